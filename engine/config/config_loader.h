@@ -1,0 +1,55 @@
+// Reads parkd's configuration (Protobuf text format) into validated lots and daemon settings.
+// Every problem is reported with file, line and column; nothing half-loaded is ever returned.
+#pragma once
+
+#include <filesystem>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "core/config_issue.h"
+#include "core/lot.h"
+#include "core/lot_spec.h"
+
+namespace parkd {
+
+struct BrokerSettings {
+  std::string uri = "tcp://127.0.0.1:1883";
+  std::string client_id = "parkd";
+  std::string username;
+  std::string password_file;
+};
+
+struct DaemonSettings {
+  BrokerSettings broker;
+  std::string db_path = "var/parkd.db";
+  std::string http_listen = "127.0.0.1:8080";
+  std::string token_file;
+};
+
+struct LoadedConfig {
+  DaemonSettings settings;
+  std::vector<Lot> lots;
+};
+
+struct ConfigLoad {
+  std::optional<LoadedConfig> config;  // set only when issues is empty
+  ConfigIssues issues;
+};
+
+struct LotSpecParse {
+  std::optional<LotSpec> spec;
+  ConfigIssues issues;
+};
+
+// Parses one LotConfig in text format; `file` names it in messages.
+LotSpecParse parse_lot_spec(std::string_view text, const std::string& file);
+
+// Loads a ParkdConfig file, its lot_files (relative to it), and validates every lot.
+ConfigLoad load_config_file(const std::filesystem::path& path);
+
+// Parses a ParkdConfig from text; lot_files are resolved against `base_dir`.
+ConfigLoad load_config_text(std::string_view text, const std::string& file, const std::filesystem::path& base_dir);
+
+}  // namespace parkd

@@ -1,0 +1,159 @@
+// Engine: routes events to lots and keeps one heap of per-lot wake-ups, so a call costs the
+// same for one lot as for a thousand.
+#include "engine.h"
+
+namespace parkd {
+
+std::string_view name_of(SpaceCommandOutcome o) {
+  switch (o) {
+    case SpaceCommandOutcome::Done: return "done";
+    case SpaceCommandOutcome::AlreadyThere: return "already_there";
+    case SpaceCommandOutcome::UnknownLot: return "unknown_lot";
+    case SpaceCommandOutcome::UnknownSpace: return "unknown_space";
+  }
+  return "unknown";
+}
+
+Engine::Engine(std::vector<Lot> lots, EngineSink& sink) : sink_(sink) {
+  lots_.reserve(lots.size());
+  for (auto& lot : lots) {
+    const std::string id = lot.id();
+    lot_index_.emplace(id, lots_.size());
+    lots_.push_back(std::make_unique<LotRuntime>(std::move(lot)));
+  }
+}
+
+std::optional<std::size_t> Engine::find_lot(std::string_view lot_id) const {
+  auto it = lot_index_.find(lot_id);
+  if (it == lot_index_.end()) return std::nullopt;
+  return it->second;
+}
+
+TimeMs Engine::observe(TimeMs now) {
+  if (!started_ || now > now_) now_ = now;
+  if (!started_) {
+    started_ = true;
+    for (std::size_t i = 0; i < lots_.size(); ++i) settle(i, now_);
+  }
+  return now_;
+}
+
+ReportOutcome Engine::on_sensor_report(const SensorReading& reading, TimeMs now) {
+  advance(now);  // what fell due before this report happens before it
+  now = now_;
+  ReportOutcome outcome = ReportOutcome::UnknownLot;
+  auto lot_it = lot_index_.find(reading.lot_id);
+  if (lot_it != lot_index_.end()) {
+    LotRuntime& rt = *lots_[lot_it->second];
+    const auto space = rt.lot.find_sensor(reading.sensor_id);
+    if (!space) {
+      outcome = ReportOutcome::UnknownSensor;
+    } else if (rt.lot.spaces()[*space].id != reading.space_id) {
+      outcome = ReportOutcome::SpaceMismatch;
+    } else {
+      outcome = rt.occupancy.apply(*space, reading, now);
+      settle(lot_it->second, now);
+    }
+  }
+  report_counters_.count(outcome);
+  return outcome;
+}
+
+Allocation Engine::allocate(const AllocationRequest& request, TimeMs now) {
+  advance(now);  // an expired hold is free again, a filled space is not offered
+  now = now_;
+  Allocation out;
+  auto lot_it = lot_index_.find(request.lot_id);
+  if (lot_it == lot_index_.end()) {
+    out.status = AllocationStatus::UnknownLot;
+    return out;
+  }
+  LotRuntime& rt = *lots_[lot_it->second];
+  const auto gate = rt.lot.find_gate(request.gate_id);
+  if (!gate) {
+    out.status = AllocationStatus::UnknownGate;
+    return out;
+  }
+  const auto building = request.building_id.empty() ? std::nullopt : rt.lot.find_building(request.building_id);
+
+  const auto existing = rt.occupancy.find_hold(request.plate);
+  SpaceChoice choice{AllocationStatus::Assigned, existing.value_or(0)};
+  if (!existing) {
+    choice = choose_space(rt.occupancy, *gate, building, request.resident, request.need, now);
+    if (choice.status == AllocationStatus::Assigned) rt.occupancy.hold(choice.space, request.plate, now);
+  }
+  out.status = choice.status;
+  if (choice.status == AllocationStatus::Assigned) {
+    const Space& space = rt.lot.spaces()[choice.space];
+    out.space_id = space.id;
+    out.zone_id = rt.lot.zones()[space.zone].id;
+    out.held_until = rt.occupancy.hold_info(choice.space)->expires_at;
+  }
+  settle(lot_it->second, now);
+  return out;
+}
+
+SpaceCommandOutcome Engine::set_closed(std::string_view lot_id, std::string_view space_id, bool closed,
+                                        TimeMs now) {
+  advance(now);
+  now = now_;
+  auto lot_it = lot_index_.find(lot_id);
+  if (lot_it == lot_index_.end()) return SpaceCommandOutcome::UnknownLot;
+  LotRuntime& rt = *lots_[lot_it->second];
+  const auto space = rt.lot.find_space(space_id);
+  if (!space) return SpaceCommandOutcome::UnknownSpace;
+  if ((rt.occupancy.state(*space) == SpaceState::Closed) == closed) return SpaceCommandOutcome::AlreadyThere;
+  rt.occupancy.set_closed(*space, closed, now);
+  settle(lot_it->second, now);
+  return SpaceCommandOutcome::Done;
+}
+
+SpaceCommandOutcome Engine::close_space(std::string_view lot_id, std::string_view space_id, TimeMs now) {
+  return set_closed(lot_id, space_id, true, now);
+}
+
+SpaceCommandOutcome Engine::open_space(std::string_view lot_id, std::string_view space_id, TimeMs now) {
+  return set_closed(lot_id, space_id, false, now);
+}
+
+void Engine::forward_changes(LotRuntime& rt) {
+  if (rt.occupancy.changes().empty()) return;
+  for (const SpaceChange& change : rt.occupancy.changes()) sink_.space_changed(rt.lot, change);
+  rt.occupancy.clear_changes();
+  rt.guidance.mark_dirty();
+}
+
+void Engine::settle(std::size_t lot, TimeMs at) {
+  LotRuntime& rt = *lots_[lot];
+  forward_changes(rt);
+  const TimeMs due = std::min(rt.occupancy.next_due(), rt.guidance.next_due(at));
+  if (due < rt.scheduled) {
+    rt.scheduled = due;
+    wakes_.push(Wake{due, lot});
+  }
+}
+
+void Engine::advance(TimeMs now) {
+  now = observe(now);
+  // Each lot is stepped to its own wake-up time, not to `now`, so that across a jump every
+  // lot's events come out in time order, interleaved, as they would have in real time.
+  while (!wakes_.empty() && wakes_.top().due <= now) {
+    const Wake wake = wakes_.top();
+    wakes_.pop();
+    LotRuntime& rt = *lots_[wake.lot];
+    if (wake.due != rt.scheduled) continue;  // superseded by an earlier wake-up
+    rt.scheduled = kNever;
+    const TimeMs step = wake.due;
+    rt.occupancy.advance(step);
+    forward_changes(rt);
+    rt.guidance.advance(step, rt.occupancy, sink_);
+    settle(wake.lot, step);
+  }
+}
+
+TimeMs Engine::next_wake() {
+  while (!wakes_.empty() && wakes_.top().due != lots_[wakes_.top().lot]->scheduled) wakes_.pop();
+  return wakes_.empty() ? kNever : wakes_.top().due;
+}
+
+}  // namespace parkd

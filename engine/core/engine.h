@@ -1,0 +1,79 @@
+// The engine: every lot's occupancy, guidance and allocation behind one time-driven interface.
+// Events and a time go in; frames and space changes go to the sink; next_wake() says when to
+// call advance() again. Not thread-safe: one executor owns it.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <queue>
+#include <string_view>
+#include <vector>
+
+#include "allocation.h"
+#include "engine_sink.h"
+#include "guidance.h"
+#include "id_index.h"
+#include "lot.h"
+#include "occupancy.h"
+#include "sensor_reading.h"
+#include "time_ms.h"
+
+namespace parkd {
+
+enum class SpaceCommandOutcome : std::uint8_t { Done, AlreadyThere, UnknownLot, UnknownSpace };
+std::string_view name_of(SpaceCommandOutcome o);
+
+class Engine {
+ public:
+  Engine(std::vector<Lot> lots, EngineSink& sink);
+  Engine(const Engine&) = delete;
+  Engine& operator=(const Engine&) = delete;
+
+  ReportOutcome on_sensor_report(const SensorReading& reading, TimeMs now);
+  // Picks a space for an arriving car and holds it. A car that already holds a space keeps it.
+  Allocation allocate(const AllocationRequest& request, TimeMs now);
+  SpaceCommandOutcome close_space(std::string_view lot_id, std::string_view space_id, TimeMs now);
+  SpaceCommandOutcome open_space(std::string_view lot_id, std::string_view space_id, TimeMs now);
+
+  // Fires what is due at or before `now`: debounces, staleness, hold expiries, frames.
+  void advance(TimeMs now);
+  // When advance() next has something to do, or kNever.
+  TimeMs next_wake();
+  // The engine's time: the latest time handed in. It never runs backwards.
+  TimeMs now() const { return now_; }
+
+  std::size_t lot_count() const { return lots_.size(); }
+  const Lot& lot(std::size_t i) const { return lots_[i]->lot; }
+  const Occupancy& occupancy(std::size_t i) const { return lots_[i]->occupancy; }
+  std::optional<std::size_t> find_lot(std::string_view lot_id) const;
+  const ReportCounters& report_counters() const { return report_counters_; }
+
+ private:
+  struct LotRuntime {
+    explicit LotRuntime(Lot l) : lot(std::move(l)), occupancy(lot), guidance(lot) {}
+    Lot lot;
+    Occupancy occupancy;
+    Guidance guidance;
+    TimeMs scheduled = kNever;  // due time of this lot's live entry in wakes_
+  };
+  struct Wake {
+    TimeMs due;
+    std::size_t lot;
+    bool operator>(const Wake& o) const { return due > o.due; }
+  };
+
+  TimeMs observe(TimeMs now);
+  void forward_changes(LotRuntime& rt);  // to the sink; marks the lot's signs dirty
+  void settle(std::size_t lot, TimeMs at);  // forwards changes, re-arms the lot's wake-up
+  SpaceCommandOutcome set_closed(std::string_view lot_id, std::string_view space_id, bool closed, TimeMs now);
+
+  EngineSink& sink_;
+  std::vector<std::unique_ptr<LotRuntime>> lots_;
+  IdIndex<std::size_t> lot_index_;
+  std::priority_queue<Wake, std::vector<Wake>, std::greater<>> wakes_;
+  ReportCounters report_counters_;
+  TimeMs now_ = 0;
+  bool started_ = false;
+};
+
+}  // namespace parkd

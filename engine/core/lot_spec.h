@@ -1,0 +1,93 @@
+// A lot as written in its configuration, before validation: plain values plus where each came from.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "space_state.h"
+
+namespace parkd {
+
+// Where an item was written; line and column are 1-based, 0 when unknown.
+struct SpecLocation {
+  int line = 0;
+  int column = 0;
+};
+
+struct SpaceSpec {
+  std::string space_id;
+  std::string sensor_id;
+  SpaceKind kind = SpaceKind::Ordinary;
+  SpecLocation at;
+};
+
+struct ZoneSpec {
+  std::string zone_id;
+  std::string name_zh;
+  std::string name_en;
+  std::vector<SpaceSpec> spaces;
+  SpecLocation at;
+};
+
+struct ZoneRef {
+  std::string zone_id;
+  SpecLocation at;
+};
+
+struct ArrowSpec {
+  std::string zone_id;
+  Arrow arrow = Arrow::Straight;
+  SpecLocation at;
+};
+
+struct DisplaySpec {
+  std::string display_id;
+  std::vector<ArrowSpec> arrows;
+  SpecLocation at;
+};
+
+struct GateSpec {
+  std::string gate_id;
+  std::string display_id;
+  std::vector<ZoneRef> nearest_zones;
+  SpecLocation at;
+};
+
+struct BuildingSpec {
+  std::string building_id;
+  std::vector<ZoneRef> nearest_zones;
+  SpecLocation at;
+};
+
+struct LotTiming {
+  std::uint32_t debounce_ms = 2'000;
+  std::uint32_t stale_after_ms = 180'000;
+  std::uint32_t frame_interval_ms = 500;
+  std::uint32_t hold_ms = 300'000;
+  std::uint32_t low_battery_mv = 2'500;
+};
+
+// Between night_start and night_end (local time, may wrap midnight) a visitor is refused when
+// fewer than reserve_spaces would stay free for residents after admitting it.
+struct VisitorReserve {
+  int night_start_minute = 18 * 60;
+  int night_end_minute = 7 * 60;
+  std::uint32_t reserve_spaces = 10;
+};
+
+struct LotSpec {
+  std::string file;  // the file it was read from, for messages
+  std::string lot_id;
+  std::string name;
+  int utc_offset_minutes = 480;
+  LotTiming timing;
+  VisitorReserve reserve;
+  std::vector<ZoneSpec> zones;
+  std::vector<DisplaySpec> displays;
+  std::vector<GateSpec> gates;
+  std::vector<BuildingSpec> buildings;
+  SpecLocation at;
+};
+
+}  // namespace parkd

@@ -1,0 +1,145 @@
+// The occupancy map of one lot: sensor ordering, debounce, staleness, holds and closures,
+// with per-zone and per-lot counts kept incrementally.
+#pragma once
+
+#include <cstdint>
+#include <deque>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <unordered_map>
+#include <vector>
+
+#include "lot.h"
+#include "sensor_reading.h"
+#include "state_counts.h"
+#include "time_ms.h"
+
+namespace parkd {
+
+struct SpaceChange {
+  SpaceIndex space = 0;
+  SpaceState from = SpaceState::Unknown;
+  SpaceState to = SpaceState::Unknown;
+  TimeMs at = 0;
+};
+
+struct SensorStatus {
+  bool ever_heard = false;
+  bool stale = false;          // heard once, then silent for stale_after
+  TimeMs last_heard = 0;       // parkd's time of the last accepted report
+  std::uint32_t boot_id = 0;
+  std::uint64_t last_seq = 0;
+  std::uint32_t battery_mv = 0;
+  bool low_battery = false;
+  bool change_pending = false; // a change is waiting out the debounce window
+};
+
+struct HoldInfo {
+  std::string plate;
+  TimeMs expires_at = 0;
+};
+
+// Which kinds of space a car may be given, in order of preference.
+enum class SpaceNeed : std::uint8_t { Ordinary, Accessible, EvCharging };
+
+class Occupancy {
+ public:
+  explicit Occupancy(const Lot& lot);
+
+  // The reading must come from the sensor of `space` (the engine resolves that). Time must not
+  // run backwards between calls; the engine guarantees it.
+  ReportOutcome apply(SpaceIndex space, const SensorReading& reading, TimeMs now);
+
+  // Fires every debounce, staleness and hold expiry due at or before `now`, earliest first.
+  void advance(TimeMs now);
+  // The earliest time advance() has something to do, or kNever.
+  TimeMs next_due();
+
+  // Operator closures: a closed space never counts as free, whatever its sensor says.
+  void set_closed(SpaceIndex space, bool closed, TimeMs now);
+
+  // Holds a free space for an arriving car; false when the space is not free.
+  bool hold(SpaceIndex space, std::string_view plate, TimeMs now);
+  void release_hold(SpaceIndex space, TimeMs now);
+
+  // The first free space of `zone` fit for `need`, lowest index first; ordinary cars get an
+  // EV space only when no ordinary one is free there, and never an accessible one.
+  std::optional<SpaceIndex> find_free(ZoneIndex zone, SpaceNeed need) const;
+
+  SpaceState state(SpaceIndex space) const { return spaces_[space].state; }
+  const StateCounts& zone_counts(ZoneIndex zone) const { return zone_counts_[zone]; }
+  const StateCounts& lot_counts() const { return lot_counts_; }
+  SensorStatus sensor_status(SpaceIndex space) const;
+  std::optional<HoldInfo> hold_info(SpaceIndex space) const;
+  std::optional<SpaceIndex> find_hold(std::string_view plate) const;
+  std::uint32_t stale_sensors() const { return stale_sensors_; }
+  std::uint32_t low_battery_sensors() const { return low_battery_sensors_; }
+  const Lot& lot() const { return lot_; }
+
+  // State changes since the last clear_changes(), in the order they happened.
+  const std::vector<SpaceChange>& changes() const { return changes_; }
+  void clear_changes() { changes_.clear(); }
+
+ private:
+  static constexpr SpaceIndex kNone = 0xffffffffu;
+
+  struct SpaceRuntime {
+    std::uint64_t last_seq = 0;
+    TimeMs last_heard = 0;
+    TimeMs hold_expires_at = 0;
+    std::uint32_t boot_id = 0;
+    std::uint32_t prev_boot_id = 0;
+    std::uint32_t debounce_token = 0;  // 0: no change pending
+    std::uint32_t hold_token = 0;      // 0: not held
+    SpaceIndex lru_prev = kNone;       // list of sensors heard recently, oldest first
+    SpaceIndex lru_next = kNone;
+    std::uint16_t battery_mv = 0;
+    bool has_boot = false;
+    bool has_prev_boot = false;
+    bool sensor_known = false;         // false: never heard, or silent past stale_after
+    bool sensor_occupied = false;      // the debounced state
+    bool stale = false;
+    bool low_battery = false;
+    bool closed = false;
+    SpaceState state = SpaceState::Unknown;
+  };
+
+  // Constant windows make every queue FIFO in due time; cancelled entries are skipped lazily.
+  struct Timer {
+    TimeMs due;
+    SpaceIndex space;
+    std::uint32_t token;
+  };
+
+  std::uint32_t next_token();
+  void refresh(SpaceIndex space, TimeMs at);
+  SpaceState effective_state(const SpaceRuntime& s) const;
+  void set_state(SpaceIndex space, SpaceState to, TimeMs at);
+  void release_oldest_hold_in_zone(ZoneIndex zone, SpaceIndex except, TimeMs at);
+  void drop_hold(SpaceRuntime& s, SpaceIndex space);
+  void lru_unlink(SpaceIndex space);
+  void lru_push_back(SpaceIndex space);
+  void trim_queues();
+  void set_battery(SpaceRuntime& s, std::uint32_t battery_mv);
+
+  const Lot& lot_;
+  std::vector<SpaceRuntime> spaces_;
+  std::vector<StateCounts> zone_counts_;
+  StateCounts lot_counts_;
+  std::vector<std::uint64_t> free_bits_;
+  std::vector<std::uint64_t> ordinary_bits_;
+  std::vector<std::uint64_t> accessible_bits_;
+  std::vector<std::uint64_t> ev_bits_;
+  std::deque<Timer> debounces_;
+  std::deque<Timer> holds_;
+  std::unordered_map<SpaceIndex, std::string> hold_plates_;
+  SpaceIndex lru_head_ = kNone;
+  SpaceIndex lru_tail_ = kNone;
+  std::uint32_t token_counter_ = 0;
+  std::uint32_t stale_sensors_ = 0;
+  std::uint32_t low_battery_sensors_ = 0;
+  std::vector<SpaceChange> changes_;
+};
+
+}  // namespace parkd

@@ -1,0 +1,152 @@
+// Loading configuration: the shipped xj5 lot, a second lot, and errors with file, line and cause.
+#include "config/config_loader.h"
+
+#include <gtest/gtest.h>
+
+#include <algorithm>
+#include <fstream>
+
+#include "core/engine.h"
+#include "support/test_lots.h"
+
+namespace parkd {
+namespace {
+
+const std::filesystem::path kSource = PARKD_SOURCE_DIR;
+
+std::string all_issues(const ConfigIssues& issues) {
+  std::string out;
+  for (const auto& i : issues) out += i.to_string() + "\n";
+  return out;
+}
+
+bool has_issue(const ConfigIssues& issues, const std::string& text) {
+  return std::any_of(issues.begin(), issues.end(), [&](const ConfigIssue& i) { return i.to_string().find(text) != std::string::npos; });
+}
+
+TEST(ConfigLoader, TheShippedDefaultIsXj5) {
+  const ConfigLoad load = load_config_file(kSource / "config/parkd.textproto");
+  ASSERT_TRUE(load.config) << all_issues(load.issues);
+  const LoadedConfig& c = *load.config;
+  EXPECT_EQ(c.settings.broker.uri, "tcp://127.0.0.1:1883");
+  EXPECT_EQ(c.settings.db_path, "var/parkd.db");
+  EXPECT_EQ(c.settings.http_listen, "127.0.0.1:8080");
+  ASSERT_EQ(c.lots.size(), 1u);
+  const Lot& xj5 = c.lots[0];
+  EXPECT_EQ(xj5.id(), "xj5");
+  EXPECT_EQ(xj5.spaces().size(), 185u);
+  std::vector<std::uint32_t> sizes;
+  std::vector<std::string> ids;
+  for (const Zone& z : xj5.zones()) {
+    sizes.push_back(z.space_count);
+    ids.push_back(z.id);
+  }
+  EXPECT_EQ(sizes, (std::vector<std::uint32_t>{36, 34, 32, 30, 28, 25}));
+  EXPECT_EQ(ids, (std::vector<std::string>{"A", "B", "C", "D", "E", "F"}));
+  EXPECT_EQ(xj5.find_sensor("sensor-A01"), xj5.find_space("A01"));
+  EXPECT_EQ(xj5.find_sensor("sensor-F25"), xj5.find_space("F25"));
+  EXPECT_FALSE(xj5.find_space("F26"));
+  EXPECT_EQ(xj5.gates().size(), 2u);
+  EXPECT_TRUE(xj5.find_gate("north") && xj5.find_gate("east"));
+  EXPECT_TRUE(xj5.find_display("north") && xj5.find_display("east"));
+  EXPECT_EQ(xj5.buildings().size(), 25u);
+  EXPECT_EQ(xj5.spaces()[*xj5.find_space("A01")].kind, SpaceKind::Accessible);
+  EXPECT_EQ(xj5.spaces()[*xj5.find_space("D01")].kind, SpaceKind::EvCharging);
+  EXPECT_EQ(xj5.timing().debounce_ms, 2'000u);
+  EXPECT_EQ(xj5.timing().stale_after_ms, 180'000u);
+  EXPECT_EQ(xj5.reserve().reserve_spaces, 10u);
+  EXPECT_EQ(xj5.reserve().night_start_minute, 18 * 60);
+  EXPECT_EQ(xj5.utc_offset_minutes(), 480);
+}
+
+TEST(ConfigLoader, OneEngineServesTwoDifferentLots) {
+  const ConfigLoad load = load_config_file(kSource / "tests/data/configs/two-lots.textproto");
+  ASSERT_TRUE(load.config) << all_issues(load.issues);
+  ASSERT_EQ(load.config->lots.size(), 2u);
+  const Lot& riverside = load.config->lots[1];
+  EXPECT_EQ(riverside.id(), "riverside");
+  EXPECT_EQ(riverside.find_sensor("mag-0102"), riverside.find_space("L-2"));
+  EXPECT_EQ(riverside.zones()[1].name_zh, "lower区");  // defaulted from the id
+  EXPECT_EQ(riverside.timing().debounce_ms, 0u);       // an explicit 0 is kept
+  EXPECT_EQ(riverside.reserve().night_end_minute, 6 * 60 + 30);
+
+  test::RecordingSink sink;
+  Engine engine(load.config->lots, sink);
+  const TimeMs t = test::kNoonShanghai;
+  engine.on_sensor_report(test::reading("riverside", "mag-0001", "U-1", false, 1), t);
+  engine.on_sensor_report(test::reading("riverside", "mag-0001", "U-1", true, 2), t);  // no debounce here
+  engine.on_sensor_report(test::reading("xj5", "sensor-A03", "A03", false, 1), t);
+  EXPECT_EQ(engine.occupancy(1).state(0), SpaceState::Occupied);
+  EXPECT_EQ(engine.occupancy(0).lot_counts().free(), 1u);
+  EXPECT_EQ(engine.on_sensor_report(test::reading("xj5", "mag-0001", "U-1", true, 3), t), ReportOutcome::UnknownSensor);
+}
+
+TEST(ConfigLoader, SyntaxErrorsGiveFileLineAndColumn) {
+  const ConfigLoad load = load_config_text("broker { uri: \"tcp://127.0.0.1:1\" }\nlots { lot_id: \"x\" zones { zone_id: }\n",
+                                           "bad.textproto", ".");
+  EXPECT_FALSE(load.config);
+  ASSERT_FALSE(load.issues.empty());
+  EXPECT_EQ(load.issues[0].file, "bad.textproto");
+  EXPECT_EQ(load.issues[0].line, 2);
+  EXPECT_GT(load.issues[0].column, 1);
+}
+
+TEST(ConfigLoader, UnknownFieldsAreErrors) {
+  const ConfigLoad load = load_config_text("lots { lot_id: \"x\" colour: \"red\" }\n", "f.textproto", ".");
+  EXPECT_FALSE(load.config);
+  EXPECT_TRUE(has_issue(load.issues, "f.textproto:1:")) << all_issues(load.issues);
+  EXPECT_TRUE(has_issue(load.issues, "colour")) << all_issues(load.issues);
+}
+
+TEST(ConfigLoader, SemanticErrorsPointAtTheLineOfTheItem) {
+  const std::string text =
+      "lot_id: \"x\"\n"                                                   // 1
+      "sensor_id_prefix: \"s-\"\n"                                         // 2
+      "zones { zone_id: \"A\" space_count: 3 }\n"                          // 3
+      "zones { zone_id: \"A\" space_count: 2 }\n"                          // 4
+      "zones { zone_id: \"B\" }\n"                                         // 5
+      "buildings { building_id: \"1\" nearest_zones: [\"A\", \"Q\"] }\n"  // 6
+      "space_kinds { space_id: \"Z09\" kind: SPACE_KIND_ACCESSIBLE }\n"    // 7
+      "visitor_reserve { night_start: \"25:00\" }\n";                      // 8
+  const LotSpecParse parsed = parse_lot_spec(text, "lots/x.textproto");
+  EXPECT_TRUE(has_issue(parsed.issues, "lots/x.textproto:7:1: space_kinds names unknown space 'Z09'"))
+      << all_issues(parsed.issues);
+  EXPECT_TRUE(has_issue(parsed.issues, "lots/x.textproto:8:")) << all_issues(parsed.issues);
+  EXPECT_TRUE(has_issue(parsed.issues, "night_start '25:00' is not a time HH:MM"));
+  ASSERT_FALSE(parsed.spec);
+
+  // Without those two, the rest reaches validation, which keeps the lines.
+  const std::string rest = text.substr(0, text.find("space_kinds"));
+  const LotSpecParse ok_parse = parse_lot_spec(rest, "lots/x.textproto");
+  ASSERT_TRUE(ok_parse.spec) << all_issues(ok_parse.issues);
+  const LotBuild built = Lot::build(*ok_parse.spec);
+  EXPECT_FALSE(built.lot);
+  EXPECT_TRUE(has_issue(built.issues, "lots/x.textproto:4:1: zone 'A' is defined twice")) << all_issues(built.issues);
+  EXPECT_TRUE(has_issue(built.issues, "lots/x.textproto:5:1: zone 'B' has no spaces")) << all_issues(built.issues);
+  EXPECT_TRUE(has_issue(built.issues, "lots/x.textproto:6:")) << all_issues(built.issues);
+  EXPECT_TRUE(has_issue(built.issues, "building '1' names unknown zone 'Q'"));
+}
+
+TEST(ConfigLoader, ABadLotFileStopsTheWholeConfiguration) {
+  const std::filesystem::path dir = std::filesystem::temp_directory_path() / "parkd-config-test";
+  std::filesystem::create_directories(dir);
+  {
+    std::ofstream(dir / "good.textproto") << "lot_id: \"good\" sensor_id_prefix: \"s-\" zones { zone_id: \"A\" space_count: 2 }\n";
+    std::ofstream(dir / "bad.textproto") << "lot_id: \"bad\"\nzones { zone_id: \"A\" space_count: 2 spaces { space_id: \"A9\" sensor_id: \"q\" } }\n";
+    std::ofstream(dir / "parkd.textproto") << "lot_files: \"good.textproto\"\nlot_files: \"bad.textproto\"\nlot_files: \"missing.textproto\"\n";
+  }
+  const ConfigLoad load = load_config_file(dir / "parkd.textproto");
+  EXPECT_FALSE(load.config);  // never a half-configured engine
+  EXPECT_TRUE(has_issue(load.issues, "bad.textproto:2:1: zone 'A' gives both space_count and spaces")) << all_issues(load.issues);
+  EXPECT_TRUE(has_issue(load.issues, "parkd.textproto:3:1: cannot read lot file")) << all_issues(load.issues);
+  std::filesystem::remove_all(dir);
+}
+
+TEST(ConfigLoader, AMissingFileIsReported) {
+  const ConfigLoad load = load_config_file("/nonexistent/parkd.textproto");
+  EXPECT_FALSE(load.config);
+  EXPECT_TRUE(has_issue(load.issues, "/nonexistent/parkd.textproto: cannot read the configuration file"));
+}
+
+}  // namespace
+}  // namespace parkd
