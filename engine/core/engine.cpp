@@ -45,13 +45,13 @@ ReportOutcome Engine::on_sensor_report(const SensorReading& reading, TimeMs now)
   auto lot_it = lot_index_.find(reading.lot_id);
   if (lot_it != lot_index_.end()) {
     LotRuntime& rt = *lots_[lot_it->second];
-    const auto space = rt.lot.find_sensor(reading.sensor_id);
-    if (!space) {
+    const auto match = rt.lot.match_sensor(reading.sensor_id);
+    if (!match) {
       outcome = ReportOutcome::UnknownSensor;
-    } else if (rt.lot.spaces()[*space].id != reading.space_id) {
+    } else if (match->space_id != reading.space_id) {
       outcome = ReportOutcome::SpaceMismatch;
     } else {
-      outcome = rt.occupancy.apply(*space, reading, now);
+      outcome = rt.occupancy.apply(match->space, reading, now);
       settle(lot_it->second, now);
     }
   }

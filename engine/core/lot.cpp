@@ -97,7 +97,8 @@ LotBuild Lot::build(const LotSpec& spec) {
     if (m < 0 || m >= 24 * 60) issues.add(spec.at, "visitor reserve time " + std::to_string(m) + " is not a minute of the day");
   }
 
-  // Zones and spaces.
+  // Zones and spaces. Sensor ids are checked for duplicates here; the flat table is built after.
+  IdIndex<SpaceIndex> sensor_index;
   if (spec.zones.empty()) issues.add(spec.at, "lot '" + spec.lot_id + "' has no zones");
   for (const auto& z : spec.zones) {
     if (!check_id(issues, z.at, "zone", z.zone_id)) continue;
@@ -120,7 +121,7 @@ LotBuild Lot::build(const LotSpec& spec) {
         issues.add(s.at, "space '" + s.space_id + "' is defined twice");
         continue;
       }
-      if (!insert_id(lot.sensor_index_, s.sensor_id, space_index)) {
+      if (!insert_id(sensor_index, s.sensor_id, space_index)) {
         issues.add(s.at, "sensor '" + s.sensor_id + "' is mapped to a second space ('" + s.space_id + "')");
         continue;
       }
@@ -187,6 +188,11 @@ LotBuild Lot::build(const LotSpec& spec) {
     lot.buildings_.push_back(Building{
         b.building_id, resolve_zones(issues, lot.zone_index_, b.nearest_zones, "building '" + b.building_id + "'", b.at)});
   }
+
+  lot.sensor_table_.build(
+      static_cast<std::uint32_t>(lot.spaces_.size()),
+      [&lot](SpaceIndex i) -> std::string_view { return lot.spaces_[i].sensor_id; },
+      [&lot](SpaceIndex i) -> std::string_view { return lot.spaces_[i].id; });
 
   LotBuild out;
   out.issues = issues.take();

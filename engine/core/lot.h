@@ -10,6 +10,7 @@
 #include "config_issue.h"
 #include "id_index.h"
 #include "lot_spec.h"
+#include "sensor_table.h"
 
 namespace parkd {
 
@@ -71,7 +72,13 @@ class Lot {
   const std::vector<Building>& buildings() const { return buildings_; }
 
   std::optional<SpaceIndex> find_space(std::string_view id) const { return find(space_index_, id); }
-  std::optional<SpaceIndex> find_sensor(std::string_view id) const { return find(sensor_index_, id); }
+  std::optional<SpaceIndex> find_sensor(std::string_view id) const {
+    const auto match = sensor_table_.find(id);
+    if (!match) return std::nullopt;
+    return match->space;
+  }
+  // The hot path: the sensor's space and that space's id, without touching the Space records.
+  std::optional<SensorTable::Match> match_sensor(std::string_view id) const { return sensor_table_.find(id); }
   std::optional<ZoneIndex> find_zone(std::string_view id) const { return find(zone_index_, id); }
   std::optional<DisplayIndex> find_display(std::string_view id) const { return find(display_index_, id); }
   std::optional<GateIndex> find_gate(std::string_view id) const { return find(gate_index_, id); }
@@ -98,7 +105,7 @@ class Lot {
   std::vector<Gate> gates_;
   std::vector<Building> buildings_;
   IdIndex<SpaceIndex> space_index_;
-  IdIndex<SpaceIndex> sensor_index_;
+  SensorTable sensor_table_;
   IdIndex<ZoneIndex> zone_index_;
   IdIndex<DisplayIndex> display_index_;
   IdIndex<GateIndex> gate_index_;

@@ -77,8 +77,10 @@ ReportOutcome Occupancy::apply(SpaceIndex space, const SensorReading& reading, T
   s.last_seq = reading.seq;
   s.last_heard = now;
   set_battery(s, reading.battery_mv);
-  lru_unlink(space);
-  lru_push_back(space);
+  if (!s.silence_check_queued) {
+    s.silence_check_queued = true;
+    silence_checks_.push(SilenceCheck{now + lot_.timing().stale_after_ms, space});
+  }
 
   if (!s.sensor_known) {
     // From unknown there is nothing to flicker: the first word of a sensor counts at once.
@@ -136,7 +138,7 @@ TimeMs Occupancy::next_due() {
   TimeMs due = kNever;
   if (!debounces_.empty()) due = std::min(due, debounces_.front().due);
   if (!holds_.empty()) due = std::min(due, holds_.front().due);
-  if (lru_head_ != kNone) due = std::min(due, spaces_[lru_head_].last_heard + lot_.timing().stale_after_ms);
+  if (!silence_checks_.empty()) due = std::min(due, silence_checks_.top().due);
   return due;
 }
 
@@ -145,8 +147,7 @@ void Occupancy::advance(TimeMs now) {
     trim_queues();
     const TimeMs debounce_due = debounces_.empty() ? kNever : debounces_.front().due;
     const TimeMs hold_due = holds_.empty() ? kNever : holds_.front().due;
-    const TimeMs stale_due =
-        lru_head_ == kNone ? kNever : spaces_[lru_head_].last_heard + lot_.timing().stale_after_ms;
+    const TimeMs stale_due = silence_checks_.empty() ? kNever : silence_checks_.top().due;
     const TimeMs due = std::min({debounce_due, hold_due, stale_due});
     if (due > now) return;
     if (due == debounce_due) {
@@ -157,9 +158,15 @@ void Occupancy::advance(TimeMs now) {
       s.sensor_occupied = !s.sensor_occupied;
       refresh(t.space, t.due);
     } else if (due == stale_due) {
-      const SpaceIndex space = lru_head_;
+      const SpaceIndex space = silence_checks_.top().space;
+      silence_checks_.pop();
       SpaceRuntime& s = spaces_[space];
-      lru_unlink(space);
+      const TimeMs silent_at = s.last_heard + lot_.timing().stale_after_ms;
+      if (silent_at > stale_due) {
+        silence_checks_.push(SilenceCheck{silent_at, space});  // heard since: look again later
+        continue;
+      }
+      s.silence_check_queued = false;
       s.sensor_known = false;
       s.debounce_token = 0;
       s.stale = true;
@@ -183,9 +190,9 @@ bool Occupancy::hold(SpaceIndex space, std::string_view plate, TimeMs now) {
   SpaceRuntime& s = spaces_[space];
   if (s.state != SpaceState::Free) return false;
   s.hold_token = next_token();
-  s.hold_expires_at = now + lot_.timing().hold_ms;
-  holds_.push_back(Timer{s.hold_expires_at, space, s.hold_token});
-  hold_plates_[space] = std::string(plate);
+  const TimeMs expires_at = now + lot_.timing().hold_ms;
+  holds_.push_back(Timer{expires_at, space, s.hold_token});
+  holds_by_space_[space] = HoldInfo{std::string(plate), expires_at};
   refresh(space, now);
   return true;
 }
@@ -199,7 +206,7 @@ void Occupancy::release_hold(SpaceIndex space, TimeMs now) {
 
 void Occupancy::drop_hold(SpaceRuntime& s, SpaceIndex space) {
   s.hold_token = 0;
-  hold_plates_.erase(space);
+  holds_by_space_.erase(space);
 }
 
 SpaceState Occupancy::effective_state(const SpaceRuntime& s) const {
@@ -240,11 +247,14 @@ void Occupancy::set_state(SpaceIndex space, SpaceState to, TimeMs at) {
 }
 
 void Occupancy::release_oldest_hold_in_zone(ZoneIndex zone, SpaceIndex except, TimeMs at) {
-  const Zone& z = lot_.zones()[zone];
   SpaceIndex oldest = kNone;
-  for (SpaceIndex i = z.first_space; i < z.first_space + z.space_count; ++i) {
-    if (i == except || spaces_[i].hold_token == 0) continue;
-    if (oldest == kNone || spaces_[i].hold_expires_at < spaces_[oldest].hold_expires_at) oldest = i;
+  TimeMs oldest_expiry = kNever;
+  for (const auto& [space, hold] : holds_by_space_) {
+    if (space == except || lot_.spaces()[space].zone != zone) continue;
+    if (hold.expires_at < oldest_expiry || (hold.expires_at == oldest_expiry && space < oldest)) {
+      oldest = space;
+      oldest_expiry = hold.expires_at;
+    }
   }
   if (oldest != kNone) release_hold(oldest, at);
 }
@@ -272,46 +282,16 @@ SensorStatus Occupancy::sensor_status(SpaceIndex space) const {
 }
 
 std::optional<HoldInfo> Occupancy::hold_info(SpaceIndex space) const {
-  const SpaceRuntime& s = spaces_[space];
-  if (s.hold_token == 0) return std::nullopt;
-  auto it = hold_plates_.find(space);
-  return HoldInfo{it == hold_plates_.end() ? std::string() : it->second, s.hold_expires_at};
+  auto it = holds_by_space_.find(space);
+  if (it == holds_by_space_.end()) return std::nullopt;
+  return it->second;
 }
 
 std::optional<SpaceIndex> Occupancy::find_hold(std::string_view plate) const {
-  for (const auto& [space, held_for] : hold_plates_) {
-    if (held_for == plate) return space;
+  for (const auto& [space, hold] : holds_by_space_) {
+    if (hold.plate == plate) return space;
   }
   return std::nullopt;
-}
-
-void Occupancy::lru_unlink(SpaceIndex space) {
-  SpaceRuntime& s = spaces_[space];
-  const bool linked = s.lru_prev != kNone || s.lru_next != kNone || lru_head_ == space;
-  if (!linked) return;
-  if (s.lru_prev != kNone) {
-    spaces_[s.lru_prev].lru_next = s.lru_next;
-  } else {
-    lru_head_ = s.lru_next;
-  }
-  if (s.lru_next != kNone) {
-    spaces_[s.lru_next].lru_prev = s.lru_prev;
-  } else {
-    lru_tail_ = s.lru_prev;
-  }
-  s.lru_prev = s.lru_next = kNone;
-}
-
-void Occupancy::lru_push_back(SpaceIndex space) {
-  SpaceRuntime& s = spaces_[space];
-  s.lru_prev = lru_tail_;
-  s.lru_next = kNone;
-  if (lru_tail_ != kNone) {
-    spaces_[lru_tail_].lru_next = space;
-  } else {
-    lru_head_ = space;
-  }
-  lru_tail_ = space;
 }
 
 }  // namespace parkd

@@ -5,6 +5,7 @@
 #include <cstdint>
 #include <deque>
 #include <optional>
+#include <queue>
 #include <string>
 #include <string_view>
 #include <unordered_map>
@@ -84,24 +85,23 @@ class Occupancy {
  private:
   static constexpr SpaceIndex kNone = 0xffffffffu;
 
+  // Kept small (40 bytes): with 200,000 spaces the whole map must stay within cache reach.
   struct SpaceRuntime {
     std::uint64_t last_seq = 0;
     TimeMs last_heard = 0;
-    TimeMs hold_expires_at = 0;
     std::uint32_t boot_id = 0;
     std::uint32_t prev_boot_id = 0;
     std::uint32_t debounce_token = 0;  // 0: no change pending
     std::uint32_t hold_token = 0;      // 0: not held
-    SpaceIndex lru_prev = kNone;       // list of sensors heard recently, oldest first
-    SpaceIndex lru_next = kNone;
     std::uint16_t battery_mv = 0;
-    bool has_boot = false;
-    bool has_prev_boot = false;
-    bool sensor_known = false;         // false: never heard, or silent past stale_after
-    bool sensor_occupied = false;      // the debounced state
-    bool stale = false;
-    bool low_battery = false;
-    bool closed = false;
+    bool has_boot : 1 = false;
+    bool has_prev_boot : 1 = false;
+    bool sensor_known : 1 = false;         // false: never heard, or silent past stale_after
+    bool sensor_occupied : 1 = false;      // the debounced state
+    bool stale : 1 = false;
+    bool silence_check_queued : 1 = false; // this sensor has its one entry in silence_checks_
+    bool low_battery : 1 = false;
+    bool closed : 1 = false;
     SpaceState state = SpaceState::Unknown;
   };
 
@@ -118,8 +118,6 @@ class Occupancy {
   void set_state(SpaceIndex space, SpaceState to, TimeMs at);
   void release_oldest_hold_in_zone(ZoneIndex zone, SpaceIndex except, TimeMs at);
   void drop_hold(SpaceRuntime& s, SpaceIndex space);
-  void lru_unlink(SpaceIndex space);
-  void lru_push_back(SpaceIndex space);
   void trim_queues();
   void set_battery(SpaceRuntime& s, std::uint32_t battery_mv);
 
@@ -131,11 +129,19 @@ class Occupancy {
   std::vector<std::uint64_t> ordinary_bits_;
   std::vector<std::uint64_t> accessible_bits_;
   std::vector<std::uint64_t> ev_bits_;
+  struct SilenceCheck {
+    TimeMs due;
+    SpaceIndex space;
+    bool operator>(const SilenceCheck& o) const { return due > o.due; }
+  };
+
   std::deque<Timer> debounces_;
   std::deque<Timer> holds_;
-  std::unordered_map<SpaceIndex, std::string> hold_plates_;
-  SpaceIndex lru_head_ = kNone;
-  SpaceIndex lru_tail_ = kNone;
+  // One entry per heard sensor, due when it would go silent if it had not been heard since the
+  // entry was made; a report only moves last_heard, and a check that finds the sensor heard
+  // again re-queues it. Reports thus cost no queue work.
+  std::priority_queue<SilenceCheck, std::vector<SilenceCheck>, std::greater<>> silence_checks_;
+  std::unordered_map<SpaceIndex, HoldInfo> holds_by_space_;  // few at a time
   std::uint32_t token_counter_ = 0;
   std::uint32_t stale_sensors_ = 0;
   std::uint32_t low_battery_sensors_ = 0;

@@ -28,6 +28,24 @@ TEST(Lot, SmallLotBuildsWithContiguousZones) {
   EXPECT_FALSE(lot.find_space("X9"));
 }
 
+TEST(Lot, SensorLookupWorksForShortAndLongIds) {
+  LotSpec spec = test::small_lot_spec();
+  spec.zones[0].spaces[0].sensor_id = "magnetometer-serial-0000000042";  // too long to keep in the slot
+  spec.zones[0].spaces[1].space_id = "N2-with-a-rather-long-space-name";
+  const LotBuild b = Lot::build(spec);
+  ASSERT_TRUE(b.lot) << b.issues.front().to_string();
+  const Lot& lot = *b.lot;
+  EXPECT_EQ(lot.find_sensor("magnetometer-serial-0000000042"), SpaceIndex{0});
+  const auto m = lot.match_sensor("s-N2");
+  ASSERT_TRUE(m);
+  EXPECT_EQ(m->space, 1u);
+  EXPECT_EQ(m->space_id, "N2-with-a-rather-long-space-name");
+  EXPECT_EQ(lot.match_sensor("s-S3")->space_id, "S3");
+  EXPECT_FALSE(lot.find_sensor("magnetometer-serial-0000000043"));
+  EXPECT_FALSE(lot.find_sensor("s-N"));
+  EXPECT_FALSE(lot.find_sensor(""));
+}
+
 TEST(Lot, DuplicateZoneIsReportedAtItsLine) {
   LotSpec spec = test::small_lot_spec();
   spec.file = "lots/tiny.textproto";
