@@ -1,0 +1,28 @@
+// parkd's command line, parsed without side effects.
+#pragma once
+
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace parkd {
+
+struct DaemonOptions {
+  std::string config_path = "config/parkd.textproto";
+  bool config_given = false;
+  std::optional<std::string> broker_uri;
+  bool sim_clock = false;
+  bool check_config = false;
+  bool help = false;
+  bool version = false;
+};
+
+struct DaemonOptionsParse {
+  std::optional<DaemonOptions> options;
+  std::string error;  // set when options is empty
+};
+
+DaemonOptionsParse parse_daemon_options(const std::vector<std::string>& args);
+std::string daemon_usage();
+
+}  // namespace parkd

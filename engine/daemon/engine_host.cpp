@@ -1,0 +1,126 @@
+// Message routing, time and the wake-up timer around the engine.
+#include "engine_host.h"
+
+#include <chrono>
+
+#include "sensors/topic.h"
+#include "wire.h"
+
+namespace parkd {
+
+namespace {
+TimeMs system_now() {
+  return std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::system_clock::now().time_since_epoch())
+      .count();
+}
+}  // namespace
+
+EngineHost::EngineHost(Strand strand, std::vector<Lot> lots, bool sim_clock, Publisher& publisher)
+    : strand_(std::move(strand)),
+      engine_(std::move(lots), *this),
+      sim_clock_(sim_clock),
+      publisher_(publisher),
+      timer_(strand_) {}
+
+TimeMs EngineHost::now() const { return sim_clock_ ? sim_now_ : system_now(); }
+
+void EngineHost::start() {
+  if (!sim_clock_) settle();
+}
+
+void EngineHost::on_message(const std::string& topic, const std::string& payload) {
+  ++counters_.messages;
+  const Topic t = parse_topic(topic);
+  switch (t.kind) {
+    case TopicKind::SensorReport: {
+      const DecodedReport d = decoder_.decode(t.lot_id, t.device_id, payload);
+      if (!d.reading) {
+        reject_log_.warn("sensors", name_of(d.rejection), "rejected report on {}: {} ({})", topic,
+                         name_of(d.rejection), d.detail);
+        return;
+      }
+      if (sim_clock_ && sim_now_ == 0) {
+        reject_log_.warn("sensors", "before_clock", "report on {} before the first SimClock: ignored", topic);
+        return;
+      }
+      const ReportOutcome outcome = engine_.on_sensor_report(*d.reading, now());
+      if (outcome != ReportOutcome::Accepted && outcome != ReportOutcome::Duplicate) {
+        reject_log_.warn("sensors", name_of(outcome), "report on {} not applied: {}", topic, name_of(outcome));
+      }
+      settle();
+      return;
+    }
+    case TopicKind::SimClock:
+      if (sim_clock_) {
+        on_sim_clock(payload);
+      } else {
+        ++counters_.unknown_topics;  // without --sim-clock the topic means nothing here
+      }
+      return;
+    case TopicKind::GateEvent:
+      // Gate decisions come with the pact and the registry; until then events are only counted.
+      ++counters_.gate_events_ignored;
+      return;
+    case TopicKind::Unknown:
+      ++counters_.unknown_topics;
+      reject_log_.warn("mqtt", "unknown_topic", "message on unknown topic '{}' ({} bytes) ignored", topic,
+                       payload.size());
+      return;
+  }
+}
+
+void EngineHost::on_sim_clock(const std::string& payload) {
+  parking::v1::SimClock clock;
+  if (payload.size() > 64 || !clock.ParseFromString(payload) || clock.now_ms() <= 0) {
+    ++counters_.sim_clock_rejected;
+    reject_log_.warn("clock", "bad_sim_clock", "SimClock payload rejected ({} bytes)", payload.size());
+    return;
+  }
+  if (clock.now_ms() < sim_now_) {
+    ++counters_.sim_clock_rejected;
+    reject_log_.warn("clock", "sim_clock_backwards", "SimClock {} is before {}: time never runs backwards",
+                     clock.now_ms(), sim_now_);
+    return;
+  }
+  sim_now_ = clock.now_ms();
+  settle();
+}
+
+void EngineHost::settle() {
+  engine_.advance(now());
+  if (sim_clock_) return;  // the next SimClock message drives time
+  const TimeMs due = engine_.next_wake();
+  if (due == timer_due_) return;
+  timer_due_ = due;
+  if (due == kNever) {
+    timer_.cancel();
+    return;
+  }
+  timer_.expires_after(std::chrono::milliseconds(std::max<TimeMs>(0, due - now())));
+  timer_.async_wait([this, due](const boost::system::error_code& ec) {
+    if (ec || due != timer_due_) return;
+    timer_due_ = kNever;
+    settle();
+  });
+}
+
+void EngineHost::publish_frame(const DisplayFrame& frame) {
+  const std::string topic = display_frame_topic(frame.lot_id, frame.display_id);
+  std::string payload = to_message(frame).SerializeAsString();
+  auto& last = last_frames_[topic];
+  last = {frame.lot_id, payload};
+  if (publisher_.publish(frame.lot_id, topic, std::move(payload), true)) {
+    ++counters_.frames_published;
+  } else {
+    ++counters_.frames_dropped;
+    reject_log_.warn("signs", "frame_dropped", "frame for {} not sent (broker unreachable or busy); it goes out on reconnect", topic);
+  }
+}
+
+void EngineHost::republish_frames(const std::string& lot_id) {
+  for (const auto& [topic, last] : last_frames_) {
+    if (last.first == lot_id && publisher_.publish(lot_id, topic, last.second, true)) ++counters_.frames_published;
+  }
+}
+
+}  // namespace parkd

@@ -1,0 +1,68 @@
+// Runs the engine inside the daemon: takes MQTT messages (on the one strand that owns the
+// engine), decodes and checks them, keeps the engine's wake-up as an Asio timer, and sends
+// frames out through the Publisher. Time is the system clock, or SimClock messages.
+#pragma once
+
+#include <array>
+#include <cstdint>
+#include <map>
+#include <string>
+#include <vector>
+
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/asio/strand.hpp>
+
+#include "core/engine.h"
+#include "log.h"
+#include "publisher.h"
+#include "sensors/sensor_report_decoder.h"
+
+namespace parkd {
+
+struct HostCounters {
+  std::uint64_t messages = 0;
+  std::uint64_t unknown_topics = 0;
+  std::uint64_t gate_events_ignored = 0;
+  std::uint64_t sim_clock_rejected = 0;
+  std::uint64_t frames_published = 0;
+  std::uint64_t frames_dropped = 0;
+};
+
+class EngineHost : public EngineSink {
+ public:
+  using Strand = boost::asio::strand<boost::asio::io_context::executor_type>;
+
+  EngineHost(Strand strand, std::vector<Lot> lots, bool sim_clock, Publisher& publisher);
+
+  // All of these run on the strand.
+  void start();
+  void on_message(const std::string& topic, const std::string& payload);
+  // A (re)connected session: put the truth back on that lot's signs at once.
+  void republish_frames(const std::string& lot_id);
+
+  const Engine& engine() const { return engine_; }
+  const HostCounters& counters() const { return counters_; }
+  const SensorReportDecoder& decoder() const { return decoder_; }
+  Strand& strand() { return strand_; }
+
+ private:
+  void publish_frame(const DisplayFrame& frame) override;
+  TimeMs now() const;
+  void settle();  // advance the engine and re-arm the timer
+  void on_sim_clock(const std::string& payload);
+
+  Strand strand_;
+  Engine engine_;
+  bool sim_clock_;
+  TimeMs sim_now_ = 0;
+  Publisher& publisher_;
+  boost::asio::steady_timer timer_;
+  TimeMs timer_due_ = kNever;
+  SensorReportDecoder decoder_;
+  HostCounters counters_;
+  RateLimitedLog reject_log_;
+  std::map<std::string, std::pair<std::string, std::string>> last_frames_;  // topic -> (lot, payload)
+};
+
+}  // namespace parkd

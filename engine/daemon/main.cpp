@@ -1,0 +1,167 @@
+// parkd: the parking allocation and guidance daemon. Wires the configuration, one MQTT session
+// per lot, and the engine host on one strand; stops cleanly on SIGINT or SIGTERM.
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/post.hpp>
+#include <boost/asio/signal_set.hpp>
+#include <boost/asio/strand.hpp>
+
+#include <chrono>
+#include <cstdio>
+#include <fstream>
+#include <map>
+#include <memory>
+
+#include "config/config_loader.h"
+#include "daemon_options.h"
+#include "engine_host.h"
+#include "log.h"
+#include "mqtt_session.h"
+#include "sensors/topic.h"
+#include "wire.h"
+
+namespace parkd {
+namespace {
+
+class SessionPublisher : public Publisher {
+ public:
+  bool publish(std::string_view lot_id, const std::string& topic, std::string payload, bool retained) override {
+    auto it = sessions.find(std::string(lot_id));
+    return it != sessions.end() && it->second->publish(topic, std::move(payload), retained);
+  }
+  std::map<std::string, std::unique_ptr<MqttSession>> sessions;
+};
+
+void print_summary(const LoadedConfig& config, const std::string& path) {
+  std::printf("%s: valid\n", path.c_str());
+  std::printf("broker %s (client id %s), database %s\n", config.settings.broker.uri.c_str(),
+              config.settings.broker.client_id.c_str(), config.settings.db_path.c_str());
+  for (const Lot& lot : config.lots) {
+    std::size_t accessible = 0;
+    std::size_t ev = 0;
+    for (const Space& s : lot.spaces()) {
+      accessible += s.kind == SpaceKind::Accessible ? 1 : 0;
+      ev += s.kind == SpaceKind::EvCharging ? 1 : 0;
+    }
+    std::printf("lot %s (%s): %zu spaces, %zu accessible, %zu EV charging\n", lot.id().c_str(), lot.name().c_str(),
+                lot.spaces().size(), accessible, ev);
+    std::printf("  zones:");
+    for (const Zone& z : lot.zones()) std::printf(" %s=%u", z.id.c_str(), z.space_count);
+    std::printf("\n  gates:");
+    for (const Gate& g : lot.gates()) std::printf(" %s (display %s)", g.id.c_str(), lot.displays()[g.display].id.c_str());
+    std::printf("\n  buildings: %zu; debounce %u ms, stale after %u ms, frame interval %u ms, hold %u ms\n",
+                lot.buildings().size(), lot.timing().debounce_ms, lot.timing().stale_after_ms,
+                lot.timing().frame_interval_ms, lot.timing().hold_ms);
+    std::printf("  visitor reserve: %u spaces from %02d:%02d to %02d:%02d (UTC%+d min)\n", lot.reserve().reserve_spaces,
+                lot.reserve().night_start_minute / 60, lot.reserve().night_start_minute % 60,
+                lot.reserve().night_end_minute / 60, lot.reserve().night_end_minute % 60, lot.utc_offset_minutes());
+  }
+}
+
+std::string read_password(const std::string& file) {
+  if (file.empty()) return {};
+  std::ifstream in(file);
+  if (!in) throw std::runtime_error("cannot read the broker password file '" + file + "'");
+  std::string line;
+  std::getline(in, line);
+  return line;
+}
+
+int run(const DaemonOptions& options) {
+  ConfigLoad load = load_config_file(options.config_path);
+  if (!load.config) {
+    for (const auto& issue : load.issues) std::fprintf(stderr, "%s\n", issue.to_string().c_str());
+    std::fprintf(stderr, "parkd: the configuration is not valid (%zu problem%s)\n", load.issues.size(),
+                 load.issues.size() == 1 ? "" : "s");
+    return 1;
+  }
+  LoadedConfig& config = *load.config;
+  if (options.check_config) {
+    print_summary(config, options.config_path);
+    return 0;
+  }
+  if (options.broker_uri) config.settings.broker.uri = *options.broker_uri;
+
+  const TimeMs started_at = std::chrono::duration_cast<std::chrono::milliseconds>(
+                                std::chrono::system_clock::now().time_since_epoch())
+                                .count();
+  boost::asio::io_context io(1);
+  auto strand = boost::asio::make_strand(io);
+  SessionPublisher publisher;
+  std::vector<std::string> lot_ids;
+  for (const Lot& lot : config.lots) lot_ids.push_back(lot.id());
+  EngineHost host(strand, std::move(config.lots), options.sim_clock, publisher);
+
+  const std::string password = read_password(config.settings.broker.password_file);
+  for (std::size_t i = 0; i < lot_ids.size(); ++i) {
+    const std::string& lot = lot_ids[i];
+    MqttSession::Settings s;
+    s.uri = config.settings.broker.uri;
+    s.client_id = config.settings.broker.client_id + "-" + lot;
+    s.username = config.settings.broker.username;
+    s.password = password;
+    s.subscriptions = {"parking/" + lot + "/sensors/#"};
+    if (options.sim_clock && i == 0) s.subscriptions.emplace_back(kSimClockTopic);
+    s.status_topic = engine_status_topic(lot);
+    s.online_payload = engine_status_payload(true, started_at);
+    s.will_payload = engine_status_payload(false, started_at);
+    publisher.sessions[lot] = std::make_unique<MqttSession>(
+        std::move(s), io.get_executor(),
+        [&host](std::string topic, std::string payload) {
+          boost::asio::post(host.strand(), [&host, topic = std::move(topic), payload = std::move(payload)] {
+            host.on_message(topic, payload);
+          });
+        },
+        [&host, lot] { boost::asio::post(host.strand(), [&host, lot] { host.republish_frames(lot); }); });
+  }
+  // Every connect() starts before any is waited on (Paho serialises a second client's connect).
+  for (auto& [lot, session] : publisher.sessions) session->start();
+  boost::asio::post(host.strand(), [&host] { host.start(); });
+
+  boost::asio::signal_set signals(io, SIGINT, SIGTERM);
+  signals.async_wait([&](const boost::system::error_code& ec, int signal) {
+    if (ec) return;
+    Log::info("parkd", "signal {}: stopping", signal);
+    io.stop();
+  });
+  Log::info("parkd", "started: {} lot(s), broker {}, {} clock", lot_ids.size(), config.settings.broker.uri,
+            options.sim_clock ? "simulated" : "system");
+  io.run();
+
+  for (auto& [lot, session] : publisher.sessions) {
+    session->stop(engine_status_payload(false, started_at), std::chrono::seconds(3));
+  }
+  const HostCounters& c = host.counters();
+  Log::info("parkd", "stopped after {} messages: {} frames sent, {} not sent, {} unknown topics, {} bad reports",
+            c.messages, c.frames_published, c.frames_dropped, c.unknown_topics,
+            host.decoder().rejected(DecodeRejection::Malformed) + host.decoder().rejected(DecodeRejection::Oversized) +
+                host.decoder().rejected(DecodeRejection::MissingField) +
+                host.decoder().rejected(DecodeRejection::AbsurdField) +
+                host.decoder().rejected(DecodeRejection::TopicMismatch));
+  return 0;
+}
+
+}  // namespace
+}  // namespace parkd
+
+int main(int argc, char** argv) {
+  using namespace parkd;
+  const DaemonOptionsParse parsed = parse_daemon_options(std::vector<std::string>(argv + 1, argv + argc));
+  if (!parsed.options) {
+    std::fprintf(stderr, "parkd: %s\n%s", parsed.error.c_str(), daemon_usage().c_str());
+    return 2;
+  }
+  if (parsed.options->help) {
+    std::printf("%s", daemon_usage().c_str());
+    return 0;
+  }
+  if (parsed.options->version) {
+    std::printf("parkd %s\n", kParkdVersion);
+    return 0;
+  }
+  try {
+    return run(*parsed.options);
+  } catch (const std::exception& e) {
+    std::fprintf(stderr, "parkd: %s\n", e.what());
+    return 1;
+  }
+}

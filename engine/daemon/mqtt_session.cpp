@@ -1,0 +1,116 @@
+// Paho glue: options, handlers and the retry of a first connection that fails.
+#include "mqtt_session.h"
+
+#include <boost/asio/post.hpp>
+
+#include "log.h"
+
+namespace parkd {
+
+namespace {
+mqtt::create_options make_create_options(int max_buffered) {
+  mqtt::create_options opts(MQTTVERSION_3_1_1);  // explicit: no silent fall-back to 3.1
+  opts.set_max_buffered_messages(max_buffered);
+  return opts;
+}
+}  // namespace
+
+MqttSession::MqttSession(Settings settings, boost::asio::any_io_executor executor, MessageHandler on_message,
+                         ConnectedHandler on_connected)
+    : settings_(std::move(settings)),
+      executor_(std::move(executor)),
+      on_message_(std::move(on_message)),
+      on_connected_(std::move(on_connected)),
+      client_(settings_.uri, settings_.client_id, make_create_options(settings_.max_buffered), nullptr),
+      retry_timer_(executor_) {
+  auto builder = mqtt::connect_options_builder()
+                     .mqtt_version(MQTTVERSION_3_1_1)
+                     .clean_session(false)  // the broker keeps what we have not acknowledged
+                     .keep_alive_interval(std::chrono::seconds(10))
+                     .connect_timeout(std::chrono::seconds(5))
+                     .automatic_reconnect(std::chrono::milliseconds(250), std::chrono::seconds(5))
+                     .max_inflight(1'000);
+  if (!settings_.status_topic.empty()) {
+    builder.will(mqtt::message(settings_.status_topic, settings_.will_payload, 1, true));
+  }
+  if (!settings_.username.empty()) builder.user_name(settings_.username).password(settings_.password);
+  connect_options_ = builder.finalize();
+
+  // Handlers are set before connect(): no message can arrive unseen.
+  client_.set_message_callback([this](mqtt::const_message_ptr msg) {
+    on_message_(msg->get_topic(), msg->get_payload_str());
+  });
+  client_.set_connected_handler([this](const std::string&) {
+    Log::info("mqtt", "{} connected to {}", settings_.client_id, settings_.uri);
+    boost::asio::post(executor_, [this] { retry_delay_ = std::chrono::milliseconds(250); });
+    for (const auto& topic : settings_.subscriptions) client_.subscribe(topic, 1);
+    if (!settings_.status_topic.empty()) client_.publish(settings_.status_topic, settings_.online_payload, 1, true);
+    if (on_connected_) on_connected_();
+  });
+  client_.set_connection_lost_handler([this](const std::string& cause) {
+    if (!stopping_) Log::warn("mqtt", "{} lost its connection ({}); reconnecting", settings_.client_id, cause.empty() ? "no reason given" : cause);
+  });
+}
+
+MqttSession::~MqttSession() {
+  stopping_ = true;
+  retry_timer_.cancel();
+  try {
+    if (client_.is_connected()) client_.disconnect()->wait_for(std::chrono::seconds(2));
+  } catch (const mqtt::exception&) {
+  }
+}
+
+void MqttSession::start() { connect(); }
+
+void MqttSession::connect() {
+  if (stopping_) return;
+  try {
+    client_.connect(connect_options_, nullptr, connect_listener_);
+  } catch (const mqtt::exception& e) {
+    on_connect_failure(e.what());
+  }
+}
+
+void MqttSession::ConnectListener::on_failure(const mqtt::token& tok) {
+  session_.on_connect_failure("return code " + std::to_string(tok.get_return_code()));
+}
+
+void MqttSession::on_connect_failure(const std::string& why) {
+  if (stopping_) return;
+  Log::warn("mqtt", "{} cannot connect to {} ({}); retrying in {} ms", settings_.client_id, settings_.uri, why,
+            retry_delay_.count());
+  boost::asio::post(executor_, [this] {
+    retry_timer_.expires_after(retry_delay_);
+    retry_delay_ = std::min(retry_delay_ * 2, std::chrono::milliseconds(5'000));
+    retry_timer_.async_wait([this](const boost::system::error_code& ec) {
+      if (!ec) connect();
+    });
+  });
+}
+
+bool MqttSession::publish(const std::string& topic, std::string payload, bool retained) {
+  if (!client_.is_connected()) return false;
+  try {
+    client_.publish(mqtt::make_message(topic, std::move(payload), 1, retained));
+    return true;
+  } catch (const mqtt::exception&) {
+    return false;  // Paho's buffer is full
+  }
+}
+
+void MqttSession::stop(const std::string& final_status, std::chrono::milliseconds timeout) {
+  stopping_ = true;
+  retry_timer_.cancel();
+  try {
+    if (!client_.is_connected()) return;
+    if (!settings_.status_topic.empty()) {
+      client_.publish(settings_.status_topic, final_status, 1, true)->wait_for(timeout);
+    }
+    client_.disconnect(static_cast<int>(timeout.count()))->wait_for(timeout);
+  } catch (const mqtt::exception& e) {
+    Log::warn("mqtt", "{} did not disconnect cleanly: {}", settings_.client_id, e.what());
+  }
+}
+
+}  // namespace parkd

@@ -1,0 +1,81 @@
+// One MQTT connection of parkd (Paho C++ async client): persistent session, automatic
+// reconnect, a retained online status with the matching last will, subscriptions restored on
+// every connect. Paho calls back on its own thread; this class only hands messages over.
+#pragma once
+
+#include <atomic>
+#include <chrono>
+#include <functional>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include <boost/asio/any_io_executor.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <mqtt/async_client.h>
+
+namespace parkd {
+
+class MqttSession {
+ public:
+  struct Settings {
+    std::string uri;
+    std::string client_id;
+    std::string username;
+    std::string password;
+    std::vector<std::string> subscriptions;  // QoS 1
+    std::string status_topic;                // retained EngineStatus; the will goes here too
+    std::string online_payload;
+    std::string will_payload;
+    int max_buffered = 10'000;
+  };
+  // Called on Paho's thread: must copy what it needs and return at once.
+  using MessageHandler = std::function<void(std::string topic, std::string payload)>;
+  // Called on Paho's thread after each successful (re)connect and subscription request.
+  using ConnectedHandler = std::function<void()>;
+
+  // `executor` runs the retry timer of the first connection (Paho retries only after one).
+  MqttSession(Settings settings, boost::asio::any_io_executor executor, MessageHandler on_message,
+              ConnectedHandler on_connected);
+  ~MqttSession();
+  MqttSession(const MqttSession&) = delete;
+  MqttSession& operator=(const MqttSession&) = delete;
+
+  void start();
+  // Never blocks; false when not connected or Paho's buffer is full (the caller counts it).
+  bool publish(const std::string& topic, std::string payload, bool retained);
+  // Publishes `final_status` (retained) and disconnects cleanly, waiting up to `timeout`.
+  // Call it off the io thread (at shut-down, after the io_context stopped).
+  void stop(const std::string& final_status, std::chrono::milliseconds timeout);
+
+  bool connected() const { return client_.is_connected(); }
+  const std::string& client_id() const { return settings_.client_id; }
+
+ private:
+  void connect();
+  void on_connect_failure(const std::string& why);
+
+  // Completes the first connect() on Paho's thread; a failure schedules a retry.
+  class ConnectListener : public mqtt::iaction_listener {
+   public:
+    explicit ConnectListener(MqttSession& session) : session_(session) {}
+    void on_success(const mqtt::token&) override {}
+    void on_failure(const mqtt::token& tok) override;
+
+   private:
+    MqttSession& session_;
+  };
+
+  Settings settings_;
+  boost::asio::any_io_executor executor_;
+  MessageHandler on_message_;
+  ConnectedHandler on_connected_;
+  mqtt::async_client client_;
+  mqtt::connect_options connect_options_;
+  boost::asio::steady_timer retry_timer_;
+  std::chrono::milliseconds retry_delay_{250};
+  std::atomic<bool> stopping_{false};
+  ConnectListener connect_listener_{*this};
+};
+
+}  // namespace parkd

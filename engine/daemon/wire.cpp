@@ -1,0 +1,45 @@
+// Encoding of frames and engine status for the signs.
+#include "wire.h"
+
+namespace parkd {
+
+namespace {
+parking::v1::Arrow to_arrow(Arrow a) {
+  switch (a) {
+    case Arrow::Left: return parking::v1::ARROW_LEFT;
+    case Arrow::Right: return parking::v1::ARROW_RIGHT;
+    case Arrow::Straight: return parking::v1::ARROW_STRAIGHT;
+  }
+  return parking::v1::ARROW_STRAIGHT;
+}
+}  // namespace
+
+parking::v1::DisplayFrame to_message(const DisplayFrame& frame) {
+  parking::v1::DisplayFrame m;
+  m.set_display_id(frame.display_id);
+  m.set_seq(frame.seq);
+  m.set_generated_at_ms(frame.generated_at_ms);
+  m.set_free_total(frame.free_total);
+  m.set_free_for_visitors(frame.free_for_visitors);
+  for (const ZoneGuidance& z : frame.zones) {
+    auto* zone = m.add_zones();
+    zone->set_zone_id(z.zone_id);
+    zone->set_free(z.free);
+    zone->set_arrow(to_arrow(z.arrow));
+    zone->set_full(z.full);
+  }
+  for (const auto& line : frame.lines_zh) m.add_lines_zh(line);
+  for (const auto& line : frame.lines_en) m.add_lines_en(line);
+  m.set_engine_online(frame.engine_online);
+  return m;
+}
+
+std::string engine_status_payload(bool online, TimeMs started_at_ms) {
+  parking::v1::EngineStatus status;
+  status.set_online(online);
+  status.set_started_at_ms(started_at_ms);
+  status.set_version(kParkdVersion);
+  return status.SerializeAsString();
+}
+
+}  // namespace parkd

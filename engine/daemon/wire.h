@@ -1,0 +1,17 @@
+// The core's outward values in their wire form (parking.v1 Protobuf messages).
+#pragma once
+
+#include <string>
+
+#include "core/display_frame.h"
+#include "core/time_ms.h"
+#include "parking/v1/messages.pb.h"
+
+namespace parkd {
+
+parking::v1::DisplayFrame to_message(const DisplayFrame& frame);
+std::string engine_status_payload(bool online, TimeMs started_at_ms);
+
+inline constexpr const char* kParkdVersion = "0.1.0";
+
+}  // namespace parkd

@@ -1,0 +1,116 @@
+// The engine host without a broker: routing, checks, the simulated clock and frame encoding.
+#include "daemon/engine_host.h"
+
+#include <gtest/gtest.h>
+
+#include "support/test_lots.h"
+
+namespace parkd {
+namespace {
+
+class FakePublisher : public Publisher {
+ public:
+  bool publish(std::string_view lot_id, const std::string& topic, std::string payload, bool retained) override {
+    sent.push_back({std::string(lot_id), topic, std::move(payload), retained});
+    return accept;
+  }
+  struct Sent {
+    std::string lot, topic, payload;
+    bool retained;
+  };
+  std::vector<Sent> sent;
+  bool accept = true;
+};
+
+std::string report(const std::string& space, bool occupied, std::uint64_t seq) {
+  parking::v1::SensorReport r;
+  r.set_sensor_id("s-" + space);
+  r.set_space_id(space);
+  r.set_boot_id(1);
+  r.set_seq(seq);
+  r.set_occupied(occupied);
+  r.set_kind(parking::v1::REPORT_KIND_CHANGE);
+  return r.SerializeAsString();
+}
+
+std::string clock(TimeMs t) {
+  parking::v1::SimClock c;
+  c.set_now_ms(t);
+  return c.SerializeAsString();
+}
+
+class EngineHostTest : public ::testing::Test {
+ protected:
+  std::vector<Lot> lots() {
+    std::vector<Lot> l;
+    l.push_back(test::small_lot());
+    return l;
+  }
+  parking::v1::DisplayFrame last_frame() {
+    parking::v1::DisplayFrame f;
+    f.ParseFromString(publisher.sent.back().payload);
+    return f;
+  }
+  boost::asio::io_context io;
+  FakePublisher publisher;
+  EngineHost host{boost::asio::make_strand(io), lots(), /*sim_clock=*/true, publisher};
+};
+
+TEST_F(EngineHostTest, ReportsBecomeRetainedFramesOnTheDisplayTopic) {
+  host.on_message("parking/sim/clock", clock(test::kNoonShanghai));
+  host.on_message("parking/tiny/sensors/s-N1/report", report("N1", false, 1));
+  host.on_message("parking/sim/clock", clock(test::kNoonShanghai + 1'000));
+  ASSERT_FALSE(publisher.sent.empty());
+  EXPECT_EQ(publisher.sent.back().topic, "parking/tiny/displays/d/frame");
+  EXPECT_EQ(publisher.sent.back().lot, "tiny");
+  EXPECT_TRUE(publisher.sent.back().retained);
+  const auto f = last_frame();
+  EXPECT_EQ(f.free_total(), 1u);
+  EXPECT_EQ(f.generated_at_ms(), test::kNoonShanghai + 500);  // the throttled frame, due inside the jump
+  EXPECT_EQ(f.zones(0).arrow(), parking::v1::ARROW_LEFT);
+  EXPECT_EQ(f.lines_en(0), "FREE 1");
+}
+
+TEST_F(EngineHostTest, ReportsBeforeTheFirstSimClockAreIgnored) {
+  host.on_message("parking/tiny/sensors/s-N1/report", report("N1", false, 1));
+  EXPECT_EQ(host.engine().report_counters()[ReportOutcome::Accepted], 0u);
+}
+
+TEST_F(EngineHostTest, UnknownTopicsAndBadPayloadsAreCounted) {
+  host.on_message("parking/sim/clock", clock(test::kNoonShanghai));
+  host.on_message("parking/tiny/sensors/s-N1/status", report("N1", false, 1));
+  host.on_message("elsewhere", "x");
+  host.on_message("parking/tiny/sensors/s-N1/report", "\xff\xff");
+  host.on_message("parking/tiny/sensors/s-N1/report", report("N2", false, 1));
+  EXPECT_EQ(host.counters().unknown_topics, 2u);
+  EXPECT_EQ(host.decoder().rejected(DecodeRejection::Malformed), 1u);
+  EXPECT_EQ(host.decoder().rejected(DecodeRejection::TopicMismatch), 1u);
+  EXPECT_EQ(host.engine().report_counters()[ReportOutcome::Accepted], 0u);
+}
+
+TEST_F(EngineHostTest, TheSimClockNeverRunsBackwards) {
+  host.on_message("parking/sim/clock", clock(test::kNoonShanghai));
+  host.on_message("parking/sim/clock", clock(test::kNoonShanghai - 1));
+  host.on_message("parking/sim/clock", clock(-5));
+  host.on_message("parking/sim/clock", "garbage!");
+  EXPECT_EQ(host.counters().sim_clock_rejected, 3u);
+  EXPECT_EQ(host.engine().now(), test::kNoonShanghai);
+}
+
+TEST_F(EngineHostTest, FramesThatCouldNotBeSentGoOutAgainOnReconnect) {
+  publisher.accept = false;
+  host.on_message("parking/sim/clock", clock(test::kNoonShanghai));
+  host.on_message("parking/tiny/sensors/s-N1/report", report("N1", false, 1));
+  host.on_message("parking/sim/clock", clock(test::kNoonShanghai + 1'000));
+  EXPECT_GT(host.counters().frames_dropped, 0u);
+  publisher.accept = true;
+  publisher.sent.clear();
+  host.republish_frames("tiny");
+  ASSERT_EQ(publisher.sent.size(), 1u);
+  EXPECT_EQ(last_frame().free_total(), 1u);
+  host.republish_frames("other-lot");
+  EXPECT_EQ(publisher.sent.size(), 1u);
+}
+
+}  // namespace
+}  // namespace parkd

@@ -1,0 +1,261 @@
+// parkd end to end against a real Mosquitto on a free loopback port: reports in, frames out,
+// retained frames, reconnects, bad input, the last will, shut-down and the simulated clock.
+#include <gtest/gtest.h>
+#include <signal.h>
+
+#include <fstream>
+#include <thread>
+
+#include "parking/v1/messages.pb.h"
+#include "support/mqtt_probe.h"
+#include "support/processes.h"
+
+namespace parkd {
+namespace {
+
+using namespace std::chrono_literals;
+
+constexpr const char* kLot = R"(
+lot_id: "tlot"
+sensor_id_prefix: "s-"
+timing { debounce_ms: 100 stale_after_ms: 600000 frame_interval_ms: 100 hold_ms: 60000 }
+zones { zone_id: "A" space_count: 3 }
+zones { zone_id: "B" space_count: 3 }
+displays { display_id: "gate" arrows { zone_id: "A" arrow: ARROW_LEFT } arrows { zone_id: "B" arrow: ARROW_RIGHT } }
+gates { gate_id: "gate" display_id: "gate" nearest_zones: ["A"] }
+buildings { building_id: "1" nearest_zones: ["A", "B"] }
+)";
+
+const char* const kSpaces[] = {"A01", "A02", "A03", "B01", "B02", "B03"};
+const std::string kFrameTopic = "parking/tlot/displays/gate/frame";
+const std::string kStatusTopic = "parking/tlot/engine/status";
+
+std::string report(const std::string& space, bool occupied, std::uint64_t seq, std::uint32_t boot = 1) {
+  parking::v1::SensorReport r;
+  r.set_sensor_id("s-" + space);
+  r.set_space_id(space);
+  r.set_boot_id(boot);
+  r.set_seq(seq);
+  r.set_observed_at_ms(1'793'592'000'000);
+  r.set_occupied(occupied);
+  r.set_kind(parking::v1::REPORT_KIND_CHANGE);
+  r.set_battery_mv(3'000);
+  return r.SerializeAsString();
+}
+
+std::string report_topic(const std::string& space) { return "parking/tlot/sensors/s-" + space + "/report"; }
+
+parking::v1::DisplayFrame frame_of(const test::Received& m) {
+  parking::v1::DisplayFrame f;
+  f.ParseFromString(m.payload);
+  return f;
+}
+
+class ParkdTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    broker.start();
+    std::ofstream(dir.path() / "tlot.textproto") << kLot;
+    std::ofstream(dir.path() / "parkd.textproto") << "broker { client_id: \"parkd-test\" }\nlot_files: \"tlot.textproto\"\n";
+  }
+
+  void start_parkd(std::vector<std::string> extra = {}) {
+    std::vector<std::string> argv = {(test::binary_dir() / "bin/parkd").string(), "--config",
+                                     (dir.path() / "parkd.textproto").string(), "--broker", broker.uri()};
+    argv.insert(argv.end(), extra.begin(), extra.end());
+    parkd.start(argv, dir.path() / "parkd.log");
+  }
+
+  std::string parkd_log() { return test::read_file(dir.path() / "parkd.log"); }
+
+  // Waits for a frame of the gate display that shows `free_total` free spaces.
+  std::optional<parking::v1::DisplayFrame> frame_with_free(test::MqttProbe& probe, std::uint32_t free_total,
+                                                           std::chrono::milliseconds timeout = 10s) {
+    auto m = probe.wait_for(
+        [&](const test::Received& r) { return r.topic == kFrameTopic && frame_of(r).free_total() == free_total; },
+        timeout);
+    if (!m) return std::nullopt;
+    return frame_of(*m);
+  }
+
+  void all_free(test::MqttProbe& probe, std::uint64_t seq = 1) {
+    for (const char* space : kSpaces) probe.publish(report_topic(space), report(space, false, seq));
+  }
+
+  test::TempDir dir;
+  test::Broker broker{dir.path() / "broker"};
+  test::ChildProcess parkd;
+};
+
+TEST_F(ParkdTest, ReportsInFramesOutWithTheRightCounts) {
+  start_parkd();
+  test::MqttProbe sign(broker.uri(), "sign");
+  sign.subscribe(kFrameTopic);
+  test::MqttProbe sensors(broker.uri(), "sensors");
+  ASSERT_TRUE(sign.wait_for([](const test::Received& r) { return r.topic == kFrameTopic; })) << parkd_log();
+
+  all_free(sensors);
+  auto f = frame_with_free(sign, 6);
+  ASSERT_TRUE(f) << parkd_log();
+  EXPECT_EQ(f->display_id(), "gate");
+  EXPECT_TRUE(f->engine_online());
+  ASSERT_EQ(f->zones_size(), 2);
+  EXPECT_EQ(f->zones(0).arrow(), parking::v1::ARROW_LEFT);
+
+  sensors.publish(report_topic("A01"), report("A01", true, 2));
+  sensors.publish(report_topic("A02"), report("A02", true, 2));
+  f = frame_with_free(sign, 4);
+  ASSERT_TRUE(f) << parkd_log();
+  EXPECT_EQ(f->zones(0).free(), 1u);
+  EXPECT_EQ(f->zones(1).free(), 3u);
+  EXPECT_EQ(f->lines_en(1), "Zone A ← 1");
+  EXPECT_EQ(f->lines_zh(1), "A区 ← 1");
+}
+
+TEST_F(ParkdTest, ASignThatConnectsLaterGetsTheRetainedFrame) {
+  start_parkd();
+  {
+    test::MqttProbe first(broker.uri(), "first-sign");
+    first.subscribe(kFrameTopic);
+    test::MqttProbe sensors(broker.uri(), "sensors");
+    all_free(sensors);
+    sensors.publish(report_topic("B03"), report("B03", true, 2));
+    ASSERT_TRUE(frame_with_free(first, 5)) << parkd_log();
+  }
+  test::MqttProbe late(broker.uri(), "late-sign");
+  late.subscribe(kFrameTopic);
+  auto m = late.wait_for([](const test::Received& r) { return r.topic == kFrameTopic; }, 5s);
+  ASSERT_TRUE(m);
+  EXPECT_TRUE(m->retained);
+  EXPECT_EQ(frame_of(*m).free_total(), 5u);
+}
+
+TEST_F(ParkdTest, ReconnectsByItselfAfterTheBrokerRestarts) {
+  start_parkd();
+  {
+    test::MqttProbe sign(broker.uri(), "sign");
+    sign.subscribe(kFrameTopic);
+    test::MqttProbe sensors(broker.uri(), "sensors");
+    all_free(sensors);
+    ASSERT_TRUE(frame_with_free(sign, 6)) << parkd_log();
+  }
+  broker.stop();
+  std::this_thread::sleep_for(500ms);
+  broker.start();
+  test::MqttProbe sign(broker.uri(), "sign-after");
+  sign.subscribe(kFrameTopic);
+  test::MqttProbe sensors(broker.uri(), "sensors-after");
+  // parkd reconnects on its own (within its 5 s back-off) and frames flow again.
+  bool seen = false;
+  for (int attempt = 0; attempt < 30 && !seen; ++attempt) {
+    sensors.publish(report_topic("A03"), report("A03", true, 10 + static_cast<std::uint64_t>(attempt)));
+    seen = frame_with_free(sign, 5, 500ms).has_value();
+  }
+  EXPECT_TRUE(seen) << parkd_log();
+  EXPECT_TRUE(parkd.running());
+  EXPECT_NE(parkd_log().find("lost its connection"), std::string::npos);
+}
+
+TEST_F(ParkdTest, BadInputIsCountedLoggedAndChangesNothing) {
+  start_parkd();
+  test::MqttProbe sign(broker.uri(), "sign");
+  sign.subscribe(kFrameTopic);
+  test::MqttProbe sensors(broker.uri(), "sensors");
+  all_free(sensors);
+  ASSERT_TRUE(frame_with_free(sign, 6)) << parkd_log();
+
+  sensors.publish(report_topic("A01"), std::string("\xff\x01\x02garbage", 10));            // malformed
+  sensors.publish(report_topic("A01"), std::string(10'000, 'x'));                          // oversized
+  sensors.publish("parking/tlot/sensors/s-A01/status", report("A01", true, 5));            // unknown topic
+  sensors.publish(report_topic("Z09").replace(0, 0, ""), report("Z09", true, 5));          // unknown sensor
+  sensors.publish(report_topic("A02"), report("A01", true, 5));                            // other sensor's payload
+  parking::v1::SensorReport wrong_space;
+  wrong_space.ParseFromString(report("A02", true, 6));
+  wrong_space.set_space_id("B01");
+  sensors.publish(report_topic("A02"), wrong_space.SerializeAsString());                   // wrong space
+  sensors.publish(report_topic("B02"), report("B02", true, 2));                            // the one valid change
+  auto f = frame_with_free(sign, 5);
+  ASSERT_TRUE(f) << parkd_log();
+  EXPECT_EQ(f->zones(0).free(), 3u);  // nothing in zone A changed
+  std::this_thread::sleep_for(300ms);
+  EXPECT_TRUE(parkd.running());
+  const std::string log = parkd_log();
+  EXPECT_NE(log.find("malformed"), std::string::npos) << log;
+  EXPECT_NE(log.find("oversized"), std::string::npos) << log;
+  EXPECT_NE(log.find("unknown topic 'parking/tlot/sensors/s-A01/status'"), std::string::npos) << log;
+  EXPECT_NE(log.find("unknown_sensor"), std::string::npos) << log;
+  EXPECT_NE(log.find("topic_mismatch"), std::string::npos) << log;
+  EXPECT_NE(log.find("space_mismatch"), std::string::npos) << log;
+}
+
+TEST_F(ParkdTest, WhenKilledTheLastWillTellsTheSigns) {
+  start_parkd();
+  test::MqttProbe sign(broker.uri(), "sign");
+  sign.subscribe(kStatusTopic);
+  auto online = sign.wait_for([](const test::Received& r) {
+    parking::v1::EngineStatus s;
+    return r.topic == kStatusTopic && s.ParseFromString(r.payload) && s.online();
+  });
+  ASSERT_TRUE(online) << parkd_log();
+  sign.clear();
+  parkd.signal(SIGKILL);
+  parkd.wait(5s);
+  // The broker notices the dead connection at the latest after 1.5 keep-alives (15 s).
+  auto will = sign.wait_for(
+      [](const test::Received& r) {
+        parking::v1::EngineStatus s;
+        return r.topic == kStatusTopic && s.ParseFromString(r.payload) && !s.online();
+      },
+      20s);
+  EXPECT_TRUE(will);
+}
+
+TEST_F(ParkdTest, SigtermPublishesOfflineAndExitsZero) {
+  start_parkd();
+  test::MqttProbe sign(broker.uri(), "sign");
+  sign.subscribe(kStatusTopic);
+  ASSERT_TRUE(sign.wait_for([](const test::Received& r) {
+    parking::v1::EngineStatus s;
+    return r.topic == kStatusTopic && s.ParseFromString(r.payload) && s.online();
+  })) << parkd_log();
+  parkd.signal(SIGTERM);
+  EXPECT_EQ(parkd.wait(10s), 0) << parkd_log();
+  auto offline = sign.wait_for([](const test::Received& r) {
+    parking::v1::EngineStatus s;
+    return r.topic == kStatusTopic && s.ParseFromString(r.payload) && !s.online();
+  }, 5s);
+  EXPECT_TRUE(offline) << parkd_log();
+}
+
+TEST_F(ParkdTest, WithTheSimulatedClockTimeComesFromSimClockMessages) {
+  start_parkd({"--sim-clock"});
+  test::MqttProbe sign(broker.uri(), "sign");
+  sign.subscribe(kFrameTopic);
+  test::MqttProbe sim(broker.uri(), "sim");
+  auto clock = [&](std::int64_t t) {
+    parking::v1::SimClock c;
+    c.set_now_ms(t);
+    sim.publish("parking/sim/clock", c.SerializeAsString());
+  };
+  const std::int64_t t0 = 1'793'592'000'000;
+  std::this_thread::sleep_for(500ms);  // parkd subscribed
+  clock(t0);
+  all_free(sim);
+  clock(t0 + 1'000);
+  auto f = frame_with_free(sign, 6);
+  ASSERT_TRUE(f) << parkd_log();
+  sim.publish(report_topic("A01"), report("A01", true, 2));
+  clock(t0 + 1'050);  // inside the 100 ms debounce: nothing yet
+  std::this_thread::sleep_for(300ms);
+  EXPECT_FALSE(frame_with_free(sign, 5, 0ms));
+  clock(t0 + 5'000);  // a jump past it: the change happens at t0 + 1'100, in simulated time
+  f = frame_with_free(sign, 5);
+  ASSERT_TRUE(f) << parkd_log();
+  EXPECT_EQ(f->generated_at_ms(), t0 + 1'100);
+  clock(t0 - 60'000);  // time never runs backwards
+  std::this_thread::sleep_for(200ms);
+  EXPECT_NE(parkd_log().find("time never runs backwards"), std::string::npos) << parkd_log();
+}
+
+}  // namespace
+}  // namespace parkd

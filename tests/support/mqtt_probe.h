@@ -1,0 +1,42 @@
+// A test's own MQTT client (Paho): publishes like a device and records what it receives.
+#pragma once
+
+#include <chrono>
+#include <condition_variable>
+#include <functional>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include <mqtt/async_client.h>
+
+namespace parkd::test {
+
+struct Received {
+  std::string topic;
+  std::string payload;
+  bool retained = false;
+};
+
+class MqttProbe {
+ public:
+  MqttProbe(const std::string& uri, const std::string& client_id);
+  ~MqttProbe();
+
+  void subscribe(const std::string& filter);
+  void publish(const std::string& topic, const std::string& payload, bool retained = false);
+  // Returns the first message received so far or within `timeout` that satisfies `match`.
+  std::optional<Received> wait_for(const std::function<bool(const Received&)>& match,
+                                   std::chrono::milliseconds timeout = std::chrono::seconds(10));
+  std::vector<Received> received();
+  void clear();
+
+ private:
+  mqtt::async_client client_;
+  std::mutex mutex_;
+  std::condition_variable changed_;
+  std::vector<Received> received_;
+};
+
+}  // namespace parkd::test

@@ -1,0 +1,151 @@
+// Process, port and broker helpers for the integration tests.
+#include "support/processes.h"
+
+#include <arpa/inet.h>
+#include <fcntl.h>
+#include <netinet/in.h>
+#include <signal.h>
+#include <sys/socket.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <fstream>
+#include <random>
+#include <sstream>
+#include <stdexcept>
+#include <thread>
+
+namespace parkd::test {
+
+TempDir::TempDir() {
+  std::random_device rd;
+  path_ = std::filesystem::temp_directory_path() / ("parkd-test-" + std::to_string(::getpid()) + "-" + std::to_string(rd()));
+  std::filesystem::create_directories(path_);
+}
+
+TempDir::~TempDir() {
+  std::error_code ec;
+  std::filesystem::remove_all(path_, ec);
+}
+
+int free_loopback_port() {
+  const int fd = ::socket(AF_INET, SOCK_STREAM, 0);
+  sockaddr_in addr{};
+  addr.sin_family = AF_INET;
+  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  addr.sin_port = 0;
+  if (::bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) != 0) {
+    ::close(fd);
+    throw std::runtime_error("cannot bind a loopback port");
+  }
+  socklen_t len = sizeof addr;
+  ::getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &len);
+  ::close(fd);
+  return ntohs(addr.sin_port);
+}
+
+bool wait_for_port(int port, std::chrono::milliseconds timeout) {
+  const auto deadline = std::chrono::steady_clock::now() + timeout;
+  while (std::chrono::steady_clock::now() < deadline) {
+    const int fd = ::socket(AF_INET, SOCK_STREAM, 0);
+    sockaddr_in addr{};
+    addr.sin_family = AF_INET;
+    addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    addr.sin_port = htons(static_cast<std::uint16_t>(port));
+    const bool ok = ::connect(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) == 0;
+    ::close(fd);
+    if (ok) return true;
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  }
+  return false;
+}
+
+ChildProcess::~ChildProcess() {
+  if (pid_ > 0 && !exited_) stop(std::chrono::seconds(2));
+}
+
+void ChildProcess::start(const std::vector<std::string>& argv, const std::filesystem::path& log,
+                         const std::filesystem::path& workdir) {
+  exited_ = false;
+  pid_ = ::fork();
+  if (pid_ < 0) throw std::runtime_error("fork failed");
+  if (pid_ == 0) {
+    const int out = ::open(log.c_str(), O_WRONLY | O_CREAT | O_APPEND, 0644);
+    ::dup2(out, 1);
+    ::dup2(out, 2);
+    if (!workdir.empty() && ::chdir(workdir.c_str()) != 0) ::_exit(126);
+    std::vector<char*> args;
+    for (const auto& a : argv) args.push_back(const_cast<char*>(a.c_str()));
+    args.push_back(nullptr);
+    ::execvp(args[0], args.data());
+    ::_exit(127);
+  }
+}
+
+bool ChildProcess::running() {
+  if (pid_ <= 0 || exited_) return false;
+  return wait(std::chrono::milliseconds(0)) == -1;
+}
+
+void ChildProcess::signal(int sig) {
+  if (pid_ > 0 && !exited_) ::kill(pid_, sig);
+}
+
+int ChildProcess::wait(std::chrono::milliseconds timeout) {
+  if (pid_ <= 0) return -1;
+  const auto deadline = std::chrono::steady_clock::now() + timeout;
+  while (!exited_) {
+    const pid_t r = ::waitpid(pid_, &status_, WNOHANG);
+    if (r == pid_) {
+      exited_ = true;
+      break;
+    }
+    if (std::chrono::steady_clock::now() >= deadline) return -1;
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  }
+  if (WIFEXITED(status_)) return WEXITSTATUS(status_);
+  if (WIFSIGNALED(status_)) return 128 + WTERMSIG(status_);
+  return -1;
+}
+
+int ChildProcess::stop(std::chrono::milliseconds grace) {
+  if (pid_ <= 0 || exited_) return wait(std::chrono::milliseconds(0));
+  signal(SIGTERM);
+  int rc = wait(grace);
+  if (rc == -1) {
+    signal(SIGKILL);
+    rc = wait(std::chrono::seconds(5));
+  }
+  return rc;
+}
+
+Broker::Broker(const std::filesystem::path& dir) : dir_(dir), port_(free_loopback_port()) {
+  std::filesystem::create_directories(dir_ / "persistence");
+  std::ofstream conf(dir_ / "mosquitto.conf");
+  conf << read_file(source_dir() / "config/mosquitto/parkd-broker.conf");
+  conf << "\nlistener " << port_ << " 127.0.0.1\n";
+  conf << "persistence_location " << (dir_ / "persistence").string() << "/\n";
+}
+
+Broker::~Broker() { stop(); }
+
+void Broker::start() {
+  process_.start({"mosquitto", "-c", (dir_ / "mosquitto.conf").string()}, dir_ / "mosquitto.log");
+  if (!wait_for_port(port_, std::chrono::seconds(10))) {
+    throw std::runtime_error("mosquitto did not start: " + read_file(dir_ / "mosquitto.log"));
+  }
+}
+
+void Broker::stop() { process_.stop(std::chrono::seconds(5)); }
+
+std::string read_file(const std::filesystem::path& path) {
+  std::ifstream in(path, std::ios::binary);
+  std::ostringstream s;
+  s << in.rdbuf();
+  return s.str();
+}
+
+std::filesystem::path binary_dir() { return PARKD_BINARY_DIR; }
+std::filesystem::path source_dir() { return PARKD_SOURCE_DIR; }
+
+}  // namespace parkd::test

@@ -1,0 +1,74 @@
+// Real processes for integration tests: a Mosquitto broker on a free loopback port with a
+// generated configuration, and any of the project's binaries, with their output in a file.
+#pragma once
+
+#include <sys/types.h>
+
+#include <chrono>
+#include <filesystem>
+#include <string>
+#include <vector>
+
+namespace parkd::test {
+
+// A fresh temporary folder, removed with the object.
+class TempDir {
+ public:
+  TempDir();
+  ~TempDir();
+  TempDir(const TempDir&) = delete;
+  TempDir& operator=(const TempDir&) = delete;
+  const std::filesystem::path& path() const { return path_; }
+
+ private:
+  std::filesystem::path path_;
+};
+
+int free_loopback_port();
+bool wait_for_port(int port, std::chrono::milliseconds timeout);
+
+class ChildProcess {
+ public:
+  ChildProcess() = default;
+  ~ChildProcess();
+  ChildProcess(const ChildProcess&) = delete;
+  ChildProcess& operator=(const ChildProcess&) = delete;
+
+  // Starts `argv[0]` with `argv`, stdout and stderr appended to `log`, in `workdir`.
+  void start(const std::vector<std::string>& argv, const std::filesystem::path& log,
+             const std::filesystem::path& workdir = {});
+  bool running();
+  void signal(int sig);
+  // Waits for the exit; returns the exit code, 128 + signal, or -1 on timeout.
+  int wait(std::chrono::milliseconds timeout);
+  // SIGTERM, then SIGKILL after `grace`.
+  int stop(std::chrono::milliseconds grace = std::chrono::seconds(5));
+  pid_t pid() const { return pid_; }
+
+ private:
+  pid_t pid_ = -1;
+  int status_ = 0;
+  bool exited_ = false;
+};
+
+// A Mosquitto broker with the project's shipped settings (config/mosquitto/parkd-broker.conf).
+class Broker {
+ public:
+  explicit Broker(const std::filesystem::path& dir);
+  ~Broker();
+  void start();  // waits until the port accepts connections
+  void stop();
+  int port() const { return port_; }
+  std::string uri() const { return "tcp://127.0.0.1:" + std::to_string(port_); }
+
+ private:
+  std::filesystem::path dir_;
+  int port_;
+  ChildProcess process_;
+};
+
+std::string read_file(const std::filesystem::path& path);
+std::filesystem::path binary_dir();  // where parkd and the tools are built
+std::filesystem::path source_dir();
+
+}  // namespace parkd::test
