@@ -1,0 +1,330 @@
+// The simulated compound's routines: who leaves when, who comes back, where they park.
+#include "compound_model.h"
+
+#include <algorithm>
+#include <set>
+
+namespace parkd::sim {
+
+namespace {
+constexpr TimeMs kSecond = 1'000;
+constexpr TimeMs kMinute = 60 * kSecond;
+constexpr TimeMs kHour = 60 * kMinute;
+constexpr TimeMs kHeartbeat = 60 * kSecond;
+}  // namespace
+
+CompoundModel::CompoundModel(const Lot& lot, ModelSettings settings, TimeMs start)
+    : lot_(lot),
+      settings_(settings),
+      rng_(settings.seed),
+      now_(start),
+      sensors_(lot.spaces().size()),
+      parked_car_(lot.spaces().size(), -1),
+      gate_seq_(lot.gates().size(), 0) {
+  for (auto& s : sensors_) {
+    s.boot_id = static_cast<std::uint32_t>(rng_() | 1u);
+    s.battery_mv = static_cast<std::uint32_t>(uniform(2'900, 3'400));
+  }
+  std::set<std::string> plates;
+  for (std::uint32_t i = 0; i < settings_.resident_cars; ++i) {
+    Car car;
+    do {
+      car.plate = make_plate(rng_() % 10 == 0);
+    } while (!plates.insert(car.plate).second);
+    car.building = lot_.buildings().empty() ? 0 : static_cast<std::uint32_t>(rng_() % lot_.buildings().size());
+    const double p = uniform(0, 1);
+    car.profile = p < 0.60 ? Profile::Commuter : p < 0.85 ? Profile::Homebody : p < 0.90 ? Profile::NightShift : Profile::Traveller;
+    // The gate whose nearest zones include the building's nearest zone.
+    if (!lot_.buildings().empty()) {
+      const ZoneIndex home_zone = lot_.buildings()[car.building].nearest_zones.front();
+      for (std::uint32_t g = 0; g < lot_.gates().size(); ++g) {
+        const auto& zones = lot_.gates()[g].nearest_zones;
+        if (std::find(zones.begin(), zones.end(), home_zone) != zones.end()) car.gate = g;
+      }
+    }
+    cars_.push_back(car);
+  }
+  // At the start (night) everyone but night workers and travellers is home, if there is room.
+  for (std::uint32_t c = 0; c < cars_.size(); ++c) {
+    if (cars_[c].profile == Profile::NightShift || cars_[c].profile == Profile::Traveller) continue;
+    if (auto space = choose_space(cars_[c])) {
+      cars_[c].space = *space;
+      parked_car_[*space] = c;
+      sensors_[*space].occupied = true;
+    }
+  }
+  for (std::uint32_t s = 0; s < sensors_.size(); ++s) {
+    schedule(start + static_cast<TimeMs>(uniform(0, kHeartbeat)), EventKind::Heartbeat, s);
+  }
+  const TimeMs today = local_day_start(start);
+  for (std::uint32_t c = 0; c < cars_.size(); ++c) {
+    plan_day(c, today);
+    if (cars_[c].profile == Profile::NightShift) schedule(today + 7 * kHour + minutes(uniform(-30, 30)), EventKind::Arrive, c);
+    if (cars_[c].profile == Profile::Traveller) schedule(today + static_cast<TimeMs>(uniform(1, 3)) * 24 * kHour + 15 * kHour, EventKind::Arrive, c);
+  }
+  schedule(today + 24 * kHour, EventKind::Plan, 0);
+  schedule(std::max(start, today + 8 * kHour), EventKind::Visitor, 0);
+  if (settings_.faults && sensors_.size() >= 4) {
+    // Four distinct spaces, picked by the seed: a flapping sensor, a silent one, one that
+    // reboots every night, one with a low battery.
+    std::vector<std::uint32_t> pick(sensors_.size());
+    for (std::uint32_t i = 0; i < pick.size(); ++i) pick[i] = i;
+    std::shuffle(pick.begin(), pick.end(), rng_);
+    flapper_ = pick[0];
+    schedule(today + 10 * kHour, EventKind::SilenceStart, pick[1]);
+    schedule(today + 3 * kHour, EventKind::Reboot, pick[2]);
+    sensors_[pick[3]].battery_mv = 2'300;
+  }
+}
+
+void CompoundModel::schedule(TimeMs at, EventKind kind, std::uint32_t subject) {
+  events_.push(Event{std::max(at, now_), order_++, kind, subject});
+}
+
+TimeMs CompoundModel::local_day_start(TimeMs t) const {
+  const TimeMs offset = static_cast<TimeMs>(lot_.utc_offset_minutes()) * kMinute;
+  const TimeMs local = t + offset;
+  TimeMs day = local / (24 * kHour);
+  if (local < 0 && local % (24 * kHour) != 0) --day;
+  return day * 24 * kHour - offset;
+}
+
+void CompoundModel::plan_day(std::uint32_t c, TimeMs day) {
+  const Car& car = cars_[c];
+  const TimeMs local_days = (day + static_cast<TimeMs>(lot_.utc_offset_minutes()) * kMinute) / (24 * kHour);
+  const int weekday = static_cast<int>((local_days + 4) % 7);  // 1970-01-01 was a Thursday; 0 = Sunday
+  const bool weekend = weekday == 0 || weekday == 6;
+  switch (car.profile) {
+    case Profile::Commuter:
+      if (!weekend) {
+        const TimeMs leave = day + 7 * kHour + minutes(uniform(0, 120));
+        schedule(leave, EventKind::Leave, c);
+        schedule(day + 17 * kHour + minutes(uniform(30, 210)), EventKind::Arrive, c);
+      } else if (uniform(0, 1) < 0.5) {
+        const TimeMs leave = day + 10 * kHour + minutes(uniform(0, 240));
+        schedule(leave, EventKind::Leave, c);
+        schedule(leave + minutes(uniform(60, 300)), EventKind::Arrive, c);
+      }
+      break;
+    case Profile::Homebody:
+      if (uniform(0, 1) < 0.5) {
+        const TimeMs leave = day + 9 * kHour + minutes(uniform(0, 120));
+        schedule(leave, EventKind::Leave, c);
+        schedule(leave + minutes(uniform(60, 180)), EventKind::Arrive, c);
+      }
+      break;
+    case Profile::NightShift:
+      if (!weekend) {
+        schedule(day + 21 * kHour + minutes(uniform(0, 60)), EventKind::Leave, c);
+        schedule(day + 31 * kHour + minutes(uniform(-30, 30)), EventKind::Arrive, c);
+      }
+      break;
+    case Profile::Traveller:
+      if (car.space && uniform(0, 1) < 0.3) {
+        const TimeMs leave = day + 8 * kHour + minutes(uniform(0, 240));
+        schedule(leave, EventKind::Leave, c);
+        schedule(leave + static_cast<TimeMs>(uniform(24, 72) * static_cast<double>(kHour)), EventKind::Arrive, c);
+      }
+      break;
+  }
+}
+
+std::vector<DeviceMessage> CompoundModel::advance(TimeMs now) {
+  std::vector<DeviceMessage> out;
+  while (!events_.empty() && events_.top().at <= now) {
+    const Event e = events_.top();
+    events_.pop();
+    now_ = e.at;
+    handle(e, out);
+  }
+  now_ = std::max(now_, now);
+  return out;
+}
+
+void CompoundModel::handle(const Event& e, std::vector<DeviceMessage>& out) {
+  switch (e.kind) {
+    case EventKind::Heartbeat:
+      if (!sensors_[e.subject].silent) report(e.subject, true, e.at, out);
+      schedule(e.at + kHeartbeat + static_cast<TimeMs>(uniform(-500, 500)), EventKind::Heartbeat, e.subject);
+      return;
+    case EventKind::Plan:
+      for (std::uint32_t c = 0; c < settings_.resident_cars; ++c) plan_day(c, e.at);
+      schedule(e.at + 24 * kHour, EventKind::Plan, 0);
+      return;
+    case EventKind::Visitor: {
+      const int minute = local_minute_of_day(e.at, lot_.utc_offset_minutes());
+      if (minute >= 8 * 60 && minute < 20 * 60) {
+        Car visitor;
+        visitor.plate = make_plate(rng_() % 8 == 0);
+        visitor.visitor = true;
+        visitor.gate = lot_.gates().empty() ? 0 : static_cast<std::uint32_t>(rng_() % lot_.gates().size());
+        cars_.push_back(visitor);
+        schedule(e.at, EventKind::Arrive, static_cast<std::uint32_t>(cars_.size() - 1));
+        const double gap = std::exponential_distribution<double>(settings_.visitors_per_hour)(rng_);
+        schedule(e.at + static_cast<TimeMs>(gap * static_cast<double>(kHour)), EventKind::Visitor, 0);
+      } else {
+        schedule(local_day_start(e.at) + (minute >= 20 * 60 ? 32 : 8) * kHour, EventKind::Visitor, 0);
+      }
+      return;
+    }
+    case EventKind::Arrive: {
+      Car& car = cars_[e.subject];
+      if (car.space) return;  // already home
+      gate_event(e.subject, true, e.at, out);
+      schedule(e.at + minutes(uniform(1, 3)), EventKind::Park, e.subject);
+      return;
+    }
+    case EventKind::Park: {
+      Car& car = cars_[e.subject];
+      std::optional<std::uint32_t> space;
+      if (auto assigned = lot_.find_space(car.assigned_space); assigned && parked_car_[*assigned] < 0) {
+        space = assigned;
+        ++stats_.guided_arrivals;
+      } else {
+        space = choose_space(car);
+      }
+      car.assigned_space.clear();
+      if (!space) {  // nothing free: drive out again
+        ++stats_.turned_away;
+        schedule(e.at + minutes(uniform(3, 8)), EventKind::Exit, e.subject);
+        return;
+      }
+      car.space = *space;
+      parked_car_[*space] = e.subject;
+      sensors_[*space].occupied = true;
+      report(*space, false, e.at, out);
+      if (car.visitor) {
+        ++stats_.parked_visitors;
+        schedule(e.at + minutes(uniform(20, 240)), EventKind::Leave, e.subject);
+      } else {
+        ++stats_.parked_residents;
+      }
+      if (*space == flapper_) {  // the car manoeuvres: the sensor says free for a moment
+        schedule(e.at + 800, EventKind::SensorFlap, *space);
+      }
+      return;
+    }
+    case EventKind::Leave: {
+      Car& car = cars_[e.subject];
+      if (!car.space) return;  // it was parked outside; nothing the compound sees
+      const std::uint32_t space = *car.space;
+      car.space.reset();
+      parked_car_[space] = -1;
+      sensors_[space].occupied = false;
+      report(space, false, e.at, out);
+      schedule(e.at + minutes(uniform(1, 2)), EventKind::Exit, e.subject);
+      return;
+    }
+    case EventKind::Exit:
+      gate_event(e.subject, false, e.at, out);
+      return;
+    case EventKind::SensorFlap: {
+      Sensor& s = sensors_[e.subject];
+      s.occupied = !s.occupied;  // a wrong reading...
+      report(e.subject, false, e.at, out);
+      s.occupied = parked_car_[e.subject] >= 0;  // ...and the truth 700 ms later
+      schedule(e.at + 700, EventKind::Truth, e.subject);
+      return;
+    }
+    case EventKind::Truth:
+      report(e.subject, false, e.at, out);
+      return;
+    case EventKind::SilenceStart:
+      sensors_[e.subject].silent = true;
+      schedule(e.at + 4 * kHour, EventKind::SilenceEnd, e.subject);
+      return;
+    case EventKind::SilenceEnd:
+      sensors_[e.subject].silent = false;
+      report(e.subject, false, e.at, out);
+      schedule(e.at + 20 * kHour, EventKind::SilenceStart, e.subject);
+      return;
+    case EventKind::Reboot: {
+      Sensor& s = sensors_[e.subject];
+      s.boot_id = static_cast<std::uint32_t>(rng_() | 1u);
+      s.seq = 0;
+      report(e.subject, false, e.at + 5 * kSecond, out);
+      schedule(e.at + 24 * kHour, EventKind::Reboot, e.subject);
+      return;
+    }
+  }
+}
+
+void CompoundModel::report(std::uint32_t space, bool heartbeat, TimeMs at, std::vector<DeviceMessage>& out) {
+  Sensor& s = sensors_[space];
+  DeviceMessage m;
+  m.kind = DeviceMessage::Kind::SensorReport;
+  m.at = at;
+  m.space = space;
+  m.boot_id = s.boot_id;
+  m.seq = ++s.seq;
+  m.occupied = s.occupied;
+  m.heartbeat = heartbeat;
+  m.battery_mv = s.battery_mv;
+  out.push_back(m);
+  ++stats_.sensor_reports;
+}
+
+void CompoundModel::gate_event(std::uint32_t c, bool entry, TimeMs at, std::vector<DeviceMessage>& out) {
+  if (lot_.gates().empty()) return;
+  DeviceMessage m;
+  m.kind = DeviceMessage::Kind::GateEvent;
+  m.at = at;
+  m.gate = cars_[c].gate;
+  m.gate_seq = ++gate_seq_[m.gate];
+  m.plate = cars_[c].plate;
+  m.entry = entry;
+  out.push_back(m);
+  ++stats_.gate_events;
+}
+
+std::optional<std::uint32_t> CompoundModel::choose_space(const Car& car) {
+  std::vector<ZoneIndex> zones;
+  if (!car.visitor && !lot_.buildings().empty()) {
+    zones = lot_.buildings()[car.building].nearest_zones;
+  } else if (!lot_.gates().empty()) {
+    zones = lot_.gates()[car.gate].nearest_zones;
+  }
+  for (ZoneIndex z = 0; z < lot_.zones().size(); ++z) {
+    if (std::find(zones.begin(), zones.end(), z) == zones.end()) zones.push_back(z);
+  }
+  for (bool allow_ev : {false, true}) {
+    for (ZoneIndex z : zones) {
+      const Zone& zone = lot_.zones()[z];
+      std::vector<std::uint32_t> free;
+      for (std::uint32_t s = zone.first_space; s < zone.first_space + zone.space_count; ++s) {
+        const SpaceKind kind = lot_.spaces()[s].kind;
+        if (parked_car_[s] >= 0 || kind == SpaceKind::Accessible) continue;
+        if (kind == SpaceKind::EvCharging && !allow_ev) continue;
+        free.push_back(s);
+      }
+      if (!free.empty()) return free[rng_() % free.size()];
+    }
+  }
+  return std::nullopt;
+}
+
+void CompoundModel::on_assignment(const std::string& plate, const std::string& space_id) {
+  for (auto it = cars_.rbegin(); it != cars_.rend(); ++it) {
+    if (it->plate == plate && !it->space) {
+      it->assigned_space = space_id;
+      return;
+    }
+  }
+}
+
+std::uint32_t CompoundModel::occupied_spaces() const {
+  return static_cast<std::uint32_t>(std::count_if(parked_car_.begin(), parked_car_.end(), [](std::int64_t c) { return c >= 0; }));
+}
+
+std::string CompoundModel::make_plate(bool new_energy) {
+  static const char* const kProvinces[] = {"沪", "沪", "沪", "沪", "苏", "浙", "皖"};
+  static const char kLetters[] = "ABCDEFGHJKLMNPQRSTUVWXYZ";
+  static const char kChars[] = "0123456789ABCDEFGHJKLMNPQRSTUVWXYZ";
+  std::string plate = kProvinces[rng_() % 7];
+  plate += kLetters[rng_() % 24];
+  if (new_energy) plate += (rng_() % 2 == 0) ? 'D' : 'F';
+  for (int i = 0; i < 5; ++i) plate += (i < 2 ? kChars[rng_() % 34] : kChars[rng_() % 10]);
+  return plate;
+}
+
+}  // namespace parkd::sim

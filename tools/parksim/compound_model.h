@@ -1,0 +1,119 @@
+// A simulated compound: resident cars with daily routines, visitors, and one sensor per space
+// with heartbeats and faults. Pure and deterministic for a seed: time goes in, the messages
+// devices would send come out, in time order.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <queue>
+#include <random>
+#include <string>
+#include <vector>
+
+#include "core/lot.h"
+#include "core/time_ms.h"
+
+namespace parkd::sim {
+
+struct ModelSettings {
+  std::uint32_t resident_cars = 280;
+  std::uint32_t households = 1'469;
+  double visitors_per_hour = 6.0;  // between 08:00 and 20:00 local time
+  bool faults = true;
+  std::uint64_t seed = 1;
+};
+
+// What a device sends; the caller encodes it for the wire.
+struct DeviceMessage {
+  enum class Kind { SensorReport, GateEvent } kind = Kind::SensorReport;
+  TimeMs at = 0;
+  // SensorReport
+  std::uint32_t space = 0;
+  std::uint32_t boot_id = 0;
+  std::uint64_t seq = 0;
+  bool occupied = false;
+  bool heartbeat = false;
+  std::uint32_t battery_mv = 0;
+  // GateEvent
+  std::uint32_t gate = 0;
+  std::uint64_t gate_seq = 0;
+  std::string plate;
+  bool entry = true;
+};
+
+struct ModelStats {
+  std::uint32_t parked_residents = 0;
+  std::uint32_t parked_visitors = 0;
+  std::uint32_t turned_away = 0;      // found no free space and left again
+  std::uint32_t guided_arrivals = 0;  // parked on the space parkd assigned
+  std::uint64_t sensor_reports = 0;
+  std::uint64_t gate_events = 0;
+};
+
+class CompoundModel {
+ public:
+  CompoundModel(const Lot& lot, ModelSettings settings, TimeMs start);
+
+  // Every message due at or before `now`, in time order.
+  std::vector<DeviceMessage> advance(TimeMs now);
+  // parkd's decision for a plate at a gate: the car will try that space first.
+  void on_assignment(const std::string& plate, const std::string& space_id);
+
+  const ModelStats& stats() const { return stats_; }
+  std::uint32_t occupied_spaces() const;
+  const Lot& lot() const { return lot_; }
+  TimeMs now() const { return now_; }
+
+ private:
+  enum class Profile { Commuter, Homebody, NightShift, Traveller };
+  struct Car {
+    std::string plate;
+    std::uint32_t building = 0;
+    std::uint32_t gate = 0;
+    Profile profile = Profile::Commuter;
+    bool visitor = false;
+    std::optional<std::uint32_t> space;  // where it is parked
+    std::string assigned_space;          // parkd's latest assignment for it
+  };
+  struct Sensor {
+    std::uint32_t boot_id = 1;
+    std::uint64_t seq = 0;
+    std::uint32_t battery_mv = 3'300;
+    bool occupied = false;
+    bool silent = false;
+  };
+  enum class EventKind { Heartbeat, Arrive, Park, Leave, Exit, Plan, Visitor, SensorFlap, Truth, SilenceStart, SilenceEnd, Reboot };
+  struct Event {
+    TimeMs at;
+    std::uint64_t order;  // ties keep insertion order: same seed, same run
+    EventKind kind;
+    std::uint32_t subject;
+    bool operator>(const Event& o) const { return at != o.at ? at > o.at : order > o.order; }
+  };
+
+  void schedule(TimeMs at, EventKind kind, std::uint32_t subject);
+  void plan_day(std::uint32_t car, TimeMs day_start);
+  void handle(const Event& e, std::vector<DeviceMessage>& out);
+  void report(std::uint32_t space, bool heartbeat, TimeMs at, std::vector<DeviceMessage>& out);
+  void gate_event(std::uint32_t car, bool entry, TimeMs at, std::vector<DeviceMessage>& out);
+  std::optional<std::uint32_t> choose_space(const Car& car);
+  std::string make_plate(bool new_energy);
+  TimeMs local_day_start(TimeMs t) const;
+  TimeMs minutes(double m) const { return static_cast<TimeMs>(m * 60'000.0); }
+  double uniform(double a, double b) { return std::uniform_real_distribution<double>(a, b)(rng_); }
+
+  const Lot& lot_;
+  ModelSettings settings_;
+  std::mt19937_64 rng_;
+  TimeMs now_;
+  std::vector<Car> cars_;
+  std::vector<Sensor> sensors_;
+  std::vector<std::int64_t> parked_car_;  // per space: car index or -1
+  std::vector<std::uint64_t> gate_seq_;
+  std::priority_queue<Event, std::vector<Event>, std::greater<>> events_;
+  std::uint64_t order_ = 0;
+  std::uint32_t flapper_ = 0xffffffffu;  // the space whose sensor flaps when a car parks
+  ModelStats stats_;
+};
+
+}  // namespace parkd::sim

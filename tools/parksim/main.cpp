@@ -1,0 +1,347 @@
+// parksim: plays a compound over MQTT for demos, tests and benchmarks. It drives parkd's
+// simulated clock (parking/sim/clock), sends what sensors and gate cameras would send, listens
+// to the signs and gate decisions, and can draw a live view of both entrance signs.
+#include <signal.h>
+
+#include <atomic>
+#include <chrono>
+#include <cstdio>
+#include <deque>
+#include <map>
+#include <mutex>
+#include <string>
+#include <thread>
+
+#include <mqtt/async_client.h>
+
+#include "compound_model.h"
+#include "config/config_loader.h"
+#include "parking/v1/messages.pb.h"
+#include "sensors/topic.h"
+
+namespace {
+
+using namespace parkd;
+std::atomic<bool> g_stop{false};
+
+struct Options {
+  std::string config = "config/parkd.textproto";
+  std::string lot;
+  std::string broker = "tcp://127.0.0.1:1883";
+  double speed = 60;
+  std::uint64_t seed = 1;
+  double days = 1;
+  std::string start = "2026-11-02";
+  bool view = false;
+  bool faults = true;
+};
+
+const char* kUsage =
+    "usage: parksim [--config FILE] [--lot ID] [--broker URI] [--speed N] [--seed S] [--days D]\n"
+    "               [--start YYYY-MM-DD] [--view] [--no-faults]\n"
+    "  --speed N   simulated seconds per real second (1 = real time; default 60)\n"
+    "  --days D    how many simulated days to play (default 1; fractions allowed)\n"
+    "  --start D   the first simulated day, from 00:00 local time (default 2026-11-02)\n"
+    "  --view      draw both entrance signs and the zone counts live in the terminal\n";
+
+bool parse(int argc, char** argv, Options& o, std::string& error) {
+  for (int i = 1; i < argc; ++i) {
+    const std::string a = argv[i];
+    auto next = [&]() -> const char* { return i + 1 < argc ? argv[++i] : nullptr; };
+    try {
+      if (a == "--config") {
+        if (const char* v = next()) o.config = v; else return error = "--config needs a file", false;
+      } else if (a == "--lot") {
+        if (const char* v = next()) o.lot = v; else return error = "--lot needs an id", false;
+      } else if (a == "--broker") {
+        if (const char* v = next()) o.broker = v; else return error = "--broker needs a URI", false;
+      } else if (a == "--speed") {
+        const char* v = next();
+        if (!v || (o.speed = std::stod(v)) <= 0 || o.speed > 100'000) return error = "--speed needs a number in (0, 100000]", false;
+      } else if (a == "--seed") {
+        const char* v = next();
+        if (!v) return error = "--seed needs a number", false;
+        o.seed = std::stoull(v);
+      } else if (a == "--days") {
+        const char* v = next();
+        if (!v || (o.days = std::stod(v)) <= 0) return error = "--days needs a positive number", false;
+      } else if (a == "--start") {
+        const char* v = next();
+        if (!v || std::string(v).size() != 10) return error = "--start needs a date YYYY-MM-DD", false;
+        o.start = v;
+      } else if (a == "--view") {
+        o.view = true;
+      } else if (a == "--no-faults") {
+        o.faults = false;
+      } else {
+        return error = "unknown argument '" + a + "'", false;
+      }
+    } catch (const std::exception&) {
+      return error = "bad number after " + a, false;
+    }
+  }
+  return true;
+}
+
+// Days since 1970-01-01 of a proleptic Gregorian date (Howard Hinnant's algorithm).
+std::int64_t days_from_civil(int y, unsigned m, unsigned d) {
+  y -= m <= 2;
+  const int era = (y >= 0 ? y : y - 399) / 400;
+  const unsigned yoe = static_cast<unsigned>(y - era * 400);
+  const unsigned doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
+  const unsigned doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+  return static_cast<std::int64_t>(era) * 146097 + static_cast<std::int64_t>(doe) - 719468;
+}
+
+std::string local_clock_text(TimeMs t, int offset_minutes) {
+  const TimeMs local = t + static_cast<TimeMs>(offset_minutes) * 60'000;
+  std::int64_t z = local / kMsPerDay + 719468;  // civil_from_days, Howard Hinnant's algorithm
+  const std::int64_t era = (z >= 0 ? z : z - 146096) / 146097;
+  const auto doe = static_cast<unsigned>(z - era * 146097);
+  const unsigned yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
+  const unsigned doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+  const unsigned mp = (5 * doy + 2) / 153;
+  const unsigned d = doy - (153 * mp + 2) / 5 + 1;
+  const unsigned m = mp < 10 ? mp + 3 : mp - 9;
+  const std::int64_t y = static_cast<std::int64_t>(yoe) + era * 400 + (m <= 2);
+  static const char* const kDays[] = {"Thu", "Fri", "Sat", "Sun", "Mon", "Tue", "Wed"};
+  const int minute = local_minute_of_day(t, offset_minutes);
+  char buf[64];
+  std::snprintf(buf, sizeof buf, "%04lld-%02u-%02u %s %02d:%02d", static_cast<long long>(y), m, d,
+                kDays[((local / kMsPerDay) % 7 + 7) % 7], minute / 60, minute % 60);
+  return buf;
+}
+
+// Terminal columns of UTF-8 text: CJK characters and arrows' neighbours take two, ASCII one.
+std::size_t display_width(const std::string& s) {
+  std::size_t width = 0;
+  for (std::size_t i = 0; i < s.size();) {
+    const auto c = static_cast<unsigned char>(s[i]);
+    const std::size_t len = c < 0x80 ? 1 : c < 0xe0 ? 2 : c < 0xf0 ? 3 : 4;
+    width += (len == 3 && c >= 0xe3) ? 2 : 1;  // U+3000 and above (CJK) are wide; arrows (U+2190) are not
+    i += len;
+  }
+  return width;
+}
+
+class Link {
+ public:
+  Link(const std::string& uri, const std::string& lot)
+      : client_(uri, "parksim-" + lot, mqtt::create_options(MQTTVERSION_3_1_1, 65'000), nullptr) {
+    client_.set_message_callback([this](mqtt::const_message_ptr m) {
+      std::lock_guard lock(mutex_);
+      inbox_.emplace_back(m->get_topic(), m->get_payload_str());
+    });
+    auto opts = mqtt::connect_options_builder()
+                    .mqtt_version(MQTTVERSION_3_1_1)
+                    .clean_session(true)
+                    .automatic_reconnect(std::chrono::milliseconds(250), std::chrono::seconds(5))
+                    .finalize();
+    client_.connect(opts)->wait_for(std::chrono::seconds(10));
+    if (!client_.is_connected()) throw std::runtime_error("cannot connect to the broker at " + uri);
+    for (const std::string& t : {"parking/" + lot + "/displays/+/frame", "parking/" + lot + "/gates/+/decision",
+                                "parking/" + lot + "/engine/status"}) {
+      client_.subscribe(t, 1)->wait_for(std::chrono::seconds(10));
+    }
+  }
+
+  // QoS 1, with at most kWindow publishes in flight (Paho buffers only so many).
+  void publish(const std::string& topic, const std::string& payload) {
+    while (true) {
+      try {
+        in_flight_.push_back(client_.publish(mqtt::make_message(topic, payload, 1, false)));
+        break;
+      } catch (const mqtt::exception&) {
+        drain(0);  // buffer full or reconnecting: wait for what is out, then try again
+        std::this_thread::sleep_for(std::chrono::milliseconds(50));
+      }
+    }
+    drain(kWindow);
+  }
+
+  std::deque<std::pair<std::string, std::string>> take_inbox() {
+    std::lock_guard lock(mutex_);
+    return std::exchange(inbox_, {});
+  }
+
+  void close() {
+    drain(0);
+    try {
+      client_.disconnect()->wait_for(std::chrono::seconds(2));
+    } catch (const mqtt::exception&) {
+    }
+  }
+
+ private:
+  static constexpr std::size_t kWindow = 2'000;
+  void drain(std::size_t keep) {
+    while (in_flight_.size() > keep) {
+      try {
+        in_flight_.front()->wait_for(std::chrono::seconds(10));
+      } catch (const mqtt::exception&) {
+      }
+      in_flight_.pop_front();
+    }
+  }
+
+  mqtt::async_client client_;
+  std::deque<mqtt::delivery_token_ptr> in_flight_;
+  std::mutex mutex_;
+  std::deque<std::pair<std::string, std::string>> inbox_;
+};
+
+void draw(const Options& o, const sim::CompoundModel& model, const std::map<std::string, parking::v1::DisplayFrame>& frames,
+          bool engine_online) {
+  const Lot& lot = model.lot();
+  std::string screen = "\x1b[H\x1b[2J";
+  char line[256];
+  std::snprintf(line, sizeof line, "parksim  lot %s  %s  x%.0f  parkd %s\n\n", lot.id().c_str(),
+                local_clock_text(model.now(), lot.utc_offset_minutes()).c_str(), o.speed,
+                engine_online ? "online" : "OFFLINE (guidance off)");
+  screen += line;
+  for (const auto& [display, f] : frames) {
+    std::snprintf(line, sizeof line, "== sign '%s' (frame %llu) ==\n", display.c_str(), static_cast<unsigned long long>(f.seq()));
+    screen += line;
+    for (int i = 0; i < f.lines_zh_size() && i < f.lines_en_size(); ++i) {
+      const std::size_t w = display_width(f.lines_zh(i));
+      screen += "  " + f.lines_zh(i) + std::string(w < 22 ? 22 - w : 1, ' ') + f.lines_en(i) + "\n";
+    }
+    screen += "\n";
+  }
+  const auto& s = model.stats();
+  std::snprintf(line, sizeof line,
+                "simulation: %u of %zu spaces taken | arrivals: %u residents, %u visitors, %u guided, %u turned away\n"
+                "sent: %llu sensor reports, %llu gate events\n",
+                model.occupied_spaces(), lot.spaces().size(), s.parked_residents, s.parked_visitors, s.guided_arrivals,
+                s.turned_away, static_cast<unsigned long long>(s.sensor_reports),
+                static_cast<unsigned long long>(s.gate_events));
+  screen += line;
+  std::fwrite(screen.data(), 1, screen.size(), stdout);
+  std::fflush(stdout);
+}
+
+int run(const Options& o) {
+  ConfigLoad load = load_config_file(o.config);
+  if (!load.config) {
+    for (const auto& i : load.issues) std::fprintf(stderr, "%s\n", i.to_string().c_str());
+    return 1;
+  }
+  const Lot* lot = &load.config->lots.front();
+  for (const Lot& l : load.config->lots) {
+    if (l.id() == o.lot) lot = &l;
+  }
+  if (!o.lot.empty() && lot->id() != o.lot) {
+    std::fprintf(stderr, "parksim: no lot '%s' in %s\n", o.lot.c_str(), o.config.c_str());
+    return 1;
+  }
+  const int y = std::stoi(o.start.substr(0, 4));
+  const unsigned m = static_cast<unsigned>(std::stoi(o.start.substr(5, 2)));
+  const unsigned d = static_cast<unsigned>(std::stoi(o.start.substr(8, 2)));
+  const TimeMs start = days_from_civil(y, m, d) * kMsPerDay - static_cast<TimeMs>(lot->utc_offset_minutes()) * 60'000;
+  const TimeMs end = start + static_cast<TimeMs>(o.days * static_cast<double>(kMsPerDay));
+
+  sim::ModelSettings settings;
+  settings.seed = o.seed;
+  settings.faults = o.faults;
+  sim::CompoundModel model(*lot, settings, start);
+  Link link(o.broker, lot->id());
+
+  std::map<std::string, parking::v1::DisplayFrame> frames;
+  bool engine_online = false;
+  TimeMs clock_sent = 0;
+  auto send_clock = [&](TimeMs t) {
+    parking::v1::SimClock c;
+    c.set_now_ms(t);
+    link.publish(std::string(kSimClockTopic), c.SerializeAsString());
+    clock_sent = t;
+  };
+  send_clock(start);
+
+  const auto real_start = std::chrono::steady_clock::now();
+  auto last_draw = real_start - std::chrono::seconds(1);
+  parking::v1::SensorReport report;
+  parking::v1::GateEvent gate;
+  while (!g_stop) {
+    const double elapsed_s = std::chrono::duration<double>(std::chrono::steady_clock::now() - real_start).count();
+    const TimeMs target = std::min(end, start + static_cast<TimeMs>(elapsed_s * o.speed * 1'000.0));
+    for (const sim::DeviceMessage& msg : model.advance(target)) {
+      // parkd applies each message at its own (simulated) time: move it on first, in steps of at
+      // most 100 ms of simulated time, far below the 2 s debounce.
+      if (msg.at >= clock_sent + 100) send_clock(msg.at);
+      if (msg.kind == sim::DeviceMessage::Kind::SensorReport) {
+        const Space& space = lot->spaces()[msg.space];
+        report.set_sensor_id(space.sensor_id);
+        report.set_space_id(space.id);
+        report.set_boot_id(msg.boot_id);
+        report.set_seq(msg.seq);
+        report.set_observed_at_ms(msg.at);
+        report.set_occupied(msg.occupied);
+        report.set_kind(msg.heartbeat ? parking::v1::REPORT_KIND_HEARTBEAT : parking::v1::REPORT_KIND_CHANGE);
+        report.set_battery_mv(msg.battery_mv);
+        link.publish(sensor_report_topic(lot->id(), space.sensor_id), report.SerializeAsString());
+      } else {
+        const std::string& gate_id = lot->gates()[msg.gate].id;
+        gate.set_gate_id(gate_id);
+        gate.set_seq(msg.gate_seq);
+        gate.set_at_ms(msg.at);
+        gate.set_plate(msg.plate);
+        gate.set_direction(msg.entry ? parking::v1::DIRECTION_ENTRY : parking::v1::DIRECTION_EXIT);
+        link.publish(gate_event_topic(lot->id(), gate_id), gate.SerializeAsString());
+      }
+    }
+    if (target > clock_sent) send_clock(target);
+
+    for (auto& [topic, payload] : link.take_inbox()) {
+      if (topic.find("/displays/") != std::string::npos) {
+        parking::v1::DisplayFrame f;
+        if (f.ParseFromString(payload)) frames[f.display_id()] = f;
+      } else if (topic.find("/decision") != std::string::npos) {
+        parking::v1::GateDecision dec;
+        if (dec.ParseFromString(payload) && dec.admit() && !dec.assigned_space().empty()) {
+          model.on_assignment(dec.plate(), dec.assigned_space());
+        }
+      } else if (topic.find("/engine/status") != std::string::npos) {
+        parking::v1::EngineStatus st;
+        if (st.ParseFromString(payload)) engine_online = st.online();
+      }
+    }
+    if (o.view && std::chrono::steady_clock::now() - last_draw >= std::chrono::milliseconds(500)) {
+      draw(o, model, frames, engine_online);
+      last_draw = std::chrono::steady_clock::now();
+    }
+    if (target >= end) break;
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  }
+  link.close();
+  const auto& s = model.stats();
+  std::printf("parksim: played %.2f simulated days of lot %s (seed %llu): %llu sensor reports, %llu gate events, "
+              "%u resident and %u visitor arrivals, %u guided, %u turned away\n",
+              static_cast<double>(model.now() - start) / static_cast<double>(kMsPerDay), lot->id().c_str(),
+              static_cast<unsigned long long>(o.seed), static_cast<unsigned long long>(s.sensor_reports),
+              static_cast<unsigned long long>(s.gate_events), s.parked_residents, s.parked_visitors, s.guided_arrivals,
+              s.turned_away);
+  return 0;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  Options o;
+  std::string error;
+  if (argc > 1 && (std::string(argv[1]) == "--help" || std::string(argv[1]) == "-h")) {
+    std::printf("%s", kUsage);
+    return 0;
+  }
+  if (!parse(argc, argv, o, error)) {
+    std::fprintf(stderr, "parksim: %s\n%s", error.c_str(), kUsage);
+    return 2;
+  }
+  signal(SIGINT, [](int) { g_stop = true; });
+  signal(SIGTERM, [](int) { g_stop = true; });
+  try {
+    return run(o);
+  } catch (const std::exception& e) {
+    std::fprintf(stderr, "parksim: %s\n", e.what());
+    return 1;
+  }
+}
