@@ -242,7 +242,7 @@ void CompoundModel::handle(const Event& e, std::vector<DeviceMessage>& out) {
       Sensor& s = sensors_[e.subject];
       s.boot_id = static_cast<std::uint32_t>(rng_() | 1u);
       s.seq = 0;
-      report(e.subject, false, e.at + 5 * kSecond, out);
+      schedule(e.at + 5 * kSecond, EventKind::Truth, e.subject);  // its first words after booting
       schedule(e.at + 24 * kHour, EventKind::Reboot, e.subject);
       return;
     }

@@ -1,0 +1,118 @@
+// The simulator's model: deterministic for a seed, plausible days, well-formed device traffic.
+#include "parksim/compound_model.h"
+
+#include <gtest/gtest.h>
+
+#include <map>
+
+#include "config/config_loader.h"
+
+namespace parkd::sim {
+namespace {
+
+const Lot& xj5() {
+  static const LoadedConfig config = *load_config_file(std::string(PARKD_SOURCE_DIR) + "/config/parkd.textproto").config;
+  return config.lots.front();
+}
+
+// 2026-11-02 00:00 Shanghai, a Monday.
+constexpr TimeMs kStart = 1'793'548'800'000;
+
+std::vector<DeviceMessage> play(std::uint64_t seed, TimeMs span) {
+  ModelSettings s;
+  s.seed = seed;
+  CompoundModel model(xj5(), s, kStart);
+  std::vector<DeviceMessage> all;
+  for (TimeMs t = kStart; t <= kStart + span; t += 10 * 60'000) {
+    auto batch = model.advance(t);
+    all.insert(all.end(), batch.begin(), batch.end());
+  }
+  return all;
+}
+
+TEST(CompoundModel, SameSeedSameRunOtherSeedOtherRun) {
+  const auto a = play(7, 6 * 3'600'000);
+  const auto b = play(7, 6 * 3'600'000);
+  const auto c = play(8, 6 * 3'600'000);
+  ASSERT_EQ(a.size(), b.size());
+  for (std::size_t i = 0; i < a.size(); ++i) {
+    ASSERT_EQ(a[i].at, b[i].at);
+    ASSERT_EQ(a[i].space, b[i].space);
+    ASSERT_EQ(a[i].occupied, b[i].occupied);
+    ASSERT_EQ(a[i].plate, b[i].plate);
+  }
+  bool differs = a.size() != c.size();
+  for (std::size_t i = 0; !differs && i < a.size(); ++i) differs = a[i].at != c[i].at || a[i].space != c[i].space;
+  EXPECT_TRUE(differs);
+}
+
+TEST(CompoundModel, ADayHasHeartbeatsRushHoursAndAFullNight) {
+  ModelSettings s;
+  s.seed = 3;
+  CompoundModel model(xj5(), s, kStart);
+  std::map<std::uint32_t, TimeMs> last_report;
+  std::map<std::uint32_t, std::pair<std::uint32_t, std::uint64_t>> last_seq;
+  TimeMs previous = 0;
+  std::uint32_t noon_taken = 0;
+  std::uint32_t entries = 0;
+  std::uint32_t exits = 0;
+  for (TimeMs t = kStart; t <= kStart + 24 * 3'600'000; t += 60'000) {
+    for (const DeviceMessage& m : model.advance(t)) {
+      ASSERT_GE(m.at, previous);  // in time order
+      previous = m.at;
+      if (m.kind == DeviceMessage::Kind::GateEvent) {
+        (m.entry ? entries : exits) += 1;
+        continue;
+      }
+      auto [it, fresh] = last_seq.try_emplace(m.space, m.boot_id, m.seq);
+      if (!fresh) {
+        if (it->second.first == m.boot_id) {
+          ASSERT_GT(m.seq, it->second.second);  // rising within a boot
+        }
+        it->second = {m.boot_id, m.seq};
+      }
+      last_report[m.space] = m.at;
+    }
+    ASSERT_LE(model.occupied_spaces(), xj5().spaces().size());
+    if (t == kStart + 12 * 3'600'000) noon_taken = model.occupied_spaces();
+  }
+  EXPECT_EQ(last_report.size(), xj5().spaces().size());  // every sensor spoke
+  EXPECT_LT(noon_taken, 120u);                            // most commuters are out at noon
+  EXPECT_GT(model.occupied_spaces(), 170u);               // and back at night...
+  EXPECT_GT(model.stats().turned_away, 0u);               // ...more of them than there are spaces
+  EXPECT_GT(model.stats().parked_visitors, 20u);
+  EXPECT_GT(entries, 100u);
+  EXPECT_GT(exits, 100u);
+}
+
+TEST(CompoundModel, ACarTakesTheSpaceItWasAssigned) {
+  ModelSettings s;
+  s.seed = 11;
+  s.visitors_per_hour = 0.0001;
+  CompoundModel model(xj5(), s, kStart);
+  // Play until the first gate entry, answer it with an assignment, and see the car park there.
+  std::string plate;
+  TimeMs t = kStart;
+  for (; plate.empty() && t < kStart + 24 * 3'600'000; t += 60'000) {
+    for (const DeviceMessage& m : model.advance(t)) {
+      if (m.kind == DeviceMessage::Kind::GateEvent && m.entry) {
+        plate = m.plate;
+        break;
+      }
+    }
+  }
+  ASSERT_FALSE(plate.empty());
+  // Whatever it is, pick a space nobody is on: the accessible A01 is never chosen by the model.
+  model.on_assignment(plate, "A01");
+  bool parked_there = false;
+  for (; !parked_there && t < kStart + 25 * 3'600'000; t += 30'000) {
+    for (const DeviceMessage& m : model.advance(t)) {
+      parked_there |= m.kind == DeviceMessage::Kind::SensorReport && m.space == 0 && m.occupied && !m.heartbeat;
+    }
+  }
+  EXPECT_TRUE(parked_there);
+  EXPECT_EQ(model.stats().guided_arrivals, 1u);
+}
+
+}  // namespace
+}  // namespace parkd::sim
