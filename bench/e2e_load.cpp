@@ -1,0 +1,292 @@
+// End-to-end load driver: many sensor clients -> Mosquitto -> parkd -> sign frames, measured
+// against the raw broker relay of the same messages (same Paho client library, same QoS) in
+// the same run. Starts its own broker and parkd on loopback; prints one RESULT line.
+#include <mqtt/async_client.h>
+
+#include <algorithm>
+#include <atomic>
+#include <chrono>
+#include <cstdio>
+#include <deque>
+#include <filesystem>
+#include <fstream>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "parking/v1/messages.pb.h"
+#include "support/processes.h"
+
+namespace {
+
+using Clock = std::chrono::steady_clock;
+using namespace std::chrono_literals;
+
+constexpr int kSensors = 1'000;
+constexpr int kPublishers = 8;
+constexpr std::size_t kWindowPerClient = 500;
+
+std::string space_id(int i) { return "S" + std::to_string(1000 + i); }
+std::string sensor_id(int i) { return "b-" + space_id(i); }
+std::string report_topic(int i) { return "parking/bench/sensors/" + sensor_id(i) + "/report"; }
+
+std::string report(int i, bool occupied, std::uint64_t seq, bool heartbeat) {
+  parking::v1::SensorReport r;
+  r.set_sensor_id(sensor_id(i));
+  r.set_space_id(space_id(i));
+  r.set_boot_id(1);
+  r.set_seq(seq);
+  r.set_observed_at_ms(1);
+  r.set_occupied(occupied);
+  r.set_kind(heartbeat ? parking::v1::REPORT_KIND_HEARTBEAT : parking::v1::REPORT_KIND_CHANGE);
+  r.set_battery_mv(3'000);
+  return r.SerializeAsString();
+}
+
+// A publishing client with a bounded window of QoS 1 messages in flight.
+class Sender {
+ public:
+  Sender(const std::string& uri, const std::string& id)
+      : client_(uri, id, mqtt::create_options(MQTTVERSION_3_1_1, 10'000), nullptr) {}
+  mqtt::token_ptr connect() {
+    return client_.connect(mqtt::connect_options_builder().mqtt_version(MQTTVERSION_3_1_1).clean_session(true).finalize());
+  }
+  void publish(const std::string& topic, const std::string& payload) {
+    in_flight_.push_back(client_.publish(mqtt::make_message(topic, payload, 1, false)));
+    while (in_flight_.size() > kWindowPerClient) {
+      in_flight_.front()->wait();
+      in_flight_.pop_front();
+    }
+  }
+  void drain() {
+    for (auto& t : in_flight_) t->wait();
+    in_flight_.clear();
+  }
+  void disconnect() { client_.disconnect()->wait_for(2s); }
+
+ private:
+  mqtt::async_client client_;
+  std::deque<mqtt::delivery_token_ptr> in_flight_;
+};
+
+// A subscriber that counts messages and keeps what the latency phase needs.
+class Receiver {
+ public:
+  Receiver(const std::string& uri, const std::string& id, const std::string& filter)
+      : client_(uri, id, mqtt::create_options(MQTTVERSION_3_1_1), nullptr) {
+    client_.set_message_callback([this](mqtt::const_message_ptr m) {
+      const auto now = Clock::now();
+      count_.fetch_add(1);
+      last_ = now;
+      if (keep_frames_) {
+        parking::v1::DisplayFrame f;
+        if (f.ParseFromString(m->get_payload_str())) {
+          std::lock_guard lock(mutex_);
+          frames_.push_back({f.seq(), f.free_total(), now});
+        }
+      }
+    });
+    client_.connect(mqtt::connect_options_builder().mqtt_version(MQTTVERSION_3_1_1).clean_session(true).finalize())->wait();
+    client_.subscribe(filter, 1)->wait();
+  }
+  struct Frame {
+    std::uint64_t seq;
+    std::uint32_t free_total;
+    Clock::time_point at;
+  };
+  std::uint64_t count() const { return count_.load(); }
+  Clock::time_point last() const { return last_.load(); }
+  void keep_frames(bool on) { keep_frames_ = on; }
+  std::vector<Frame> frames() {
+    std::lock_guard lock(mutex_);
+    return frames_;
+  }
+  bool wait_for_free(std::uint32_t free_total, std::chrono::milliseconds timeout) {
+    const auto deadline = Clock::now() + timeout;
+    while (Clock::now() < deadline) {
+      {
+        std::lock_guard lock(mutex_);
+        if (!frames_.empty() && frames_.back().free_total == free_total) return true;
+      }
+      std::this_thread::sleep_for(1ms);
+    }
+    return false;
+  }
+  void clear() {
+    std::lock_guard lock(mutex_);
+    frames_.clear();
+  }
+  void disconnect() { client_.disconnect()->wait_for(2s); }
+
+ private:
+  mqtt::async_client client_;
+  std::atomic<std::uint64_t> count_{0};
+  std::atomic<Clock::time_point> last_{};
+  std::atomic<bool> keep_frames_{true};
+  std::mutex mutex_;
+  std::vector<Frame> frames_;
+};
+
+std::vector<std::unique_ptr<Sender>> connect_senders(const std::string& uri, const std::string& prefix) {
+  std::vector<std::unique_ptr<Sender>> senders;
+  std::vector<mqtt::token_ptr> pending;
+  for (int p = 0; p < kPublishers; ++p) {
+    senders.push_back(std::make_unique<Sender>(uri, prefix + std::to_string(p)));
+    pending.push_back(senders.back()->connect());  // every connect starts before any is waited on
+  }
+  for (auto& t : pending) t->wait();
+  return senders;
+}
+
+// Each sender thread publishes its share of `messages` heartbeats; returns when all are acked.
+void blast(std::vector<std::unique_ptr<Sender>>& senders, int messages, std::uint64_t seq_base) {
+  std::vector<std::thread> threads;
+  for (int p = 0; p < kPublishers; ++p) {
+    threads.emplace_back([&, p] {
+      for (int k = p; k < messages; k += kPublishers) {
+        const int sensor = k % kSensors;
+        senders[static_cast<std::size_t>(p)]->publish(report_topic(sensor),
+                                                      report(sensor, false, seq_base + static_cast<std::uint64_t>(k), true));
+      }
+      senders[static_cast<std::size_t>(p)]->drain();
+    });
+  }
+  for (auto& t : threads) t.join();
+}
+
+long rss_kb(pid_t pid) {
+  std::ifstream status("/proc/" + std::to_string(pid) + "/status");
+  std::string key;
+  long value = 0;
+  while (status >> key) {
+    if (key == "VmRSS:") {
+      status >> value;
+      return value;
+    }
+    status.ignore(1 << 12, '\n');
+  }
+  return 0;
+}
+
+}  // namespace
+
+// Child mode: a plain subscriber in a process of its own, as parkd is; it counts `expected`
+// messages and writes the steady-clock time of the last one (ns) to `out`.
+int raw_sink(const std::string& uri, int expected, const std::string& out) {
+  Receiver sink(uri, "raw-sink", "parking/bench/sensors/#");
+  sink.keep_frames(false);
+  std::ofstream(out + ".ready") << "ready\n";
+  const auto give_up = Clock::now() + 300s;
+  while (sink.count() < static_cast<std::uint64_t>(expected) && Clock::now() < give_up) std::this_thread::sleep_for(1ms);
+  std::ofstream(out) << sink.count() << " " << sink.last().time_since_epoch().count() << "\n";
+  sink.disconnect();
+  return sink.count() == static_cast<std::uint64_t>(expected) ? 0 : 1;
+}
+
+int main(int argc, char** argv) {
+  if (argc == 5 && std::string(argv[1]) == "--raw-sink") return raw_sink(argv[2], std::atoi(argv[3]), argv[4]);
+  const int messages = argc > 1 ? std::atoi(argv[1]) : 100'000;
+  const int latency_samples = argc > 2 ? std::atoi(argv[2]) : 5'000;
+  parkd::test::TempDir dir;
+  parkd::test::Broker broker(dir.path() / "broker");
+  broker.start();
+  const std::string uri = broker.uri();
+
+  // 1. The raw relay: the same messages to a plain subscriber in its own process, no parkd.
+  double raw_per_s = 0;
+  {
+    const std::string out = (dir.path() / "raw-sink.out").string();
+    parkd::test::ChildProcess sink;
+    sink.start({"/proc/self/exe", "--raw-sink", uri, std::to_string(messages), out}, dir.path() / "raw-sink.log");
+    while (!std::filesystem::exists(out + ".ready") && sink.running()) std::this_thread::sleep_for(5ms);
+    auto senders = connect_senders(uri, "raw-sensors-");
+    const auto t0 = Clock::now();
+    blast(senders, messages, 1);
+    if (sink.wait(120s) != 0) {
+      std::fprintf(stderr, "e2e: the raw subscriber did not receive every message\n");
+      return 1;
+    }
+    std::uint64_t received = 0;
+    Clock::rep last_ns = 0;
+    std::ifstream(out) >> received >> last_ns;
+    raw_per_s = static_cast<double>(received) /
+                std::chrono::duration<double>(Clock::time_point(Clock::duration(last_ns)) - t0).count();
+    for (auto& s : senders) s->disconnect();
+  }
+
+  // 2. parkd: debounce and frame interval 0, so a change shows on the sign at once.
+  {
+    std::ofstream lot(dir.path() / "bench.textproto");
+    lot << "lot_id: \"bench\"\ntiming { debounce_ms: 0 frame_interval_ms: 0 stale_after_ms: 3600000 }\n"
+        << "zones { zone_id: \"Z\"\n";
+    for (int i = 0; i < kSensors; ++i) lot << "  spaces { space_id: \"" << space_id(i) << "\" sensor_id: \"" << sensor_id(i) << "\" }\n";
+    lot << "}\ndisplays { display_id: \"gate\" arrows { zone_id: \"Z\" arrow: ARROW_STRAIGHT } }\n";
+    std::ofstream(dir.path() / "parkd.textproto") << "broker { client_id: \"parkd-bench\" }\nlot_files: \"bench.textproto\"\n";
+  }
+  parkd::test::ChildProcess parkd;
+  parkd.start({(parkd::test::binary_dir() / "bin/parkd").string(), "--config", (dir.path() / "parkd.textproto").string(),
+               "--broker", uri},
+              dir.path() / "parkd.log");
+  Receiver sign(uri, "sign", "parking/bench/displays/gate/frame");
+  auto senders = connect_senders(uri, "sensors-");
+  std::this_thread::sleep_for(1s);  // parkd subscribed
+
+  // Warm-up: every sensor reports free once.
+  for (int i = 0; i < kSensors; ++i) senders[static_cast<std::size_t>(i % kPublishers)]->publish(report_topic(i), report(i, false, 1, false));
+  for (auto& s : senders) s->drain();
+  if (!sign.wait_for_free(kSensors, 30s)) {
+    std::fprintf(stderr, "e2e: parkd never showed %d free spaces\n%s", kSensors, parkd::test::read_file(dir.path() / "parkd.log").c_str());
+    return 1;
+  }
+
+  // Throughput: heartbeats (the bulk of real traffic), then one change that marks the end.
+  const auto t0 = Clock::now();
+  blast(senders, messages, 10);
+  senders[0]->publish(report_topic(0), report(0, true, 10'000'000, false));
+  senders[0]->drain();
+  if (!sign.wait_for_free(kSensors - 1, 120s)) {
+    std::fprintf(stderr, "e2e: the final change never reached the sign\n");
+    return 1;
+  }
+  const double parkd_per_s = static_cast<double>(messages + 1) / std::chrono::duration<double>(Clock::now() - t0).count();
+
+  // Latency at 1,000 reports/s: each report flips a space, so each makes exactly one frame.
+  sign.clear();
+  std::vector<Clock::time_point> sent;
+  sent.reserve(static_cast<std::size_t>(latency_samples));
+  std::vector<bool> occupied(kSensors, false);
+  occupied[0] = true;
+  const auto start = Clock::now();
+  for (int k = 0; k < latency_samples; ++k) {
+    std::this_thread::sleep_until(start + std::chrono::microseconds(1'000LL * k));
+    const int sensor = 1 + k % (kSensors - 1);
+    occupied[static_cast<std::size_t>(sensor)] = !occupied[static_cast<std::size_t>(sensor)];
+    sent.push_back(Clock::now());
+    senders[static_cast<std::size_t>(k % kPublishers)]->publish(
+        report_topic(sensor), report(sensor, occupied[static_cast<std::size_t>(sensor)], 20'000'000 + static_cast<std::uint64_t>(k), false));
+  }
+  for (auto& s : senders) s->drain();
+  std::this_thread::sleep_for(500ms);
+  auto frames = sign.frames();
+  std::vector<double> ms;
+  if (!frames.empty()) {
+    const std::uint64_t first_seq = frames.front().seq;
+    for (const auto& f : frames) {
+      const std::uint64_t k = f.seq - first_seq;
+      if (k < sent.size()) ms.push_back(std::chrono::duration<double, std::milli>(f.at - sent[k]).count());
+    }
+  }
+  std::sort(ms.begin(), ms.end());
+  auto pct = [&](double p) { return ms.empty() ? -1.0 : ms[std::min(ms.size() - 1, static_cast<std::size_t>(p * static_cast<double>(ms.size())))]; };
+  const long rss = rss_kb(parkd.pid());
+
+  for (auto& s : senders) s->disconnect();
+  sign.disconnect();
+  parkd.stop();
+  std::printf("frames matched: %zu of %d\n", ms.size(), latency_samples);
+  std::printf("RESULT reports_per_s=%.0f raw_relay_per_s=%.0f ratio_to_raw=%.2f p50_ms=%.3f p99_ms=%.3f rss_mb=%.1f\n",
+              parkd_per_s, raw_per_s, parkd_per_s / raw_per_s, pct(0.50), pct(0.99), static_cast<double>(rss) / 1024.0);
+  return ms.size() == static_cast<std::size_t>(latency_samples) ? 0 : 1;
+}
