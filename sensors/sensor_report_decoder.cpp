@@ -20,12 +20,12 @@ DecodedReport SensorReportDecoder::reject(DecodeRejection r, std::string_view de
 }
 
 DecodedReport SensorReportDecoder::decode(std::string_view lot_id, std::string_view topic_sensor_id,
-                                          std::string_view payload) {
+                                          std::string_view payload, std::size_t slot) {
   if (payload.size() > max_payload_) return reject(DecodeRejection::Oversized, "payload above the size limit");
-  if (!message_.ParseFromArray(payload.data(), static_cast<int>(payload.size()))) {
+  parking::v1::SensorReport& m = messages_[slot];
+  if (!m.ParseFromArray(payload.data(), static_cast<int>(payload.size()))) {
     return reject(DecodeRejection::Malformed, "payload is not a SensorReport");
   }
-  const auto& m = message_;
   if (m.sensor_id().empty()) return reject(DecodeRejection::MissingField, "sensor_id is empty");
   if (m.space_id().empty()) return reject(DecodeRejection::MissingField, "space_id is empty");
   if (m.kind() == parking::v1::REPORT_KIND_UNSPECIFIED) return reject(DecodeRejection::MissingField, "kind is not set");

@@ -5,6 +5,7 @@
 #include <cstdint>
 #include <optional>
 #include <string_view>
+#include <vector>
 
 #include "core/sensor_reading.h"
 #include "parking/v1/messages.pb.h"
@@ -33,10 +34,15 @@ class SensorReportDecoder {
   static constexpr std::uint32_t kMaxBatteryMv = 10'000;
   static constexpr std::size_t kMaxIdLength = 64;
 
-  explicit SensorReportDecoder(std::size_t max_payload = kDefaultMaxPayload) : max_payload_(max_payload) {}
+  // `slots` readings can be alive at once (a batch): each decode() names the slot it fills.
+  explicit SensorReportDecoder(std::size_t max_payload = kDefaultMaxPayload, std::size_t slots = 1)
+      : max_payload_(max_payload), messages_(slots) {}
 
-  // `lot_id` and `topic_sensor_id` come from the topic the payload arrived on.
-  DecodedReport decode(std::string_view lot_id, std::string_view topic_sensor_id, std::string_view payload);
+  // `lot_id` and `topic_sensor_id` come from the topic the payload arrived on. The reading's
+  // views stay valid until the same slot is decoded into again.
+  DecodedReport decode(std::string_view lot_id, std::string_view topic_sensor_id, std::string_view payload,
+                       std::size_t slot = 0);
+  std::size_t slots() const { return messages_.size(); }
 
   std::uint64_t rejected(DecodeRejection r) const { return rejected_[static_cast<std::size_t>(r)]; }
   std::uint64_t decoded() const { return decoded_; }
@@ -45,7 +51,7 @@ class SensorReportDecoder {
   DecodedReport reject(DecodeRejection r, std::string_view detail);
 
   std::size_t max_payload_;
-  parking::v1::SensorReport message_;  // reused: parsing into it keeps its string buffers
+  std::vector<parking::v1::SensorReport> messages_;  // reused: parsing keeps their string buffers
   std::array<std::uint64_t, kDecodeRejectionCount> rejected_{};
   std::uint64_t decoded_ = 0;
 };

@@ -2,6 +2,8 @@
 // same for one lot as for a thousand.
 #include "engine.h"
 
+#include <algorithm>
+
 namespace parkd {
 
 std::string_view name_of(SpaceCommandOutcome o) {
@@ -39,24 +41,61 @@ TimeMs Engine::observe(TimeMs now) {
 }
 
 ReportOutcome Engine::on_sensor_report(const SensorReading& reading, TimeMs now) {
-  advance(now);  // what fell due before this report happens before it
-  now = now_;
-  ReportOutcome outcome = ReportOutcome::UnknownLot;
-  auto lot_it = lot_index_.find(reading.lot_id);
-  if (lot_it != lot_index_.end()) {
-    LotRuntime& rt = *lots_[lot_it->second];
-    const auto match = rt.lot.match_sensor(reading.sensor_id);
-    if (!match) {
-      outcome = ReportOutcome::UnknownSensor;
-    } else if (match->space_id != reading.space_id) {
+  ReportOutcome outcome = ReportOutcome::Accepted;
+  on_sensor_reports(std::span(&reading, 1), now, std::span(&outcome, 1));
+  return outcome;
+}
+
+ReportOutcome Engine::apply_report(std::size_t lot, const SensorReading& reading,
+                                   const std::optional<SensorTable::Match>& match, TimeMs now) {
+  LotRuntime& rt = *lots_[lot];
+  ReportOutcome outcome = ReportOutcome::UnknownSensor;
+  if (match) {
+    if (match->space_id != reading.space_id) {
       outcome = ReportOutcome::SpaceMismatch;
     } else {
       outcome = rt.occupancy.apply(match->space, reading, now);
-      settle(lot_it->second, now);
+      settle(lot, now);
     }
   }
   report_counters_.count(outcome);
   return outcome;
+}
+
+void Engine::on_sensor_reports(std::span<const SensorReading> readings, TimeMs now,
+                               std::span<ReportOutcome> outcomes) {
+  advance(now);  // what fell due before these reports happens before them
+  now = now_;
+  constexpr std::size_t kChunk = 16;
+  constexpr std::size_t kNoLot = static_cast<std::size_t>(-1);
+  std::size_t lot[kChunk];
+  std::uint64_t hash[kChunk];
+  std::optional<SensorTable::Match> match[kChunk];
+  for (std::size_t base = 0; base < readings.size(); base += kChunk) {
+    const std::size_t n = std::min(kChunk, readings.size() - base);
+    // Three passes, so that each pass's memory reads are in flight together.
+    for (std::size_t i = 0; i < n; ++i) {
+      const auto it = lot_index_.find(readings[base + i].lot_id);
+      lot[i] = it == lot_index_.end() ? kNoLot : it->second;
+      if (lot[i] == kNoLot) continue;
+      hash[i] = SensorTable::hash(readings[base + i].sensor_id);
+      lots_[lot[i]]->lot.sensor_table().prefetch(hash[i]);
+    }
+    for (std::size_t i = 0; i < n; ++i) {
+      if (lot[i] == kNoLot) continue;
+      LotRuntime& rt = *lots_[lot[i]];
+      match[i] = rt.lot.sensor_table().find(readings[base + i].sensor_id, hash[i]);
+      if (match[i]) rt.occupancy.prefetch(match[i]->space);
+    }
+    for (std::size_t i = 0; i < n; ++i) {
+      if (lot[i] == kNoLot) {
+        report_counters_.count(ReportOutcome::UnknownLot);
+        outcomes[base + i] = ReportOutcome::UnknownLot;
+      } else {
+        outcomes[base + i] = apply_report(lot[i], readings[base + i], match[i], now);
+      }
+    }
+  }
 }
 
 Allocation Engine::allocate(const AllocationRequest& request, TimeMs now) {

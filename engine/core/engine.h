@@ -6,6 +6,7 @@
 #include <cstdint>
 #include <memory>
 #include <queue>
+#include <span>
 #include <string_view>
 #include <vector>
 
@@ -30,6 +31,9 @@ class Engine {
   Engine& operator=(const Engine&) = delete;
 
   ReportOutcome on_sensor_report(const SensorReading& reading, TimeMs now);
+  // The same for many readings at one time, applied in order; `outcomes` gets one per reading.
+  // Faster than one by one for large lots: the memory reads of the batch overlap.
+  void on_sensor_reports(std::span<const SensorReading> readings, TimeMs now, std::span<ReportOutcome> outcomes);
   // Picks a space for an arriving car and holds it. A car that already holds a space keeps it.
   Allocation allocate(const AllocationRequest& request, TimeMs now);
   SpaceCommandOutcome close_space(std::string_view lot_id, std::string_view space_id, TimeMs now);
@@ -63,6 +67,8 @@ class Engine {
   };
 
   TimeMs observe(TimeMs now);
+  ReportOutcome apply_report(std::size_t lot, const SensorReading& reading, const std::optional<SensorTable::Match>& match,
+                             TimeMs now);
   void forward_changes(LotRuntime& rt);  // to the sink; marks the lot's signs dirty
   void settle(std::size_t lot, TimeMs at);  // forwards changes, re-arms the lot's wake-up
   SpaceCommandOutcome set_closed(std::string_view lot_id, std::string_view space_id, bool closed, TimeMs now);

@@ -79,6 +79,7 @@ class Lot {
   }
   // The hot path: the sensor's space and that space's id, without touching the Space records.
   std::optional<SensorTable::Match> match_sensor(std::string_view id) const { return sensor_table_.find(id); }
+  const SensorTable& sensor_table() const { return sensor_table_; }
   std::optional<ZoneIndex> find_zone(std::string_view id) const { return find(zone_index_, id); }
   std::optional<DisplayIndex> find_display(std::string_view id) const { return find(display_index_, id); }
   std::optional<GateIndex> find_gate(std::string_view id) const { return find(gate_index_, id); }

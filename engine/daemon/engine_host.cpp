@@ -3,6 +3,8 @@
 
 #include <chrono>
 
+#include <boost/asio/post.hpp>
+
 #include "sensors/topic.h"
 #include "wire.h"
 
@@ -28,45 +30,88 @@ void EngineHost::start() {
   if (!sim_clock_) settle();
 }
 
-void EngineHost::on_message(const std::string& topic, const std::string& payload) {
-  ++counters_.messages;
-  const Topic t = parse_topic(topic);
-  switch (t.kind) {
-    case TopicKind::SensorReport: {
-      const DecodedReport d = decoder_.decode(t.lot_id, t.device_id, payload);
-      if (!d.reading) {
-        reject_log_.warn("sensors", name_of(d.rejection), "rejected report on {}: {} ({})", topic,
-                         name_of(d.rejection), d.detail);
-        return;
-      }
-      if (sim_clock_ && sim_now_ == 0) {
-        reject_log_.warn("sensors", "before_clock", "report on {} before the first SimClock: ignored", topic);
-        return;
-      }
-      const ReportOutcome outcome = engine_.on_sensor_report(*d.reading, now());
-      if (outcome != ReportOutcome::Accepted && outcome != ReportOutcome::Duplicate) {
-        reject_log_.warn("sensors", name_of(outcome), "report on {} not applied: {}", topic, name_of(outcome));
-      }
-      settle();
-      return;
-    }
-    case TopicKind::SimClock:
-      if (sim_clock_) {
-        on_sim_clock(payload);
-      } else {
-        ++counters_.unknown_topics;  // without --sim-clock the topic means nothing here
-      }
-      return;
-    case TopicKind::GateEvent:
-      // Gate decisions come with the pact and the registry; until then events are only counted.
-      ++counters_.gate_events_ignored;
-      return;
-    case TopicKind::Unknown:
-      ++counters_.unknown_topics;
-      reject_log_.warn("mqtt", "unknown_topic", "message on unknown topic '{}' ({} bytes) ignored", topic,
-                       payload.size());
-      return;
+void EngineHost::enqueue(std::string topic, std::string payload) {
+  bool was_empty = false;
+  {
+    std::lock_guard lock(inbox_mutex_);
+    was_empty = inbox_.empty();
+    inbox_.push_back(Incoming{std::move(topic), std::move(payload)});
   }
+  if (was_empty) boost::asio::post(strand_, [this] { drain(); });
+}
+
+void EngineHost::drain() {
+  std::vector<Incoming> messages;
+  {
+    std::lock_guard lock(inbox_mutex_);
+    messages.swap(inbox_);
+  }
+  process(messages);
+}
+
+void EngineHost::on_message(const std::string& topic, const std::string& payload) {
+  process({Incoming{topic, payload}});
+}
+
+void EngineHost::process(const std::vector<Incoming>& messages) {
+  for (const Incoming& m : messages) {
+    ++counters_.messages;
+    const Topic t = parse_topic(m.topic);
+    if (t.kind == TopicKind::SensorReport) {
+      take_report(m, t);
+      continue;
+    }
+    flush_reports();  // whatever came before this message happens before it
+    switch (t.kind) {
+      case TopicKind::SimClock:
+        if (sim_clock_) {
+          on_sim_clock(m.payload);
+        } else {
+          ++counters_.unknown_topics;  // without --sim-clock the topic means nothing here
+        }
+        break;
+      case TopicKind::GateEvent:
+        // Gate decisions come with the pact and the registry; until then events are only counted.
+        ++counters_.gate_events_ignored;
+        break;
+      default:
+        ++counters_.unknown_topics;
+        reject_log_.warn("mqtt", "unknown_topic", "message on unknown topic '{}' ({} bytes) ignored", m.topic,
+                         m.payload.size());
+        break;
+    }
+  }
+  flush_reports();
+  settle();
+}
+
+void EngineHost::take_report(const Incoming& m, const Topic& t) {
+  const DecodedReport d = decoder_.decode(t.lot_id, t.device_id, m.payload, readings_.size());
+  if (!d.reading) {
+    reject_log_.warn("sensors", name_of(d.rejection), "rejected report on {}: {} ({})", m.topic, name_of(d.rejection),
+                     d.detail);
+    return;
+  }
+  if (sim_clock_ && sim_now_ == 0) {
+    reject_log_.warn("sensors", "before_clock", "report on {} before the first SimClock: ignored", m.topic);
+    return;
+  }
+  readings_.push_back(*d.reading);
+  reading_topics_.push_back(&m.topic);
+  if (readings_.size() == kBatch) flush_reports();
+}
+
+void EngineHost::flush_reports() {
+  if (readings_.empty()) return;
+  engine_.on_sensor_reports(readings_, now(), std::span(outcomes_.data(), readings_.size()));
+  for (std::size_t i = 0; i < readings_.size(); ++i) {
+    const ReportOutcome outcome = outcomes_[i];
+    if (outcome != ReportOutcome::Accepted && outcome != ReportOutcome::Duplicate) {
+      reject_log_.warn("sensors", name_of(outcome), "report on {} not applied: {}", *reading_topics_[i], name_of(outcome));
+    }
+  }
+  readings_.clear();
+  reading_topics_.clear();
 }
 
 void EngineHost::on_sim_clock(const std::string& payload) {

@@ -6,6 +6,7 @@
 #include <array>
 #include <cstdint>
 #include <map>
+#include <mutex>
 #include <string>
 #include <vector>
 
@@ -17,6 +18,7 @@
 #include "log.h"
 #include "publisher.h"
 #include "sensors/sensor_report_decoder.h"
+#include "sensors/topic.h"
 
 namespace parkd {
 
@@ -35,6 +37,11 @@ class EngineHost : public EngineSink {
 
   EngineHost(Strand strand, std::vector<Lot> lots, bool sim_clock, Publisher& publisher);
 
+  // Thread-safe, for Paho's callback thread: queues the message and, if the queue was empty,
+  // posts a drain to the strand. Under load the strand then takes many messages at once, and
+  // sensor reports go to the engine in batches.
+  void enqueue(std::string topic, std::string payload);
+
   // All of these run on the strand.
   void start();
   void on_message(const std::string& topic, const std::string& payload);
@@ -47,6 +54,16 @@ class EngineHost : public EngineSink {
   Strand& strand() { return strand_; }
 
  private:
+  struct Incoming {
+    std::string topic;
+    std::string payload;
+  };
+  static constexpr std::size_t kBatch = 16;
+
+  void drain();
+  void process(const std::vector<Incoming>& messages);
+  void take_report(const Incoming& m, const Topic& topic);
+  void flush_reports();
   void publish_frame(const DisplayFrame& frame) override;
   TimeMs now() const;
   void settle();  // advance the engine and re-arm the timer
@@ -59,7 +76,12 @@ class EngineHost : public EngineSink {
   Publisher& publisher_;
   boost::asio::steady_timer timer_;
   TimeMs timer_due_ = kNever;
-  SensorReportDecoder decoder_;
+  SensorReportDecoder decoder_{SensorReportDecoder::kDefaultMaxPayload, kBatch};
+  std::vector<SensorReading> readings_;          // decoded, waiting for the engine
+  std::vector<const std::string*> reading_topics_;
+  std::array<ReportOutcome, kBatch> outcomes_{};
+  std::mutex inbox_mutex_;
+  std::vector<Incoming> inbox_;
   HostCounters counters_;
   RateLimitedLog reject_log_;
   std::map<std::string, std::pair<std::string, std::string>> last_frames_;  // topic -> (lot, payload)

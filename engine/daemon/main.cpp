@@ -106,11 +106,7 @@ int run(const DaemonOptions& options) {
     s.will_payload = engine_status_payload(false, started_at);
     publisher.sessions[lot] = std::make_unique<MqttSession>(
         std::move(s), io.get_executor(),
-        [&host](std::string topic, std::string payload) {
-          boost::asio::post(host.strand(), [&host, topic = std::move(topic), payload = std::move(payload)] {
-            host.on_message(topic, payload);
-          });
-        },
+        [&host](std::string topic, std::string payload) { host.enqueue(std::move(topic), std::move(payload)); },
         [&host, lot] { boost::asio::post(host.strand(), [&host, lot] { host.republish_frames(lot); }); });
   }
   // Every connect() starts before any is waited on (Paho serialises a second client's connect).

@@ -3,6 +3,7 @@
 
 #include <gtest/gtest.h>
 
+#include <random>
 #include <set>
 
 #include "support/test_lots.h"
@@ -69,6 +70,53 @@ TEST(Engine, NextWakeIsNeverWhenNothingIsPendingButTheReserveSwitch) {
   engine.advance(test::kNoonShanghai);
   // Only the evening switch of the visitor reserve remains: 18:00 Shanghai.
   EXPECT_EQ(engine.next_wake(), test::kNoonShanghai + 6 * 3'600'000);
+}
+
+}  // namespace
+}  // namespace parkd
+
+namespace parkd {
+namespace {
+
+TEST(Engine, ABatchOfReportsEndsExactlyAsTheSameReportsOneByOne) {
+  test::RecordingSink sink_one;
+  test::RecordingSink sink_batch;
+  Engine one(two_lots(), sink_one);
+  Engine batch(two_lots(), sink_batch);
+  static const char* const kLots[] = {"east-court", "west-court", "nowhere"};
+  static const char* const kSensors[] = {"s-N1", "s-N2", "s-N3", "s-S1", "s-Q9"};
+  static const char* const kSpacesOf[] = {"N1", "N2", "N3", "S1", "Q9"};
+  std::mt19937 rng(5);
+  TimeMs t = test::kNoonShanghai;
+  std::uint64_t seq = 0;
+  for (int round = 0; round < 300; ++round) {
+    std::vector<SensorReading> readings;
+    const std::size_t n = 1 + rng() % 40;  // across several chunks of 16, the same sensor repeated
+    for (std::size_t i = 0; i < n; ++i) {
+      const std::size_t s = rng() % 5;
+      const std::uint64_t this_seq = rng() % 7 == 0 ? seq : ++seq;  // some duplicates
+      readings.push_back(test::reading(kLots[rng() % 3], kSensors[s], rng() % 9 == 0 ? "S3" : kSpacesOf[s],
+                                       rng() % 2 == 0, this_seq));
+    }
+    std::vector<ReportOutcome> expected;
+    for (const auto& r : readings) expected.push_back(one.on_sensor_report(r, t));
+    std::vector<ReportOutcome> got(readings.size());
+    batch.on_sensor_reports(readings, t, got);
+    ASSERT_EQ(got, expected) << "round " << round;
+    t += static_cast<TimeMs>(rng() % 3'000);
+    one.advance(t);
+    batch.advance(t);
+  }
+  for (std::size_t l = 0; l < one.lot_count(); ++l) {
+    for (SpaceIndex s = 0; s < one.lot(l).spaces().size(); ++s) {
+      EXPECT_EQ(one.occupancy(l).state(s), batch.occupancy(l).state(s));
+    }
+  }
+  for (std::size_t o = 0; o < kReportOutcomeCount; ++o) {
+    EXPECT_EQ(one.report_counters().by_outcome[o], batch.report_counters().by_outcome[o]);
+  }
+  ASSERT_EQ(sink_one.changes.size(), sink_batch.changes.size());
+  EXPECT_EQ(sink_one.frames.size(), sink_batch.frames.size());
 }
 
 }  // namespace

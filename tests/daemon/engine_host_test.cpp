@@ -3,6 +3,8 @@
 
 #include <gtest/gtest.h>
 
+#include <thread>
+
 #include "support/test_lots.h"
 
 namespace parkd {
@@ -51,6 +53,20 @@ class EngineHostTest : public ::testing::Test {
     f.ParseFromString(publisher.sent.back().payload);
     return f;
   }
+  // One clock, then three rounds of reports for all seven spaces (the last round occupies the
+  // N spaces), then a later clock: as Paho's thread would hand them over.
+  void enqueue_all() {
+    host.enqueue("parking/sim/clock", clock(test::kNoonShanghai));
+    const char* const spaces[] = {"N1", "N2", "N3", "N4", "S1", "S2", "S3"};
+    for (std::uint64_t round = 1; round <= 3; ++round) {
+      for (const char* space : spaces) {
+        const bool occupied = round == 3 && space[0] == 'N' && space[1] != '4';
+        host.enqueue(std::string("parking/tiny/sensors/s-") + space + "/report", report(space, occupied, round));
+      }
+    }
+    host.enqueue("parking/sim/clock", clock(test::kNoonShanghai + 10'000));
+  }
+
   boost::asio::io_context io;
   FakePublisher publisher;
   EngineHost host{boost::asio::make_strand(io), lots(), /*sim_clock=*/true, publisher};
@@ -110,6 +126,23 @@ TEST_F(EngineHostTest, FramesThatCouldNotBeSentGoOutAgainOnReconnect) {
   EXPECT_EQ(last_frame().free_total(), 1u);
   host.republish_frames("other-lot");
   EXPECT_EQ(publisher.sent.size(), 1u);
+}
+
+}  // namespace
+}  // namespace parkd
+
+namespace parkd {
+namespace {
+
+TEST_F(EngineHostTest, MessagesQueuedFromAnotherThreadAreDrainedInOrderOnTheStrand) {
+  std::thread paho_like([this] {
+    enqueue_all();
+  });
+  paho_like.join();
+  io.run();
+  EXPECT_EQ(host.counters().messages, 1u + 3u * 7u + 1u);
+  EXPECT_EQ(host.engine().report_counters()[ReportOutcome::Accepted], 21u);
+  EXPECT_EQ(last_frame().free_total(), 4u);  // N1, N2, N3 occupied in the end
 }
 
 }  // namespace
