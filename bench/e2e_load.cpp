@@ -231,7 +231,7 @@ int main(int argc, char** argv) {
   }
   parkd::test::ChildProcess parkd;
   parkd.start({(parkd::test::binary_dir() / "bin/parkd").string(), "--config", (dir.path() / "parkd.textproto").string(),
-               "--broker", uri},
+               "--broker", uri, "--db", (dir.path() / "parkd.db").string()},
               dir.path() / "parkd.log");
   Receiver sign(uri, "sign", "parking/bench/displays/gate/frame");
   auto senders = connect_senders(uri, "sensors-");

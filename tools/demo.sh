@@ -9,7 +9,7 @@ cd "$root"
 "$root/tools/install-deps.sh"
 build=${PARKD_BUILD_DIR:-$root/build}
 cmake -S "$root" -B "$build" -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
-cmake --build "$build" -j"$(nproc)" --target parkd parksim
+cmake --build "$build" -j"$(nproc)" --target parkd parksim >/dev/null
 
 run=$root/var/demo
 rm -rf "$run"
@@ -35,7 +35,7 @@ trap cleanup INT TERM EXIT
 setsid mosquitto -c "$run/mosquitto.conf" >"$run/mosquitto.log" 2>&1 &
 pids+=($!)
 for _ in $(seq 100); do (exec 3<>/dev/tcp/127.0.0.1/"$port") 2>/dev/null && break; sleep 0.05; done
-"$build/bin/parkd" --broker "tcp://127.0.0.1:$port" --sim-clock >"$run/parkd.log" 2>&1 &
+"$build/bin/parkd" --broker "tcp://127.0.0.1:$port" --db "$run/parkd.db" --sim-clock >"$run/parkd.log" 2>&1 &
 pids+=($!)
 sleep 0.5
 args=(--speed 600 --days 7 "$@")

@@ -147,6 +147,32 @@ SpaceCommandOutcome Engine::set_closed(std::string_view lot_id, std::string_view
   return SpaceCommandOutcome::Done;
 }
 
+SpaceCommandOutcome Engine::restore_space(std::string_view lot_id, std::string_view space_id, SpaceState state,
+                                          TimeMs now) {
+  now = observe(now);  // no advance: the first frames must already show what is restored
+  auto lot_it = lot_index_.find(lot_id);
+  if (lot_it == lot_index_.end()) return SpaceCommandOutcome::UnknownLot;
+  LotRuntime& rt = *lots_[lot_it->second];
+  const auto space = rt.lot.find_space(space_id);
+  if (!space) return SpaceCommandOutcome::UnknownSpace;
+  switch (state) {
+    case SpaceState::Free:
+    case SpaceState::Held:  // a hold does not outlive the process; the space was free
+      rt.occupancy.restore(*space, false, false, now);
+      break;
+    case SpaceState::Occupied:
+      rt.occupancy.restore(*space, true, false, now);
+      break;
+    case SpaceState::Closed:
+      rt.occupancy.set_closed(*space, true, now);
+      break;
+    case SpaceState::Unknown:
+      return SpaceCommandOutcome::AlreadyThere;
+  }
+  settle(lot_it->second, now);
+  return SpaceCommandOutcome::Done;
+}
+
 SpaceCommandOutcome Engine::close_space(std::string_view lot_id, std::string_view space_id, TimeMs now) {
   return set_closed(lot_id, space_id, true, now);
 }

@@ -36,6 +36,9 @@ class Engine {
   void on_sensor_reports(std::span<const SensorReading> readings, TimeMs now, std::span<ReportOutcome> outcomes);
   // Picks a space for an arriving car and holds it. A car that already holds a space keeps it.
   Allocation allocate(const AllocationRequest& request, TimeMs now);
+  // A space's last known state from before a restart (free, occupied or closed; anything else
+  // is left unknown). Call before the first report.
+  SpaceCommandOutcome restore_space(std::string_view lot_id, std::string_view space_id, SpaceState state, TimeMs now);
   SpaceCommandOutcome close_space(std::string_view lot_id, std::string_view space_id, TimeMs now);
   SpaceCommandOutcome open_space(std::string_view lot_id, std::string_view space_id, TimeMs now);
 

@@ -181,6 +181,19 @@ void Occupancy::advance(TimeMs now) {
   }
 }
 
+void Occupancy::restore(SpaceIndex space, bool occupied, bool closed, TimeMs now) {
+  SpaceRuntime& s = spaces_[space];
+  s.closed = closed;
+  s.sensor_known = true;
+  s.sensor_occupied = occupied;
+  s.last_heard = now;
+  if (!s.silence_check_queued) {
+    s.silence_check_queued = true;
+    silence_checks_.push(SilenceCheck{now + lot_.timing().stale_after_ms, space});
+  }
+  refresh(space, now);
+}
+
 void Occupancy::set_closed(SpaceIndex space, bool closed, TimeMs now) {
   spaces_[space].closed = closed;
   refresh(space, now);

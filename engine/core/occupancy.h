@@ -60,6 +60,11 @@ class Occupancy {
   // The earliest time advance() has something to do, or kNever.
   TimeMs next_due();
 
+  // After a restart: the last known state counts at once, as if its sensor had just spoken
+  // (no boot or sequence known yet, so its next report is taken whatever it carries). If the
+  // sensor does not confirm within stale_after, the space becomes unknown.
+  void restore(SpaceIndex space, bool occupied, bool closed, TimeMs now);
+
   // Operator closures: a closed space never counts as free, whatever its sensor says.
   void set_closed(SpaceIndex space, bool closed, TimeMs now);
 

@@ -11,6 +11,7 @@ struct DaemonOptions {
   std::string config_path = "config/parkd.textproto";
   bool config_given = false;
   std::optional<std::string> broker_uri;
+  std::optional<std::string> db_path;
   bool sim_clock = false;
   bool check_config = false;
   bool help = false;

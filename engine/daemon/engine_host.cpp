@@ -17,17 +17,57 @@ TimeMs system_now() {
 }
 }  // namespace
 
-EngineHost::EngineHost(Strand strand, std::vector<Lot> lots, bool sim_clock, Publisher& publisher)
+EngineHost::EngineHost(Strand strand, std::vector<Lot> lots, bool sim_clock, Publisher& publisher,
+                       SpaceStateStore* store)
     : strand_(std::move(strand)),
       engine_(std::move(lots), *this),
       sim_clock_(sim_clock),
       publisher_(publisher),
-      timer_(strand_) {}
+      timer_(strand_),
+      store_(store) {}
 
 TimeMs EngineHost::now() const { return sim_clock_ ? sim_now_ : system_now(); }
 
 void EngineHost::start() {
-  if (!sim_clock_) settle();
+  if (sim_clock_) return;  // restored at the first SimClock, when parkd's time is known
+  restore_states();
+  settle();
+}
+
+void EngineHost::restore_states() {
+  if (restored_) return;
+  restored_ = true;
+  if (store_ == nullptr) return;
+  std::vector<StoredSpaceState> states;
+  if (auto e = store_->load(states)) {
+    Log::error("store", "cannot read the last known space states: {}; starting with every space unknown", e.message());
+    return;
+  }
+  std::size_t restored = 0;
+  for (const StoredSpaceState& s : states) {
+    restored += engine_.restore_space(s.lot_id, s.space_id, s.state, now()) == SpaceCommandOutcome::Done ? 1 : 0;
+  }
+  Log::info("store", "restored {} of {} stored space states; sensors will confirm them", restored, states.size());
+}
+
+void EngineHost::space_changed(const Lot& lot, const SpaceChange& change) {
+  if (store_ == nullptr) return;
+  const std::string& space = lot.spaces()[change.space].id;
+  unsaved_[{lot.id(), space}] = StoredSpaceState{lot.id(), space, change.to, change.at};
+}
+
+void EngineHost::save_states() {
+  if (store_ == nullptr || unsaved_.empty()) return;
+  std::vector<StoredSpaceState> batch;
+  batch.reserve(unsaved_.size());
+  for (const auto& [key, state] : unsaved_) batch.push_back(state);
+  if (auto e = store_->save(batch)) {
+    // Kept for the next attempt; the sensors would re-establish the truth anyway.
+    reject_log_.warn("store", "save_failed", "cannot save {} space states: {}; retrying with the next change",
+                     batch.size(), e.message());
+    return;
+  }
+  unsaved_.clear();
 }
 
 void EngineHost::enqueue(std::string topic, std::string payload) {
@@ -128,11 +168,13 @@ void EngineHost::on_sim_clock(const std::string& payload) {
     return;
   }
   sim_now_ = clock.now_ms();
+  restore_states();
   settle();
 }
 
 void EngineHost::settle() {
   engine_.advance(now());
+  save_states();
   if (sim_clock_) return;  // the next SimClock message drives time
   const TimeMs due = engine_.next_wake();
   if (due == timer_due_) return;

@@ -15,6 +15,7 @@
 #include <boost/asio/strand.hpp>
 
 #include "core/engine.h"
+#include "core/space_state_store.h"
 #include "log.h"
 #include "publisher.h"
 #include "sensors/sensor_report_decoder.h"
@@ -35,7 +36,10 @@ class EngineHost : public EngineSink {
  public:
   using Strand = boost::asio::strand<boost::asio::io_context::executor_type>;
 
-  EngineHost(Strand strand, std::vector<Lot> lots, bool sim_clock, Publisher& publisher);
+  // `store` (may be null) keeps the last known space states: they are restored at start (with
+  // --sim-clock, at the first SimClock) and every change is saved, one transaction per drain.
+  EngineHost(Strand strand, std::vector<Lot> lots, bool sim_clock, Publisher& publisher,
+             SpaceStateStore* store = nullptr);
 
   // Thread-safe, for Paho's callback thread: queues the message and, if the queue was empty,
   // posts a drain to the strand. Under load the strand then takes many messages at once, and
@@ -65,6 +69,9 @@ class EngineHost : public EngineSink {
   void take_report(const Incoming& m, const Topic& topic);
   void flush_reports();
   void publish_frame(const DisplayFrame& frame) override;
+  void space_changed(const Lot& lot, const SpaceChange& change) override;
+  void restore_states();
+  void save_states();
   TimeMs now() const;
   void settle();  // advance the engine and re-arm the timer
   void on_sim_clock(const std::string& payload);
@@ -85,6 +92,9 @@ class EngineHost : public EngineSink {
   HostCounters counters_;
   RateLimitedLog reject_log_;
   std::map<std::string, std::pair<std::string, std::string>> last_frames_;  // topic -> (lot, payload)
+  SpaceStateStore* store_;
+  bool restored_ = false;
+  std::map<std::pair<std::string, std::string>, StoredSpaceState> unsaved_;  // (lot, space) -> latest
 };
 
 }  // namespace parkd

@@ -17,6 +17,8 @@
 #include "log.h"
 #include "mqtt_session.h"
 #include "sensors/topic.h"
+#include "store/sqlite_database.h"
+#include "store/sqlite_space_state_store.h"
 #include "wire.h"
 
 namespace parkd {
@@ -80,6 +82,9 @@ int run(const DaemonOptions& options) {
     return 0;
   }
   if (options.broker_uri) config.settings.broker.uri = *options.broker_uri;
+  if (options.db_path) config.settings.db_path = *options.db_path;
+  SqliteDatabase database(config.settings.db_path);
+  SqliteSpaceStateStore space_states(database);
 
   const TimeMs started_at = std::chrono::duration_cast<std::chrono::milliseconds>(
                                 std::chrono::system_clock::now().time_since_epoch())
@@ -89,7 +94,7 @@ int run(const DaemonOptions& options) {
   SessionPublisher publisher;
   std::vector<std::string> lot_ids;
   for (const Lot& lot : config.lots) lot_ids.push_back(lot.id());
-  EngineHost host(strand, std::move(config.lots), options.sim_clock, publisher);
+  EngineHost host(strand, std::move(config.lots), options.sim_clock, publisher, &space_states);
 
   const std::string password = read_password(config.settings.broker.password_file);
   for (std::size_t i = 0; i < lot_ids.size(); ++i) {
@@ -119,8 +124,8 @@ int run(const DaemonOptions& options) {
     Log::info("parkd", "signal {}: stopping", signal);
     io.stop();
   });
-  Log::info("parkd", "started: {} lot(s), broker {}, {} clock", lot_ids.size(), config.settings.broker.uri,
-            options.sim_clock ? "simulated" : "system");
+  Log::info("parkd", "started: {} lot(s), broker {}, database {}, {} clock", lot_ids.size(), config.settings.broker.uri,
+            config.settings.db_path, options.sim_clock ? "simulated" : "system");
   io.run();
 
   for (auto& [lot, session] : publisher.sessions) {

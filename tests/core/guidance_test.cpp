@@ -140,3 +140,19 @@ TEST_F(GuidanceTest, TheReserveSwitchingOnAtNightSendsAFrameByItself) {
 
 }  // namespace
 }  // namespace parkd
+
+namespace parkd {
+namespace {
+
+TEST_F(GuidanceTest, TheFirstFrameAfterARestartShowsTheRestoredStates) {
+  engine.restore_space("tiny", "N1", SpaceState::Free, t);
+  engine.restore_space("tiny", "S1", SpaceState::Free, t);
+  engine.restore_space("tiny", "S2", SpaceState::Occupied, t);
+  EXPECT_TRUE(sink.frames.empty());  // nothing goes out before the caller advances
+  at(t);
+  ASSERT_EQ(sink.frames.size(), 1u);
+  EXPECT_EQ(sink.frames[0].free_total, 2u);
+}
+
+}  // namespace
+}  // namespace parkd

@@ -185,3 +185,30 @@ TEST_F(OccupancyTest, TimeNeverRunsBackwards) {
 
 }  // namespace
 }  // namespace parkd
+
+namespace parkd {
+namespace {
+
+TEST_F(OccupancyTest, RestoredStatesCountAtOnceAndWaitForTheirSensors) {
+  EXPECT_EQ(engine.restore_space("tiny", "N1", SpaceState::Occupied, t), SpaceCommandOutcome::Done);
+  EXPECT_EQ(engine.restore_space("tiny", "N2", SpaceState::Free, t), SpaceCommandOutcome::Done);
+  EXPECT_EQ(engine.restore_space("tiny", "N3", SpaceState::Closed, t), SpaceCommandOutcome::Done);
+  EXPECT_EQ(engine.restore_space("tiny", "N4", SpaceState::Unknown, t), SpaceCommandOutcome::AlreadyThere);
+  EXPECT_EQ(engine.restore_space("tiny", "Q1", SpaceState::Free, t), SpaceCommandOutcome::UnknownSpace);
+  EXPECT_EQ(state("N1"), SpaceState::Occupied);
+  EXPECT_EQ(state("N2"), SpaceState::Free);
+  EXPECT_EQ(state("N3"), SpaceState::Closed);
+  EXPECT_EQ(state("N4"), SpaceState::Unknown);
+  // The sensor's next report is taken whatever its boot and sequence; a confirmed state stays.
+  EXPECT_EQ(report("s-N1", "N1", true, 1, /*boot=*/99), ReportOutcome::Accepted);
+  at(t + 179'000);
+  report("s-N1", "N1", true, 2, 99);
+  // N2's sensor never spoke again: after stale_after the restored state is no longer trusted.
+  at(test::kNoonShanghai + 180'000);
+  EXPECT_EQ(state("N2"), SpaceState::Unknown);
+  EXPECT_EQ(state("N1"), SpaceState::Occupied);
+  EXPECT_EQ(state("N3"), SpaceState::Closed);  // an operator's closure survives the restart
+}
+
+}  // namespace
+}  // namespace parkd

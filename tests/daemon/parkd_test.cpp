@@ -61,7 +61,8 @@ class ParkdTest : public ::testing::Test {
 
   void start_parkd(std::vector<std::string> extra = {}) {
     std::vector<std::string> argv = {(test::binary_dir() / "bin/parkd").string(), "--config",
-                                     (dir.path() / "parkd.textproto").string(), "--broker", broker.uri()};
+                                     (dir.path() / "parkd.textproto").string(), "--broker", broker.uri(),
+                                     "--db", (dir.path() / "parkd.db").string()};
     argv.insert(argv.end(), extra.begin(), extra.end());
     parkd.start(argv, dir.path() / "parkd.log");
   }
@@ -225,6 +226,28 @@ TEST_F(ParkdTest, SigtermPublishesOfflineAndExitsZero) {
     return r.topic == kStatusTopic && s.ParseFromString(r.payload) && !s.online();
   }, 5s);
   EXPECT_TRUE(offline) << parkd_log();
+}
+
+TEST_F(ParkdTest, AfterARestartTheLastKnownStatesAreOnTheSignsAtOnce) {
+  start_parkd();
+  {
+    test::MqttProbe sign(broker.uri(), "sign");
+    sign.subscribe(kFrameTopic);
+    test::MqttProbe sensors(broker.uri(), "sensors");
+    all_free(sensors);
+    sensors.publish(report_topic("B03"), report("B03", true, 2));
+    ASSERT_TRUE(frame_with_free(sign, 5)) << parkd_log();
+  }
+  ASSERT_EQ(parkd.stop(), 0) << parkd_log();
+  start_parkd();
+  test::MqttProbe sign(broker.uri(), "sign-after");
+  sign.subscribe(kFrameTopic);
+  // The new parkd's first frame (seq 1), before any sensor spoke again, shows the stored states.
+  auto first = sign.wait_for([](const test::Received& r) { return r.topic == kFrameTopic && frame_of(r).seq() == 1; });
+  ASSERT_TRUE(first) << parkd_log();
+  EXPECT_EQ(frame_of(*first).free_total(), 5u);
+  EXPECT_EQ(frame_of(*first).zones(1).free(), 2u);
+  EXPECT_NE(parkd_log().find("restored 6 of 6 stored space states"), std::string::npos) << parkd_log();
 }
 
 TEST_F(ParkdTest, WithTheSimulatedClockTimeComesFromSimClockMessages) {

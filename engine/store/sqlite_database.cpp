@@ -1,0 +1,86 @@
+// Opening, configuring and migrating the SQLite database.
+#include "sqlite_database.h"
+
+#include <filesystem>
+#include <stdexcept>
+
+namespace parkd {
+
+namespace {
+class SqliteCategory : public std::error_category {
+ public:
+  const char* name() const noexcept override { return "sqlite"; }
+  std::string message(int rc) const override { return sqlite3_errstr(rc); }
+};
+}  // namespace
+
+const std::error_category& sqlite_category() {
+  static const SqliteCategory category;
+  return category;
+}
+
+SqliteDatabase::SqliteDatabase(const std::string& path) : path_(path) {
+  const std::filesystem::path parent = std::filesystem::path(path).parent_path();
+  std::error_code ec;
+  if (!parent.empty()) std::filesystem::create_directories(parent, ec);
+  const int rc = sqlite3_open_v2(path.c_str(), &db_, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX, nullptr);
+  if (rc != SQLITE_OK) {
+    const std::string why = db_ != nullptr ? sqlite3_errmsg(db_) : sqlite3_errstr(rc);
+    sqlite3_close(db_);
+    db_ = nullptr;
+    throw std::runtime_error("cannot open the database '" + path + "': " + why);
+  }
+  sqlite3_busy_timeout(db_, 5'000);
+  // WAL: readers never block the writer; NORMAL: a commit survives a crash of parkd (not of
+  // the machine's power, which would cost at most the last commits before it).
+  for (const char* pragma : {"PRAGMA journal_mode=WAL", "PRAGMA synchronous=NORMAL", "PRAGMA foreign_keys=ON"}) {
+    if (auto e = exec(pragma)) throw std::runtime_error("database '" + path + "': " + pragma + ": " + e.message());
+  }
+  migrate();
+}
+
+SqliteDatabase::~SqliteDatabase() { sqlite3_close(db_); }
+
+std::error_code SqliteDatabase::exec(const char* sql) {
+  const int rc = sqlite3_exec(db_, sql, nullptr, nullptr, nullptr);
+  return rc == SQLITE_OK ? std::error_code() : sqlite_error(rc);
+}
+
+void SqliteDatabase::migrate() {
+  int version = 0;
+  {
+    SqliteStatement s(db_, "PRAGMA user_version");
+    if (sqlite3_step(s.get()) == SQLITE_ROW) version = sqlite3_column_int(s.get(), 0);
+  }
+  if (version > kSchemaVersion) {
+    throw std::runtime_error("the database '" + path_ + "' has schema version " + std::to_string(version) +
+                             ", newer than this parkd understands (" + std::to_string(kSchemaVersion) + ")");
+  }
+  // Each step moves the schema one version up, in one transaction with the version bump.
+  static const char* const kSteps[] = {
+      // 0 -> 1: the last known state of every space.
+      "CREATE TABLE space_state ("
+      "  lot_id TEXT NOT NULL,"
+      "  space_id TEXT NOT NULL,"
+      "  state TEXT NOT NULL CHECK (state IN ('free', 'occupied', 'held', 'closed', 'unknown')),"
+      "  changed_at_ms INTEGER NOT NULL,"
+      "  PRIMARY KEY (lot_id, space_id)) WITHOUT ROWID;",
+  };
+  for (int v = version; v < kSchemaVersion; ++v) {
+    const std::string step = std::string("BEGIN IMMEDIATE;") + kSteps[v] + "PRAGMA user_version = " +
+                             std::to_string(v + 1) + ";COMMIT;";
+    if (auto e = exec(step.c_str())) {
+      exec("ROLLBACK");
+      throw std::runtime_error("cannot migrate the database '" + path_ + "' to schema version " +
+                               std::to_string(v + 1) + ": " + sqlite3_errmsg(db_));
+    }
+  }
+}
+
+SqliteStatement::SqliteStatement(sqlite3* db, const char* sql) {
+  prepare_rc_ = sqlite3_prepare_v2(db, sql, -1, &stmt_, nullptr);
+}
+
+SqliteStatement::~SqliteStatement() { sqlite3_finalize(stmt_); }
+
+}  // namespace parkd

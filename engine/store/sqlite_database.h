@@ -1,0 +1,54 @@
+// One SQLite database file for parkd: WAL journal, a busy timeout, and the schema created and
+// migrated by parkd itself (PRAGMA user_version is the schema version).
+#pragma once
+
+#include <sqlite3.h>
+
+#include <memory>
+#include <string>
+#include <system_error>
+
+namespace parkd {
+
+// SQLite result codes as std::error_code.
+const std::error_category& sqlite_category();
+inline std::error_code sqlite_error(int rc) { return {rc, sqlite_category()}; }
+
+class SqliteDatabase {
+ public:
+  static constexpr int kSchemaVersion = 1;
+
+  // Opens (creating the file and its folder if needed) and migrates. Throws at start-up with a
+  // message that names the file when the database cannot be used.
+  explicit SqliteDatabase(const std::string& path);
+  ~SqliteDatabase();
+  SqliteDatabase(const SqliteDatabase&) = delete;
+  SqliteDatabase& operator=(const SqliteDatabase&) = delete;
+
+  sqlite3* handle() const { return db_; }
+  const std::string& path() const { return path_; }
+  std::error_code exec(const char* sql);
+
+ private:
+  void migrate();
+
+  std::string path_;
+  sqlite3* db_ = nullptr;
+};
+
+// A prepared statement, finalised with the object.
+class SqliteStatement {
+ public:
+  SqliteStatement(sqlite3* db, const char* sql);
+  ~SqliteStatement();
+  SqliteStatement(const SqliteStatement&) = delete;
+  SqliteStatement& operator=(const SqliteStatement&) = delete;
+  sqlite3_stmt* get() const { return stmt_; }
+  int prepare_result() const { return prepare_rc_; }
+
+ private:
+  sqlite3_stmt* stmt_ = nullptr;
+  int prepare_rc_ = SQLITE_OK;
+};
+
+}  // namespace parkd

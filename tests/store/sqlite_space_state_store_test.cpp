@@ -1,0 +1,80 @@
+// The SQLite store: a real database file in a temporary folder.
+#include "store/sqlite_space_state_store.h"
+
+#include <gtest/gtest.h>
+
+#include <filesystem>
+#include <fstream>
+#include <random>
+
+namespace parkd {
+namespace {
+
+class StoreTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    dir = std::filesystem::temp_directory_path() / ("parkd-store-" + std::to_string(std::random_device{}()));
+    path = (dir / "nested" / "parkd.db").string();
+  }
+  void TearDown() override { std::filesystem::remove_all(dir); }
+  std::filesystem::path dir;
+  std::string path;
+};
+
+TEST_F(StoreTest, CreatesTheFileAndItsFolderInWalModeAtTheCurrentSchema) {
+  SqliteDatabase db(path);
+  EXPECT_TRUE(std::filesystem::exists(path));
+  SqliteStatement mode(db.handle(), "PRAGMA journal_mode");
+  ASSERT_EQ(sqlite3_step(mode.get()), SQLITE_ROW);
+  EXPECT_STREQ(reinterpret_cast<const char*>(sqlite3_column_text(mode.get(), 0)), "wal");
+  SqliteStatement version(db.handle(), "PRAGMA user_version");
+  ASSERT_EQ(sqlite3_step(version.get()), SQLITE_ROW);
+  EXPECT_EQ(sqlite3_column_int(version.get(), 0), SqliteDatabase::kSchemaVersion);
+}
+
+TEST_F(StoreTest, SavedStatesSurviveReopeningAndTheLatestWins) {
+  {
+    SqliteDatabase db(path);
+    SqliteSpaceStateStore store(db);
+    const std::vector<StoredSpaceState> first = {{"xj5", "A01", SpaceState::Occupied, 10},
+                                                 {"xj5", "A02", SpaceState::Free, 11}};
+    ASSERT_FALSE(store.save(first));
+    const std::vector<StoredSpaceState> later = {{"xj5", "A01", SpaceState::Closed, 20}};
+    ASSERT_FALSE(store.save(later));
+  }
+  SqliteDatabase db(path);
+  SqliteSpaceStateStore store(db);
+  std::vector<StoredSpaceState> loaded;
+  ASSERT_FALSE(store.load(loaded));
+  EXPECT_EQ(loaded, (std::vector<StoredSpaceState>{{"xj5", "A01", SpaceState::Closed, 20},
+                                                   {"xj5", "A02", SpaceState::Free, 11}}));
+}
+
+TEST_F(StoreTest, ADatabaseFromANewerParkdIsRefusedWithAClearMessage) {
+  {
+    SqliteDatabase db(path);
+    ASSERT_FALSE(db.exec("PRAGMA user_version = 99"));
+  }
+  try {
+    SqliteDatabase db(path);
+    FAIL() << "opened a database of schema 99";
+  } catch (const std::runtime_error& e) {
+    EXPECT_NE(std::string(e.what()).find("has schema version 99, newer than this parkd understands"), std::string::npos)
+        << e.what();
+  }
+}
+
+TEST_F(StoreTest, AnUnusablePathIsReportedByName) {
+  const std::string file = (dir / "plain-file").string();
+  std::filesystem::create_directories(dir);
+  { std::ofstream(file) << "x"; }
+  try {
+    SqliteDatabase db(file + "/parkd.db");
+    FAIL();
+  } catch (const std::runtime_error& e) {
+    EXPECT_NE(std::string(e.what()).find("cannot open the database '" + file + "/parkd.db'"), std::string::npos) << e.what();
+  }
+}
+
+}  // namespace
+}  // namespace parkd
