@@ -231,7 +231,8 @@ int main(int argc, char** argv) {
   }
   parkd::test::ChildProcess parkd;
   parkd.start({(parkd::test::binary_dir() / "bin/parkd").string(), "--config", (dir.path() / "parkd.textproto").string(),
-               "--broker", uri, "--db", (dir.path() / "parkd.db").string()},
+               "--broker", uri, "--db", (dir.path() / "parkd.db").string(), "--http",
+               "127.0.0.1:" + std::to_string(parkd::test::free_loopback_port())},
               dir.path() / "parkd.log");
   Receiver sign(uri, "sign", "parking/bench/displays/gate/frame");
   auto senders = connect_senders(uri, "sensors-");

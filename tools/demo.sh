@@ -14,7 +14,9 @@ cmake --build "$build" -j"$(nproc)" --target parkd parksim >/dev/null
 run=$root/var/demo
 rm -rf "$run"
 mkdir -p "$run/broker"
-port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'; }
+port=$(free_port)
+http_port=$(free_port)
 { cat "$root/config/mosquitto/parkd-broker.conf"
   echo "listener $port 127.0.0.1"
   echo "persistence_location $run/broker/"; } > "$run/mosquitto.conf"
@@ -27,7 +29,7 @@ cleanup() {
     kill -TERM "${pids[i]}" 2>/dev/null || true
     wait "${pids[i]}" 2>/dev/null || true
   done
-  echo "demo stopped; logs in $run"
+  echo "demo stopped; logs in $run (parkd's metrics were at http://127.0.0.1:$http_port/metrics)"
 }
 trap cleanup INT TERM EXIT
 
@@ -35,7 +37,8 @@ trap cleanup INT TERM EXIT
 setsid mosquitto -c "$run/mosquitto.conf" >"$run/mosquitto.log" 2>&1 &
 pids+=($!)
 for _ in $(seq 100); do (exec 3<>/dev/tcp/127.0.0.1/"$port") 2>/dev/null && break; sleep 0.05; done
-"$build/bin/parkd" --broker "tcp://127.0.0.1:$port" --db "$run/parkd.db" --sim-clock >"$run/parkd.log" 2>&1 &
+"$build/bin/parkd" --broker "tcp://127.0.0.1:$port" --db "$run/parkd.db" --http "127.0.0.1:$http_port" --sim-clock \
+  >"$run/parkd.log" 2>&1 &
 pids+=($!)
 sleep 0.5
 args=(--speed 600 --days 7 "$@")

@@ -4,12 +4,13 @@
 namespace parkd {
 
 std::string daemon_usage() {
-  return "usage: parkd [--config FILE] [--broker URI] [--db PATH] [--sim-clock]\n"
+  return "usage: parkd [--config FILE] [--broker URI] [--db PATH] [--http HOST:PORT] [--sim-clock]\n"
          "       parkd --check-config [--config FILE]\n"
          "\n"
          "  --config FILE   configuration (default: config/parkd.textproto, from the repository root)\n"
          "  --broker URI    MQTT broker, overriding the configuration (e.g. tcp://127.0.0.1:1883)\n"
          "  --db PATH       SQLite database (default from the configuration: var/parkd.db)\n"
+         "  --http HOST:PORT  operators' HTTP endpoint, /metrics (default from the configuration: 127.0.0.1:8080)\n"
          "  --sim-clock     take time from SimClock messages on parking/sim/clock\n"
          "  --check-config  validate the configuration, print a summary, exit 0 (valid) or 1\n"
          "  --version       print the version\n";
@@ -40,6 +41,10 @@ DaemonOptionsParse parse_daemon_options(const std::vector<std::string>& args) {
       auto v = value();
       if (!v) return {std::nullopt, "--db needs a file path"};
       o.db_path = *v;
+    } else if (a == "--http") {
+      auto v = value();
+      if (!v) return {std::nullopt, "--http needs HOST:PORT, such as 127.0.0.1:8080"};
+      o.http_listen = *v;
     } else if (a == "--sim-clock") {
       o.sim_clock = true;
     } else if (a == "--check-config") {

@@ -12,6 +12,7 @@ struct DaemonOptions {
   bool config_given = false;
   std::optional<std::string> broker_uri;
   std::optional<std::string> db_path;
+  std::optional<std::string> http_listen;
   bool sim_clock = false;
   bool check_config = false;
   bool help = false;

@@ -198,6 +198,7 @@ void EngineHost::publish_frame(const DisplayFrame& frame) {
   last = {frame.lot_id, payload};
   if (publisher_.publish(frame.lot_id, topic, std::move(payload), true)) {
     ++counters_.frames_published;
+    ++counters_.frames_by_display[frame.lot_id + "/" + frame.display_id];
   } else {
     ++counters_.frames_dropped;
     reject_log_.warn("signs", "frame_dropped", "frame for {} not sent (broker unreachable or busy); it goes out on reconnect", topic);

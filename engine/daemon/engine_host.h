@@ -29,6 +29,7 @@ struct HostCounters {
   std::uint64_t gate_events_ignored = 0;
   std::uint64_t sim_clock_rejected = 0;
   std::uint64_t frames_published = 0;
+  std::map<std::string, std::uint64_t> frames_by_display;  // "lot/display" -> frames sent
   std::uint64_t frames_dropped = 0;
 };
 
@@ -48,6 +49,8 @@ class EngineHost : public EngineSink {
 
   // All of these run on the strand.
   void start();
+  // Processes whatever Paho has handed over and not yet been processed (at shut-down).
+  void finish_in_flight() { drain(); }
   void on_message(const std::string& topic, const std::string& payload);
   // A (re)connected session: put the truth back on that lot's signs at once.
   void republish_frames(const std::string& lot_id);

@@ -14,6 +14,8 @@
 #include "config/config_loader.h"
 #include "daemon_options.h"
 #include "engine_host.h"
+#include "http_server.h"
+#include "metrics.h"
 #include "log.h"
 #include "mqtt_session.h"
 #include "sensors/topic.h"
@@ -83,6 +85,7 @@ int run(const DaemonOptions& options) {
   }
   if (options.broker_uri) config.settings.broker.uri = *options.broker_uri;
   if (options.db_path) config.settings.db_path = *options.db_path;
+  if (options.http_listen) config.settings.http_listen = *options.http_listen;
   SqliteDatabase database(config.settings.db_path);
   SqliteSpaceStateStore space_states(database);
 
@@ -114,6 +117,18 @@ int run(const DaemonOptions& options) {
         [&host](std::string topic, std::string payload) { host.enqueue(std::move(topic), std::move(payload)); },
         [&host, lot] { boost::asio::post(host.strand(), [&host, lot] { host.republish_frames(lot); }); });
   }
+  HttpServer http(host.strand(), config.settings.http_listen, [&host, started_at](const auto& request) {
+    namespace http = boost::beast::http;
+    const std::string target(request.target());
+    if (request.method() != http::verb::get) {
+      return HttpReply{405, "application/json", R"({"error":"only GET is served here"})"};
+    }
+    if (target == "/metrics") return HttpReply{200, "text/plain; version=0.0.4; charset=utf-8", render_metrics(host, started_at)};
+    if (target == "/healthz") return HttpReply{200, "application/json", R"({"status":"ok"})"};
+    return HttpReply{404, "application/json", R"({"error":"no such endpoint"})"};
+  });
+  http.start();
+
   // Every connect() starts before any is waited on (Paho serialises a second client's connect).
   for (auto& [lot, session] : publisher.sessions) session->start();
   boost::asio::post(host.strand(), [&host] { host.start(); });
@@ -122,10 +137,15 @@ int run(const DaemonOptions& options) {
   signals.async_wait([&](const boost::system::error_code& ec, int signal) {
     if (ec) return;
     Log::info("parkd", "signal {}: stopping", signal);
-    io.stop();
+    // What Paho has acknowledged is processed before the strand stops.
+    boost::asio::post(host.strand(), [&host, &io] {
+      host.finish_in_flight();
+      io.stop();
+    });
   });
-  Log::info("parkd", "started: {} lot(s), broker {}, database {}, {} clock", lot_ids.size(), config.settings.broker.uri,
-            config.settings.db_path, options.sim_clock ? "simulated" : "system");
+  Log::info("parkd", "started: {} lot(s), broker {}, database {}, http {}, {} clock", lot_ids.size(),
+            config.settings.broker.uri, config.settings.db_path, config.settings.http_listen,
+            options.sim_clock ? "simulated" : "system");
   io.run();
 
   for (auto& [lot, session] : publisher.sessions) {

@@ -34,3 +34,29 @@ TEST(DaemonOptions, RejectsWhatItDoesNotKnow) {
 
 }  // namespace
 }  // namespace parkd
+
+#include "daemon/http_server.h"
+
+namespace parkd {
+namespace {
+
+TEST(DaemonOptions, HttpAndDbTakeTheirValues) {
+  const auto p = parse_daemon_options({"--db", "/tmp/x.db", "--http", "127.0.0.1:9000"});
+  ASSERT_TRUE(p.options) << p.error;
+  EXPECT_EQ(p.options->db_path, "/tmp/x.db");
+  EXPECT_EQ(p.options->http_listen, "127.0.0.1:9000");
+  EXPECT_EQ(parse_daemon_options({"--http"}).error, "--http needs HOST:PORT, such as 127.0.0.1:8080");
+}
+
+TEST(ListenAddress, ParsesLoopbackAddressesAndRejectsTheRest) {
+  EXPECT_EQ(parse_listen_address("127.0.0.1:8080").port(), 8080);
+  EXPECT_TRUE(parse_listen_address("localhost:1").address().is_loopback());
+  EXPECT_TRUE(parse_listen_address("[::1]:8080").address().is_v6());
+  EXPECT_THROW(parse_listen_address("8080"), std::runtime_error);
+  EXPECT_THROW(parse_listen_address("example:80"), std::runtime_error);
+  EXPECT_THROW(parse_listen_address("127.0.0.1:99999"), std::runtime_error);
+  EXPECT_THROW(parse_listen_address("127.0.0.1:http"), std::runtime_error);
+}
+
+}  // namespace
+}  // namespace parkd

@@ -62,7 +62,8 @@ class ParkdTest : public ::testing::Test {
   void start_parkd(std::vector<std::string> extra = {}) {
     std::vector<std::string> argv = {(test::binary_dir() / "bin/parkd").string(), "--config",
                                      (dir.path() / "parkd.textproto").string(), "--broker", broker.uri(),
-                                     "--db", (dir.path() / "parkd.db").string()};
+                                     "--db", (dir.path() / "parkd.db").string(),
+                                     "--http", "127.0.0.1:" + std::to_string(http_port)};
     argv.insert(argv.end(), extra.begin(), extra.end());
     parkd.start(argv, dir.path() / "parkd.log");
   }
@@ -86,6 +87,7 @@ class ParkdTest : public ::testing::Test {
   test::TempDir dir;
   test::Broker broker{dir.path() / "broker"};
   test::ChildProcess parkd;
+  int http_port = test::free_loopback_port();
 };
 
 TEST_F(ParkdTest, ReportsInFramesOutWithTheRightCounts) {
@@ -187,6 +189,31 @@ TEST_F(ParkdTest, BadInputIsCountedLoggedAndChangesNothing) {
   EXPECT_NE(log.find("unknown_sensor"), std::string::npos) << log;
   EXPECT_NE(log.find("topic_mismatch"), std::string::npos) << log;
   EXPECT_NE(log.find("space_mismatch"), std::string::npos) << log;
+}
+
+TEST_F(ParkdTest, MetricsShowTheCountsAndTheRejections) {
+  start_parkd();
+  test::MqttProbe sign(broker.uri(), "sign");
+  sign.subscribe(kFrameTopic);
+  test::MqttProbe sensors(broker.uri(), "sensors");
+  all_free(sensors);
+  sensors.publish(report_topic("A01"), report("A01", true, 2));
+  sensors.publish(report_topic("A02"), std::string("\xff\x01", 2));
+  sensors.publish(report_topic("A02"), report("A02", false, 1));  // a duplicate
+  ASSERT_TRUE(frame_with_free(sign, 5)) << parkd_log();
+  std::this_thread::sleep_for(200ms);
+  const test::HttpResult metrics = test::http_get(http_port, "/metrics");
+  ASSERT_EQ(metrics.status, 200) << parkd_log();
+  const std::string& m = metrics.body;
+  EXPECT_NE(m.find("parkd_free_spaces{lot=\"tlot\"} 5\n"), std::string::npos) << m;
+  EXPECT_NE(m.find("parkd_spaces{lot=\"tlot\",zone=\"A\",state=\"occupied\"} 1\n"), std::string::npos) << m;
+  EXPECT_NE(m.find("parkd_sensor_reports_total{outcome=\"accepted\"} 7\n"), std::string::npos) << m;
+  EXPECT_NE(m.find("parkd_sensor_reports_total{outcome=\"duplicate\"} 1\n"), std::string::npos) << m;
+  EXPECT_NE(m.find("parkd_sensor_reports_rejected_total{reason=\"malformed\"} 1\n"), std::string::npos) << m;
+  EXPECT_NE(m.find("# TYPE parkd_frames_published_total counter"), std::string::npos) << m;
+  EXPECT_NE(m.find("parkd_build_info{version=\"0.1.0\"} 1"), std::string::npos) << m;
+  EXPECT_EQ(test::http_get(http_port, "/healthz").status, 200);
+  EXPECT_EQ(test::http_get(http_port, "/nowhere").status, 404);
 }
 
 TEST_F(ParkdTest, WhenKilledTheLastWillTellsTheSigns) {

@@ -67,6 +67,13 @@ class Broker {
   ChildProcess process_;
 };
 
+struct HttpResult {
+  int status = 0;  // 0 when nothing answered
+  std::string body;
+};
+// A plain HTTP/1.1 GET on 127.0.0.1:port.
+HttpResult http_get(int port, const std::string& path);
+
 std::string read_file(const std::filesystem::path& path);
 std::filesystem::path binary_dir();  // where parkd and the tools are built
 std::filesystem::path source_dir();

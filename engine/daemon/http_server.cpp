@@ -1,0 +1,120 @@
+// The HTTP server: accept, read a request, answer, keep the connection while the client does.
+#include "http_server.h"
+
+#include <boost/beast/core.hpp>
+
+#include <optional>
+
+#include "log.h"
+
+namespace parkd {
+
+namespace beast = boost::beast;
+namespace http = beast::http;
+using tcp = boost::asio::ip::tcp;
+
+namespace {
+
+class Connection : public std::enable_shared_from_this<Connection> {
+ public:
+  Connection(tcp::socket socket, const HttpServer::Handler& handler) : stream_(std::move(socket)), handler_(handler) {}
+
+  void read() {
+    parser_.emplace();
+    parser_->header_limit(8 * 1024);
+    parser_->body_limit(1024 * 1024);
+    stream_.expires_after(std::chrono::seconds(30));
+    http::async_read(stream_, buffer_, *parser_, [self = shared_from_this()](beast::error_code ec, std::size_t) {
+      self->on_read(ec);
+    });
+  }
+
+ private:
+  void on_read(beast::error_code ec) {
+    if (ec == http::error::end_of_stream || ec == beast::error::timeout) return close();
+    if (ec) {
+      if (ec == http::error::body_limit || ec == http::error::header_limit) reply(413, R"({"error":"request too large"})", false);
+      return;
+    }
+    const auto& request = parser_->get();
+    HttpReply r;
+    try {
+      r = handler_(request);
+    } catch (const std::exception& e) {
+      Log::error("http", "{} {}: {}", std::string(request.method_string()), std::string(request.target()), e.what());
+      r = HttpReply{500, "application/json", R"({"error":"internal error"})"};
+    }
+    reply(r.status, std::move(r.body), request.keep_alive(), r.content_type);
+  }
+
+  void reply(unsigned status, std::string body, bool keep_alive, const std::string& type = "application/json") {
+    auto response = std::make_shared<http::response<http::string_body>>(static_cast<http::status>(status), 11);
+    response->set(http::field::server, "parkd");
+    response->set(http::field::content_type, type);
+    response->keep_alive(keep_alive);
+    response->body() = std::move(body);
+    response->prepare_payload();
+    http::async_write(stream_, *response, [self = shared_from_this(), response](beast::error_code ec, std::size_t) {
+      if (ec || !response->keep_alive()) return self->close();
+      self->read();
+    });
+  }
+
+  void close() {
+    beast::error_code ignored;
+    stream_.socket().shutdown(tcp::socket::shutdown_send, ignored);
+  }
+
+  beast::tcp_stream stream_;
+  beast::flat_buffer buffer_;
+  std::optional<http::request_parser<http::string_body>> parser_;
+  const HttpServer::Handler& handler_;
+};
+
+}  // namespace
+
+tcp::endpoint parse_listen_address(const std::string& host_port) {
+  const auto colon = host_port.rfind(':');
+  if (colon == std::string::npos || colon == 0 || colon + 1 == host_port.size()) {
+    throw std::runtime_error("'" + host_port + "' is not HOST:PORT (e.g. 127.0.0.1:8080)");
+  }
+  std::string host = host_port.substr(0, colon);
+  if (host.size() > 2 && host.front() == '[' && host.back() == ']') host = host.substr(1, host.size() - 2);
+  if (host == "localhost") host = "127.0.0.1";
+  boost::system::error_code ec;
+  const auto address = boost::asio::ip::make_address(host, ec);
+  if (ec) throw std::runtime_error("'" + host + "' in '" + host_port + "' is not an IP address");
+  unsigned long port = 0;
+  try {
+    port = std::stoul(host_port.substr(colon + 1));
+  } catch (const std::exception&) {
+    port = 70'000;
+  }
+  if (port > 65'535) throw std::runtime_error("'" + host_port.substr(colon + 1) + "' in '" + host_port + "' is not a port");
+  return {address, static_cast<unsigned short>(port)};
+}
+
+HttpServer::HttpServer(Strand strand, const std::string& host_port, Handler handler)
+    : strand_(std::move(strand)), acceptor_(strand_), handler_(std::move(handler)) {
+  const tcp::endpoint endpoint = parse_listen_address(host_port);
+  boost::system::error_code ec;
+  acceptor_.open(endpoint.protocol(), ec);
+  if (!ec) acceptor_.set_option(boost::asio::socket_base::reuse_address(true), ec);
+  if (!ec) acceptor_.bind(endpoint, ec);
+  if (!ec) acceptor_.listen(boost::asio::socket_base::max_listen_connections, ec);
+  if (ec) throw std::runtime_error("cannot listen for HTTP on " + host_port + ": " + ec.message());
+}
+
+unsigned short HttpServer::port() const { return acceptor_.local_endpoint().port(); }
+
+void HttpServer::start() { accept(); }
+
+void HttpServer::accept() {
+  acceptor_.async_accept(strand_, [this](boost::system::error_code ec, tcp::socket socket) {
+    if (ec == boost::asio::error::operation_aborted) return;
+    if (!ec) std::make_shared<Connection>(std::move(socket), handler_)->read();
+    accept();
+  });
+}
+
+}  // namespace parkd

@@ -1,0 +1,107 @@
+// Rendering of counters and gauges; names follow Prometheus conventions (_total for counters,
+// base units), label values escaped.
+#include "metrics.h"
+
+#include <fmt/format.h>
+
+#include "wire.h"
+
+namespace parkd {
+
+namespace {
+
+std::string escape(std::string_view v) {
+  std::string out;
+  for (char c : v) {
+    if (c == '\\' || c == '"') out += '\\';
+    if (c == '\n') {
+      out += "\\n";
+      continue;
+    }
+    out += c;
+  }
+  return out;
+}
+
+class Page {
+ public:
+  void family(std::string_view name, std::string_view type, std::string_view help) {
+    fmt::format_to(std::back_inserter(text_), "# HELP {} {}\n# TYPE {} {}\n", name, help, name, type);
+  }
+  template <typename V>
+  void sample(std::string_view name, std::string_view labels, V value) {
+    if (labels.empty()) {
+      fmt::format_to(std::back_inserter(text_), "{} {}\n", name, value);
+    } else {
+      fmt::format_to(std::back_inserter(text_), "{}{{{}}} {}\n", name, labels, value);
+    }
+  }
+  std::string take() { return std::move(text_); }
+
+ private:
+  std::string text_;
+};
+
+}  // namespace
+
+std::string render_metrics(const EngineHost& host, TimeMs started_at_ms) {
+  Page p;
+  const Engine& engine = host.engine();
+  const HostCounters& c = host.counters();
+
+  p.family("parkd_build_info", "gauge", "Version of this parkd.");
+  p.sample("parkd_build_info", fmt::format("version=\"{}\"", kParkdVersion), 1);
+  p.family("parkd_start_time_seconds", "gauge", "When this parkd started, Unix seconds.");
+  p.sample("parkd_start_time_seconds", "", static_cast<double>(started_at_ms) / 1000.0);
+
+  p.family("parkd_mqtt_messages_total", "counter", "MQTT messages received.");
+  p.sample("parkd_mqtt_messages_total", "", c.messages);
+  p.family("parkd_unknown_topic_messages_total", "counter", "Messages on topics parkd does not handle.");
+  p.sample("parkd_unknown_topic_messages_total", "", c.unknown_topics);
+  p.family("parkd_sim_clock_rejected_total", "counter", "SimClock messages refused (malformed or going back).");
+  p.sample("parkd_sim_clock_rejected_total", "", c.sim_clock_rejected);
+
+  p.family("parkd_sensor_reports_total", "counter", "Sensor reports by what became of them.");
+  for (std::size_t o = 0; o < kReportOutcomeCount; ++o) {
+    const auto outcome = static_cast<ReportOutcome>(o);
+    p.sample("parkd_sensor_reports_total", fmt::format("outcome=\"{}\"", name_of(outcome)), engine.report_counters()[outcome]);
+  }
+  p.family("parkd_sensor_reports_rejected_total", "counter", "Sensor payloads rejected before the engine, by reason.");
+  for (std::size_t r = 0; r < kDecodeRejectionCount; ++r) {
+    const auto reason = static_cast<DecodeRejection>(r);
+    p.sample("parkd_sensor_reports_rejected_total", fmt::format("reason=\"{}\"", name_of(reason)), host.decoder().rejected(reason));
+  }
+
+  p.family("parkd_frames_published_total", "counter", "Display frames handed to the broker, per display.");
+  for (const auto& [display, n] : c.frames_by_display) {
+    p.sample("parkd_frames_published_total", fmt::format("display=\"{}\"", escape(display)), n);
+  }
+  p.family("parkd_frames_dropped_total", "counter", "Display frames that could not be sent (sent again on reconnect).");
+  p.sample("parkd_frames_dropped_total", "", c.frames_dropped);
+
+  p.family("parkd_spaces", "gauge", "Spaces by lot, zone and state.");
+  for (std::size_t l = 0; l < engine.lot_count(); ++l) {
+    const Lot& lot = engine.lot(l);
+    for (ZoneIndex z = 0; z < lot.zones().size(); ++z) {
+      for (auto s : {SpaceState::Free, SpaceState::Occupied, SpaceState::Held, SpaceState::Closed, SpaceState::Unknown}) {
+        p.sample("parkd_spaces",
+                 fmt::format("lot=\"{}\",zone=\"{}\",state=\"{}\"", escape(lot.id()), escape(lot.zones()[z].id), name_of(s)),
+                 engine.occupancy(l).zone_counts(z)[s]);
+      }
+    }
+  }
+  p.family("parkd_free_spaces", "gauge", "Free spaces per lot.");
+  for (std::size_t l = 0; l < engine.lot_count(); ++l) {
+    p.sample("parkd_free_spaces", fmt::format("lot=\"{}\"", escape(engine.lot(l).id())), engine.occupancy(l).lot_counts().free());
+  }
+  p.family("parkd_stale_sensors", "gauge", "Sensors silent for longer than stale_after.");
+  p.family("parkd_low_battery_sensors", "gauge", "Sensors whose last reported battery is low.");
+  for (std::size_t l = 0; l < engine.lot_count(); ++l) {
+    const std::string label = fmt::format("lot=\"{}\"", escape(engine.lot(l).id()));
+    p.sample("parkd_stale_sensors", label, engine.occupancy(l).stale_sensors());
+    p.sample("parkd_low_battery_sensors", label, engine.occupancy(l).low_battery_sensors());
+  }
+  return p.take();
+}
+
+}  // namespace parkd
