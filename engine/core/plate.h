@@ -1,0 +1,24 @@
+// Licence plates: normalisation and the mainland format check (SPEC: a province character, a
+// letter, then 5 characters, or 6 for new-energy plates).
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <string_view>
+
+namespace parkd {
+
+enum class PlateProblem : std::uint8_t { None, Empty, UnknownProvince, NoLetter, WrongLength, BadCharacter };
+std::string_view name_of(PlateProblem p);
+
+struct PlateCheck {
+  std::string normalised;  // upper case, spaces and '·' removed; set even when the plate fails
+  PlateProblem problem = PlateProblem::None;
+  std::string why;         // for the log and the operator, in English
+  bool ok() const { return problem == PlateProblem::None; }
+  bool new_energy() const;
+};
+
+PlateCheck check_plate(std::string_view raw);
+
+}  // namespace parkd
