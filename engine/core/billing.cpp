@@ -1,0 +1,111 @@
+// Monthly billing: walk the month day by day, rank what is in force, and sum stretches.
+#include "billing.h"
+
+#include <algorithm>
+#include <cstdio>
+#include <map>
+#include <tuple>
+
+namespace parkd {
+
+namespace {
+
+bool in_force(const Vehicle& v, const Household& h, CivilDay d) {
+  if (d < v.registered_on) return false;
+  if (v.removed_on && d >= *v.removed_on) return false;
+  if (h.type == HouseholdType::Tenant && h.lease_end && d > *h.lease_end) return false;
+  return true;
+}
+
+const PactVersion* version_on(const std::vector<PactVersion>& versions, CivilDay d) {
+  const PactVersion* best = nullptr;
+  for (const auto& v : versions) {
+    if (v.effective_from <= d && (best == nullptr || v.effective_from > best->effective_from)) best = &v;
+  }
+  return best;
+}
+
+}  // namespace
+
+std::string yuan(Fen fen) {
+  char buf[32];
+  std::snprintf(buf, sizeof buf, "%s%lld.%02lld", fen < 0 ? "-" : "", static_cast<long long>((fen < 0 ? -fen : fen) / 100),
+                static_cast<long long>((fen < 0 ? -fen : fen) % 100));
+  return buf;
+}
+
+std::vector<BillLine> monthly_bill(int year, int month, const std::vector<Household>& households,
+                                   const std::vector<Vehicle>& vehicles, const std::vector<PactVersion>& versions) {
+  const int month_days = days_in_month(year, month);
+  const CivilDay first = civil_day(year, month, 1);
+  char month_text[8];
+  std::snprintf(month_text, sizeof month_text, "%04d-%02d", year, month);
+
+  std::map<std::string, std::vector<const Vehicle*>> by_household;
+  for (const auto& v : vehicles) by_household[v.household_id].push_back(&v);
+
+  std::vector<BillLine> lines;
+  for (const Household& h : households) {
+    auto cars = by_household[h.household_id];
+    std::sort(cars.begin(), cars.end(), [](const Vehicle* a, const Vehicle* b) {
+      return std::tie(a->registered_on, a->registration_order) < std::tie(b->registered_on, b->registration_order);
+    });
+    // (plate, rank, version) -> the stretch of days billed so.
+    std::map<std::tuple<std::string, std::uint32_t, std::string>, BillLine> stretches;
+    for (CivilDay d = first; d < first + month_days; ++d) {
+      const PactVersion* version = version_on(versions, d);
+      if (version == nullptr) continue;
+      std::uint32_t rank = 0;
+      for (const Vehicle* v : cars) {
+        if (!in_force(*v, h, d)) continue;
+        ++rank;
+        const auto fee = monthly_fee(version->terms, h.type, rank);
+        if (!fee) continue;  // a tenant's car past the limit pays as a visitor
+        BillLine& line = stretches[{v->plate, rank, version->name}];
+        if (line.days_billed == 0) {
+          line = BillLine{month_text, h.household_id, h.building, h.room, h.type, v->plate, rank, *fee, 0, 0,
+                          version->name, d, d};
+        }
+        ++line.days_billed;
+        line.last_day = d;
+      }
+    }
+    std::vector<BillLine> own;
+    for (auto& [key, line] : stretches) {
+      line.amount = pro_rata(line.monthly_fee, line.days_billed, month_days);
+      own.push_back(std::move(line));
+    }
+    std::sort(own.begin(), own.end(), [](const BillLine& a, const BillLine& b) {
+      return std::tie(a.plate, a.first_day) < std::tie(b.plate, b.first_day);
+    });
+    lines.insert(lines.end(), own.begin(), own.end());
+  }
+  std::stable_sort(lines.begin(), lines.end(),
+                   [](const BillLine& a, const BillLine& b) { return a.household_id < b.household_id; });
+  return lines;
+}
+
+// RFC 4180: a field with a comma, a quote or a line break is quoted, quotes doubled.
+std::string csv_field(const std::string& v) {
+  if (v.find_first_of(",\"\r\n") == std::string::npos) return v;
+  std::string out = "\"";
+  for (char c : v) {
+    if (c == '"') out += '"';
+    out += c;
+  }
+  return out + "\"";
+}
+
+std::string bill_csv(const std::vector<BillLine>& lines, bool excel_bom) {
+  std::string out = excel_bom ? "\xEF\xBB\xBF" : "";
+  out += "month,household_id,building,room,household_type,plate,vehicle_rank,monthly_fee,days_billed,amount,pact_version\n";
+  for (const BillLine& l : lines) {
+    out += l.month + "," + csv_field(l.household_id) + "," + csv_field(l.building) + "," + csv_field(l.room) + "," +
+           (l.type == HouseholdType::Owner ? "owner" : "tenant") + "," + csv_field(l.plate) + "," +
+           std::to_string(l.rank) + "," + yuan(l.monthly_fee) + "," + std::to_string(l.days_billed) + "," +
+           yuan(l.amount) + "," + csv_field(l.pact_version) + "\n";
+  }
+  return out;
+}
+
+}  // namespace parkd

@@ -1,0 +1,65 @@
+// The monthly bill of the pact: each household's cars ranked by registration day by day, the fee
+// of each rank under the pact version in force that day, pro rata by days, in integer fen.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "civil_day.h"
+#include "fees.h"
+
+namespace parkd {
+
+struct Household {
+  std::string household_id;
+  std::string building;
+  std::string room;
+  HouseholdType type = HouseholdType::Owner;
+  std::optional<CivilDay> lease_end;  // tenants: the lease's last day in force
+};
+
+struct Vehicle {
+  std::string plate;  // normalised
+  std::string household_id;
+  CivilDay registered_on = 0;           // the first day in force
+  std::optional<CivilDay> removed_on;   // the first day without the permit
+  std::uint64_t registration_order = 0; // ties on the same day: the earlier registration ranks first
+};
+
+struct PactVersion {
+  std::string name;        // e.g. "2026-01"
+  CivilDay effective_from = 0;
+  PactTerms terms;
+};
+
+// One line per car and stretch of days with the same rank and pact version: a car whose rank
+// changes mid-month (another car was removed) gets a line for each rank.
+struct BillLine {
+  std::string month;  // YYYY-MM
+  std::string household_id;
+  std::string building;
+  std::string room;
+  HouseholdType type = HouseholdType::Owner;
+  std::string plate;
+  std::uint32_t rank = 0;
+  Fen monthly_fee = 0;
+  int days_billed = 0;
+  Fen amount = 0;
+  std::string pact_version;
+  CivilDay first_day = 0;  // the stretch, for the record
+  CivilDay last_day = 0;
+};
+
+// `versions` in any order; a day before every version is not billed. Lines come ordered by
+// household, then plate, then first day.
+std::vector<BillLine> monthly_bill(int year, int month, const std::vector<Household>& households,
+                                   const std::vector<Vehicle>& vehicles, const std::vector<PactVersion>& versions);
+
+// The export: UTF-8 CSV, the spec's columns plus pact_version, money in yuan with 2 decimals.
+std::string bill_csv(const std::vector<BillLine>& lines, bool excel_bom = false);
+std::string yuan(Fen fen);
+std::string csv_field(const std::string& value);
+
+}  // namespace parkd

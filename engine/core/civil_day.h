@@ -1,0 +1,19 @@
+// Calendar days as the pact counts them: a day number (days since 1970-01-01) and YYYY-MM-DD.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+
+namespace parkd {
+
+using CivilDay = std::int32_t;
+
+CivilDay civil_day(int year, int month, int day);
+void civil_date(CivilDay d, int& year, int& month, int& day);
+// Strict YYYY-MM-DD with a real date; nullopt otherwise.
+std::optional<CivilDay> parse_civil_day(std::string_view text);
+std::string format_civil_day(CivilDay d);
+
+}  // namespace parkd
