@@ -65,6 +65,22 @@ void SqliteDatabase::migrate() {
       "  state TEXT NOT NULL CHECK (state IN ('free', 'occupied', 'held', 'closed', 'unknown')),"
       "  changed_at_ms INTEGER NOT NULL,"
       "  PRIMARY KEY (lot_id, space_id)) WITHOUT ROWID;",
+      // 1 -> 2: the vehicle registry. Permits are never deleted, only ended.
+      "CREATE TABLE household ("
+      "  household_id TEXT PRIMARY KEY,"
+      "  building TEXT NOT NULL,"
+      "  room TEXT NOT NULL,"
+      "  household_type TEXT NOT NULL CHECK (household_type IN ('owner', 'tenant')),"
+      "  lease_end TEXT);"
+      "CREATE TABLE vehicle ("
+      "  vehicle_id INTEGER PRIMARY KEY AUTOINCREMENT,"
+      "  plate TEXT NOT NULL,"
+      "  household_id TEXT NOT NULL REFERENCES household (household_id),"
+      "  registered_on TEXT NOT NULL,"
+      "  removed_on TEXT,"
+      "  CHECK (removed_on IS NULL OR removed_on >= registered_on));"
+      "CREATE UNIQUE INDEX vehicle_in_force ON vehicle (plate) WHERE removed_on IS NULL;"
+      "CREATE INDEX vehicle_by_household ON vehicle (household_id);",
   };
   for (int v = version; v < kSchemaVersion; ++v) {
     const std::string step = std::string("BEGIN IMMEDIATE;") + kSteps[v] + "PRAGMA user_version = " +

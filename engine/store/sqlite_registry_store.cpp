@@ -1,0 +1,124 @@
+// Registry reads and writes; every change in one transaction, all or nothing.
+#include "sqlite_registry_store.h"
+
+namespace parkd {
+
+namespace {
+
+void bind(sqlite3_stmt* s, int i, std::string_view text) {
+  sqlite3_bind_text(s, i, text.data(), static_cast<int>(text.size()), SQLITE_TRANSIENT);
+}
+
+void bind_day(sqlite3_stmt* s, int i, const std::optional<CivilDay>& day) {
+  if (day) {
+    bind(s, i, format_civil_day(*day));
+  } else {
+    sqlite3_bind_null(s, i);
+  }
+}
+
+std::optional<CivilDay> column_day(sqlite3_stmt* s, int i) {
+  if (sqlite3_column_type(s, i) == SQLITE_NULL) return std::nullopt;
+  return parse_civil_day(reinterpret_cast<const char*>(sqlite3_column_text(s, i)));
+}
+
+std::string column_text(sqlite3_stmt* s, int i) {
+  const auto* t = sqlite3_column_text(s, i);
+  return t == nullptr ? std::string() : reinterpret_cast<const char*>(t);
+}
+
+// Steps a statement that returns no rows, then resets it for the next binding.
+int run(sqlite3_stmt* s) {
+  const int rc = sqlite3_step(s);
+  sqlite3_reset(s);
+  sqlite3_clear_bindings(s);
+  return rc == SQLITE_DONE ? SQLITE_OK : rc;
+}
+
+}  // namespace
+
+template <typename Body>
+std::error_code SqliteRegistryStore::in_transaction(Body body) {
+  if (auto e = db_.exec("BEGIN IMMEDIATE")) return e;
+  const int rc = body();
+  if (rc != SQLITE_OK) {
+    const int extended = sqlite3_extended_errcode(db_.handle());
+    db_.exec("ROLLBACK");
+    return sqlite_error(extended != SQLITE_OK ? extended : rc);
+  }
+  return db_.exec("COMMIT");
+}
+
+std::error_code SqliteRegistryStore::put_households(std::span<const Household> households) {
+  return in_transaction([&] {
+    SqliteStatement upsert(db_.handle(),
+                           "INSERT INTO household (household_id, building, room, household_type, lease_end) "
+                           "VALUES (?1, ?2, ?3, ?4, ?5) ON CONFLICT (household_id) DO UPDATE SET "
+                           "building = excluded.building, room = excluded.room, "
+                           "household_type = excluded.household_type, lease_end = excluded.lease_end");
+    int rc = upsert.prepare_result();
+    for (std::size_t i = 0; rc == SQLITE_OK && i < households.size(); ++i) {
+      const Household& h = households[i];
+      bind(upsert.get(), 1, h.household_id);
+      bind(upsert.get(), 2, h.building);
+      bind(upsert.get(), 3, h.room);
+      bind(upsert.get(), 4, h.type == HouseholdType::Owner ? "owner" : "tenant");
+      bind_day(upsert.get(), 5, h.lease_end);
+      rc = run(upsert.get());
+    }
+    return rc;
+  });
+}
+
+std::error_code SqliteRegistryStore::add_vehicles(std::span<const Vehicle> vehicles) {
+  return in_transaction([&] {
+    SqliteStatement insert(db_.handle(),
+                           "INSERT INTO vehicle (plate, household_id, registered_on, removed_on) VALUES (?1, ?2, ?3, ?4)");
+    int rc = insert.prepare_result();
+    for (std::size_t i = 0; rc == SQLITE_OK && i < vehicles.size(); ++i) {
+      const Vehicle& v = vehicles[i];
+      bind(insert.get(), 1, v.plate);
+      bind(insert.get(), 2, v.household_id);
+      bind(insert.get(), 3, format_civil_day(v.registered_on));
+      bind_day(insert.get(), 4, v.removed_on);
+      rc = run(insert.get());
+    }
+    return rc;
+  });
+}
+
+std::error_code SqliteRegistryStore::remove_vehicle(std::string_view plate, CivilDay removed_on, bool& found) {
+  found = false;
+  return in_transaction([&] {
+    SqliteStatement update(db_.handle(), "UPDATE vehicle SET removed_on = ?2 WHERE plate = ?1 AND removed_on IS NULL");
+    if (update.prepare_result() != SQLITE_OK) return update.prepare_result();
+    bind(update.get(), 1, plate);
+    bind(update.get(), 2, format_civil_day(removed_on));
+    const int rc = run(update.get());
+    found = sqlite3_changes(db_.handle()) > 0;
+    return rc;
+  });
+}
+
+std::error_code SqliteRegistryStore::load(std::vector<Household>& households, std::vector<Vehicle>& vehicles) {
+  SqliteStatement h(db_.handle(),
+                    "SELECT household_id, building, room, household_type, lease_end FROM household ORDER BY household_id");
+  if (h.prepare_result() != SQLITE_OK) return sqlite_error(h.prepare_result());
+  int rc = SQLITE_OK;
+  while ((rc = sqlite3_step(h.get())) == SQLITE_ROW) {
+    households.push_back(Household{column_text(h.get(), 0), column_text(h.get(), 1), column_text(h.get(), 2),
+                                   column_text(h.get(), 3) == "tenant" ? HouseholdType::Tenant : HouseholdType::Owner,
+                                   column_day(h.get(), 4)});
+  }
+  if (rc != SQLITE_DONE) return sqlite_error(rc);
+  SqliteStatement v(db_.handle(),
+                    "SELECT plate, household_id, registered_on, removed_on, vehicle_id FROM vehicle ORDER BY vehicle_id");
+  if (v.prepare_result() != SQLITE_OK) return sqlite_error(v.prepare_result());
+  while ((rc = sqlite3_step(v.get())) == SQLITE_ROW) {
+    vehicles.push_back(Vehicle{column_text(v.get(), 0), column_text(v.get(), 1), column_day(v.get(), 2).value_or(0),
+                               column_day(v.get(), 3), static_cast<std::uint64_t>(sqlite3_column_int64(v.get(), 4))});
+  }
+  return rc == SQLITE_DONE ? std::error_code() : sqlite_error(rc);
+}
+
+}  // namespace parkd
