@@ -1,0 +1,125 @@
+// Gate decisions: plate check, permit, allocation, visitor sessions and their fees.
+#include "gate_desk.h"
+
+#include "plate.h"
+
+namespace parkd {
+
+std::string_view name_of(VehicleClass c) {
+  switch (c) {
+    case VehicleClass::Owner: return "owner";
+    case VehicleClass::Tenant: return "tenant";
+    case VehicleClass::Visitor: return "visitor";
+  }
+  return "visitor";
+}
+
+GateDesk::GateDesk(Engine& engine, PactTerms terms, int utc_offset_minutes)
+    : engine_(engine), terms_(std::move(terms)), utc_offset_minutes_(utc_offset_minutes) {}
+
+GateDecisionOut GateDesk::decide(const GateEventIn& e, TimeMs now) {
+  GateDecisionOut d;
+  d.lot_id = e.lot_id;
+  d.gate_id = e.gate_id;
+  d.event_seq = e.seq;
+  const PlateCheck plate = check_plate(e.plate);
+  d.plate = plate.normalised;
+  if (!plate.ok()) {
+    d.admit = false;
+    d.reason = "INVALID_PLATE";
+    d.message_zh = "车牌无法识别，请联系值班保安";
+    d.message_en = "Plate not recognised (" + plate.why + "); please call the guard";
+    return d;
+  }
+  const TimeMs local = now + static_cast<TimeMs>(utc_offset_minutes_) * kMsPerMinute;
+  const CivilDay today = static_cast<CivilDay>(local >= 0 ? local / kMsPerDay : (local - kMsPerDay + 1) / kMsPerDay);
+  const auto permit = registry_.permit(d.plate, today);
+  d.vehicle_class = !permit ? VehicleClass::Visitor
+                    : permit->household->type == HouseholdType::Owner ? VehicleClass::Owner
+                                                                      : VehicleClass::Tenant;
+  if (!e.entry) return exit(std::move(d), e, now);
+  return entry(std::move(d), e, permit ? permit->household->building : std::string(), now);
+}
+
+GateDecisionOut GateDesk::entry(GateDecisionOut d, const GateEventIn& e, const std::string& building, TimeMs now) {
+  const bool resident = d.vehicle_class != VehicleClass::Visitor;
+  const Allocation a = engine_.allocate(AllocationRequest{e.lot_id, e.gate_id, d.plate, resident, building, SpaceNeed::Ordinary}, now);
+  switch (a.status) {
+    case AllocationStatus::UnknownLot:
+    case AllocationStatus::UnknownGate:
+      d.admit = false;
+      d.reason = "UNKNOWN_GATE";
+      d.message_zh = "系统故障，请联系值班保安";
+      d.message_en = "This gate is not configured; please call the guard";
+      return d;
+    case AllocationStatus::Assigned:
+      d.admit = true;
+      d.assigned_zone = a.zone_id;
+      d.assigned_space = a.space_id;
+      d.reason = resident ? "RESIDENT" : "VISITOR_ADMITTED";
+      d.message_zh = (resident ? "欢迎回家，请前往" : "欢迎来访，请前往") + a.zone_id + "区 " + a.space_id + " 车位";
+      d.message_en = (resident ? "Welcome home: please go to zone " : "Welcome: please go to zone ") + a.zone_id +
+                     ", space " + a.space_id;
+      break;
+    case AllocationStatus::LotFull:
+      d.admit = resident;  // residents are always admitted
+      d.reason = "LOT_FULL";
+      d.message_zh = resident ? "车位已满，请谨慎停放" : "车位已满，暂不接待访客车辆";
+      d.message_en = resident ? "The lot is full: no free space right now" : "The lot is full: visitors cannot enter";
+      break;
+    case AllocationStatus::ReserveForResidents:
+      d.admit = false;
+      d.reason = "RESERVE_FOR_RESIDENTS";
+      d.message_zh = "夜间剩余车位留给居民，访客请停放在小区外";
+      d.message_en = "At night the last spaces are kept for residents; please park outside";
+      break;
+  }
+  if (!resident && d.admit) {
+    auto [it, fresh] = open_.try_emplace({e.lot_id, d.plate});
+    if (fresh) {
+      it->second = VisitorSession{e.lot_id, d.plate, e.gate_id, now, std::nullopt, {}, 0, false, {}};
+    } else {
+      it->second.note = "entered again without leaving";  // the stay counts from the first entry
+    }
+  }
+  return d;
+}
+
+GateDecisionOut GateDesk::exit(GateDecisionOut d, const GateEventIn& e, TimeMs now) {
+  d.admit = true;  // nobody is kept in
+  const auto it = open_.find({e.lot_id, d.plate});
+  if (it == open_.end()) {
+    if (d.vehicle_class != VehicleClass::Visitor) {
+      d.reason = "RESIDENT_EXIT";
+      d.message_zh = "一路平安";
+      d.message_en = "Goodbye";
+      return d;
+    }
+    d.reason = "EXIT_WITHOUT_ENTRY";
+    d.message_zh = "未找到入场记录，请联系值班保安";
+    d.message_en = "No entry on record; please see the guard";
+    closed_.push_back(VisitorSession{e.lot_id, d.plate, {}, now, now, e.gate_id, 0, false, "exit without entry"});
+    return d;
+  }
+  VisitorSession session = std::move(it->second);
+  open_.erase(it);
+  const VisitorFee fee = visitor_fee(terms_, session.entered_at, now);
+  session.left_at = now;
+  session.exit_gate = e.gate_id;
+  session.fee_fen = fee.amount;
+  session.overstay = fee.overstay;
+  d.vehicle_class = VehicleClass::Visitor;
+  d.reason = "VISITOR_EXIT";
+  d.fee_due_fen = fee.amount;
+  if (fee.amount == 0) {
+    d.message_zh = "免费停车，谢谢光临";
+    d.message_en = "No charge. Goodbye";
+  } else {
+    d.message_zh = "请缴停车费 " + yuan(fee.amount) + " 元";
+    d.message_en = "Parking fee: " + yuan(fee.amount) + " yuan";
+  }
+  closed_.push_back(std::move(session));
+  return d;
+}
+
+}  // namespace parkd

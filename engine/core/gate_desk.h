@@ -1,0 +1,79 @@
+// Decides at the gates: who is admitted, as what, where to go, and what a visitor owes on the
+// way out. Pure: a gate event and parkd's time in, a decision (and visitor-session effects) out.
+#pragma once
+
+#include <cstdint>
+#include <map>
+#include <optional>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "engine.h"
+#include "fees.h"
+#include "registry.h"
+
+namespace parkd {
+
+enum class VehicleClass : std::uint8_t { Owner, Tenant, Visitor };
+std::string_view name_of(VehicleClass c);
+
+struct GateEventIn {
+  std::string lot_id;
+  std::string gate_id;
+  std::uint64_t seq = 0;
+  std::string plate;  // as the camera read it
+  bool entry = true;
+};
+
+struct GateDecisionOut {
+  std::string lot_id;
+  std::string gate_id;
+  std::uint64_t event_seq = 0;
+  std::string plate;  // normalised
+  bool admit = false;
+  VehicleClass vehicle_class = VehicleClass::Visitor;
+  std::string reason;  // stable code
+  std::string assigned_zone;
+  std::string assigned_space;
+  Fen fee_due_fen = 0;
+  std::string message_zh;
+  std::string message_en;
+};
+
+struct VisitorSession {
+  std::string lot_id;
+  std::string plate;
+  std::string entry_gate;
+  TimeMs entered_at = 0;
+  std::optional<TimeMs> left_at;
+  std::string exit_gate;
+  Fen fee_fen = 0;
+  bool overstay = false;
+  std::string note;  // e.g. "exit without entry", "entered again without leaving"
+};
+
+class GateDesk {
+ public:
+  GateDesk(Engine& engine, PactTerms terms, int utc_offset_minutes);
+
+  void set_registry(Registry registry) { registry_ = std::move(registry); }
+  GateDecisionOut decide(const GateEventIn& event, TimeMs now);
+
+  // Sessions closed since the last call (for the store and the visitor bill).
+  std::vector<VisitorSession> take_closed_sessions() { return std::exchange(closed_, {}); }
+  const std::map<std::pair<std::string, std::string>, VisitorSession>& open_sessions() const { return open_; }
+
+ private:
+  GateDecisionOut entry(GateDecisionOut d, const GateEventIn& e, const std::string& building, TimeMs now);
+  GateDecisionOut exit(GateDecisionOut d, const GateEventIn& e, TimeMs now);
+
+  Engine& engine_;
+  PactTerms terms_;
+  int utc_offset_minutes_;
+  Registry registry_{{}, {}};
+  std::map<std::pair<std::string, std::string>, VisitorSession> open_;  // (lot, plate)
+  std::vector<VisitorSession> closed_;
+};
+
+}  // namespace parkd

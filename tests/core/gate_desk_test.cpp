@@ -1,0 +1,163 @@
+// Decisions at the gate: residents, tenants past their limit or lease, visitors by day and at
+// night, a full lot, invalid plates, and visitor sessions with their fees.
+#include "core/gate_desk.h"
+
+#include <gtest/gtest.h>
+
+#include "support/test_lots.h"
+
+namespace parkd {
+namespace {
+
+constexpr TimeMs kMinute = 60'000;
+constexpr TimeMs kHour = 60 * kMinute;
+
+std::vector<Lot> tiny() {
+  std::vector<Lot> lots;
+  lots.push_back(test::small_lot());
+  return lots;
+}
+
+Registry registry() {
+  const CivilDay jan1 = *parse_civil_day("2026-01-01");
+  std::vector<Household> households = {{"HO", "1", "101", HouseholdType::Owner, std::nullopt},
+                                       {"HT", "2", "202", HouseholdType::Tenant, *parse_civil_day("2026-12-31")},
+                                       {"HX", "2", "203", HouseholdType::Tenant, *parse_civil_day("2026-10-31")}};
+  // Buildings of the tiny lot are "b1" and "b2".
+  households[0].building = "b1";
+  households[1].building = "b2";
+  households[2].building = "b2";
+  std::vector<Vehicle> vehicles = {{"沪A11111", "HO", jan1, std::nullopt, 1},
+                                   {"沪B22221", "HT", jan1, std::nullopt, 2},
+                                   {"沪B22222", "HT", jan1 + 1, std::nullopt, 3},
+                                   {"沪B22223", "HT", jan1 + 2, std::nullopt, 4},  // a tenant's third car
+                                   {"沪C33333", "HX", jan1, std::nullopt, 5}};     // lease ended in October
+  return Registry(std::move(households), std::move(vehicles));
+}
+
+class GateDeskTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    desk.set_registry(registry());
+    all_free();
+  }
+  void all_free() {
+    for (auto [sensor, space] : {std::pair{"s-N1", "N1"}, {"s-N2", "N2"}, {"s-N3", "N3"}, {"s-N4", "N4"},
+                                 {"s-S1", "S1"}, {"s-S2", "S2"}, {"s-S3", "S3"}}) {
+      engine.on_sensor_report(test::reading("tiny", sensor, space, false, ++seq), t);
+    }
+  }
+  // Time passes; the sensors keep beating (nothing parks in these tests unless it says so).
+  void later(TimeMs ms) {
+    t += ms;
+    all_free();
+  }
+  GateDecisionOut at_gate(const std::string& plate, bool entry) {
+    return desk.decide(GateEventIn{"tiny", "g", ++gate_seq, plate, entry}, t);
+  }
+
+  test::RecordingSink sink;
+  Engine engine{tiny(), sink};
+  GateDesk desk{engine, PactTerms{}, 480};
+  TimeMs t = test::kNoonShanghai;  // 2026-11-02 12:00 in Shanghai
+  std::uint64_t seq = 0;
+  std::uint64_t gate_seq = 0;
+};
+
+TEST_F(GateDeskTest, AnInvalidPlateIsNotAdmitted) {
+  const auto d = at_gate("沪A1234", true);
+  EXPECT_FALSE(d.admit);
+  EXPECT_EQ(d.reason, "INVALID_PLATE");
+  EXPECT_EQ(d.plate, "沪A1234");
+  EXPECT_NE(d.message_en.find("has 4 characters"), std::string::npos);
+}
+
+TEST_F(GateDeskTest, AnOwnerIsSentToASpaceNearHome) {
+  const auto d = at_gate("沪a·11111", true);
+  EXPECT_TRUE(d.admit);
+  EXPECT_EQ(d.vehicle_class, VehicleClass::Owner);
+  EXPECT_EQ(d.reason, "RESIDENT");
+  EXPECT_EQ(d.plate, "沪A11111");
+  EXPECT_EQ(d.assigned_zone, "N");  // building b1's nearest zone
+  EXPECT_EQ(d.assigned_space, "N1");
+  EXPECT_EQ(d.message_zh, "欢迎回家，请前往N区 N1 车位");
+  EXPECT_EQ(engine.occupancy(0).state(0), SpaceState::Held);
+}
+
+TEST_F(GateDeskTest, ATenantsThirdCarAndACarWhoseLeaseEndedAreVisitors) {
+  EXPECT_EQ(at_gate("沪B22222", true).vehicle_class, VehicleClass::Tenant);
+  const auto third = at_gate("沪B22223", true);
+  EXPECT_EQ(third.vehicle_class, VehicleClass::Visitor);
+  EXPECT_EQ(third.reason, "VISITOR_ADMITTED");
+  const auto ended = at_gate("沪C33333", true);
+  EXPECT_EQ(ended.vehicle_class, VehicleClass::Visitor);
+  EXPECT_EQ(desk.open_sessions().size(), 2u);
+}
+
+TEST_F(GateDeskTest, AVisitorPaysOnTheWayOut) {
+  const auto in = at_gate("苏E12345", true);
+  ASSERT_TRUE(in.admit);
+  EXPECT_EQ(in.assigned_zone, "S");  // the gate's nearest zone
+  later(2 * kHour + 31 * kMinute);
+  const auto out = at_gate("苏E12345", false);
+  EXPECT_TRUE(out.admit);
+  EXPECT_EQ(out.reason, "VISITOR_EXIT");
+  EXPECT_EQ(out.fee_due_fen, 1'500);
+  EXPECT_EQ(out.message_zh, "请缴停车费 15.00 元");
+  const auto closed = desk.take_closed_sessions();
+  ASSERT_EQ(closed.size(), 1u);
+  EXPECT_EQ(closed[0].fee_fen, 1'500);
+  EXPECT_EQ(*closed[0].left_at - closed[0].entered_at, 2 * kHour + 31 * kMinute);
+  EXPECT_TRUE(desk.open_sessions().empty());
+}
+
+TEST_F(GateDeskTest, ASecondEntryKeepsTheFirstAndAnExitWithoutEntryIsRecorded) {
+  at_gate("苏E12345", true);
+  later(kHour);
+  EXPECT_TRUE(at_gate("苏E12345", true).admit);
+  later(kHour + 31 * kMinute);
+  EXPECT_EQ(at_gate("苏E12345", false).fee_due_fen, 1'500);  // counted from the first entry
+  const auto stray = at_gate("苏E99999", false);
+  EXPECT_TRUE(stray.admit);
+  EXPECT_EQ(stray.reason, "EXIT_WITHOUT_ENTRY");
+  const auto closed = desk.take_closed_sessions();
+  ASSERT_EQ(closed.size(), 2u);
+  EXPECT_EQ(closed[0].note, "entered again without leaving");
+  EXPECT_EQ(closed[1].note, "exit without entry");
+}
+
+TEST_F(GateDeskTest, AResidentLeavesFreely) {
+  const auto d = at_gate("沪A11111", false);
+  EXPECT_TRUE(d.admit);
+  EXPECT_EQ(d.reason, "RESIDENT_EXIT");
+  EXPECT_EQ(d.fee_due_fen, 0);
+}
+
+TEST_F(GateDeskTest, AtNightVisitorsLeaveTheReserveToResidents) {
+  t = test::kNightShanghai;
+  all_free();
+  for (int i = 0; i < 5; ++i) EXPECT_TRUE(at_gate("苏E1000" + std::to_string(i), true).admit) << i;
+  const auto refused = at_gate("苏E20000", true);
+  EXPECT_FALSE(refused.admit);
+  EXPECT_EQ(refused.reason, "RESERVE_FOR_RESIDENTS");
+  EXPECT_TRUE(at_gate("沪A11111", true).admit);
+}
+
+TEST_F(GateDeskTest, WhenTheLotIsFullResidentsStillComeInAndVisitorsDoNot) {
+  for (auto [sensor, space] : {std::pair{"s-N1", "N1"}, {"s-N2", "N2"}, {"s-N3", "N3"}, {"s-N4", "N4"},
+                               {"s-S1", "S1"}, {"s-S2", "S2"}, {"s-S3", "S3"}}) {
+    engine.on_sensor_report(test::reading("tiny", sensor, space, true, ++seq), t);
+  }
+  t += 3'000;
+  const auto resident = at_gate("沪A11111", true);
+  EXPECT_TRUE(resident.admit);
+  EXPECT_EQ(resident.reason, "LOT_FULL");
+  EXPECT_TRUE(resident.assigned_space.empty());
+  const auto visitor = at_gate("苏E12345", true);
+  EXPECT_FALSE(visitor.admit);
+  EXPECT_EQ(visitor.reason, "LOT_FULL");
+  EXPECT_TRUE(desk.open_sessions().empty());
+}
+
+}  // namespace
+}  // namespace parkd
