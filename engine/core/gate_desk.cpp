@@ -14,8 +14,7 @@ std::string_view name_of(VehicleClass c) {
   return "visitor";
 }
 
-GateDesk::GateDesk(Engine& engine, PactTerms terms, int utc_offset_minutes)
-    : engine_(engine), terms_(std::move(terms)), utc_offset_minutes_(utc_offset_minutes) {}
+GateDesk::GateDesk(Engine& engine, PactTerms terms) : engine_(engine), terms_(std::move(terms)) {}
 
 GateDecisionOut GateDesk::decide(const GateEventIn& e, TimeMs now) {
   GateDecisionOut d;
@@ -31,7 +30,9 @@ GateDecisionOut GateDesk::decide(const GateEventIn& e, TimeMs now) {
     d.message_en = "Plate not recognised (" + plate.why + "); please call the guard";
     return d;
   }
-  const TimeMs local = now + static_cast<TimeMs>(utc_offset_minutes_) * kMsPerMinute;
+  const auto lot = engine_.find_lot(e.lot_id);
+  const int offset = lot ? engine_.lot(*lot).utc_offset_minutes() : 0;  // an unknown lot is refused below
+  const TimeMs local = now + static_cast<TimeMs>(offset) * kMsPerMinute;
   const CivilDay today = static_cast<CivilDay>(local >= 0 ? local / kMsPerDay : (local - kMsPerDay + 1) / kMsPerDay);
   const auto permit = registry_.permit(d.plate, today);
   d.vehicle_class = !permit ? VehicleClass::Visitor

@@ -55,7 +55,7 @@ struct VisitorSession {
 
 class GateDesk {
  public:
-  GateDesk(Engine& engine, PactTerms terms, int utc_offset_minutes);
+  GateDesk(Engine& engine, PactTerms terms);
 
   void set_registry(Registry registry) { registry_ = std::move(registry); }
   GateDecisionOut decide(const GateEventIn& event, TimeMs now);
@@ -70,7 +70,6 @@ class GateDesk {
 
   Engine& engine_;
   PactTerms terms_;
-  int utc_offset_minutes_;
   Registry registry_{{}, {}};
   std::map<std::pair<std::string, std::string>, VisitorSession> open_;  // (lot, plate)
   std::vector<VisitorSession> closed_;

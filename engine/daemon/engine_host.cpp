@@ -111,8 +111,7 @@ void EngineHost::process(const std::vector<Incoming>& messages) {
         }
         break;
       case TopicKind::GateEvent:
-        // Gate decisions come with the pact and the registry; until then events are only counted.
-        ++counters_.gate_events_ignored;
+        on_gate_event(m, t);
         break;
       default:
         ++counters_.unknown_topics;
@@ -123,6 +122,34 @@ void EngineHost::process(const std::vector<Incoming>& messages) {
   }
   flush_reports();
   settle();
+}
+
+void EngineHost::on_gate_event(const Incoming& m, const Topic& t) {
+  const DecodedGateEvent d = gate_decoder_.decode(t.lot_id, t.device_id, m.payload);
+  if (!d.event) {
+    reject_log_.warn("gates", name_of(d.rejection), "rejected gate event on {}: {} ({})", m.topic, name_of(d.rejection),
+                     d.detail);
+    return;
+  }
+  if (sim_clock_ && sim_now_ == 0) {
+    reject_log_.warn("gates", "before_clock", "gate event on {} before the first SimClock: ignored", m.topic);
+    return;
+  }
+  std::uint64_t& last = last_gate_seq_[{d.event->lot_id, d.event->gate_id}];
+  if (d.event->seq <= last) {  // the camera sent it again: it was decided already
+    ++counters_.gate_events_duplicate;
+    return;
+  }
+  last = d.event->seq;
+  const GateDecisionOut decision = desk_.decide(*d.event, now());
+  ++counters_.decisions_by_reason[decision.reason];
+  publisher_.publish(decision.lot_id, gate_decision_topic(decision.lot_id, decision.gate_id),
+                     to_message(decision).SerializeAsString(), false);
+  for (const VisitorSession& s : desk_.take_closed_sessions()) {
+    Log::info("gates", "visitor {} left {} by {} after {} min: {} yuan{}{}", s.plate, s.lot_id, s.exit_gate,
+              (*s.left_at - s.entered_at) / 60'000, yuan(s.fee_fen), s.overstay ? " (overstay)" : "",
+              s.note.empty() ? "" : " (" + s.note + ")");
+  }
 }
 
 void EngineHost::take_report(const Incoming& m, const Topic& t) {

@@ -15,9 +15,11 @@
 #include <boost/asio/strand.hpp>
 
 #include "core/engine.h"
+#include "core/gate_desk.h"
 #include "core/space_state_store.h"
 #include "log.h"
 #include "publisher.h"
+#include "sensors/gate_event_decoder.h"
 #include "sensors/sensor_report_decoder.h"
 #include "sensors/topic.h"
 
@@ -26,7 +28,8 @@ namespace parkd {
 struct HostCounters {
   std::uint64_t messages = 0;
   std::uint64_t unknown_topics = 0;
-  std::uint64_t gate_events_ignored = 0;
+  std::uint64_t gate_events_duplicate = 0;
+  std::map<std::string, std::uint64_t> decisions_by_reason;
   std::uint64_t sim_clock_rejected = 0;
   std::uint64_t frames_published = 0;
   std::map<std::string, std::uint64_t> frames_by_display;  // "lot/display" -> frames sent
@@ -52,6 +55,8 @@ class EngineHost : public EngineSink {
   // Processes whatever Paho has handed over and not yet been processed (at shut-down).
   void finish_in_flight() { drain(); }
   void on_message(const std::string& topic, const std::string& payload);
+  // The registry the gates decide with (loaded from the store at start).
+  void set_registry(Registry registry) { desk_.set_registry(std::move(registry)); }
   // A (re)connected session: put the truth back on that lot's signs at once.
   void republish_frames(const std::string& lot_id);
 
@@ -70,6 +75,7 @@ class EngineHost : public EngineSink {
   void drain();
   void process(const std::vector<Incoming>& messages);
   void take_report(const Incoming& m, const Topic& topic);
+  void on_gate_event(const Incoming& m, const Topic& topic);
   void flush_reports();
   void publish_frame(const DisplayFrame& frame) override;
   void space_changed(const Lot& lot, const SpaceChange& change) override;
@@ -87,6 +93,9 @@ class EngineHost : public EngineSink {
   boost::asio::steady_timer timer_;
   TimeMs timer_due_ = kNever;
   SensorReportDecoder decoder_{SensorReportDecoder::kDefaultMaxPayload, kBatch};
+  GateEventDecoder gate_decoder_;
+  GateDesk desk_{engine_, PactTerms{}};
+  std::map<std::pair<std::string, std::string>, std::uint64_t> last_gate_seq_;  // (lot, gate)
   std::vector<SensorReading> readings_;          // decoded, waiting for the engine
   std::vector<const std::string*> reading_topics_;
   std::array<ReportOutcome, kBatch> outcomes_{};

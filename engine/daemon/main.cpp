@@ -20,6 +20,7 @@
 #include "mqtt_session.h"
 #include "sensors/topic.h"
 #include "store/sqlite_database.h"
+#include "store/sqlite_registry_store.h"
 #include "store/sqlite_space_state_store.h"
 #include "wire.h"
 
@@ -88,6 +89,14 @@ int run(const DaemonOptions& options) {
   if (options.http_listen) config.settings.http_listen = *options.http_listen;
   SqliteDatabase database(config.settings.db_path);
   SqliteSpaceStateStore space_states(database);
+  SqliteRegistryStore registry_store(database);
+  std::vector<Household> households;
+  std::vector<Vehicle> vehicles;
+  if (auto e = registry_store.load(households, vehicles)) {
+    throw std::runtime_error("cannot read the registry from '" + config.settings.db_path + "': " + e.message());
+  }
+  const std::size_t household_count = households.size();
+  const std::size_t vehicle_count = vehicles.size();
 
   const TimeMs started_at = std::chrono::duration_cast<std::chrono::milliseconds>(
                                 std::chrono::system_clock::now().time_since_epoch())
@@ -98,6 +107,8 @@ int run(const DaemonOptions& options) {
   std::vector<std::string> lot_ids;
   for (const Lot& lot : config.lots) lot_ids.push_back(lot.id());
   EngineHost host(strand, std::move(config.lots), options.sim_clock, publisher, &space_states);
+  host.set_registry(Registry(std::move(households), std::move(vehicles)));
+  Log::info("parkd", "registry: {} households, {} permits on record", household_count, vehicle_count);
 
   const std::string password = read_password(config.settings.broker.password_file);
   for (std::size_t i = 0; i < lot_ids.size(); ++i) {
@@ -107,7 +118,7 @@ int run(const DaemonOptions& options) {
     s.client_id = config.settings.broker.client_id + "-" + lot;
     s.username = config.settings.broker.username;
     s.password = password;
-    s.subscriptions = {"parking/" + lot + "/sensors/#"};
+    s.subscriptions = {"parking/" + lot + "/sensors/#", "parking/" + lot + "/gates/+/event"};
     if (options.sim_clock && i == 0) s.subscriptions.emplace_back(kSimClockTopic);
     s.status_topic = engine_status_topic(lot);
     s.online_payload = engine_status_payload(true, started_at);

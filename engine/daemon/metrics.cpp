@@ -79,6 +79,13 @@ std::string render_metrics(const EngineHost& host, TimeMs started_at_ms) {
   p.family("parkd_frames_dropped_total", "counter", "Display frames that could not be sent (sent again on reconnect).");
   p.sample("parkd_frames_dropped_total", "", c.frames_dropped);
 
+  p.family("parkd_gate_decisions_total", "counter", "Gate decisions by reason.");
+  for (const auto& [reason, n] : c.decisions_by_reason) {
+    p.sample("parkd_gate_decisions_total", fmt::format("reason=\"{}\"", escape(reason)), n);
+  }
+  p.family("parkd_gate_events_duplicate_total", "counter", "Gate events received again after their decision.");
+  p.sample("parkd_gate_events_duplicate_total", "", c.gate_events_duplicate);
+
   p.family("parkd_spaces", "gauge", "Spaces by lot, zone and state.");
   for (std::size_t l = 0; l < engine.lot_count(); ++l) {
     const Lot& lot = engine.lot(l);

@@ -34,6 +34,26 @@ parking::v1::DisplayFrame to_message(const DisplayFrame& frame) {
   return m;
 }
 
+parking::v1::GateDecision to_message(const GateDecisionOut& d) {
+  parking::v1::GateDecision m;
+  m.set_gate_id(d.gate_id);
+  m.set_event_seq(d.event_seq);
+  m.set_plate(d.plate);
+  m.set_admit(d.admit);
+  switch (d.vehicle_class) {
+    case VehicleClass::Owner: m.set_vehicle_class(parking::v1::VEHICLE_CLASS_OWNER); break;
+    case VehicleClass::Tenant: m.set_vehicle_class(parking::v1::VEHICLE_CLASS_TENANT); break;
+    case VehicleClass::Visitor: m.set_vehicle_class(parking::v1::VEHICLE_CLASS_VISITOR); break;
+  }
+  m.set_reason(d.reason);
+  m.set_assigned_zone(d.assigned_zone);
+  m.set_assigned_space(d.assigned_space);
+  m.set_fee_due_fen(d.fee_due_fen);
+  m.set_message_zh(d.message_zh);
+  m.set_message_en(d.message_en);
+  return m;
+}
+
 std::string engine_status_payload(bool online, TimeMs started_at_ms) {
   parking::v1::EngineStatus status;
   status.set_online(online);

@@ -58,7 +58,7 @@ class GateDeskTest : public ::testing::Test {
 
   test::RecordingSink sink;
   Engine engine{tiny(), sink};
-  GateDesk desk{engine, PactTerms{}, 480};
+  GateDesk desk{engine, PactTerms{}};
   TimeMs t = test::kNoonShanghai;  // 2026-11-02 12:00 in Shanghai
   std::uint64_t seq = 0;
   std::uint64_t gate_seq = 0;

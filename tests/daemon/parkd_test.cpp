@@ -9,6 +9,7 @@
 #include "parking/v1/messages.pb.h"
 #include "support/mqtt_probe.h"
 #include "support/processes.h"
+#include "store/sqlite_registry_store.h"
 
 namespace parkd {
 namespace {
@@ -19,6 +20,7 @@ constexpr const char* kLot = R"(
 lot_id: "tlot"
 sensor_id_prefix: "s-"
 timing { debounce_ms: 100 stale_after_ms: 600000 frame_interval_ms: 100 hold_ms: 60000 }
+visitor_reserve { reserve_spaces: 0 }  # the tests run at any hour: no night rule for visitors
 zones { zone_id: "A" space_count: 3 }
 zones { zone_id: "B" space_count: 3 }
 displays { display_id: "gate" arrows { zone_id: "A" arrow: ARROW_LEFT } arrows { zone_id: "B" arrow: ARROW_RIGHT } }
@@ -214,6 +216,79 @@ TEST_F(ParkdTest, MetricsShowTheCountsAndTheRejections) {
   EXPECT_NE(m.find("parkd_build_info{version=\"0.1.0\"} 1"), std::string::npos) << m;
   EXPECT_EQ(test::http_get(http_port, "/healthz").status, 200);
   EXPECT_EQ(test::http_get(http_port, "/nowhere").status, 404);
+}
+
+std::string gate_event(std::uint64_t seq, const std::string& plate, bool entry) {
+  parking::v1::GateEvent e;
+  e.set_gate_id("gate");
+  e.set_seq(seq);
+  e.set_at_ms(1'793'592'000'000);
+  e.set_plate(plate);
+  e.set_direction(entry ? parking::v1::DIRECTION_ENTRY : parking::v1::DIRECTION_EXIT);
+  return e.SerializeAsString();
+}
+
+TEST_F(ParkdTest, GateEventsGetDecisionsFromTheRegistryAndTheOccupancy) {
+  {
+    SqliteDatabase db((dir.path() / "parkd.db").string());
+    SqliteRegistryStore registry(db);
+    const std::vector<Household> households = {{"H1", "1", "101", HouseholdType::Owner, std::nullopt}};
+    ASSERT_FALSE(registry.put_households(households));
+    const std::vector<Vehicle> vehicles = {{"沪A11111", "H1", *parse_civil_day("2026-01-01"), std::nullopt, 0}};
+    ASSERT_FALSE(registry.add_vehicles(vehicles));
+  }
+  start_parkd();
+  test::MqttProbe barrier(broker.uri(), "barrier");
+  barrier.subscribe("parking/tlot/gates/gate/decision");
+  test::MqttProbe sign(broker.uri(), "sign");
+  sign.subscribe(kFrameTopic);
+  test::MqttProbe devices(broker.uri(), "devices");
+  all_free(devices);
+  ASSERT_TRUE(frame_with_free(sign, 6)) << parkd_log();
+
+  auto decision = [&](std::uint64_t seq) -> std::optional<parking::v1::GateDecision> {
+    auto m = barrier.wait_for([seq](const test::Received& r) {
+      parking::v1::GateDecision d;
+      return d.ParseFromString(r.payload) && d.event_seq() == seq;
+    });
+    if (!m) return std::nullopt;
+    parking::v1::GateDecision d;
+    d.ParseFromString(m->payload);
+    return d;
+  };
+  const std::string topic = "parking/tlot/gates/gate/event";
+  devices.publish(topic, gate_event(1, "沪a·11111", true));
+  auto resident = decision(1);
+  ASSERT_TRUE(resident) << parkd_log();
+  EXPECT_TRUE(resident->admit());
+  EXPECT_EQ(resident->reason(), "RESIDENT");
+  EXPECT_EQ(resident->vehicle_class(), parking::v1::VEHICLE_CLASS_OWNER);
+  EXPECT_EQ(resident->plate(), "沪A11111");
+  EXPECT_EQ(resident->assigned_zone(), "A");
+  EXPECT_EQ(resident->assigned_space(), "A01");
+  ASSERT_TRUE(frame_with_free(sign, 5)) << "the held space no longer counts as free";
+
+  devices.publish(topic, gate_event(2, "苏E12345", true));
+  auto visitor = decision(2);
+  ASSERT_TRUE(visitor);
+  EXPECT_EQ(visitor->reason(), "VISITOR_ADMITTED");
+  EXPECT_EQ(visitor->assigned_space(), "A02");
+  devices.publish(topic, gate_event(3, "XYZ", true));
+  auto invalid = decision(3);
+  ASSERT_TRUE(invalid);
+  EXPECT_FALSE(invalid->admit());
+  EXPECT_EQ(invalid->reason(), "INVALID_PLATE");
+  devices.publish(topic, gate_event(2, "苏E12345", true));  // the camera repeats itself
+  devices.publish(topic, gate_event(4, "苏E12345", false));
+  auto out = decision(4);
+  ASSERT_TRUE(out);
+  EXPECT_EQ(out->reason(), "VISITOR_EXIT");
+  EXPECT_EQ(out->fee_due_fen(), 0);  // within the free half hour
+  std::size_t decisions = barrier.received().size();
+  EXPECT_EQ(decisions, 4u);  // nothing for the repeated event
+  const test::HttpResult metrics = test::http_get(http_port, "/metrics");
+  EXPECT_NE(metrics.body.find("parkd_gate_events_duplicate_total 1\n"), std::string::npos) << metrics.body;
+  EXPECT_NE(metrics.body.find("parkd_gate_decisions_total{reason=\"INVALID_PLATE\"} 1\n"), std::string::npos);
 }
 
 TEST_F(ParkdTest, WhenKilledTheLastWillTellsTheSigns) {
