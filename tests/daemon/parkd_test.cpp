@@ -47,6 +47,14 @@ std::string report(const std::string& space, bool occupied, std::uint64_t seq, s
 
 std::string report_topic(const std::string& space) { return "parking/tlot/sensors/s-" + space + "/report"; }
 
+// Matches an EngineStatus message saying `online`.
+auto status_is(bool online) {
+  return [online](const test::Received& r) {
+    parking::v1::EngineStatus s;
+    return r.topic == kStatusTopic && s.ParseFromString(r.payload) && s.online() == online;
+  };
+}
+
 parking::v1::DisplayFrame frame_of(const test::Received& m) {
   parking::v1::DisplayFrame f;
   f.ParseFromString(m.payload);
@@ -80,6 +88,16 @@ class ParkdTest : public ::testing::Test {
         timeout);
     if (!m) return std::nullopt;
     return frame_of(*m);
+  }
+
+  // Every space reports free, then B03 fills: a sign sees 5 free. The clients go away after.
+  void park_one_of_six() {
+    test::MqttProbe sign(broker.uri(), "sign-before");
+    sign.subscribe(kFrameTopic);
+    test::MqttProbe sensors(broker.uri(), "sensors-before");
+    all_free(sensors);
+    sensors.publish(report_topic("B03"), report("B03", true, 2));
+    ASSERT_TRUE(frame_with_free(sign, 5)) << parkd_log();
   }
 
   void all_free(test::MqttProbe& probe, std::uint64_t seq = 1) {
@@ -119,14 +137,7 @@ TEST_F(ParkdTest, ReportsInFramesOutWithTheRightCounts) {
 
 TEST_F(ParkdTest, ASignThatConnectsLaterGetsTheRetainedFrame) {
   start_parkd();
-  {
-    test::MqttProbe first(broker.uri(), "first-sign");
-    first.subscribe(kFrameTopic);
-    test::MqttProbe sensors(broker.uri(), "sensors");
-    all_free(sensors);
-    sensors.publish(report_topic("B03"), report("B03", true, 2));
-    ASSERT_TRUE(frame_with_free(first, 5)) << parkd_log();
-  }
+  park_one_of_six();
   test::MqttProbe late(broker.uri(), "late-sign");
   late.subscribe(kFrameTopic);
   auto m = late.wait_for([](const test::Received& r) { return r.topic == kFrameTopic; }, 5s);
@@ -295,21 +306,13 @@ TEST_F(ParkdTest, WhenKilledTheLastWillTellsTheSigns) {
   start_parkd();
   test::MqttProbe sign(broker.uri(), "sign");
   sign.subscribe(kStatusTopic);
-  auto online = sign.wait_for([](const test::Received& r) {
-    parking::v1::EngineStatus s;
-    return r.topic == kStatusTopic && s.ParseFromString(r.payload) && s.online();
-  });
+  auto online = sign.wait_for(status_is(true));
   ASSERT_TRUE(online) << parkd_log();
   sign.clear();
   parkd.signal(SIGKILL);
   parkd.wait(5s);
   // The broker notices the dead connection at the latest after 1.5 keep-alives (15 s).
-  auto will = sign.wait_for(
-      [](const test::Received& r) {
-        parking::v1::EngineStatus s;
-        return r.topic == kStatusTopic && s.ParseFromString(r.payload) && !s.online();
-      },
-      20s);
+  auto will = sign.wait_for(status_is(false), 20s);
   EXPECT_TRUE(will);
 }
 
@@ -317,29 +320,16 @@ TEST_F(ParkdTest, SigtermPublishesOfflineAndExitsZero) {
   start_parkd();
   test::MqttProbe sign(broker.uri(), "sign");
   sign.subscribe(kStatusTopic);
-  ASSERT_TRUE(sign.wait_for([](const test::Received& r) {
-    parking::v1::EngineStatus s;
-    return r.topic == kStatusTopic && s.ParseFromString(r.payload) && s.online();
-  })) << parkd_log();
+  ASSERT_TRUE(sign.wait_for(status_is(true))) << parkd_log();
   parkd.signal(SIGTERM);
   EXPECT_EQ(parkd.wait(10s), 0) << parkd_log();
-  auto offline = sign.wait_for([](const test::Received& r) {
-    parking::v1::EngineStatus s;
-    return r.topic == kStatusTopic && s.ParseFromString(r.payload) && !s.online();
-  }, 5s);
+  auto offline = sign.wait_for(status_is(false), 5s);
   EXPECT_TRUE(offline) << parkd_log();
 }
 
 TEST_F(ParkdTest, AfterARestartTheLastKnownStatesAreOnTheSignsAtOnce) {
   start_parkd();
-  {
-    test::MqttProbe sign(broker.uri(), "sign");
-    sign.subscribe(kFrameTopic);
-    test::MqttProbe sensors(broker.uri(), "sensors");
-    all_free(sensors);
-    sensors.publish(report_topic("B03"), report("B03", true, 2));
-    ASSERT_TRUE(frame_with_free(sign, 5)) << parkd_log();
-  }
+  park_one_of_six();
   ASSERT_EQ(parkd.stop(), 0) << parkd_log();
   start_parkd();
   test::MqttProbe sign(broker.uri(), "sign-after");
