@@ -16,6 +16,16 @@ std::string_view name_of(VehicleClass c) {
 
 GateDesk::GateDesk(Engine& engine, PactTerms terms) : engine_(engine), terms_(std::move(terms)) {}
 
+void GateDesk::restore_open_session(VisitorSession session) {
+  auto key = std::make_pair(session.lot_id, session.plate);
+  open_[std::move(key)] = std::move(session);
+}
+
+const VisitorSession* GateDesk::open_session(const std::string& lot_id, const std::string& plate) const {
+  const auto it = open_.find({lot_id, plate});
+  return it == open_.end() ? nullptr : &it->second;
+}
+
 GateDecisionOut GateDesk::decide(const GateEventIn& e, TimeMs now) {
   GateDecisionOut d;
   d.lot_id = e.lot_id;

@@ -60,6 +60,11 @@ class GateDesk {
   void set_registry(Registry registry) { registry_ = std::move(registry); }
   GateDecisionOut decide(const GateEventIn& event, TimeMs now);
 
+  // A visitor inside before a restart, as the store kept it.
+  void restore_open_session(VisitorSession session);
+  // The open session of a plate, if any.
+  const VisitorSession* open_session(const std::string& lot_id, const std::string& plate) const;
+
   // Sessions closed since the last call (for the store and the visitor bill).
   std::vector<VisitorSession> take_closed_sessions() { return std::exchange(closed_, {}); }
   const std::map<std::pair<std::string, std::string>, VisitorSession>& open_sessions() const { return open_; }

@@ -18,20 +18,43 @@ TimeMs system_now() {
 }  // namespace
 
 EngineHost::EngineHost(Strand strand, std::vector<Lot> lots, bool sim_clock, Publisher& publisher,
-                       SpaceStateStore* store)
+                       SpaceStateStore* store, GateLedger* ledger)
     : strand_(std::move(strand)),
       engine_(std::move(lots), *this),
       sim_clock_(sim_clock),
       publisher_(publisher),
       timer_(strand_),
-      store_(store) {}
+      store_(store),
+      ledger_(ledger) {}
 
 TimeMs EngineHost::now() const { return sim_clock_ ? sim_now_ : system_now(); }
 
 void EngineHost::start() {
   if (sim_clock_) return;  // restored at the first SimClock, when parkd's time is known
   restore_states();
+  recover_gate_events();
   settle();
+}
+
+void EngineHost::recover_gate_events() {
+  if (ledger_ == nullptr) return;
+  std::vector<VisitorSession> sessions;
+  std::vector<InboxEvent> pending;
+  if (auto e = ledger_->open_sessions(sessions)) {
+    Log::error("gates", "cannot read the open visitor sessions: {}", e.message());
+  }
+  for (auto& s : sessions) desk_.restore_open_session(std::move(s));
+  if (auto e = ledger_->undecided(pending)) {
+    Log::error("gates", "cannot read the stored gate events: {}", e.message());
+    return;
+  }
+  if (!sessions.empty() || !pending.empty()) {
+    Log::info("gates", "{} visitors inside; deciding {} gate events stored before the restart", sessions.size(),
+              pending.size());
+  }
+  std::vector<Incoming> messages;
+  for (auto& p : pending) messages.push_back(Incoming{std::move(p.topic), std::move(p.payload)});
+  process(messages);
 }
 
 void EngineHost::restore_states() {
@@ -71,6 +94,22 @@ void EngineHost::save_states() {
 }
 
 void EngineHost::enqueue(std::string topic, std::string payload) {
+  if (ledger_ != nullptr) {
+    const Topic t = parse_topic(topic);
+    parking::v1::GateEvent event;
+    // A payload that cannot be keyed is not stored: the strand rejects it.
+    if (t.kind == TopicKind::GateEvent && payload.size() <= GateEventDecoder::kMaxPayload &&
+        event.ParseFromString(payload) && event.seq() > 0) {
+      InboxAppend result = InboxAppend::Stored;
+      const InboxEvent stored{std::string(t.lot_id), std::string(t.device_id), event.seq(), payload, topic};
+      if (auto e = ledger_->append(stored, system_now(), result)) {
+        Log::error("gates", "cannot store the gate event {} #{}: {}; deciding it anyway", topic, event.seq(), e.message());
+      } else if (result != InboxAppend::Stored) {
+        ++repeated_gate_events_;
+        return;  // a redelivery: decided already, or waiting in the recovered queue
+      }
+    }
+  }
   bool was_empty = false;
   {
     std::lock_guard lock(inbox_mutex_);
@@ -132,7 +171,7 @@ void EngineHost::on_gate_event(const Incoming& m, const Topic& t) {
     return;
   }
   if (sim_clock_ && sim_now_ == 0) {
-    reject_log_.warn("gates", "before_clock", "gate event on {} before the first SimClock: ignored", m.topic);
+    waiting_for_clock_.push_back(m);  // decided once parkd knows the time
     return;
   }
   std::uint64_t& last = last_gate_seq_[{d.event->lot_id, d.event->gate_id}];
@@ -143,9 +182,17 @@ void EngineHost::on_gate_event(const Incoming& m, const Topic& t) {
   last = d.event->seq;
   const GateDecisionOut decision = desk_.decide(*d.event, now());
   ++counters_.decisions_by_reason[decision.reason];
+  const std::vector<VisitorSession> closed = desk_.take_closed_sessions();
+  if (ledger_ != nullptr) {
+    const VisitorSession* opened = d.event->entry ? desk_.open_session(decision.lot_id, decision.plate) : nullptr;
+    const InboxEvent key{d.event->lot_id, d.event->gate_id, d.event->seq, {}, {}};
+    if (auto e = ledger_->record(key, now(), opened, closed)) {
+      Log::error("gates", "cannot record the decision on {} #{}: {}", m.topic, d.event->seq, e.message());
+    }
+  }
   publisher_.publish(decision.lot_id, gate_decision_topic(decision.lot_id, decision.gate_id),
                      to_message(decision).SerializeAsString(), false);
-  for (const VisitorSession& s : desk_.take_closed_sessions()) {
+  for (const VisitorSession& s : closed) {
     Log::info("gates", "visitor {} left {} by {} after {} min: {} yuan{}{}", s.plate, s.lot_id, s.exit_gate,
               (*s.left_at - s.entered_at) / 60'000, yuan(s.fee_fen), s.overstay ? " (overstay)" : "",
               s.note.empty() ? "" : " (" + s.note + ")");
@@ -195,7 +242,12 @@ void EngineHost::on_sim_clock(const std::string& payload) {
     return;
   }
   sim_now_ = clock.now_ms();
-  restore_states();
+  if (!restored_) {
+    restore_states();
+    recover_gate_events();
+    std::vector<Incoming> waiting = std::exchange(waiting_for_clock_, {});
+    process(waiting);
+  }
   settle();
 }
 

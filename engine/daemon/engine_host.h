@@ -4,6 +4,7 @@
 #pragma once
 
 #include <array>
+#include <atomic>
 #include <cstdint>
 #include <map>
 #include <mutex>
@@ -16,6 +17,7 @@
 
 #include "core/engine.h"
 #include "core/gate_desk.h"
+#include "core/gate_ledger.h"
 #include "core/space_state_store.h"
 #include "log.h"
 #include "publisher.h"
@@ -42,8 +44,11 @@ class EngineHost : public EngineSink {
 
   // `store` (may be null) keeps the last known space states: they are restored at start (with
   // --sim-clock, at the first SimClock) and every change is saved, one transaction per drain.
+  // `ledger` (may be null) makes gate events durable: enqueue() stores each one before it
+  // returns (so before Paho acknowledges it), and the decision is recorded with its effects on
+  // visitor sessions in one transaction; at start, what was stored but not decided is decided.
   EngineHost(Strand strand, std::vector<Lot> lots, bool sim_clock, Publisher& publisher,
-             SpaceStateStore* store = nullptr);
+             SpaceStateStore* store = nullptr, GateLedger* ledger = nullptr);
 
   // Thread-safe, for Paho's callback thread: queues the message and, if the queue was empty,
   // posts a drain to the strand. Under load the strand then takes many messages at once, and
@@ -62,6 +67,8 @@ class EngineHost : public EngineSink {
 
   const Engine& engine() const { return engine_; }
   const HostCounters& counters() const { return counters_; }
+  // Gate events received again after being stored or decided (counted on either side).
+  std::uint64_t gate_events_duplicate() const { return counters_.gate_events_duplicate + repeated_gate_events_.load(); }
   const SensorReportDecoder& decoder() const { return decoder_; }
   Strand& strand() { return strand_; }
 
@@ -80,6 +87,7 @@ class EngineHost : public EngineSink {
   void publish_frame(const DisplayFrame& frame) override;
   void space_changed(const Lot& lot, const SpaceChange& change) override;
   void restore_states();
+  void recover_gate_events();
   void save_states();
   TimeMs now() const;
   void settle();  // advance the engine and re-arm the timer
@@ -105,6 +113,9 @@ class EngineHost : public EngineSink {
   RateLimitedLog reject_log_;
   std::map<std::string, std::pair<std::string, std::string>> last_frames_;  // topic -> (lot, payload)
   SpaceStateStore* store_;
+  GateLedger* ledger_;
+  std::vector<Incoming> waiting_for_clock_;  // gate events before the first SimClock
+  std::atomic<std::uint64_t> repeated_gate_events_{0};  // caught by the inbox on Paho's thread
   bool restored_ = false;
   std::map<std::pair<std::string, std::string>, StoredSpaceState> unsaved_;  // (lot, space) -> latest
 };

@@ -20,6 +20,7 @@
 #include "mqtt_session.h"
 #include "sensors/topic.h"
 #include "store/sqlite_database.h"
+#include "store/sqlite_gate_ledger.h"
 #include "store/sqlite_registry_store.h"
 #include "store/sqlite_space_state_store.h"
 #include "wire.h"
@@ -90,6 +91,8 @@ int run(const DaemonOptions& options) {
   SqliteDatabase database(config.settings.db_path);
   SqliteSpaceStateStore space_states(database);
   SqliteRegistryStore registry_store(database);
+  SqliteDatabase inbox_database(config.settings.db_path);  // Paho's thread writes gate events here
+  SqliteGateLedger gate_ledger(database, inbox_database);
   std::vector<Household> households;
   std::vector<Vehicle> vehicles;
   if (auto e = registry_store.load(households, vehicles)) {
@@ -106,7 +109,7 @@ int run(const DaemonOptions& options) {
   SessionPublisher publisher;
   std::vector<std::string> lot_ids;
   for (const Lot& lot : config.lots) lot_ids.push_back(lot.id());
-  EngineHost host(strand, std::move(config.lots), options.sim_clock, publisher, &space_states);
+  EngineHost host(strand, std::move(config.lots), options.sim_clock, publisher, &space_states, &gate_ledger);
   host.set_registry(Registry(std::move(households), std::move(vehicles)));
   Log::info("parkd", "registry: {} households, {} permits on record", household_count, vehicle_count);
 

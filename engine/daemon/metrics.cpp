@@ -84,7 +84,7 @@ std::string render_metrics(const EngineHost& host, TimeMs started_at_ms) {
     p.sample("parkd_gate_decisions_total", fmt::format("reason=\"{}\"", escape(reason)), n);
   }
   p.family("parkd_gate_events_duplicate_total", "counter", "Gate events received again after their decision.");
-  p.sample("parkd_gate_events_duplicate_total", "", c.gate_events_duplicate);
+  p.sample("parkd_gate_events_duplicate_total", "", host.gate_events_duplicate());
 
   p.family("parkd_spaces", "gauge", "Spaces by lot, zone and state.");
   for (std::size_t l = 0; l < engine.lot_count(); ++l) {

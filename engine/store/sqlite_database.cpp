@@ -81,14 +81,37 @@ void SqliteDatabase::migrate() {
       "  CHECK (removed_on IS NULL OR removed_on >= registered_on));"
       "CREATE UNIQUE INDEX vehicle_in_force ON vehicle (plate) WHERE removed_on IS NULL;"
       "CREATE INDEX vehicle_by_household ON vehicle (household_id);",
+      // 2 -> 3: gate events stored before they are acknowledged, and visitor sessions.
+      "CREATE TABLE gate_inbox ("
+      "  lot_id TEXT NOT NULL,"
+      "  gate_id TEXT NOT NULL,"
+      "  seq INTEGER NOT NULL,"
+      "  topic TEXT NOT NULL,"
+      "  payload BLOB NOT NULL,"
+      "  received_at_ms INTEGER NOT NULL,"
+      "  decided_at_ms INTEGER,"
+      "  PRIMARY KEY (lot_id, gate_id, seq));"
+      "CREATE TABLE visitor_session ("
+      "  session_id INTEGER PRIMARY KEY AUTOINCREMENT,"
+      "  lot_id TEXT NOT NULL,"
+      "  plate TEXT NOT NULL,"
+      "  entry_gate TEXT NOT NULL,"
+      "  entered_at_ms INTEGER NOT NULL,"
+      "  left_at_ms INTEGER,"
+      "  exit_gate TEXT,"
+      "  fee_fen INTEGER NOT NULL DEFAULT 0,"
+      "  overstay INTEGER NOT NULL DEFAULT 0,"
+      "  note TEXT NOT NULL DEFAULT '');"
+      "CREATE UNIQUE INDEX visitor_inside ON visitor_session (lot_id, plate) WHERE left_at_ms IS NULL;",
   };
   for (int v = version; v < kSchemaVersion; ++v) {
     const std::string step = std::string("BEGIN IMMEDIATE;") + kSteps[v] + "PRAGMA user_version = " +
                              std::to_string(v + 1) + ";COMMIT;";
     if (auto e = exec(step.c_str())) {
+      const std::string why = sqlite3_errmsg(db_);  // before the rollback replaces it
       exec("ROLLBACK");
       throw std::runtime_error("cannot migrate the database '" + path_ + "' to schema version " +
-                               std::to_string(v + 1) + ": " + sqlite3_errmsg(db_));
+                               std::to_string(v + 1) + ": " + why);
     }
   }
 }

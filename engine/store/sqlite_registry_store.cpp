@@ -5,13 +5,13 @@ namespace parkd {
 
 namespace {
 
-void bind(sqlite3_stmt* s, int i, std::string_view text) {
+void bind_text(sqlite3_stmt* s, int i, std::string_view text) {
   sqlite3_bind_text(s, i, text.data(), static_cast<int>(text.size()), SQLITE_TRANSIENT);
 }
 
 void bind_day(sqlite3_stmt* s, int i, const std::optional<CivilDay>& day) {
   if (day) {
-    bind(s, i, format_civil_day(*day));
+    bind_text(s, i, format_civil_day(*day));
   } else {
     sqlite3_bind_null(s, i);
   }
@@ -59,10 +59,10 @@ std::error_code SqliteRegistryStore::put_households(std::span<const Household> h
     int rc = upsert.prepare_result();
     for (std::size_t i = 0; rc == SQLITE_OK && i < households.size(); ++i) {
       const Household& h = households[i];
-      bind(upsert.get(), 1, h.household_id);
-      bind(upsert.get(), 2, h.building);
-      bind(upsert.get(), 3, h.room);
-      bind(upsert.get(), 4, h.type == HouseholdType::Owner ? "owner" : "tenant");
+      bind_text(upsert.get(), 1, h.household_id);
+      bind_text(upsert.get(), 2, h.building);
+      bind_text(upsert.get(), 3, h.room);
+      bind_text(upsert.get(), 4, h.type == HouseholdType::Owner ? "owner" : "tenant");
       bind_day(upsert.get(), 5, h.lease_end);
       rc = run(upsert.get());
     }
@@ -77,9 +77,9 @@ std::error_code SqliteRegistryStore::add_vehicles(std::span<const Vehicle> vehic
     int rc = insert.prepare_result();
     for (std::size_t i = 0; rc == SQLITE_OK && i < vehicles.size(); ++i) {
       const Vehicle& v = vehicles[i];
-      bind(insert.get(), 1, v.plate);
-      bind(insert.get(), 2, v.household_id);
-      bind(insert.get(), 3, format_civil_day(v.registered_on));
+      bind_text(insert.get(), 1, v.plate);
+      bind_text(insert.get(), 2, v.household_id);
+      bind_text(insert.get(), 3, format_civil_day(v.registered_on));
       bind_day(insert.get(), 4, v.removed_on);
       rc = run(insert.get());
     }
@@ -92,8 +92,8 @@ std::error_code SqliteRegistryStore::remove_vehicle(std::string_view plate, Civi
   return in_transaction([&] {
     SqliteStatement update(db_.handle(), "UPDATE vehicle SET removed_on = ?2 WHERE plate = ?1 AND removed_on IS NULL");
     if (update.prepare_result() != SQLITE_OK) return update.prepare_result();
-    bind(update.get(), 1, plate);
-    bind(update.get(), 2, format_civil_day(removed_on));
+    bind_text(update.get(), 1, plate);
+    bind_text(update.get(), 2, format_civil_day(removed_on));
     const int rc = run(update.get());
     found = sqlite3_changes(db_.handle()) > 0;
     return rc;

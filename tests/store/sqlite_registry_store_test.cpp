@@ -104,7 +104,8 @@ TEST_F(RegistryStoreTest, HouseholdsAreUpdatedInPlace) {
 
 TEST_F(RegistryStoreTest, AVersionOneDatabaseIsMigrated) {
   store.reset();
-  ASSERT_FALSE(db->exec("DROP TABLE vehicle; DROP TABLE household; PRAGMA user_version = 1;"));
+  ASSERT_FALSE(db->exec("DROP TABLE vehicle; DROP TABLE household; DROP TABLE gate_inbox; DROP TABLE visitor_session;"
+                        "PRAGMA user_version = 1;"));
   db.reset();
   db = std::make_unique<SqliteDatabase>((dir / "parkd.db").string());
   store = std::make_unique<SqliteRegistryStore>(*db);
