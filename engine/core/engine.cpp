@@ -173,6 +173,17 @@ SpaceCommandOutcome Engine::restore_space(std::string_view lot_id, std::string_v
   return SpaceCommandOutcome::Done;
 }
 
+void Engine::release_hold(std::string_view lot_id, std::string_view plate, TimeMs now) {
+  advance(now);
+  auto lot_it = lot_index_.find(lot_id);
+  if (lot_it == lot_index_.end()) return;
+  LotRuntime& rt = *lots_[lot_it->second];
+  if (const auto space = rt.occupancy.find_hold(plate)) {
+    rt.occupancy.release_hold(*space, now_);
+    settle(lot_it->second, now_);
+  }
+}
+
 SpaceCommandOutcome Engine::close_space(std::string_view lot_id, std::string_view space_id, TimeMs now) {
   return set_closed(lot_id, space_id, true, now);
 }

@@ -40,6 +40,8 @@ class Engine {
   // is left unknown). Call before the first report.
   SpaceCommandOutcome restore_space(std::string_view lot_id, std::string_view space_id, SpaceState state, TimeMs now);
   SpaceCommandOutcome close_space(std::string_view lot_id, std::string_view space_id, TimeMs now);
+  // A car that leaves no longer needs the space held for it.
+  void release_hold(std::string_view lot_id, std::string_view plate, TimeMs now);
   SpaceCommandOutcome open_space(std::string_view lot_id, std::string_view space_id, TimeMs now);
 
   // Fires what is due at or before `now`: debounces, staleness, hold expiries, frames.

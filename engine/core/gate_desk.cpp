@@ -98,6 +98,7 @@ GateDecisionOut GateDesk::entry(GateDecisionOut d, const GateEventIn& e, const s
 
 GateDecisionOut GateDesk::exit(GateDecisionOut d, const GateEventIn& e, TimeMs now) {
   d.admit = true;  // nobody is kept in
+  engine_.release_hold(e.lot_id, d.plate, now);  // it turned round before parking
   const auto it = open_.find({e.lot_id, d.plate});
   if (it == open_.end()) {
     if (d.vehicle_class != VehicleClass::Visitor) {

@@ -126,6 +126,14 @@ TEST_F(GateDeskTest, ASecondEntryKeepsTheFirstAndAnExitWithoutEntryIsRecorded) {
   EXPECT_EQ(closed[1].note, "exit without entry");
 }
 
+TEST_F(GateDeskTest, ACarThatLeavesBeforeParkingGivesItsHeldSpaceBack) {
+  ASSERT_EQ(at_gate("苏E12345", true).assigned_space, "S1");
+  EXPECT_EQ(engine.occupancy(0).lot_counts()[SpaceState::Held], 1u);
+  at_gate("苏E12345", false);
+  EXPECT_EQ(engine.occupancy(0).lot_counts()[SpaceState::Held], 0u);
+  EXPECT_EQ(at_gate("苏E54321", true).assigned_space, "S1");
+}
+
 TEST_F(GateDeskTest, AResidentLeavesFreely) {
   const auto d = at_gate("沪A11111", false);
   EXPECT_TRUE(d.admit);

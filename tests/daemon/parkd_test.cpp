@@ -3,7 +3,9 @@
 #include <gtest/gtest.h>
 #include <signal.h>
 
+#include <cstdio>
 #include <fstream>
+#include <random>
 #include <thread>
 
 #include "parking/v1/messages.pb.h"
@@ -300,6 +302,61 @@ TEST_F(ParkdTest, GateEventsGetDecisionsFromTheRegistryAndTheOccupancy) {
   const test::HttpResult metrics = test::http_get(http_port, "/metrics");
   EXPECT_NE(metrics.body.find("parkd_gate_events_duplicate_total 1\n"), std::string::npos) << metrics.body;
   EXPECT_NE(metrics.body.find("parkd_gate_decisions_total{reason=\"INVALID_PLATE\"} 1\n"), std::string::npos);
+}
+
+std::int64_t count(SqliteDatabase& db, const char* sql) {
+  SqliteStatement s(db.handle(), sql);
+  return sqlite3_step(s.get()) == SQLITE_ROW ? sqlite3_column_int64(s.get(), 0) : -1;
+}
+
+// Thousands of gate events while parkd is killed with SIGKILL at random moments and started
+// again: in the end every event is stored once and decided once, and the visitor sessions are
+// exactly those of a run without kills (every visitor came and went: all closed, none twice).
+TEST_F(ParkdTest, NoAcknowledgedGateEventIsLostOrCountedTwiceAcrossKills) {
+  constexpr int kVisitors = 1'000;
+  start_parkd();
+  {
+    test::MqttProbe sensors(broker.uri(), "sensors");
+    test::MqttProbe sign(broker.uri(), "sign");
+    sign.subscribe(kFrameTopic);
+    all_free(sensors);
+    ASSERT_TRUE(frame_with_free(sign, 6)) << parkd_log();
+  }
+  test::MqttProbe camera(broker.uri(), "camera");
+  std::mt19937 rng(2026);
+  std::vector<int> kill_after;  // six kills, one in each sixth of the 2,000 events
+  for (int k = 0; k < 6; ++k) kill_after.push_back(k * 330 + 10 + static_cast<int>(rng() % 300));
+  int kills = 0;
+  for (int i = 0; i < kVisitors; ++i) {
+    char plate[16];
+    std::snprintf(plate, sizeof plate, "苏E%05d", i);
+    for (int leg = 0; leg < 2; ++leg) {
+      const int n = 2 * i + leg;
+      camera.publish("parking/tlot/gates/gate/event", gate_event(static_cast<std::uint64_t>(n + 1), plate, leg == 0));
+      if (kills < static_cast<int>(kill_after.size()) && n == kill_after[static_cast<std::size_t>(kills)]) {
+        parkd.signal(SIGKILL);
+        ASSERT_EQ(parkd.wait(5s), 128 + SIGKILL);
+        ++kills;
+        if (rng() % 2 == 0) std::this_thread::sleep_for(200ms);  // some events wait at the broker
+        start_parkd();
+      }
+    }
+    if (i % 50 == 0) std::this_thread::sleep_for(5ms);
+  }
+  ASSERT_EQ(kills, 6);
+  SqliteDatabase db((dir.path() / "parkd.db").string());
+  const auto deadline = std::chrono::steady_clock::now() + 60s;
+  while (count(db, "SELECT COUNT(*) FROM gate_inbox WHERE decided_at_ms IS NOT NULL") < 2 * kVisitors &&
+         std::chrono::steady_clock::now() < deadline) {
+    std::this_thread::sleep_for(100ms);
+  }
+  EXPECT_EQ(count(db, "SELECT COUNT(*) FROM gate_inbox"), 2 * kVisitors) << parkd_log();
+  EXPECT_EQ(count(db, "SELECT COUNT(*) FROM gate_inbox WHERE decided_at_ms IS NOT NULL"), 2 * kVisitors);
+  EXPECT_EQ(count(db, "SELECT COUNT(*) FROM visitor_session"), kVisitors);
+  EXPECT_EQ(count(db, "SELECT COUNT(*) FROM visitor_session WHERE left_at_ms IS NULL"), 0);
+  EXPECT_EQ(count(db, "SELECT COUNT(DISTINCT plate) FROM visitor_session"), kVisitors);
+  EXPECT_EQ(count(db, "SELECT COUNT(*) FROM visitor_session WHERE note != ''"), 0);
+  EXPECT_EQ(count(db, "SELECT COALESCE(SUM(fee_fen), -1) FROM visitor_session"), 0);  // all within the free half hour
 }
 
 TEST_F(ParkdTest, WhenKilledTheLastWillTellsTheSigns) {

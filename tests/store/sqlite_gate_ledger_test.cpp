@@ -1,0 +1,88 @@
+// The gate ledger in a real SQLite file: an event is stored once, a redelivery is recognised
+// as pending or decided, and a decision's session changes land with it or not at all.
+#include "store/sqlite_gate_ledger.h"
+
+#include <gtest/gtest.h>
+
+#include <filesystem>
+#include <random>
+
+namespace parkd {
+namespace {
+
+class GateLedgerTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    dir = std::filesystem::temp_directory_path() / ("parkd-ledger-" + std::to_string(std::random_device{}()));
+    db = std::make_unique<SqliteDatabase>((dir / "parkd.db").string());
+    inbox = std::make_unique<SqliteDatabase>((dir / "parkd.db").string());
+    ledger = std::make_unique<SqliteGateLedger>(*db, *inbox);
+  }
+  void TearDown() override {
+    ledger.reset();
+    inbox.reset();
+    db.reset();
+    std::filesystem::remove_all(dir);
+  }
+  InboxAppend append(std::uint64_t seq) {
+    InboxAppend r = InboxAppend::Stored;
+    EXPECT_FALSE(ledger->append(InboxEvent{"xj5", "north", seq, "payload-" + std::to_string(seq), "t"}, 1'000, r));
+    return r;
+  }
+  std::filesystem::path dir;
+  std::unique_ptr<SqliteDatabase> db;
+  std::unique_ptr<SqliteDatabase> inbox;
+  std::unique_ptr<SqliteGateLedger> ledger;
+};
+
+TEST_F(GateLedgerTest, AnEventIsStoredOnceAndARedeliveryIsRecognised) {
+  EXPECT_EQ(append(1), InboxAppend::Stored);
+  EXPECT_EQ(append(2), InboxAppend::Stored);
+  EXPECT_EQ(append(1), InboxAppend::AlreadyPending);
+  std::vector<InboxEvent> pending;
+  ASSERT_FALSE(ledger->undecided(pending));
+  ASSERT_EQ(pending.size(), 2u);
+  EXPECT_EQ(pending[0].seq, 1u);
+  EXPECT_EQ(pending[0].payload, "payload-1");
+  ASSERT_FALSE(ledger->record(pending[0], 2'000, nullptr, {}));
+  EXPECT_EQ(append(1), InboxAppend::AlreadyDecided);
+  pending.clear();
+  ASSERT_FALSE(ledger->undecided(pending));
+  ASSERT_EQ(pending.size(), 1u);
+  EXPECT_EQ(pending[0].seq, 2u);
+}
+
+TEST_F(GateLedgerTest, SessionsOpenAndCloseWithTheirDecisions) {
+  append(1);
+  append(2);
+  append(3);
+  const VisitorSession in{"xj5", "苏E12345", "north", 10'000, std::nullopt, {}, 0, false, {}};
+  ASSERT_FALSE(ledger->record(InboxEvent{"xj5", "north", 1, {}, {}}, 10'000, &in, {}));
+  std::vector<VisitorSession> open;
+  ASSERT_FALSE(ledger->open_sessions(open));
+  ASSERT_EQ(open.size(), 1u);
+  EXPECT_EQ(open[0].entered_at, 10'000);
+  VisitorSession out = in;
+  out.left_at = 9'070'000;
+  out.exit_gate = "east";
+  out.fee_fen = 1'500;
+  const std::vector<VisitorSession> closed = {out};
+  ASSERT_FALSE(ledger->record(InboxEvent{"xj5", "north", 2, {}, {}}, 9'070'000, nullptr, closed));
+  open.clear();
+  ASSERT_FALSE(ledger->open_sessions(open));
+  EXPECT_TRUE(open.empty());
+  // The plate comes again: a new session (a new row) opens.
+  ASSERT_FALSE(ledger->record(InboxEvent{"xj5", "north", 3, {}, {}}, 9'100'000, &in, {}));
+  append(4);
+  const VisitorSession other{"xj5", "苏E12345", "east", 9'200'000, std::nullopt, {}, 0, false, {}};
+  // Same plate, same lot: the upsert updates the open one instead of adding a second.
+  ASSERT_FALSE(ledger->record(InboxEvent{"xj5", "north", 4, {}, {}}, 9'200'000, &other, {}));
+  open.clear();
+  ASSERT_FALSE(ledger->open_sessions(open));
+  ASSERT_EQ(open.size(), 1u);
+  EXPECT_EQ(open[0].entered_at, in.entered_at);  // the stay counts from the first entry
+  EXPECT_EQ(open[0].entry_gate, "north");
+}
+
+}  // namespace
+}  // namespace parkd
