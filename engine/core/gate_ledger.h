@@ -4,6 +4,7 @@
 #pragma once
 
 #include <cstdint>
+#include <optional>
 #include <span>
 #include <string>
 #include <string_view>
@@ -24,6 +25,14 @@ struct InboxEvent {
 
 enum class InboxAppend : std::uint8_t { Stored, AlreadyDecided, AlreadyPending };
 
+// A decision and what it did to visitor sessions.
+struct DecisionRecord {
+  InboxEvent event;  // lot, gate and seq identify it; payload and topic are not needed
+  TimeMs decided_at = 0;
+  std::optional<VisitorSession> opened;  // the visitor's open session after an admitted entry
+  std::vector<VisitorSession> closed;
+};
+
 class GateLedger {
  public:
   virtual ~GateLedger() = default;
@@ -31,9 +40,9 @@ class GateLedger {
   virtual std::error_code append(const InboxEvent& event, TimeMs received_at, InboxAppend& result) = 0;
   // Events stored but not decided (after a crash), in the order they were received.
   virtual std::error_code undecided(std::vector<InboxEvent>& out) = 0;
-  // Marks the event decided and writes what the decision did to visitor sessions, atomically.
-  virtual std::error_code record(const InboxEvent& event, TimeMs decided_at, const VisitorSession* opened,
-                                 std::span<const VisitorSession> closed) = 0;
+  // Marks the events decided and writes what the decisions did to visitor sessions, all in one
+  // transaction (a group commit: one per batch of input).
+  virtual std::error_code record(std::span<const DecisionRecord> decisions) = 0;
   virtual std::error_code open_sessions(std::vector<VisitorSession>& out) = 0;
 };
 

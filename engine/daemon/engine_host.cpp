@@ -160,6 +160,7 @@ void EngineHost::process(const std::vector<Incoming>& messages) {
     }
   }
   flush_reports();
+  record_decisions();
   settle();
 }
 
@@ -182,21 +183,35 @@ void EngineHost::on_gate_event(const Incoming& m, const Topic& t) {
   last = d.event->seq;
   const GateDecisionOut decision = desk_.decide(*d.event, now());
   ++counters_.decisions_by_reason[decision.reason];
-  const std::vector<VisitorSession> closed = desk_.take_closed_sessions();
-  if (ledger_ != nullptr) {
-    const VisitorSession* opened = d.event->entry ? desk_.open_session(decision.lot_id, decision.plate) : nullptr;
-    const InboxEvent key{d.event->lot_id, d.event->gate_id, d.event->seq, {}, {}};
-    if (auto e = ledger_->record(key, now(), opened, closed)) {
-      Log::error("gates", "cannot record the decision on {} #{}: {}", m.topic, d.event->seq, e.message());
-    }
-  }
-  publisher_.publish(decision.lot_id, gate_decision_topic(decision.lot_id, decision.gate_id),
-                     to_message(decision).SerializeAsString(), false);
+  std::vector<VisitorSession> closed = desk_.take_closed_sessions();
   for (const VisitorSession& s : closed) {
     Log::info("gates", "visitor {} left {} by {} after {} min: {} yuan{}{}", s.plate, s.lot_id, s.exit_gate,
               (*s.left_at - s.entered_at) / 60'000, yuan(s.fee_fen), s.overstay ? " (overstay)" : "",
               s.note.empty() ? "" : " (" + s.note + ")");
   }
+  DecisionRecord record{InboxEvent{d.event->lot_id, d.event->gate_id, d.event->seq, {}, {}}, now(), std::nullopt,
+                        std::move(closed)};
+  if (const VisitorSession* opened = d.event->entry ? desk_.open_session(decision.lot_id, decision.plate) : nullptr) {
+    record.opened = *opened;
+  }
+  unrecorded_.push_back(std::move(record));
+  unpublished_.push_back(decision);
+}
+
+void EngineHost::record_decisions() {
+  if (unpublished_.empty()) return;
+  if (ledger_ != nullptr) {
+    if (auto e = ledger_->record(unrecorded_)) {
+      // The events stay undecided in the inbox and are decided again after a restart.
+      Log::error("gates", "cannot record {} gate decisions: {}", unrecorded_.size(), e.message());
+    }
+  }
+  for (const GateDecisionOut& decision : unpublished_) {
+    publisher_.publish(decision.lot_id, gate_decision_topic(decision.lot_id, decision.gate_id),
+                       to_message(decision).SerializeAsString(), false);
+  }
+  unrecorded_.clear();
+  unpublished_.clear();
 }
 
 void EngineHost::take_report(const Incoming& m, const Topic& t) {

@@ -88,6 +88,7 @@ class EngineHost : public EngineSink {
   void space_changed(const Lot& lot, const SpaceChange& change) override;
   void restore_states();
   void recover_gate_events();
+  void record_decisions();  // one transaction for the batch, then the decisions go out
   void save_states();
   TimeMs now() const;
   void settle();  // advance the engine and re-arm the timer
@@ -115,6 +116,8 @@ class EngineHost : public EngineSink {
   SpaceStateStore* store_;
   GateLedger* ledger_;
   std::vector<Incoming> waiting_for_clock_;  // gate events before the first SimClock
+  std::vector<DecisionRecord> unrecorded_;    // decided in this batch, not yet committed
+  std::vector<GateDecisionOut> unpublished_;  // their decisions, sent once recorded
   std::atomic<std::uint64_t> repeated_gate_events_{0};  // caught by the inbox on Paho's thread
   bool restored_ = false;
   std::map<std::pair<std::string, std::string>, StoredSpaceState> unsaved_;  // (lot, space) -> latest

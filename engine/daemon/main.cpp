@@ -91,8 +91,8 @@ int run(const DaemonOptions& options) {
   SqliteDatabase database(config.settings.db_path);
   SqliteSpaceStateStore space_states(database);
   SqliteRegistryStore registry_store(database);
-  SqliteDatabase inbox_database(config.settings.db_path);  // Paho's thread writes gate events here
-  SqliteGateLedger gate_ledger(database, inbox_database);
+  SqliteDatabase ledger_database(config.settings.db_path);  // gate events: Paho's thread and the strand
+  SqliteGateLedger gate_ledger(ledger_database);
   std::vector<Household> households;
   std::vector<Vehicle> vehicles;
   if (auto e = registry_store.load(households, vehicles)) {

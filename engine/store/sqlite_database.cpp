@@ -1,7 +1,9 @@
 // Opening, configuring and migrating the SQLite database.
 #include "sqlite_database.h"
 
+#include <chrono>
 #include <filesystem>
+#include <thread>
 #include <stdexcept>
 
 namespace parkd {
@@ -30,7 +32,17 @@ SqliteDatabase::SqliteDatabase(const std::string& path) : path_(path) {
     db_ = nullptr;
     throw std::runtime_error("cannot open the database '" + path + "': " + why);
   }
-  sqlite3_busy_timeout(db_, 5'000);
+  // Another connection holds the write lock (parkd has one per thread that writes): retry every
+  // 50 us for up to 5 s. SQLite's own busy timeout sleeps in steps of milliseconds, which would
+  // cap gate events at a few hundred a second under contention.
+  sqlite3_busy_handler(
+      db_,
+      [](void*, int attempt) -> int {
+        if (attempt >= 100'000) return 0;
+        std::this_thread::sleep_for(std::chrono::microseconds(50));
+        return 1;
+      },
+      nullptr);
   // WAL: readers never block the writer; NORMAL: a commit survives a crash of parkd (not of
   // the machine's power, which would cost at most the last commits before it).
   for (const char* pragma : {"PRAGMA journal_mode=WAL", "PRAGMA synchronous=NORMAL", "PRAGMA foreign_keys=ON"}) {

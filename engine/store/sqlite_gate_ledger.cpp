@@ -19,13 +19,26 @@ int step_done(sqlite3_stmt* s) {
   return rc == SQLITE_DONE ? SQLITE_OK : rc;
 }
 
+// Steps, then resets the statement for its next binding.
+int step_reset(sqlite3_stmt* s) {
+  const int rc = step_done(s);
+  sqlite3_reset(s);
+  sqlite3_clear_bindings(s);
+  return rc;
+}
+
 }  // namespace
 
+SqliteGateLedger::SqliteGateLedger(SqliteDatabase& db)
+    : db_(db),
+      insert_(db.handle(),
+              "INSERT OR IGNORE INTO gate_inbox (lot_id, gate_id, seq, topic, payload, received_at_ms) "
+              "VALUES (?1, ?2, ?3, ?4, ?5, ?6)"),
+      seen_(db.handle(), "SELECT decided_at_ms IS NOT NULL FROM gate_inbox WHERE lot_id = ?1 AND gate_id = ?2 AND seq = ?3") {}
+
 std::error_code SqliteGateLedger::append(const InboxEvent& e, TimeMs received_at, InboxAppend& result) {
-  std::lock_guard lock(append_mutex_);
-  SqliteStatement insert(inbox_db_.handle(),
-                         "INSERT OR IGNORE INTO gate_inbox (lot_id, gate_id, seq, topic, payload, received_at_ms) "
-                         "VALUES (?1, ?2, ?3, ?4, ?5, ?6)");
+  std::lock_guard lock(mutex_);
+  SqliteStatement& insert = insert_;
   if (insert.prepare_result() != SQLITE_OK) return sqlite_error(insert.prepare_result());
   bind_text(insert.get(), 1, e.lot_id);
   bind_text(insert.get(), 2, e.gate_id);
@@ -33,23 +46,26 @@ std::error_code SqliteGateLedger::append(const InboxEvent& e, TimeMs received_at
   bind_text(insert.get(), 4, e.topic);
   sqlite3_bind_blob(insert.get(), 5, e.payload.data(), static_cast<int>(e.payload.size()), SQLITE_TRANSIENT);
   sqlite3_bind_int64(insert.get(), 6, received_at);
-  if (const int rc = step_done(insert.get()); rc != SQLITE_OK) return sqlite_error(rc);
-  if (sqlite3_changes(inbox_db_.handle()) > 0) {
+  if (const int rc = step_reset(insert.get()); rc != SQLITE_OK) return sqlite_error(rc);
+  if (sqlite3_changes(db_.handle()) > 0) {
     result = InboxAppend::Stored;
     return {};
   }
-  SqliteStatement seen(inbox_db_.handle(),
-                       "SELECT decided_at_ms IS NOT NULL FROM gate_inbox WHERE lot_id = ?1 AND gate_id = ?2 AND seq = ?3");
+  SqliteStatement& seen = seen_;
   bind_text(seen.get(), 1, e.lot_id);
   bind_text(seen.get(), 2, e.gate_id);
   sqlite3_bind_int64(seen.get(), 3, static_cast<sqlite3_int64>(e.seq));
   const int rc = sqlite3_step(seen.get());
+  const bool decided = rc == SQLITE_ROW && sqlite3_column_int(seen.get(), 0) != 0;
+  sqlite3_reset(seen.get());
+  sqlite3_clear_bindings(seen.get());
   if (rc != SQLITE_ROW) return sqlite_error(rc);
-  result = sqlite3_column_int(seen.get(), 0) != 0 ? InboxAppend::AlreadyDecided : InboxAppend::AlreadyPending;
+  result = decided ? InboxAppend::AlreadyDecided : InboxAppend::AlreadyPending;
   return {};
 }
 
 std::error_code SqliteGateLedger::undecided(std::vector<InboxEvent>& out) {
+  std::lock_guard lock(mutex_);
   SqliteStatement select(db_.handle(),
                          "SELECT lot_id, gate_id, seq, topic, payload FROM gate_inbox WHERE decided_at_ms IS NULL "
                          "ORDER BY received_at_ms, rowid");
@@ -65,66 +81,73 @@ std::error_code SqliteGateLedger::undecided(std::vector<InboxEvent>& out) {
   return rc == SQLITE_DONE ? std::error_code() : sqlite_error(rc);
 }
 
-std::error_code SqliteGateLedger::record(const InboxEvent& e, TimeMs decided_at, const VisitorSession* opened,
-                                         std::span<const VisitorSession> closed) {
+std::error_code SqliteGateLedger::record(std::span<const DecisionRecord> decisions) {
+  if (decisions.empty()) return {};
+  std::lock_guard lock(mutex_);
   if (auto err = db_.exec("BEGIN IMMEDIATE")) return err;
+  SqliteStatement mark(db_.handle(), "UPDATE gate_inbox SET decided_at_ms = ?4 WHERE lot_id = ?1 AND gate_id = ?2 AND seq = ?3");
+  SqliteStatement upsert(db_.handle(),
+                         "INSERT INTO visitor_session (lot_id, plate, entry_gate, entered_at_ms, note) "
+                         "VALUES (?1, ?2, ?3, ?4, ?5) ON CONFLICT (lot_id, plate) WHERE left_at_ms IS NULL "
+                         "DO UPDATE SET note = excluded.note");
+  SqliteStatement close(db_.handle(),
+                        "UPDATE visitor_session SET left_at_ms = ?3, exit_gate = ?4, fee_fen = ?5, overstay = ?6, "
+                        "note = ?7 WHERE lot_id = ?1 AND plate = ?2 AND left_at_ms IS NULL");
+  SqliteStatement insert_closed(db_.handle(),
+                                "INSERT INTO visitor_session (lot_id, plate, entry_gate, entered_at_ms, left_at_ms, "
+                                "exit_gate, fee_fen, overstay, note) VALUES (?1, ?2, '', ?3, ?3, ?4, ?5, ?6, ?7)");
   int rc = SQLITE_OK;
-  {
-    SqliteStatement mark(db_.handle(),
-                         "UPDATE gate_inbox SET decided_at_ms = ?4 WHERE lot_id = ?1 AND gate_id = ?2 AND seq = ?3");
-    bind_text(mark.get(), 1, e.lot_id);
-    bind_text(mark.get(), 2, e.gate_id);
-    sqlite3_bind_int64(mark.get(), 3, static_cast<sqlite3_int64>(e.seq));
-    sqlite3_bind_int64(mark.get(), 4, decided_at);
-    rc = step_done(mark.get());
+  for (const SqliteStatement* s : {&mark, &upsert, &close, &insert_closed}) {
+    if (rc == SQLITE_OK) rc = s->prepare_result();
   }
-  if (rc == SQLITE_OK && opened != nullptr) {
-    SqliteStatement upsert(db_.handle(),
-                           "INSERT INTO visitor_session (lot_id, plate, entry_gate, entered_at_ms, note) "
-                           "VALUES (?1, ?2, ?3, ?4, ?5) ON CONFLICT (lot_id, plate) WHERE left_at_ms IS NULL "
-                           "DO UPDATE SET note = excluded.note");
-    bind_text(upsert.get(), 1, opened->lot_id);
-    bind_text(upsert.get(), 2, opened->plate);
-    bind_text(upsert.get(), 3, opened->entry_gate);
-    sqlite3_bind_int64(upsert.get(), 4, opened->entered_at);
-    bind_text(upsert.get(), 5, opened->note);
-    rc = step_done(upsert.get());
-  }
-  for (std::size_t i = 0; rc == SQLITE_OK && i < closed.size(); ++i) {
-    const VisitorSession& s = closed[i];
-    SqliteStatement close(db_.handle(),
-                          "UPDATE visitor_session SET left_at_ms = ?3, exit_gate = ?4, fee_fen = ?5, overstay = ?6, "
-                          "note = ?7 WHERE lot_id = ?1 AND plate = ?2 AND left_at_ms IS NULL");
-    bind_text(close.get(), 1, s.lot_id);
-    bind_text(close.get(), 2, s.plate);
-    sqlite3_bind_int64(close.get(), 3, s.left_at.value_or(decided_at));
-    bind_text(close.get(), 4, s.exit_gate);
-    sqlite3_bind_int64(close.get(), 5, s.fee_fen);
-    sqlite3_bind_int(close.get(), 6, s.overstay ? 1 : 0);
-    bind_text(close.get(), 7, s.note);
-    rc = step_done(close.get());
-    if (rc == SQLITE_OK && sqlite3_changes(db_.handle()) == 0) {  // an exit without entry: keep a record
-      SqliteStatement insert(db_.handle(),
-                             "INSERT INTO visitor_session (lot_id, plate, entry_gate, entered_at_ms, left_at_ms, "
-                             "exit_gate, fee_fen, overstay, note) VALUES (?1, ?2, '', ?3, ?3, ?4, ?5, ?6, ?7)");
-      bind_text(insert.get(), 1, s.lot_id);
-      bind_text(insert.get(), 2, s.plate);
-      sqlite3_bind_int64(insert.get(), 3, s.left_at.value_or(decided_at));
-      bind_text(insert.get(), 4, s.exit_gate);
-      sqlite3_bind_int64(insert.get(), 5, s.fee_fen);
-      sqlite3_bind_int(insert.get(), 6, s.overstay ? 1 : 0);
-      bind_text(insert.get(), 7, s.note);
-      rc = step_done(insert.get());
+  for (std::size_t d = 0; rc == SQLITE_OK && d < decisions.size(); ++d) {
+    const DecisionRecord& r = decisions[d];
+    bind_text(mark.get(), 1, r.event.lot_id);
+    bind_text(mark.get(), 2, r.event.gate_id);
+    sqlite3_bind_int64(mark.get(), 3, static_cast<sqlite3_int64>(r.event.seq));
+    sqlite3_bind_int64(mark.get(), 4, r.decided_at);
+    rc = step_reset(mark.get());
+    if (rc == SQLITE_OK && r.opened) {
+      const VisitorSession& o = *r.opened;
+      bind_text(upsert.get(), 1, o.lot_id);
+      bind_text(upsert.get(), 2, o.plate);
+      bind_text(upsert.get(), 3, o.entry_gate);
+      sqlite3_bind_int64(upsert.get(), 4, o.entered_at);
+      bind_text(upsert.get(), 5, o.note);
+      rc = step_reset(upsert.get());
+    }
+    for (std::size_t i = 0; rc == SQLITE_OK && i < r.closed.size(); ++i) {
+      const VisitorSession& c = r.closed[i];
+      bind_text(close.get(), 1, c.lot_id);
+      bind_text(close.get(), 2, c.plate);
+      sqlite3_bind_int64(close.get(), 3, c.left_at.value_or(r.decided_at));
+      bind_text(close.get(), 4, c.exit_gate);
+      sqlite3_bind_int64(close.get(), 5, c.fee_fen);
+      sqlite3_bind_int(close.get(), 6, c.overstay ? 1 : 0);
+      bind_text(close.get(), 7, c.note);
+      rc = step_reset(close.get());
+      if (rc == SQLITE_OK && sqlite3_changes(db_.handle()) == 0) {  // an exit without entry: keep a record
+        bind_text(insert_closed.get(), 1, c.lot_id);
+        bind_text(insert_closed.get(), 2, c.plate);
+        sqlite3_bind_int64(insert_closed.get(), 3, c.left_at.value_or(r.decided_at));
+        bind_text(insert_closed.get(), 4, c.exit_gate);
+        sqlite3_bind_int64(insert_closed.get(), 5, c.fee_fen);
+        sqlite3_bind_int(insert_closed.get(), 6, c.overstay ? 1 : 0);
+        bind_text(insert_closed.get(), 7, c.note);
+        rc = step_reset(insert_closed.get());
+      }
     }
   }
   if (rc != SQLITE_OK) {
+    const int extended = sqlite3_extended_errcode(db_.handle());
     db_.exec("ROLLBACK");
-    return sqlite_error(rc);
+    return sqlite_error(extended != SQLITE_OK ? extended : rc);
   }
   return db_.exec("COMMIT");
 }
 
 std::error_code SqliteGateLedger::open_sessions(std::vector<VisitorSession>& out) {
+  std::lock_guard lock(mutex_);
   SqliteStatement select(db_.handle(),
                          "SELECT lot_id, plate, entry_gate, entered_at_ms, note FROM visitor_session "
                          "WHERE left_at_ms IS NULL ORDER BY session_id");

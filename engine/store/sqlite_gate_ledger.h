@@ -8,21 +8,22 @@
 
 namespace parkd {
 
-// `inbox_db` is used only by append() (Paho's thread); `db` by everything else (the strand).
-// Two connections to one WAL file: SQLite serialises their writes, the busy timeout waits.
+// One connection of its own, used from Paho's thread (append) and the strand (the rest): a
+// mutex makes them take turns, which is cheaper than two connections waiting on SQLite's lock.
 class SqliteGateLedger : public GateLedger {
  public:
-  SqliteGateLedger(SqliteDatabase& db, SqliteDatabase& inbox_db) : db_(db), inbox_db_(inbox_db) {}
+  explicit SqliteGateLedger(SqliteDatabase& db);
   std::error_code append(const InboxEvent& event, TimeMs received_at, InboxAppend& result) override;
   std::error_code undecided(std::vector<InboxEvent>& out) override;
-  std::error_code record(const InboxEvent& event, TimeMs decided_at, const VisitorSession* opened,
-                         std::span<const VisitorSession> closed) override;
+  std::error_code record(std::span<const DecisionRecord> decisions) override;
   std::error_code open_sessions(std::vector<VisitorSession>& out) override;
 
  private:
   SqliteDatabase& db_;
-  SqliteDatabase& inbox_db_;
-  std::mutex append_mutex_;  // Paho's callbacks are serial, but nothing here relies on it
+  std::mutex mutex_;
+  // Prepared once: a gate event's commit happens on Paho's thread before its acknowledgement.
+  SqliteStatement insert_;
+  SqliteStatement seen_;
 };
 
 }  // namespace parkd

@@ -15,12 +15,10 @@ class GateLedgerTest : public ::testing::Test {
   void SetUp() override {
     dir = std::filesystem::temp_directory_path() / ("parkd-ledger-" + std::to_string(std::random_device{}()));
     db = std::make_unique<SqliteDatabase>((dir / "parkd.db").string());
-    inbox = std::make_unique<SqliteDatabase>((dir / "parkd.db").string());
-    ledger = std::make_unique<SqliteGateLedger>(*db, *inbox);
+    ledger = std::make_unique<SqliteGateLedger>(*db);
   }
   void TearDown() override {
     ledger.reset();
-    inbox.reset();
     db.reset();
     std::filesystem::remove_all(dir);
   }
@@ -31,7 +29,6 @@ class GateLedgerTest : public ::testing::Test {
   }
   std::filesystem::path dir;
   std::unique_ptr<SqliteDatabase> db;
-  std::unique_ptr<SqliteDatabase> inbox;
   std::unique_ptr<SqliteGateLedger> ledger;
 };
 
@@ -44,7 +41,7 @@ TEST_F(GateLedgerTest, AnEventIsStoredOnceAndARedeliveryIsRecognised) {
   ASSERT_EQ(pending.size(), 2u);
   EXPECT_EQ(pending[0].seq, 1u);
   EXPECT_EQ(pending[0].payload, "payload-1");
-  ASSERT_FALSE(ledger->record(pending[0], 2'000, nullptr, {}));
+  ASSERT_FALSE(ledger->record(std::vector<DecisionRecord>{{pending[0], 2'000, std::nullopt, {}}}));
   EXPECT_EQ(append(1), InboxAppend::AlreadyDecided);
   pending.clear();
   ASSERT_FALSE(ledger->undecided(pending));
@@ -57,7 +54,7 @@ TEST_F(GateLedgerTest, SessionsOpenAndCloseWithTheirDecisions) {
   append(2);
   append(3);
   const VisitorSession in{"xj5", "苏E12345", "north", 10'000, std::nullopt, {}, 0, false, {}};
-  ASSERT_FALSE(ledger->record(InboxEvent{"xj5", "north", 1, {}, {}}, 10'000, &in, {}));
+  ASSERT_FALSE(ledger->record(std::vector<DecisionRecord>{{InboxEvent{"xj5", "north", 1, {}, {}}, 10'000, in, {}}}));
   std::vector<VisitorSession> open;
   ASSERT_FALSE(ledger->open_sessions(open));
   ASSERT_EQ(open.size(), 1u);
@@ -67,16 +64,16 @@ TEST_F(GateLedgerTest, SessionsOpenAndCloseWithTheirDecisions) {
   out.exit_gate = "east";
   out.fee_fen = 1'500;
   const std::vector<VisitorSession> closed = {out};
-  ASSERT_FALSE(ledger->record(InboxEvent{"xj5", "north", 2, {}, {}}, 9'070'000, nullptr, closed));
+  ASSERT_FALSE(ledger->record(std::vector<DecisionRecord>{{InboxEvent{"xj5", "north", 2, {}, {}}, 9'070'000, std::nullopt, closed}}));
   open.clear();
   ASSERT_FALSE(ledger->open_sessions(open));
   EXPECT_TRUE(open.empty());
   // The plate comes again: a new session (a new row) opens.
-  ASSERT_FALSE(ledger->record(InboxEvent{"xj5", "north", 3, {}, {}}, 9'100'000, &in, {}));
+  ASSERT_FALSE(ledger->record(std::vector<DecisionRecord>{{InboxEvent{"xj5", "north", 3, {}, {}}, 9'100'000, in, {}}}));
   append(4);
   const VisitorSession other{"xj5", "苏E12345", "east", 9'200'000, std::nullopt, {}, 0, false, {}};
   // Same plate, same lot: the upsert updates the open one instead of adding a second.
-  ASSERT_FALSE(ledger->record(InboxEvent{"xj5", "north", 4, {}, {}}, 9'200'000, &other, {}));
+  ASSERT_FALSE(ledger->record(std::vector<DecisionRecord>{{InboxEvent{"xj5", "north", 4, {}, {}}, 9'200'000, other, {}}}));
   open.clear();
   ASSERT_FALSE(ledger->open_sessions(open));
   ASSERT_EQ(open.size(), 1u);
