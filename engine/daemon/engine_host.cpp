@@ -25,7 +25,8 @@ EngineHost::EngineHost(Strand strand, std::vector<Lot> lots, bool sim_clock, Pub
       publisher_(publisher),
       timer_(strand_),
       store_(store),
-      ledger_(ledger) {}
+      ledger_(ledger),
+      save_timer_(strand_) {}
 
 TimeMs EngineHost::now() const { return sim_clock_ ? sim_now_ : system_now(); }
 
@@ -266,9 +267,33 @@ void EngineHost::on_sim_clock(const std::string& payload) {
   settle();
 }
 
+void EngineHost::schedule_save() {
+  if (store_ == nullptr || unsaved_.empty() || save_scheduled_) return;
+  if (sim_clock_) {  // simulated time has no real-time pace to wait for
+    save_states();
+    return;
+  }
+  // Leading edge at once (a first change after a quiet second is saved immediately), then at
+  // most one save per second while changes keep coming.
+  const auto now_steady = std::chrono::steady_clock::now();
+  if (now_steady - last_save_ >= std::chrono::seconds(1)) {
+    last_save_ = now_steady;
+    save_states();
+    return;
+  }
+  save_scheduled_ = true;
+  save_timer_.expires_at(last_save_ + std::chrono::seconds(1));
+  save_timer_.async_wait([this](const boost::system::error_code& ec) {
+    save_scheduled_ = false;
+    if (ec) return;
+    last_save_ = std::chrono::steady_clock::now();
+    save_states();
+  });
+}
+
 void EngineHost::settle() {
   engine_.advance(now());
-  save_states();
+  schedule_save();
   if (sim_clock_) return;  // the next SimClock message drives time
   const TimeMs due = engine_.next_wake();
   if (due == timer_due_) return;

@@ -57,8 +57,12 @@ class EngineHost : public EngineSink {
 
   // All of these run on the strand.
   void start();
-  // Processes whatever Paho has handed over and not yet been processed (at shut-down).
-  void finish_in_flight() { drain(); }
+  // Processes whatever Paho has handed over and not yet been processed, and saves what is
+  // unsaved (at shut-down).
+  void finish_in_flight() {
+    drain();
+    save_states();
+  }
   void on_message(const std::string& topic, const std::string& payload);
   // The registry the gates decide with (loaded from the store at start).
   void set_registry(Registry registry) { desk_.set_registry(std::move(registry)); }
@@ -90,6 +94,7 @@ class EngineHost : public EngineSink {
   void recover_gate_events();
   void record_decisions();  // one transaction for the batch, then the decisions go out
   void save_states();
+  void schedule_save();
   TimeMs now() const;
   void settle();  // advance the engine and re-arm the timer
   void on_sim_clock(const std::string& payload);
@@ -121,6 +126,12 @@ class EngineHost : public EngineSink {
   std::atomic<std::uint64_t> repeated_gate_events_{0};  // caught by the inbox on Paho's thread
   bool restored_ = false;
   std::map<std::pair<std::string, std::string>, StoredSpaceState> unsaved_;  // (lot, space) -> latest
+  // Space states are saved at most once a second: they are a convenience for the next start
+  // (sensors confirm them anyway), and a commit per change would put SQLite's occasional
+  // checkpoint on the path from a report to the signs.
+  boost::asio::steady_timer save_timer_;
+  bool save_scheduled_ = false;
+  std::chrono::steady_clock::time_point last_save_{};
 };
 
 }  // namespace parkd
