@@ -2,6 +2,7 @@
 #include "engine_host.h"
 
 #include <chrono>
+#include <memory>
 
 #include <boost/asio/post.hpp>
 
@@ -18,7 +19,7 @@ TimeMs system_now() {
 }  // namespace
 
 EngineHost::EngineHost(Strand strand, std::vector<Lot> lots, bool sim_clock, Publisher& publisher,
-                       SpaceStateStore* store, GateLedger* ledger)
+                       SpaceStateStore* store, GateLedger* ledger, StoreWorker* worker)
     : strand_(std::move(strand)),
       engine_(std::move(lots), *this),
       sim_clock_(sim_clock),
@@ -26,7 +27,15 @@ EngineHost::EngineHost(Strand strand, std::vector<Lot> lots, bool sim_clock, Pub
       timer_(strand_),
       store_(store),
       ledger_(ledger),
+      worker_(worker),
       save_timer_(strand_) {}
+
+void EngineHost::finish_in_flight() {
+  drain();
+  save_states();
+  // The store's last writes land, and the decisions they release go out, before parkd stops.
+  if (worker_ != nullptr) worker_->wait_idle();
+}
 
 TimeMs EngineHost::now() const { return sim_clock_ ? sim_now_ : system_now(); }
 
@@ -82,16 +91,21 @@ void EngineHost::space_changed(const Lot& lot, const SpaceChange& change) {
 
 void EngineHost::save_states() {
   if (store_ == nullptr || unsaved_.empty()) return;
-  std::vector<StoredSpaceState> batch;
-  batch.reserve(unsaved_.size());
-  for (const auto& [key, state] : unsaved_) batch.push_back(state);
-  if (auto e = store_->save(batch)) {
-    // Kept for the next attempt; the sensors would re-establish the truth anyway.
-    reject_log_.warn("store", "save_failed", "cannot save {} space states: {}; retrying with the next change",
-                     batch.size(), e.message());
-    return;
-  }
+  auto batch = std::make_shared<std::vector<StoredSpaceState>>();
+  batch->reserve(unsaved_.size());
+  for (const auto& [key, state] : unsaved_) batch->push_back(state);
   unsaved_.clear();
+  auto save = [this, batch] {
+    if (auto e = store_->save(*batch)) {
+      // Lost until those spaces change again; the sensors re-establish the truth anyway.
+      reject_log_.warn("store", "save_failed", "cannot save {} space states: {}", batch->size(), e.message());
+    }
+  };
+  if (worker_ == nullptr) {
+    save();
+  } else {
+    worker_->post(save);
+  }
 }
 
 void EngineHost::enqueue(std::string topic, std::string payload) {
@@ -201,18 +215,32 @@ void EngineHost::on_gate_event(const Incoming& m, const Topic& t) {
 
 void EngineHost::record_decisions() {
   if (unpublished_.empty()) return;
-  if (ledger_ != nullptr) {
-    if (auto e = ledger_->record(unrecorded_)) {
+  auto records = std::make_shared<std::vector<DecisionRecord>>(std::exchange(unrecorded_, {}));
+  auto decisions = std::make_shared<std::vector<GateDecisionOut>>(std::exchange(unpublished_, {}));
+  auto record = [this, records] {
+    if (ledger_ == nullptr) return;
+    if (auto e = ledger_->record(*records)) {
       // The events stay undecided in the inbox and are decided again after a restart.
-      Log::error("gates", "cannot record {} gate decisions: {}", unrecorded_.size(), e.message());
+      Log::error("gates", "cannot record {} gate decisions: {}", records->size(), e.message());
     }
+  };
+  if (worker_ == nullptr) {
+    record();
+    publish_decisions(*decisions);
+    return;
   }
-  for (const GateDecisionOut& decision : unpublished_) {
+  // Recorded on the store's thread; the decisions go out, in order, once their record is durable.
+  worker_->post([this, record, decisions] {
+    record();
+    boost::asio::post(strand_, [this, decisions] { publish_decisions(*decisions); });
+  });
+}
+
+void EngineHost::publish_decisions(const std::vector<GateDecisionOut>& decisions) {
+  for (const GateDecisionOut& decision : decisions) {
     publisher_.publish(decision.lot_id, gate_decision_topic(decision.lot_id, decision.gate_id),
                        to_message(decision).SerializeAsString(), false);
   }
-  unrecorded_.clear();
-  unpublished_.clear();
 }
 
 void EngineHost::take_report(const Incoming& m, const Topic& t) {

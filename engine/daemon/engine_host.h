@@ -21,6 +21,7 @@
 #include "core/space_state_store.h"
 #include "log.h"
 #include "publisher.h"
+#include "store_worker.h"
 #include "sensors/gate_event_decoder.h"
 #include "sensors/sensor_report_decoder.h"
 #include "sensors/topic.h"
@@ -47,8 +48,9 @@ class EngineHost : public EngineSink {
   // `ledger` (may be null) makes gate events durable: enqueue() stores each one before it
   // returns (so before Paho acknowledges it), and the decision is recorded with its effects on
   // visitor sessions in one transaction; at start, what was stored but not decided is decided.
+  // `worker` (may be null: then writes happen inline) runs the store's writes off the strand.
   EngineHost(Strand strand, std::vector<Lot> lots, bool sim_clock, Publisher& publisher,
-             SpaceStateStore* store = nullptr, GateLedger* ledger = nullptr);
+             SpaceStateStore* store = nullptr, GateLedger* ledger = nullptr, StoreWorker* worker = nullptr);
 
   // Thread-safe, for Paho's callback thread: queues the message and, if the queue was empty,
   // posts a drain to the strand. Under load the strand then takes many messages at once, and
@@ -59,10 +61,7 @@ class EngineHost : public EngineSink {
   void start();
   // Processes whatever Paho has handed over and not yet been processed, and saves what is
   // unsaved (at shut-down).
-  void finish_in_flight() {
-    drain();
-    save_states();
-  }
+  void finish_in_flight();
   void on_message(const std::string& topic, const std::string& payload);
   // The registry the gates decide with (loaded from the store at start).
   void set_registry(Registry registry) { desk_.set_registry(std::move(registry)); }
@@ -93,6 +92,7 @@ class EngineHost : public EngineSink {
   void restore_states();
   void recover_gate_events();
   void record_decisions();  // one transaction for the batch, then the decisions go out
+  void publish_decisions(const std::vector<GateDecisionOut>& decisions);
   void save_states();
   void schedule_save();
   TimeMs now() const;
@@ -120,6 +120,7 @@ class EngineHost : public EngineSink {
   std::map<std::string, std::pair<std::string, std::string>> last_frames_;  // topic -> (lot, payload)
   SpaceStateStore* store_;
   GateLedger* ledger_;
+  StoreWorker* worker_;
   std::vector<Incoming> waiting_for_clock_;  // gate events before the first SimClock
   std::vector<DecisionRecord> unrecorded_;    // decided in this batch, not yet committed
   std::vector<GateDecisionOut> unpublished_;  // their decisions, sent once recorded

@@ -89,9 +89,10 @@ int run(const DaemonOptions& options) {
   if (options.db_path) config.settings.db_path = *options.db_path;
   if (options.http_listen) config.settings.http_listen = *options.http_listen;
   SqliteDatabase database(config.settings.db_path);
-  SqliteSpaceStateStore space_states(database);
+  SqliteDatabase state_database(config.settings.db_path);  // written on the store thread only
+  SqliteSpaceStateStore space_states(state_database);
   SqliteRegistryStore registry_store(database);
-  SqliteDatabase ledger_database(config.settings.db_path);  // gate events: Paho's thread and the strand
+  SqliteDatabase ledger_database(config.settings.db_path);  // gate events: Paho's thread and the store thread
   SqliteGateLedger gate_ledger(ledger_database);
   std::vector<Household> households;
   std::vector<Vehicle> vehicles;
@@ -109,7 +110,9 @@ int run(const DaemonOptions& options) {
   SessionPublisher publisher;
   std::vector<std::string> lot_ids;
   for (const Lot& lot : config.lots) lot_ids.push_back(lot.id());
-  EngineHost host(strand, std::move(config.lots), options.sim_clock, publisher, &space_states, &gate_ledger);
+  StoreWorker store_worker;
+  EngineHost host(strand, std::move(config.lots), options.sim_clock, publisher, &space_states, &gate_ledger,
+                  &store_worker);
   host.set_registry(Registry(std::move(households), std::move(vehicles)));
   Log::info("parkd", "registry: {} households, {} permits on record", household_count, vehicle_count);
 
@@ -154,7 +157,8 @@ int run(const DaemonOptions& options) {
     // What Paho has acknowledged is processed before the strand stops.
     boost::asio::post(host.strand(), [&host, &io] {
       host.finish_in_flight();
-      io.stop();
+      // After the decisions that finish_in_flight() released, which are queued on the strand.
+      boost::asio::post(host.strand(), [&io] { io.stop(); });
     });
   });
   Log::info("parkd", "started: {} lot(s), broker {}, database {}, http {}, {} clock", lot_ids.size(),
