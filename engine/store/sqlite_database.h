@@ -6,6 +6,7 @@
 
 #include <memory>
 #include <string>
+#include <string_view>
 #include <system_error>
 
 namespace parkd {
@@ -50,5 +51,11 @@ class SqliteStatement {
   sqlite3_stmt* stmt_ = nullptr;
   int prepare_rc_ = SQLITE_OK;
 };
+
+// Small helpers shared by the stores.
+void bind_text(sqlite3_stmt* statement, int index, std::string_view text);  // copied by SQLite
+std::string column_text(sqlite3_stmt* statement, int index);                 // "" for NULL
+// Steps a statement that returns no rows and resets it for the next binding.
+int step_and_reset(sqlite3_stmt* statement);  // SQLITE_OK when it ran to completion
 
 }  // namespace parkd

@@ -3,31 +3,6 @@
 
 namespace parkd {
 
-namespace {
-
-void bind_text(sqlite3_stmt* s, int i, std::string_view text) {
-  sqlite3_bind_text(s, i, text.data(), static_cast<int>(text.size()), SQLITE_TRANSIENT);
-}
-
-std::string text(sqlite3_stmt* s, int i) {
-  const auto* t = sqlite3_column_text(s, i);
-  return t == nullptr ? std::string() : std::string(reinterpret_cast<const char*>(t));
-}
-
-int step_done(sqlite3_stmt* s) {
-  const int rc = sqlite3_step(s);
-  return rc == SQLITE_DONE ? SQLITE_OK : rc;
-}
-
-// Steps, then resets the statement for its next binding.
-int step_reset(sqlite3_stmt* s) {
-  const int rc = step_done(s);
-  sqlite3_reset(s);
-  sqlite3_clear_bindings(s);
-  return rc;
-}
-
-}  // namespace
 
 SqliteGateLedger::SqliteGateLedger(SqliteDatabase& db)
     : db_(db),
@@ -46,7 +21,7 @@ std::error_code SqliteGateLedger::append(const InboxEvent& e, TimeMs received_at
   bind_text(insert.get(), 4, e.topic);
   sqlite3_bind_blob(insert.get(), 5, e.payload.data(), static_cast<int>(e.payload.size()), SQLITE_TRANSIENT);
   sqlite3_bind_int64(insert.get(), 6, received_at);
-  if (const int rc = step_reset(insert.get()); rc != SQLITE_OK) return sqlite_error(rc);
+  if (const int rc = step_and_reset(insert.get()); rc != SQLITE_OK) return sqlite_error(rc);
   if (sqlite3_changes(db_.handle()) > 0) {
     result = InboxAppend::Stored;
     return {};
@@ -73,10 +48,10 @@ std::error_code SqliteGateLedger::undecided(std::vector<InboxEvent>& out) {
   int rc = SQLITE_OK;
   while ((rc = sqlite3_step(select.get())) == SQLITE_ROW) {
     const auto* blob = static_cast<const char*>(sqlite3_column_blob(select.get(), 4));
-    out.push_back(InboxEvent{text(select.get(), 0), text(select.get(), 1),
+    out.push_back(InboxEvent{column_text(select.get(), 0), column_text(select.get(), 1),
                              static_cast<std::uint64_t>(sqlite3_column_int64(select.get(), 2)),
                              std::string(blob == nullptr ? "" : blob, static_cast<std::size_t>(sqlite3_column_bytes(select.get(), 4))),
-                             text(select.get(), 3)});
+                             column_text(select.get(), 3)});
   }
   return rc == SQLITE_DONE ? std::error_code() : sqlite_error(rc);
 }
@@ -106,7 +81,7 @@ std::error_code SqliteGateLedger::record(std::span<const DecisionRecord> decisio
     bind_text(mark.get(), 2, r.event.gate_id);
     sqlite3_bind_int64(mark.get(), 3, static_cast<sqlite3_int64>(r.event.seq));
     sqlite3_bind_int64(mark.get(), 4, r.decided_at);
-    rc = step_reset(mark.get());
+    rc = step_and_reset(mark.get());
     if (rc == SQLITE_OK && r.opened) {
       const VisitorSession& o = *r.opened;
       bind_text(upsert.get(), 1, o.lot_id);
@@ -114,7 +89,7 @@ std::error_code SqliteGateLedger::record(std::span<const DecisionRecord> decisio
       bind_text(upsert.get(), 3, o.entry_gate);
       sqlite3_bind_int64(upsert.get(), 4, o.entered_at);
       bind_text(upsert.get(), 5, o.note);
-      rc = step_reset(upsert.get());
+      rc = step_and_reset(upsert.get());
     }
     for (std::size_t i = 0; rc == SQLITE_OK && i < r.closed.size(); ++i) {
       const VisitorSession& c = r.closed[i];
@@ -125,7 +100,7 @@ std::error_code SqliteGateLedger::record(std::span<const DecisionRecord> decisio
       sqlite3_bind_int64(close.get(), 5, c.fee_fen);
       sqlite3_bind_int(close.get(), 6, c.overstay ? 1 : 0);
       bind_text(close.get(), 7, c.note);
-      rc = step_reset(close.get());
+      rc = step_and_reset(close.get());
       if (rc == SQLITE_OK && sqlite3_changes(db_.handle()) == 0) {  // an exit without entry: keep a record
         bind_text(insert_closed.get(), 1, c.lot_id);
         bind_text(insert_closed.get(), 2, c.plate);
@@ -134,7 +109,7 @@ std::error_code SqliteGateLedger::record(std::span<const DecisionRecord> decisio
         sqlite3_bind_int64(insert_closed.get(), 5, c.fee_fen);
         sqlite3_bind_int(insert_closed.get(), 6, c.overstay ? 1 : 0);
         bind_text(insert_closed.get(), 7, c.note);
-        rc = step_reset(insert_closed.get());
+        rc = step_and_reset(insert_closed.get());
       }
     }
   }
@@ -155,11 +130,11 @@ std::error_code SqliteGateLedger::open_sessions(std::vector<VisitorSession>& out
   int rc = SQLITE_OK;
   while ((rc = sqlite3_step(select.get())) == SQLITE_ROW) {
     VisitorSession s;
-    s.lot_id = text(select.get(), 0);
-    s.plate = text(select.get(), 1);
-    s.entry_gate = text(select.get(), 2);
+    s.lot_id = column_text(select.get(), 0);
+    s.plate = column_text(select.get(), 1);
+    s.entry_gate = column_text(select.get(), 2);
     s.entered_at = sqlite3_column_int64(select.get(), 3);
-    s.note = text(select.get(), 4);
+    s.note = column_text(select.get(), 4);
     out.push_back(std::move(s));
   }
   return rc == SQLITE_DONE ? std::error_code() : sqlite_error(rc);

@@ -5,10 +5,6 @@ namespace parkd {
 
 namespace {
 
-void bind_text(sqlite3_stmt* s, int i, std::string_view text) {
-  sqlite3_bind_text(s, i, text.data(), static_cast<int>(text.size()), SQLITE_TRANSIENT);
-}
-
 void bind_day(sqlite3_stmt* s, int i, const std::optional<CivilDay>& day) {
   if (day) {
     bind_text(s, i, format_civil_day(*day));
@@ -20,19 +16,6 @@ void bind_day(sqlite3_stmt* s, int i, const std::optional<CivilDay>& day) {
 std::optional<CivilDay> column_day(sqlite3_stmt* s, int i) {
   if (sqlite3_column_type(s, i) == SQLITE_NULL) return std::nullopt;
   return parse_civil_day(reinterpret_cast<const char*>(sqlite3_column_text(s, i)));
-}
-
-std::string column_text(sqlite3_stmt* s, int i) {
-  const auto* t = sqlite3_column_text(s, i);
-  return t == nullptr ? std::string() : reinterpret_cast<const char*>(t);
-}
-
-// Steps a statement that returns no rows, then resets it for the next binding.
-int run(sqlite3_stmt* s) {
-  const int rc = sqlite3_step(s);
-  sqlite3_reset(s);
-  sqlite3_clear_bindings(s);
-  return rc == SQLITE_DONE ? SQLITE_OK : rc;
 }
 
 }  // namespace
@@ -64,7 +47,7 @@ std::error_code SqliteRegistryStore::put_households(std::span<const Household> h
       bind_text(upsert.get(), 3, h.room);
       bind_text(upsert.get(), 4, h.type == HouseholdType::Owner ? "owner" : "tenant");
       bind_day(upsert.get(), 5, h.lease_end);
-      rc = run(upsert.get());
+      rc = step_and_reset(upsert.get());
     }
     return rc;
   });
@@ -81,7 +64,7 @@ std::error_code SqliteRegistryStore::add_vehicles(std::span<const Vehicle> vehic
       bind_text(insert.get(), 2, v.household_id);
       bind_text(insert.get(), 3, format_civil_day(v.registered_on));
       bind_day(insert.get(), 4, v.removed_on);
-      rc = run(insert.get());
+      rc = step_and_reset(insert.get());
     }
     return rc;
   });
@@ -94,7 +77,7 @@ std::error_code SqliteRegistryStore::remove_vehicle(std::string_view plate, Civi
     if (update.prepare_result() != SQLITE_OK) return update.prepare_result();
     bind_text(update.get(), 1, plate);
     bind_text(update.get(), 2, format_civil_day(removed_on));
-    const int rc = run(update.get());
+    const int rc = step_and_reset(update.get());
     found = sqlite3_changes(db_.handle()) > 0;
     return rc;
   });
