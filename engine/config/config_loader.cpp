@@ -8,6 +8,7 @@
 #include <fstream>
 #include <sstream>
 
+#include "core/civil_day.h"
 #include "parking/v1/config.pb.h"
 
 namespace parkd {
@@ -286,6 +287,41 @@ ConfigLoad load_config_text(std::string_view text, const std::string& file, cons
   if (!config.store().db_path().empty()) s.db_path = config.store().db_path();
   if (!config.http().listen().empty()) s.http_listen = config.http().listen();
   if (!config.http().token_file().empty()) s.token_file = (base_dir / config.http().token_file()).string();
+
+  for (int i = 0; i < config.pact_size(); ++i) {
+    const auto& v = config.pact(i);
+    const SpecLocation at = where.at("pact", i);
+    auto issue = [&](std::string message) { out.issues.push_back(ConfigIssue{file, at.line, at.column, std::move(message)}); };
+    PactVersion version;
+    version.name = v.name();
+    if (version.name.empty()) issue("a pact version needs a name");
+    for (const auto& other : loaded.pact) {
+      if (other.name == version.name && !version.name.empty()) issue("pact version '" + version.name + "' is defined twice");
+    }
+    if (auto day = parse_civil_day(v.effective_from())) {
+      version.effective_from = *day;
+      for (const auto& other : loaded.pact) {
+        if (other.effective_from == *day) issue("two pact versions take effect on " + v.effective_from());
+      }
+    } else {
+      issue("pact version '" + version.name + "' effective_from '" + v.effective_from() + "' is not a date YYYY-MM-DD");
+    }
+    PactTerms& t = version.terms;
+    t.owner_monthly.assign(v.owner_monthly_fen().begin(), v.owner_monthly_fen().end());
+    t.tenant_monthly.assign(v.tenant_monthly_fen().begin(), v.tenant_monthly_fen().end());
+    if (t.owner_monthly.empty()) issue("pact version '" + version.name + "' lists no owner_monthly_fen");
+    if (t.tenant_monthly.empty()) issue("pact version '" + version.name + "' lists no tenant_monthly_fen");
+    t.tenant_max_cars = v.has_tenant_max_cars() ? v.tenant_max_cars() : static_cast<std::uint32_t>(t.tenant_monthly.size());
+    if (v.has_visitor_free_minutes()) t.visitor_free_ms = static_cast<TimeMs>(v.visitor_free_minutes()) * 60'000;
+    if (v.has_visitor_fen_per_started_hour()) t.visitor_per_started_hour = v.visitor_fen_per_started_hour();
+    if (v.has_visitor_cap_fen_per_24h()) t.visitor_cap_per_24h = v.visitor_cap_fen_per_24h();
+    bool negative = t.visitor_per_started_hour < 0 || t.visitor_cap_per_24h < 0;
+    for (Fen f : t.owner_monthly) negative |= f < 0;
+    for (Fen f : t.tenant_monthly) negative |= f < 0;
+    if (negative) issue("pact version '" + version.name + "' has a negative amount");
+    loaded.pact.push_back(std::move(version));
+  }
+  if (loaded.pact.empty()) loaded.pact.push_back(PactVersion{"default", 0, PactTerms{}});
 
   for (int i = 0; i < config.lots_size(); ++i) {
     const Locator lwhere = where.nested("lots", i, parking::v1::LotConfig::descriptor());

@@ -8,6 +8,7 @@
 #include <string_view>
 #include <vector>
 
+#include "core/billing.h"
 #include "core/config_issue.h"
 #include "core/lot.h"
 #include "core/lot_spec.h"
@@ -31,6 +32,7 @@ struct DaemonSettings {
 struct LoadedConfig {
   DaemonSettings settings;
   std::vector<Lot> lots;
+  std::vector<PactVersion> pact;  // never empty: without a `pact` the spec's xj5 pact applies
 };
 
 struct ConfigLoad {

@@ -17,15 +17,15 @@ bool in_force(const Vehicle& v, const Household& h, CivilDay d) {
   return true;
 }
 
-const PactVersion* version_on(const std::vector<PactVersion>& versions, CivilDay d) {
+}  // namespace
+
+const PactVersion* pact_version_on(const std::vector<PactVersion>& versions, CivilDay d) {
   const PactVersion* best = nullptr;
   for (const auto& v : versions) {
     if (v.effective_from <= d && (best == nullptr || v.effective_from > best->effective_from)) best = &v;
   }
   return best;
 }
-
-}  // namespace
 
 std::string yuan(Fen fen) {
   char buf[32];
@@ -53,7 +53,7 @@ std::vector<BillLine> monthly_bill(int year, int month, const std::vector<Househ
     // (plate, rank, version) -> the stretch of days billed so.
     std::map<std::tuple<std::string, std::uint32_t, std::string>, BillLine> stretches;
     for (CivilDay d = first; d < first + month_days; ++d) {
-      const PactVersion* version = version_on(versions, d);
+      const PactVersion* version = pact_version_on(versions, d);
       if (version == nullptr) continue;
       std::uint32_t rank = 0;
       for (const Vehicle* v : cars) {

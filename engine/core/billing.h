@@ -57,6 +57,9 @@ struct BillLine {
 std::vector<BillLine> monthly_bill(int year, int month, const std::vector<Household>& households,
                                    const std::vector<Vehicle>& vehicles, const std::vector<PactVersion>& versions);
 
+// The version in force on `day`: the latest that starts on or before it; nullptr if none.
+const PactVersion* pact_version_on(const std::vector<PactVersion>& versions, CivilDay day);
+
 // The export: UTF-8 CSV, the spec's columns plus pact_version, money in yuan with 2 decimals.
 std::string bill_csv(const std::vector<BillLine>& lines, bool excel_bom = false);
 std::string yuan(Fen fen);

@@ -14,7 +14,7 @@ std::string_view name_of(VehicleClass c) {
   return "visitor";
 }
 
-GateDesk::GateDesk(Engine& engine, PactTerms terms) : engine_(engine), terms_(std::move(terms)) {}
+GateDesk::GateDesk(Engine& engine, std::vector<PactVersion> pact) : engine_(engine), pact_(std::move(pact)) {}
 
 void GateDesk::restore_open_session(VisitorSession session) {
   auto key = std::make_pair(session.lot_id, session.plate);
@@ -44,11 +44,14 @@ GateDecisionOut GateDesk::decide(const GateEventIn& e, TimeMs now) {
   const int offset = lot ? engine_.lot(*lot).utc_offset_minutes() : 0;  // an unknown lot is refused below
   const TimeMs local = now + static_cast<TimeMs>(offset) * kMsPerMinute;
   const CivilDay today = static_cast<CivilDay>(local >= 0 ? local / kMsPerDay : (local - kMsPerDay + 1) / kMsPerDay);
-  const auto permit = registry_.permit(d.plate, today);
+  static const PactTerms kDefaultTerms;  // before the first version: the spec's xj5 pact
+  const PactVersion* version = pact_version_on(pact_, today);
+  const PactTerms& terms = version != nullptr ? version->terms : kDefaultTerms;
+  const auto permit = registry_.permit(d.plate, today, terms);
   d.vehicle_class = !permit ? VehicleClass::Visitor
                     : permit->household->type == HouseholdType::Owner ? VehicleClass::Owner
                                                                       : VehicleClass::Tenant;
-  if (!e.entry) return exit(std::move(d), e, now);
+  if (!e.entry) return exit(std::move(d), e, terms, now);
   return entry(std::move(d), e, permit ? permit->household->building : std::string(), now);
 }
 
@@ -96,7 +99,7 @@ GateDecisionOut GateDesk::entry(GateDecisionOut d, const GateEventIn& e, const s
   return d;
 }
 
-GateDecisionOut GateDesk::exit(GateDecisionOut d, const GateEventIn& e, TimeMs now) {
+GateDecisionOut GateDesk::exit(GateDecisionOut d, const GateEventIn& e, const PactTerms& terms, TimeMs now) {
   d.admit = true;  // nobody is kept in
   engine_.release_hold(e.lot_id, d.plate, now);  // it turned round before parking
   const auto it = open_.find({e.lot_id, d.plate});
@@ -115,7 +118,7 @@ GateDecisionOut GateDesk::exit(GateDecisionOut d, const GateEventIn& e, TimeMs n
   }
   VisitorSession session = std::move(it->second);
   open_.erase(it);
-  const VisitorFee fee = visitor_fee(terms_, session.entered_at, now);
+  const VisitorFee fee = visitor_fee(terms, session.entered_at, now);
   session.left_at = now;
   session.exit_gate = e.gate_id;
   session.fee_fen = fee.amount;

@@ -11,6 +11,7 @@
 
 #include "engine.h"
 #include "fees.h"
+#include "billing.h"
 #include "registry.h"
 
 namespace parkd {
@@ -55,9 +56,11 @@ struct VisitorSession {
 
 class GateDesk {
  public:
-  GateDesk(Engine& engine, PactTerms terms);
+  // `pact`: the versions of the pact; a decision uses the one in force on its local day.
+  GateDesk(Engine& engine, std::vector<PactVersion> pact);
 
   void set_registry(Registry registry) { registry_ = std::move(registry); }
+  void set_pact(std::vector<PactVersion> pact) { pact_ = std::move(pact); }
   GateDecisionOut decide(const GateEventIn& event, TimeMs now);
 
   // A visitor inside before a restart, as the store kept it.
@@ -71,10 +74,10 @@ class GateDesk {
 
  private:
   GateDecisionOut entry(GateDecisionOut d, const GateEventIn& e, const std::string& building, TimeMs now);
-  GateDecisionOut exit(GateDecisionOut d, const GateEventIn& e, TimeMs now);
+  GateDecisionOut exit(GateDecisionOut d, const GateEventIn& e, const PactTerms& terms, TimeMs now);
 
   Engine& engine_;
-  PactTerms terms_;
+  std::vector<PactVersion> pact_;
   Registry registry_{{}, {}};
   std::map<std::pair<std::string, std::string>, VisitorSession> open_;  // (lot, plate)
   std::vector<VisitorSession> closed_;

@@ -14,8 +14,8 @@ bool in_force(const Vehicle& v, const Household& h, CivilDay d) {
 }
 }  // namespace
 
-Registry::Registry(std::vector<Household> households, std::vector<Vehicle> vehicles, PactTerms terms)
-    : households_(std::move(households)), vehicles_(std::move(vehicles)), terms_(std::move(terms)) {
+Registry::Registry(std::vector<Household> households, std::vector<Vehicle> vehicles)
+    : households_(std::move(households)), vehicles_(std::move(vehicles)) {
   for (std::size_t i = 0; i < households_.size(); ++i) household_index_[households_[i].household_id] = i;
   for (std::size_t i = 0; i < vehicles_.size(); ++i) {
     vehicles_by_plate_[vehicles_[i].plate].push_back(i);
@@ -29,7 +29,7 @@ Registry::Registry(std::vector<Household> households, std::vector<Vehicle> vehic
   }
 }
 
-std::optional<Permit> Registry::permit(std::string_view plate, CivilDay day) const {
+std::optional<Permit> Registry::permit(std::string_view plate, CivilDay day, const PactTerms& terms) const {
   const auto by_plate = vehicles_by_plate_.find(std::string(plate));
   if (by_plate == vehicles_by_plate_.end()) return std::nullopt;
   for (std::size_t vi : by_plate->second) {
@@ -43,7 +43,7 @@ std::optional<Permit> Registry::permit(std::string_view plate, CivilDay day) con
       if (in_force(vehicles_[other], household, day)) ++rank;
       if (other == vi) break;
     }
-    if (!monthly_fee(terms_, household.type, rank)) return std::nullopt;
+    if (!monthly_fee(terms, household.type, rank)) return std::nullopt;
     return Permit{&household, rank};
   }
   return std::nullopt;

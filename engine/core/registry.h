@@ -21,11 +21,11 @@ struct Permit {
 
 class Registry {
  public:
-  Registry(std::vector<Household> households, std::vector<Vehicle> vehicles, PactTerms terms = {});
+  Registry(std::vector<Household> households, std::vector<Vehicle> vehicles);
 
   // The permit of a normalised plate on `day`, if one is in force; a tenant's car past the
-  // pact's limit has none (it is treated as a visitor's).
-  std::optional<Permit> permit(std::string_view plate, CivilDay day) const;
+  // limit of `terms` (the pact in force that day) has none: it is treated as a visitor's.
+  std::optional<Permit> permit(std::string_view plate, CivilDay day, const PactTerms& terms) const;
 
   const std::vector<Household>& households() const { return households_; }
   const std::vector<Vehicle>& vehicles() const { return vehicles_; }
@@ -33,7 +33,6 @@ class Registry {
  private:
   std::vector<Household> households_;
   std::vector<Vehicle> vehicles_;
-  PactTerms terms_;
   std::unordered_map<std::string, std::size_t> household_index_;
   std::unordered_map<std::string, std::vector<std::size_t>> vehicles_by_plate_;
   std::unordered_map<std::string, std::vector<std::size_t>> vehicles_by_household_;  // registration order

@@ -65,6 +65,7 @@ class EngineHost : public EngineSink {
   void on_message(const std::string& topic, const std::string& payload);
   // The registry the gates decide with (loaded from the store at start).
   void set_registry(Registry registry) { desk_.set_registry(std::move(registry)); }
+  void set_pact(std::vector<PactVersion> pact) { desk_.set_pact(std::move(pact)); }
   // A (re)connected session: put the truth back on that lot's signs at once.
   void republish_frames(const std::string& lot_id);
 
@@ -108,7 +109,7 @@ class EngineHost : public EngineSink {
   TimeMs timer_due_ = kNever;
   SensorReportDecoder decoder_{SensorReportDecoder::kDefaultMaxPayload, kBatch};
   GateEventDecoder gate_decoder_;
-  GateDesk desk_{engine_, PactTerms{}};
+  GateDesk desk_{engine_, {}};
   std::map<std::pair<std::string, std::string>, std::uint64_t> last_gate_seq_;  // (lot, gate)
   std::vector<SensorReading> readings_;          // decoded, waiting for the engine
   std::vector<const std::string*> reading_topics_;

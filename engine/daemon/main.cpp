@@ -114,6 +114,7 @@ int run(const DaemonOptions& options) {
   EngineHost host(strand, std::move(config.lots), options.sim_clock, publisher, &space_states, &gate_ledger,
                   &store_worker);
   host.set_registry(Registry(std::move(households), std::move(vehicles)));
+  host.set_pact(config.pact);
   Log::info("parkd", "registry: {} households, {} permits on record", household_count, vehicle_count);
 
   const std::string password = read_password(config.settings.broker.password_file);

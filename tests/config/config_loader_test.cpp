@@ -6,6 +6,7 @@
 #include <algorithm>
 #include <fstream>
 
+#include "core/civil_day.h"
 #include "core/engine.h"
 #include "support/test_lots.h"
 
@@ -57,6 +58,34 @@ TEST(ConfigLoader, TheShippedDefaultIsXj5) {
   EXPECT_EQ(xj5.reserve().reserve_spaces, 10u);
   EXPECT_EQ(xj5.reserve().night_start_minute, 18 * 60);
   EXPECT_EQ(xj5.utc_offset_minutes(), 480);
+}
+
+TEST(ConfigLoader, TheShippedPactIsTheSpecs) {
+  const ConfigLoad load = load_config_file(kSource / "config/parkd.textproto");
+  ASSERT_TRUE(load.config) << all_issues(load.issues);
+  ASSERT_EQ(load.config->pact.size(), 1u);
+  const PactVersion& v = load.config->pact[0];
+  EXPECT_EQ(v.name, "2026-01");
+  EXPECT_EQ(format_civil_day(v.effective_from), "2026-01-01");
+  EXPECT_EQ(v.terms.owner_monthly, (std::vector<Fen>{15'000, 30'000, 60'000}));
+  EXPECT_EQ(v.terms.tenant_monthly, (std::vector<Fen>{20'000, 40'000}));
+  EXPECT_EQ(v.terms.tenant_max_cars, 2u);
+  EXPECT_EQ(v.terms.visitor_free_ms, 30 * 60'000);
+  EXPECT_EQ(v.terms.visitor_cap_per_24h, 4'000);
+}
+
+TEST(ConfigLoader, PactVersionsAreChecked) {
+  const ConfigLoad load = load_config_text(
+      "lots { lot_id: \"x\" sensor_id_prefix: \"s-\" zones { zone_id: \"A\" space_count: 1 } }\n"
+      "pact { name: \"a\" effective_from: \"2026-02-30\" owner_monthly_fen: [1] tenant_monthly_fen: [1] }\n"
+      "pact { name: \"a\" effective_from: \"2026-03-01\" tenant_monthly_fen: [-5] }\n",
+      "p.textproto", ".");
+  EXPECT_FALSE(load.config);
+  EXPECT_TRUE(has_issue(load.issues, "p.textproto:2:1: pact version 'a' effective_from '2026-02-30' is not a date"))
+      << all_issues(load.issues);
+  EXPECT_TRUE(has_issue(load.issues, "p.textproto:3:1: pact version 'a' is defined twice")) << all_issues(load.issues);
+  EXPECT_TRUE(has_issue(load.issues, "pact version 'a' lists no owner_monthly_fen"));
+  EXPECT_TRUE(has_issue(load.issues, "pact version 'a' has a negative amount"));
 }
 
 TEST(ConfigLoader, OneEngineServesTwoDifferentLots) {

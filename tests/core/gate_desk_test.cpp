@@ -58,7 +58,7 @@ class GateDeskTest : public ::testing::Test {
 
   test::RecordingSink sink;
   Engine engine{tiny(), sink};
-  GateDesk desk{engine, PactTerms{}};
+  GateDesk desk{engine, {PactVersion{"2026-01", *parse_civil_day("2026-01-01"), PactTerms{}}}};
   TimeMs t = test::kNoonShanghai;  // 2026-11-02 12:00 in Shanghai
   std::uint64_t seq = 0;
   std::uint64_t gate_seq = 0;
@@ -165,6 +165,23 @@ TEST_F(GateDeskTest, WhenTheLotIsFullResidentsStillComeInAndVisitorsDoNot) {
   EXPECT_FALSE(visitor.admit);
   EXPECT_EQ(visitor.reason, "LOT_FULL");
   EXPECT_TRUE(desk.open_sessions().empty());
+}
+
+}  // namespace
+}  // namespace parkd
+
+namespace parkd {
+namespace {
+
+TEST_F(GateDeskTest, TheVisitorFeeFollowsThePactVersionInForce) {
+  PactTerms dearer;
+  dearer.visitor_per_started_hour = 1'000;
+  dearer.visitor_cap_per_24h = 8'000;
+  desk.set_pact({PactVersion{"2026-01", *parse_civil_day("2026-01-01"), PactTerms{}},
+                 PactVersion{"2026-11", *parse_civil_day("2026-11-02"), dearer}});  // from today on
+  at_gate("苏E12345", true);
+  later(2 * kHour + 31 * kMinute);
+  EXPECT_EQ(at_gate("苏E12345", false).fee_due_fen, 3'000);
 }
 
 }  // namespace
