@@ -3,6 +3,20 @@
 
 namespace parkd {
 
+namespace {
+// Both statements that end a session number their parameters alike: lot, plate, left at,
+// exit gate, fee, overstay, note.
+void bind_closed_session(sqlite3_stmt* s, const VisitorSession& c, TimeMs decided_at) {
+  bind_text(s, 1, c.lot_id);
+  bind_text(s, 2, c.plate);
+  sqlite3_bind_int64(s, 3, c.left_at.value_or(decided_at));
+  bind_text(s, 4, c.exit_gate);
+  sqlite3_bind_int64(s, 5, c.fee_fen);
+  sqlite3_bind_int(s, 6, c.overstay ? 1 : 0);
+  bind_text(s, 7, c.note);
+}
+}  // namespace
+
 
 SqliteGateLedger::SqliteGateLedger(SqliteDatabase& db)
     : db_(db),
@@ -93,22 +107,10 @@ std::error_code SqliteGateLedger::record(std::span<const DecisionRecord> decisio
     }
     for (std::size_t i = 0; rc == SQLITE_OK && i < r.closed.size(); ++i) {
       const VisitorSession& c = r.closed[i];
-      bind_text(close.get(), 1, c.lot_id);
-      bind_text(close.get(), 2, c.plate);
-      sqlite3_bind_int64(close.get(), 3, c.left_at.value_or(r.decided_at));
-      bind_text(close.get(), 4, c.exit_gate);
-      sqlite3_bind_int64(close.get(), 5, c.fee_fen);
-      sqlite3_bind_int(close.get(), 6, c.overstay ? 1 : 0);
-      bind_text(close.get(), 7, c.note);
+      bind_closed_session(close.get(), c, r.decided_at);
       rc = step_and_reset(close.get());
       if (rc == SQLITE_OK && sqlite3_changes(db_.handle()) == 0) {  // an exit without entry: keep a record
-        bind_text(insert_closed.get(), 1, c.lot_id);
-        bind_text(insert_closed.get(), 2, c.plate);
-        sqlite3_bind_int64(insert_closed.get(), 3, c.left_at.value_or(r.decided_at));
-        bind_text(insert_closed.get(), 4, c.exit_gate);
-        sqlite3_bind_int64(insert_closed.get(), 5, c.fee_fen);
-        sqlite3_bind_int(insert_closed.get(), 6, c.overstay ? 1 : 0);
-        bind_text(insert_closed.get(), 7, c.note);
+        bind_closed_session(insert_closed.get(), c, r.decided_at);
         rc = step_and_reset(insert_closed.get());
       }
     }
