@@ -363,4 +363,9 @@ ConfigLoad load_config_file(const std::filesystem::path& path) {
   return load_config_text(*text, path.string(), path.parent_path());
 }
 
+std::string control_token_file(const DaemonSettings& settings) {
+  if (!settings.token_file.empty()) return settings.token_file;
+  return (std::filesystem::path(settings.db_path).parent_path() / "parkd.token").string();
+}
+
 }  // namespace parkd

@@ -26,8 +26,11 @@ struct DaemonSettings {
   BrokerSettings broker;
   std::string db_path = "var/parkd.db";
   std::string http_listen = "127.0.0.1:8080";
-  std::string token_file;
+  std::string token_file;  // empty: parkd.token next to the database (see control_token_file)
 };
+
+// Where the control API's tokens are: the configured file, or parkd.token beside the database.
+std::string control_token_file(const DaemonSettings& settings);
 
 struct LoadedConfig {
   DaemonSettings settings;

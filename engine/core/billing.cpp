@@ -3,12 +3,11 @@
 
 #include <algorithm>
 #include <cstdio>
+#include <limits>
 #include <map>
 #include <tuple>
 
 namespace parkd {
-
-namespace {
 
 bool in_force(const Vehicle& v, const Household& h, CivilDay d) {
   if (d < v.registered_on) return false;
@@ -17,7 +16,32 @@ bool in_force(const Vehicle& v, const Household& h, CivilDay d) {
   return true;
 }
 
-}  // namespace
+HouseholdVersions::HouseholdVersions(const std::vector<Household>& households) {
+  for (const Household& h : households) by_id_[h.household_id].push_back(&h);
+  for (auto& [id, list] : by_id_) {
+    std::stable_sort(list.begin(), list.end(), [](const Household* a, const Household* b) {
+      return a->valid_from.value_or(std::numeric_limits<CivilDay>::min()) <
+             b->valid_from.value_or(std::numeric_limits<CivilDay>::min());
+    });
+  }
+}
+
+const Household* HouseholdVersions::on(const std::string& household_id, CivilDay day) const {
+  const auto it = by_id_.find(household_id);
+  if (it == by_id_.end()) return nullptr;
+  const Household* found = nullptr;
+  for (const Household* h : it->second) {
+    if (h->valid_from && *h->valid_from > day) break;
+    found = h;
+  }
+  return found;
+}
+
+std::vector<const Household*> HouseholdVersions::latest() const {
+  std::vector<const Household*> out;
+  for (const auto& [id, list] : by_id_) out.push_back(list.back());
+  return out;
+}
 
 const PactVersion* pact_version_on(const std::vector<PactVersion>& versions, CivilDay d) {
   const PactVersion* best = nullptr;
@@ -44,9 +68,11 @@ std::vector<BillLine> monthly_bill(int year, int month, const std::vector<Househ
   std::map<std::string, std::vector<const Vehicle*>> by_household;
   for (const auto& v : vehicles) by_household[v.household_id].push_back(&v);
 
+  const HouseholdVersions versions_of(households);
   std::vector<BillLine> lines;
-  for (const Household& h : households) {
-    auto cars = by_household[h.household_id];
+  for (const Household* latest : versions_of.latest()) {
+    const std::string& id = latest->household_id;
+    auto cars = by_household[id];
     std::sort(cars.begin(), cars.end(), [](const Vehicle* a, const Vehicle* b) {
       return std::tie(a->registered_on, a->registration_order) < std::tie(b->registered_on, b->registration_order);
     });
@@ -54,16 +80,18 @@ std::vector<BillLine> monthly_bill(int year, int month, const std::vector<Househ
     std::map<std::tuple<std::string, std::uint32_t, std::string>, BillLine> stretches;
     for (CivilDay d = first; d < first + month_days; ++d) {
       const PactVersion* version = pact_version_on(versions, d);
-      if (version == nullptr) continue;
+      const Household* h = versions_of.on(id, d);
+      if (version == nullptr || h == nullptr) continue;
       std::uint32_t rank = 0;
       for (const Vehicle* v : cars) {
-        if (!in_force(*v, h, d)) continue;
+        if (!in_force(*v, *h, d)) continue;
         ++rank;
-        const auto fee = monthly_fee(version->terms, h.type, rank);
+        const auto fee = monthly_fee(version->terms, h->type, rank);
         if (!fee) continue;  // a tenant's car past the limit pays as a visitor
         BillLine& line = stretches[{v->plate, rank, version->name}];
         if (line.days_billed == 0) {
-          line = BillLine{month_text, h.household_id, h.building, h.room, h.type, v->plate, rank, *fee, 0, 0,
+          // The household as it was on the stretch's first day (building and type rarely change).
+          line = BillLine{month_text, h->household_id, h->building, h->room, h->type, v->plate, rank, *fee, 0, 0,
                           version->name, d, d};
         }
         ++line.days_billed;
@@ -101,7 +129,7 @@ std::string bill_csv(const std::vector<BillLine>& lines, bool excel_bom) {
   out += "month,household_id,building,room,household_type,plate,vehicle_rank,monthly_fee,days_billed,amount,pact_version\n";
   for (const BillLine& l : lines) {
     out += l.month + "," + csv_field(l.household_id) + "," + csv_field(l.building) + "," + csv_field(l.room) + "," +
-           (l.type == HouseholdType::Owner ? "owner" : "tenant") + "," + csv_field(l.plate) + "," +
+           name_of(l.type) + "," + csv_field(l.plate) + "," +
            std::to_string(l.rank) + "," + yuan(l.monthly_fee) + "," + std::to_string(l.days_billed) + "," +
            yuan(l.amount) + "," + csv_field(l.pact_version) + "\n";
   }

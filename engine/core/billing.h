@@ -3,6 +3,7 @@
 #pragma once
 
 #include <cstdint>
+#include <map>
 #include <optional>
 #include <string>
 #include <vector>
@@ -18,6 +19,23 @@ struct Household {
   std::string room;
   HouseholdType type = HouseholdType::Owner;
   std::optional<CivilDay> lease_end;  // tenants: the lease's last day in force
+  // History: a household may appear once per version; a version applies from valid_from (none:
+  // from the beginning) until the next version's. A lease extended on 11-05 leaves October's
+  // bill as it was.
+  std::optional<CivilDay> valid_from;
+};
+
+// The version of each household in force on a day, by household_id.
+class HouseholdVersions {
+ public:
+  explicit HouseholdVersions(const std::vector<Household>& households);
+  // nullptr when the household is unknown or has no version yet on `day`.
+  const Household* on(const std::string& household_id, CivilDay day) const;
+  // The latest version of each household, in household_id order.
+  std::vector<const Household*> latest() const;
+
+ private:
+  std::map<std::string, std::vector<const Household*>> by_id_;  // each by valid_from
 };
 
 struct Vehicle {
@@ -27,6 +45,10 @@ struct Vehicle {
   std::optional<CivilDay> removed_on;   // the first day without the permit
   std::uint64_t registration_order = 0; // ties on the same day: the earlier registration ranks first
 };
+
+// The day rules of the pact: registered_on counts, removed_on does not, a lease's end is its
+// last day in force. `h` is the household's version on day `d`.
+bool in_force(const Vehicle& v, const Household& h, CivilDay d);
 
 struct PactVersion {
   std::string name;        // e.g. "2026-01"

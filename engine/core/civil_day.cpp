@@ -4,6 +4,7 @@
 #include <cstdio>
 
 #include "fees.h"
+#include "time_ms.h"
 
 namespace parkd {
 
@@ -53,6 +54,24 @@ std::string format_civil_day(CivilDay d) {
   char buf[16];
   std::snprintf(buf, sizeof buf, "%04d-%02d-%02d", y, m, day);
   return buf;
+}
+
+CivilDay local_day(std::int64_t now_ms, int utc_offset_minutes) {
+  const std::int64_t local = now_ms + static_cast<std::int64_t>(utc_offset_minutes) * kMsPerMinute;
+  return static_cast<CivilDay>(local >= 0 ? local / kMsPerDay : (local - kMsPerDay + 1) / kMsPerDay);
+}
+
+std::int64_t local_day_start_ms(CivilDay day, int utc_offset_minutes) {
+  return static_cast<std::int64_t>(day) * kMsPerDay - static_cast<std::int64_t>(utc_offset_minutes) * kMsPerMinute;
+}
+
+bool parse_month(std::string_view text, int& year, int& month) {
+  if (text.size() != 7 || text[4] != '-') return false;
+  const auto day = parse_civil_day(std::string(text) + "-01");
+  if (!day) return false;
+  int d = 0;
+  civil_date(*day, year, month, d);
+  return true;
 }
 
 }  // namespace parkd

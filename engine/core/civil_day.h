@@ -16,4 +16,12 @@ void civil_date(CivilDay d, int& year, int& month, int& day);
 std::optional<CivilDay> parse_civil_day(std::string_view text);
 std::string format_civil_day(CivilDay d);
 
+// The local calendar day at `now` (Unix ms) for a place `utc_offset_minutes` east of UTC, and
+// the Unix ms at which a local day begins.
+CivilDay local_day(std::int64_t now_ms, int utc_offset_minutes);
+std::int64_t local_day_start_ms(CivilDay day, int utc_offset_minutes);
+
+// "YYYY-MM" -> year and month; false when it is not a month.
+bool parse_month(std::string_view text, int& year, int& month);
+
 }  // namespace parkd

@@ -13,6 +13,7 @@ namespace parkd {
 using Fen = std::int64_t;
 
 enum class HouseholdType : std::uint8_t { Owner, Tenant };
+constexpr const char* name_of(HouseholdType t) { return t == HouseholdType::Owner ? "owner" : "tenant"; }
 
 // Every figure is configuration; the defaults are xj5's pact.
 struct PactTerms {

@@ -42,8 +42,7 @@ GateDecisionOut GateDesk::decide(const GateEventIn& e, TimeMs now) {
   }
   const auto lot = engine_.find_lot(e.lot_id);
   const int offset = lot ? engine_.lot(*lot).utc_offset_minutes() : 0;  // an unknown lot is refused below
-  const TimeMs local = now + static_cast<TimeMs>(offset) * kMsPerMinute;
-  const CivilDay today = static_cast<CivilDay>(local >= 0 ? local / kMsPerDay : (local - kMsPerDay + 1) / kMsPerDay);
+  const CivilDay today = local_day(now, offset);
   static const PactTerms kDefaultTerms;  // before the first version: the spec's xj5 pact
   const PactVersion* version = pact_version_on(pact_, today);
   const PactTerms& terms = version != nullptr ? version->terms : kDefaultTerms;

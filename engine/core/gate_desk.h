@@ -60,6 +60,7 @@ class GateDesk {
   GateDesk(Engine& engine, std::vector<PactVersion> pact);
 
   void set_registry(Registry registry) { registry_ = std::move(registry); }
+  const Registry& registry() const { return registry_; }
   void set_pact(std::vector<PactVersion> pact) { pact_ = std::move(pact); }
   GateDecisionOut decide(const GateEventIn& event, TimeMs now);
 

@@ -31,6 +31,8 @@ struct DecisionRecord {
   TimeMs decided_at = 0;
   std::optional<VisitorSession> opened;  // the visitor's open session after an admitted entry
   std::vector<VisitorSession> closed;
+  std::string reason;  // the decision's stable reason code
+  bool admitted = false;
 };
 
 class GateLedger {
@@ -44,6 +46,17 @@ class GateLedger {
   // transaction (a group commit: one per batch of input).
   virtual std::error_code record(std::span<const DecisionRecord> decisions) = 0;
   virtual std::error_code open_sessions(std::vector<VisitorSession>& out) = 0;
+
+  // For the bills and the notice, from a connection of their own.
+  // Visitor sessions that ended with from <= left_at < to, in the order they ended.
+  virtual std::error_code sessions_left_between(TimeMs from, TimeMs to, std::vector<VisitorSession>& out) = 0;
+  // Decisions made with from <= decided_at < to: how many per (reason, admitted).
+  struct DecisionCount {
+    std::string reason;
+    bool admitted = false;
+    std::uint64_t count = 0;
+  };
+  virtual std::error_code decisions_between(TimeMs from, TimeMs to, std::vector<DecisionCount>& out) = 0;
 };
 
 }  // namespace parkd

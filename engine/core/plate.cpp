@@ -80,4 +80,12 @@ PlateCheck check_plate(std::string_view raw) {
   return out;
 }
 
+std::string mask_plate(std::string_view plate) {
+  const PlateCheck check = check_plate(plate);
+  if (!check.ok()) return "***";
+  const std::string& n = check.normalised;  // a 3-byte province, the letter, then 5 or 6 characters
+  const std::string_view rest = std::string_view(n).substr(4);
+  return n.substr(0, 4) + "\u00b7" + rest.front() + std::string(rest.size() - 2, '*') + rest.back();
+}
+
 }  // namespace parkd

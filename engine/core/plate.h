@@ -21,4 +21,8 @@ struct PlateCheck {
 
 PlateCheck check_plate(std::string_view raw);
 
+// For the public notice: the province and letter, then the first and last characters with the
+// middle starred: "沪A12345" -> "沪A·1***5". A plate that fails the check comes out as "***".
+std::string mask_plate(std::string_view plate);
+
 }  // namespace parkd

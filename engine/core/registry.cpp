@@ -7,16 +7,8 @@
 
 namespace parkd {
 
-namespace {
-bool in_force(const Vehicle& v, const Household& h, CivilDay d) {
-  if (d < v.registered_on || (v.removed_on && d >= *v.removed_on)) return false;
-  return !(h.type == HouseholdType::Tenant && h.lease_end && d > *h.lease_end);
-}
-}  // namespace
-
 Registry::Registry(std::vector<Household> households, std::vector<Vehicle> vehicles)
-    : households_(std::move(households)), vehicles_(std::move(vehicles)) {
-  for (std::size_t i = 0; i < households_.size(); ++i) household_index_[households_[i].household_id] = i;
+    : households_(std::move(households)), vehicles_(std::move(vehicles)), versions_(households_) {
   for (std::size_t i = 0; i < vehicles_.size(); ++i) {
     vehicles_by_plate_[vehicles_[i].plate].push_back(i);
     vehicles_by_household_[vehicles_[i].household_id].push_back(i);
@@ -34,17 +26,42 @@ std::optional<Permit> Registry::permit(std::string_view plate, CivilDay day, con
   if (by_plate == vehicles_by_plate_.end()) return std::nullopt;
   for (std::size_t vi : by_plate->second) {
     const Vehicle& v = vehicles_[vi];
-    const auto h = household_index_.find(v.household_id);
-    if (h == household_index_.end()) continue;
-    const Household& household = households_[h->second];
-    if (!in_force(v, household, day)) continue;
-    std::uint32_t rank = 0;
-    for (std::size_t other : vehicles_by_household_.at(v.household_id)) {
-      if (in_force(vehicles_[other], household, day)) ++rank;
-      if (other == vi) break;
-    }
-    if (!monthly_fee(terms, household.type, rank)) return std::nullopt;
-    return Permit{&household, rank};
+    const Household* household = versions_.on(v.household_id, day);
+    if (household == nullptr || !in_force(v, *household, day)) continue;
+    const std::uint32_t rank = rank_on(vi, *household, day);
+    if (!monthly_fee(terms, household->type, rank)) return std::nullopt;
+    return Permit{household, rank};
+  }
+  return std::nullopt;
+}
+
+std::uint32_t Registry::rank_on(std::size_t vehicle, const Household& household, CivilDay day) const {
+  std::uint32_t rank = 0;
+  for (std::size_t other : vehicles_by_household_.at(vehicles_[vehicle].household_id)) {
+    if (in_force(vehicles_[other], household, day)) ++rank;
+    if (other == vehicle) break;
+  }
+  return rank;
+}
+
+std::vector<Registry::VehicleOnDay> Registry::vehicles_of(const std::string& household_id, CivilDay day) const {
+  std::vector<VehicleOnDay> out;
+  const auto it = vehicles_by_household_.find(household_id);
+  if (it == vehicles_by_household_.end()) return out;
+  const Household* household = versions_.on(household_id, day);
+  for (std::size_t vi : it->second) {
+    VehicleOnDay row{&vehicles_[vi], 0};
+    if (household != nullptr && in_force(vehicles_[vi], *household, day)) row.rank = rank_on(vi, *household, day);
+    out.push_back(row);
+  }
+  return out;
+}
+
+std::optional<Vehicle> Registry::vehicle_in_force_record(std::string_view plate) const {
+  const auto it = vehicles_by_plate_.find(std::string(plate));
+  if (it == vehicles_by_plate_.end()) return std::nullopt;
+  for (std::size_t vi : it->second) {
+    if (!vehicles_[vi].removed_on) return vehicles_[vi];
   }
   return std::nullopt;
 }

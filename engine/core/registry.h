@@ -22,18 +22,38 @@ struct Permit {
 class Registry {
  public:
   Registry(std::vector<Household> households, std::vector<Vehicle> vehicles);
+  // Moves keep the vectors' buffers, so the version index stays valid; a copy would not.
+  Registry(Registry&&) noexcept = default;
+  Registry& operator=(Registry&&) noexcept = default;
+  Registry(const Registry&) = delete;
+  Registry& operator=(const Registry&) = delete;
 
   // The permit of a normalised plate on `day`, if one is in force; a tenant's car past the
   // limit of `terms` (the pact in force that day) has none: it is treated as a visitor's.
   std::optional<Permit> permit(std::string_view plate, CivilDay day, const PactTerms& terms) const;
 
+  // The household's version on `day` (nullptr: unknown, or not yet on record that day).
+  const Household* household(const std::string& household_id, CivilDay day) const {
+    return versions_.on(household_id, day);
+  }
+  struct VehicleOnDay {
+    const Vehicle* vehicle = nullptr;
+    std::uint32_t rank = 0;  // 0: not in force that day
+  };
+  // Every permit the household ever held, in registration order, with its rank on `day`.
+  std::vector<VehicleOnDay> vehicles_of(const std::string& household_id, CivilDay day) const;
+  // The permit record of `plate` that has not been removed (regardless of leases), if any.
+  std::optional<Vehicle> vehicle_in_force_record(std::string_view plate) const;
+
   const std::vector<Household>& households() const { return households_; }
   const std::vector<Vehicle>& vehicles() const { return vehicles_; }
 
  private:
+  std::uint32_t rank_on(std::size_t vehicle, const Household& household, CivilDay day) const;
+
   std::vector<Household> households_;
   std::vector<Vehicle> vehicles_;
-  std::unordered_map<std::string, std::size_t> household_index_;
+  HouseholdVersions versions_;
   std::unordered_map<std::string, std::vector<std::size_t>> vehicles_by_plate_;
   std::unordered_map<std::string, std::vector<std::size_t>> vehicles_by_household_;  // registration order
 };

@@ -151,7 +151,8 @@ HouseholdImport parse_households_csv(std::string_view text) {
   return out;
 }
 
-VehicleImport parse_vehicles_csv(std::string_view text, const std::set<std::string>& known_households) {
+VehicleImport parse_vehicles_csv(std::string_view text, const std::set<std::string>& known_households,
+                                 const std::map<std::string, std::string>& plates_in_force) {
   VehicleImport out;
   std::vector<std::vector<std::string>> rows;
   std::vector<int> lines;
@@ -170,6 +171,8 @@ VehicleImport parse_vehicles_csv(std::string_view text, const std::set<std::stri
     if (!plate.ok()) issue(1, "plate: " + plate.why);
     if (auto [it, fresh] = seen.emplace(v.plate, line); !fresh && plate.ok()) {
       issue(1, "plate '" + v.plate + "' is listed twice (first on line " + std::to_string(it->second) + ")");
+    } else if (auto in_force = plates_in_force.find(v.plate); plate.ok() && in_force != plates_in_force.end()) {
+      issue(1, "plate '" + v.plate + "' is registered already (household " + in_force->second + "); remove it first");
     }
     v.household_id = trim(rows[r][1]);
     if (v.household_id.empty()) {

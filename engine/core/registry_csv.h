@@ -2,6 +2,7 @@
 // All or nothing: any problem, reported with its line and column, means nothing is imported.
 #pragma once
 
+#include <map>
 #include <set>
 #include <string>
 #include <string_view>
@@ -30,8 +31,10 @@ struct VehicleImport {
 
 // household_id,building,room,household_type,lease_end (owner|tenant; lease_end empty for owners)
 HouseholdImport parse_households_csv(std::string_view text);
-// plate,household_id,registered_on; `known_households` are the ids a vehicle may name.
-VehicleImport parse_vehicles_csv(std::string_view text, const std::set<std::string>& known_households);
+// plate,household_id,registered_on; `known_households` are the ids a vehicle may name;
+// `plates_in_force` (plate -> household) are registered already and cannot be added again.
+VehicleImport parse_vehicles_csv(std::string_view text, const std::set<std::string>& known_households,
+                                 const std::map<std::string, std::string>& plates_in_force = {});
 
 // RFC 4180 records: fields split on commas, quotes honoured, CRLF or LF, a UTF-8 BOM skipped.
 // Returns false (with `error`) on an unterminated quote.

@@ -17,6 +17,7 @@ struct StoredSpaceState {
   std::string space_id;
   SpaceState state = SpaceState::Unknown;
   TimeMs changed_at = 0;
+  std::string note;  // why a closed space was closed, and by whom
   bool operator==(const StoredSpaceState&) const = default;
 };
 

@@ -78,6 +78,7 @@ void EngineHost::restore_states() {
   }
   std::size_t restored = 0;
   for (const StoredSpaceState& s : states) {
+    if (s.state == SpaceState::Closed && !s.note.empty()) closed_reasons_[{s.lot_id, s.space_id}] = s.note;
     restored += engine_.restore_space(s.lot_id, s.space_id, s.state, now()) == SpaceCommandOutcome::Done ? 1 : 0;
   }
   Log::info("store", "restored {} of {} stored space states; sensors will confirm them", restored, states.size());
@@ -86,7 +87,57 @@ void EngineHost::restore_states() {
 void EngineHost::space_changed(const Lot& lot, const SpaceChange& change) {
   if (store_ == nullptr) return;
   const std::string& space = lot.spaces()[change.space].id;
-  unsaved_[{lot.id(), space}] = StoredSpaceState{lot.id(), space, change.to, change.at};
+  std::string note;
+  if (change.to == SpaceState::Closed) {
+    const auto reason = closed_reasons_.find({lot.id(), space});
+    if (reason != closed_reasons_.end()) note = reason->second;
+  }
+  unsaved_[{lot.id(), space}] = StoredSpaceState{lot.id(), space, change.to, change.at, std::move(note)};
+}
+
+SpaceCommandOutcome EngineHost::close_space(const std::string& lot_id, const std::string& space_id, std::string reason) {
+  closed_reasons_[{lot_id, space_id}] = std::move(reason);
+  const SpaceCommandOutcome outcome = engine_.close_space(lot_id, space_id, now());
+  if (outcome == SpaceCommandOutcome::UnknownLot || outcome == SpaceCommandOutcome::UnknownSpace) {
+    closed_reasons_.erase({lot_id, space_id});
+  }
+  settle();
+  return outcome;
+}
+
+SpaceCommandOutcome EngineHost::open_space(const std::string& lot_id, const std::string& space_id) {
+  const SpaceCommandOutcome outcome = engine_.open_space(lot_id, space_id, now());
+  if (outcome == SpaceCommandOutcome::Done) closed_reasons_.erase({lot_id, space_id});
+  settle();
+  return outcome;
+}
+
+std::string EngineHost::closed_reason(const std::string& lot_id, const std::string& space_id) const {
+  const auto it = closed_reasons_.find({lot_id, space_id});
+  return it == closed_reasons_.end() ? std::string() : it->second;
+}
+
+void EngineHost::sample_occupancy() {
+  const TimeMs at = now();
+  if (history_ == nullptr || at <= 0 || at < next_sample_at_) return;
+  next_sample_at_ = (at / kSampleInterval + 1) * kSampleInterval;
+  auto samples = std::make_shared<std::vector<OccupancySample>>();
+  for (std::size_t l = 0; l < engine_.lot_count(); ++l) {
+    const StateCounts& c = engine_.occupancy(l).lot_counts();
+    samples->push_back(OccupancySample{engine_.lot(l).id(), at, c[SpaceState::Free], c[SpaceState::Occupied],
+                                       c[SpaceState::Held], c[SpaceState::Closed], c[SpaceState::Unknown],
+                                       engine_.occupancy(l).stale_sensors(), c.total()});
+  }
+  auto record = [this, samples] {
+    if (auto e = history_->record(*samples)) {
+      reject_log_.warn("store", "sample_failed", "cannot record occupancy: {}", e.message());
+    }
+  };
+  if (worker_ == nullptr) {
+    record();
+  } else {
+    worker_->post(record);
+  }
 }
 
 void EngineHost::save_states() {
@@ -129,7 +180,7 @@ void EngineHost::enqueue(std::string topic, std::string payload) {
   {
     std::lock_guard lock(inbox_mutex_);
     was_empty = inbox_.empty();
-    inbox_.push_back(Incoming{std::move(topic), std::move(payload)});
+    inbox_.push_back(Incoming{std::move(topic), std::move(payload), std::chrono::steady_clock::now()});
   }
   if (was_empty) boost::asio::post(strand_, [this] { drain(); });
 }
@@ -144,12 +195,13 @@ void EngineHost::drain() {
 }
 
 void EngineHost::on_message(const std::string& topic, const std::string& payload) {
-  process({Incoming{topic, payload}});
+  process({Incoming{topic, payload, std::chrono::steady_clock::now()}});
 }
 
 void EngineHost::process(const std::vector<Incoming>& messages) {
   for (const Incoming& m : messages) {
     ++counters_.messages;
+    if (m.received != std::chrono::steady_clock::time_point{} && !processing_since_) processing_since_ = m.received;
     const Topic t = parse_topic(m.topic);
     if (t.kind == TopicKind::SensorReport) {
       take_report(m, t);
@@ -177,6 +229,7 @@ void EngineHost::process(const std::vector<Incoming>& messages) {
   flush_reports();
   record_decisions();
   settle();
+  processing_since_.reset();
 }
 
 void EngineHost::on_gate_event(const Incoming& m, const Topic& t) {
@@ -205,7 +258,7 @@ void EngineHost::on_gate_event(const Incoming& m, const Topic& t) {
               s.note.empty() ? "" : " (" + s.note + ")");
   }
   DecisionRecord record{InboxEvent{d.event->lot_id, d.event->gate_id, d.event->seq, {}, {}}, now(), std::nullopt,
-                        std::move(closed)};
+                        std::move(closed), decision.reason, decision.admit};
   if (const VisitorSession* opened = d.event->entry ? desk_.open_session(decision.lot_id, decision.plate) : nullptr) {
     record.opened = *opened;
   }
@@ -322,8 +375,9 @@ void EngineHost::schedule_save() {
 void EngineHost::settle() {
   engine_.advance(now());
   schedule_save();
+  sample_occupancy();
   if (sim_clock_) return;  // the next SimClock message drives time
-  const TimeMs due = engine_.next_wake();
+  const TimeMs due = std::min(engine_.next_wake(), history_ != nullptr ? next_sample_at_ : kNever);
   if (due == timer_due_) return;
   timer_due_ = due;
   if (due == kNever) {
@@ -344,6 +398,7 @@ void EngineHost::publish_frame(const DisplayFrame& frame) {
   auto& last = last_frames_[topic];
   last = {frame.lot_id, payload};
   if (publisher_.publish(frame.lot_id, topic, std::move(payload), true)) {
+    if (processing_since_) counters_.ingest_to_frame.observe(std::chrono::steady_clock::now() - *processing_since_);
     ++counters_.frames_published;
     ++counters_.frames_by_display[frame.lot_id + "/" + frame.display_id];
   } else {

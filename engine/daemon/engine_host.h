@@ -8,6 +8,7 @@
 #include <cstdint>
 #include <map>
 #include <mutex>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -19,6 +20,8 @@
 #include "core/gate_desk.h"
 #include "core/gate_ledger.h"
 #include "core/space_state_store.h"
+#include "core/occupancy_history.h"
+#include "latency_histogram.h"
 #include "log.h"
 #include "publisher.h"
 #include "store_worker.h"
@@ -37,6 +40,9 @@ struct HostCounters {
   std::uint64_t frames_published = 0;
   std::map<std::string, std::uint64_t> frames_by_display;  // "lot/display" -> frames sent
   std::uint64_t frames_dropped = 0;
+  // From the arrival (Paho's callback) of the oldest message of a drain to each frame sent while
+  // that drain is processed; frames a debounce or the frame interval delays are not counted.
+  LatencyHistogram ingest_to_frame;
 };
 
 class EngineHost : public EngineSink {
@@ -66,6 +72,18 @@ class EngineHost : public EngineSink {
   // The registry the gates decide with (loaded from the store at start).
   void set_registry(Registry registry) { desk_.set_registry(std::move(registry)); }
   void set_pact(std::vector<PactVersion> pact) { desk_.set_pact(std::move(pact)); }
+  // Where occupancy samples go (one per lot every kSampleInterval of parkd's time), for the notice.
+  void set_history(OccupancyHistory* history) { history_ = history; }
+  static constexpr TimeMs kSampleInterval = 5 * 60'000;
+
+  // Operators' commands. The reason is kept with the closed state and restored after a restart.
+  SpaceCommandOutcome close_space(const std::string& lot_id, const std::string& space_id, std::string reason);
+  SpaceCommandOutcome open_space(const std::string& lot_id, const std::string& space_id);
+  // Why a space is closed ("" when it is not, or no reason was given).
+  std::string closed_reason(const std::string& lot_id, const std::string& space_id) const;
+  const GateDesk& desk() const { return desk_; }
+  // parkd's time: the system clock, or the last SimClock.
+  TimeMs now() const;
   // A (re)connected session: put the truth back on that lot's signs at once.
   void republish_frames(const std::string& lot_id);
 
@@ -80,6 +98,7 @@ class EngineHost : public EngineSink {
   struct Incoming {
     std::string topic;
     std::string payload;
+    std::chrono::steady_clock::time_point received{};  // default: recovered from the store
   };
   static constexpr std::size_t kBatch = 16;
 
@@ -96,8 +115,8 @@ class EngineHost : public EngineSink {
   void publish_decisions(const std::vector<GateDecisionOut>& decisions);
   void save_states();
   void schedule_save();
-  TimeMs now() const;
-  void settle();  // advance the engine and re-arm the timer
+  void settle();
+  void sample_occupancy();  // advance the engine and re-arm the timer
   void on_sim_clock(const std::string& payload);
 
   Strand strand_;
@@ -127,6 +146,11 @@ class EngineHost : public EngineSink {
   std::vector<GateDecisionOut> unpublished_;  // their decisions, sent once recorded
   std::atomic<std::uint64_t> repeated_gate_events_{0};  // caught by the inbox on Paho's thread
   bool restored_ = false;
+  OccupancyHistory* history_ = nullptr;
+  TimeMs next_sample_at_ = 0;
+  std::map<std::pair<std::string, std::string>, std::string> closed_reasons_;  // (lot, space)
+  // The arrival of the oldest message whose effects are being processed; unset outside process().
+  std::optional<std::chrono::steady_clock::time_point> processing_since_;
   std::map<std::pair<std::string, std::string>, StoredSpaceState> unsaved_;  // (lot, space) -> latest
   // Space states are saved at most once a second: they are a convenience for the next start
   // (sensors confirm them anyway), and a commit per change would put SQLite's occasional

@@ -1,6 +1,7 @@
 // The HTTP server: accept, read a request, answer, keep the connection while the client does.
 #include "http_server.h"
 
+#include <boost/asio/post.hpp>
 #include <boost/beast/core.hpp>
 
 #include <optional>
@@ -37,14 +38,18 @@ class Connection : public std::enable_shared_from_this<Connection> {
       return;
     }
     const auto& request = parser_->get();
-    HttpReply r;
+    const bool keep_alive = request.keep_alive();
+    auto respond = [self = shared_from_this(), keep_alive](HttpReply r) {
+      boost::asio::post(self->stream_.get_executor(), [self, keep_alive, r = std::move(r)]() mutable {
+        self->reply(r.status, std::move(r.body), keep_alive, r.content_type);
+      });
+    };
     try {
-      r = handler_(request);
+      handler_(request, respond);
     } catch (const std::exception& e) {
       Log::error("http", "{} {}: {}", std::string(request.method_string()), std::string(request.target()), e.what());
-      r = HttpReply{500, "application/json", R"({"error":"internal error"})"};
+      respond(HttpReply{500, "application/json", R"({"error":"internal error","code":"internal"})"});
     }
-    reply(r.status, std::move(r.body), request.keep_alive(), r.content_type);
   }
 
   void reply(unsigned status, std::string body, bool keep_alive, const std::string& type = "application/json") {

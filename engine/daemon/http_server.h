@@ -1,6 +1,7 @@
 // A small HTTP/1.1 server (Boost.Beast) for the operators' endpoints. Every connection runs on
 // the engine's strand, so a handler may read the engine directly; one request at a time per
-// connection, keep-alive, bodies and headers bounded.
+// connection, keep-alive, bodies and headers bounded. A handler answers through `respond`, at
+// once or later from any thread (the reply is posted back to the connection's strand).
 #pragma once
 
 #include <functional>
@@ -23,7 +24,10 @@ struct HttpReply {
 class HttpServer {
  public:
   using Strand = boost::asio::strand<boost::asio::io_context::executor_type>;
-  using Handler = std::function<HttpReply(const boost::beast::http::request<boost::beast::http::string_body>&)>;
+  using Request = boost::beast::http::request<boost::beast::http::string_body>;
+  using Respond = std::function<void(HttpReply)>;
+  // `request` stays valid until `respond` is called; `respond` must be called exactly once.
+  using Handler = std::function<void(const Request& request, Respond respond)>;
 
   // Binds at once: throws at start-up with the address when it cannot listen.
   HttpServer(Strand strand, const std::string& host_port, Handler handler);

@@ -12,6 +12,8 @@
 #include <memory>
 
 #include "config/config_loader.h"
+#include "config/token_file.h"
+#include "control_api.h"
 #include "daemon_options.h"
 #include "engine_host.h"
 #include "http_server.h"
@@ -19,7 +21,9 @@
 #include "log.h"
 #include "mqtt_session.h"
 #include "sensors/topic.h"
+#include "store/sqlite_audit_log.h"
 #include "store/sqlite_database.h"
+#include "store/sqlite_occupancy_history.h"
 #include "store/sqlite_gate_ledger.h"
 #include "store/sqlite_registry_store.h"
 #include "store/sqlite_space_state_store.h"
@@ -88,12 +92,20 @@ int run(const DaemonOptions& options) {
   if (options.broker_uri) config.settings.broker.uri = *options.broker_uri;
   if (options.db_path) config.settings.db_path = *options.db_path;
   if (options.http_listen) config.settings.http_listen = *options.http_listen;
+  const TokenFileRead tokens = read_token_file(control_token_file(config.settings), true);
+  if (!tokens.error.empty()) throw std::runtime_error(tokens.error);
+  if (tokens.created) Log::info("control", "created {} with a new control token (mode 0600)", control_token_file(config.settings));
+  // The control API's connection: the registry at start, then the control worker's only.
   SqliteDatabase database(config.settings.db_path);
   SqliteDatabase state_database(config.settings.db_path);  // written on the store thread only
   SqliteSpaceStateStore space_states(state_database);
+  SqliteOccupancyHistory history_writer(state_database);
   SqliteRegistryStore registry_store(database);
+  SqliteAuditLog audit_log(database);
+  SqliteOccupancyHistory history_reader(database);
   SqliteDatabase ledger_database(config.settings.db_path);  // gate events: Paho's thread and the store thread
   SqliteGateLedger gate_ledger(ledger_database);
+  SqliteGateLedger ledger_reader(database);
   std::vector<Household> households;
   std::vector<Vehicle> vehicles;
   if (auto e = registry_store.load(households, vehicles)) {
@@ -111,10 +123,14 @@ int run(const DaemonOptions& options) {
   std::vector<std::string> lot_ids;
   for (const Lot& lot : config.lots) lot_ids.push_back(lot.id());
   StoreWorker store_worker;
+  StoreWorker control_worker;  // the control API's SQLite calls: a month's notice never delays a gate
   EngineHost host(strand, std::move(config.lots), options.sim_clock, publisher, &space_states, &gate_ledger,
                   &store_worker);
   host.set_registry(Registry(std::move(households), std::move(vehicles)));
   host.set_pact(config.pact);
+  host.set_history(&history_writer);
+  ControlApi control(host, ControlStores{control_worker, registry_store, audit_log, ledger_reader, history_reader},
+                     tokens.tokens, config.pact, host.engine().lot_count() > 0 ? host.engine().lot(0).name() : std::string());
   Log::info("parkd", "registry: {} households, {} permits on record", household_count, vehicle_count);
 
   const std::string password = read_password(config.settings.broker.password_file);
@@ -135,16 +151,19 @@ int run(const DaemonOptions& options) {
         [&host](std::string topic, std::string payload) { host.enqueue(std::move(topic), std::move(payload)); },
         [&host, lot] { boost::asio::post(host.strand(), [&host, lot] { host.republish_frames(lot); }); });
   }
-  HttpServer http(host.strand(), config.settings.http_listen, [&host, started_at](const auto& request) {
-    namespace http = boost::beast::http;
-    const std::string target(request.target());
-    if (request.method() != http::verb::get) {
-      return HttpReply{405, "application/json", R"({"error":"only GET is served here"})"};
-    }
-    if (target == "/metrics") return HttpReply{200, "text/plain; version=0.0.4; charset=utf-8", render_metrics(host, started_at)};
-    if (target == "/healthz") return HttpReply{200, "application/json", R"({"status":"ok"})"};
-    return HttpReply{404, "application/json", R"({"error":"no such endpoint"})"};
-  });
+  HttpServer http(host.strand(), config.settings.http_listen,
+                  [&host, &control, started_at](const HttpServer::Request& request, HttpServer::Respond respond) {
+                    const std::string target(request.target());
+                    if (target.rfind("/v1/", 0) == 0) return control.handle(request, std::move(respond));
+                    if (request.method() != boost::beast::http::verb::get) {
+                      return respond(HttpReply{405, "application/json", R"({"error":"only GET is served here","code":"method_not_allowed"})"});
+                    }
+                    if (target == "/metrics") {
+                      return respond(HttpReply{200, "text/plain; version=0.0.4; charset=utf-8", render_metrics(host, started_at)});
+                    }
+                    if (target == "/healthz") return respond(HttpReply{200, "application/json", R"({"status":"ok"})"});
+                    respond(HttpReply{404, "application/json", R"({"error":"no such endpoint","code":"no_such_endpoint"})"});
+                  });
   http.start();
 
   // Every connect() starts before any is waited on (Paho serialises a second client's connect).

@@ -4,6 +4,8 @@
 
 #include <fmt/format.h>
 
+#include <map>
+
 #include "wire.h"
 
 namespace parkd {
@@ -108,6 +110,32 @@ std::string render_metrics(const EngineHost& host, TimeMs started_at_ms) {
     p.sample("parkd_stale_sensors", label, engine.occupancy(l).stale_sensors());
     p.sample("parkd_low_battery_sensors", label, engine.occupancy(l).low_battery_sensors());
   }
+  p.family("parkd_zone_free_spaces", "gauge", "Free spaces per zone.");
+  for (std::size_t l = 0; l < engine.lot_count(); ++l) {
+    const Lot& lot = engine.lot(l);
+    for (ZoneIndex z = 0; z < lot.zones().size(); ++z) {
+      p.sample("parkd_zone_free_spaces", fmt::format("lot=\"{}\",zone=\"{}\"", escape(lot.id()), escape(lot.zones()[z].id)),
+               engine.occupancy(l).zone_counts(z).free());
+    }
+  }
+
+  std::map<std::string, std::size_t> inside;
+  for (std::size_t l = 0; l < engine.lot_count(); ++l) inside[engine.lot(l).id()] = 0;
+  for (const auto& [key, session] : host.desk().open_sessions()) ++inside[key.first];
+  p.family("parkd_visitor_sessions_open", "gauge", "Visitors inside (open visitor sessions), per lot.");
+  for (const auto& [lot, n] : inside) p.sample("parkd_visitor_sessions_open", fmt::format("lot=\"{}\"", escape(lot)), n);
+
+  const LatencyHistogram& h = c.ingest_to_frame;
+  p.family("parkd_ingest_to_frame_seconds", "histogram",
+           "From a message's arrival to the display frame it changed being handed to the broker.");
+  std::uint64_t cumulative = 0;
+  for (std::size_t i = 0; i < LatencyHistogram::kBounds.size(); ++i) {
+    cumulative += h.counts()[i];
+    p.sample("parkd_ingest_to_frame_seconds_bucket", fmt::format("le=\"{}\"", LatencyHistogram::kBounds[i]), cumulative);
+  }
+  p.sample("parkd_ingest_to_frame_seconds_bucket", "le=\"+Inf\"", h.count());
+  p.sample("parkd_ingest_to_frame_seconds_sum", "", h.sum());
+  p.sample("parkd_ingest_to_frame_seconds_count", "", h.count());
   return p.take();
 }
 

@@ -115,6 +115,38 @@ void SqliteDatabase::migrate() {
       "  overstay INTEGER NOT NULL DEFAULT 0,"
       "  note TEXT NOT NULL DEFAULT '');"
       "CREATE UNIQUE INDEX visitor_inside ON visitor_session (lot_id, plate) WHERE left_at_ms IS NULL;",
+      // 3 -> 4: what each decision was, household history, the audit log, occupancy history,
+      // and why a space was closed.
+      "ALTER TABLE gate_inbox ADD COLUMN decision_reason TEXT;"
+      "ALTER TABLE gate_inbox ADD COLUMN admitted INTEGER;"
+      "CREATE INDEX gate_inbox_decided ON gate_inbox (decided_at_ms);"
+      "CREATE INDEX visitor_session_left ON visitor_session (left_at_ms);"
+      "CREATE TABLE household_version ("
+      "  household_id TEXT NOT NULL REFERENCES household (household_id),"
+      "  valid_from TEXT NOT NULL,"  // '0001-01-01': from the beginning
+      "  building TEXT NOT NULL,"
+      "  room TEXT NOT NULL,"
+      "  household_type TEXT NOT NULL CHECK (household_type IN ('owner', 'tenant')),"
+      "  lease_end TEXT,"
+      "  PRIMARY KEY (household_id, valid_from)) WITHOUT ROWID;"
+      "INSERT INTO household_version SELECT household_id, '0001-01-01', building, room, household_type, lease_end "
+      "  FROM household;"
+      "CREATE TABLE audit_log ("
+      "  audit_id INTEGER PRIMARY KEY AUTOINCREMENT,"
+      "  at_ms INTEGER NOT NULL,"
+      "  token_name TEXT NOT NULL,"
+      "  action TEXT NOT NULL,"
+      "  target TEXT NOT NULL,"
+      "  before_json TEXT NOT NULL,"
+      "  after_json TEXT NOT NULL);"
+      "CREATE TABLE occupancy_sample ("
+      "  lot_id TEXT NOT NULL,"
+      "  at_ms INTEGER NOT NULL,"
+      "  free INTEGER NOT NULL, occupied INTEGER NOT NULL, held INTEGER NOT NULL,"
+      "  closed INTEGER NOT NULL, unknown INTEGER NOT NULL, stale_sensors INTEGER NOT NULL,"
+      "  total INTEGER NOT NULL,"
+      "  PRIMARY KEY (at_ms, lot_id)) WITHOUT ROWID;"
+      "ALTER TABLE space_state ADD COLUMN note TEXT NOT NULL DEFAULT '';",
   };
   for (int v = version; v < kSchemaVersion; ++v) {
     const std::string step = std::string("BEGIN IMMEDIATE;") + kSteps[v] + "PRAGMA user_version = " +

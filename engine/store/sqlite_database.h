@@ -17,7 +17,7 @@ inline std::error_code sqlite_error(int rc) { return {rc, sqlite_category()}; }
 
 class SqliteDatabase {
  public:
-  static constexpr int kSchemaVersion = 3;
+  static constexpr int kSchemaVersion = 4;
 
   // Opens (creating the file and its folder if needed) and migrates. Throws at start-up with a
   // message that names the file when the database cannot be used.
@@ -57,5 +57,19 @@ void bind_text(sqlite3_stmt* statement, int index, std::string_view text);  // c
 std::string column_text(sqlite3_stmt* statement, int index);                 // "" for NULL
 // Steps a statement that returns no rows and resets it for the next binding.
 int step_and_reset(sqlite3_stmt* statement);  // SQLITE_OK when it ran to completion
+
+// Runs `body` (returning an SQLite result code) in BEGIN IMMEDIATE ... COMMIT; anything but
+// SQLITE_OK rolls it all back and comes out as the extended error code.
+template <typename Body>
+std::error_code in_transaction(SqliteDatabase& db, Body body) {
+  if (auto e = db.exec("BEGIN IMMEDIATE")) return e;
+  const int rc = body();
+  if (rc != SQLITE_OK) {
+    const int extended = sqlite3_extended_errcode(db.handle());
+    db.exec("ROLLBACK");
+    return sqlite_error(extended != SQLITE_OK ? extended : rc);
+  }
+  return db.exec("COMMIT");
+}
 
 }  // namespace parkd

@@ -74,7 +74,8 @@ std::error_code SqliteGateLedger::record(std::span<const DecisionRecord> decisio
   if (decisions.empty()) return {};
   std::lock_guard lock(mutex_);
   if (auto err = db_.exec("BEGIN IMMEDIATE")) return err;
-  SqliteStatement mark(db_.handle(), "UPDATE gate_inbox SET decided_at_ms = ?4 WHERE lot_id = ?1 AND gate_id = ?2 AND seq = ?3");
+  SqliteStatement mark(db_.handle(), "UPDATE gate_inbox SET decided_at_ms = ?4, decision_reason = ?5, admitted = ?6 "
+                       "WHERE lot_id = ?1 AND gate_id = ?2 AND seq = ?3");
   SqliteStatement upsert(db_.handle(),
                          "INSERT INTO visitor_session (lot_id, plate, entry_gate, entered_at_ms, note) "
                          "VALUES (?1, ?2, ?3, ?4, ?5) ON CONFLICT (lot_id, plate) WHERE left_at_ms IS NULL "
@@ -95,6 +96,8 @@ std::error_code SqliteGateLedger::record(std::span<const DecisionRecord> decisio
     bind_text(mark.get(), 2, r.event.gate_id);
     sqlite3_bind_int64(mark.get(), 3, static_cast<sqlite3_int64>(r.event.seq));
     sqlite3_bind_int64(mark.get(), 4, r.decided_at);
+    bind_text(mark.get(), 5, r.reason);
+    sqlite3_bind_int(mark.get(), 6, r.admitted ? 1 : 0);
     rc = step_and_reset(mark.get());
     if (rc == SQLITE_OK && r.opened) {
       const VisitorSession& o = *r.opened;
@@ -138,6 +141,48 @@ std::error_code SqliteGateLedger::open_sessions(std::vector<VisitorSession>& out
     s.entered_at = sqlite3_column_int64(select.get(), 3);
     s.note = column_text(select.get(), 4);
     out.push_back(std::move(s));
+  }
+  return rc == SQLITE_DONE ? std::error_code() : sqlite_error(rc);
+}
+
+std::error_code SqliteGateLedger::sessions_left_between(TimeMs from, TimeMs to, std::vector<VisitorSession>& out) {
+  std::lock_guard lock(mutex_);
+  SqliteStatement select(db_.handle(),
+                         "SELECT lot_id, plate, entry_gate, entered_at_ms, left_at_ms, exit_gate, fee_fen, overstay, note "
+                         "FROM visitor_session WHERE left_at_ms >= ?1 AND left_at_ms < ?2 ORDER BY left_at_ms, session_id");
+  if (select.prepare_result() != SQLITE_OK) return sqlite_error(select.prepare_result());
+  sqlite3_bind_int64(select.get(), 1, from);
+  sqlite3_bind_int64(select.get(), 2, to);
+  int rc = SQLITE_OK;
+  while ((rc = sqlite3_step(select.get())) == SQLITE_ROW) {
+    VisitorSession s;
+    s.lot_id = column_text(select.get(), 0);
+    s.plate = column_text(select.get(), 1);
+    s.entry_gate = column_text(select.get(), 2);
+    s.entered_at = sqlite3_column_int64(select.get(), 3);
+    s.left_at = sqlite3_column_int64(select.get(), 4);
+    s.exit_gate = column_text(select.get(), 5);
+    s.fee_fen = sqlite3_column_int64(select.get(), 6);
+    s.overstay = sqlite3_column_int(select.get(), 7) != 0;
+    s.note = column_text(select.get(), 8);
+    out.push_back(std::move(s));
+  }
+  return rc == SQLITE_DONE ? std::error_code() : sqlite_error(rc);
+}
+
+std::error_code SqliteGateLedger::decisions_between(TimeMs from, TimeMs to, std::vector<DecisionCount>& out) {
+  std::lock_guard lock(mutex_);
+  SqliteStatement select(db_.handle(),
+                         "SELECT decision_reason, admitted, COUNT(*) FROM gate_inbox "
+                         "WHERE decided_at_ms >= ?1 AND decided_at_ms < ?2 AND decision_reason IS NOT NULL "
+                         "GROUP BY decision_reason, admitted ORDER BY decision_reason, admitted");
+  if (select.prepare_result() != SQLITE_OK) return sqlite_error(select.prepare_result());
+  sqlite3_bind_int64(select.get(), 1, from);
+  sqlite3_bind_int64(select.get(), 2, to);
+  int rc = SQLITE_OK;
+  while ((rc = sqlite3_step(select.get())) == SQLITE_ROW) {
+    out.push_back(DecisionCount{column_text(select.get(), 0), sqlite3_column_int(select.get(), 1) != 0,
+                                static_cast<std::uint64_t>(sqlite3_column_int64(select.get(), 2))});
   }
   return rc == SQLITE_DONE ? std::error_code() : sqlite_error(rc);
 }

@@ -17,6 +17,8 @@ class SqliteGateLedger : public GateLedger {
   std::error_code undecided(std::vector<InboxEvent>& out) override;
   std::error_code record(std::span<const DecisionRecord> decisions) override;
   std::error_code open_sessions(std::vector<VisitorSession>& out) override;
+  std::error_code sessions_left_between(TimeMs from, TimeMs to, std::vector<VisitorSession>& out) override;
+  std::error_code decisions_between(TimeMs from, TimeMs to, std::vector<DecisionCount>& out) override;
 
  private:
   SqliteDatabase& db_;

@@ -1,6 +1,8 @@
 // Registry reads and writes; every change in one transaction, all or nothing.
 #include "sqlite_registry_store.h"
 
+#include "sqlite_audit_log.h"
+
 namespace parkd {
 
 namespace {
@@ -20,41 +22,67 @@ std::optional<CivilDay> column_day(sqlite3_stmt* s, int i) {
 
 }  // namespace
 
-template <typename Body>
-std::error_code SqliteRegistryStore::in_transaction(Body body) {
-  if (auto e = db_.exec("BEGIN IMMEDIATE")) return e;
-  const int rc = body();
-  if (rc != SQLITE_OK) {
-    const int extended = sqlite3_extended_errcode(db_.handle());
-    db_.exec("ROLLBACK");
-    return sqlite_error(extended != SQLITE_OK ? extended : rc);
-  }
-  return db_.exec("COMMIT");
+namespace {
+constexpr const char* kFromTheBeginning = "0001-01-01";
+
+int put_version(sqlite3* db, const Household& h, const std::string& valid_from) {
+  SqliteStatement put(db,
+                      "INSERT OR REPLACE INTO household_version (household_id, valid_from, building, room, "
+                      "household_type, lease_end) VALUES (?1, ?2, ?3, ?4, ?5, ?6)");
+  if (put.prepare_result() != SQLITE_OK) return put.prepare_result();
+  bind_text(put.get(), 1, h.household_id);
+  bind_text(put.get(), 2, valid_from);
+  bind_text(put.get(), 3, h.building);
+  bind_text(put.get(), 4, h.room);
+  bind_text(put.get(), 5, name_of(h.type));
+  bind_day(put.get(), 6, h.lease_end);
+  return step_and_reset(put.get());
 }
 
-std::error_code SqliteRegistryStore::put_households(std::span<const Household> households) {
-  return in_transaction([&] {
+bool same_household(const Household& a, const Household& b) {
+  return a.building == b.building && a.room == b.room && a.type == b.type && a.lease_end == b.lease_end;
+}
+}  // namespace
+
+std::error_code SqliteRegistryStore::put_households(std::span<const Household> households, CivilDay effective_from,
+                                                    const AuditEntry* audit) {
+  return in_transaction(db_, [&] {
+    SqliteStatement current(db_.handle(),
+                            "SELECT building, room, household_type, lease_end FROM household WHERE household_id = ?1");
     SqliteStatement upsert(db_.handle(),
                            "INSERT INTO household (household_id, building, room, household_type, lease_end) "
                            "VALUES (?1, ?2, ?3, ?4, ?5) ON CONFLICT (household_id) DO UPDATE SET "
                            "building = excluded.building, room = excluded.room, "
                            "household_type = excluded.household_type, lease_end = excluded.lease_end");
-    int rc = upsert.prepare_result();
+    int rc = current.prepare_result() != SQLITE_OK ? current.prepare_result() : upsert.prepare_result();
     for (std::size_t i = 0; rc == SQLITE_OK && i < households.size(); ++i) {
       const Household& h = households[i];
+      bind_text(current.get(), 1, h.household_id);
+      std::optional<Household> before;
+      if (sqlite3_step(current.get()) == SQLITE_ROW) {
+        before = Household{h.household_id, column_text(current.get(), 0), column_text(current.get(), 1),
+                           column_text(current.get(), 2) == "tenant" ? HouseholdType::Tenant : HouseholdType::Owner,
+                           column_day(current.get(), 3), std::nullopt};
+      }
+      sqlite3_reset(current.get());
+      if (before && same_household(*before, h)) continue;
       bind_text(upsert.get(), 1, h.household_id);
       bind_text(upsert.get(), 2, h.building);
       bind_text(upsert.get(), 3, h.room);
-      bind_text(upsert.get(), 4, h.type == HouseholdType::Owner ? "owner" : "tenant");
+      bind_text(upsert.get(), 4, name_of(h.type));
       bind_day(upsert.get(), 5, h.lease_end);
       rc = step_and_reset(upsert.get());
+      // A new household is known from the beginning (its cars may be registered in the past);
+      // a changed one gets a new version from the day of the change.
+      if (rc == SQLITE_OK) rc = put_version(db_.handle(), h, before ? format_civil_day(effective_from) : kFromTheBeginning);
     }
+    if (rc == SQLITE_OK && audit != nullptr) rc = append_audit(db_.handle(), *audit);
     return rc;
   });
 }
 
-std::error_code SqliteRegistryStore::add_vehicles(std::span<const Vehicle> vehicles) {
-  return in_transaction([&] {
+std::error_code SqliteRegistryStore::add_vehicles(std::span<const Vehicle> vehicles, const AuditEntry* audit) {
+  return in_transaction(db_, [&] {
     SqliteStatement insert(db_.handle(),
                            "INSERT INTO vehicle (plate, household_id, registered_on, removed_on) VALUES (?1, ?2, ?3, ?4)");
     int rc = insert.prepare_result();
@@ -66,32 +94,38 @@ std::error_code SqliteRegistryStore::add_vehicles(std::span<const Vehicle> vehic
       bind_day(insert.get(), 4, v.removed_on);
       rc = step_and_reset(insert.get());
     }
+    if (rc == SQLITE_OK && audit != nullptr) rc = append_audit(db_.handle(), *audit);
     return rc;
   });
 }
 
-std::error_code SqliteRegistryStore::remove_vehicle(std::string_view plate, CivilDay removed_on, bool& found) {
+std::error_code SqliteRegistryStore::remove_vehicle(std::string_view plate, CivilDay removed_on, bool& found,
+                                                    const AuditEntry* audit) {
   found = false;
-  return in_transaction([&] {
+  return in_transaction(db_, [&] {
     SqliteStatement update(db_.handle(), "UPDATE vehicle SET removed_on = ?2 WHERE plate = ?1 AND removed_on IS NULL");
     if (update.prepare_result() != SQLITE_OK) return update.prepare_result();
     bind_text(update.get(), 1, plate);
     bind_text(update.get(), 2, format_civil_day(removed_on));
-    const int rc = step_and_reset(update.get());
+    int rc = step_and_reset(update.get());
     found = sqlite3_changes(db_.handle()) > 0;
+    if (rc == SQLITE_OK && found && audit != nullptr) rc = append_audit(db_.handle(), *audit);
     return rc;
   });
 }
 
 std::error_code SqliteRegistryStore::load(std::vector<Household>& households, std::vector<Vehicle>& vehicles) {
   SqliteStatement h(db_.handle(),
-                    "SELECT household_id, building, room, household_type, lease_end FROM household ORDER BY household_id");
+                    "SELECT household_id, building, room, household_type, lease_end, valid_from FROM household_version "
+                    "ORDER BY household_id, valid_from");
   if (h.prepare_result() != SQLITE_OK) return sqlite_error(h.prepare_result());
   int rc = SQLITE_OK;
   while ((rc = sqlite3_step(h.get())) == SQLITE_ROW) {
+    const std::string valid_from = column_text(h.get(), 5);
     households.push_back(Household{column_text(h.get(), 0), column_text(h.get(), 1), column_text(h.get(), 2),
                                    column_text(h.get(), 3) == "tenant" ? HouseholdType::Tenant : HouseholdType::Owner,
-                                   column_day(h.get(), 4)});
+                                   column_day(h.get(), 4),
+                                   valid_from == kFromTheBeginning ? std::nullopt : parse_civil_day(valid_from)});
   }
   if (rc != SQLITE_DONE) return sqlite_error(rc);
   SqliteStatement v(db_.handle(),

@@ -9,14 +9,14 @@ namespace parkd {
 class SqliteRegistryStore : public RegistryStore {
  public:
   explicit SqliteRegistryStore(SqliteDatabase& db) : db_(db) {}
-  std::error_code put_households(std::span<const Household> households) override;
-  std::error_code add_vehicles(std::span<const Vehicle> vehicles) override;
-  std::error_code remove_vehicle(std::string_view plate, CivilDay removed_on, bool& found) override;
+  std::error_code put_households(std::span<const Household> households, CivilDay effective_from,
+                                 const AuditEntry* audit) override;
+  std::error_code add_vehicles(std::span<const Vehicle> vehicles, const AuditEntry* audit) override;
+  std::error_code remove_vehicle(std::string_view plate, CivilDay removed_on, bool& found,
+                                 const AuditEntry* audit) override;
   std::error_code load(std::vector<Household>& households, std::vector<Vehicle>& vehicles) override;
 
  private:
-  template <typename Body>
-  std::error_code in_transaction(Body body);
 
   SqliteDatabase& db_;
 };

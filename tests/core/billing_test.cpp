@@ -17,10 +17,10 @@ namespace {
 CivilDay day(const char* text) { return *parse_civil_day(text); }
 
 std::vector<Household> households() {
-  return {{"H1", "3", "101", HouseholdType::Owner, std::nullopt},
-          {"H2", "7", "502", HouseholdType::Owner, std::nullopt},
-          {"H3", "12", "303", HouseholdType::Owner, std::nullopt},
-          {"H4", "20", "204", HouseholdType::Tenant, day("2026-10-20")}};
+  return {{"H1", "3", "101", HouseholdType::Owner, std::nullopt, std::nullopt},
+          {"H2", "7", "502", HouseholdType::Owner, std::nullopt, std::nullopt},
+          {"H3", "12", "303", HouseholdType::Owner, std::nullopt, std::nullopt},
+          {"H4", "20", "204", HouseholdType::Tenant, day("2026-10-20"), std::nullopt}};
 }
 
 std::vector<Vehicle> vehicles() {

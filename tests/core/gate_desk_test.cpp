@@ -20,9 +20,9 @@ std::vector<Lot> tiny() {
 
 Registry registry() {
   const CivilDay jan1 = *parse_civil_day("2026-01-01");
-  std::vector<Household> households = {{"HO", "1", "101", HouseholdType::Owner, std::nullopt},
-                                       {"HT", "2", "202", HouseholdType::Tenant, *parse_civil_day("2026-12-31")},
-                                       {"HX", "2", "203", HouseholdType::Tenant, *parse_civil_day("2026-10-31")}};
+  std::vector<Household> households = {{"HO", "1", "101", HouseholdType::Owner, std::nullopt, std::nullopt},
+                                       {"HT", "2", "202", HouseholdType::Tenant, *parse_civil_day("2026-12-31"), std::nullopt},
+                                       {"HX", "2", "203", HouseholdType::Tenant, *parse_civil_day("2026-10-31"), std::nullopt}};
   // Buildings of the tiny lot are "b1" and "b2".
   households[0].building = "b1";
   households[1].building = "b2";

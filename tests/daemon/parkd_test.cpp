@@ -243,10 +243,10 @@ TEST_F(ParkdTest, GateEventsGetDecisionsFromTheRegistryAndTheOccupancy) {
   {
     SqliteDatabase db((dir.path() / "parkd.db").string());
     SqliteRegistryStore registry(db);
-    const std::vector<Household> households = {{"H1", "1", "101", HouseholdType::Owner, std::nullopt}};
-    ASSERT_FALSE(registry.put_households(households));
+    const std::vector<Household> households = {{"H1", "1", "101", HouseholdType::Owner, std::nullopt, std::nullopt}};
+    ASSERT_FALSE(registry.put_households(households, *parse_civil_day("2026-01-01"), nullptr));
     const std::vector<Vehicle> vehicles = {{"沪A11111", "H1", *parse_civil_day("2026-01-01"), std::nullopt, 0}};
-    ASSERT_FALSE(registry.add_vehicles(vehicles));
+    ASSERT_FALSE(registry.add_vehicles(vehicles, nullptr));
   }
   start_parkd();
   test::MqttProbe barrier(broker.uri(), "barrier");

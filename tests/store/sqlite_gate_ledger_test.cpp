@@ -41,7 +41,7 @@ TEST_F(GateLedgerTest, AnEventIsStoredOnceAndARedeliveryIsRecognised) {
   ASSERT_EQ(pending.size(), 2u);
   EXPECT_EQ(pending[0].seq, 1u);
   EXPECT_EQ(pending[0].payload, "payload-1");
-  ASSERT_FALSE(ledger->record(std::vector<DecisionRecord>{{pending[0], 2'000, std::nullopt, {}}}));
+  ASSERT_FALSE(ledger->record(std::vector<DecisionRecord>{{pending[0], 2'000, std::nullopt, {}, "TEST", true}}));
   EXPECT_EQ(append(1), InboxAppend::AlreadyDecided);
   pending.clear();
   ASSERT_FALSE(ledger->undecided(pending));
@@ -54,7 +54,7 @@ TEST_F(GateLedgerTest, SessionsOpenAndCloseWithTheirDecisions) {
   append(2);
   append(3);
   const VisitorSession in{"xj5", "苏E12345", "north", 10'000, std::nullopt, {}, 0, false, {}};
-  ASSERT_FALSE(ledger->record(std::vector<DecisionRecord>{{InboxEvent{"xj5", "north", 1, {}, {}}, 10'000, in, {}}}));
+  ASSERT_FALSE(ledger->record(std::vector<DecisionRecord>{{InboxEvent{"xj5", "north", 1, {}, {}}, 10'000, in, {}, "TEST", true}}));
   std::vector<VisitorSession> open;
   ASSERT_FALSE(ledger->open_sessions(open));
   ASSERT_EQ(open.size(), 1u);
@@ -64,16 +64,16 @@ TEST_F(GateLedgerTest, SessionsOpenAndCloseWithTheirDecisions) {
   out.exit_gate = "east";
   out.fee_fen = 1'500;
   const std::vector<VisitorSession> closed = {out};
-  ASSERT_FALSE(ledger->record(std::vector<DecisionRecord>{{InboxEvent{"xj5", "north", 2, {}, {}}, 9'070'000, std::nullopt, closed}}));
+  ASSERT_FALSE(ledger->record(std::vector<DecisionRecord>{{InboxEvent{"xj5", "north", 2, {}, {}}, 9'070'000, std::nullopt, closed, "TEST", true}}));
   open.clear();
   ASSERT_FALSE(ledger->open_sessions(open));
   EXPECT_TRUE(open.empty());
   // The plate comes again: a new session (a new row) opens.
-  ASSERT_FALSE(ledger->record(std::vector<DecisionRecord>{{InboxEvent{"xj5", "north", 3, {}, {}}, 9'100'000, in, {}}}));
+  ASSERT_FALSE(ledger->record(std::vector<DecisionRecord>{{InboxEvent{"xj5", "north", 3, {}, {}}, 9'100'000, in, {}, "TEST", true}}));
   append(4);
   const VisitorSession other{"xj5", "苏E12345", "east", 9'200'000, std::nullopt, {}, 0, false, {}};
   // Same plate, same lot: the upsert updates the open one instead of adding a second.
-  ASSERT_FALSE(ledger->record(std::vector<DecisionRecord>{{InboxEvent{"xj5", "north", 4, {}, {}}, 9'200'000, other, {}}}));
+  ASSERT_FALSE(ledger->record(std::vector<DecisionRecord>{{InboxEvent{"xj5", "north", 4, {}, {}}, 9'200'000, other, {}, "TEST", true}}));
   open.clear();
   ASSERT_FALSE(ledger->open_sessions(open));
   ASSERT_EQ(open.size(), 1u);

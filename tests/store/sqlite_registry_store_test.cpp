@@ -10,6 +10,7 @@
 #include <sstream>
 
 #include "core/registry_csv.h"
+#include "store/sqlite_audit_log.h"
 
 namespace parkd {
 namespace {
@@ -36,12 +37,12 @@ class RegistryStoreTest : public ::testing::Test {
   void import_october() {
     const auto households = parse_households_csv(read("tests/data/registry/households-2026-10.csv"));
     ASSERT_TRUE(households.issues.empty());
-    ASSERT_FALSE(store->put_households(households.households));
+    ASSERT_FALSE(store->put_households(households.households, *parse_civil_day("2026-09-01"), nullptr));
     std::set<std::string> known;
     for (const auto& h : households.households) known.insert(h.household_id);
     const auto vehicles = parse_vehicles_csv(read("tests/data/registry/vehicles-2026-10.csv"), known);
     ASSERT_TRUE(vehicles.issues.empty());
-    ASSERT_FALSE(store->add_vehicles(vehicles.vehicles));
+    ASSERT_FALSE(store->add_vehicles(vehicles.vehicles, nullptr));
   }
 
   std::filesystem::path dir;
@@ -52,7 +53,7 @@ class RegistryStoreTest : public ::testing::Test {
 TEST_F(RegistryStoreTest, TheOctoberBillFromTheStoredRegistryMatchesTheGoldenFile) {
   import_october();
   bool found = false;
-  ASSERT_FALSE(store->remove_vehicle("沪C30001", *parse_civil_day("2026-10-11"), found));
+  ASSERT_FALSE(store->remove_vehicle("沪C30001", *parse_civil_day("2026-10-11"), found, nullptr));
   EXPECT_TRUE(found);
   std::vector<Household> households;
   std::vector<Vehicle> vehicles;
@@ -67,7 +68,7 @@ TEST_F(RegistryStoreTest, APlateWithAPermitInForceCannotBeAddedAgainAndTheBatchI
   import_october();
   const std::vector<Vehicle> batch = {{"沪D11111", "H1", *parse_civil_day("2026-11-01"), std::nullopt, 0},
                                       {"沪A10001", "H2", *parse_civil_day("2026-11-01"), std::nullopt, 0}};
-  EXPECT_TRUE(store->add_vehicles(batch));
+  EXPECT_TRUE(store->add_vehicles(batch, nullptr));
   std::vector<Household> households;
   std::vector<Vehicle> vehicles;
   ASSERT_FALSE(store->load(households, vehicles));
@@ -77,12 +78,12 @@ TEST_F(RegistryStoreTest, APlateWithAPermitInForceCannotBeAddedAgainAndTheBatchI
 TEST_F(RegistryStoreTest, RemovingKeepsTheHistoryAndThePlateMayComeBack) {
   import_october();
   bool found = false;
-  ASSERT_FALSE(store->remove_vehicle("沪A10001", *parse_civil_day("2026-11-10"), found));
+  ASSERT_FALSE(store->remove_vehicle("沪A10001", *parse_civil_day("2026-11-10"), found, nullptr));
   EXPECT_TRUE(found);
-  ASSERT_FALSE(store->remove_vehicle("沪A10001", *parse_civil_day("2026-11-11"), found));
+  ASSERT_FALSE(store->remove_vehicle("沪A10001", *parse_civil_day("2026-11-11"), found, nullptr));
   EXPECT_FALSE(found);  // nothing in force any more
   const std::vector<Vehicle> again = {{"沪A10001", "H3", *parse_civil_day("2026-12-01"), std::nullopt, 0}};
-  ASSERT_FALSE(store->add_vehicles(again));
+  ASSERT_FALSE(store->add_vehicles(again, nullptr));
   std::vector<Household> households;
   std::vector<Vehicle> vehicles;
   ASSERT_FALSE(store->load(households, vehicles));
@@ -91,24 +92,71 @@ TEST_F(RegistryStoreTest, RemovingKeepsTheHistoryAndThePlateMayComeBack) {
   EXPECT_EQ(rows, 2);
 }
 
-TEST_F(RegistryStoreTest, HouseholdsAreUpdatedInPlace) {
+TEST_F(RegistryStoreTest, AChangedHouseholdGetsANewVersionAndOctoberIsBilledAsItWas) {
   import_october();
-  const std::vector<Household> renewed = {{"H4", "20", "204", HouseholdType::Tenant, *parse_civil_day("2027-10-20")}};
-  ASSERT_FALSE(store->put_households(renewed));
+  bool found = false;
+  ASSERT_FALSE(store->remove_vehicle("沪C30001", *parse_civil_day("2026-10-11"), found, nullptr));
+  // H4's lease (ending 2026-10-20) is extended on 11-05; an unchanged household adds no version.
+  const std::vector<Household> renewed = {{"H4", "20", "204", HouseholdType::Tenant, *parse_civil_day("2027-10-20"), std::nullopt},
+                                          {"H1", "3", "101", HouseholdType::Owner, std::nullopt, std::nullopt}};
+  ASSERT_FALSE(store->put_households(renewed, *parse_civil_day("2026-11-05"), nullptr));
   std::vector<Household> households;
   std::vector<Vehicle> vehicles;
   ASSERT_FALSE(store->load(households, vehicles));
-  ASSERT_EQ(households.size(), 4u);
-  EXPECT_EQ(format_civil_day(*households[3].lease_end), "2027-10-20");
+  ASSERT_EQ(households.size(), 5u);
+  const Household& latest = households[4];
+  EXPECT_EQ(latest.household_id, "H4");
+  EXPECT_EQ(format_civil_day(*latest.lease_end), "2027-10-20");
+  EXPECT_EQ(format_civil_day(*latest.valid_from), "2026-11-05");
+  const std::vector<PactVersion> pact = {PactVersion{"2026-01", *parse_civil_day("2026-01-01"), {}}};
+  EXPECT_EQ(bill_csv(monthly_bill(2026, 10, households, vehicles, pact)), read("tests/data/golden/bill-2026-10.csv"));
+  // In November H4's car is back in force from the day of the extension: 26 of 30 days.
+  bool billed = false;
+  for (const BillLine& l : monthly_bill(2026, 11, households, vehicles, pact)) {
+    if (l.household_id != "H4") continue;
+    billed = true;
+    EXPECT_EQ(format_civil_day(l.first_day), "2026-11-05");
+    EXPECT_EQ(l.days_billed, 26);
+  }
+  EXPECT_TRUE(billed);
 }
 
-TEST_F(RegistryStoreTest, AVersionOneDatabaseIsMigrated) {
+TEST_F(RegistryStoreTest, AChangeAndItsAuditEntryAreWrittenTogetherOrNotAtAll) {
+  import_october();
+  SqliteAuditLog audit(*db);
+  const AuditEntry entry{0, 1'000, "operator", "vehicle.add", "沪D11111", "", "{}"};
+  const std::vector<Vehicle> good = {{"沪D11111", "H1", *parse_civil_day("2026-11-01"), std::nullopt, 0}};
+  ASSERT_FALSE(store->add_vehicles(good, &entry));
+  const std::vector<Vehicle> clash = {{"沪A10001", "H2", *parse_civil_day("2026-11-01"), std::nullopt, 0}};
+  EXPECT_TRUE(store->add_vehicles(clash, &entry));
+  bool found = true;
+  ASSERT_FALSE(store->remove_vehicle("沪Z99999", *parse_civil_day("2026-11-01"), found, &entry));
+  EXPECT_FALSE(found);
+  std::vector<AuditEntry> entries;
+  ASSERT_FALSE(audit.recent(10, entries));
+  ASSERT_EQ(entries.size(), 1u);  // the failed add and the removal of nothing left no entry
+  EXPECT_EQ(entries[0].target, "沪D11111");
+  EXPECT_EQ(entries[0].token_name, "operator");
+}
+
+TEST_F(RegistryStoreTest, AVersionThreeDatabaseIsMigratedWithItsHouseholds) {
   store.reset();
-  ASSERT_FALSE(db->exec("DROP TABLE vehicle; DROP TABLE household; DROP TABLE gate_inbox; DROP TABLE visitor_session;"
-                        "PRAGMA user_version = 1;"));
+  // Back to schema 3, with a household on record.
+  ASSERT_FALSE(db->exec("DROP TABLE household_version; DROP TABLE audit_log; DROP TABLE occupancy_sample;"
+                        "DROP INDEX gate_inbox_decided; DROP INDEX visitor_session_left;"
+                        "ALTER TABLE gate_inbox DROP COLUMN decision_reason; ALTER TABLE gate_inbox DROP COLUMN admitted;"
+                        "ALTER TABLE space_state DROP COLUMN note;"
+                        "INSERT INTO household VALUES ('H9', '9', '909', 'owner', NULL);"
+                        "PRAGMA user_version = 3;"));
   db.reset();
   db = std::make_unique<SqliteDatabase>((dir / "parkd.db").string());
   store = std::make_unique<SqliteRegistryStore>(*db);
+  std::vector<Household> households;
+  std::vector<Vehicle> vehicles;
+  ASSERT_FALSE(store->load(households, vehicles));
+  ASSERT_EQ(households.size(), 1u);
+  EXPECT_EQ(households[0].household_id, "H9");
+  EXPECT_FALSE(households[0].valid_from);  // known from the beginning
   import_october();
 }
 

@@ -36,18 +36,18 @@ TEST_F(StoreTest, SavedStatesSurviveReopeningAndTheLatestWins) {
   {
     SqliteDatabase db(path);
     SqliteSpaceStateStore store(db);
-    const std::vector<StoredSpaceState> first = {{"xj5", "A01", SpaceState::Occupied, 10},
-                                                 {"xj5", "A02", SpaceState::Free, 11}};
+    const std::vector<StoredSpaceState> first = {{"xj5", "A01", SpaceState::Occupied, 10, ""},
+                                                 {"xj5", "A02", SpaceState::Free, 11, ""}};
     ASSERT_FALSE(store.save(first));
-    const std::vector<StoredSpaceState> later = {{"xj5", "A01", SpaceState::Closed, 20}};
+    const std::vector<StoredSpaceState> later = {{"xj5", "A01", SpaceState::Closed, 20, "repainting lines"}};
     ASSERT_FALSE(store.save(later));
   }
   SqliteDatabase db(path);
   SqliteSpaceStateStore store(db);
   std::vector<StoredSpaceState> loaded;
   ASSERT_FALSE(store.load(loaded));
-  EXPECT_EQ(loaded, (std::vector<StoredSpaceState>{{"xj5", "A01", SpaceState::Closed, 20},
-                                                   {"xj5", "A02", SpaceState::Free, 11}}));
+  EXPECT_EQ(loaded, (std::vector<StoredSpaceState>{{"xj5", "A01", SpaceState::Closed, 20, "repainting lines"},
+                                                   {"xj5", "A02", SpaceState::Free, 11, ""}}));
 }
 
 TEST_F(StoreTest, ADatabaseFromANewerParkdIsRefusedWithAClearMessage) {

@@ -1,0 +1,226 @@
+// Sums for the notice board, and their Markdown and HTML renderings (Chinese and English).
+#include "public_notice.h"
+
+#include <algorithm>
+#include <cstdio>
+#include <set>
+#include <tuple>
+
+#include "plate.h"
+#include "time_ms.h"
+#include "visitor_bill.h"
+
+namespace parkd {
+
+namespace {
+
+constexpr int kNightStart = 22 * 60;
+constexpr int kNightEnd = 6 * 60;
+
+std::string percent(double part, double whole) {
+  char buf[16];
+  std::snprintf(buf, sizeof buf, "%.1f%%", whole > 0 ? 100.0 * part / whole : 0.0);
+  return buf;
+}
+
+std::string fixed1(double v) {
+  char buf[32];
+  std::snprintf(buf, sizeof buf, "%.1f", v);
+  return buf;
+}
+
+std::string type_label(HouseholdType t) { return t == HouseholdType::Owner ? "业主 owner" : "租户 tenant"; }
+
+// One table, one renderer per format: rows of cells, the first row the header.
+using Table = std::vector<std::vector<std::string>>;
+
+struct Section {
+  std::string title;
+  Table table;
+  std::string note;  // shown under the table when not empty
+};
+
+std::vector<Section> sections(const NoticeFigures& f) {
+  std::vector<Section> out;
+  Section cars{"登记车辆与月费 Registered cars and monthly fees", {{"类型 Type", "顺位 Rank", "车辆 Cars", "车·天 Car-days", "应收 Due (¥)"}}, ""};
+  for (const auto& r : f.ranks) {
+    cars.table.push_back({type_label(r.type), std::to_string(r.rank), std::to_string(r.cars), std::to_string(r.car_days),
+                          yuan(r.amount)});
+  }
+  for (const auto& [type, fen] : f.fees_by_type) cars.table.push_back({type_label(type), "", "", "", yuan(fen)});
+  cars.table.push_back({"合计 Total", "", "", "", yuan(f.fees_total)});
+  out.push_back(std::move(cars));
+
+  Section visitors{"访客 Visitors",
+                   {{"停车次数 Stays", "免费 Free (≤30 min)", "收费 Takings (¥)", "超过24小时 Over 24 h"},
+                    {std::to_string(f.visitor_sessions), std::to_string(f.visitor_free_sessions), yuan(f.visitor_takings),
+                     std::to_string(f.overstays.size())}},
+                   ""};
+  for (const auto& [plate, hours] : f.overstays) {
+    visitors.note += (visitors.note.empty() ? "超时车辆 Overstays: " : ", ") + plate + " (" + std::to_string(hours) + " h)";
+  }
+  out.push_back(std::move(visitors));
+
+  Section night{"夜间占用 Night occupancy (22:00–06:00)",
+                {{"停车场 Lot", "车位 Spaces", "最高 Peak", "时间 At", "平均 Average", "样本 Samples"}}, ""};
+  for (const auto& n : f.night) {
+    night.table.push_back({n.lot_id, std::to_string(n.total),
+                           std::to_string(n.peak_taken) + " (" + percent(n.peak_taken, n.total) + ")",
+                           n.samples > 0 ? local_time_text(n.peak_at, f.utc_offset_minutes) : "-",
+                           fixed1(n.average_taken) + " (" + percent(n.average_taken, n.total) + ")",
+                           std::to_string(n.samples)});
+  }
+  if (f.night.empty()) night.note = "本月无记录 No occupancy recorded this month.";
+  out.push_back(std::move(night));
+
+  Section refused{"入场 Entries", {{"结果 Outcome", "次数 Count"}, {"放行 admitted", std::to_string(f.admitted_entries)}}, ""};
+  for (const auto& [reason, n] : f.refused_by_reason) refused.table.push_back({"拒绝 refused: " + reason, std::to_string(n)});
+  out.push_back(std::move(refused));
+
+  out.push_back(Section{"传感器 Sensors",
+                        {{"失联传感器·小时 Stale sensor-hours"}, {fixed1(f.stale_sensor_hours)}},
+                        ""});
+  return out;
+}
+
+std::string html_escape(const std::string& s) {
+  std::string out;
+  for (char c : s) {
+    switch (c) {
+      case '&': out += "&amp;"; break;
+      case '<': out += "&lt;"; break;
+      case '>': out += "&gt;"; break;
+      case '"': out += "&quot;"; break;
+      default: out += c;
+    }
+  }
+  return out;
+}
+
+std::string md_cell(const std::string& s) {
+  std::string out;
+  for (char c : s) {
+    if (c == '|') out += '\\';
+    out += c;
+  }
+  return out;
+}
+
+}  // namespace
+
+NoticeFigures notice_figures(const NoticeInput& in) {
+  NoticeFigures f;
+  f.month = in.month;
+  f.compound = in.compound;
+  f.utc_offset_minutes = in.utc_offset_minutes;
+
+  std::map<std::pair<HouseholdType, std::uint32_t>, std::pair<NoticeFigures::RankRow, std::set<std::string>>> ranks;
+  for (const BillLine& l : in.bill) {
+    auto& [row, plates] = ranks[{l.type, l.rank}];
+    row.type = l.type;
+    row.rank = l.rank;
+    row.car_days += l.days_billed;
+    row.amount += l.amount;
+    plates.insert(l.plate);
+    f.fees_by_type[l.type] += l.amount;
+    f.fees_total += l.amount;
+  }
+  for (auto& [key, value] : ranks) {
+    value.first.cars = static_cast<std::uint32_t>(value.second.size());
+    f.ranks.push_back(value.first);
+  }
+
+  for (const VisitorSession& s : in.visitor_sessions) {
+    ++f.visitor_sessions;
+    if (s.fee_fen == 0) ++f.visitor_free_sessions;
+    f.visitor_takings += s.fee_fen;
+    if (s.overstay) {
+      f.overstays.emplace_back(mask_plate(s.plate), (s.left_at.value_or(s.entered_at) - s.entered_at) / (60 * kMsPerMinute));
+    }
+  }
+
+  std::map<std::string, NoticeFigures::NightRow> night;
+  std::map<std::string, TimeMs> previous_at;
+  double stale_ms = 0;
+  for (const OccupancySample& s : in.samples) {
+    // Sensor-hours of staleness: each sample stands for the time since the previous one.
+    const auto prev = previous_at.find(s.lot_id);
+    if (prev != previous_at.end() && s.at - prev->second <= 2 * in.sample_interval_ms) {
+      stale_ms += static_cast<double>(s.stale_sensors) * static_cast<double>(s.at - prev->second);
+    }
+    previous_at[s.lot_id] = s.at;
+    if (!in_local_window(local_minute_of_day(s.at, in.utc_offset_minutes), kNightStart, kNightEnd)) continue;
+    NoticeFigures::NightRow& row = night[s.lot_id];
+    row.lot_id = s.lot_id;
+    row.total = s.total;
+    const std::uint32_t taken = s.occupied + s.held;
+    if (row.samples == 0 || taken > row.peak_taken) {
+      row.peak_taken = taken;
+      row.peak_at = s.at;
+    }
+    row.average_taken += static_cast<double>(taken);
+    ++row.samples;
+  }
+  for (auto& [lot, row] : night) {
+    row.average_taken /= static_cast<double>(row.samples);
+    f.night.push_back(row);
+  }
+  f.stale_sensor_hours = stale_ms / (60.0 * static_cast<double>(kMsPerMinute));
+
+  for (const auto& d : in.decisions) {
+    if (d.admitted) {
+      // Exits are admitted too; the notice counts entries, whose reasons say so.
+      if (d.reason != "RESIDENT_EXIT" && d.reason != "VISITOR_EXIT" && d.reason != "EXIT_WITHOUT_ENTRY") {
+        f.admitted_entries += d.count;
+      }
+    } else {
+      f.refused_by_reason[d.reason] += d.count;
+    }
+  }
+  return f;
+}
+
+std::string notice_markdown(const NoticeFigures& f) {
+  std::string out = "# " + f.compound + " 停车公示 Parking notice " + f.month + "\n\n";
+  out += "金额单位：元。车牌已部分隐藏，不列住户。 Amounts in yuan; plates partly hidden; no household is named.\n";
+  for (const Section& s : sections(f)) {
+    out += "\n## " + s.title + "\n\n";
+    for (std::size_t r = 0; r < s.table.size(); ++r) {
+      out += "|";
+      for (const auto& cell : s.table[r]) out += " " + md_cell(cell) + " |";
+      out += "\n";
+      if (r == 0) {
+        out += "|";
+        for (std::size_t c = 0; c < s.table[r].size(); ++c) out += c == 0 ? " --- |" : " ---: |";
+        out += "\n";
+      }
+    }
+    if (!s.note.empty()) out += "\n" + s.note + "\n";
+  }
+  return out;
+}
+
+std::string notice_html(const NoticeFigures& f) {
+  const std::string title = html_escape(f.compound + " 停车公示 Parking notice " + f.month);
+  std::string out =
+      "<!DOCTYPE html>\n<html lang=\"zh-CN\">\n<head>\n<meta charset=\"utf-8\">\n<title>" + title +
+      "</title>\n<style>\n@page { size: A4; margin: 18mm; }\nbody { font-family: \"Noto Sans CJK SC\", \"PingFang SC\", "
+      "\"Microsoft YaHei\", sans-serif; font-size: 11pt; }\nh1 { font-size: 18pt; }\nh2 { font-size: 13pt; margin-top: 1.4em; "
+      "}\ntable { border-collapse: collapse; width: 100%; page-break-inside: avoid; }\nth, td { border: 1px solid #444; "
+      "padding: 3px 6px; }\ntd { text-align: right; }\ntd:first-child, th:first-child { text-align: left; }\n</style>\n"
+      "</head>\n<body>\n<h1>" +
+      title + "</h1>\n<p>金额单位：元。车牌已部分隐藏，不列住户。 Amounts in yuan; plates partly hidden; no household is named.</p>\n";
+  for (const Section& s : sections(f)) {
+    out += "<h2>" + html_escape(s.title) + "</h2>\n<table>\n";
+    for (std::size_t r = 0; r < s.table.size(); ++r) {
+      out += "<tr>";
+      for (const auto& cell : s.table[r]) out += (r == 0 ? "<th>" : "<td>") + html_escape(cell) + (r == 0 ? "</th>" : "</td>");
+      out += "</tr>\n";
+    }
+    out += "</table>\n";
+    if (!s.note.empty()) out += "<p>" + html_escape(s.note) + "</p>\n";
+  }
+  return out + "</body>\n</html>\n";
+}
+
+}  // namespace parkd

@@ -1,0 +1,65 @@
+// The public notice of a month for the notice board: what the pact charged and how the lot was
+// used, with no household named and plates masked. Its money figures are the bill's, summed.
+#pragma once
+
+#include <cstdint>
+#include <map>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "billing.h"
+#include "gate_ledger.h"
+#include "occupancy_history.h"
+
+namespace parkd {
+
+struct NoticeInput {
+  std::string month;  // YYYY-MM
+  std::string compound;
+  int utc_offset_minutes = 480;
+  std::vector<BillLine> bill;
+  std::vector<VisitorSession> visitor_sessions;  // those that ended in the month
+  std::vector<OccupancySample> samples;          // taken in the month
+  std::vector<GateLedger::DecisionCount> decisions;
+  TimeMs sample_interval_ms = 5 * 60'000;  // a gap longer than twice this counts as no data
+};
+
+struct NoticeFigures {
+  struct RankRow {
+    HouseholdType type = HouseholdType::Owner;
+    std::uint32_t rank = 0;
+    std::uint32_t cars = 0;      // distinct plates billed at this rank
+    std::int64_t car_days = 0;
+    Fen amount = 0;
+  };
+  struct NightRow {
+    std::string lot_id;
+    std::uint32_t total = 0;
+    std::uint32_t peak_taken = 0;  // occupied + held
+    TimeMs peak_at = 0;
+    double average_taken = 0;
+    std::size_t samples = 0;
+  };
+  std::string month;
+  std::string compound;
+  int utc_offset_minutes = 0;
+  std::vector<RankRow> ranks;
+  std::map<HouseholdType, Fen> fees_by_type;
+  Fen fees_total = 0;
+  std::size_t visitor_sessions = 0;
+  std::size_t visitor_free_sessions = 0;
+  Fen visitor_takings = 0;
+  std::vector<std::pair<std::string, std::int64_t>> overstays;  // masked plate, hours inside
+  std::vector<NightRow> night;
+  std::map<std::string, std::uint64_t> refused_by_reason;
+  std::uint64_t admitted_entries = 0;
+  double stale_sensor_hours = 0;
+};
+
+NoticeFigures notice_figures(const NoticeInput& input);
+std::string notice_markdown(const NoticeFigures& figures);
+// A self-contained printable page (A4, no scripts, no external resources).
+std::string notice_html(const NoticeFigures& figures);
+
+}  // namespace parkd

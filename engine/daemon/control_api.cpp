@@ -1,0 +1,653 @@
+// Routing, validation and replies of the control API; JSON through Protobuf's JSON mapping of
+// proto/parking/v1/control.proto.
+#include "control_api.h"
+
+#include <google/protobuf/util/json_util.h>
+
+#include <chrono>
+#include <memory>
+#include <set>
+
+#include <boost/asio/post.hpp>
+
+#include "core/civil_day.h"
+#include "core/plate.h"
+#include "core/public_notice.h"
+#include "core/registry_csv.h"
+#include "core/visitor_bill.h"
+#include "http_target.h"
+#include "parking/v1/control.pb.h"
+#include "wire.h"
+
+namespace parkd {
+
+namespace http = boost::beast::http;
+namespace pb = parking::v1;
+
+namespace {
+
+TimeMs wall_clock_ms() {
+  return std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::system_clock::now().time_since_epoch())
+      .count();
+}
+
+std::string to_json(const google::protobuf::Message& m) {
+  google::protobuf::util::JsonPrintOptions options;
+  options.always_print_primitive_fields = true;
+  options.preserve_proto_field_names = true;
+  std::string out;
+  (void)google::protobuf::util::MessageToJsonString(m, &out, options);
+  return out;
+}
+
+template <typename Message>
+std::string to_json_array(const std::vector<Message>& items) {
+  std::string out = "[";
+  for (std::size_t i = 0; i < items.size(); ++i) out += (i == 0 ? "" : ",") + to_json(items[i]);
+  return out + "]";
+}
+
+HttpReply json_reply(unsigned status, const google::protobuf::Message& m) {
+  return HttpReply{status, "application/json", to_json(m) + "\n"};
+}
+
+HttpReply error_reply(unsigned status, std::string code, std::string message, std::vector<pb::Problem> problems = {}) {
+  pb::ApiError e;
+  e.set_error(std::move(message));
+  e.set_code(std::move(code));
+  for (auto& p : problems) *e.add_problems() = std::move(p);
+  return json_reply(status, e);
+}
+
+void fill_counts(pb::SpaceCounts& out, const StateCounts& c) {
+  out.set_free(c[SpaceState::Free]);
+  out.set_occupied(c[SpaceState::Occupied]);
+  out.set_held(c[SpaceState::Held]);
+  out.set_closed(c[SpaceState::Closed]);
+  out.set_unknown(c[SpaceState::Unknown]);
+  out.set_total(c.total());
+}
+
+pb::HouseholdInfo household_info(const Household& h) {
+  pb::HouseholdInfo out;
+  out.set_household_id(h.household_id);
+  out.set_building(h.building);
+  out.set_room(h.room);
+  out.set_household_type(name_of(h.type));
+  if (h.lease_end) out.set_lease_end(format_civil_day(*h.lease_end));
+  if (h.valid_from) out.set_valid_from(format_civil_day(*h.valid_from));
+  return out;
+}
+
+pb::VehicleInfo vehicle_info(const Vehicle& v) {
+  pb::VehicleInfo out;
+  out.set_plate(v.plate);
+  out.set_household_id(v.household_id);
+  out.set_registered_on(format_civil_day(v.registered_on));
+  if (v.removed_on) out.set_removed_on(format_civil_day(*v.removed_on));
+  return out;
+}
+
+}  // namespace
+
+struct ControlApi::Call {
+  const HttpServer::Request& request;
+  HttpServer::Respond respond;
+  HttpTarget target;
+  std::string token_name;  // set once authorised
+
+  void reply(HttpReply r) { respond(std::move(r)); }
+  bool is(http::verb v) const { return request.method() == v; }
+};
+
+ControlApi::ControlApi(EngineHost& host, ControlStores stores, std::vector<ControlToken> tokens,
+                       std::vector<PactVersion> pact, std::string compound_name)
+    : host_(host),
+      stores_(stores),
+      tokens_(std::move(tokens)),
+      pact_(std::move(pact)),
+      compound_name_(std::move(compound_name)) {}
+
+int ControlApi::utc_offset() const {
+  return host_.engine().lot_count() > 0 ? host_.engine().lot(0).utc_offset_minutes() : 480;
+}
+
+CivilDay ControlApi::today() const {
+  // Before the first SimClock parkd has no time of its own yet: the calendar's day serves.
+  const TimeMs now = host_.now() > 0 ? host_.now() : wall_clock_ms();
+  return local_day(now, utc_offset());
+}
+
+void ControlApi::handle(const HttpServer::Request& request, HttpServer::Respond respond) {
+  auto target = parse_http_target(std::string(request.target()));
+  if (!target) return respond(error_reply(400, "bad_request", "the request target is not a valid URL path"));
+  Call call{request, std::move(respond), std::move(*target), {}};
+  if (!call.is(http::verb::get)) {
+    const auto& auth = request[http::field::authorization];
+    const std::string_view prefix = "Bearer ";
+    if (auth.empty()) {
+      return call.reply(error_reply(401, "unauthorized", "this call changes parkd: send Authorization: Bearer <token>"));
+    }
+    const std::string_view value(auth.data(), auth.size());
+    const auto name = value.substr(0, prefix.size()) == prefix ? token_name(tokens_, value.substr(prefix.size()))
+                                                               : std::nullopt;
+    if (!name) return call.reply(error_reply(401, "unauthorized", "the token is not one of parkd's"));
+    call.token_name = *name;
+  }
+  try {
+    route(call);
+  } catch (const std::exception& e) {
+    Log::error("control", "{} {}: {}", std::string(request.method_string()), std::string(request.target()), e.what());
+    call.reply(error_reply(500, "internal", "internal error"));
+  }
+}
+
+void ControlApi::route(Call& call) {
+  const auto& s = call.target.segments;
+  const auto n = s.size();
+  auto method_not_allowed = [&](const char* allowed) {
+    call.reply(error_reply(405, "method_not_allowed", std::string("use ") + allowed + " here"));
+  };
+  if (n < 2 || s[0] != "v1") return call.reply(error_reply(404, "no_such_endpoint", "no such endpoint"));
+  const std::string& what = s[1];
+  const bool get = call.is(http::verb::get);
+  const bool post = call.is(http::verb::post);
+  if (what == "status" && n == 2) return get ? status(call) : method_not_allowed("GET");
+  if (what == "spaces" && n == 2) return get ? spaces(call) : method_not_allowed("GET");
+  if (what == "spaces" && n == 3) return get ? space(call, s[2]) : method_not_allowed("GET");
+  if (what == "spaces" && n == 4 && (s[3] == "close" || s[3] == "open")) {
+    return post ? close_or_open(call, s[2], s[3] == "close") : method_not_allowed("POST");
+  }
+  if (what == "sensors" && n == 2) return get ? sensors(call) : method_not_allowed("GET");
+  if (what == "visitors" && n == 2) return get ? visitors(call) : method_not_allowed("GET");
+  if (what == "households" && n == 3) return get ? household(call, s[2]) : method_not_allowed("GET");
+  if (what == "vehicles" && n == 2) return post ? add_vehicle(call) : method_not_allowed("POST");
+  if (what == "vehicles" && n == 4 && s[3] == "remove") return post ? remove_vehicle(call, s[2]) : method_not_allowed("POST");
+  if (what == "import" && n == 3 && (s[2] == "households" || s[2] == "vehicles")) {
+    return post ? import(call, s[2]) : method_not_allowed("POST");
+  }
+  if (what == "bill" && n == 2) return get ? bill(call) : method_not_allowed("GET");
+  if (what == "notice" && n == 2) return get ? notice(call) : method_not_allowed("GET");
+  if (what == "audit" && n == 2) return get ? audit(call) : method_not_allowed("GET");
+  call.reply(error_reply(404, "no_such_endpoint", "no such endpoint"));
+}
+
+void ControlApi::status(Call& call) {
+  const Engine& engine = host_.engine();
+  pb::StatusReply reply;
+  reply.set_version(kParkdVersion);
+  reply.set_now_ms(host_.now());
+  std::map<std::string, std::uint32_t> inside;
+  for (const auto& [key, session] : host_.desk().open_sessions()) ++inside[key.first];
+  for (std::size_t l = 0; l < engine.lot_count(); ++l) {
+    const Lot& lot = engine.lot(l);
+    const Occupancy& occupancy = engine.occupancy(l);
+    pb::LotStatus& out = *reply.add_lots();
+    out.set_lot_id(lot.id());
+    out.set_name(lot.name());
+    fill_counts(*out.mutable_counts(), occupancy.lot_counts());
+    for (ZoneIndex z = 0; z < lot.zones().size(); ++z) {
+      pb::ZoneStatus& zone = *out.add_zones();
+      zone.set_zone_id(lot.zones()[z].id);
+      zone.set_name_zh(lot.zones()[z].name_zh);
+      zone.set_name_en(lot.zones()[z].name_en);
+      fill_counts(*zone.mutable_counts(), occupancy.zone_counts(z));
+    }
+    out.set_stale_sensors(occupancy.stale_sensors());
+    out.set_low_battery_sensors(occupancy.low_battery_sensors());
+    out.set_visitors_inside(inside[lot.id()]);
+  }
+  call.reply(json_reply(200, reply));
+}
+
+namespace {
+
+void fill_sensor(pb::SensorInfo& out, const Lot& lot, const Occupancy& occupancy, SpaceIndex i) {
+  const SensorStatus st = occupancy.sensor_status(i);
+  out.set_lot_id(lot.id());
+  out.set_sensor_id(lot.spaces()[i].sensor_id);
+  out.set_space_id(lot.spaces()[i].id);
+  out.set_heard(st.ever_heard);
+  out.set_stale(st.stale);
+  out.set_last_heard_ms(st.last_heard);
+  out.set_battery_mv(st.battery_mv);
+  out.set_low_battery(st.low_battery);
+  out.set_boot_id(st.boot_id);
+  out.set_last_seq(st.last_seq);
+  out.set_change_pending(st.change_pending);
+}
+
+// A space named "A01" (searched in every lot) or "xj5/A01".
+struct SpaceRef {
+  std::size_t lot = 0;
+  SpaceIndex space = 0;
+};
+
+std::optional<SpaceRef> find_space_ref(const Engine& engine, const std::string& id, HttpReply& error) {
+  std::string lot_id;
+  std::string space_id = id;
+  if (const auto slash = id.find('/'); slash != std::string::npos) {
+    lot_id = id.substr(0, slash);
+    space_id = id.substr(slash + 1);
+  }
+  std::vector<SpaceRef> found;
+  for (std::size_t l = 0; l < engine.lot_count(); ++l) {
+    if (!lot_id.empty() && engine.lot(l).id() != lot_id) continue;
+    if (auto i = engine.lot(l).find_space(space_id)) found.push_back(SpaceRef{l, *i});
+  }
+  if (found.size() == 1) return found.front();
+  error = found.empty() ? error_reply(404, "unknown_space", "no space '" + id + "'")
+                        : error_reply(409, "ambiguous_space", "'" + id + "' is in several lots: write LOT/" + space_id);
+  return std::nullopt;
+}
+
+pb::SpaceInfo space_info(const EngineHost& host, std::size_t l, SpaceIndex i) {
+  const Lot& lot = host.engine().lot(l);
+  const Occupancy& occupancy = host.engine().occupancy(l);
+  const Space& space = lot.spaces()[i];
+  pb::SpaceInfo out;
+  out.set_lot_id(lot.id());
+  out.set_space_id(space.id);
+  out.set_zone_id(lot.zones()[space.zone].id);
+  out.set_kind(std::string(name_of(space.kind)));
+  out.set_state(std::string(name_of(occupancy.state(i))));
+  if (auto hold = occupancy.hold_info(i)) {
+    out.set_held_for(hold->plate);
+    out.set_hold_expires_ms(hold->expires_at);
+  }
+  if (occupancy.state(i) == SpaceState::Closed) out.set_closed_reason(host.closed_reason(lot.id(), space.id));
+  fill_sensor(*out.mutable_sensor(), lot, occupancy, i);
+  return out;
+}
+
+}  // namespace
+
+void ControlApi::spaces(Call& call) {
+  const Engine& engine = host_.engine();
+  const std::string zone = call.target.param("zone");
+  const std::string state = call.target.param("state");
+  const std::string lot_filter = call.target.param("lot");
+  std::optional<SpaceState> wanted;
+  if (!state.empty()) {
+    wanted = parse_space_state(state);
+    if (!wanted) {
+      return call.reply(error_reply(400, "bad_request", "state '" + state + "' is not one of free, occupied, held, closed, unknown"));
+    }
+  }
+  bool zone_known = zone.empty();
+  pb::SpaceList list;
+  for (std::size_t l = 0; l < engine.lot_count(); ++l) {
+    const Lot& lot = engine.lot(l);
+    if (!lot_filter.empty() && lot.id() != lot_filter) continue;
+    const auto z = zone.empty() ? std::nullopt : lot.find_zone(zone);
+    zone_known = zone_known || z.has_value();
+    for (SpaceIndex i = 0; i < lot.spaces().size(); ++i) {
+      if (!zone.empty() && (!z || lot.spaces()[i].zone != *z)) continue;
+      if (wanted && engine.occupancy(l).state(i) != *wanted) continue;
+      *list.add_spaces() = space_info(host_, l, i);
+    }
+  }
+  if (!zone_known) return call.reply(error_reply(404, "unknown_zone", "no zone '" + zone + "'"));
+  call.reply(json_reply(200, list));
+}
+
+void ControlApi::space(Call& call, const std::string& id) {
+  HttpReply error;
+  const auto ref = find_space_ref(host_.engine(), id, error);
+  if (!ref) return call.reply(std::move(error));
+  call.reply(json_reply(200, space_info(host_, ref->lot, ref->space)));
+}
+
+void ControlApi::close_or_open(Call& call, const std::string& id, bool close) {
+  HttpReply error;
+  const auto ref = find_space_ref(host_.engine(), id, error);
+  if (!ref) return call.reply(std::move(error));
+  pb::CloseSpaceRequest body;
+  if (close) {
+    if (!google::protobuf::util::JsonStringToMessage(call.request.body(), &body).ok()) {
+      return call.reply(error_reply(400, "bad_request", "the body must be JSON like {\"reason\": \"...\"}"));
+    }
+    if (body.reason().empty()) return call.reply(error_reply(422, "invalid_input", "closing a space needs a reason"));
+    if (body.reason().size() > 200) return call.reply(error_reply(422, "invalid_input", "the reason is longer than 200 bytes"));
+  }
+  const std::string lot_id = host_.engine().lot(ref->lot).id();
+  const std::string space_id = host_.engine().lot(ref->lot).spaces()[ref->space].id;
+  const pb::SpaceInfo before = space_info(host_, ref->lot, ref->space);
+  const SpaceCommandOutcome outcome =
+      close ? host_.close_space(lot_id, space_id, body.reason()) : host_.open_space(lot_id, space_id);
+  const pb::SpaceInfo after = space_info(host_, ref->lot, ref->space);
+  if (outcome == SpaceCommandOutcome::AlreadyThere) return call.reply(json_reply(200, after));  // nothing changed
+  auto entry = std::make_shared<AuditEntry>(AuditEntry{0, wall_clock_ms(), call.token_name,
+                                                       close ? "space.close" : "space.open", lot_id + "/" + space_id,
+                                                       to_json(before), to_json(after)});
+  auto respond = call.respond;
+  stores_.worker.post([this, entry, respond, after] {
+    if (auto e = stores_.audit.append(*entry)) {
+      Log::error("control", "cannot write the audit entry for {} {}: {}", entry->action, entry->target, e.message());
+      return respond(error_reply(500, "store_error", "the space changed but its audit entry could not be written: " + e.message()));
+    }
+    respond(json_reply(200, after));
+  });
+}
+
+void ControlApi::sensors(Call& call) {
+  const Engine& engine = host_.engine();
+  const bool only_stale = call.target.param("stale") == "true";
+  const bool only_low = call.target.param("low_battery") == "true";
+  pb::SensorList list;
+  for (std::size_t l = 0; l < engine.lot_count(); ++l) {
+    const Lot& lot = engine.lot(l);
+    for (SpaceIndex i = 0; i < lot.spaces().size(); ++i) {
+      const SensorStatus st = engine.occupancy(l).sensor_status(i);
+      if ((only_stale && !st.stale) || (only_low && !st.low_battery)) continue;
+      fill_sensor(*list.add_sensors(), lot, engine.occupancy(l), i);
+    }
+  }
+  call.reply(json_reply(200, list));
+}
+
+void ControlApi::visitors(Call& call) {
+  const TimeMs now = host_.now();
+  const PactVersion* version = pact_version_on(pact_, today());
+  const PactTerms terms = version != nullptr ? version->terms : PactTerms{};
+  pb::VisitorList list;
+  for (const auto& [key, s] : host_.desk().open_sessions()) {
+    pb::VisitorInfo& v = *list.add_visitors();
+    const VisitorFee fee = visitor_fee(terms, s.entered_at, std::max(now, s.entered_at));
+    v.set_lot_id(s.lot_id);
+    v.set_plate(s.plate);
+    v.set_entry_gate(s.entry_gate);
+    v.set_entered_at_ms(s.entered_at);
+    v.set_minutes_inside(std::max<TimeMs>(0, now - s.entered_at) / kMsPerMinute);
+    v.set_fee_so_far_fen(fee.amount);
+    v.set_overstay(fee.overstay);
+    v.set_note(s.note);
+  }
+  call.reply(json_reply(200, list));
+}
+
+void ControlApi::household(Call& call, const std::string& id) {
+  const Registry& registry = host_.desk().registry();
+  const CivilDay day = today();
+  const Household* current = registry.household(id, day);
+  pb::HouseholdDetail detail;
+  for (const Household& h : registry.households()) {
+    if (h.household_id == id) *detail.add_history() = household_info(h);
+  }
+  if (detail.history_size() == 0) return call.reply(error_reply(404, "unknown_household", "no household '" + id + "'"));
+  *detail.mutable_household() = current != nullptr ? household_info(*current) : detail.history(detail.history_size() - 1);
+  const PactVersion* version = pact_version_on(pact_, day);
+  const PactTerms terms = version != nullptr ? version->terms : PactTerms{};
+  detail.set_pact_version(version != nullptr ? version->name : "");
+  detail.set_today(format_civil_day(day));
+  Fen total = 0;
+  for (const auto& row : registry.vehicles_of(id, day)) {
+    pb::VehicleInfo v = vehicle_info(*row.vehicle);
+    v.set_in_force(row.rank > 0);
+    v.set_rank(row.rank);
+    if (row.rank > 0 && current != nullptr) {
+      const auto fee = monthly_fee(terms, current->type, row.rank);
+      v.set_monthly_fee_fen(fee.value_or(0));
+      v.set_treated_as_visitor(!fee.has_value());
+      total += fee.value_or(0);
+    }
+    *detail.add_vehicles() = std::move(v);
+  }
+  detail.set_monthly_fees_today_fen(total);
+  call.reply(json_reply(200, detail));
+}
+
+void ControlApi::change_registry(Call& call, std::function<std::error_code(RegistryStore&)> write, HttpReply reply) {
+  auto respond = call.respond;
+  stores_.worker.post([this, write = std::move(write), reply = std::move(reply), respond]() mutable {
+    if (auto e = write(stores_.registry)) {
+      // Checked on the strand first, so this is the disk, or a change made meanwhile.
+      return respond(error_reply(500, "store_error", "nothing was changed: " + e.message()));
+    }
+    std::vector<Household> households;
+    std::vector<Vehicle> vehicles;
+    if (auto e = stores_.registry.load(households, vehicles)) {
+      Log::error("control", "the registry changed but cannot be read back: {}", e.message());
+    }
+    auto registry = std::make_shared<Registry>(std::move(households), std::move(vehicles));
+    boost::asio::post(host_.strand(), [this, registry, reply = std::move(reply), respond] {
+      host_.set_registry(std::move(*registry));
+      respond(reply);
+    });
+  });
+}
+
+void ControlApi::add_vehicle(Call& call) {
+  pb::AddVehicleRequest body;
+  if (!google::protobuf::util::JsonStringToMessage(call.request.body(), &body).ok()) {
+    return call.reply(error_reply(400, "bad_request", "the body must be JSON like {\"plate\": \"沪A12345\", \"household_id\": \"H0101\"}"));
+  }
+  const PlateCheck plate = check_plate(body.plate());
+  if (!plate.ok()) return call.reply(error_reply(422, "invalid_plate", "plate '" + body.plate() + "': " + plate.why));
+  const Registry& registry = host_.desk().registry();
+  if (registry.household(body.household_id(), today()) == nullptr &&
+      std::none_of(registry.households().begin(), registry.households().end(),
+                   [&](const Household& h) { return h.household_id == body.household_id(); })) {
+    return call.reply(error_reply(422, "unknown_household", "household '" + body.household_id() + "' is not registered"));
+  }
+  Vehicle v{plate.normalised, body.household_id(), today(), std::nullopt, 0};
+  if (!body.registered_on().empty()) {
+    const auto day = parse_civil_day(body.registered_on());
+    if (!day) return call.reply(error_reply(422, "invalid_input", "registered_on '" + body.registered_on() + "' is not a date YYYY-MM-DD"));
+    v.registered_on = *day;
+  }
+  if (auto existing = registry.vehicle_in_force_record(v.plate)) {
+    return call.reply(error_reply(409, "plate_registered",
+                                  "plate " + v.plate + " is registered already (household " + existing->household_id +
+                                      "); remove it first"));
+  }
+  const pb::VehicleInfo after = vehicle_info(v);
+  auto entry = std::make_shared<AuditEntry>(AuditEntry{0, wall_clock_ms(), call.token_name, "vehicle.add", v.plate, "", to_json(after)});
+  change_registry(
+      call, [v, entry](RegistryStore& store) { return store.add_vehicles(std::span(&v, 1), entry.get()); },
+      json_reply(201, after));
+}
+
+void ControlApi::remove_vehicle(Call& call, const std::string& raw_plate) {
+  pb::RemoveVehicleRequest body;
+  if (!call.request.body().empty() && !google::protobuf::util::JsonStringToMessage(call.request.body(), &body).ok()) {
+    return call.reply(error_reply(400, "bad_request", "the body must be JSON like {\"removed_on\": \"2026-11-30\"}"));
+  }
+  const PlateCheck plate = check_plate(raw_plate);
+  if (!plate.ok()) return call.reply(error_reply(422, "invalid_plate", "plate '" + raw_plate + "': " + plate.why));
+  const auto existing = host_.desk().registry().vehicle_in_force_record(plate.normalised);
+  if (!existing) return call.reply(error_reply(404, "unknown_plate", "plate " + plate.normalised + " is not registered"));
+  CivilDay removed_on = today();
+  if (!body.removed_on().empty()) {
+    const auto day = parse_civil_day(body.removed_on());
+    if (!day) return call.reply(error_reply(422, "invalid_input", "removed_on '" + body.removed_on() + "' is not a date YYYY-MM-DD"));
+    removed_on = *day;
+  }
+  if (removed_on < existing->registered_on) {
+    return call.reply(error_reply(422, "invalid_input", "removed_on " + format_civil_day(removed_on) +
+                                                            " is before the car was registered (" +
+                                                            format_civil_day(existing->registered_on) + ")"));
+  }
+  Vehicle removed = *existing;
+  removed.removed_on = removed_on;
+  const pb::VehicleInfo after = vehicle_info(removed);
+  auto entry = std::make_shared<AuditEntry>(AuditEntry{0, wall_clock_ms(), call.token_name, "vehicle.remove", removed.plate,
+                                                       to_json(vehicle_info(*existing)), to_json(after)});
+  const std::string normalised = plate.normalised;
+  change_registry(
+      call,
+      [normalised, removed_on, entry](RegistryStore& store) {
+        bool found = false;  // it was in force a moment ago, on the strand
+        return store.remove_vehicle(normalised, removed_on, found, entry.get());
+      },
+      json_reply(200, after));
+}
+
+void ControlApi::import(Call& call, const std::string& kind) {
+  const Registry& registry = host_.desk().registry();
+  const CivilDay day = today();
+  auto problems_of = [](const std::vector<CsvIssue>& issues) {
+    std::vector<pb::Problem> out;
+    for (const CsvIssue& i : issues) {
+      pb::Problem p;
+      p.set_line(static_cast<std::uint32_t>(i.line));
+      p.set_column(static_cast<std::uint32_t>(i.column));
+      p.set_message(i.message);
+      out.push_back(std::move(p));
+    }
+    return out;
+  };
+  pb::ImportReply summary;
+  summary.set_kind(kind);
+  if (kind == "households") {
+    HouseholdImport parsed = parse_households_csv(call.request.body());
+    if (!parsed.issues.empty()) {
+      return call.reply(error_reply(422, "invalid_input",
+                                    std::to_string(parsed.issues.size()) + " problem(s) in the file; nothing was imported",
+                                    problems_of(parsed.issues)));
+    }
+    std::vector<pb::HouseholdInfo> before;
+    std::vector<pb::HouseholdInfo> after;
+    for (const Household& h : parsed.households) {
+      const Household* known = nullptr;
+      for (const Household& k : registry.households()) {
+        if (k.household_id == h.household_id) known = &k;  // the latest version
+      }
+      if (known == nullptr) {
+        summary.set_added(summary.added() + 1);
+      } else if (known->building != h.building || known->room != h.room || known->type != h.type ||
+                 known->lease_end != h.lease_end) {
+        summary.set_changed(summary.changed() + 1);
+        before.push_back(household_info(*known));
+      } else {
+        summary.set_unchanged(summary.unchanged() + 1);
+        continue;
+      }
+      after.push_back(household_info(h));
+    }
+    summary.set_rows(static_cast<std::uint32_t>(parsed.households.size()));
+    auto entry = std::make_shared<AuditEntry>(AuditEntry{0, wall_clock_ms(), call.token_name, "import.households",
+                                                         std::to_string(parsed.households.size()) + " rows",
+                                                         to_json_array(before), to_json_array(after)});
+    auto households = std::make_shared<std::vector<Household>>(std::move(parsed.households));
+    return change_registry(
+        call, [households, day, entry](RegistryStore& store) { return store.put_households(*households, day, entry.get()); },
+        json_reply(200, summary));
+  }
+  std::set<std::string> known;
+  for (const Household& h : registry.households()) known.insert(h.household_id);
+  std::map<std::string, std::string> in_force;
+  for (const Vehicle& v : registry.vehicles()) {
+    if (!v.removed_on) in_force[v.plate] = v.household_id;
+  }
+  VehicleImport parsed = parse_vehicles_csv(call.request.body(), known, in_force);
+  if (!parsed.issues.empty()) {
+    return call.reply(error_reply(422, "invalid_input",
+                                  std::to_string(parsed.issues.size()) + " problem(s) in the file; nothing was imported",
+                                  problems_of(parsed.issues)));
+  }
+  std::vector<pb::VehicleInfo> after;
+  for (const Vehicle& v : parsed.vehicles) after.push_back(vehicle_info(v));
+  summary.set_rows(static_cast<std::uint32_t>(parsed.vehicles.size()));
+  summary.set_added(summary.rows());
+  auto entry = std::make_shared<AuditEntry>(AuditEntry{0, wall_clock_ms(), call.token_name, "import.vehicles",
+                                                       std::to_string(parsed.vehicles.size()) + " rows", "[]",
+                                                       to_json_array(after)});
+  auto vehicles = std::make_shared<std::vector<Vehicle>>(std::move(parsed.vehicles));
+  change_registry(
+      call, [vehicles, entry](RegistryStore& store) { return store.add_vehicles(*vehicles, entry.get()); },
+      json_reply(200, summary));
+}
+
+void ControlApi::bill(Call& call) {
+  const std::string month = call.target.param("month");
+  int year = 0;
+  int m = 0;
+  if (!parse_month(month, year, m)) return call.reply(error_reply(400, "bad_request", "month '" + month + "' is not YYYY-MM"));
+  const bool visitors = call.target.param("visitors") == "true";
+  const bool excel = call.target.param("excel") == "true";
+  const int offset = utc_offset();
+  auto respond = call.respond;
+  stores_.worker.post([this, year, m, month, visitors, excel, offset, respond] {
+    if (visitors) {
+      const TimeMs from = local_day_start_ms(civil_day(year, m, 1), offset);
+      const TimeMs to = local_day_start_ms(civil_day(year, m, 1) + days_in_month(year, m), offset);
+      std::vector<VisitorSession> sessions;
+      if (auto e = stores_.ledger.sessions_left_between(from, to, sessions)) {
+        return respond(error_reply(500, "store_error", "cannot read the visitor sessions: " + e.message()));
+      }
+      return respond(HttpReply{200, "text/csv; charset=utf-8", visitor_bill_csv(month, sessions, offset, excel)});
+    }
+    std::vector<Household> households;
+    std::vector<Vehicle> vehicles;
+    if (auto e = stores_.registry.load(households, vehicles)) {
+      return respond(error_reply(500, "store_error", "cannot read the registry: " + e.message()));
+    }
+    respond(HttpReply{200, "text/csv; charset=utf-8", bill_csv(monthly_bill(year, m, households, vehicles, pact_), excel)});
+  });
+}
+
+void ControlApi::notice(Call& call) {
+  const std::string month = call.target.param("month");
+  int year = 0;
+  int m = 0;
+  if (!parse_month(month, year, m)) return call.reply(error_reply(400, "bad_request", "month '" + month + "' is not YYYY-MM"));
+  const std::string format = call.target.param("format");
+  if (!format.empty() && format != "markdown" && format != "html") {
+    return call.reply(error_reply(400, "bad_request", "format '" + format + "' is neither markdown nor html"));
+  }
+  auto respond = call.respond;
+  NoticeInput input;
+  input.month = month;
+  input.compound = compound_name_;
+  input.utc_offset_minutes = utc_offset();
+  input.sample_interval_ms = EngineHost::kSampleInterval;
+  stores_.worker.post([this, year, m, input = std::move(input), html = format == "html", respond]() mutable {
+    const TimeMs from = local_day_start_ms(civil_day(year, m, 1), input.utc_offset_minutes);
+    const TimeMs to = local_day_start_ms(civil_day(year, m, 1) + days_in_month(year, m), input.utc_offset_minutes);
+    std::vector<Household> households;
+    std::vector<Vehicle> vehicles;
+    std::error_code e = stores_.registry.load(households, vehicles);
+    if (!e) input.bill = monthly_bill(year, m, households, vehicles, pact_);
+    if (!e) e = stores_.ledger.sessions_left_between(from, to, input.visitor_sessions);
+    if (!e) e = stores_.ledger.decisions_between(from, to, input.decisions);
+    if (!e) e = stores_.history.between(from, to, input.samples);
+    if (e) return respond(error_reply(500, "store_error", "cannot read the month's records: " + e.message()));
+    const NoticeFigures figures = notice_figures(input);
+    respond(html ? HttpReply{200, "text/html; charset=utf-8", notice_html(figures)}
+                 : HttpReply{200, "text/markdown; charset=utf-8", notice_markdown(figures)});
+  });
+}
+
+void ControlApi::audit(Call& call) {
+  std::size_t limit = 50;
+  if (const std::string text = call.target.param("limit"); !text.empty()) {
+    try {
+      limit = std::stoul(text);
+    } catch (const std::exception&) {
+      return call.reply(error_reply(400, "bad_request", "limit '" + text + "' is not a number"));
+    }
+    limit = std::min<std::size_t>(limit, 10'000);
+  }
+  auto respond = call.respond;
+  stores_.worker.post([this, limit, respond] {
+    std::vector<AuditEntry> entries;
+    if (auto e = stores_.audit.recent(limit, entries)) {
+      return respond(error_reply(500, "store_error", "cannot read the audit log: " + e.message()));
+    }
+    pb::AuditList list;
+    for (const AuditEntry& a : entries) {
+      pb::AuditRecord& r = *list.add_entries();
+      r.set_id(a.id);
+      r.set_at_ms(a.at);
+      r.set_token_name(a.token_name);
+      r.set_action(a.action);
+      r.set_target(a.target);
+      r.set_before(a.before);
+      r.set_after(a.after);
+    }
+    respond(json_reply(200, list));
+  });
+}
+
+}  // namespace parkd

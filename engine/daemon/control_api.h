@@ -1,0 +1,69 @@
+// The control API (HTTP/JSON on loopback): what parkctl talks to. Reading calls are open;
+// changing calls need a bearer token and are written to the audit log in the same transaction
+// as the change. Runs on the engine's strand; every SQLite call goes to a worker thread of its
+// own, and the reply comes back when the change is durable.
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include "config/token_file.h"
+#include "core/audit_log.h"
+#include "core/billing.h"
+#include "core/gate_ledger.h"
+#include "core/occupancy_history.h"
+#include "core/registry_store.h"
+#include "engine_host.h"
+#include "http_server.h"
+#include "store_worker.h"
+
+namespace parkd {
+
+struct ControlStores {
+  StoreWorker& worker;       // runs the calls below, in order
+  RegistryStore& registry;
+  AuditLog& audit;
+  GateLedger& ledger;        // read only: sessions and decisions of a month
+  OccupancyHistory& history; // read only
+};
+
+class ControlApi {
+ public:
+  ControlApi(EngineHost& host, ControlStores stores, std::vector<ControlToken> tokens, std::vector<PactVersion> pact,
+             std::string compound_name);
+
+  // On the strand. Answers /v1/... and nothing else (the caller serves /metrics and /healthz).
+  void handle(const HttpServer::Request& request, HttpServer::Respond respond);
+
+ private:
+  struct Call;
+  void route(Call& call);
+  void status(Call& call);
+  void spaces(Call& call);
+  void space(Call& call, const std::string& id);
+  void close_or_open(Call& call, const std::string& id, bool close);
+  void sensors(Call& call);
+  void visitors(Call& call);
+  void household(Call& call, const std::string& id);
+  void add_vehicle(Call& call);
+  void remove_vehicle(Call& call, const std::string& plate);
+  void import(Call& call, const std::string& kind);
+  void bill(Call& call);
+  void notice(Call& call);
+  void audit(Call& call);
+
+  // Runs `write` on the worker; when it succeeds the registry is reloaded from the store and
+  // handed to the gates, then `reply` answers. A failure answers 500 and changes nothing.
+  void change_registry(Call& call, std::function<std::error_code(RegistryStore&)> write, HttpReply reply);
+
+  CivilDay today() const;
+  int utc_offset() const;
+
+  EngineHost& host_;
+  ControlStores stores_;
+  std::vector<ControlToken> tokens_;
+  std::vector<PactVersion> pact_;
+  std::string compound_name_;
+};
+
+}  // namespace parkd

@@ -1,0 +1,33 @@
+// A Prometheus histogram of latencies in seconds, with fixed buckets from 0.25 ms to 1 s.
+#pragma once
+
+#include <array>
+#include <chrono>
+#include <cstdint>
+
+namespace parkd {
+
+class LatencyHistogram {
+ public:
+  static constexpr std::array<double, 12> kBounds = {0.00025, 0.0005, 0.001, 0.002, 0.005, 0.01,
+                                                     0.025,   0.05,   0.1,   0.25,  0.5,   1.0};
+  void observe(std::chrono::steady_clock::duration d) {
+    const double seconds = std::chrono::duration<double>(d).count();
+    std::size_t i = 0;
+    while (i < kBounds.size() && seconds > kBounds[i]) ++i;
+    ++counts_[i];
+    sum_ += seconds;
+    ++count_;
+  }
+  // Non-cumulative counts; the last is above every bound.
+  const std::array<std::uint64_t, kBounds.size() + 1>& counts() const { return counts_; }
+  double sum() const { return sum_; }
+  std::uint64_t count() const { return count_; }
+
+ private:
+  std::array<std::uint64_t, kBounds.size() + 1> counts_{};
+  double sum_ = 0;
+  std::uint64_t count_ = 0;
+};
+
+}  // namespace parkd
