@@ -47,7 +47,7 @@ std::vector<Section> sections(const NoticeFigures& f) {
     cars.table.push_back({type_label(r.type), std::to_string(r.rank), std::to_string(r.cars), std::to_string(r.car_days),
                           yuan(r.amount)});
   }
-  for (const auto& [type, fen] : f.fees_by_type) cars.table.push_back({type_label(type), "", "", "", yuan(fen)});
+  for (const auto& [type, fen] : f.fees_by_type) cars.table.push_back({"小计 Subtotal " + type_label(type), "", "", "", yuan(fen)});
   cars.table.push_back({"合计 Total", "", "", "", yuan(f.fees_total)});
   out.push_back(std::move(cars));
 

@@ -177,6 +177,7 @@ void ControlApi::status(Call& call) {
   pb::StatusReply reply;
   reply.set_version(kParkdVersion);
   reply.set_now_ms(host_.now());
+  reply.set_clock(host_.simulated_clock() ? "simulated" : "system");
   std::map<std::string, std::uint32_t> inside;
   for (const auto& [key, session] : host_.desk().open_sessions()) ++inside[key.first];
   for (std::size_t l = 0; l < engine.lot_count(); ++l) {
@@ -196,6 +197,7 @@ void ControlApi::status(Call& call) {
     out.set_stale_sensors(occupancy.stale_sensors());
     out.set_low_battery_sensors(occupancy.low_battery_sensors());
     out.set_visitors_inside(inside[lot.id()]);
+    out.set_utc_offset_minutes(lot.utc_offset_minutes());
   }
   call.reply(json_reply(200, reply));
 }
@@ -210,6 +212,7 @@ void fill_sensor(pb::SensorInfo& out, const Lot& lot, const Occupancy& occupancy
   out.set_heard(st.ever_heard);
   out.set_stale(st.stale);
   out.set_last_heard_ms(st.last_heard);
+  if (st.ever_heard) out.set_last_heard_local(local_time_text(st.last_heard, lot.utc_offset_minutes()));
   out.set_battery_mv(st.battery_mv);
   out.set_low_battery(st.low_battery);
   out.set_boot_id(st.boot_id);
@@ -362,6 +365,8 @@ void ControlApi::visitors(Call& call) {
     v.set_fee_so_far_fen(fee.amount);
     v.set_overstay(fee.overstay);
     v.set_note(s.note);
+    const auto lot = host_.engine().find_lot(s.lot_id);
+    v.set_entered_at_local(local_time_text(s.entered_at, lot ? host_.engine().lot(*lot).utc_offset_minutes() : utc_offset()));
   }
   call.reply(json_reply(200, list));
 }

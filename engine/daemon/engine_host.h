@@ -84,6 +84,7 @@ class EngineHost : public EngineSink {
   const GateDesk& desk() const { return desk_; }
   // parkd's time: the system clock, or the last SimClock.
   TimeMs now() const;
+  bool simulated_clock() const { return sim_clock_; }
   // A (re)connected session: put the truth back on that lot's signs at once.
   void republish_frames(const std::string& lot_id);
 

@@ -65,14 +65,14 @@ ChildProcess::~ChildProcess() {
 }
 
 void ChildProcess::start(const std::vector<std::string>& argv, const std::filesystem::path& log,
-                         const std::filesystem::path& workdir) {
+                         const std::filesystem::path& workdir, const std::filesystem::path& err_log) {
   exited_ = false;
   pid_ = ::fork();
   if (pid_ < 0) throw std::runtime_error("fork failed");
   if (pid_ == 0) {
     const int out = ::open(log.c_str(), O_WRONLY | O_CREAT | O_APPEND, 0644);
     ::dup2(out, 1);
-    ::dup2(out, 2);
+    ::dup2(err_log.empty() ? out : ::open(err_log.c_str(), O_WRONLY | O_CREAT | O_APPEND, 0644), 2);
     if (!workdir.empty() && ::chdir(workdir.c_str()) != 0) ::_exit(126);
     std::vector<char*> args;
     for (const auto& a : argv) args.push_back(const_cast<char*>(a.c_str()));
@@ -170,6 +170,23 @@ std::string read_file(const std::filesystem::path& path) {
   std::ostringstream s;
   s << in.rdbuf();
   return s.str();
+}
+
+Finished run_to_end(const std::vector<std::string>& argv, const std::filesystem::path& scratch_dir,
+                    std::chrono::milliseconds timeout) {
+  static int counter = 0;
+  const auto out = scratch_dir / ("run-" + std::to_string(++counter) + ".out");
+  const auto err = scratch_dir / ("run-" + std::to_string(counter) + ".err");
+  ChildProcess child;
+  child.start(argv, out, {}, err);
+  Finished f;
+  f.code = child.wait(timeout);
+  if (f.code == -1) child.stop(std::chrono::milliseconds(0));
+  f.out = read_file(out);
+  f.err = read_file(err);
+  std::filesystem::remove(out);
+  std::filesystem::remove(err);
+  return f;
 }
 
 std::filesystem::path binary_dir() { return PARKD_BINARY_DIR; }

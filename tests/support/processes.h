@@ -34,9 +34,10 @@ class ChildProcess {
   ChildProcess(const ChildProcess&) = delete;
   ChildProcess& operator=(const ChildProcess&) = delete;
 
-  // Starts `argv[0]` with `argv`, stdout and stderr appended to `log`, in `workdir`.
+  // Starts `argv[0]` with `argv`, stdout and stderr appended to `log` (stderr to `err_log`
+  // when given), in `workdir`.
   void start(const std::vector<std::string>& argv, const std::filesystem::path& log,
-             const std::filesystem::path& workdir = {});
+             const std::filesystem::path& workdir = {}, const std::filesystem::path& err_log = {});
   bool running();
   void signal(int sig);
   // Waits for the exit; returns the exit code, 128 + signal, or -1 on timeout.
@@ -66,6 +67,16 @@ class Broker {
   int port_;
   ChildProcess process_;
 };
+
+// A command run to its end: exit code (128 + signal; -1 when it outlived the timeout and was
+// killed), and what it wrote to stdout and stderr.
+struct Finished {
+  int code = -1;
+  std::string out;
+  std::string err;
+};
+Finished run_to_end(const std::vector<std::string>& argv, const std::filesystem::path& scratch_dir,
+                    std::chrono::milliseconds timeout = std::chrono::seconds(30));
 
 struct HttpResult {
   int status = 0;  // 0 when nothing answered

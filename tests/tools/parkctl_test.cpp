@@ -1,0 +1,357 @@
+// parkctl end to end: the real parkd (xj5, simulated clock) on a real Mosquitto and SQLite, the
+// real parkctl binary; every command, its tables and JSON, the token, the audit log, the bills
+// against golden files, the notice against the bills, and the exit codes of the error paths.
+#include <gtest/gtest.h>
+#include <sys/stat.h>
+
+#include <fstream>
+#include <regex>
+#include <sstream>
+
+#include "core/billing.h"
+#include "core/civil_day.h"
+#include "parking/v1/messages.pb.h"
+#include "support/mqtt_probe.h"
+#include "support/processes.h"
+
+namespace parkd {
+namespace {
+
+using namespace std::chrono_literals;
+
+// Local time of xj5 (UTC+8) as Unix ms.
+TimeMs local(int y, int mo, int d, int h, int mi) {
+  return local_day_start_ms(civil_day(y, mo, d), 480) + (h * 60 + mi) * kMsPerMinute;
+}
+
+class ParkctlTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    broker.start();
+    token_file = dir.path() / "var" / "parkd.token";
+    parkd.start({(test::binary_dir() / "bin/parkd").string(), "--config",
+                 (test::source_dir() / "config/parkd.textproto").string(), "--broker", broker.uri(), "--db",
+                 (dir.path() / "var" / "parkd.db").string(), "--http", "127.0.0.1:" + std::to_string(http_port),
+                 "--sim-clock"},
+                dir.path() / "parkd.log");
+    ASSERT_TRUE(test::wait_for_port(http_port, 10s)) << log();
+    devices = std::make_unique<test::MqttProbe>(broker.uri(), "devices");
+    devices->subscribe("parking/xj5/gates/+/decision");
+    devices->subscribe("parking/xj5/engine/status");
+    wait_until_online();
+  }
+
+  // parkd subscribes before it says it is online: from then on nothing published is missed.
+  void wait_until_online() {
+    ASSERT_TRUE(devices->wait_for([](const test::Received& r) {
+      parking::v1::EngineStatus s;
+      return r.topic == "parking/xj5/engine/status" && s.ParseFromString(r.payload) && s.online();
+    })) << log();
+    devices->clear();
+  }
+
+  std::string log() { return test::read_file(dir.path() / "parkd.log"); }
+
+  // parkctl with the endpoint and, unless `with_token` is false, the token file parkd made.
+  test::Finished parkctl(std::vector<std::string> args, bool with_token = true) {
+    std::vector<std::string> argv = {(test::binary_dir() / "bin/parkctl").string(), "--endpoint",
+                                     "http://127.0.0.1:" + std::to_string(http_port)};
+    if (with_token) {
+      argv.push_back("--token-file");
+      argv.push_back(token_file.string());
+    }
+    argv.insert(argv.end(), args.begin(), args.end());
+    return test::run_to_end(argv, dir.path());
+  }
+
+  void clock(TimeMs at) {
+    parking::v1::SimClock c;
+    c.set_now_ms(at);
+    devices->publish("parking/sim/clock", c.SerializeAsString());
+  }
+
+  void report(const std::string& space, bool occupied) {
+    parking::v1::SensorReport r;
+    r.set_sensor_id("sensor-" + space);
+    r.set_space_id(space);
+    r.set_boot_id(1);
+    r.set_seq(++seq_);
+    r.set_observed_at_ms(1);
+    r.set_occupied(occupied);
+    r.set_kind(parking::v1::REPORT_KIND_CHANGE);
+    r.set_battery_mv(space == "A05" ? 2'300 : 3'000);
+    devices->publish("parking/xj5/sensors/sensor-" + space + "/report", r.SerializeAsString());
+  }
+
+  // The sensors of A01-A07 speak (A06 and A07 taken), then time moves past the debounce.
+  void sensors_speak(TimeMs at) {
+    clock(at);
+    for (const char* s : {"A01", "A02", "A03", "A04", "A05"}) report(s, false);
+    for (const char* s : {"A06", "A07"}) report(s, true);
+    clock(at + 5'000);
+  }
+
+  // A gate event; waits for its decision and returns it.
+  parking::v1::GateDecision gate(const std::string& gate_id, std::uint64_t seq, const std::string& plate, bool entry) {
+    parking::v1::GateEvent e;
+    e.set_gate_id(gate_id);
+    e.set_seq(seq);
+    e.set_at_ms(1);
+    e.set_plate(plate);
+    e.set_direction(entry ? parking::v1::DIRECTION_ENTRY : parking::v1::DIRECTION_EXIT);
+    devices->publish("parking/xj5/gates/" + gate_id + "/event", e.SerializeAsString());
+    parking::v1::GateDecision d;
+    const auto m = devices->wait_for([&](const test::Received& r) {
+      parking::v1::GateDecision candidate;
+      return candidate.ParseFromString(r.payload) && candidate.gate_id() == gate_id && candidate.event_seq() == seq;
+    });
+    EXPECT_TRUE(m) << "no decision for " << gate_id << " #" << seq << "\n" << log();
+    if (m) d.ParseFromString(m->payload);
+    return d;
+  }
+
+  void import_october() {
+    const auto households = parkctl({"import", "households", (test::source_dir() / "tests/data/registry/households-2026-10.csv").string()});
+    ASSERT_EQ(households.code, 0) << households.err;
+    EXPECT_NE(households.out.find("4 added"), std::string::npos) << households.out;
+    const auto vehicles = parkctl({"import", "vehicles", (test::source_dir() / "tests/data/registry/vehicles-2026-10.csv").string()});
+    ASSERT_EQ(vehicles.code, 0) << vehicles.err;
+    const auto removed = parkctl({"vehicle", "remove", "沪C30001", "--removed-on", "2026-10-11"});
+    ASSERT_EQ(removed.code, 0) << removed.err;
+  }
+
+  test::TempDir dir;
+  test::Broker broker{dir.path() / "broker"};
+  test::ChildProcess parkd;
+  int http_port = test::free_loopback_port();
+  std::filesystem::path token_file;
+  std::unique_ptr<test::MqttProbe> devices;
+  std::uint64_t seq_ = 0;
+};
+
+TEST_F(ParkctlTest, StatusSpacesAndSensorsShowTheLotInAlignedTablesOrJson) {
+  sensors_speak(local(2026, 10, 5, 9, 50));
+  test::Finished status;
+  for (int i = 0; i < 100; ++i) {  // the reports and the clock reach parkd a moment after publishing
+    status = parkctl({"status"});
+    if (status.out.find("all                  5         2") != std::string::npos) break;
+    std::this_thread::sleep_for(50ms);
+  }
+  ASSERT_EQ(status.code, 0) << status.err;
+  // Chinese names take two columns each: the counts still line up under their headings.
+  EXPECT_NE(status.out.find("ZONE  NAME        FREE  OCCUPIED  HELD  CLOSED  UNKNOWN  TOTAL\n"
+                            "A     A区 Zone A     5         2     0       0       29     36\n"),
+            std::string::npos)
+      << status.out;
+  EXPECT_NE(status.out.find("all                  5         2     0       0      178    185"), std::string::npos) << status.out;
+
+  const auto json = parkctl({"--json", "status"});
+  ASSERT_EQ(json.code, 0);
+  EXPECT_NE(json.out.find("\"free\":5"), std::string::npos) << json.out;
+  EXPECT_NE(json.out.find("\"clock\":\"simulated\""), std::string::npos) << json.out;
+
+  const auto occupied = parkctl({"spaces", "--zone", "A", "--state", "occupied"});
+  ASSERT_EQ(occupied.code, 0) << occupied.err;
+  EXPECT_NE(occupied.out.find("A06"), std::string::npos);
+  EXPECT_NE(occupied.out.find("A07"), std::string::npos);
+  EXPECT_EQ(occupied.out.find("A01"), std::string::npos);
+  EXPECT_NE(occupied.out.find("2 space(s)"), std::string::npos) << occupied.out;
+
+  const auto low = parkctl({"sensors", "--low-battery"});
+  ASSERT_EQ(low.code, 0);
+  EXPECT_NE(low.out.find("sensor-A05"), std::string::npos) << low.out;
+  EXPECT_NE(low.out.find("2300 mV LOW"), std::string::npos) << low.out;
+  EXPECT_NE(low.out.find("1 sensor(s)"), std::string::npos) << low.out;
+
+  const auto one = parkctl({"space", "A06"});
+  ASSERT_EQ(one.code, 0);
+  EXPECT_NE(one.out.find("occupied"), std::string::npos);
+  EXPECT_NE(one.out.find("2026-10-05 09:50"), std::string::npos) << one.out;  // last heard, local time
+}
+
+TEST_F(ParkctlTest, ClosingNeedsTheTokenIsAuditedAndSurvivesARestart) {
+  sensors_speak(local(2026, 10, 5, 9, 50));
+  EXPECT_EQ(parkctl({"close", "A01", "--reason", "repainting"}, /*with_token=*/false).code, 4);
+  {
+    std::ofstream(dir.path() / "wrong.token") << "intruder:0123456789abcdef0123456789abcdef\n";
+    ::chmod((dir.path() / "wrong.token").c_str(), 0600);
+    const auto wrong = parkctl({"--token-file", (dir.path() / "wrong.token").string(), "close", "A01", "--reason", "x"}, false);
+    EXPECT_EQ(wrong.code, 4);
+    EXPECT_NE(wrong.err.find("not one of parkd's"), std::string::npos) << wrong.err;
+  }
+  const auto closed = parkctl({"close", "A01", "--reason", "repainting 重新划线"});
+  ASSERT_EQ(closed.code, 0) << closed.err;
+  EXPECT_NE(closed.out.find("xj5/A01 is closed (repainting 重新划线)"), std::string::npos) << closed.out;
+
+  const auto audit = parkctl({"--json", "audit"});
+  ASSERT_EQ(audit.code, 0);
+  EXPECT_NE(audit.out.find("\"action\":\"space.close\""), std::string::npos) << audit.out;
+  EXPECT_NE(audit.out.find("\"token_name\":\"operator\""), std::string::npos);
+  EXPECT_NE(audit.out.find("\\\"state\\\":\\\"free\\\""), std::string::npos) << "before: free";
+  EXPECT_NE(audit.out.find("\\\"state\\\":\\\"closed\\\""), std::string::npos) << "after: closed";
+
+  // The closure and its reason outlive parkd.
+  ASSERT_EQ(parkd.stop(), 0) << log();
+  devices->clear();
+  parkd.start({(test::binary_dir() / "bin/parkd").string(), "--config",
+               (test::source_dir() / "config/parkd.textproto").string(), "--broker", broker.uri(), "--db",
+               (dir.path() / "var" / "parkd.db").string(), "--http", "127.0.0.1:" + std::to_string(http_port),
+               "--sim-clock"},
+              dir.path() / "parkd.log");
+  ASSERT_TRUE(test::wait_for_port(http_port, 10s));
+  wait_until_online();
+  clock(local(2026, 10, 5, 10, 0));
+  test::Finished after;
+  for (int i = 0; i < 100; ++i) {
+    after = parkctl({"space", "A01"});
+    if (after.out.find("closed") != std::string::npos) break;
+    std::this_thread::sleep_for(50ms);
+  }
+  EXPECT_NE(after.out.find("closed  repainting 重新划线"), std::string::npos) << after.out << log();
+  const auto opened = parkctl({"open", "A01"});
+  EXPECT_EQ(opened.code, 0) << opened.err;
+  const auto table = parkctl({"audit"});
+  EXPECT_NE(table.out.find("space.open"), std::string::npos) << table.out;
+  EXPECT_NE(table.out.find("space.close"), std::string::npos) << table.out;
+}
+
+TEST_F(ParkctlTest, ErrorsSayWhatIsWrongWithDistinctExitCodes) {
+  clock(local(2026, 10, 5, 9, 50));
+  const auto unknown = parkctl({"space", "Z99"});
+  EXPECT_EQ(unknown.code, 5);
+  EXPECT_NE(unknown.err.find("no space 'Z99'"), std::string::npos) << unknown.err;
+  EXPECT_EQ(parkctl({"spaces", "--state", "parked"}).code, 6);
+  EXPECT_EQ(parkctl({"household", "show", "H404"}).code, 5);
+  EXPECT_EQ(parkctl({"vehicle", "remove", "沪A99999"}).code, 5);
+  EXPECT_EQ(parkctl({"bill", "--month", "2026-13"}).code, 6);
+  const auto usage = parkctl({"close", "A01"});  // no reason
+  EXPECT_EQ(usage.code, 2);
+  EXPECT_NE(usage.err.find("--reason is required"), std::string::npos) << usage.err;
+  EXPECT_EQ(parkctl({"frobnicate"}).code, 2);
+  const auto help = parkctl({"bill", "--help"});
+  EXPECT_EQ(help.code, 0);
+  EXPECT_NE(help.out.find("usage: parkctl [global options] bill --month YYYY-MM"), std::string::npos) << help.out;
+
+  const auto bad_plate = parkctl({"vehicle", "add", "沪I12345", "H1"});
+  EXPECT_EQ(bad_plate.code, 6);
+  const auto no_household = parkctl({"vehicle", "add", "沪A12345", "H404"});
+  EXPECT_EQ(no_household.code, 6);
+  EXPECT_NE(no_household.err.find("household 'H404' is not registered"), std::string::npos) << no_household.err;
+
+  // A bad file: every problem by line and column, and nothing imported.
+  std::ofstream(dir.path() / "bad.csv") << "household_id,building,room,household_type,lease_end\n"
+                                           "H1,3,101,owner,\nH2,7,502,renter,\nH3,,303,tenant,2026-02-30\n";
+  const auto bad = parkctl({"import", "households", (dir.path() / "bad.csv").string()});
+  EXPECT_EQ(bad.code, 6);
+  EXPECT_NE(bad.err.find("line 3, column 4: household_type 'renter' is neither owner nor tenant"), std::string::npos) << bad.err;
+  EXPECT_NE(bad.err.find("line 4, column 2: building is empty"), std::string::npos) << bad.err;
+  EXPECT_NE(bad.err.find("line 4, column 5:"), std::string::npos) << bad.err;
+  EXPECT_EQ(parkctl({"household", "show", "H1"}).code, 5);  // the good first row was not kept either
+
+  ASSERT_EQ(parkd.stop(), 0);
+  const auto down = parkctl({"status"});
+  EXPECT_EQ(down.code, 3);
+  EXPECT_NE(down.err.find("is it running?"), std::string::npos) << down.err;
+}
+
+TEST_F(ParkctlTest, TheOctoberBillMatchesTheHandComputedGoldenFileAndTheHouseholdShowsItsCars) {
+  clock(local(2026, 10, 5, 9, 50));
+  import_october();
+  const auto out_file = dir.path() / "bill.csv";
+  const auto bill = parkctl({"bill", "--month", "2026-10", "--out", out_file.string()});
+  ASSERT_EQ(bill.code, 0) << bill.err;
+  EXPECT_EQ(test::read_file(out_file), test::read_file(test::source_dir() / "tests/data/golden/bill-2026-10.csv"));
+  const auto excel = parkctl({"bill", "--month", "2026-10", "--excel"});
+  EXPECT_EQ(excel.out.rfind("\xEF\xBB\xBFmonth,household_id,", 0), 0u);
+
+  const auto h2 = parkctl({"household", "show", "H2"});
+  ASSERT_EQ(h2.code, 0) << h2.err;
+  EXPECT_NE(h2.out.find("沪B20003  2026-03-01              3       600.00"), std::string::npos) << h2.out;
+  EXPECT_NE(h2.out.find("1050.00 yuan"), std::string::npos) << h2.out;
+
+  // A vehicle added today ranks after the others; a plate in force cannot be added twice.
+  EXPECT_EQ(parkctl({"vehicle", "add", "沪A10003", "H1"}).code, 0);
+  EXPECT_EQ(parkctl({"vehicle", "add", "沪A10003", "H2"}).code, 6);
+  const auto h1 = parkctl({"--json", "household", "show", "H1"});
+  EXPECT_NE(h1.out.find("\"plate\":\"沪A10003\",\"household_id\":\"H1\",\"registered_on\":\"2026-10-05\""), std::string::npos) << h1.out;
+  const auto audit = parkctl({"audit"});
+  for (const char* action : {"import.households", "import.vehicles", "vehicle.remove", "vehicle.add"}) {
+    EXPECT_NE(audit.out.find(action), std::string::npos) << action << "\n" << audit.out;
+  }
+}
+
+// Sums the last column but one (amount) of a bill CSV with a header, in fen.
+Fen bill_total(const std::string& csv, std::size_t amount_column) {
+  std::istringstream in(csv);
+  std::string line;
+  std::getline(in, line);
+  Fen total = 0;
+  while (std::getline(in, line)) {
+    std::vector<std::string> cells;
+    std::stringstream row(line);
+    std::string cell;
+    while (std::getline(row, cell, ',')) cells.push_back(cell);
+    const std::string amount = cells.at(amount_column);
+    const auto dot = amount.find('.');
+    total += std::stoll(amount.substr(0, dot)) * 100 + std::stoll(amount.substr(dot + 1));
+  }
+  return total;
+}
+
+TEST_F(ParkctlTest, VisitorsAreBilledAsTheGoldenFileAndTheNoticeAddsUpToTheBills) {
+  clock(local(2026, 10, 5, 9, 50));
+  import_october();
+  sensors_speak(local(2026, 10, 5, 9, 59));  // sensors go stale after 3 silent minutes
+  clock(local(2026, 10, 5, 10, 0));
+  const auto first = gate("north", 1, "京A12345", true);
+  ASSERT_TRUE(first.admit()) << first.reason() << " " << first.message_en();
+  ASSERT_TRUE(gate("north", 2, "沪D55555", true).admit());
+  ASSERT_TRUE(gate("east", 1, "粤B77777", true).admit());
+  EXPECT_FALSE(gate("north", 3, "XYZ", true).admit());
+  const auto inside = parkctl({"visitors"});
+  EXPECT_NE(inside.out.find("京A12345  north  2026-10-05 10:00"), std::string::npos) << inside.out;
+  EXPECT_NE(inside.out.find("3 visitor(s) inside"), std::string::npos) << inside.out;
+  clock(local(2026, 10, 5, 10, 20));
+  EXPECT_EQ(gate("north", 4, "沪D55555", false).fee_due_fen(), 0);
+  clock(local(2026, 10, 5, 12, 31));
+  EXPECT_EQ(gate("east", 2, "粤B77777", false).fee_due_fen(), 1'500);
+  // The night, in 2-minute steps with the sensors speaking (they go stale after 3 silent
+  // minutes): A06 and A07 stay taken.
+  for (TimeMs t = local(2026, 10, 5, 21, 0); t <= local(2026, 10, 6, 7, 0); t += 2 * kMsPerMinute) {
+    clock(t);
+    for (const char* s : {"A01", "A02", "A03", "A04", "A05"}) report(s, false);
+    for (const char* s : {"A06", "A07"}) report(s, true);
+  }
+  clock(local(2026, 10, 6, 16, 0));
+  const auto leaving = gate("north", 5, "京A12345", false);
+  EXPECT_EQ(leaving.fee_due_fen(), 7'000);  // 30 hours: 40.00 + 30.00
+
+  const auto visitors = parkctl({"bill", "--month", "2026-10", "--visitors"});
+  ASSERT_EQ(visitors.code, 0) << visitors.err;
+  EXPECT_EQ(visitors.out, test::read_file(test::source_dir() / "tests/data/golden/visitors-2026-10.csv"));
+
+  const auto bill = parkctl({"bill", "--month", "2026-10"});
+  const auto notice = parkctl({"notice", "--month", "2026-10"});
+  ASSERT_EQ(notice.code, 0) << notice.err;
+  const std::string fees = yuan(bill_total(bill.out, 9));
+  const std::string takings = yuan(bill_total(visitors.out, 8));
+  EXPECT_EQ(takings, "85.00");
+  EXPECT_NE(notice.out.find("| 合计 Total |  |  |  | " + fees + " |"), std::string::npos) << fees << "\n" << notice.out;
+  EXPECT_NE(notice.out.find("| 3 | 1 | " + takings + " | 1 |"), std::string::npos) << notice.out;
+  EXPECT_NE(notice.out.find("京A·1***5 (30 h)"), std::string::npos) << notice.out;
+  EXPECT_EQ(notice.out.find("京A12345"), std::string::npos) << "a plate in clear";
+  EXPECT_EQ(notice.out.find("H1"), std::string::npos) << "a household named";
+  EXPECT_NE(notice.out.find("| 拒绝 refused: INVALID_PLATE | 1 |"), std::string::npos) << notice.out;
+  // Night samples every 5 minutes of parkd's time, each seeing A06 and A07 taken.
+  EXPECT_TRUE(std::regex_search(notice.out, std::regex(R"(\| xj5 \| 185 \| 2 \(1\.1%\) \| 2026-10-0[56] \d\d:\d\d \| 2\.0 \(1\.1%\) \| \d+ \|)")))
+      << notice.out;
+
+  const auto html = parkctl({"notice", "--month", "2026-10", "--html"});
+  ASSERT_EQ(html.code, 0);
+  EXPECT_EQ(html.out.rfind("<!DOCTYPE html>", 0), 0u);
+  EXPECT_NE(html.out.find("<td>" + fees + "</td>"), std::string::npos);
+  EXPECT_NE(html.out.find("京A·1***5"), std::string::npos);
+}
+
+}  // namespace
+}  // namespace parkd

@@ -1,0 +1,82 @@
+// Connect, write, read, close: a fresh connection per call keeps parkctl simple and stateless.
+#include "control_client.h"
+
+#include <boost/asio/connect.hpp>
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/beast/core.hpp>
+#include <boost/beast/http.hpp>
+
+#include <stdexcept>
+
+namespace parkd {
+
+namespace beast = boost::beast;
+namespace http = beast::http;
+using tcp = boost::asio::ip::tcp;
+
+ControlClient::ControlClient(const std::string& endpoint, std::string token) : token_(std::move(token)) {
+  const std::string_view scheme = "http://";
+  std::string rest = endpoint;
+  if (rest.rfind(scheme, 0) == 0) rest = rest.substr(scheme.size());
+  while (!rest.empty() && rest.back() == '/') rest.pop_back();
+  const auto colon = rest.rfind(':');
+  if (rest.empty() || rest.find('/') != std::string::npos || colon == std::string::npos || colon == 0 ||
+      colon + 1 == rest.size()) {
+    throw std::invalid_argument("endpoint '" + endpoint + "' is not http://HOST:PORT");
+  }
+  host_ = rest.substr(0, colon);
+  port_ = rest.substr(colon + 1);
+}
+
+std::error_code ControlClient::call(const std::string& method, const std::string& target, const std::string& body,
+                                    const std::string& content_type, ControlReply& reply) const {
+  boost::asio::io_context io;
+  tcp::resolver resolver(io);
+  beast::tcp_stream stream(io);
+  beast::error_code ec;
+  const auto endpoints = resolver.resolve(host_, port_, ec);
+  if (ec) return ec;
+  stream.expires_after(timeout_);
+  stream.connect(endpoints, ec);
+  if (ec) return ec;
+  http::request<http::string_body> request(http::string_to_verb(method), target, 11);
+  request.set(http::field::host, host_);
+  request.set(http::field::user_agent, "parkctl");
+  if (!token_.empty() && method != "GET") request.set(http::field::authorization, "Bearer " + token_);
+  if (!body.empty()) request.set(http::field::content_type, content_type);
+  request.body() = body;
+  request.prepare_payload();
+  http::write(stream, request, ec);
+  if (ec) return ec;
+  beast::flat_buffer buffer;
+  http::response_parser<http::string_body> parser;
+  parser.body_limit(256 * 1024 * 1024);
+  http::read(stream, buffer, parser, ec);
+  if (ec) return ec;
+  const auto& response = parser.get();
+  reply.status = response.result_int();
+  reply.content_type = std::string(response[http::field::content_type]);
+  reply.body = response.body();
+  stream.socket().shutdown(tcp::socket::shutdown_both, ec);
+  return {};
+}
+
+std::string url_encode(std::string_view text) {
+  static constexpr char kHex[] = "0123456789ABCDEF";
+  std::string out;
+  for (char ch : text) {
+    const auto c = static_cast<unsigned char>(ch);
+    if ((c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-' || c == '_' ||
+        c == '.' || c == '~') {
+      out += ch;
+    } else {
+      out += '%';
+      out += kHex[c >> 4];
+      out += kHex[c & 0xF];
+    }
+  }
+  return out;
+}
+
+}  // namespace parkd

@@ -1,0 +1,473 @@
+// The commands of parkctl, one function each, over the control API's JSON messages.
+#include "parkctl_commands.h"
+
+#include <google/protobuf/util/json_util.h>
+
+#include <algorithm>
+#include <cerrno>
+#include <ctime>
+#include <cstring>
+#include <fstream>
+#include <functional>
+#include <map>
+#include <optional>
+#include <sstream>
+
+#include "core/billing.h"
+#include "parking/v1/control.pb.h"
+#include "text_table.h"
+
+namespace parkd {
+
+namespace pb = parking::v1;
+
+namespace {
+
+struct Usage {
+  const char* synopsis;
+  const char* text;
+};
+
+const std::map<std::string, Usage>& usages() {
+  static const std::map<std::string, Usage> kUsages = {
+      {"status", {"status", "The lot and each zone: free, occupied, held, closed, unknown; stale sensors; visitors inside."}},
+      {"spaces", {"spaces [--zone Z] [--state S] [--lot L]", "Every space, or those of a zone and/or in a state (free, occupied, held, closed, unknown)."}},
+      {"space", {"space ID", "One space (ID is A01, or LOT/A01 when several lots have it): state, hold, closure, sensor."}},
+      {"close", {"close ID --reason TEXT", "Closes a space (needs the token). The signs stop counting it; the reason is kept and audited."}},
+      {"open", {"open ID", "Opens a closed space again (needs the token)."}},
+      {"sensors", {"sensors [--stale] [--low-battery]", "Every sensor, or only the stale ones and/or those with a low battery."}},
+      {"visitors", {"visitors", "Visitors inside now: plate, since when, the fee so far."}},
+      {"household", {"household show ID", "A household: its versions, every permit it held, today's ranks and monthly fees."}},
+      {"vehicle", {"vehicle add PLATE HOUSEHOLD [--registered-on YYYY-MM-DD]\n       vehicle remove PLATE [--removed-on YYYY-MM-DD]",
+                   "Registers a car for a household, or ends its permit (removed-on is the first day without it). Needs the token.\nDates default to parkd's today."}},
+      {"import", {"import households|vehicles FILE.csv",
+                  "Imports the property office's CSV, all or nothing; every problem is listed with its line and column.\n"
+                  "households: household_id,building,room,household_type,lease_end   (owner|tenant; lease_end empty for owners)\n"
+                  "vehicles:   plate,household_id,registered_on                       (dates YYYY-MM-DD)\nNeeds the token."}},
+      {"bill", {"bill --month YYYY-MM [--out FILE] [--excel] [--visitors]",
+                "The month's bill as CSV (UTF-8; --excel adds a byte-order mark for spreadsheets): one row per billed car,\n"
+                "or with --visitors one row per visitor stay that ended in the month. Written to FILE or standard output."}},
+      {"notice", {"notice --month YYYY-MM [--html] [--out FILE]",
+                  "The public notice of the month in Markdown (or a printable HTML page): cars and fees by household type and\n"
+                  "rank, visitor stays and takings, night occupancy, refused entries, stale sensors. Plates masked."}},
+      {"audit", {"audit [--limit N]", "The latest changes made through the control API (default 20): when, which token, what, before, after."}},
+  };
+  return kUsages;
+}
+
+// Command-line words after the command: flags with values, switches, and positionals.
+class Args {
+ public:
+  Args(std::vector<std::string> words, std::vector<std::string> valued, std::vector<std::string> switches)
+      : valued_(std::move(valued)), switches_(std::move(switches)) {
+    for (std::size_t i = 0; i < words.size(); ++i) {
+      const std::string& w = words[i];
+      if (w == "--help" || w == "-h") {
+        help = true;
+      } else if (std::find(valued_.begin(), valued_.end(), w) != valued_.end()) {
+        if (i + 1 >= words.size()) {
+          error = w + " needs a value";
+          return;
+        }
+        values_[w] = words[++i];
+      } else if (std::find(switches_.begin(), switches_.end(), w) != switches_.end()) {
+        values_[w] = "true";
+      } else if (w.size() > 1 && w[0] == '-' && w[1] == '-') {
+        error = "unknown option " + w;
+        return;
+      } else {
+        positional.push_back(w);
+      }
+    }
+  }
+  std::optional<std::string> value(const std::string& flag) const {
+    const auto it = values_.find(flag);
+    return it == values_.end() ? std::nullopt : std::optional<std::string>(it->second);
+  }
+  bool has(const std::string& flag) const { return values_.count(flag) > 0; }
+
+  bool help = false;
+  std::string error;
+  std::vector<std::string> positional;
+
+ private:
+  std::vector<std::string> valued_;
+  std::vector<std::string> switches_;
+  std::map<std::string, std::string> values_;
+};
+
+std::string money(std::int64_t fen) { return yuan(fen); }
+
+class Runner {
+ public:
+  explicit Runner(const CommandContext& c) : c_(c) {}
+
+  // One call. On an HTTP error the error is printed and the exit code returned; nullopt on success.
+  std::optional<int> call(const std::string& method, const std::string& target, const std::string& body,
+                          const std::string& content_type, ControlReply& reply) const {
+    if (method != "GET" && !c_.has_token) {
+      std::fprintf(c_.err, "parkctl: this command changes parkd and needs a token: %s\n", c_.token_problem.c_str());
+      return kExitRefused;
+    }
+    if (auto e = c_.client.call(method, target, body, content_type, reply)) {
+      std::fprintf(c_.err, "parkctl: parkd is not reachable at http://%s:%s (%s); is it running?\n", c_.client.host().c_str(),
+                   c_.client.port().c_str(), e.message().c_str());
+      return kExitUnreachable;
+    }
+    if (reply.status < 300) return std::nullopt;
+    pb::ApiError error;
+    google::protobuf::util::JsonParseOptions options;
+    options.ignore_unknown_fields = true;
+    if (!google::protobuf::util::JsonStringToMessage(reply.body, &error, options).ok() || error.error().empty()) {
+      error.set_error("HTTP " + std::to_string(reply.status));
+    }
+    if (c_.json) {
+      std::fprintf(c_.out, "%s", reply.body.c_str());
+    } else {
+      std::fprintf(c_.err, "parkctl: %s\n", error.error().c_str());
+      for (const auto& p : error.problems()) {
+        if (p.column() > 0) {
+          std::fprintf(c_.err, "  line %u, column %u: %s\n", p.line(), p.column(), p.message().c_str());
+        } else {
+          std::fprintf(c_.err, "  line %u: %s\n", p.line(), p.message().c_str());
+        }
+      }
+    }
+    switch (reply.status) {
+      case 401:
+      case 403: return kExitRefused;
+      case 404: return kExitNotFound;
+      case 400:
+      case 409:
+      case 422: return kExitRejected;
+      default: return kExitFailed;
+    }
+  }
+
+  // GET/POST a JSON message and show it: the API's JSON with --json, else `show`.
+  template <typename Message>
+  int json(const std::string& method, const std::string& target, const std::string& body,
+           const std::function<void(const Message&)>& show) const {
+    ControlReply reply;
+    if (auto code = call(method, target, body, "application/json", reply)) return *code;
+    if (c_.json) {
+      std::fprintf(c_.out, "%s", reply.body.c_str());
+      return kExitOk;
+    }
+    Message m;
+    google::protobuf::util::JsonParseOptions options;
+    options.ignore_unknown_fields = true;
+    if (!google::protobuf::util::JsonStringToMessage(reply.body, &m, options).ok()) {
+      std::fprintf(c_.err, "parkctl: parkd's answer is not what this parkctl understands\n");
+      return kExitFailed;
+    }
+    show(m);
+    return kExitOk;
+  }
+
+  void print(const std::string& text) const { std::fwrite(text.data(), 1, text.size(), c_.out); }
+  std::FILE* err() const { return c_.err; }
+
+ private:
+  const CommandContext& c_;
+};
+
+std::string counts_cell(std::uint32_t n) { return std::to_string(n); }
+
+void add_counts(TextTable& t, const std::string& a, const std::string& b, const pb::SpaceCounts& c) {
+  t.add({a, b, counts_cell(c.free()), counts_cell(c.occupied()), counts_cell(c.held()), counts_cell(c.closed()),
+         counts_cell(c.unknown()), counts_cell(c.total())});
+}
+
+std::string sensor_cell(const pb::SensorInfo& s) {
+  if (!s.heard()) return "never heard";
+  std::string text = s.last_heard_local();
+  if (s.stale()) text += " (stale)";
+  return text;
+}
+
+std::string battery_cell(const pb::SensorInfo& s) {
+  if (!s.heard()) return "";
+  return std::to_string(s.battery_mv()) + " mV" + (s.low_battery() ? " LOW" : "");
+}
+
+void show_spaces(const Runner& r, const pb::SpaceList& list) {
+  TextTable t({"LOT", "SPACE", "ZONE", "KIND", "STATE", "DETAIL", "SENSOR LAST HEARD", "BATTERY"});
+  for (const auto& s : list.spaces()) {
+    std::string detail = !s.held_for().empty() ? "held for " + s.held_for() : s.closed_reason();
+    t.add({s.lot_id(), s.space_id(), s.zone_id(), s.kind(), s.state(), detail, sensor_cell(s.sensor()), battery_cell(s.sensor())});
+  }
+  r.print(t.render());
+  r.print(std::to_string(list.spaces_size()) + " space(s)\n");
+}
+
+int status(const Runner& r, const Args&) {
+  return r.json<pb::StatusReply>("GET", "/v1/status", "", [&](const pb::StatusReply& s) {
+    for (const auto& lot : s.lots()) {
+      r.print(lot.lot_id() + "  " + lot.name() + "  (parkd " + s.version() + ", " + s.clock() + " clock)\n");
+      TextTable t({"ZONE", "NAME", "FREE", "OCCUPIED", "HELD", "CLOSED", "UNKNOWN", "TOTAL"},
+                  {false, false, true, true, true, true, true, true});
+      for (const auto& z : lot.zones()) add_counts(t, z.zone_id(), z.name_zh() + " " + z.name_en(), z.counts());
+      add_counts(t, "all", "", lot.counts());
+      r.print(t.render());
+      r.print("stale sensors " + std::to_string(lot.stale_sensors()) + ", low batteries " +
+              std::to_string(lot.low_battery_sensors()) + ", visitors inside " + std::to_string(lot.visitors_inside()) + "\n");
+    }
+  });
+}
+
+int spaces(const Runner& r, const Args& a) {
+  std::string query;
+  for (const char* flag : {"--zone", "--state", "--lot"}) {
+    if (auto v = a.value(flag)) query += std::string(query.empty() ? "?" : "&") + (flag + 2) + "=" + url_encode(*v);
+  }
+  return r.json<pb::SpaceList>("GET", "/v1/spaces" + query, "", [&](const pb::SpaceList& l) { show_spaces(r, l); });
+}
+
+int space(const Runner& r, const Args& a) {
+  return r.json<pb::SpaceInfo>("GET", "/v1/spaces/" + url_encode(a.positional[0]), "", [&](const pb::SpaceInfo& s) {
+    pb::SpaceList one;
+    *one.add_spaces() = s;
+    show_spaces(r, one);
+  });
+}
+
+int close_or_open(const Runner& r, const Args& a, bool close) {
+  std::string body;
+  if (close) {
+    pb::CloseSpaceRequest request;
+    request.set_reason(*a.value("--reason"));
+    google::protobuf::util::MessageToJsonString(request, &body);
+  }
+  return r.json<pb::SpaceInfo>("POST", "/v1/spaces/" + url_encode(a.positional[0]) + (close ? "/close" : "/open"), body,
+                               [&](const pb::SpaceInfo& s) {
+                                 r.print(s.lot_id() + "/" + s.space_id() + " is " + s.state() +
+                                         (s.closed_reason().empty() ? "" : " (" + s.closed_reason() + ")") + "\n");
+                               });
+}
+
+int sensors(const Runner& r, const Args& a) {
+  std::string query;
+  if (a.has("--stale")) query += "?stale=true";
+  if (a.has("--low-battery")) query += std::string(query.empty() ? "?" : "&") + "low_battery=true";
+  return r.json<pb::SensorList>("GET", "/v1/sensors" + query, "", [&](const pb::SensorList& l) {
+    TextTable t({"LOT", "SENSOR", "SPACE", "LAST HEARD", "BATTERY", "BOOT", "SEQ"});
+    for (const auto& s : l.sensors()) {
+      t.add({s.lot_id(), s.sensor_id(), s.space_id(), sensor_cell(s), battery_cell(s),
+             s.heard() ? std::to_string(s.boot_id()) : "", s.heard() ? std::to_string(s.last_seq()) : ""});
+    }
+    r.print(t.render());
+    r.print(std::to_string(l.sensors_size()) + " sensor(s)\n");
+  });
+}
+
+int visitors(const Runner& r, const Args&) {
+  return r.json<pb::VisitorList>("GET", "/v1/visitors", "", [&](const pb::VisitorList& l) {
+    TextTable t({"LOT", "PLATE", "GATE", "SINCE", "MINUTES", "FEE SO FAR", "NOTE"},
+                {false, false, false, false, true, true, false});
+    for (const auto& v : l.visitors()) {
+      t.add({v.lot_id(), v.plate(), v.entry_gate(), v.entered_at_local(), std::to_string(v.minutes_inside()),
+             money(v.fee_so_far_fen()) + (v.overstay() ? " OVERSTAY" : ""), v.note()});
+    }
+    r.print(t.render());
+    r.print(std::to_string(l.visitors_size()) + " visitor(s) inside\n");
+  });
+}
+
+int household(const Runner& r, const Args& a) {
+  if (a.positional.size() != 2 || a.positional[0] != "show") return -1;
+  return r.json<pb::HouseholdDetail>("GET", "/v1/households/" + url_encode(a.positional[1]), "", [&](const pb::HouseholdDetail& d) {
+    const auto& h = d.household();
+    r.print("household " + h.household_id() + ": building " + h.building() + ", room " + h.room() + ", " +
+            h.household_type() + (h.lease_end().empty() ? "" : ", lease ends " + h.lease_end()) + "\n");
+    if (d.history_size() > 1) {
+      TextTable history({"FROM", "BUILDING", "ROOM", "TYPE", "LEASE END"});
+      for (const auto& v : d.history()) {
+        history.add({v.valid_from().empty() ? "(first)" : v.valid_from(), v.building(), v.room(), v.household_type(), v.lease_end()});
+      }
+      r.print("\n" + history.render());
+    }
+    TextTable cars({"PLATE", "REGISTERED", "REMOVED", "RANK", "MONTHLY FEE"}, {false, false, false, true, true});
+    for (const auto& v : d.vehicles()) {
+      cars.add({v.plate(), v.registered_on(), v.removed_on(), v.in_force() ? std::to_string(v.rank()) : "-",
+                v.treated_as_visitor() ? "visitor" : v.in_force() ? money(v.monthly_fee_fen()) : ""});
+    }
+    r.print("\n" + cars.render());
+    r.print("monthly fees on " + d.today() + " (pact " + d.pact_version() + "): " + money(d.monthly_fees_today_fen()) + " yuan\n");
+  });
+}
+
+int vehicle(const Runner& r, const Args& a) {
+  if (a.positional.size() == 3 && a.positional[0] == "add") {
+    pb::AddVehicleRequest request;
+    request.set_plate(a.positional[1]);
+    request.set_household_id(a.positional[2]);
+    request.set_registered_on(a.value("--registered-on").value_or(""));
+    std::string body;
+    google::protobuf::util::MessageToJsonString(request, &body);
+    return r.json<pb::VehicleInfo>("POST", "/v1/vehicles", body, [&](const pb::VehicleInfo& v) {
+      r.print("registered " + v.plate() + " for household " + v.household_id() + " from " + v.registered_on() + "\n");
+    });
+  }
+  if (a.positional.size() == 2 && a.positional[0] == "remove") {
+    pb::RemoveVehicleRequest request;
+    request.set_removed_on(a.value("--removed-on").value_or(""));
+    std::string body;
+    google::protobuf::util::MessageToJsonString(request, &body);
+    return r.json<pb::VehicleInfo>("POST", "/v1/vehicles/" + url_encode(a.positional[1]) + "/remove", body,
+                                   [&](const pb::VehicleInfo& v) {
+                                     r.print("removed " + v.plate() + " from household " + v.household_id() +
+                                             "; its permit ends before " + v.removed_on() + "\n");
+                                   });
+  }
+  return -1;
+}
+
+int import(const Runner& r, const Args& a) {
+  if (a.positional.size() != 2 || (a.positional[0] != "households" && a.positional[0] != "vehicles")) return -1;
+  std::ifstream in(a.positional[1], std::ios::binary);
+  if (!in) {
+    std::fprintf(r.err(), "parkctl: cannot read %s: %s\n", a.positional[1].c_str(), std::strerror(errno));
+    return kExitUsage;
+  }
+  std::stringstream text;
+  text << in.rdbuf();
+  ControlReply reply;
+  return r.json<pb::ImportReply>("POST", "/v1/import/" + a.positional[0], text.str(), [&](const pb::ImportReply& i) {
+    r.print("imported " + std::to_string(i.rows()) + " " + i.kind() + " row(s): " + std::to_string(i.added()) + " added, " +
+            std::to_string(i.changed()) + " changed, " + std::to_string(i.unchanged()) + " unchanged\n");
+  });
+}
+
+// Text documents (CSV, Markdown, HTML): to --out FILE or standard output.
+int document(const Runner& r, const std::string& target, const std::optional<std::string>& out_file, bool excel_bom) {
+  ControlReply reply;
+  if (auto code = r.call("GET", target, "", "", reply)) return *code;
+  std::string text = std::move(reply.body);
+  if (excel_bom) text.insert(0, "\xEF\xBB\xBF");
+  if (!out_file) {
+    r.print(text);
+    return kExitOk;
+  }
+  std::ofstream out(*out_file, std::ios::binary | std::ios::trunc);
+  out << text;
+  out.close();
+  if (!out) {
+    std::fprintf(r.err(), "parkctl: cannot write %s: %s\n", out_file->c_str(), std::strerror(errno));
+    return kExitFailed;
+  }
+  return kExitOk;
+}
+
+int bill(const Runner& r, const Args& a) {
+  const auto month = a.value("--month");
+  if (!month) return -1;
+  return document(r, "/v1/bill?month=" + url_encode(*month) + (a.has("--visitors") ? "&visitors=true" : ""),
+                  a.value("--out"), a.has("--excel"));
+}
+
+int notice(const Runner& r, const Args& a) {
+  const auto month = a.value("--month");
+  if (!month) return -1;
+  return document(r, "/v1/notice?month=" + url_encode(*month) + (a.has("--html") ? "&format=html" : ""), a.value("--out"), false);
+}
+
+int audit(const Runner& r, const Args& a) {
+  return r.json<pb::AuditList>("GET", "/v1/audit?limit=" + url_encode(a.value("--limit").value_or("20")), "",
+                               [&](const pb::AuditList& l) {
+                                 TextTable t({"ID", "WHEN (UTC)", "TOKEN", "ACTION", "TARGET"}, {true, false, false, false, false});
+                                 for (const auto& e : l.entries()) {
+                                   const std::time_t seconds = static_cast<std::time_t>(e.at_ms() / 1000);
+                                   char when[32];
+                                   std::strftime(when, sizeof when, "%Y-%m-%d %H:%M:%S", std::gmtime(&seconds));
+                                   t.add({std::to_string(e.id()), when, e.token_name(), e.action(), e.target()});
+                                 }
+                                 r.print(t.render());
+                                 r.print("before/after of each change: parkctl --json audit\n");
+                               });
+}
+
+struct Spec {
+  std::vector<std::string> valued;
+  std::vector<std::string> switches;
+  std::size_t min_positional = 0;
+  std::size_t max_positional = 0;
+  std::vector<std::string> required;
+  int (*run)(const Runner&, const Args&);
+};
+
+const std::map<std::string, Spec>& specs() {
+  static const std::map<std::string, Spec> kSpecs = {
+      {"status", {{}, {}, 0, 0, {}, status}},
+      {"spaces", {{"--zone", "--state", "--lot"}, {}, 0, 0, {}, spaces}},
+      {"space", {{}, {}, 1, 1, {}, space}},
+      {"close", {{"--reason"}, {}, 1, 1, {"--reason"}, [](const Runner& r, const Args& a) { return close_or_open(r, a, true); }}},
+      {"open", {{}, {}, 1, 1, {}, [](const Runner& r, const Args& a) { return close_or_open(r, a, false); }}},
+      {"sensors", {{}, {"--stale", "--low-battery"}, 0, 0, {}, sensors}},
+      {"visitors", {{}, {}, 0, 0, {}, visitors}},
+      {"household", {{}, {}, 2, 2, {}, household}},
+      {"vehicle", {{"--registered-on", "--removed-on"}, {}, 2, 3, {}, vehicle}},
+      {"import", {{}, {}, 2, 2, {}, import}},
+      {"bill", {{"--month", "--out"}, {"--excel", "--visitors"}, 0, 0, {"--month"}, bill}},
+      {"notice", {{"--month", "--out"}, {"--html"}, 0, 0, {"--month"}, notice}},
+      {"audit", {{"--limit"}, {}, 0, 0, {}, audit}},
+  };
+  return kSpecs;
+}
+
+}  // namespace
+
+std::string command_usage(const std::string& command) {
+  const auto it = usages().find(command);
+  if (it == usages().end()) return parkctl_usage();
+  return std::string("usage: parkctl [global options] ") + it->second.synopsis + "\n\n" + it->second.text + "\n";
+}
+
+std::string parkctl_usage() {
+  std::string out =
+      "usage: parkctl [--endpoint URL] [--token-file FILE] [--config FILE] [--json] COMMAND ...\n\n"
+      "Talks to a running parkd through its control API. Defaults come from the configuration\n"
+      "(config/parkd.textproto): the endpoint is its http listen address, the token file is\n"
+      "parkd.token next to its database unless it names one.\n\ncommands:\n";
+  for (const auto& [name, u] : usages()) {
+    std::string synopsis = u.synopsis;
+    for (std::size_t p = 0; (p = synopsis.find('\n', p)) != std::string::npos; p += 1) synopsis.replace(p, 1, "\n  ");
+    out += "  " + synopsis + "\n";
+  }
+  out += "\n'parkctl COMMAND --help' tells more. Exit codes: 0 done, 1 parkd failed, 2 usage, 3 parkd not running,\n"
+         "4 token refused or missing, 5 not found, 6 input rejected.\n";
+  return out;
+}
+
+int run_command(const CommandContext& context, const std::vector<std::string>& words) {
+  if (words.empty()) {
+    std::fprintf(context.err, "%s", parkctl_usage().c_str());
+    return kExitUsage;
+  }
+  const std::string& command = words[0];
+  const auto spec = specs().find(command);
+  if (spec == specs().end()) {
+    std::fprintf(context.err, "parkctl: unknown command '%s'\n\n%s", command.c_str(), parkctl_usage().c_str());
+    return kExitUsage;
+  }
+  const Args args(std::vector<std::string>(words.begin() + 1, words.end()), spec->second.valued, spec->second.switches);
+  if (args.help) {
+    std::fprintf(context.out, "%s", command_usage(command).c_str());
+    return kExitOk;
+  }
+  std::string problem = args.error;
+  if (problem.empty() && (args.positional.size() < spec->second.min_positional || args.positional.size() > spec->second.max_positional)) {
+    problem = "wrong number of arguments";
+  }
+  for (const auto& flag : spec->second.required) {
+    if (problem.empty() && !args.value(flag)) problem = flag + " is required";
+  }
+  const Runner runner(context);
+  const int code = problem.empty() ? spec->second.run(runner, args) : -1;
+  if (code >= 0) return code;
+  std::fprintf(context.err, "parkctl %s: %s\n%s", command.c_str(), problem.empty() ? "wrong arguments" : problem.c_str(),
+               command_usage(command).c_str());
+  return kExitUsage;
+}
+
+}  // namespace parkd
