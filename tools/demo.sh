@@ -9,7 +9,7 @@ cd "$root"
 "$root/tools/install-deps.sh"
 build=${PARKD_BUILD_DIR:-$root/build}
 cmake -S "$root" -B "$build" -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
-cmake --build "$build" -j"$(nproc)" --target parkd parksim >/dev/null
+cmake --build "$build" -j"$(nproc)" --target parkd parksim parkctl >/dev/null
 
 run=$root/var/demo
 rm -rf "$run"
@@ -40,8 +40,15 @@ for _ in $(seq 100); do (exec 3<>/dev/tcp/127.0.0.1/"$port") 2>/dev/null && brea
 "$build/bin/parkd" --broker "tcp://127.0.0.1:$port" --db "$run/parkd.db" --http "127.0.0.1:$http_port" --sim-clock \
   >"$run/parkd.log" 2>&1 &
 pids+=($!)
-sleep 0.5
+for _ in $(seq 100); do (exec 3<>/dev/tcp/127.0.0.1/"$http_port") 2>/dev/null && break; sleep 0.05; done
 args=(--speed 600 --days 7 "$@")
+# The simulated residents are registered like the property office would: CSV files through
+# parkctl (parkd made the token next to its database). Visitors stay unregistered.
+"$build/bin/parksim" --write-registry "$run" "${args[@]}" >/dev/null
+ctl=("$build/bin/parkctl" --endpoint "http://127.0.0.1:$http_port" --token-file "$run/parkd.token")
+"${ctl[@]}" import households "$run/households.csv"
+"${ctl[@]}" import vehicles "$run/vehicles.csv"
+echo "$http_port" >"$run/http-port"  # for parkctl in another terminal: --endpoint http://127.0.0.1:PORT
 "$build/bin/parksim" --broker "tcp://127.0.0.1:$port" --view "${args[@]}" &
 pids+=($!)
 wait "${pids[2]}" || true

@@ -36,5 +36,12 @@ TEST(Plate, RefusesWhatIsNotAPlateAndSaysWhy) {
   EXPECT_EQ(name_of(p.problem), "wrong_length");
 }
 
+TEST(Plate, TheNoticeMasksTheMiddleOfEveryPlate) {
+  EXPECT_EQ(mask_plate("沪A12345"), "沪A·1***5");
+  EXPECT_EQ(mask_plate("沪a·12345"), "沪A·1***5");
+  EXPECT_EQ(mask_plate("沪AD12345"), "沪A·D****5");  // new energy: six characters
+  EXPECT_EQ(mask_plate("XYZ"), "***");                // nothing of a bad read is shown
+}
+
 }  // namespace
 }  // namespace parkd

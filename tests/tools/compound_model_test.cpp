@@ -4,8 +4,11 @@
 #include <gtest/gtest.h>
 
 #include <map>
+#include <set>
 
 #include "config/config_loader.h"
+#include "core/civil_day.h"
+#include "core/registry_csv.h"
 
 namespace parkd::sim {
 namespace {
@@ -112,6 +115,37 @@ TEST(CompoundModel, ACarTakesTheSpaceItWasAssigned) {
   }
   EXPECT_TRUE(parked_there);
   EXPECT_EQ(model.stats().guided_arrivals, 1u);
+}
+
+TEST(CompoundModel, TheResidentsRegistryImportsCleanlyWithEveryResidentCarOnce) {
+  ModelSettings settings;
+  const CompoundModel model(xj5(), settings, kStart);
+  const RegistryFiles files = model.registry_files();
+  EXPECT_EQ(files.households_csv, CompoundModel(xj5(), settings, kStart).registry_files().households_csv);
+  const HouseholdImport households = parse_households_csv(files.households_csv);
+  ASSERT_TRUE(households.issues.empty()) << households.issues.front().to_string();
+  std::set<std::string> known;
+  std::set<std::string> buildings;
+  for (const Household& h : households.households) {
+    known.insert(h.household_id);
+    buildings.insert(h.building);
+    EXPECT_TRUE(xj5().find_building(h.building).has_value()) << h.building;
+  }
+  const VehicleImport vehicles = parse_vehicles_csv(files.vehicles_csv, known);
+  ASSERT_TRUE(vehicles.issues.empty()) << vehicles.issues.front().to_string();
+  EXPECT_EQ(vehicles.vehicles.size(), settings.resident_cars);
+  std::map<std::string, int> cars_per_household;
+  for (const Vehicle& v : vehicles.vehicles) {
+    EXPECT_LT(v.registered_on, local_day(kStart, 480));
+    ++cars_per_household[v.household_id];
+  }
+  int shared = 0;
+  for (const auto& [id, n] : cars_per_household) {
+    EXPECT_LE(n, 3);
+    shared += n > 1 ? 1 : 0;
+  }
+  EXPECT_GT(shared, 20);  // households with two or three cars pay the higher ranks
+  EXPECT_GT(buildings.size(), 10u);
 }
 
 }  // namespace

@@ -2,7 +2,11 @@
 #include "compound_model.h"
 
 #include <algorithm>
+#include <cstdio>
+#include <map>
 #include <set>
+
+#include "core/civil_day.h"
 
 namespace parkd::sim {
 
@@ -17,6 +21,7 @@ CompoundModel::CompoundModel(const Lot& lot, ModelSettings settings, TimeMs star
     : lot_(lot),
       settings_(settings),
       rng_(settings.seed),
+      start_(start),
       now_(start),
       sensors_(lot.spaces().size()),
       parked_car_(lot.spaces().size(), -1),
@@ -314,6 +319,42 @@ void CompoundModel::on_assignment(const std::string& plate, const std::string& s
 
 std::uint32_t CompoundModel::occupied_spaces() const {
   return static_cast<std::uint32_t>(std::count_if(parked_car_.begin(), parked_car_.end(), [](std::int64_t c) { return c >= 0; }));
+}
+
+RegistryFiles CompoundModel::registry_files() const {
+  std::mt19937_64 rng(settings_.seed * 7'919 + 17);  // its own stream: the day's events stay as they were
+  auto pick = [&rng](int lo, int hi) { return lo + static_cast<int>(rng() % static_cast<std::uint64_t>(hi - lo + 1)); };
+  const CivilDay start_day = local_day(start_, lot_.utc_offset_minutes());
+  RegistryFiles out{"household_id,building,room,household_type,lease_end\n", "plate,household_id,registered_on\n"};
+  std::map<std::uint32_t, std::vector<std::uint32_t>> by_building;
+  for (std::uint32_t c = 0; c < settings_.resident_cars && c < cars_.size(); ++c) by_building[cars_[c].building].push_back(c);
+  for (const auto& [building, cars] : by_building) {
+    const std::string building_id = lot_.buildings().empty() ? "1" : lot_.buildings()[building].id;
+    std::set<std::string> rooms;
+    std::string household;
+    int cars_in_household = 0;
+    CivilDay registered = 0;
+    for (std::uint32_t c : cars) {
+      if (household.empty() || cars_in_household == 3 || pick(0, 99) >= 35) {
+        std::string room;
+        do {
+          char buf[8];
+          std::snprintf(buf, sizeof buf, "%02d%02d", pick(1, 18), pick(1, 4));
+          room = buf;
+        } while (!rooms.insert(room).second);
+        household = "H" + building_id + "-" + room;
+        const bool tenant = pick(0, 99) < 25;
+        out.households_csv += household + "," + building_id + "," + room + "," + (tenant ? "tenant," : "owner,") +
+                              (tenant ? format_civil_day(start_day + pick(60, 480)) : "") + "\n";
+        cars_in_household = 0;
+        registered = start_day - pick(400, 3'000);
+      }
+      ++cars_in_household;
+      registered += pick(1, 300);  // a household's cars were registered one after the other
+      out.vehicles_csv += cars_[c].plate + "," + household + "," + format_civil_day(std::min(registered, start_day - 1)) + "\n";
+    }
+  }
+  return out;
 }
 
 std::string CompoundModel::make_plate(bool new_energy) {

@@ -50,6 +50,12 @@ struct ModelStats {
   std::uint64_t gate_events = 0;
 };
 
+// The residents as the property office registers them, in the spec's CSV columns (header first).
+struct RegistryFiles {
+  std::string households_csv;
+  std::string vehicles_csv;
+};
+
 class CompoundModel {
  public:
   CompoundModel(const Lot& lot, ModelSettings settings, TimeMs start);
@@ -58,6 +64,11 @@ class CompoundModel {
   std::vector<DeviceMessage> advance(TimeMs now);
   // parkd's decision for a plate at a gate: the car will try that space first.
   void on_assignment(const std::string& plate, const std::string& space_id);
+
+  // Households and their cars, all registered before the start: about one car in three shares
+  // its household with another (three at most), one household in four rents (its lease ends
+  // 2 to 16 months after the start). Deterministic for a seed.
+  RegistryFiles registry_files() const;
 
   const ModelStats& stats() const { return stats_; }
   std::uint32_t occupied_spaces() const;
@@ -105,6 +116,7 @@ class CompoundModel {
   const Lot& lot_;
   ModelSettings settings_;
   std::mt19937_64 rng_;
+  TimeMs start_;
   TimeMs now_;
   std::vector<Car> cars_;
   std::vector<Sensor> sensors_;

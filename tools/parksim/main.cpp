@@ -7,6 +7,7 @@
 #include <chrono>
 #include <cstdio>
 #include <deque>
+#include <fstream>
 #include <map>
 #include <mutex>
 #include <string>
@@ -15,6 +16,8 @@
 #include <mqtt/async_client.h>
 
 #include "compound_model.h"
+#include "core/civil_day.h"
+#include "text_table.h"
 #include "config/config_loader.h"
 #include "parking/v1/messages.pb.h"
 #include "sensors/topic.h"
@@ -34,15 +37,18 @@ struct Options {
   std::string start = "2026-11-02";
   bool view = false;
   bool faults = true;
+  std::string write_registry;  // a folder: write the residents' CSV files there and exit
 };
 
 const char* kUsage =
     "usage: parksim [--config FILE] [--lot ID] [--broker URI] [--speed N] [--seed S] [--days D]\n"
-    "               [--start YYYY-MM-DD] [--view] [--no-faults]\n"
+    "               [--start YYYY-MM-DD] [--view] [--no-faults] [--write-registry DIR]\n"
     "  --speed N   simulated seconds per real second (1 = real time; default 60)\n"
     "  --days D    how many simulated days to play (default 1; fractions allowed)\n"
     "  --start D   the first simulated day, from 00:00 local time (default 2026-11-02)\n"
-    "  --view      draw both entrance signs and the zone counts live in the terminal\n";
+    "  --view      draw both entrance signs and the zone counts live in the terminal\n"
+    "  --write-registry DIR  write the simulated residents as DIR/households.csv and DIR/vehicles.csv\n"
+    "              (for parkctl import) and exit; same --seed and --start, same residents\n";
 
 bool parse(int argc, char** argv, Options& o, std::string& error) {
   for (int i = 1; i < argc; ++i) {
@@ -71,6 +77,8 @@ bool parse(int argc, char** argv, Options& o, std::string& error) {
         o.start = v;
       } else if (a == "--view") {
         o.view = true;
+      } else if (a == "--write-registry") {
+        if (const char* v = next()) o.write_registry = v; else return error = "--write-registry needs a folder", false;
       } else if (a == "--no-faults") {
         o.faults = false;
       } else {
@@ -83,45 +91,14 @@ bool parse(int argc, char** argv, Options& o, std::string& error) {
   return true;
 }
 
-// Days since 1970-01-01 of a proleptic Gregorian date (Howard Hinnant's algorithm).
-std::int64_t days_from_civil(int y, unsigned m, unsigned d) {
-  y -= m <= 2;
-  const int era = (y >= 0 ? y : y - 399) / 400;
-  const unsigned yoe = static_cast<unsigned>(y - era * 400);
-  const unsigned doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
-  const unsigned doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-  return static_cast<std::int64_t>(era) * 146097 + static_cast<std::int64_t>(doe) - 719468;
-}
-
+// "2026-11-02 Mon 14:05" in the lot's local time.
 std::string local_clock_text(TimeMs t, int offset_minutes) {
-  const TimeMs local = t + static_cast<TimeMs>(offset_minutes) * 60'000;
-  std::int64_t z = local / kMsPerDay + 719468;  // civil_from_days, Howard Hinnant's algorithm
-  const std::int64_t era = (z >= 0 ? z : z - 146096) / 146097;
-  const auto doe = static_cast<unsigned>(z - era * 146097);
-  const unsigned yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
-  const unsigned doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-  const unsigned mp = (5 * doy + 2) / 153;
-  const unsigned d = doy - (153 * mp + 2) / 5 + 1;
-  const unsigned m = mp < 10 ? mp + 3 : mp - 9;
-  const std::int64_t y = static_cast<std::int64_t>(yoe) + era * 400 + (m <= 2);
+  const CivilDay day = local_day(t, offset_minutes);
   static const char* const kDays[] = {"Thu", "Fri", "Sat", "Sun", "Mon", "Tue", "Wed"};
   const int minute = local_minute_of_day(t, offset_minutes);
-  char buf[64];
-  std::snprintf(buf, sizeof buf, "%04lld-%02u-%02u %s %02d:%02d", static_cast<long long>(y), m, d,
-                kDays[((local / kMsPerDay) % 7 + 7) % 7], minute / 60, minute % 60);
-  return buf;
-}
-
-// Terminal columns of UTF-8 text: CJK characters and arrows' neighbours take two, ASCII one.
-std::size_t display_width(const std::string& s) {
-  std::size_t width = 0;
-  for (std::size_t i = 0; i < s.size();) {
-    const auto c = static_cast<unsigned char>(s[i]);
-    const std::size_t len = c < 0x80 ? 1 : c < 0xe0 ? 2 : c < 0xf0 ? 3 : 4;
-    width += (len == 3 && c >= 0xe3) ? 2 : 1;  // U+3000 and above (CJK) are wide; arrows (U+2190) are not
-    i += len;
-  }
-  return width;
+  char buf[32];
+  std::snprintf(buf, sizeof buf, " %s %02d:%02d", kDays[((day % 7) + 7) % 7], minute / 60, minute % 60);
+  return format_civil_day(day) + buf;
 }
 
 class Link {
@@ -234,16 +211,32 @@ int run(const Options& o) {
     std::fprintf(stderr, "parksim: no lot '%s' in %s\n", o.lot.c_str(), o.config.c_str());
     return 1;
   }
-  const int y = std::stoi(o.start.substr(0, 4));
-  const unsigned m = static_cast<unsigned>(std::stoi(o.start.substr(5, 2)));
-  const unsigned d = static_cast<unsigned>(std::stoi(o.start.substr(8, 2)));
-  const TimeMs start = days_from_civil(y, m, d) * kMsPerDay - static_cast<TimeMs>(lot->utc_offset_minutes()) * 60'000;
+  const auto start_day = parse_civil_day(o.start);
+  if (!start_day) {
+    std::fprintf(stderr, "parksim: --start '%s' is not a date YYYY-MM-DD\n", o.start.c_str());
+    return 2;
+  }
+  const TimeMs start = local_day_start_ms(*start_day, lot->utc_offset_minutes());
   const TimeMs end = start + static_cast<TimeMs>(o.days * static_cast<double>(kMsPerDay));
 
   sim::ModelSettings settings;
   settings.seed = o.seed;
   settings.faults = o.faults;
   sim::CompoundModel model(*lot, settings, start);
+  if (!o.write_registry.empty()) {
+    const sim::RegistryFiles files = model.registry_files();
+    for (const auto& [name, text] : {std::pair{"households.csv", &files.households_csv}, std::pair{"vehicles.csv", &files.vehicles_csv}}) {
+      const std::string path = o.write_registry + "/" + name;
+      std::ofstream out(path, std::ios::binary | std::ios::trunc);
+      out << *text;
+      if (!out.flush()) {
+        std::fprintf(stderr, "parksim: cannot write %s\n", path.c_str());
+        return 1;
+      }
+      std::printf("wrote %s\n", path.c_str());
+    }
+    return 0;
+  }
   Link link(o.broker, lot->id());
 
   std::map<std::string, parking::v1::DisplayFrame> frames;

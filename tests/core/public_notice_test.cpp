@@ -1,0 +1,80 @@
+// The notice's figures: sums of the bill, visitor stays, night occupancy from the samples,
+// stale sensor-hours, refusals; and renderings without names or clear plates.
+#include "core/public_notice.h"
+
+#include <gtest/gtest.h>
+
+#include "core/civil_day.h"
+
+namespace parkd {
+namespace {
+
+// Shanghai local time as Unix ms.
+TimeMs local(int d, int h, int m) { return local_day_start_ms(civil_day(2026, 10, d), 480) + (h * 60 + m) * kMsPerMinute; }
+
+OccupancySample sample(TimeMs at, std::uint32_t occupied, std::uint32_t stale) {
+  return OccupancySample{"xj5", at, 185 - occupied, occupied, 0, 0, 0, stale, 185};
+}
+
+NoticeInput october() {
+  NoticeInput in;
+  in.month = "2026-10";
+  in.compound = "xj5";
+  in.bill = {BillLine{"2026-10", "H1", "3", "101", HouseholdType::Owner, "沪A10001", 1, 15'000, 31, 15'000, "2026-01", 0, 0},
+             BillLine{"2026-10", "H1", "3", "101", HouseholdType::Owner, "沪A10002", 2, 30'000, 16, 15'484, "2026-01", 0, 0},
+             BillLine{"2026-10", "H3", "12", "303", HouseholdType::Owner, "沪C30002", 1, 15'000, 21, 10'161, "2026-01", 0, 0},
+             BillLine{"2026-10", "H4", "20", "204", HouseholdType::Tenant, "苏E40001", 1, 20'000, 20, 12'903, "2026-01", 0, 0}};
+  in.visitor_sessions = {VisitorSession{"xj5", "京A12345", "north", local(5, 10, 0), local(6, 16, 0), "north", 7'000, true, ""},
+                         VisitorSession{"xj5", "沪D55555", "north", local(5, 10, 0), local(5, 10, 20), "north", 0, false, ""}};
+  // 21:55 (evening), then the night every 5 minutes: 100 taken, 120 at 02:00; 3 stale sensors.
+  in.samples.push_back(sample(local(5, 21, 55), 150, 3));
+  for (TimeMs t = local(5, 22, 0); t < local(6, 6, 0); t += 5 * kMsPerMinute) {
+    in.samples.push_back(sample(t, t == local(6, 2, 0) ? 120 : 100, 3));
+  }
+  in.decisions = {{"INVALID_PLATE", false, 2}, {"LOT_FULL", false, 1}, {"RESIDENT", true, 40}, {"VISITOR_EXIT", true, 2}};
+  return in;
+}
+
+TEST(PublicNotice, FiguresAddUpFromTheBillTheSessionsAndTheSamples) {
+  const NoticeFigures f = notice_figures(october());
+  EXPECT_EQ(f.fees_total, 15'000 + 15'484 + 10'161 + 12'903);
+  EXPECT_EQ(f.fees_by_type.at(HouseholdType::Tenant), 12'903);
+  ASSERT_EQ(f.ranks.size(), 3u);  // owner 1, owner 2, tenant 1
+  EXPECT_EQ(f.ranks[0].cars, 2u);
+  EXPECT_EQ(f.ranks[0].car_days, 52);
+  EXPECT_EQ(f.visitor_sessions, 2u);
+  EXPECT_EQ(f.visitor_free_sessions, 1u);
+  EXPECT_EQ(f.visitor_takings, 7'000);
+  ASSERT_EQ(f.overstays.size(), 1u);
+  EXPECT_EQ(f.overstays[0], (std::pair<std::string, std::int64_t>{"京A·1***5", 30}));
+  ASSERT_EQ(f.night.size(), 1u);
+  EXPECT_EQ(f.night[0].samples, 96u);  // 22:00 to 06:00, the 21:55 sample is not night
+  EXPECT_EQ(f.night[0].peak_taken, 120u);
+  EXPECT_EQ(f.night[0].peak_at, local(6, 2, 0));
+  EXPECT_NEAR(f.night[0].average_taken, 100.0 + 20.0 / 96.0, 1e-9);
+  EXPECT_EQ(f.refused_by_reason.at("INVALID_PLATE"), 2u);
+  EXPECT_EQ(f.refused_by_reason.at("LOT_FULL"), 1u);
+  EXPECT_EQ(f.admitted_entries, 40u);  // exits are not entries
+  EXPECT_NEAR(f.stale_sensor_hours, 3.0 * 8.0, 1e-9);  // 3 sensors for the 8 hours sampled after 21:55
+}
+
+TEST(PublicNotice, AGapInTheSamplesCountsNoStaleHours) {
+  NoticeInput in = october();
+  in.samples = {sample(local(5, 10, 0), 0, 5), sample(local(5, 12, 0), 0, 5)};  // parkd was down in between
+  EXPECT_EQ(notice_figures(in).stale_sensor_hours, 0.0);
+}
+
+TEST(PublicNotice, RenderingsNameNoHouseholdAndShowNoPlateInClear) {
+  const NoticeFigures f = notice_figures(october());
+  for (const std::string& text : {notice_markdown(f), notice_html(f)}) {
+    EXPECT_EQ(text.find("H1"), std::string::npos);
+    EXPECT_EQ(text.find("京A12345"), std::string::npos);
+    EXPECT_NE(text.find("京A·1***5"), std::string::npos);
+    EXPECT_NE(text.find("535.48"), std::string::npos);  // the total
+  }
+  EXPECT_NE(notice_markdown(f).find("| 合计 Total |  |  |  | 535.48 |"), std::string::npos);
+  EXPECT_NE(notice_html(f).find("@page { size: A4"), std::string::npos);
+}
+
+}  // namespace
+}  // namespace parkd
