@@ -225,6 +225,12 @@ TEST_F(ParkdTest, MetricsShowTheCountsAndTheRejections) {
   EXPECT_NE(m.find("parkd_sensor_reports_rejected_total{reason=\"malformed\"} 1\n"), std::string::npos) << m;
   EXPECT_NE(m.find("# TYPE parkd_frames_published_total counter"), std::string::npos) << m;
   EXPECT_NE(m.find("parkd_build_info{version=\"0.1.0\"} 1"), std::string::npos) << m;
+  EXPECT_NE(m.find("parkd_zone_free_spaces{lot=\"tlot\",zone=\"A\"} 2\n"), std::string::npos) << m;
+  EXPECT_NE(m.find("parkd_visitor_sessions_open{lot=\"tlot\"} 0\n"), std::string::npos) << m;
+  // Every frame so far went out while the reports that changed it were processed.
+  EXPECT_NE(m.find("# TYPE parkd_ingest_to_frame_seconds histogram"), std::string::npos) << m;
+  EXPECT_NE(m.find("parkd_ingest_to_frame_seconds_bucket{le=\"+Inf\"} "), std::string::npos) << m;
+  EXPECT_EQ(m.find("parkd_ingest_to_frame_seconds_count 0\n"), std::string::npos) << m;
   EXPECT_EQ(test::http_get(http_port, "/healthz").status, 200);
   EXPECT_EQ(test::http_get(http_port, "/nowhere").status, 404);
 }
@@ -300,6 +306,7 @@ TEST_F(ParkdTest, GateEventsGetDecisionsFromTheRegistryAndTheOccupancy) {
   const test::HttpResult metrics = test::http_get(http_port, "/metrics");
   EXPECT_NE(metrics.body.find("parkd_gate_events_duplicate_total 1\n"), std::string::npos) << metrics.body;
   EXPECT_NE(metrics.body.find("parkd_gate_decisions_total{reason=\"INVALID_PLATE\"} 1\n"), std::string::npos);
+  EXPECT_NE(metrics.body.find("parkd_visitor_sessions_open{lot=\"tlot\"} 0\n"), std::string::npos) << metrics.body;
 }
 
 std::int64_t count(SqliteDatabase& db, const char* sql) {
