@@ -8,9 +8,11 @@
 namespace parkd {
 
 namespace {
-mqtt::create_options make_create_options(int max_buffered) {
+mqtt::create_options make_create_options() {
   mqtt::create_options opts(MQTTVERSION_3_1_1);  // explicit: no silent fall-back to 3.1
-  opts.set_max_buffered_messages(max_buffered);
+  // Paho holds at most the window (kPublishWindow) plus the status; its default of 100 is too
+  // tight only for bursts it never sees.
+  opts.set_max_buffered_messages(static_cast<int>(MqttSession::kPublishWindow) + 100);
   return opts;
 }
 }  // namespace
@@ -21,7 +23,7 @@ MqttSession::MqttSession(Settings settings, boost::asio::any_io_executor executo
       executor_(std::move(executor)),
       on_message_(std::move(on_message)),
       on_connected_(std::move(on_connected)),
-      client_(settings_.uri, settings_.client_id, make_create_options(settings_.max_buffered), nullptr),
+      client_(settings_.uri, settings_.client_id, make_create_options(), nullptr),
       retry_timer_(executor_) {
   auto builder = mqtt::connect_options_builder()
                      .mqtt_version(MQTTVERSION_3_1_1)
@@ -46,6 +48,7 @@ MqttSession::MqttSession(Settings settings, boost::asio::any_io_executor executo
     for (const auto& topic : settings_.subscriptions) client_.subscribe(topic, 1);
     if (!settings_.status_topic.empty()) client_.publish(settings_.status_topic, settings_.online_payload, 1, true);
     if (on_connected_) on_connected_();
+    boost::asio::post(executor_, [this] { pump(); });  // what waited while disconnected
   });
   client_.set_connection_lost_handler([this](const std::string& cause) {
     if (!stopping_) Log::warn("mqtt", "{} lost its connection ({}); reconnecting", settings_.client_id, cause.empty() ? "no reason given" : cause);
@@ -90,17 +93,43 @@ void MqttSession::on_connect_failure(const std::string& why) {
 }
 
 bool MqttSession::publish(const std::string& topic, std::string payload, bool retained) {
-  if (!client_.is_connected()) return false;
-  try {
-    client_.publish(mqtt::make_message(topic, std::move(payload), 1, retained));
-    return true;
-  } catch (const mqtt::exception&) {
-    return false;  // Paho's buffer is full
+  if (retained) {
+    if (auto it = retained_waiting_.find(topic); it != retained_waiting_.end()) {
+      *it->second = std::move(payload);  // the newer state replaces the one not yet sent
+      return true;
+    }
   }
+  if (waiting_.size() >= settings_.max_waiting) return false;
+  auto shared = std::make_shared<std::string>(std::move(payload));
+  if (retained) retained_waiting_.emplace(topic, shared);
+  waiting_.push_back(Waiting{topic, std::move(shared), retained});
+  pump();
+  return true;
+}
+
+void MqttSession::pump() {
+  while (!waiting_.empty() && in_flight_.load() < kPublishWindow && client_.is_connected()) {
+    const Waiting& next = waiting_.front();
+    try {
+      ++in_flight_;
+      client_.publish(mqtt::make_message(next.topic, *next.payload, 1, next.retained), nullptr, publish_listener_);
+      if (next.retained) retained_waiting_.erase(next.topic);
+      waiting_.pop_front();
+    } catch (const mqtt::exception&) {
+      --in_flight_;
+      return;  // Paho refused it (disconnecting): it waits for the next connect
+    }
+  }
+}
+
+void MqttSession::publish_done() {
+  --in_flight_;
+  boost::asio::post(executor_, [this] { pump(); });
 }
 
 void MqttSession::stop(const std::string& final_status, std::chrono::milliseconds timeout) {
   stopping_ = true;
+  if (!waiting_.empty()) Log::warn("mqtt", "{}: {} messages were never sent", settings_.client_id, waiting_.size());
   retry_timer_.cancel();
   try {
     if (!client_.is_connected()) return;

@@ -5,9 +5,11 @@
 
 #include <atomic>
 #include <chrono>
+#include <deque>
 #include <functional>
 #include <memory>
 #include <string>
+#include <unordered_map>
 #include <vector>
 
 #include <boost/asio/any_io_executor.hpp>
@@ -27,7 +29,9 @@ class MqttSession {
     std::string status_topic;                // retained EngineStatus; the will goes here too
     std::string online_payload;
     std::string will_payload;
-    int max_buffered = 10'000;
+    // Messages that wait for the window (a retained one waits once per topic): a gate decision
+    // made while the broker is away goes out when it is back.
+    std::size_t max_waiting = 100'000;
   };
   // Called on Paho's thread: must copy what it needs and return at once.
   using MessageHandler = std::function<void(std::string topic, std::string payload)>;
@@ -42,8 +46,15 @@ class MqttSession {
   MqttSession& operator=(const MqttSession&) = delete;
 
   void start();
-  // Never blocks; false when not connected or Paho's buffer is full (the caller counts it).
+  // Never blocks; QoS 1. At most kPublishWindow publishes are outstanding in Paho at a time;
+  // the rest wait here, in order, also while disconnected, and go out as acknowledgements come
+  // back. A retained message (a sign's frame: only the latest matters) replaces one still
+  // waiting for the same topic. False only when max_waiting are waiting already (the caller
+  // counts it). Call it on the io thread (the executor's).
   bool publish(const std::string& topic, std::string payload, bool retained);
+  // Paho C looks for a free message id by scanning its queued commands and in-flight messages:
+  // with thousands queued every publish costs more (measured: 2,300 gate decisions/s unbounded).
+  static constexpr std::size_t kPublishWindow = 500;
   // Publishes `final_status` (retained) and disconnects cleanly, waiting up to `timeout`.
   // Call it off the io thread (at shut-down, after the io_context stopped).
   void stop(const std::string& final_status, std::chrono::milliseconds timeout);
@@ -54,6 +65,19 @@ class MqttSession {
  private:
   void connect();
   void on_connect_failure(const std::string& why);
+  void pump();  // hands waiting publishes to Paho while the window has room
+
+  // Counts a publish as done when Paho reports it acknowledged or failed (on Paho's thread).
+  class PublishListener : public mqtt::iaction_listener {
+   public:
+    explicit PublishListener(MqttSession& session) : session_(session) {}
+    void on_success(const mqtt::token&) override { session_.publish_done(); }
+    void on_failure(const mqtt::token&) override { session_.publish_done(); }
+
+   private:
+    MqttSession& session_;
+  };
+  void publish_done();
 
   // Completes the first connect() on Paho's thread; a failure schedules a retry.
   class ConnectListener : public mqtt::iaction_listener {
@@ -76,6 +100,15 @@ class MqttSession {
   std::chrono::milliseconds retry_delay_{250};
   std::atomic<bool> stopping_{false};
   ConnectListener connect_listener_{*this};
+  PublishListener publish_listener_{*this};
+  std::atomic<std::size_t> in_flight_{0};
+  struct Waiting {
+    std::string topic;
+    std::shared_ptr<std::string> payload;  // shared with retained_waiting_ while it waits
+    bool retained = false;
+  };
+  std::deque<Waiting> waiting_;                                                    // io thread only
+  std::unordered_map<std::string, std::shared_ptr<std::string>> retained_waiting_;  // topic -> payload
 };
 
 }  // namespace parkd
