@@ -11,6 +11,7 @@ packages=(
   libfmt-dev
   googletest libgtest-dev libgmock-dev libbenchmark-dev
   libsqlite3-dev sqlite3
+  openssl
   mosquitto mosquitto-clients
   python3
 )

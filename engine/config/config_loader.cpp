@@ -284,6 +284,9 @@ ConfigLoad load_config_text(std::string_view text, const std::string& file, cons
   if (!config.broker().client_id().empty()) s.broker.client_id = config.broker().client_id();
   s.broker.username = config.broker().username();
   if (!config.broker().password_file().empty()) s.broker.password_file = (base_dir / config.broker().password_file()).string();
+  if (!config.broker().ca_file().empty()) s.broker.ca_file = (base_dir / config.broker().ca_file()).string();
+  if (!config.broker().cert_file().empty()) s.broker.cert_file = (base_dir / config.broker().cert_file()).string();
+  if (!config.broker().key_file().empty()) s.broker.key_file = (base_dir / config.broker().key_file()).string();
   if (!config.store().db_path().empty()) s.db_path = config.store().db_path();
   if (!config.http().listen().empty()) s.http_listen = config.http().listen();
   if (!config.http().token_file().empty()) s.token_file = (base_dir / config.http().token_file()).string();

@@ -20,6 +20,9 @@ struct BrokerSettings {
   std::string client_id = "parkd";
   std::string username;
   std::string password_file;
+  std::string ca_file;    // TLS: the broker's CA; empty without TLS
+  std::string cert_file;  // TLS client certificate (optional)
+  std::string key_file;
 };
 
 struct DaemonSettings {

@@ -145,6 +145,9 @@ int run(const DaemonOptions& options) {
     s.client_id = config.settings.broker.client_id + "-" + lot;
     s.username = config.settings.broker.username;
     s.password = password;
+    s.ca_file = config.settings.broker.ca_file;
+    s.cert_file = config.settings.broker.cert_file;
+    s.key_file = config.settings.broker.key_file;
     s.subscriptions = {"parking/" + lot + "/sensors/#", "parking/" + lot + "/gates/+/event"};
     if (options.sim_clock && i == 0) s.subscriptions.emplace_back(kSimClockTopic);
     s.status_topic = engine_status_topic(lot);

@@ -36,6 +36,11 @@ MqttSession::MqttSession(Settings settings, boost::asio::any_io_executor executo
     builder.will(mqtt::message(settings_.status_topic, settings_.will_payload, 1, true));
   }
   if (!settings_.username.empty()) builder.user_name(settings_.username).password(settings_.password);
+  if (!settings_.ca_file.empty()) {
+    auto ssl = mqtt::ssl_options_builder().trust_store(settings_.ca_file).verify(true).enable_server_cert_auth(true);
+    if (!settings_.cert_file.empty()) ssl.key_store(settings_.cert_file).private_key(settings_.key_file);
+    builder.ssl(ssl.finalize());
+  }
   connect_options_ = builder.finalize();
 
   // Handlers are set before connect(): no message can arrive unseen.

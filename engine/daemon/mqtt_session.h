@@ -25,6 +25,9 @@ class MqttSession {
     std::string client_id;
     std::string username;
     std::string password;
+    std::string ca_file;    // set: TLS, checking the broker's certificate against this CA
+    std::string cert_file;  // optional client certificate and key
+    std::string key_file;
     std::vector<std::string> subscriptions;  // QoS 1
     std::string status_topic;                // retained EngineStatus; the will goes here too
     std::string online_payload;

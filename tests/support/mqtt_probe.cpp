@@ -3,15 +3,25 @@
 
 namespace parkd::test {
 
-MqttProbe::MqttProbe(const std::string& uri, const std::string& client_id)
+MqttProbe::MqttProbe(const std::string& uri, const std::string& client_id, const ProbeLogin& login)
     : client_(uri, client_id, mqtt::create_options(MQTTVERSION_3_1_1), nullptr) {
   client_.set_message_callback([this](mqtt::const_message_ptr m) {
     std::lock_guard lock(mutex_);
     received_.push_back(Received{m->get_topic(), m->get_payload_str(), m->is_retained()});
     changed_.notify_all();
   });
-  auto opts = mqtt::connect_options_builder().mqtt_version(MQTTVERSION_3_1_1).clean_session(true).finalize();
-  client_.connect(opts)->wait_for(std::chrono::seconds(10));
+  auto builder = mqtt::connect_options_builder().mqtt_version(MQTTVERSION_3_1_1).clean_session(true);
+  if (!login.username.empty()) builder.user_name(login.username).password(login.password);
+  if (!login.ca_file.empty()) {
+    builder.ssl(mqtt::ssl_options_builder().trust_store(login.ca_file).verify(true).enable_server_cert_auth(true).finalize());
+  } else if (uri.rfind("ssl://", 0) == 0) {
+    builder.ssl(mqtt::ssl_options_builder().verify(true).enable_server_cert_auth(true).finalize());  // the system's CAs only
+  }
+  try {
+    client_.connect(builder.finalize())->wait_for(std::chrono::seconds(10));
+  } catch (const mqtt::exception& e) {
+    throw std::runtime_error("test client cannot connect to " + uri + ": " + e.what());
+  }
   if (!client_.is_connected()) throw std::runtime_error("test client cannot connect to " + uri);
 }
 

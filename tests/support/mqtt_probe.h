@@ -19,9 +19,17 @@ struct Received {
   bool retained = false;
 };
 
+// How a probe logs in: as a device with its own credentials, over TLS with a CA, or anonymously.
+struct ProbeLogin {
+  std::string username;
+  std::string password;
+  std::string ca_file;  // set: TLS (uri ssl://...)
+};
+
 class MqttProbe {
  public:
-  MqttProbe(const std::string& uri, const std::string& client_id);
+  // Throws when the broker refuses the connection (or nothing answers within 10 s).
+  MqttProbe(const std::string& uri, const std::string& client_id, const ProbeLogin& login = {});
   ~MqttProbe();
 
   void subscribe(const std::string& filter);

@@ -119,7 +119,12 @@ int ChildProcess::stop(std::chrono::milliseconds grace) {
   return rc;
 }
 
-Broker::Broker(const std::filesystem::path& dir) : dir_(dir), port_(free_loopback_port()) {
+Broker::Broker(const std::filesystem::path& dir, const std::filesystem::path& config, int port)
+    : dir_(dir), config_(config), port_(port) {
+  std::filesystem::create_directories(dir_);
+}
+
+Broker::Broker(const std::filesystem::path& dir) : dir_(dir), config_(dir / "mosquitto.conf"), port_(free_loopback_port()) {
   std::filesystem::create_directories(dir_ / "persistence");
   std::ofstream conf(dir_ / "mosquitto.conf");
   conf << read_file(source_dir() / "config/mosquitto/parkd-broker.conf");
@@ -130,7 +135,7 @@ Broker::Broker(const std::filesystem::path& dir) : dir_(dir), port_(free_loopbac
 Broker::~Broker() { stop(); }
 
 void Broker::start() {
-  process_.start({"mosquitto", "-c", (dir_ / "mosquitto.conf").string()}, dir_ / "mosquitto.log");
+  process_.start({"mosquitto", "-c", config_.string()}, dir_ / "mosquitto.log");
   if (!wait_for_port(port_, std::chrono::seconds(10))) {
     throw std::runtime_error("mosquitto did not start: " + read_file(dir_ / "mosquitto.log"));
   }

@@ -56,6 +56,8 @@ class ChildProcess {
 class Broker {
  public:
   explicit Broker(const std::filesystem::path& dir);
+  // A broker with a configuration of its own (listeners included) whose plain port is `port`.
+  Broker(const std::filesystem::path& dir, const std::filesystem::path& config, int port);
   ~Broker();
   void start();  // waits until the port accepts connections
   void stop();
@@ -64,6 +66,7 @@ class Broker {
 
  private:
   std::filesystem::path dir_;
+  std::filesystem::path config_;
   int port_;
   ChildProcess process_;
 };

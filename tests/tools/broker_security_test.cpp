@@ -1,0 +1,180 @@
+// The locked-down broker that parkd-broker-setup makes, with the real Mosquitto and parkd: no
+// anonymous clients, each device only on its own topics, parkd's own check of what a sensor
+// claims, signs reading only their own frame, and TLS only for clients that trust the CA.
+#include <gtest/gtest.h>
+
+#include <fstream>
+#include <thread>
+
+#include "parking/v1/messages.pb.h"
+#include "support/mqtt_probe.h"
+#include "support/processes.h"
+
+namespace parkd {
+namespace {
+
+using namespace std::chrono_literals;
+
+constexpr const char* kLot = R"(
+lot_id: "tlot"
+sensor_id_prefix: "s-"
+timing { debounce_ms: 0 stale_after_ms: 600000 frame_interval_ms: 0 hold_ms: 60000 }
+visitor_reserve { reserve_spaces: 0 }
+zones { zone_id: "A" space_count: 2 }
+displays { display_id: "north" arrows { zone_id: "A" arrow: ARROW_LEFT } }
+displays { display_id: "east" arrows { zone_id: "A" arrow: ARROW_RIGHT } }
+gates { gate_id: "north" display_id: "north" nearest_zones: ["A"] }
+gates { gate_id: "east" display_id: "east" nearest_zones: ["A"] }
+buildings { building_id: "1" nearest_zones: ["A"] }
+)";
+
+std::string report(const std::string& space, bool occupied, std::uint64_t seq) {
+  parking::v1::SensorReport r;
+  r.set_sensor_id("s-" + space);
+  r.set_space_id(space);
+  r.set_boot_id(1);
+  r.set_seq(seq);
+  r.set_observed_at_ms(1);
+  r.set_occupied(occupied);
+  r.set_kind(parking::v1::REPORT_KIND_CHANGE);
+  r.set_battery_mv(3'000);
+  return r.SerializeAsString();
+}
+
+std::uint32_t free_on(const test::Received& m) {
+  parking::v1::DisplayFrame f;
+  f.ParseFromString(m.payload);
+  return f.free_total();
+}
+
+class BrokerSecurityTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    std::ofstream(dir.path() / "tlot.textproto") << kLot;
+    std::ofstream(dir.path() / "parkd.textproto")
+        << "broker { client_id: \"parkd\" username: \"parkd\" password_file: \"secure/credentials/parkd.password\" }\n"
+        << "lot_files: \"tlot.textproto\"\n";
+    std::filesystem::create_directories(dir.path() / "mosquitto");
+    std::filesystem::copy_file(test::source_dir() / "config/mosquitto/parkd-broker.conf",
+                               dir.path() / "mosquitto/parkd-broker.conf");
+    const auto setup = test::run_to_end({(test::binary_dir() / "bin/parkd-broker-setup").string(), "--config",
+                                         (dir.path() / "parkd.textproto").string(), "--out",
+                                         (dir.path() / "secure").string(), "--port", std::to_string(port),
+                                         "--tls-port", std::to_string(tls_port)},
+                                        dir.path(), 60s);
+    ASSERT_EQ(setup.code, 0) << setup.out << setup.err;
+    broker = std::make_unique<test::Broker>(dir.path() / "broker", dir.path() / "secure/mosquitto.conf", port);
+    broker->start();
+    ASSERT_TRUE(test::wait_for_port(tls_port, 10s));
+  }
+
+  test::ProbeLogin as(const std::string& user) {
+    return test::ProbeLogin{user, test::read_file(dir.path() / "secure/credentials" / (user + ".password")).substr(0, 24), ""};
+  }
+  std::string uri() const { return "tcp://127.0.0.1:" + std::to_string(port); }
+
+  void start_parkd() {
+    parkd.start({(test::binary_dir() / "bin/parkd").string(), "--config", (dir.path() / "parkd.textproto").string(), "--broker",
+                 uri(), "--db", (dir.path() / "parkd.db").string(), "--http",
+                 "127.0.0.1:" + std::to_string(test::free_loopback_port())},
+                dir.path() / "parkd.log");
+  }
+
+  test::TempDir dir;
+  int port = test::free_loopback_port();
+  int tls_port = test::free_loopback_port();
+  std::unique_ptr<test::Broker> broker;
+  test::ChildProcess parkd;
+};
+
+TEST_F(BrokerSecurityTest, AnonymousClientsAndWrongPasswordsAreRefused) {
+  EXPECT_THROW(test::MqttProbe(uri(), "anonymous"), std::runtime_error);
+  test::ProbeLogin wrong = as("tlot-s-A01");
+  wrong.password = "not-the-password";
+  EXPECT_THROW(test::MqttProbe(uri(), "guess", wrong), std::runtime_error);
+  EXPECT_NO_THROW(test::MqttProbe(uri(), "sensor", as("tlot-s-A01")));
+}
+
+TEST_F(BrokerSecurityTest, EachDeviceUsesOnlyItsOwnTopicsAndParkdChecksWhatSensorsClaim) {
+  start_parkd();
+  test::MqttProbe north(uri(), "sign-north", as("tlot-sign-north"));
+  north.subscribe("parking/tlot/displays/+/frame");  // granted at SUBACK, filtered at delivery
+  test::MqttProbe east(uri(), "sign-east", as("tlot-sign-east"));
+  east.subscribe("parking/tlot/displays/east/frame");
+  test::MqttProbe a01(uri(), "s-A01", as("tlot-s-A01"));
+  test::MqttProbe a02(uri(), "s-A02", as("tlot-s-A02"));
+  a01.publish("parking/tlot/sensors/s-A01/report", report("A01", false, 1));
+  a02.publish("parking/tlot/sensors/s-A02/report", report("A02", false, 1));
+  auto is_frame = [](const std::string& display, std::uint32_t free) {
+    return [display, free](const test::Received& m) {
+      return m.topic == "parking/tlot/displays/" + display + "/frame" && free_on(m) == free;
+    };
+  };
+  ASSERT_TRUE(north.wait_for(is_frame("north", 2), 10s)) << test::read_file(dir.path() / "parkd.log");
+  ASSERT_TRUE(east.wait_for(is_frame("east", 2), 10s));
+  north.clear();
+
+  // A01 posing as A02 on A02's topic: the broker drops it (QoS 1 still acknowledged).
+  a01.publish("parking/tlot/sensors/s-A02/report", report("A02", true, 2));
+  // A01 on its own topic, naming A02 in the payload: parkd refuses it.
+  a01.publish("parking/tlot/sensors/s-A01/report", report("A02", true, 3));
+  // A01's own truth gets through.
+  a01.publish("parking/tlot/sensors/s-A01/report", report("A01", true, 4));
+  ASSERT_TRUE(north.wait_for(is_frame("north", 1), 10s));
+  std::this_thread::sleep_for(500ms);
+  for (const auto& m : north.received()) {
+    EXPECT_NE(m.topic, "parking/tlot/displays/east/frame") << "the north sign read the east sign's frame";
+    if (m.topic == "parking/tlot/displays/north/frame") {
+      EXPECT_GE(free_on(m), 1u) << "A02 was never really taken";
+    }
+  }
+  const std::string log = test::read_file(dir.path() / "parkd.log");
+  EXPECT_NE(log.find("topic_mismatch"), std::string::npos) << log;
+
+  // A camera may not post decisions for its barrier, nor a sign publish frames.
+  test::MqttProbe barrier(uri(), "barrier-north", as("tlot-barrier-north"));
+  barrier.subscribe("parking/tlot/gates/north/decision");
+  test::MqttProbe camera(uri(), "camera-north", as("tlot-camera-north"));
+  camera.publish("parking/tlot/gates/north/decision", "forged");
+  east.publish("parking/tlot/displays/north/frame", "forged");
+  parking::v1::GateEvent e;
+  e.set_gate_id("north");
+  e.set_seq(1);
+  e.set_at_ms(1);
+  e.set_plate("沪A12345");
+  e.set_direction(parking::v1::DIRECTION_ENTRY);
+  camera.publish("parking/tlot/gates/north/event", e.SerializeAsString());
+  const auto decision = barrier.wait_for([](const test::Received&) { return true; }, 10s);
+  ASSERT_TRUE(decision);
+  parking::v1::GateDecision d;
+  EXPECT_TRUE(d.ParseFromString(decision->payload) && d.event_seq() == 1) << "the first thing the barrier saw was forged";
+  std::this_thread::sleep_for(300ms);
+  for (const auto& m : north.received()) EXPECT_NE(m.payload, "forged");
+}
+
+TEST_F(BrokerSecurityTest, TlsConnectsOnlyClientsThatTrustThePrivateCa) {
+  const std::string tls = "ssl://127.0.0.1:" + std::to_string(tls_port);
+  test::ProbeLogin login = as("tlot-sign-north");
+  login.ca_file = (dir.path() / "secure/tls/ca.crt").string();
+  EXPECT_NO_THROW(test::MqttProbe(tls, "tls-with-ca", login));
+  login.ca_file.clear();
+  EXPECT_THROW(test::MqttProbe(tls, "tls-without-ca", login), std::runtime_error);
+
+  // parkd itself over TLS with its own credentials.
+  std::ofstream(dir.path() / "parkd-tls.textproto")
+      << "broker { uri: \"" << tls << "\" client_id: \"parkd\" username: \"parkd\" "
+      << "password_file: \"secure/credentials/parkd.password\" ca_file: \"secure/tls/ca.crt\" }\n"
+      << "lot_files: \"tlot.textproto\"\n";
+  parkd.start({(test::binary_dir() / "bin/parkd").string(), "--config", (dir.path() / "parkd-tls.textproto").string(),
+               "--db", (dir.path() / "parkd.db").string(), "--http", "127.0.0.1:" + std::to_string(test::free_loopback_port())},
+              dir.path() / "parkd.log");
+  test::MqttProbe sign(uri(), "sign-north", as("tlot-sign-north"));
+  sign.subscribe("parking/tlot/engine/status");
+  EXPECT_TRUE(sign.wait_for([](const test::Received& m) {
+    parking::v1::EngineStatus s;
+    return s.ParseFromString(m.payload) && s.online();
+  }, 10s)) << test::read_file(dir.path() / "parkd.log");
+}
+
+}  // namespace
+}  // namespace parkd
