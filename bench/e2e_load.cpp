@@ -234,7 +234,10 @@ int main(int argc, char** argv) {
         << "gates { gate_id: \"g2\" display_id: \"gate\" nearest_zones: [\"Z\"] }\n"
         << "gates { gate_id: \"g3\" display_id: \"gate\" nearest_zones: [\"Z\"] }\n"
         << "visitor_reserve { reserve_spaces: 0 }\n";
-    std::ofstream(dir.path() / "parkd.textproto") << "broker { client_id: \"parkd-bench\" }\nlot_files: \"bench.textproto\"\n";
+    // A load test floods on purpose: the per-device limits are lifted.
+    std::ofstream(dir.path() / "parkd.textproto")
+        << "broker { client_id: \"parkd-bench\" }\nlot_files: \"bench.textproto\"\n"
+        << "limits { sensor_reports_per_s: 1e9 sensor_burst: 1e9 gate_events_per_s: 1e9 gate_burst: 1e9 }\n";
   }
   parkd::test::ChildProcess parkd;
   parkd.start({(parkd::test::binary_dir() / "bin/parkd").string(), "--config", (dir.path() / "parkd.textproto").string(),

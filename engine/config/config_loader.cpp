@@ -290,6 +290,18 @@ ConfigLoad load_config_text(std::string_view text, const std::string& file, cons
   if (!config.store().db_path().empty()) s.db_path = config.store().db_path();
   if (!config.http().listen().empty()) s.http_listen = config.http().listen();
   if (!config.http().token_file().empty()) s.token_file = (base_dir / config.http().token_file()).string();
+  const auto& limits = config.limits();
+  if (limits.has_sensor_reports_per_s()) s.limits.sensor_reports_per_s = limits.sensor_reports_per_s();
+  if (limits.has_sensor_burst()) s.limits.sensor_burst = limits.sensor_burst();
+  if (limits.has_gate_events_per_s()) s.limits.gate_events_per_s = limits.gate_events_per_s();
+  if (limits.has_gate_burst()) s.limits.gate_burst = limits.gate_burst();
+  for (double v : {s.limits.sensor_reports_per_s, s.limits.sensor_burst, s.limits.gate_events_per_s, s.limits.gate_burst}) {
+    if (!(v >= 1.0)) {
+      const SpecLocation at = where.at("limits");
+      out.issues.push_back(ConfigIssue{file, at.line, at.column, "every limit must be 1 or more"});
+      break;
+    }
+  }
 
   for (int i = 0; i < config.pact_size(); ++i) {
     const auto& v = config.pact(i);

@@ -25,11 +25,19 @@ struct BrokerSettings {
   std::string key_file;
 };
 
+struct DeviceLimits {
+  double sensor_reports_per_s = 5;
+  double sensor_burst = 20;
+  double gate_events_per_s = 10;
+  double gate_burst = 50;
+};
+
 struct DaemonSettings {
   BrokerSettings broker;
   std::string db_path = "var/parkd.db";
   std::string http_listen = "127.0.0.1:8080";
   std::string token_file;  // empty: parkd.token next to the database (see control_token_file)
+  DeviceLimits limits;
 };
 
 // Where the control API's tokens are: the configured file, or parkd.token beside the database.

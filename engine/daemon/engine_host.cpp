@@ -160,8 +160,22 @@ void EngineHost::save_states() {
 }
 
 void EngineHost::enqueue(std::string topic, std::string payload) {
+  const Topic t = parse_topic(topic);
+  if (t.kind == TopicKind::SensorReport || t.kind == TopicKind::GateEvent) {
+    const bool report = t.kind == TopicKind::SensorReport;
+    const std::int64_t now_ms =
+        std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now().time_since_epoch()).count();
+    std::string device(t.lot_id);
+    device += '/';
+    device += t.device_id;
+    if (!(report ? sensor_throttle_ : gate_throttle_).admit(device, now_ms)) {
+      ++(report ? throttled_reports_ : throttled_gate_events_);
+      throttle_log_.warn("limits", report ? "sensor_flood" : "camera_flood", "{} sends faster than its limit: dropping ({})",
+                         topic, report ? "sensor report" : "gate event");
+      return;
+    }
+  }
   if (ledger_ != nullptr) {
-    const Topic t = parse_topic(topic);
     parking::v1::GateEvent event;
     // A payload that cannot be keyed is not stored: the strand rejects it.
     if (t.kind == TopicKind::GateEvent && payload.size() <= GateEventDecoder::kMaxPayload &&

@@ -25,6 +25,7 @@
 #include "log.h"
 #include "publisher.h"
 #include "store_worker.h"
+#include "sensors/device_throttle.h"
 #include "sensors/gate_event_decoder.h"
 #include "sensors/sensor_report_decoder.h"
 #include "sensors/topic.h"
@@ -74,6 +75,14 @@ class EngineHost : public EngineSink {
   void set_pact(std::vector<PactVersion> pact) { desk_.set_pact(std::move(pact)); }
   // Where occupancy samples go (one per lot every kSampleInterval of parkd's time), for the notice.
   void set_history(OccupancyHistory* history) { history_ = history; }
+  // Per-device rate limits for enqueue() (before start; Paho's thread then owns them).
+  void set_limits(ThrottleLimits sensors, ThrottleLimits gates) {
+    sensor_throttle_ = DeviceThrottle(sensors);
+    gate_throttle_ = DeviceThrottle(gates);
+  }
+  // Messages dropped by the per-device limits: sensor reports, gate events.
+  std::uint64_t throttled_reports() const { return throttled_reports_.load(); }
+  std::uint64_t throttled_gate_events() const { return throttled_gate_events_.load(); }
   static constexpr TimeMs kSampleInterval = 5 * 60'000;
 
   // Operators' commands. The reason is kept with the closed state and restored after a restart.
@@ -146,6 +155,12 @@ class EngineHost : public EngineSink {
   std::vector<DecisionRecord> unrecorded_;    // decided in this batch, not yet committed
   std::vector<GateDecisionOut> unpublished_;  // their decisions, sent once recorded
   std::atomic<std::uint64_t> repeated_gate_events_{0};  // caught by the inbox on Paho's thread
+  // Paho's receive thread only (every session's callbacks run on it).
+  DeviceThrottle sensor_throttle_{ThrottleLimits{5, 20}};
+  DeviceThrottle gate_throttle_{ThrottleLimits{10, 50}};
+  RateLimitedLog throttle_log_;
+  std::atomic<std::uint64_t> throttled_reports_{0};
+  std::atomic<std::uint64_t> throttled_gate_events_{0};
   bool restored_ = false;
   OccupancyHistory* history_ = nullptr;
   TimeMs next_sample_at_ = 0;

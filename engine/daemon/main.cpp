@@ -133,6 +133,15 @@ int run(const DaemonOptions& options) {
   host.set_registry(Registry(std::move(households), std::move(vehicles)));
   host.set_pact(config.pact);
   host.set_history(&history_writer);
+  // Limits are rates in real time; a simulated clock compresses a device's day into seconds, so
+  // the simulator (a trusted harness) is not throttled.
+  const DeviceLimits& limits = config.settings.limits;
+  if (!options.sim_clock) {
+    host.set_limits(ThrottleLimits{limits.sensor_reports_per_s, limits.sensor_burst},
+                    ThrottleLimits{limits.gate_events_per_s, limits.gate_burst});
+  } else {
+    host.set_limits(ThrottleLimits{1e12, 1e12}, ThrottleLimits{1e12, 1e12});
+  }
   ControlApi control(host, ControlStores{control_worker, registry_store, audit_log, ledger_reader, history_reader},
                      tokens.tokens, config.pact, host.engine().lot_count() > 0 ? host.engine().lot(0).name() : std::string());
   Log::info("parkd", "registry: {} households, {} permits on record", household_count, vehicle_count);

@@ -110,6 +110,10 @@ std::string render_metrics(const EngineHost& host, TimeMs started_at_ms) {
     p.sample("parkd_stale_sensors", label, engine.occupancy(l).stale_sensors());
     p.sample("parkd_low_battery_sensors", label, engine.occupancy(l).low_battery_sensors());
   }
+  p.family("parkd_messages_throttled_total", "counter", "Messages dropped because their device exceeded its rate limit.");
+  p.sample("parkd_messages_throttled_total", "kind=\"sensor_report\"", host.throttled_reports());
+  p.sample("parkd_messages_throttled_total", "kind=\"gate_event\"", host.throttled_gate_events());
+
   p.family("parkd_zone_free_spaces", "gauge", "Free spaces per zone.");
   for (std::size_t l = 0; l < engine.lot_count(); ++l) {
     const Lot& lot = engine.lot(l);

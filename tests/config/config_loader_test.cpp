@@ -88,6 +88,20 @@ TEST(ConfigLoader, PactVersionsAreChecked) {
   EXPECT_TRUE(has_issue(load.issues, "pact version 'a' has a negative amount"));
 }
 
+TEST(ConfigLoader, DeviceLimitsHaveDefaultsAndMustAllowAMessage) {
+  const char* lot = "lots { lot_id: \"x\" sensor_id_prefix: \"s-\" zones { zone_id: \"A\" space_count: 1 } }\n";
+  const ConfigLoad defaults = load_config_text(lot, "d.textproto", ".");
+  ASSERT_TRUE(defaults.config);
+  EXPECT_EQ(defaults.config->settings.limits.sensor_reports_per_s, 5.0);
+  EXPECT_EQ(defaults.config->settings.limits.gate_burst, 50.0);
+  const ConfigLoad raised = load_config_text(std::string(lot) + "limits { gate_events_per_s: 100 }\n", "r.textproto", ".");
+  ASSERT_TRUE(raised.config);
+  EXPECT_EQ(raised.config->settings.limits.gate_events_per_s, 100.0);
+  const ConfigLoad zero = load_config_text(std::string(lot) + "limits { sensor_burst: 0.5 }\n", "z.textproto", ".");
+  EXPECT_FALSE(zero.config);
+  EXPECT_TRUE(has_issue(zero.issues, "z.textproto:2:1: every limit must be 1 or more")) << all_issues(zero.issues);
+}
+
 TEST(ConfigLoader, OneEngineServesTwoDifferentLots) {
   const ConfigLoad load = load_config_file(kSource / "tests/data/configs/two-lots.textproto");
   ASSERT_TRUE(load.config) << all_issues(load.issues);

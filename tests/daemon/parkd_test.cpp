@@ -68,7 +68,14 @@ class ParkdTest : public ::testing::Test {
   void SetUp() override {
     broker.start();
     std::ofstream(dir.path() / "tlot.textproto") << kLot;
-    std::ofstream(dir.path() / "parkd.textproto") << "broker { client_id: \"parkd-test\" }\nlot_files: \"tlot.textproto\"\n";
+    // The tests send in bursts no real device would: the per-device limits are lifted, except
+    // in the flood test, which puts the defaults back.
+    write_config("limits { sensor_reports_per_s: 1e6 sensor_burst: 1e6 gate_events_per_s: 1e6 gate_burst: 1e6 }\n");
+  }
+
+  void write_config(const std::string& extra) {
+    std::ofstream(dir.path() / "parkd.textproto") << "broker { client_id: \"parkd-test\" }\nlot_files: \"tlot.textproto\"\n"
+                                                  << extra;
   }
 
   void start_parkd(std::vector<std::string> extra = {}) {
@@ -202,6 +209,32 @@ TEST_F(ParkdTest, BadInputIsCountedLoggedAndChangesNothing) {
   EXPECT_NE(log.find("unknown_sensor"), std::string::npos) << log;
   EXPECT_NE(log.find("topic_mismatch"), std::string::npos) << log;
   EXPECT_NE(log.find("space_mismatch"), std::string::npos) << log;
+}
+
+TEST_F(ParkdTest, AFloodingSensorIsThrottledAndTheOtherSensorsStillReachTheSigns) {
+  write_config("");  // the shipped limits: 5 reports/s per sensor, bursts of 20
+  start_parkd();
+  all_free_on_the_sign();
+  test::MqttProbe sign(broker.uri(), "sign");
+  sign.subscribe(kFrameTopic);
+  {
+    test::MqttProbe flooder(broker.uri(), "flooder");
+    for (std::uint64_t seq = 10; seq < 3'010; ++seq) flooder.publish(report_topic("A01"), report("A01", seq % 2 == 0, seq));
+  }
+  test::MqttProbe sensors(broker.uri(), "sensors");
+  const auto t0 = std::chrono::steady_clock::now();
+  sensors.publish(report_topic("B03"), report("B03", true, 2));
+  const auto b03_taken = sign.wait_for([](const test::Received& r) {
+    return r.topic == kFrameTopic && frame_of(r).zones(1).free() == 2;
+  }, 10s);
+  ASSERT_TRUE(b03_taken) << parkd_log();
+  EXPECT_LT(std::chrono::steady_clock::now() - t0, 2s);
+  const std::string m = test::http_get(http_port, "/metrics").body;
+  const std::string key = "parkd_messages_throttled_total{kind=\"sensor_report\"} ";
+  const auto at = m.find(key);
+  ASSERT_NE(at, std::string::npos) << m;
+  EXPECT_GT(std::stoul(m.substr(at + key.size())), 2'500u) << m.substr(at, 80);
+  EXPECT_NE(parkd_log().find("sends faster than its limit"), std::string::npos);
 }
 
 TEST_F(ParkdTest, MetricsShowTheCountsAndTheRejections) {
