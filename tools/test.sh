@@ -1,11 +1,31 @@
 #!/usr/bin/env bash
-# Installs what is missing, builds everything (warnings on) and runs every test with ctest.
+# Installs what is missing, builds everything (warnings on) and runs every test with ctest; then
+# the same tests under AddressSanitizer + UndefinedBehaviorSanitizer, and parkd's threaded parts
+# (the daemon's unit and broker tests, with parkd itself instrumented) under ThreadSanitizer.
 # Usage (from anywhere, as root on a fresh Debian 12): tools/test.sh [extra ctest arguments]
+#   PARKD_SANITIZERS=off tools/test.sh   skips the two sanitizer builds (a quick local run)
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 "$root/tools/install-deps.sh"
+jobs=$(nproc)
 build=${PARKD_BUILD_DIR:-$root/build}
 cmake -S "$root" -B "$build" -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
-cmake --build "$build" -j"$(nproc)"
-cd "$build"
-ctest --output-on-failure -j"$(nproc)" --timeout 300 "$@"
+cmake --build "$build" -j"$jobs"
+(cd "$build" && ctest --output-on-failure -j"$jobs" --timeout 300 "$@")
+
+if [[ ${PARKD_SANITIZERS:-on} == off ]]; then exit 0; fi
+
+echo "== AddressSanitizer + UndefinedBehaviorSanitizer: every test"
+asan=$build-asan
+cmake -S "$root" -B "$asan" -DCMAKE_BUILD_TYPE=RelWithDebInfo -DPARKD_BUILD_BENCH=OFF -DPARKD_SANITIZE=address,undefined >/dev/null
+cmake --build "$asan" -j"$jobs" >/dev/null
+(cd "$asan" && ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1 \
+  ctest --output-on-failure -j"$jobs" --timeout 600 "$@")
+
+echo "== ThreadSanitizer: the daemon (Paho's threads, the strand, the store workers)"
+tsan=$build-tsan
+cmake -S "$root" -B "$tsan" -DCMAKE_BUILD_TYPE=RelWithDebInfo -DPARKD_BUILD_BENCH=OFF -DPARKD_SANITIZE=thread >/dev/null
+cmake --build "$tsan" -j"$jobs" --target parkd daemon_tests daemon_unit_tests >/dev/null
+# A race report makes parkd exit with 66, which the tests see as a failed shut-down.
+(cd "$tsan" && TSAN_OPTIONS=exitcode=66:halt_on_error=0:suppressions=$root/tests/tsan.supp ctest --output-on-failure -j"$jobs" --timeout 600 \
+  -R '^(ParkdTest|EngineHostTest|DaemonOptions|ListenAddress|HttpTarget)\.' "$@")

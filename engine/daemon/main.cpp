@@ -3,13 +3,11 @@
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/post.hpp>
 #include <boost/asio/signal_set.hpp>
-#include <boost/asio/steady_timer.hpp>
 #include <boost/asio/strand.hpp>
 
 #include <chrono>
 #include <cstdio>
 #include <fstream>
-#include <functional>
 #include <map>
 #include <memory>
 
@@ -107,6 +105,8 @@ int run(const DaemonOptions& options) {
   SqliteOccupancyHistory history_reader(database);
   SqliteDatabase ledger_database(config.settings.db_path);  // gate events: Paho's thread and the store thread
   // Paho's receive thread commits each gate event on this connection: it never checkpoints.
+  // The others do, after their own commits once the WAL passes 1,000 pages, on the store and
+  // control threads (gate decisions, space states, the registry).
   ledger_database.leave_checkpoints_to_others();
   SqliteGateLedger gate_ledger(ledger_database);
   SqliteGateLedger ledger_reader(database);
@@ -186,33 +186,15 @@ int run(const DaemonOptions& options) {
   for (auto& [lot, session] : publisher.sessions) session->start();
   boost::asio::post(host.strand(), [&host] { host.start(); });
 
-  // The WAL is copied back into the database once a second, on the store thread (whose
-  // connection also checkpoints after its own large commits).
-  boost::asio::steady_timer checkpoint_timer(io);
-  std::function<void()> schedule_checkpoint = [&] {
-    checkpoint_timer.expires_after(std::chrono::seconds(1));
-    checkpoint_timer.async_wait([&](const boost::system::error_code& ec) {
-      if (ec) return;
-      store_worker.post([&state_database] {
-        if (auto e = state_database.checkpoint()) Log::warn("store", "WAL checkpoint failed: {}", e.message());
-      });
-      schedule_checkpoint();
-    });
-  };
-  schedule_checkpoint();
-
   boost::asio::signal_set signals(io, SIGINT, SIGTERM);
   signals.async_wait([&](const boost::system::error_code& ec, int signal) {
     if (ec) return;
     Log::info("parkd", "signal {}: stopping", signal);
     // What Paho has acknowledged is processed before the strand stops.
-    boost::asio::post(host.strand(), [&host, &io, &checkpoint_timer] {
+    boost::asio::post(host.strand(), [&host, &io] {
       host.finish_in_flight();
       // After the decisions that finish_in_flight() released, which are queued on the strand.
-      boost::asio::post(host.strand(), [&io, &checkpoint_timer] {
-        checkpoint_timer.cancel();
-        io.stop();
-      });
+      boost::asio::post(host.strand(), [&io] { io.stop(); });
     });
   });
   Log::info("parkd", "started: {} lot(s), broker {}, database {}, http {}, {} clock", lot_ids.size(),

@@ -108,6 +108,7 @@ bool MqttSession::publish(const std::string& topic, std::string payload, bool re
   auto shared = std::make_shared<std::string>(std::move(payload));
   if (retained) retained_waiting_.emplace(topic, shared);
   waiting_.push_back(Waiting{topic, std::move(shared), retained});
+  waiting_count_ = waiting_.size();
   pump();
   return true;
 }
@@ -120,6 +121,7 @@ void MqttSession::pump() {
       client_.publish(mqtt::make_message(next.topic, *next.payload, 1, next.retained), nullptr, publish_listener_);
       if (next.retained) retained_waiting_.erase(next.topic);
       waiting_.pop_front();
+      waiting_count_ = waiting_.size();
     } catch (const mqtt::exception&) {
       --in_flight_;
       return;  // Paho refused it (disconnecting): it waits for the next connect
@@ -129,7 +131,14 @@ void MqttSession::pump() {
 
 void MqttSession::publish_done() {
   --in_flight_;
-  boost::asio::post(executor_, [this] { pump(); });
+  // Wake the io thread only when something waits for the room, and once per wake: most
+  // acknowledgements arrive while nothing waits (frames and decisions go straight out).
+  if (waiting_count_.load() > 0 && !pump_posted_.exchange(true)) {
+    boost::asio::post(executor_, [this] {
+      pump_posted_ = false;
+      pump();
+    });
+  }
 }
 
 void MqttSession::stop(const std::string& final_status, std::chrono::milliseconds timeout) {

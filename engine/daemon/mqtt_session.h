@@ -105,6 +105,8 @@ class MqttSession {
   ConnectListener connect_listener_{*this};
   PublishListener publish_listener_{*this};
   std::atomic<std::size_t> in_flight_{0};
+  std::atomic<std::size_t> waiting_count_{0};  // waiting_.size(), for Paho's thread
+  std::atomic<bool> pump_posted_{false};
   struct Waiting {
     std::string topic;
     std::shared_ptr<std::string> payload;  // shared with retained_waiting_ while it waits

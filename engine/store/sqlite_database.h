@@ -31,11 +31,8 @@ class SqliteDatabase {
   std::error_code exec(const char* sql);
   // Stops this connection from checkpointing the WAL after its own commits: a checkpoint ends
   // with an fsync (tens to hundreds of ms here), which must not happen on a thread that holds
-  // up MQTT acknowledgements. Another connection then calls checkpoint().
+  // up MQTT acknowledgements. Other connections keep checkpointing after theirs.
   void leave_checkpoints_to_others();
-  // A passive checkpoint (never waits for readers or writers); call it on a thread where an
-  // fsync does no harm.
-  std::error_code checkpoint();
 
  private:
   void migrate();
