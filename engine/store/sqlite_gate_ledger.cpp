@@ -15,6 +15,24 @@ void bind_closed_session(sqlite3_stmt* s, const VisitorSession& c, TimeMs decide
   sqlite3_bind_int(s, 6, c.overstay ? 1 : 0);
   bind_text(s, 7, c.note);
 }
+
+// Both session reads select these columns, in this order.
+constexpr const char* kSessionColumns =
+    "lot_id, plate, entry_gate, entered_at_ms, left_at_ms, exit_gate, fee_fen, overstay, note";
+
+VisitorSession read_session(sqlite3_stmt* s) {
+  VisitorSession v;
+  v.lot_id = column_text(s, 0);
+  v.plate = column_text(s, 1);
+  v.entry_gate = column_text(s, 2);
+  v.entered_at = sqlite3_column_int64(s, 3);
+  if (sqlite3_column_type(s, 4) != SQLITE_NULL) v.left_at = sqlite3_column_int64(s, 4);
+  v.exit_gate = column_text(s, 5);
+  v.fee_fen = sqlite3_column_int64(s, 6);
+  v.overstay = sqlite3_column_int(s, 7) != 0;
+  v.note = column_text(s, 8);
+  return v;
+}
 }  // namespace
 
 
@@ -128,45 +146,25 @@ std::error_code SqliteGateLedger::record(std::span<const DecisionRecord> decisio
 
 std::error_code SqliteGateLedger::open_sessions(std::vector<VisitorSession>& out) {
   std::lock_guard lock(mutex_);
-  SqliteStatement select(db_.handle(),
-                         "SELECT lot_id, plate, entry_gate, entered_at_ms, note FROM visitor_session "
-                         "WHERE left_at_ms IS NULL ORDER BY session_id");
+  const std::string sql = std::string("SELECT ") + kSessionColumns +
+                          " FROM visitor_session WHERE left_at_ms IS NULL ORDER BY session_id";
+  SqliteStatement select(db_.handle(), sql.c_str());
   if (select.prepare_result() != SQLITE_OK) return sqlite_error(select.prepare_result());
   int rc = SQLITE_OK;
-  while ((rc = sqlite3_step(select.get())) == SQLITE_ROW) {
-    VisitorSession s;
-    s.lot_id = column_text(select.get(), 0);
-    s.plate = column_text(select.get(), 1);
-    s.entry_gate = column_text(select.get(), 2);
-    s.entered_at = sqlite3_column_int64(select.get(), 3);
-    s.note = column_text(select.get(), 4);
-    out.push_back(std::move(s));
-  }
+  while ((rc = sqlite3_step(select.get())) == SQLITE_ROW) out.push_back(read_session(select.get()));
   return rc == SQLITE_DONE ? std::error_code() : sqlite_error(rc);
 }
 
 std::error_code SqliteGateLedger::sessions_left_between(TimeMs from, TimeMs to, std::vector<VisitorSession>& out) {
   std::lock_guard lock(mutex_);
-  SqliteStatement select(db_.handle(),
-                         "SELECT lot_id, plate, entry_gate, entered_at_ms, left_at_ms, exit_gate, fee_fen, overstay, note "
-                         "FROM visitor_session WHERE left_at_ms >= ?1 AND left_at_ms < ?2 ORDER BY left_at_ms, session_id");
+  const std::string sql = std::string("SELECT ") + kSessionColumns +
+                          " FROM visitor_session WHERE left_at_ms >= ?1 AND left_at_ms < ?2 ORDER BY left_at_ms, session_id";
+  SqliteStatement select(db_.handle(), sql.c_str());
   if (select.prepare_result() != SQLITE_OK) return sqlite_error(select.prepare_result());
   sqlite3_bind_int64(select.get(), 1, from);
   sqlite3_bind_int64(select.get(), 2, to);
   int rc = SQLITE_OK;
-  while ((rc = sqlite3_step(select.get())) == SQLITE_ROW) {
-    VisitorSession s;
-    s.lot_id = column_text(select.get(), 0);
-    s.plate = column_text(select.get(), 1);
-    s.entry_gate = column_text(select.get(), 2);
-    s.entered_at = sqlite3_column_int64(select.get(), 3);
-    s.left_at = sqlite3_column_int64(select.get(), 4);
-    s.exit_gate = column_text(select.get(), 5);
-    s.fee_fen = sqlite3_column_int64(select.get(), 6);
-    s.overstay = sqlite3_column_int(select.get(), 7) != 0;
-    s.note = column_text(select.get(), 8);
-    out.push_back(std::move(s));
-  }
+  while ((rc = sqlite3_step(select.get())) == SQLITE_ROW) out.push_back(read_session(select.get()));
   return rc == SQLITE_DONE ? std::error_code() : sqlite_error(rc);
 }
 

@@ -81,5 +81,37 @@ TEST_F(GateLedgerTest, SessionsOpenAndCloseWithTheirDecisions) {
   EXPECT_EQ(open[0].entry_gate, "north");
 }
 
+TEST_F(GateLedgerTest, AMonthReadsTheSessionsThatEndedInItAndTheDecisionsMadeInIt) {
+  for (std::uint64_t seq = 1; seq <= 4; ++seq) append(seq);
+  const VisitorSession in{"xj5", "苏E12345", "north", 10'000, std::nullopt, {}, 0, false, {}};
+  VisitorSession out = in;
+  out.left_at = 5'000'000;
+  out.exit_gate = "east";
+  out.fee_fen = 1'500;
+  out.overstay = true;
+  ASSERT_FALSE(ledger->record(std::vector<DecisionRecord>{
+      {InboxEvent{"xj5", "north", 1, {}, {}}, 10'000, in, {}, "VISITOR_ADMITTED", true},
+      {InboxEvent{"xj5", "north", 2, {}, {}}, 20'000, std::nullopt, {}, "INVALID_PLATE", false},
+      {InboxEvent{"xj5", "north", 3, {}, {}}, 30'000, std::nullopt, {}, "INVALID_PLATE", false},
+      {InboxEvent{"xj5", "north", 4, {}, {}}, 5'000'000, std::nullopt, {out}, "VISITOR_EXIT", true}}));
+  std::vector<VisitorSession> ended;
+  ASSERT_FALSE(ledger->sessions_left_between(0, 5'000'000, ended));
+  EXPECT_TRUE(ended.empty());  // the end of the range is not in it
+  ASSERT_FALSE(ledger->sessions_left_between(5'000'000, 6'000'000, ended));
+  ASSERT_EQ(ended.size(), 1u);
+  EXPECT_EQ(ended[0].entered_at, 10'000);
+  EXPECT_EQ(ended[0].left_at, 5'000'000);
+  EXPECT_EQ(ended[0].exit_gate, "east");
+  EXPECT_EQ(ended[0].fee_fen, 1'500);
+  EXPECT_TRUE(ended[0].overstay);
+  std::vector<GateLedger::DecisionCount> counts;
+  ASSERT_FALSE(ledger->decisions_between(0, 1'000'000, counts));
+  ASSERT_EQ(counts.size(), 2u);
+  EXPECT_EQ(counts[0].reason, "INVALID_PLATE");
+  EXPECT_FALSE(counts[0].admitted);
+  EXPECT_EQ(counts[0].count, 2u);
+  EXPECT_EQ(counts[1].reason, "VISITOR_ADMITTED");
+}
+
 }  // namespace
 }  // namespace parkd
