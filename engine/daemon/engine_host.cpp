@@ -85,6 +85,7 @@ void EngineHost::restore_states() {
 }
 
 void EngineHost::space_changed(const Lot& lot, const SpaceChange& change) {
+  unshown_change_since_.try_emplace(lot.id(), processing_since_.value_or(std::chrono::steady_clock::now()));
   if (store_ == nullptr) return;
   const std::string& space = lot.spaces()[change.space].id;
   std::string note;
@@ -388,6 +389,8 @@ void EngineHost::schedule_save() {
 
 void EngineHost::settle() {
   engine_.advance(now());
+  for (const std::string& lot : lots_framed_) unshown_change_since_.erase(lot);
+  lots_framed_.clear();
   schedule_save();
   sample_occupancy();
   if (sim_clock_) return;  // the next SimClock message drives time
@@ -412,7 +415,10 @@ void EngineHost::publish_frame(const DisplayFrame& frame) {
   auto& last = last_frames_[topic];
   last = {frame.lot_id, payload};
   if (publisher_.publish(frame.lot_id, topic, std::move(payload), true)) {
-    if (processing_since_) counters_.ingest_to_frame.observe(std::chrono::steady_clock::now() - *processing_since_);
+    if (auto it = unshown_change_since_.find(frame.lot_id); it != unshown_change_since_.end()) {
+      counters_.ingest_to_frame.observe(std::chrono::steady_clock::now() - it->second);
+      lots_framed_.push_back(frame.lot_id);  // every display of the lot counts, then it is shown
+    }
     ++counters_.frames_published;
     ++counters_.frames_by_display[frame.lot_id + "/" + frame.display_id];
   } else {

@@ -41,8 +41,9 @@ struct HostCounters {
   std::uint64_t frames_published = 0;
   std::map<std::string, std::uint64_t> frames_by_display;  // "lot/display" -> frames sent
   std::uint64_t frames_dropped = 0;
-  // From the arrival (Paho's callback) of the oldest message of a drain to each frame sent while
-  // that drain is processed; frames a debounce or the frame interval delays are not counted.
+  // From the arrival (Paho's callback) of the message that changed a space — or, for a change a
+  // debounce released, from that moment — to the next frame of its lot handed to the broker
+  // (the frame interval's wait included).
   LatencyHistogram ingest_to_frame;
 };
 
@@ -167,6 +168,9 @@ class EngineHost : public EngineSink {
   std::map<std::pair<std::string, std::string>, std::string> closed_reasons_;  // (lot, space)
   // The arrival of the oldest message whose effects are being processed; unset outside process().
   std::optional<std::chrono::steady_clock::time_point> processing_since_;
+  // Per lot: since when a change waits for a frame; cleared once a settle has sent its frames.
+  std::map<std::string, std::chrono::steady_clock::time_point> unshown_change_since_;
+  std::vector<std::string> lots_framed_;  // lots that sent a frame in the current settle
   std::map<std::pair<std::string, std::string>, StoredSpaceState> unsaved_;  // (lot, space) -> latest
   // Space states are saved at most once a second: they are a convenience for the next start
   // (sensors confirm them anyway), and a commit per change would put SQLite's occasional
