@@ -430,8 +430,7 @@ void ControlApi::add_vehicle(Call& call) {
   const PlateCheck plate = check_plate(body.plate());
   if (!plate.ok()) return call.reply(error_reply(422, "invalid_plate", "plate '" + body.plate() + "': " + plate.why));
   const Registry& registry = host_.desk().registry();
-  if (registry.household(body.household_id(), today()) == nullptr &&
-      std::none_of(registry.households().begin(), registry.households().end(),
+  if (std::none_of(registry.households().begin(), registry.households().end(),
                    [&](const Household& h) { return h.household_id == body.household_id(); })) {
     return call.reply(error_reply(422, "unknown_household", "household '" + body.household_id() + "' is not registered"));
   }

@@ -96,8 +96,6 @@ class Args {
   std::map<std::string, std::string> values_;
 };
 
-std::string money(std::int64_t fen) { return yuan(fen); }
-
 class Runner {
  public:
   explicit Runner(const CommandContext& c) : c_(c) {}
@@ -172,11 +170,9 @@ class Runner {
   const CommandContext& c_;
 };
 
-std::string counts_cell(std::uint32_t n) { return std::to_string(n); }
-
 void add_counts(TextTable& t, const std::string& a, const std::string& b, const pb::SpaceCounts& c) {
-  t.add({a, b, counts_cell(c.free()), counts_cell(c.occupied()), counts_cell(c.held()), counts_cell(c.closed()),
-         counts_cell(c.unknown()), counts_cell(c.total())});
+  t.add({a, b, std::to_string(c.free()), std::to_string(c.occupied()), std::to_string(c.held()), std::to_string(c.closed()),
+         std::to_string(c.unknown()), std::to_string(c.total())});
 }
 
 std::string sensor_cell(const pb::SensorInfo& s) {
@@ -267,7 +263,7 @@ int visitors(const Runner& r, const Args&) {
                 {false, false, false, false, true, true, false});
     for (const auto& v : l.visitors()) {
       t.add({v.lot_id(), v.plate(), v.entry_gate(), v.entered_at_local(), std::to_string(v.minutes_inside()),
-             money(v.fee_so_far_fen()) + (v.overstay() ? " OVERSTAY" : ""), v.note()});
+             yuan(v.fee_so_far_fen()) + (v.overstay() ? " OVERSTAY" : ""), v.note()});
     }
     r.print(t.render());
     r.print(std::to_string(l.visitors_size()) + " visitor(s) inside\n");
@@ -290,10 +286,10 @@ int household(const Runner& r, const Args& a) {
     TextTable cars({"PLATE", "REGISTERED", "REMOVED", "RANK", "MONTHLY FEE"}, {false, false, false, true, true});
     for (const auto& v : d.vehicles()) {
       cars.add({v.plate(), v.registered_on(), v.removed_on(), v.in_force() ? std::to_string(v.rank()) : "-",
-                v.treated_as_visitor() ? "visitor" : v.in_force() ? money(v.monthly_fee_fen()) : ""});
+                v.treated_as_visitor() ? "visitor" : v.in_force() ? yuan(v.monthly_fee_fen()) : ""});
     }
     r.print("\n" + cars.render());
-    r.print("monthly fees on " + d.today() + " (pact " + d.pact_version() + "): " + money(d.monthly_fees_today_fen()) + " yuan\n");
+    r.print("monthly fees on " + d.today() + " (pact " + d.pact_version() + "): " + yuan(d.monthly_fees_today_fen()) + " yuan\n");
   });
 }
 
@@ -332,7 +328,6 @@ int import(const Runner& r, const Args& a) {
   }
   std::stringstream text;
   text << in.rdbuf();
-  ControlReply reply;
   return r.json<pb::ImportReply>("POST", "/v1/import/" + a.positional[0], text.str(), [&](const pb::ImportReply& i) {
     r.print("imported " + std::to_string(i.rows()) + " " + i.kind() + " row(s): " + std::to_string(i.added()) + " added, " +
             std::to_string(i.changed()) + " changed, " + std::to_string(i.unchanged()) + " unchanged\n");
