@@ -6,12 +6,15 @@
 #include <algorithm>
 #include <atomic>
 #include <chrono>
+#include <condition_variable>
 #include <cstdio>
+#include <cstdlib>
 #include <deque>
 #include <filesystem>
 #include <fstream>
 #include <memory>
 #include <mutex>
+#include <sstream>
 #include <string>
 #include <thread>
 #include <vector>
@@ -27,6 +30,10 @@ using namespace std::chrono_literals;
 constexpr int kSensors = 1'000;
 constexpr int kPublishers = 8;
 constexpr std::size_t kWindowPerClient = 500;
+// A camera sees a car every few seconds; 50 in flight keeps four of them ahead of parkd without
+// making Paho scan a long command queue for a free message id on every publish (that scan cost
+// the load generator a third of the machine with 500).
+constexpr std::size_t kWindowPerCamera = 50;
 
 std::string space_id(int i) {
   std::string id = "S";  // appended: GCC 12 warns falsely (-Wrestrict) on "S" + std::string at -O3
@@ -52,14 +59,14 @@ std::string report(int i, bool occupied, std::uint64_t seq, bool heartbeat) {
 // A publishing client with a bounded window of QoS 1 messages in flight.
 class Sender {
  public:
-  Sender(const std::string& uri, const std::string& id)
-      : client_(uri, id, mqtt::create_options(MQTTVERSION_3_1_1, 10'000), nullptr) {}
+  Sender(const std::string& uri, const std::string& id, std::size_t window = kWindowPerClient)
+      : client_(uri, id, mqtt::create_options(MQTTVERSION_3_1_1, 10'000), nullptr), window_(window) {}
   mqtt::token_ptr connect() {
     return client_.connect(mqtt::connect_options_builder().mqtt_version(MQTTVERSION_3_1_1).clean_session(true).finalize());
   }
   void publish(const std::string& topic, const std::string& payload) {
     in_flight_.push_back(client_.publish(mqtt::make_message(topic, payload, 1, false)));
-    while (in_flight_.size() > kWindowPerClient) {
+    while (in_flight_.size() > window_) {
       in_flight_.front()->wait();
       in_flight_.pop_front();
     }
@@ -72,6 +79,7 @@ class Sender {
 
  private:
   mqtt::async_client client_;
+  std::size_t window_;
   std::deque<mqtt::delivery_token_ptr> in_flight_;
 };
 
@@ -133,11 +141,12 @@ class Receiver {
   std::vector<Frame> frames_;
 };
 
-std::vector<std::unique_ptr<Sender>> connect_senders(const std::string& uri, const std::string& prefix) {
+std::vector<std::unique_ptr<Sender>> connect_senders(const std::string& uri, const std::string& prefix,
+                                                     int count = kPublishers, std::size_t window = kWindowPerClient) {
   std::vector<std::unique_ptr<Sender>> senders;
   std::vector<mqtt::token_ptr> pending;
-  for (int p = 0; p < kPublishers; ++p) {
-    senders.push_back(std::make_unique<Sender>(uri, prefix + std::to_string(p)));
+  for (int p = 0; p < count; ++p) {
+    senders.push_back(std::make_unique<Sender>(uri, prefix + std::to_string(p), window));
     pending.push_back(senders.back()->connect());  // every connect starts before any is waited on
   }
   for (auto& t : pending) t->wait();
@@ -174,6 +183,20 @@ long rss_kb(pid_t pid) {
   return 0;
 }
 
+// CPU time (user + system) a process has used so far, in microseconds.
+double cpu_us(pid_t pid) {
+  std::ifstream stat("/proc/" + std::to_string(pid) + "/stat");
+  std::string line;
+  std::getline(stat, line);
+  std::istringstream fields(line.substr(line.rfind(')') + 2));  // after "pid (comm) "
+  std::string field;
+  double ticks = 0;
+  for (int i = 3; i <= 15 && fields >> field; ++i) {
+    if (i == 14 || i == 15) ticks += std::stod(field);  // utime, stime
+  }
+  return ticks * 1e6 / static_cast<double>(::sysconf(_SC_CLK_TCK));
+}
+
 }  // namespace
 
 // Child mode: a plain subscriber in a process of its own, as parkd is; it counts `expected`
@@ -189,8 +212,111 @@ int raw_sink(const std::string& uri, const std::string& filter, int expected, co
   return sink.count() == static_cast<std::uint64_t>(expected) ? 0 : 1;
 }
 
+// Child mode: what parkd does at a gate minus parkd: each event of `lot` is parsed and answered
+// with a decision, no store, no rules, published from a thread of its own with at most 500 in
+// flight, as parkd does (Paho scans its queue for a message id on every publish). The baseline
+// of the gate measurement.
+int echo_gates(const std::string& uri, const std::string& lot, const std::string& ready) {
+  Sender out(uri, "echo-" + std::to_string(::getpid()));
+  out.connect()->wait();
+  std::mutex mutex;
+  std::condition_variable arrived;
+  std::deque<std::pair<std::string, std::string>> decisions;
+  mqtt::async_client in(uri, "echo-in-" + std::to_string(::getpid()), mqtt::create_options(MQTTVERSION_3_1_1), nullptr);
+  in.set_message_callback([&](mqtt::const_message_ptr m) {
+    parking::v1::GateEvent e;
+    if (!e.ParseFromString(m->get_payload_str())) return;
+    parking::v1::GateDecision d;
+    d.set_gate_id(e.gate_id());
+    d.set_event_seq(e.seq());
+    d.set_plate(e.plate());
+    d.set_admit(true);
+    std::lock_guard lock(mutex);
+    decisions.emplace_back("parking/" + lot + "/gates/" + e.gate_id() + "/decision", d.SerializeAsString());
+    arrived.notify_one();
+  });
+  in.connect(mqtt::connect_options_builder().mqtt_version(MQTTVERSION_3_1_1).clean_session(true).finalize())->wait();
+  in.subscribe("parking/" + lot + "/gates/+/event", 1)->wait();
+  std::ofstream(ready) << "ready\n";
+  for (;;) {  // until the driver stops it
+    std::unique_lock lock(mutex);
+    arrived.wait(lock, [&] { return !decisions.empty(); });
+    auto [topic, payload] = std::move(decisions.front());
+    decisions.pop_front();
+    lock.unlock();
+    out.publish(topic, payload);
+  }
+}
+
+struct GateRun {
+  double events_per_s = 0;       // until the barrier has every decision; 0 when it did not
+  double responder_cpu_us = 0;   // CPU time of parkd (or the echo) per event
+};
+
+// Four cameras (one client each, visitors coming and going in pairs at the same gate) publish
+// `gate_events` to lot `lot`, answered by parkd (`responder`) or, when it is 0, by a plain echo
+// started here; the barrier that counts the decisions is a process of its own.
+GateRun run_gates(const std::string& uri, const std::filesystem::path& dir, const std::string& lot, int gate_events,
+                  pid_t responder) {
+  constexpr int kGates = 4;
+  const int per_gate = (gate_events / kGates) & ~1;
+  const auto events = per_gate * kGates;
+  // In the driver's process, Paho's single receive thread also serves the cameras'
+  // acknowledgements, and it stalled the barrier (4,096 of 8,000 seen).
+  const std::string out = (dir / (lot + "-barrier.out")).string();
+  parkd::test::ChildProcess barrier;
+  barrier.start({"/proc/self/exe", "--sink", uri, "parking/" + lot + "/gates/+/decision", std::to_string(events), out},
+                dir / (lot + "-barrier.log"));
+  parkd::test::ChildProcess echo;
+  if (responder == 0) {
+    echo.start({"/proc/self/exe", "--echo", uri, lot, out + ".echo"}, dir / "echo.log");
+    while (!std::filesystem::exists(out + ".echo") && echo.running()) std::this_thread::sleep_for(5ms);
+    responder = echo.pid();
+  }
+  while (!std::filesystem::exists(out + ".ready") && barrier.running()) std::this_thread::sleep_for(5ms);
+  auto cameras = connect_senders(uri, lot + "-camera-", kGates, kWindowPerCamera);
+  const double cpu0 = cpu_us(responder);
+  const auto g0 = Clock::now();
+  std::vector<std::thread> threads;
+  for (int g = 0; g < kGates; ++g) {
+    threads.emplace_back([&, g] {
+      std::string gate = "g";  // appended: GCC 12 warns falsely (-Wrestrict) on "g" + std::string
+      gate += std::to_string(g);
+      const std::string topic = "parking/" + lot + "/gates/" + gate + "/event";
+      parking::v1::GateEvent e;
+      for (int k = 0; k < per_gate; ++k) {
+        e.set_gate_id(gate);
+        e.set_seq(static_cast<std::uint64_t>(k + 1));
+        e.set_at_ms(1);
+        char plate[16];
+        std::snprintf(plate, sizeof plate, "苏E%d%04d", g, k / 2);
+        e.set_plate(plate);
+        e.set_direction(k % 2 == 0 ? parking::v1::DIRECTION_ENTRY : parking::v1::DIRECTION_EXIT);
+        cameras[static_cast<std::size_t>(g)]->publish(topic, e.SerializeAsString());
+      }
+      cameras[static_cast<std::size_t>(g)]->drain();
+    });
+  }
+  for (auto& t : threads) t.join();
+  std::uint64_t received = 0;
+  Clock::rep last_ns = 0;
+  if (barrier.wait(120s) == 0) std::ifstream(out) >> received >> last_ns;
+  GateRun run;
+  run.responder_cpu_us = (cpu_us(responder) - cpu0) / events;
+  for (auto& c : cameras) c->disconnect();
+  if (received < static_cast<std::uint64_t>(events)) {
+    std::fprintf(stderr, "e2e: %llu of %d gate decisions (%s)\n%s", static_cast<unsigned long long>(received), events,
+                 lot.c_str(), parkd::test::read_file(dir / (lot + "-barrier.log")).c_str());
+    return run;
+  }
+  run.events_per_s =
+      static_cast<double>(events) / std::chrono::duration<double>(Clock::time_point(Clock::duration(last_ns)) - g0).count();
+  return run;
+}
+
 int main(int argc, char** argv) {
   if (argc == 6 && std::string(argv[1]) == "--sink") return raw_sink(argv[2], argv[3], std::atoi(argv[4]), argv[5]);
+  if (argc == 5 && std::string(argv[1]) == "--echo") return echo_gates(argv[2], argv[3], argv[4]);
   const int messages = argc > 1 ? std::atoi(argv[1]) : 100'000;
   const int latency_samples = argc > 2 ? std::atoi(argv[2]) : 5'000;
   const int gate_events = argc > 3 ? std::atoi(argv[3]) : 10'000;
@@ -240,7 +366,9 @@ int main(int argc, char** argv) {
         << "limits { sensor_reports_per_s: 1e9 sensor_burst: 1e9 gate_events_per_s: 1e9 gate_burst: 1e9 }\n";
   }
   parkd::test::ChildProcess parkd;
-  parkd.start({(parkd::test::binary_dir() / "bin/parkd").string(), "--config", (dir.path() / "parkd.textproto").string(),
+  // PARKD_BENCH_PARKD runs another build of parkd (an A/B against an older commit) in this harness.
+  const char* other_parkd = std::getenv("PARKD_BENCH_PARKD");
+  parkd.start({other_parkd != nullptr ? std::string(other_parkd) : (parkd::test::binary_dir() / "bin/parkd").string(), "--config", (dir.path() / "parkd.textproto").string(),
                "--broker", uri, "--db", (dir.path() / "parkd.db").string(), "--http",
                "127.0.0.1:" + std::to_string(parkd::test::free_loopback_port())},
               dir.path() / "parkd.log");
@@ -311,52 +439,11 @@ int main(int argc, char** argv) {
   }
   std::sort(ms.begin(), ms.end());
   auto pct = [&](double p) { return ms.empty() ? -1.0 : ms[std::min(ms.size() - 1, static_cast<std::size_t>(p * static_cast<double>(ms.size())))]; };
-  // Gate events with durability on: each is committed to SQLite before it is acknowledged, and
-  // the decisions of a batch are recorded in one transaction. Four gates, one camera client
-  // each; visitors come and go in pairs at the same gate.
-  double gates_per_s = 0;
-  {
-    constexpr int kGates = 4;
-    const int per_gate = (gate_events / kGates) & ~1;
-    const auto events = per_gate * kGates;
-    // The barrier is a process of its own: in this one, Paho's single receive thread also
-    // serves the four cameras' acknowledgements, and it stalled (4,096 of 8,000 seen).
-    const std::string out = (dir.path() / "barrier.out").string();
-    parkd::test::ChildProcess barrier;
-    barrier.start({"/proc/self/exe", "--sink", uri, "parking/bench/gates/+/decision", std::to_string(events), out},
-                  dir.path() / "barrier.log");
-    while (!std::filesystem::exists(out + ".ready") && barrier.running()) std::this_thread::sleep_for(5ms);
-    const auto g0 = Clock::now();
-    std::vector<std::thread> cameras;
-    for (int g = 0; g < kGates; ++g) {
-      cameras.emplace_back([&, g] {
-        std::string gate = "g";  // appended: GCC 12 warns falsely (-Wrestrict) on "g" + std::string
-        gate += std::to_string(g);
-        parking::v1::GateEvent e;
-        for (int k = 0; k < per_gate; ++k) {
-          e.set_gate_id(gate);
-          e.set_seq(static_cast<std::uint64_t>(k + 1));
-          e.set_at_ms(1);
-          char plate[16];
-          std::snprintf(plate, sizeof plate, "苏E%d%04d", g, k / 2);
-          e.set_plate(plate);
-          e.set_direction(k % 2 == 0 ? parking::v1::DIRECTION_ENTRY : parking::v1::DIRECTION_EXIT);
-          senders[static_cast<std::size_t>(g)]->publish("parking/bench/gates/" + gate + "/event", e.SerializeAsString());
-        }
-        senders[static_cast<std::size_t>(g)]->drain();
-      });
-    }
-    for (auto& c : cameras) c.join();
-    std::uint64_t received = 0;
-    Clock::rep last_ns = 0;
-    if (barrier.wait(120s) == 0) std::ifstream(out) >> received >> last_ns;
-    if (received < static_cast<std::uint64_t>(events)) {
-      std::fprintf(stderr, "e2e: %llu of %d gate decisions\n%s", static_cast<unsigned long long>(received), events,
-                   parkd::test::read_file(dir.path() / "barrier.log").c_str());
-      return 1;
-    }
-    gates_per_s = static_cast<double>(events) / std::chrono::duration<double>(Clock::time_point(Clock::duration(last_ns)) - g0).count();
-  }
+  // Gate events with durability on, against a plain echo in its own process (parse the event,
+  // publish a decision) over the same broker, cameras and barrier in the same run.
+  const GateRun echo_gates = run_gates(uri, dir.path(), "echo", gate_events, 0);
+  const GateRun gates = run_gates(uri, dir.path(), "bench", gate_events, parkd.pid());
+  if (echo_gates.events_per_s <= 0 || gates.events_per_s <= 0) return 1;
 
   const long rss = rss_kb(parkd.pid());
 
@@ -364,8 +451,12 @@ int main(int argc, char** argv) {
   sign.disconnect();
   parkd.stop();
   std::printf("reports seen on the sign: %zu of %d (%zu frames)\n", ms.size(), latency_samples, frames.size());
-  std::printf("gate events with durability on: %.0f/s (4 gates, QoS 1, until the decision is received)\n", gates_per_s);
-  std::printf("RESULT reports_per_s=%.0f raw_relay_per_s=%.0f ratio_to_raw=%.2f p50_ms=%.3f p99_ms=%.3f rss_mb=%.1f\n",
-              parkd_per_s, raw_per_s, parkd_per_s / raw_per_s, pct(0.50), pct(0.99), static_cast<double>(rss) / 1024.0);
+  std::printf("gate events with durability on: %.0f/s, %.0f us of parkd's CPU each; a plain echo: %.0f/s, %.0f us each "
+              "(4 gates, QoS 1, until the decision is received)\n",
+              gates.events_per_s, gates.responder_cpu_us, echo_gates.events_per_s, echo_gates.responder_cpu_us);
+  std::printf("RESULT reports_per_s=%.0f raw_relay_per_s=%.0f ratio_to_raw=%.2f p50_ms=%.3f p99_ms=%.3f rss_mb=%.1f "
+              "gate_events_per_s=%.0f gate_echo_per_s=%.0f gate_cpu_us=%.0f gate_echo_cpu_us=%.0f\n",
+              parkd_per_s, raw_per_s, parkd_per_s / raw_per_s, pct(0.50), pct(0.99), static_cast<double>(rss) / 1024.0,
+              gates.events_per_s, echo_gates.events_per_s, gates.responder_cpu_us, echo_gates.responder_cpu_us);
   return ms.size() == static_cast<std::size_t>(latency_samples) ? 0 : 1;
 }

@@ -1,6 +1,6 @@
-// What must survive a crash at the gates: every gate event as received (stored before MQTT
-// acknowledges it), which of them were decided, and the visitor sessions. An interface of the
-// core's own, over SQLite in engine/store/.
+// What the gates leave on record: every decided gate event as received, with its decision and
+// what it did to visitor sessions, and the sessions themselves. An interface of the core's
+// own, over SQLite in engine/store/. (Events wait for their decision in the GateInbox.)
 #pragma once
 
 #include <cstdint>
@@ -12,22 +12,13 @@
 #include <vector>
 
 #include "gate_desk.h"
+#include "gate_inbox.h"
 
 namespace parkd {
 
-struct InboxEvent {
-  std::string lot_id;
-  std::string gate_id;
-  std::uint64_t seq = 0;
-  std::string payload;  // the GateEvent as received
-  std::string topic;
-};
-
-enum class InboxAppend : std::uint8_t { Stored, AlreadyDecided, AlreadyPending };
-
 // A decision and what it did to visitor sessions.
 struct DecisionRecord {
-  InboxEvent event;  // lot, gate and seq identify it; payload and topic are not needed
+  InboxEvent event;  // as received; lot, gate and seq identify it
   TimeMs decided_at = 0;
   std::optional<VisitorSession> opened;  // the visitor's open session after an admitted entry
   std::vector<VisitorSession> closed;
@@ -38,12 +29,19 @@ struct DecisionRecord {
 class GateLedger {
  public:
   virtual ~GateLedger() = default;
-  // Durable when it returns without error. Called on Paho's thread, before the acknowledgement.
-  virtual std::error_code append(const InboxEvent& event, TimeMs received_at, InboxAppend& result) = 0;
-  // Events stored but not decided (after a crash), in the order they were received.
+  // Events stored here without a decision by an older parkd, which kept its inbox in the
+  // database, in the order they were received; decided at start-up before the inbox's own.
   virtual std::error_code undecided(std::vector<InboxEvent>& out) = 0;
-  // Marks the events decided and writes what the decisions did to visitor sessions, all in one
-  // transaction (a group commit: one per batch of input).
+  // Per (lot, gate), the highest seq decided: a camera's seq rises, so anything not above it is
+  // a repetition.
+  struct LastSeq {
+    std::string lot_id;
+    std::string gate_id;
+    std::uint64_t seq = 0;
+  };
+  virtual std::error_code last_decided_seqs(std::vector<LastSeq>& out) = 0;
+  // Stores the events with their decisions and writes what the decisions did to visitor
+  // sessions, all in one transaction (a group commit: one per batch of input).
   virtual std::error_code record(std::span<const DecisionRecord> decisions) = 0;
   virtual std::error_code open_sessions(std::vector<VisitorSession>& out) = 0;
 

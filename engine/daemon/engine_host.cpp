@@ -19,7 +19,7 @@ TimeMs system_now() {
 }  // namespace
 
 EngineHost::EngineHost(Strand strand, std::vector<Lot> lots, bool sim_clock, Publisher& publisher,
-                       SpaceStateStore* store, GateLedger* ledger, StoreWorker* worker)
+                       SpaceStateStore* store, GateLedger* ledger, StoreWorker* worker, GateInbox* inbox)
     : strand_(std::move(strand)),
       engine_(std::move(lots), *this),
       sim_clock_(sim_clock),
@@ -28,6 +28,7 @@ EngineHost::EngineHost(Strand strand, std::vector<Lot> lots, bool sim_clock, Pub
       store_(store),
       ledger_(ledger),
       worker_(worker),
+      gate_inbox_(inbox),
       save_timer_(strand_) {}
 
 void EngineHost::finish_in_flight() {
@@ -47,23 +48,36 @@ void EngineHost::start() {
 }
 
 void EngineHost::recover_gate_events() {
-  if (ledger_ == nullptr) return;
-  std::vector<VisitorSession> sessions;
-  std::vector<InboxEvent> pending;
-  if (auto e = ledger_->open_sessions(sessions)) {
-    Log::error("gates", "cannot read the open visitor sessions: {}", e.message());
-  }
-  for (auto& s : sessions) desk_.restore_open_session(std::move(s));
-  if (auto e = ledger_->undecided(pending)) {
-    Log::error("gates", "cannot read the stored gate events: {}", e.message());
-    return;
-  }
-  if (!sessions.empty() || !pending.empty()) {
-    Log::info("gates", "{} visitors inside; deciding {} gate events stored before the restart", sessions.size(),
-              pending.size());
-  }
   std::vector<Incoming> messages;
-  for (auto& p : pending) messages.push_back(Incoming{std::move(p.topic), std::move(p.payload)});
+  if (ledger_ != nullptr) {
+    std::vector<VisitorSession> sessions;
+    if (auto e = ledger_->open_sessions(sessions)) {
+      Log::error("gates", "cannot read the open visitor sessions: {}", e.message());
+    }
+    if (!sessions.empty()) Log::info("gates", "{} visitors inside", sessions.size());
+    for (auto& s : sessions) desk_.restore_open_session(std::move(s));
+    std::vector<GateLedger::LastSeq> seqs;
+    if (auto e = ledger_->last_decided_seqs(seqs)) {
+      Log::error("gates", "cannot read the last decided gate events: {}", e.message());
+    }
+    for (const auto& s : seqs) last_gate_seq_[{s.lot_id, s.gate_id}] = s.seq;
+    std::vector<InboxEvent> undecided;
+    if (auto e = ledger_->undecided(undecided)) Log::error("gates", "cannot read the stored gate events: {}", e.message());
+    for (auto& p : undecided) messages.push_back(Incoming{std::move(p.topic), std::move(p.payload)});
+  }
+  if (gate_inbox_ != nullptr) {
+    std::vector<PendingEvent> pending;
+    std::uint64_t damaged = 0;
+    if (auto e = gate_inbox_->pending(pending, damaged)) Log::error("gates", "cannot read the gate inbox: {}", e.message());
+    if (damaged > 0) Log::error("gates", "{} gate events in the inbox were damaged on disk and cannot be decided", damaged);
+    for (auto& p : pending) {
+      messages.push_back(Incoming{std::move(p.event.topic), std::move(p.event.payload), {}, p.position, p.event.received_at});
+    }
+  }
+  if (!messages.empty()) {
+    Log::info("gates", "deciding {} gate events received before the restart (those decided already are skipped)",
+              messages.size());
+  }
   process(messages);
 }
 
@@ -161,7 +175,8 @@ void EngineHost::save_states() {
 }
 
 void EngineHost::enqueue(std::string topic, std::string payload) {
-  const Topic t = parse_topic(topic);
+  Incoming incoming{std::move(topic), std::move(payload), std::chrono::steady_clock::now(), 0, system_now()};
+  const Topic t = parse_topic(incoming.topic);  // views into incoming.topic
   if (t.kind == TopicKind::SensorReport || t.kind == TopicKind::GateEvent) {
     const bool report = t.kind == TopicKind::SensorReport;
     const std::int64_t now_ms =
@@ -172,30 +187,30 @@ void EngineHost::enqueue(std::string topic, std::string payload) {
     if (!(report ? sensor_throttle_ : gate_throttle_).admit(device, now_ms)) {
       ++(report ? throttled_reports_ : throttled_gate_events_);
       throttle_log_.warn("limits", report ? "sensor_flood" : "camera_flood", "{} sends faster than its limit: dropping ({})",
-                         topic, report ? "sensor report" : "gate event");
+                         incoming.topic, report ? "sensor report" : "gate event");
       return;
     }
   }
-  if (ledger_ != nullptr) {
-    parking::v1::GateEvent event;
-    // A payload that cannot be keyed is not stored: the strand rejects it.
-    if (t.kind == TopicKind::GateEvent && payload.size() <= GateEventDecoder::kMaxPayload &&
-        event.ParseFromString(payload) && event.seq() > 0) {
-      InboxAppend result = InboxAppend::Stored;
-      const InboxEvent stored{std::string(t.lot_id), std::string(t.device_id), event.seq(), payload, topic};
-      if (auto e = ledger_->append(stored, system_now(), result)) {
-        Log::error("gates", "cannot store the gate event {} #{}: {}; deciding it anyway", topic, event.seq(), e.message());
-      } else if (result != InboxAppend::Stored) {
-        ++repeated_gate_events_;
-        return;  // a redelivery: decided already, or waiting in the recovered queue
-      }
-    }
-  }
+  parking::v1::GateEvent event;
+  // A payload that cannot be keyed is not kept: the strand rejects it.
+  const bool keep = gate_inbox_ != nullptr && t.kind == TopicKind::GateEvent &&
+                    incoming.payload.size() <= GateEventDecoder::kMaxPayload && event.ParseFromString(incoming.payload) &&
+                    event.seq() > 0;
   bool was_empty = false;
   {
-    std::lock_guard lock(inbox_mutex_);
-    was_empty = inbox_.empty();
-    inbox_.push_back(Incoming{std::move(topic), std::move(payload), std::chrono::steady_clock::now()});
+    // Appended in the order the strand takes them: the inbox lets go of everything up to a
+    // position at once.
+    std::lock_guard lock(arrived_mutex_);
+    if (keep) {
+      const InboxEvent kept{std::string(t.lot_id), std::string(t.device_id), event.seq(), incoming.payload,
+                            incoming.topic, incoming.received_at};
+      if (auto e = gate_inbox_->append(kept, incoming.inbox_position)) {
+        Log::error("gates", "cannot keep the gate event {} #{}: {}; deciding it anyway", incoming.topic, event.seq(),
+                   e.message());
+      }
+    }
+    was_empty = arrived_.empty();
+    arrived_.push_back(std::move(incoming));
   }
   if (was_empty) boost::asio::post(strand_, [this] { drain(); });
 }
@@ -203,19 +218,21 @@ void EngineHost::enqueue(std::string topic, std::string payload) {
 void EngineHost::drain() {
   std::vector<Incoming> messages;
   {
-    std::lock_guard lock(inbox_mutex_);
-    messages.swap(inbox_);
+    std::lock_guard lock(arrived_mutex_);
+    messages.swap(arrived_);
   }
   process(messages);
 }
 
 void EngineHost::on_message(const std::string& topic, const std::string& payload) {
-  process({Incoming{topic, payload, std::chrono::steady_clock::now()}});
+  process({Incoming{topic, payload, std::chrono::steady_clock::now(), 0, system_now()}});
 }
 
 void EngineHost::process(const std::vector<Incoming>& messages) {
+  InboxPosition processed = 0;
   for (const Incoming& m : messages) {
     ++counters_.messages;
+    processed = std::max(processed, m.inbox_position);
     if (m.received != std::chrono::steady_clock::time_point{} && !processing_since_) processing_since_ = m.received;
     const Topic t = parse_topic(m.topic);
     if (t.kind == TopicKind::SensorReport) {
@@ -242,7 +259,11 @@ void EngineHost::process(const std::vector<Incoming>& messages) {
     }
   }
   flush_reports();
-  record_decisions();
+  // A gate event that waits for the first SimClock stays in the inbox, and so does what follows it.
+  if (!waiting_for_clock_.empty() && waiting_for_clock_.front().inbox_position != 0) {
+    processed = std::min(processed, waiting_for_clock_.front().inbox_position - 1);
+  }
+  record_decisions(processed);
   settle();
   processing_since_.reset();
 }
@@ -272,8 +293,8 @@ void EngineHost::on_gate_event(const Incoming& m, const Topic& t) {
               (*s.left_at - s.entered_at) / 60'000, yuan(s.fee_fen), s.overstay ? " (overstay)" : "",
               s.note.empty() ? "" : " (" + s.note + ")");
   }
-  DecisionRecord record{InboxEvent{d.event->lot_id, d.event->gate_id, d.event->seq, {}, {}}, now(), std::nullopt,
-                        std::move(closed), decision.reason, decision.admit};
+  DecisionRecord record{InboxEvent{d.event->lot_id, d.event->gate_id, d.event->seq, m.payload, m.topic, m.received_at},
+                        now(), std::nullopt, std::move(closed), decision.reason, decision.admit};
   if (const VisitorSession* opened = d.event->entry ? desk_.open_session(decision.lot_id, decision.plate) : nullptr) {
     record.opened = *opened;
   }
@@ -281,15 +302,24 @@ void EngineHost::on_gate_event(const Incoming& m, const Topic& t) {
   unpublished_.push_back(decision);
 }
 
-void EngineHost::record_decisions() {
-  if (unpublished_.empty()) return;
+void EngineHost::record_decisions(InboxPosition processed) {
+  const bool release = gate_inbox_ != nullptr && processed > released_;
+  if (unpublished_.empty() && !release) return;
+  if (release) released_ = processed;
   auto records = std::make_shared<std::vector<DecisionRecord>>(std::exchange(unrecorded_, {}));
   auto decisions = std::make_shared<std::vector<GateDecisionOut>>(std::exchange(unpublished_, {}));
-  auto record = [this, records] {
-    if (ledger_ == nullptr) return;
-    if (auto e = ledger_->record(*records)) {
-      // The events stay undecided in the inbox and are decided again after a restart.
-      Log::error("gates", "cannot record {} gate decisions: {}", records->size(), e.message());
+  auto record = [this, records, release, processed] {
+    if (ledger_ != nullptr) {
+      if (auto e = ledger_->record(*records)) {
+        // The inbox keeps these events (and every later one) until a restart decides them again.
+        Log::error("gates", "cannot record {} gate decisions: {}", records->size(), e.message());
+        record_failed_ = true;
+      }
+    }
+    if (release && !record_failed_) {
+      if (auto e = gate_inbox_->release_through(processed)) {
+        Log::warn("gates", "cannot delete a finished gate inbox segment: {}", e.message());
+      }
     }
   };
   if (worker_ == nullptr) {
@@ -300,7 +330,7 @@ void EngineHost::record_decisions() {
   // Recorded on the store's thread; the decisions go out, in order, once their record is durable.
   worker_->post([this, record, decisions] {
     record();
-    boost::asio::post(strand_, [this, decisions] { publish_decisions(*decisions); });
+    if (!decisions->empty()) boost::asio::post(strand_, [this, decisions] { publish_decisions(*decisions); });
   });
 }
 

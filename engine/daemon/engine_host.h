@@ -53,12 +53,14 @@ class EngineHost : public EngineSink {
 
   // `store` (may be null) keeps the last known space states: they are restored at start (with
   // --sim-clock, at the first SimClock) and every change is saved, one transaction per drain.
-  // `ledger` (may be null) makes gate events durable: enqueue() stores each one before it
-  // returns (so before Paho acknowledges it), and the decision is recorded with its effects on
-  // visitor sessions in one transaction; at start, what was stored but not decided is decided.
+  // `inbox` (may be null) makes gate events durable: enqueue() appends each one before it
+  // returns (so before Paho acknowledges it); at start, what it still holds is decided again.
+  // `ledger` (may be null) records each decision with the event and its effects on visitor
+  // sessions, one transaction per batch; the inbox lets go of an event once that has committed.
   // `worker` (may be null: then writes happen inline) runs the store's writes off the strand.
   EngineHost(Strand strand, std::vector<Lot> lots, bool sim_clock, Publisher& publisher,
-             SpaceStateStore* store = nullptr, GateLedger* ledger = nullptr, StoreWorker* worker = nullptr);
+             SpaceStateStore* store = nullptr, GateLedger* ledger = nullptr, StoreWorker* worker = nullptr,
+             GateInbox* inbox = nullptr);
 
   // Thread-safe, for Paho's callback thread: queues the message and, if the queue was empty,
   // posts a drain to the strand. Under load the strand then takes many messages at once, and
@@ -100,8 +102,8 @@ class EngineHost : public EngineSink {
 
   const Engine& engine() const { return engine_; }
   const HostCounters& counters() const { return counters_; }
-  // Gate events received again after being stored or decided (counted on either side).
-  std::uint64_t gate_events_duplicate() const { return counters_.gate_events_duplicate + repeated_gate_events_.load(); }
+  // Gate events received again after their decision.
+  std::uint64_t gate_events_duplicate() const { return counters_.gate_events_duplicate; }
   const SensorReportDecoder& decoder() const { return decoder_; }
   Strand& strand() { return strand_; }
 
@@ -110,6 +112,8 @@ class EngineHost : public EngineSink {
     std::string topic;
     std::string payload;
     std::chrono::steady_clock::time_point received{};  // default: recovered from the store
+    InboxPosition inbox_position = 0;                    // 0: not a gate event in the inbox
+    TimeMs received_at = 0;                              // system time, for the record
   };
   static constexpr std::size_t kBatch = 16;
 
@@ -122,7 +126,9 @@ class EngineHost : public EngineSink {
   void space_changed(const Lot& lot, const SpaceChange& change) override;
   void restore_states();
   void recover_gate_events();
-  void record_decisions();  // one transaction for the batch, then the decisions go out
+  // One transaction for the batch, then the decisions go out and the inbox lets go of
+  // everything through `processed` (0: nothing of the inbox in this batch).
+  void record_decisions(InboxPosition processed);
   void publish_decisions(const std::vector<GateDecisionOut>& decisions);
   void save_states();
   void schedule_save();
@@ -144,8 +150,8 @@ class EngineHost : public EngineSink {
   std::vector<SensorReading> readings_;          // decoded, waiting for the engine
   std::vector<const std::string*> reading_topics_;
   std::array<ReportOutcome, kBatch> outcomes_{};
-  std::mutex inbox_mutex_;
-  std::vector<Incoming> inbox_;
+  std::mutex arrived_mutex_;
+  std::vector<Incoming> arrived_;
   HostCounters counters_;
   RateLimitedLog reject_log_;
   std::map<std::string, std::pair<std::string, std::string>> last_frames_;  // topic -> (lot, payload)
@@ -155,7 +161,9 @@ class EngineHost : public EngineSink {
   std::vector<Incoming> waiting_for_clock_;  // gate events before the first SimClock
   std::vector<DecisionRecord> unrecorded_;    // decided in this batch, not yet committed
   std::vector<GateDecisionOut> unpublished_;  // their decisions, sent once recorded
-  std::atomic<std::uint64_t> repeated_gate_events_{0};  // caught by the inbox on Paho's thread
+  GateInbox* gate_inbox_;
+  InboxPosition released_ = 0;        // the strand's: the inbox was asked to let go through here
+  bool record_failed_ = false;        // the store worker's: from then on the inbox keeps everything
   // Paho's receive thread only (every session's callbacks run on it).
   DeviceThrottle sensor_throttle_{ThrottleLimits{5, 20}};
   DeviceThrottle gate_throttle_{ThrottleLimits{10, 50}};

@@ -24,6 +24,7 @@
 #include "store/sqlite_audit_log.h"
 #include "store/sqlite_database.h"
 #include "store/sqlite_occupancy_history.h"
+#include "store/gate_inbox_log.h"
 #include "store/sqlite_gate_ledger.h"
 #include "store/sqlite_registry_store.h"
 #include "store/sqlite_space_state_store.h"
@@ -103,12 +104,11 @@ int run(const DaemonOptions& options) {
   SqliteRegistryStore registry_store(database);
   SqliteAuditLog audit_log(database);
   SqliteOccupancyHistory history_reader(database);
-  SqliteDatabase ledger_database(config.settings.db_path);  // gate events: Paho's thread and the store thread
-  // Paho's receive thread commits each gate event on this connection: it never checkpoints.
-  // The others do, after their own commits once the WAL passes 1,000 pages, on the store and
-  // control threads (gate decisions, space states, the registry).
-  ledger_database.leave_checkpoints_to_others();
+  SqliteDatabase ledger_database(config.settings.db_path);  // gate decisions: the store thread
   SqliteGateLedger gate_ledger(ledger_database);
+  // Gate events wait here, appended on Paho's thread before the acknowledgement, until their
+  // decision is in the database.
+  GateInboxLog gate_inbox(config.settings.db_path);
   SqliteGateLedger ledger_reader(database);
   std::vector<Household> households;
   std::vector<Vehicle> vehicles;
@@ -129,7 +129,7 @@ int run(const DaemonOptions& options) {
   StoreWorker store_worker;
   StoreWorker control_worker;  // the control API's SQLite calls: a month's notice never delays a gate
   EngineHost host(strand, std::move(config.lots), options.sim_clock, publisher, &space_states, &gate_ledger,
-                  &store_worker);
+                  &store_worker, &gate_inbox);
   host.set_registry(Registry(std::move(households), std::move(vehicles)));
   host.set_pact(config.pact);
   host.set_history(&history_writer);

@@ -59,9 +59,6 @@ SqliteDatabase::SqliteDatabase(const std::string& path) : path_(path) {
 
 SqliteDatabase::~SqliteDatabase() { sqlite3_close(db_); }
 
-void SqliteDatabase::leave_checkpoints_to_others() { sqlite3_wal_autocheckpoint(db_, 0); }
-
-
 std::error_code SqliteDatabase::exec(const char* sql) {
   const int rc = sqlite3_exec(db_, sql, nullptr, nullptr, nullptr);
   return rc == SQLITE_OK ? std::error_code() : sqlite_error(rc);

@@ -29,10 +29,6 @@ class SqliteDatabase {
   sqlite3* handle() const { return db_; }
   const std::string& path() const { return path_; }
   std::error_code exec(const char* sql);
-  // Stops this connection from checkpointing the WAL after its own commits: a checkpoint ends
-  // with an fsync (tens to hundreds of ms here), which must not happen on a thread that holds
-  // up MQTT acknowledgements. Other connections keep checkpointing after theirs.
-  void leave_checkpoints_to_others();
 
  private:
   void migrate();

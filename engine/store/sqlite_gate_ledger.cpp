@@ -1,4 +1,4 @@
-// Inbox writes (one commit per event, before the acknowledgement) and decision records.
+// Decided gate events and visitor sessions: one transaction per batch of decisions.
 #include "sqlite_gate_ledger.h"
 
 namespace parkd {
@@ -38,38 +38,22 @@ VisitorSession read_session(sqlite3_stmt* s) {
 
 SqliteGateLedger::SqliteGateLedger(SqliteDatabase& db)
     : db_(db),
-      insert_(db.handle(),
-              "INSERT OR IGNORE INTO gate_inbox (lot_id, gate_id, seq, topic, payload, received_at_ms) "
-              "VALUES (?1, ?2, ?3, ?4, ?5, ?6)"),
-      seen_(db.handle(), "SELECT decided_at_ms IS NOT NULL FROM gate_inbox WHERE lot_id = ?1 AND gate_id = ?2 AND seq = ?3") {}
-
-std::error_code SqliteGateLedger::append(const InboxEvent& e, TimeMs received_at, InboxAppend& result) {
-  std::lock_guard lock(mutex_);
-  SqliteStatement& insert = insert_;
-  if (insert.prepare_result() != SQLITE_OK) return sqlite_error(insert.prepare_result());
-  bind_text(insert.get(), 1, e.lot_id);
-  bind_text(insert.get(), 2, e.gate_id);
-  sqlite3_bind_int64(insert.get(), 3, static_cast<sqlite3_int64>(e.seq));
-  bind_text(insert.get(), 4, e.topic);
-  sqlite3_bind_blob(insert.get(), 5, e.payload.data(), static_cast<int>(e.payload.size()), SQLITE_TRANSIENT);
-  sqlite3_bind_int64(insert.get(), 6, received_at);
-  if (const int rc = step_and_reset(insert.get()); rc != SQLITE_OK) return sqlite_error(rc);
-  if (sqlite3_changes(db_.handle()) > 0) {
-    result = InboxAppend::Stored;
-    return {};
-  }
-  SqliteStatement& seen = seen_;
-  bind_text(seen.get(), 1, e.lot_id);
-  bind_text(seen.get(), 2, e.gate_id);
-  sqlite3_bind_int64(seen.get(), 3, static_cast<sqlite3_int64>(e.seq));
-  const int rc = sqlite3_step(seen.get());
-  const bool decided = rc == SQLITE_ROW && sqlite3_column_int(seen.get(), 0) != 0;
-  sqlite3_reset(seen.get());
-  sqlite3_clear_bindings(seen.get());
-  if (rc != SQLITE_ROW) return sqlite_error(rc);
-  result = decided ? InboxAppend::AlreadyDecided : InboxAppend::AlreadyPending;
-  return {};
-}
+      // An older parkd stored events here before deciding them: such a row gets its decision.
+      decided_(db.handle(),
+               "INSERT INTO gate_inbox (lot_id, gate_id, seq, topic, payload, received_at_ms, decided_at_ms, "
+               "decision_reason, admitted) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9) "
+               "ON CONFLICT (lot_id, gate_id, seq) DO UPDATE SET decided_at_ms = excluded.decided_at_ms, "
+               "decision_reason = excluded.decision_reason, admitted = excluded.admitted WHERE decided_at_ms IS NULL"),
+      open_session_(db.handle(),
+                    "INSERT INTO visitor_session (lot_id, plate, entry_gate, entered_at_ms, note) "
+                    "VALUES (?1, ?2, ?3, ?4, ?5) ON CONFLICT (lot_id, plate) WHERE left_at_ms IS NULL "
+                    "DO UPDATE SET note = excluded.note"),
+      close_session_(db.handle(),
+                     "UPDATE visitor_session SET left_at_ms = ?3, exit_gate = ?4, fee_fen = ?5, overstay = ?6, "
+                     "note = ?7 WHERE lot_id = ?1 AND plate = ?2 AND left_at_ms IS NULL"),
+      insert_closed_(db.handle(),
+                     "INSERT INTO visitor_session (lot_id, plate, entry_gate, entered_at_ms, left_at_ms, "
+                     "exit_gate, fee_fen, overstay, note) VALUES (?1, ?2, '', ?3, ?3, ?4, ?5, ?6, ?7)") {}
 
 std::error_code SqliteGateLedger::undecided(std::vector<InboxEvent>& out) {
   std::lock_guard lock(mutex_);
@@ -88,51 +72,61 @@ std::error_code SqliteGateLedger::undecided(std::vector<InboxEvent>& out) {
   return rc == SQLITE_DONE ? std::error_code() : sqlite_error(rc);
 }
 
+std::error_code SqliteGateLedger::last_decided_seqs(std::vector<LastSeq>& out) {
+  std::lock_guard lock(mutex_);
+  SqliteStatement select(db_.handle(),
+                         "SELECT lot_id, gate_id, MAX(seq) FROM gate_inbox WHERE decided_at_ms IS NOT NULL "
+                         "GROUP BY lot_id, gate_id");
+  if (select.prepare_result() != SQLITE_OK) return sqlite_error(select.prepare_result());
+  int rc = SQLITE_OK;
+  while ((rc = sqlite3_step(select.get())) == SQLITE_ROW) {
+    out.push_back(LastSeq{column_text(select.get(), 0), column_text(select.get(), 1),
+                          static_cast<std::uint64_t>(sqlite3_column_int64(select.get(), 2))});
+  }
+  return rc == SQLITE_DONE ? std::error_code() : sqlite_error(rc);
+}
+
 std::error_code SqliteGateLedger::record(std::span<const DecisionRecord> decisions) {
   if (decisions.empty()) return {};
   std::lock_guard lock(mutex_);
-  if (auto err = db_.exec("BEGIN IMMEDIATE")) return err;
-  SqliteStatement mark(db_.handle(), "UPDATE gate_inbox SET decided_at_ms = ?4, decision_reason = ?5, admitted = ?6 "
-                       "WHERE lot_id = ?1 AND gate_id = ?2 AND seq = ?3");
-  SqliteStatement upsert(db_.handle(),
-                         "INSERT INTO visitor_session (lot_id, plate, entry_gate, entered_at_ms, note) "
-                         "VALUES (?1, ?2, ?3, ?4, ?5) ON CONFLICT (lot_id, plate) WHERE left_at_ms IS NULL "
-                         "DO UPDATE SET note = excluded.note");
-  SqliteStatement close(db_.handle(),
-                        "UPDATE visitor_session SET left_at_ms = ?3, exit_gate = ?4, fee_fen = ?5, overstay = ?6, "
-                        "note = ?7 WHERE lot_id = ?1 AND plate = ?2 AND left_at_ms IS NULL");
-  SqliteStatement insert_closed(db_.handle(),
-                                "INSERT INTO visitor_session (lot_id, plate, entry_gate, entered_at_ms, left_at_ms, "
-                                "exit_gate, fee_fen, overstay, note) VALUES (?1, ?2, '', ?3, ?3, ?4, ?5, ?6, ?7)");
   int rc = SQLITE_OK;
-  for (const SqliteStatement* s : {&mark, &upsert, &close, &insert_closed}) {
+  for (const SqliteStatement* s : {&decided_, &open_session_, &close_session_, &insert_closed_}) {
     if (rc == SQLITE_OK) rc = s->prepare_result();
   }
+  if (rc != SQLITE_OK) return sqlite_error(rc);
+  if (auto err = db_.exec("BEGIN IMMEDIATE")) return err;
+  sqlite3_stmt* const decided = decided_.get();
+  sqlite3_stmt* const open = open_session_.get();
+  sqlite3_stmt* const close = close_session_.get();
+  sqlite3_stmt* const insert_closed = insert_closed_.get();
   for (std::size_t d = 0; rc == SQLITE_OK && d < decisions.size(); ++d) {
     const DecisionRecord& r = decisions[d];
-    bind_text(mark.get(), 1, r.event.lot_id);
-    bind_text(mark.get(), 2, r.event.gate_id);
-    sqlite3_bind_int64(mark.get(), 3, static_cast<sqlite3_int64>(r.event.seq));
-    sqlite3_bind_int64(mark.get(), 4, r.decided_at);
-    bind_text(mark.get(), 5, r.reason);
-    sqlite3_bind_int(mark.get(), 6, r.admitted ? 1 : 0);
-    rc = step_and_reset(mark.get());
+    bind_text(decided, 1, r.event.lot_id);
+    bind_text(decided, 2, r.event.gate_id);
+    sqlite3_bind_int64(decided, 3, static_cast<sqlite3_int64>(r.event.seq));
+    bind_text(decided, 4, r.event.topic);
+    sqlite3_bind_blob(decided, 5, r.event.payload.data(), static_cast<int>(r.event.payload.size()), SQLITE_STATIC);
+    sqlite3_bind_int64(decided, 6, r.event.received_at);
+    sqlite3_bind_int64(decided, 7, r.decided_at);
+    bind_text(decided, 8, r.reason);
+    sqlite3_bind_int(decided, 9, r.admitted ? 1 : 0);
+    rc = step_and_reset(decided);
     if (rc == SQLITE_OK && r.opened) {
       const VisitorSession& o = *r.opened;
-      bind_text(upsert.get(), 1, o.lot_id);
-      bind_text(upsert.get(), 2, o.plate);
-      bind_text(upsert.get(), 3, o.entry_gate);
-      sqlite3_bind_int64(upsert.get(), 4, o.entered_at);
-      bind_text(upsert.get(), 5, o.note);
-      rc = step_and_reset(upsert.get());
+      bind_text(open, 1, o.lot_id);
+      bind_text(open, 2, o.plate);
+      bind_text(open, 3, o.entry_gate);
+      sqlite3_bind_int64(open, 4, o.entered_at);
+      bind_text(open, 5, o.note);
+      rc = step_and_reset(open);
     }
     for (std::size_t i = 0; rc == SQLITE_OK && i < r.closed.size(); ++i) {
       const VisitorSession& c = r.closed[i];
-      bind_closed_session(close.get(), c, r.decided_at);
-      rc = step_and_reset(close.get());
+      bind_closed_session(close, c, r.decided_at);
+      rc = step_and_reset(close);
       if (rc == SQLITE_OK && sqlite3_changes(db_.handle()) == 0) {  // an exit without entry: keep a record
-        bind_closed_session(insert_closed.get(), c, r.decided_at);
-        rc = step_and_reset(insert_closed.get());
+        bind_closed_session(insert_closed, c, r.decided_at);
+        rc = step_and_reset(insert_closed);
       }
     }
   }

@@ -8,13 +8,12 @@
 
 namespace parkd {
 
-// One connection of its own, used from Paho's thread (append) and the strand (the rest): a
-// mutex makes them take turns, which is cheaper than two connections waiting on SQLite's lock.
+// A mutex makes the threads that share one ledger take turns on its connection.
 class SqliteGateLedger : public GateLedger {
  public:
   explicit SqliteGateLedger(SqliteDatabase& db);
-  std::error_code append(const InboxEvent& event, TimeMs received_at, InboxAppend& result) override;
   std::error_code undecided(std::vector<InboxEvent>& out) override;
+  std::error_code last_decided_seqs(std::vector<LastSeq>& out) override;
   std::error_code record(std::span<const DecisionRecord> decisions) override;
   std::error_code open_sessions(std::vector<VisitorSession>& out) override;
   std::error_code sessions_left_between(TimeMs from, TimeMs to, std::vector<VisitorSession>& out) override;
@@ -23,9 +22,11 @@ class SqliteGateLedger : public GateLedger {
  private:
   SqliteDatabase& db_;
   std::mutex mutex_;
-  // Prepared once: a gate event's commit happens on Paho's thread before its acknowledgement.
-  SqliteStatement insert_;
-  SqliteStatement seen_;
+  // record()'s statements, prepared once: it runs for every batch of gate events.
+  SqliteStatement decided_;
+  SqliteStatement open_session_;
+  SqliteStatement close_session_;
+  SqliteStatement insert_closed_;
 };
 
 }  // namespace parkd

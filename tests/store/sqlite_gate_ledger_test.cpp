@@ -1,5 +1,6 @@
-// The gate ledger in a real SQLite file: an event is stored once, a redelivery is recognised
-// as pending or decided, and a decision's session changes land with it or not at all.
+// The gate ledger in a real SQLite file: a decided event is stored once with its decision, an
+// older parkd's undecided rows are found and decided, and a decision's session changes land
+// with it or not at all.
 #include "store/sqlite_gate_ledger.h"
 
 #include <gtest/gtest.h>
@@ -22,39 +23,61 @@ class GateLedgerTest : public ::testing::Test {
     db.reset();
     std::filesystem::remove_all(dir);
   }
-  InboxAppend append(std::uint64_t seq) {
-    InboxAppend r = InboxAppend::Stored;
-    EXPECT_FALSE(ledger->append(InboxEvent{"xj5", "north", seq, "payload-" + std::to_string(seq), "t"}, 1'000, r));
-    return r;
+  static InboxEvent event(std::uint64_t seq) {
+    return InboxEvent{"xj5", "north", seq, "payload-" + std::to_string(seq), "t", 1'000};
   }
   std::filesystem::path dir;
   std::unique_ptr<SqliteDatabase> db;
   std::unique_ptr<SqliteGateLedger> ledger;
 };
 
-TEST_F(GateLedgerTest, AnEventIsStoredOnceAndARedeliveryIsRecognised) {
-  EXPECT_EQ(append(1), InboxAppend::Stored);
-  EXPECT_EQ(append(2), InboxAppend::Stored);
-  EXPECT_EQ(append(1), InboxAppend::AlreadyPending);
-  std::vector<InboxEvent> pending;
-  ASSERT_FALSE(ledger->undecided(pending));
-  ASSERT_EQ(pending.size(), 2u);
-  EXPECT_EQ(pending[0].seq, 1u);
-  EXPECT_EQ(pending[0].payload, "payload-1");
-  ASSERT_FALSE(ledger->record(std::vector<DecisionRecord>{{pending[0], 2'000, std::nullopt, {}, "TEST", true}}));
-  EXPECT_EQ(append(1), InboxAppend::AlreadyDecided);
-  pending.clear();
-  ASSERT_FALSE(ledger->undecided(pending));
-  ASSERT_EQ(pending.size(), 1u);
-  EXPECT_EQ(pending[0].seq, 2u);
+TEST_F(GateLedgerTest, ADecidedEventIsStoredOnceAndRaisesItsGatesLastSeq) {
+  ASSERT_FALSE(ledger->record(std::vector<DecisionRecord>{{event(1), 2'000, std::nullopt, {}, "TEST", true},
+                                                          {event(3), 2'000, std::nullopt, {}, "TEST", true}}));
+  // Recorded again (a repetition that slipped through): the first decision stays.
+  ASSERT_FALSE(ledger->record(std::vector<DecisionRecord>{{event(1), 9'000, std::nullopt, {}, "OTHER", false}}));
+  std::vector<GateLedger::DecisionCount> counts;
+  ASSERT_FALSE(ledger->decisions_between(0, 10'000, counts));
+  ASSERT_EQ(counts.size(), 1u);
+  EXPECT_EQ(counts[0].reason, "TEST");
+  EXPECT_EQ(counts[0].count, 2u);
+  std::vector<GateLedger::LastSeq> seqs;
+  ASSERT_FALSE(ledger->last_decided_seqs(seqs));
+  ASSERT_EQ(seqs.size(), 1u);
+  EXPECT_EQ(seqs[0].gate_id, "north");
+  EXPECT_EQ(seqs[0].seq, 3u);
+  std::vector<InboxEvent> undecided;
+  ASSERT_FALSE(ledger->undecided(undecided));
+  EXPECT_TRUE(undecided.empty());
+}
+
+TEST_F(GateLedgerTest, AnOlderParkdsUndecidedEventsAreFoundAndGetTheirDecision) {
+  // What an older parkd left: events stored on arrival, not yet decided.
+  ASSERT_FALSE(db->exec("INSERT INTO gate_inbox (lot_id, gate_id, seq, topic, payload, received_at_ms) VALUES "
+                        "('xj5', 'north', 7, 'parking/xj5/gates/north/event', x'0807', 500), "
+                        "('xj5', 'north', 8, 'parking/xj5/gates/north/event', x'0808', 600)"));
+  std::vector<InboxEvent> undecided;
+  ASSERT_FALSE(ledger->undecided(undecided));
+  ASSERT_EQ(undecided.size(), 2u);
+  EXPECT_EQ(undecided[0].seq, 7u);
+  EXPECT_EQ(undecided[0].payload, std::string("\x08\x07", 2));
+  EXPECT_EQ(undecided[1].topic, "parking/xj5/gates/north/event");
+  std::vector<GateLedger::LastSeq> seqs;
+  ASSERT_FALSE(ledger->last_decided_seqs(seqs));
+  EXPECT_TRUE(seqs.empty());  // stored is not decided
+  ASSERT_FALSE(ledger->record(std::vector<DecisionRecord>{{undecided[0], 2'000, std::nullopt, {}, "TEST", true}}));
+  undecided.clear();
+  ASSERT_FALSE(ledger->undecided(undecided));
+  ASSERT_EQ(undecided.size(), 1u);
+  EXPECT_EQ(undecided[0].seq, 8u);
+  ASSERT_FALSE(ledger->last_decided_seqs(seqs));
+  ASSERT_EQ(seqs.size(), 1u);
+  EXPECT_EQ(seqs[0].seq, 7u);
 }
 
 TEST_F(GateLedgerTest, SessionsOpenAndCloseWithTheirDecisions) {
-  append(1);
-  append(2);
-  append(3);
   const VisitorSession in{"xj5", "苏E12345", "north", 10'000, std::nullopt, {}, 0, false, {}};
-  ASSERT_FALSE(ledger->record(std::vector<DecisionRecord>{{InboxEvent{"xj5", "north", 1, {}, {}}, 10'000, in, {}, "TEST", true}}));
+  ASSERT_FALSE(ledger->record(std::vector<DecisionRecord>{{event(1), 10'000, in, {}, "TEST", true}}));
   std::vector<VisitorSession> open;
   ASSERT_FALSE(ledger->open_sessions(open));
   ASSERT_EQ(open.size(), 1u);
@@ -64,16 +87,15 @@ TEST_F(GateLedgerTest, SessionsOpenAndCloseWithTheirDecisions) {
   out.exit_gate = "east";
   out.fee_fen = 1'500;
   const std::vector<VisitorSession> closed = {out};
-  ASSERT_FALSE(ledger->record(std::vector<DecisionRecord>{{InboxEvent{"xj5", "north", 2, {}, {}}, 9'070'000, std::nullopt, closed, "TEST", true}}));
+  ASSERT_FALSE(ledger->record(std::vector<DecisionRecord>{{event(2), 9'070'000, std::nullopt, closed, "TEST", true}}));
   open.clear();
   ASSERT_FALSE(ledger->open_sessions(open));
   EXPECT_TRUE(open.empty());
   // The plate comes again: a new session (a new row) opens.
-  ASSERT_FALSE(ledger->record(std::vector<DecisionRecord>{{InboxEvent{"xj5", "north", 3, {}, {}}, 9'100'000, in, {}, "TEST", true}}));
-  append(4);
+  ASSERT_FALSE(ledger->record(std::vector<DecisionRecord>{{event(3), 9'100'000, in, {}, "TEST", true}}));
   const VisitorSession other{"xj5", "苏E12345", "east", 9'200'000, std::nullopt, {}, 0, false, {}};
   // Same plate, same lot: the upsert updates the open one instead of adding a second.
-  ASSERT_FALSE(ledger->record(std::vector<DecisionRecord>{{InboxEvent{"xj5", "north", 4, {}, {}}, 9'200'000, other, {}, "TEST", true}}));
+  ASSERT_FALSE(ledger->record(std::vector<DecisionRecord>{{event(4), 9'200'000, other, {}, "TEST", true}}));
   open.clear();
   ASSERT_FALSE(ledger->open_sessions(open));
   ASSERT_EQ(open.size(), 1u);
@@ -82,7 +104,6 @@ TEST_F(GateLedgerTest, SessionsOpenAndCloseWithTheirDecisions) {
 }
 
 TEST_F(GateLedgerTest, AMonthReadsTheSessionsThatEndedInItAndTheDecisionsMadeInIt) {
-  for (std::uint64_t seq = 1; seq <= 4; ++seq) append(seq);
   const VisitorSession in{"xj5", "苏E12345", "north", 10'000, std::nullopt, {}, 0, false, {}};
   VisitorSession out = in;
   out.left_at = 5'000'000;
@@ -90,10 +111,10 @@ TEST_F(GateLedgerTest, AMonthReadsTheSessionsThatEndedInItAndTheDecisionsMadeInI
   out.fee_fen = 1'500;
   out.overstay = true;
   ASSERT_FALSE(ledger->record(std::vector<DecisionRecord>{
-      {InboxEvent{"xj5", "north", 1, {}, {}}, 10'000, in, {}, "VISITOR_ADMITTED", true},
-      {InboxEvent{"xj5", "north", 2, {}, {}}, 20'000, std::nullopt, {}, "INVALID_PLATE", false},
-      {InboxEvent{"xj5", "north", 3, {}, {}}, 30'000, std::nullopt, {}, "INVALID_PLATE", false},
-      {InboxEvent{"xj5", "north", 4, {}, {}}, 5'000'000, std::nullopt, {out}, "VISITOR_EXIT", true}}));
+      {event(1), 10'000, in, {}, "VISITOR_ADMITTED", true},
+      {event(2), 20'000, std::nullopt, {}, "INVALID_PLATE", false},
+      {event(3), 30'000, std::nullopt, {}, "INVALID_PLATE", false},
+      {event(4), 5'000'000, std::nullopt, {out}, "VISITOR_EXIT", true}}));
   std::vector<VisitorSession> ended;
   ASSERT_FALSE(ledger->sessions_left_between(0, 5'000'000, ended));
   EXPECT_TRUE(ended.empty());  // the end of the range is not in it
