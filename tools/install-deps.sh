@@ -12,6 +12,7 @@ packages=(
   googletest libgtest-dev libgmock-dev libbenchmark-dev
   libsqlite3-dev sqlite3
   openssl
+  clang libclang-rt-14-dev
   mosquitto mosquitto-clients
   python3
 )

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Installs what is missing, builds everything (warnings on) and runs every test with ctest; then
 # the same tests under AddressSanitizer + UndefinedBehaviorSanitizer, and parkd's threaded parts
-# (the daemon's unit and broker tests, with parkd itself instrumented) under ThreadSanitizer.
+# (the daemon's unit and broker tests, with parkd itself instrumented) under ThreadSanitizer; and
+# each libFuzzer target (clang, ASan + UBSan) for PARKD_FUZZ_SECONDS (default 20) from its seeds.
 # Usage (from anywhere, as root on a fresh Debian 12): tools/test.sh [extra ctest arguments]
 #   PARKD_SANITIZERS=off tools/test.sh   skips the two sanitizer builds (a quick local run)
 set -euo pipefail
@@ -29,3 +30,6 @@ cmake --build "$tsan" -j"$jobs" --target parkd daemon_tests daemon_unit_tests >/
 # A race report makes parkd exit with 66, which the tests see as a failed shut-down.
 (cd "$tsan" && TSAN_OPTIONS=exitcode=66:halt_on_error=0:suppressions=$root/tests/tsan.supp ctest --output-on-failure -j"$jobs" --timeout 600 \
   -R '^(ParkdTest|EngineHostTest|DaemonOptions|ListenAddress|HttpTarget)\.' "$@")
+
+echo "== libFuzzer: each target for ${PARKD_FUZZ_SECONDS:-20} s from its seed corpus, under ASan + UBSan"
+"$root/tools/fuzz.sh" "${PARKD_FUZZ_SECONDS:-20}"
