@@ -169,19 +169,6 @@ void blast(std::vector<std::unique_ptr<Sender>>& senders, int messages, std::uin
   for (auto& t : threads) t.join();
 }
 
-long rss_kb(pid_t pid) {
-  std::ifstream status("/proc/" + std::to_string(pid) + "/status");
-  std::string key;
-  long value = 0;
-  while (status >> key) {
-    if (key == "VmRSS:") {
-      status >> value;
-      return value;
-    }
-    status.ignore(1 << 12, '\n');
-  }
-  return 0;
-}
 
 // CPU time (user + system) a process has used so far, in microseconds.
 double cpu_us(pid_t pid) {
@@ -361,8 +348,11 @@ int main(int argc, char** argv) {
         << "gates { gate_id: \"g3\" display_id: \"gate\" nearest_zones: [\"Z\"] }\n"
         << "visitor_reserve { reserve_spaces: 0 }\n";
     // A load test floods on purpose: the per-device limits are lifted.
+    // PARKD_BENCH_GATE_SYNC=1: every gate event flushed to the disk before its acknowledgement.
+    const char* sync = std::getenv("PARKD_BENCH_GATE_SYNC");
     std::ofstream(dir.path() / "parkd.textproto")
         << "broker { client_id: \"parkd-bench\" }\nlot_files: \"bench.textproto\"\n"
+        << (sync != nullptr && std::string(sync) == "1" ? "store { gate_inbox_sync: true }\n" : "")
         << "limits { sensor_reports_per_s: 1e9 sensor_burst: 1e9 gate_events_per_s: 1e9 gate_burst: 1e9 }\n";
   }
   parkd::test::ChildProcess parkd;
@@ -445,7 +435,7 @@ int main(int argc, char** argv) {
   const GateRun gates = run_gates(uri, dir.path(), "bench", gate_events, parkd.pid());
   if (echo_gates.events_per_s <= 0 || gates.events_per_s <= 0) return 1;
 
-  const long rss = rss_kb(parkd.pid());
+  const long rss = parkd::test::rss_kb(parkd.pid());
 
   for (auto& s : senders) s->disconnect();
   sign.disconnect();

@@ -288,6 +288,7 @@ ConfigLoad load_config_text(std::string_view text, const std::string& file, cons
   if (!config.broker().cert_file().empty()) s.broker.cert_file = (base_dir / config.broker().cert_file()).string();
   if (!config.broker().key_file().empty()) s.broker.key_file = (base_dir / config.broker().key_file()).string();
   if (!config.store().db_path().empty()) s.db_path = config.store().db_path();
+  s.gate_inbox_sync = config.store().gate_inbox_sync();
   if (!config.http().listen().empty()) s.http_listen = config.http().listen();
   if (!config.http().token_file().empty()) s.token_file = (base_dir / config.http().token_file()).string();
   const auto& limits = config.limits();

@@ -35,6 +35,7 @@ struct DeviceLimits {
 struct DaemonSettings {
   BrokerSettings broker;
   std::string db_path = "var/parkd.db";
+  bool gate_inbox_sync = false;  // fdatasync each gate event before its acknowledgement
   std::string http_listen = "127.0.0.1:8080";
   std::string token_file;  // empty: parkd.token next to the database (see control_token_file)
   DeviceLimits limits;

@@ -282,6 +282,14 @@ void EngineHost::on_gate_event(const Incoming& m, const Topic& t) {
   std::uint64_t& last = last_gate_seq_[{d.event->lot_id, d.event->gate_id}];
   if (d.event->seq <= last) {  // the camera sent it again: it was decided already
     ++counters_.gate_events_duplicate;
+    // A repetition is of something recent; this far back, the camera has most likely been
+    // replaced or reset, and every event it sends is ignored until its seq passes `last`.
+    if (last - d.event->seq > kSeqResetGap) {
+      reject_log_.warn("gates", "seq_went_back",
+                       "gate {}/{} sent seq {} after {}: ignored as a repetition, not decided. A camera's seq must keep "
+                       "rising; if it was replaced or reset, set its counter above {}",
+                       d.event->lot_id, d.event->gate_id, d.event->seq, last, last);
+    }
     return;
   }
   last = d.event->seq;

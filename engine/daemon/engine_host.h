@@ -116,6 +116,7 @@ class EngineHost : public EngineSink {
     TimeMs received_at = 0;                              // system time, for the record
   };
   static constexpr std::size_t kBatch = 16;
+  static constexpr std::uint64_t kSeqResetGap = 1'000;  // further back than any redelivery
 
   void drain();
   void process(const std::vector<Incoming>& messages);

@@ -108,7 +108,8 @@ int run(const DaemonOptions& options) {
   SqliteGateLedger gate_ledger(ledger_database);
   // Gate events wait here, appended on Paho's thread before the acknowledgement, until their
   // decision is in the database.
-  GateInboxLog gate_inbox(config.settings.db_path);
+  GateInboxLog gate_inbox(config.settings.db_path, config.settings.gate_inbox_sync ? GateInboxLog::Flush::ToDisk
+                                                                                  : GateInboxLog::Flush::ToKernel);
   SqliteGateLedger ledger_reader(database);
   std::vector<Household> households;
   std::vector<Vehicle> vehicles;

@@ -76,8 +76,10 @@ std::uint32_t read_u32(std::string_view s) {
 }
 }  // namespace
 
-GateInboxLog::GateInboxLog(const std::string& db_path, std::uint64_t segment_bytes)
-    : prefix_(db_path + "-gates-"), segment_bytes_(std::min<std::uint64_t>(segment_bytes, 1u << 31)) {  // positions keep 32 bits of offset
+GateInboxLog::GateInboxLog(const std::string& db_path, Flush flush, std::uint64_t segment_bytes)
+    : prefix_(db_path + "-gates-"),
+      flush_(flush),
+      segment_bytes_(std::min<std::uint64_t>(segment_bytes, 1u << 31)) {  // positions keep 32 bits of offset
   const std::string lock_path = db_path + "-gates.lock";
   lock_fd_ = ::open(lock_path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0600);
   if (lock_fd_ < 0) throw std::runtime_error("gate inbox: cannot open '" + lock_path + "': " + last_error().message());
@@ -89,6 +91,7 @@ GateInboxLog::GateInboxLog(const std::string& db_path, std::uint64_t segment_byt
   }
   const std::filesystem::path prefix(prefix_);
   const std::filesystem::path folder = prefix.parent_path().empty() ? "." : prefix.parent_path();
+  folder_ = folder.string();
   const std::string name = prefix.filename().string();
   std::error_code ec;
   for (const auto& entry : std::filesystem::directory_iterator(folder, ec)) {
@@ -129,6 +132,17 @@ std::error_code GateInboxLog::open_active() {
   fd_ = ::open(segment_path(active_).c_str(), O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0600);
   if (fd_ < 0) return last_error();
   active_size_ = 0;
+  if (flush_ == Flush::ToDisk) {  // the new file's name must reach the disk too
+    const int dir = ::open(folder_.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    const bool synced = dir >= 0 && ::fsync(dir) == 0;
+    const std::error_code err = synced ? std::error_code() : last_error();
+    if (dir >= 0) ::close(dir);
+    if (err) {
+      ::close(fd_);
+      fd_ = -1;
+      return err;
+    }
+  }
   return {};
 }
 
@@ -173,6 +187,7 @@ std::error_code GateInboxLog::append(const InboxEvent& e, InboxPosition& positio
     written += static_cast<std::size_t>(n);
   }
   active_size_ += record_.size();
+  if (flush_ == Flush::ToDisk && ::fdatasync(fd_) != 0) return last_error();
   position = (static_cast<InboxPosition>(active_) << 32) | active_size_;
   return {};
 }

@@ -11,16 +11,19 @@
 namespace parkd {
 
 // Segments are "<db>-gates-000001.log", "-000002.log", ...; each record is its length, its
-// CRC-32 and the event. An append is one write(2) of one record, without fsync: like the
-// database's synchronous=NORMAL, it survives parkd being killed, not the machine losing power
-// (a record torn by a power cut was never acknowledged, and is skipped). A new segment starts at
+// CRC-32 and the event. An append is one write(2) of one record. Flush::ToKernel: like the
+// database's synchronous=NORMAL, it survives parkd being killed, not the machine losing power.
+// Flush::ToDisk adds an fdatasync (and an fsync of the folder for a new segment), so an append
+// survives a power cut too. A record torn by a crash was never acknowledged, and is skipped. A new segment starts at
 // every start-up and when the current one passes `segment_bytes`; a segment is deleted once
 // everything in it is released. "<db>-gates.lock" keeps a second parkd off the same inbox.
 class GateInboxLog : public GateInbox {
  public:
   static constexpr std::uint64_t kSegmentBytes = 4u << 20;
+  enum class Flush : bool { ToKernel, ToDisk };
   // Throws std::runtime_error when the folder cannot be written or another process holds it.
-  explicit GateInboxLog(const std::string& db_path, std::uint64_t segment_bytes = kSegmentBytes);
+  explicit GateInboxLog(const std::string& db_path, Flush flush = Flush::ToKernel,
+                        std::uint64_t segment_bytes = kSegmentBytes);
   ~GateInboxLog() override;
   GateInboxLog(const GateInboxLog&) = delete;
   GateInboxLog& operator=(const GateInboxLog&) = delete;
@@ -37,6 +40,8 @@ class GateInboxLog : public GateInbox {
   std::error_code open_active();
 
   std::string prefix_;  // "<db>-gates-"
+  std::string folder_;
+  Flush flush_;
   std::uint64_t segment_bytes_;
   int lock_fd_ = -1;
   mutable std::mutex mutex_;

@@ -31,6 +31,7 @@ TEST(ConfigLoader, TheShippedDefaultIsXj5) {
   const LoadedConfig& c = *load.config;
   EXPECT_EQ(c.settings.broker.uri, "tcp://127.0.0.1:1883");
   EXPECT_EQ(c.settings.db_path, "var/parkd.db");
+  EXPECT_FALSE(c.settings.gate_inbox_sync);
   EXPECT_EQ(c.settings.http_listen, "127.0.0.1:8080");
   ASSERT_EQ(c.lots.size(), 1u);
   const Lot& xj5 = c.lots[0];
@@ -97,6 +98,9 @@ TEST(ConfigLoader, DeviceLimitsHaveDefaultsAndMustAllowAMessage) {
   const ConfigLoad raised = load_config_text(std::string(lot) + "limits { gate_events_per_s: 100 }\n", "r.textproto", ".");
   ASSERT_TRUE(raised.config);
   EXPECT_EQ(raised.config->settings.limits.gate_events_per_s, 100.0);
+  const ConfigLoad synced = load_config_text(std::string(lot) + "store { gate_inbox_sync: true }\n", "s.textproto", ".");
+  ASSERT_TRUE(synced.config);
+  EXPECT_TRUE(synced.config->settings.gate_inbox_sync);
   const ConfigLoad zero = load_config_text(std::string(lot) + "limits { sensor_burst: 0.5 }\n", "z.textproto", ".");
   EXPECT_FALSE(zero.config);
   EXPECT_TRUE(has_issue(zero.issues, "z.textproto:2:1: every limit must be 1 or more")) << all_issues(zero.issues);

@@ -40,20 +40,6 @@ double env_number(const char* name, double fallback) {
   return v != nullptr && *v != '\0' ? std::atof(v) : fallback;
 }
 
-long rss_kb(pid_t pid) {
-  std::ifstream status("/proc/" + std::to_string(pid) + "/status");
-  std::string key;
-  long value = 0;
-  while (status >> key) {
-    if (key == "VmRSS:") {
-      status >> value;
-      return value;
-    }
-    status.ignore(1 << 12, '\n');
-  }
-  return 0;
-}
-
 // Who was registered when, as the property office did it: households with their versions, cars
 // in the order they were registered. Nothing of parkd's billing is used to read it.
 struct Ledger {
@@ -319,7 +305,7 @@ TEST_F(SoakTest, AMonthOfTheCompoundWithFaultsKeepsCountsMemoryAndBillsRight) {
     if (const auto s = status()) {
       parkd_now = s->now_ms();
       check_counts(*s);
-      const long rss = rss_kb(parkd.pid());
+      const long rss = test::rss_kb(parkd.pid());
       rss_max = std::max(rss_max, rss);
       if (parkd_now > 0) {
         const CivilDay today = local_day(parkd_now, kUtcOffset);
@@ -410,6 +396,14 @@ TEST_F(SoakTest, AMonthOfTheCompoundWithFaultsKeepsCountsMemoryAndBillsRight) {
   }
 
   const double real_s = std::chrono::duration<double>(std::chrono::steady_clock::now() - real_start).count();
+  std::string rss_days;  // the highest RSS of every fifth day, and of the last
+  int n = 0;
+  for (const auto& [day, kb] : rss_by_day) {
+    if (n++ % 5 != 0 && day != rss_by_day.rbegin()->first) continue;
+    char entry[32];
+    std::snprintf(entry, sizeof entry, " %s %.1f", format_civil_day(day).substr(5).c_str(), static_cast<double>(kb) / 1024);
+    rss_days += entry;
+  }
   const std::string sim_summary = test::read_file(dir.path() / "parksim.log");
   std::printf("soak: %.1f simulated days at x%.0f in %.0f s; %s", days, speed, real_s, sim_summary.c_str());
   std::printf("soak: %d registry changes (%d leases shortened), broker restarted %d, parkd killed %d; %llu count checks, "
@@ -419,6 +413,7 @@ TEST_F(SoakTest, AMonthOfTheCompoundWithFaultsKeepsCountsMemoryAndBillsRight) {
               static_cast<unsigned long long>(count_checks), static_cast<unsigned long long>(count_violations),
               static_cast<double>(rss_max) / 1024, static_cast<double>(rss_first_day) / 1024,
               static_cast<double>(rss_last_day) / 1024, static_cast<double>(rss_bound_kb) / 1024, billed_lines);
+  std::printf("soak: parkd RSS by day (MB):%s\n", rss_days.c_str());
 }
 
 }  // namespace

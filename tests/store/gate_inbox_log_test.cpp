@@ -65,6 +65,18 @@ TEST_F(GateInboxLogTest, WhatIsAppendedComesBackAfterARestartInOrder) {
   }
 }
 
+TEST_F(GateInboxLogTest, FlushedToDiskEveryAppendComesBackToo) {
+  InboxPosition p = 0;
+  {
+    GateInboxLog inbox(db, GateInboxLog::Flush::ToDisk, 200);
+    for (std::uint64_t seq = 1; seq <= 5; ++seq) ASSERT_FALSE(inbox.append(event(seq), p));  // new segments too
+  }
+  const std::vector<PendingEvent> pending = reopen_and_read();
+  ASSERT_EQ(pending.size(), 5u);
+  EXPECT_EQ(pending.back().event.seq, 5u);
+  EXPECT_EQ(pending.back().position, p);
+}
+
 TEST_F(GateInboxLogTest, ASecondProcessOnTheSameDatabaseIsRefused) {
   GateInboxLog first(db);
   try {
@@ -78,7 +90,7 @@ TEST_F(GateInboxLogTest, ASecondProcessOnTheSameDatabaseIsRefused) {
 TEST_F(GateInboxLogTest, ReleasedSegmentsAreDeletedAndTheRestComesBack) {
   std::vector<InboxPosition> positions(10);
   {
-    GateInboxLog inbox(db, 200);  // a record is ~80 bytes: two per segment
+    GateInboxLog inbox(db, GateInboxLog::Flush::ToKernel, 200);  // a record is ~80 bytes: two per segment
     for (std::uint64_t seq = 1; seq <= 10; ++seq) ASSERT_FALSE(inbox.append(event(seq), positions[seq - 1]));
     EXPECT_EQ(inbox.segments(), 5u);
     ASSERT_FALSE(inbox.release_through(positions[4]));  // seq 5: the first of the third segment

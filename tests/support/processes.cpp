@@ -197,4 +197,18 @@ Finished run_to_end(const std::vector<std::string>& argv, const std::filesystem:
 std::filesystem::path binary_dir() { return PARKD_BINARY_DIR; }
 std::filesystem::path source_dir() { return PARKD_SOURCE_DIR; }
 
+long rss_kb(pid_t pid) {
+  std::ifstream status("/proc/" + std::to_string(pid) + "/status");
+  std::string key;
+  long value = 0;
+  while (status >> key) {
+    if (key == "VmRSS:") {
+      status >> value;
+      return value;
+    }
+    status.ignore(1 << 12, '\n');
+  }
+  return 0;
+}
+
 }  // namespace parkd::test

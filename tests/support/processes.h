@@ -89,6 +89,8 @@ struct HttpResult {
 HttpResult http_get(int port, const std::string& path);
 
 std::string read_file(const std::filesystem::path& path);
+// A process's resident memory (VmRSS) in kB; 0 when it is gone.
+long rss_kb(pid_t pid);
 std::filesystem::path binary_dir();  // where parkd and the tools are built
 std::filesystem::path source_dir();
 
