@@ -32,6 +32,8 @@ class GateLedger {
   // Events stored here without a decision by an older parkd, which kept its inbox in the
   // database, in the order they were received; decided at start-up before the inbox's own.
   virtual std::error_code undecided(std::vector<InboxEvent>& out) = 0;
+  // For each event, whether its (lot, gate, seq) has a decision on record.
+  virtual std::error_code decided(std::span<const InboxEvent> events, std::vector<bool>& out) = 0;
   // Per (lot, gate), the highest seq decided: a camera's seq rises, so anything not above it is
   // a repetition.
   struct LastSeq {

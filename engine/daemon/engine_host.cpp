@@ -3,6 +3,8 @@
 
 #include <chrono>
 #include <memory>
+#include <set>
+#include <tuple>
 
 #include <boost/asio/post.hpp>
 
@@ -49,6 +51,7 @@ void EngineHost::start() {
 
 void EngineHost::recover_gate_events() {
   std::vector<Incoming> messages;
+  std::vector<GateLedger::LastSeq> seqs;
   if (ledger_ != nullptr) {
     std::vector<VisitorSession> sessions;
     if (auto e = ledger_->open_sessions(sessions)) {
@@ -56,11 +59,9 @@ void EngineHost::recover_gate_events() {
     }
     if (!sessions.empty()) Log::info("gates", "{} visitors inside", sessions.size());
     for (auto& s : sessions) desk_.restore_open_session(std::move(s));
-    std::vector<GateLedger::LastSeq> seqs;
     if (auto e = ledger_->last_decided_seqs(seqs)) {
       Log::error("gates", "cannot read the last decided gate events: {}", e.message());
     }
-    for (const auto& s : seqs) last_gate_seq_[{s.lot_id, s.gate_id}] = s.seq;
     std::vector<InboxEvent> undecided;
     if (auto e = ledger_->undecided(undecided)) Log::error("gates", "cannot read the stored gate events: {}", e.message());
     for (auto& p : undecided) messages.push_back(Incoming{std::move(p.topic), std::move(p.payload)});
@@ -70,15 +71,28 @@ void EngineHost::recover_gate_events() {
     std::uint64_t damaged = 0;
     if (auto e = gate_inbox_->pending(pending, damaged)) Log::error("gates", "cannot read the gate inbox: {}", e.message());
     if (damaged > 0) Log::error("gates", "{} gate events in the inbox were damaged on disk and cannot be decided", damaged);
-    for (auto& p : pending) {
-      messages.push_back(Incoming{std::move(p.event.topic), std::move(p.event.payload), {}, p.position, p.event.received_at});
+    // Each event is looked up: a batch whose record failed is decided again even when a later
+    // batch of the same gate was recorded (the highest seq alone would skip it).
+    std::vector<InboxEvent> events;
+    for (const PendingEvent& p : pending) events.push_back(p.event);
+    std::vector<bool> decided(events.size(), false);
+    if (ledger_ != nullptr) {
+      if (auto e = ledger_->decided(events, decided)) Log::error("gates", "cannot look up the inbox's events: {}", e.message());
+    }
+    std::set<std::tuple<std::string, std::string, std::uint64_t>> seen;  // an event kept twice is decided once
+    for (std::size_t i = 0; i < pending.size(); ++i) {
+      InboxEvent& e = pending[i].event;
+      if (decided[i] || !seen.emplace(e.lot_id, e.gate_id, e.seq).second) continue;
+      messages.push_back(Incoming{std::move(e.topic), std::move(e.payload), {}, pending[i].position, e.received_at});
     }
   }
-  if (!messages.empty()) {
-    Log::info("gates", "deciding {} gate events received before the restart (those decided already are skipped)",
-              messages.size());
-  }
+  if (!messages.empty()) Log::info("gates", "deciding {} gate events received before the restart", messages.size());
   process(messages);
+  // From here on a gate's events count as repetitions up to the highest seq decided.
+  for (const auto& s : seqs) {
+    std::uint64_t& last = last_gate_seq_[{s.lot_id, s.gate_id}];
+    last = std::max(last, s.seq);
+  }
 }
 
 void EngineHost::restore_states() {

@@ -72,6 +72,24 @@ std::error_code SqliteGateLedger::undecided(std::vector<InboxEvent>& out) {
   return rc == SQLITE_DONE ? std::error_code() : sqlite_error(rc);
 }
 
+std::error_code SqliteGateLedger::decided(std::span<const InboxEvent> events, std::vector<bool>& out) {
+  std::lock_guard lock(mutex_);
+  SqliteStatement select(db_.handle(),
+                         "SELECT decided_at_ms IS NOT NULL FROM gate_inbox WHERE lot_id = ?1 AND gate_id = ?2 AND seq = ?3");
+  if (select.prepare_result() != SQLITE_OK) return sqlite_error(select.prepare_result());
+  out.clear();
+  for (const InboxEvent& e : events) {
+    bind_text(select.get(), 1, e.lot_id);
+    bind_text(select.get(), 2, e.gate_id);
+    sqlite3_bind_int64(select.get(), 3, static_cast<sqlite3_int64>(e.seq));
+    const int rc = sqlite3_step(select.get());
+    out.push_back(rc == SQLITE_ROW && sqlite3_column_int(select.get(), 0) != 0);
+    sqlite3_reset(select.get());
+    if (rc != SQLITE_ROW && rc != SQLITE_DONE) return sqlite_error(rc);
+  }
+  return {};
+}
+
 std::error_code SqliteGateLedger::last_decided_seqs(std::vector<LastSeq>& out) {
   std::lock_guard lock(mutex_);
   SqliteStatement select(db_.handle(),

@@ -13,6 +13,7 @@ class SqliteGateLedger : public GateLedger {
  public:
   explicit SqliteGateLedger(SqliteDatabase& db);
   std::error_code undecided(std::vector<InboxEvent>& out) override;
+  std::error_code decided(std::span<const InboxEvent> events, std::vector<bool>& out) override;
   std::error_code last_decided_seqs(std::vector<LastSeq>& out) override;
   std::error_code record(std::span<const DecisionRecord> decisions) override;
   std::error_code open_sessions(std::vector<VisitorSession>& out) override;

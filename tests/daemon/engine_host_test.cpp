@@ -3,6 +3,7 @@
 
 #include <gtest/gtest.h>
 
+#include <set>
 #include <thread>
 
 #include "support/test_lots.h"
@@ -143,6 +144,114 @@ TEST_F(EngineHostTest, MessagesQueuedFromAnotherThreadAreDrainedInOrderOnTheStra
   EXPECT_EQ(host.counters().messages, 1u + 3u * 7u + 1u);
   EXPECT_EQ(host.engine().report_counters()[ReportOutcome::Accepted], 21u);
   EXPECT_EQ(last_frame().free_total(), 4u);  // N1, N2, N3 occupied in the end
+}
+
+
+// A ledger in memory whose next record can be made to fail.
+class FakeLedger : public GateLedger {
+ public:
+  std::error_code undecided(std::vector<InboxEvent>&) override { return {}; }
+  std::error_code decided(std::span<const InboxEvent> events, std::vector<bool>& out) override {
+    out.clear();
+    for (const InboxEvent& e : events) out.push_back(recorded.count(e.seq) > 0);
+    return {};
+  }
+  std::error_code last_decided_seqs(std::vector<LastSeq>& out) override {
+    if (!recorded.empty()) out.push_back(LastSeq{"tiny", "g", *recorded.rbegin()});
+    return {};
+  }
+  std::error_code record(std::span<const DecisionRecord> decisions) override {
+    if (std::exchange(fail_next, false)) return std::make_error_code(std::errc::io_error);
+    for (const DecisionRecord& d : decisions) recorded.insert(d.event.seq);
+    return {};
+  }
+  std::error_code open_sessions(std::vector<VisitorSession>&) override { return {}; }
+  std::error_code sessions_left_between(TimeMs, TimeMs, std::vector<VisitorSession>&) override { return {}; }
+  std::error_code decisions_between(TimeMs, TimeMs, std::vector<DecisionCount>&) override { return {}; }
+  std::set<std::uint64_t> recorded;  // seqs of gate g
+  bool fail_next = false;
+};
+
+// An inbox in memory: what is appended stays until released.
+class FakeInbox : public GateInbox {
+ public:
+  std::error_code append(const InboxEvent& event, InboxPosition& position) override {
+    kept.push_back(PendingEvent{event, ++last});
+    position = last;
+    return {};
+  }
+  std::error_code pending(std::vector<PendingEvent>& out, std::uint64_t& damaged) override {
+    damaged = 0;
+    for (const PendingEvent& p : kept) {
+      if (p.position > released) out.push_back(p);
+    }
+    return {};
+  }
+  std::error_code release_through(InboxPosition position) override {
+    released = position;
+    return {};
+  }
+  std::vector<PendingEvent> kept;
+  InboxPosition last = 0;
+  InboxPosition released = 0;
+};
+
+std::string gate_event(std::uint64_t seq, const std::string& plate) {
+  parking::v1::GateEvent e;
+  e.set_gate_id("g");
+  e.set_seq(seq);
+  e.set_plate(plate);
+  e.set_direction(parking::v1::DIRECTION_ENTRY);
+  return e.SerializeAsString();
+}
+
+std::vector<std::uint64_t> decided_seqs(const FakePublisher& publisher) {
+  std::vector<std::uint64_t> seqs;
+  for (const auto& sent : publisher.sent) {
+    parking::v1::GateDecision d;
+    if (sent.topic == "parking/tiny/gates/g/decision" && d.ParseFromString(sent.payload)) seqs.push_back(d.event_seq());
+  }
+  return seqs;
+}
+
+TEST(EngineHostGates, ABatchWhoseRecordFailedIsDecidedAgainAfterARestartThoughALaterOneWasRecorded) {
+  FakeLedger ledger;
+  FakeInbox inbox;
+  {
+    boost::asio::io_context io;
+    FakePublisher publisher;
+    std::vector<Lot> lots;
+    lots.push_back(test::small_lot());
+    EngineHost host{boost::asio::make_strand(io), std::move(lots), true, publisher, nullptr, &ledger, nullptr, &inbox};
+    host.on_message("parking/sim/clock", clock(test::kNoonShanghai));
+    host.enqueue("parking/tiny/gates/g/event", gate_event(1, "沪A10001"));
+    io.run();
+    ledger.fail_next = true;  // the disk refuses this one...
+    host.enqueue("parking/tiny/gates/g/event", gate_event(2, "沪A10002"));
+    io.restart();
+    io.run();
+    host.enqueue("parking/tiny/gates/g/event", gate_event(3, "沪A10003"));  // ...and takes this one
+    io.restart();
+    io.run();
+    EXPECT_EQ(decided_seqs(publisher), (std::vector<std::uint64_t>{1, 2, 3}));
+    EXPECT_EQ(ledger.recorded, (std::set<std::uint64_t>{1, 3}));
+    EXPECT_EQ(inbox.released, 1u);  // kept from the failed record on
+  }
+  // The restart: event 2 is decided and recorded again, 3 is not decided twice, nor is a
+  // redelivery of it; what comes next is decided as usual.
+  boost::asio::io_context io;
+  FakePublisher publisher;
+  std::vector<Lot> lots;
+  lots.push_back(test::small_lot());
+  EngineHost host{boost::asio::make_strand(io), std::move(lots), true, publisher, nullptr, &ledger, nullptr, &inbox};
+  host.on_message("parking/sim/clock", clock(test::kNoonShanghai + 60'000));
+  host.enqueue("parking/tiny/gates/g/event", gate_event(3, "沪A10003"));
+  host.enqueue("parking/tiny/gates/g/event", gate_event(4, "沪A10004"));
+  io.run();
+  EXPECT_EQ(decided_seqs(publisher), (std::vector<std::uint64_t>{2, 4}));
+  EXPECT_EQ(ledger.recorded, (std::set<std::uint64_t>{1, 2, 3, 4}));
+  EXPECT_EQ(host.gate_events_duplicate(), 1u);
+  EXPECT_EQ(inbox.released, inbox.last);
 }
 
 }  // namespace
