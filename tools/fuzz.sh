@@ -9,7 +9,7 @@ root=$(cd "$(dirname "$0")/.." && pwd)
 seconds=${1:-30}
 shift || true
 targets=("$@")
-[[ ${#targets[@]} -gt 0 ]] || targets=(sensor_report gate_event plate lot_config registry_csv gate_inbox)
+[[ ${#targets[@]} -gt 0 ]] || targets=(sensor_report gate_event plate lot_config parkd_config registry_csv gate_inbox)
 build=${PARKD_FUZZ_BUILD:-$root/build-fuzz}
 cmake -S "$root" -B "$build" -DCMAKE_BUILD_TYPE=RelWithDebInfo -DCMAKE_CXX_COMPILER=clang++ \
   -DPARKD_FUZZ=ON -DPARKD_SANITIZE=address,undefined -DPARKD_BUILD_BENCH=OFF >/dev/null
