@@ -1,8 +1,6 @@
 // Fuzz target: an inbox segment file as a crash, a power cut or a bad disk could leave it. Reading
 // it back never fails or runs past the file: records come back in order, the rest is damaged or
 // a torn tail.
-#include <unistd.h>
-
 #include <cstddef>
 #include <cstdint>
 #include <filesystem>
@@ -11,14 +9,12 @@
 #include <vector>
 
 #include "fuzz_check.h"
+#include "fuzz_scratch.h"
 #include "store/gate_inbox_log.h"
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
-  static const std::filesystem::path dir = [] {
-    auto d = std::filesystem::temp_directory_path() / ("parkd-fuzz-inbox-" + std::to_string(::getpid()));
-    std::filesystem::create_directories(d);
-    return d;
-  }();
+  static const FuzzScratch scratch("inbox");
+  const std::filesystem::path& dir = scratch.path();
   const std::string db = (dir / "parkd.db").string();
   std::filesystem::remove_all(dir);
   std::filesystem::create_directories(dir);

@@ -2,8 +2,6 @@
 // inline or in files), loaded and validated as parkd does at start-up. Loading either gives a
 // configuration (with at least one lot and one pact version) or issues, and an issue about this
 // text points at a line it has.
-#include <unistd.h>
-
 #include <algorithm>
 #include <cstddef>
 #include <cstdint>
@@ -14,15 +12,16 @@
 
 #include "config/config_loader.h"
 #include "fuzz_check.h"
+#include "fuzz_scratch.h"
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
   // lot_files resolve against a folder holding the shipped xj5 lot, as lots/xj5.textproto.
+  static const FuzzScratch scratch("config");
   static const std::filesystem::path base = [] {
-    auto dir = std::filesystem::temp_directory_path() / ("parkd-fuzz-config-" + std::to_string(::getpid()));
-    std::filesystem::create_directories(dir / "lots");
+    std::filesystem::create_directories(scratch.path() / "lots");
     std::filesystem::copy_file(std::filesystem::path(PARKD_SOURCE_DIR) / "config/lots/xj5.textproto",
-                               dir / "lots/xj5.textproto", std::filesystem::copy_options::overwrite_existing);
-    return dir;
+                               scratch.path() / "lots/xj5.textproto", std::filesystem::copy_options::overwrite_existing);
+    return scratch.path();
   }();
   const std::string_view text(reinterpret_cast<const char*>(data), size);
   // A lot file in /dev, /proc or /sys could be endless (/dev/zero): a configuration is the
