@@ -29,6 +29,9 @@ std::error_code last_error() { return {errno, std::generic_category()}; }
 void put_u32(std::string& out, std::uint32_t v) {
   for (int i = 0; i < 4; ++i) out.push_back(static_cast<char>((v >> (8 * i)) & 0xFFu));
 }
+void set_u32(std::string& out, std::size_t at, std::uint32_t v) {  // in place: the header, once the body is known
+  for (std::size_t i = 0; i < 4; ++i) out[at + i] = static_cast<char>((v >> (8 * i)) & 0xFFu);
+}
 void put_u64(std::string& out, std::uint64_t v) {
   for (int i = 0; i < 8; ++i) out.push_back(static_cast<char>((v >> (8 * i)) & 0xFFu));
 }
@@ -158,10 +161,8 @@ std::error_code GateInboxLog::append(const InboxEvent& e, InboxPosition& positio
   put_bytes(record_, e.payload);
   const std::string_view body = std::string_view(record_).substr(kHeader);
   if (body.size() > kMaxBody) return std::make_error_code(std::errc::message_size);
-  std::string header;
-  put_u32(header, static_cast<std::uint32_t>(body.size()));
-  put_u32(header, crc32(body));
-  std::copy(header.begin(), header.end(), record_.begin());
+  set_u32(record_, 0, static_cast<std::uint32_t>(body.size()));
+  set_u32(record_, 4, crc32(body));
 
   if (active_size_ > 0 && active_size_ + record_.size() > segment_bytes_) {
     const int full = fd_;
@@ -202,10 +203,11 @@ std::error_code GateInboxLog::pending(std::vector<PendingEvent>& out, std::uint6
     std::size_t at = 0;
     while (data.size() - at >= kHeader) {
       const std::uint32_t length = read_u32(std::string_view(data).substr(at, 4));
+      const std::uint32_t crc = read_u32(std::string_view(data).substr(at + 4, 4));
       if (length > kMaxBody || data.size() - at - kHeader < length) break;  // a torn last record
       const std::string_view body = std::string_view(data).substr(at + kHeader, length);
       at += kHeader + length;
-      if (crc32(body) != read_u32(std::string_view(data).substr(at - kHeader - length + 4, 4))) {
+      if (crc32(body) != crc) {
         ++damaged;
         continue;
       }
