@@ -16,6 +16,22 @@
 
 namespace parkd {
 
+// Identifies a gate event, and so its decision: a camera's seq rises per gate.
+struct GateEventKey {
+  std::string lot_id;
+  std::string gate_id;
+  std::uint64_t seq = 0;
+  friend bool operator==(const GateEventKey&, const GateEventKey&) = default;
+};
+
+// A decision as it goes to the barrier, bytes and all: kept until the broker has acknowledged
+// it, and sent again unchanged after a restart.
+struct OutgoingDecision {
+  GateEventKey key;
+  std::string topic;
+  std::string payload;
+};
+
 // A decision and what it did to visitor sessions.
 struct DecisionRecord {
   InboxEvent event;  // as received; lot, gate and seq identify it
@@ -24,6 +40,8 @@ struct DecisionRecord {
   std::vector<VisitorSession> closed;
   std::string reason;  // the decision's stable reason code
   bool admitted = false;
+  std::string decision_topic;    // where the decision goes, and what goes there: it waits in the
+  std::string decision_payload;  // outbox, in the same transaction, until the broker has it
 };
 
 class GateLedger {
@@ -42,9 +60,15 @@ class GateLedger {
     std::uint64_t seq = 0;
   };
   virtual std::error_code last_decided_seqs(std::vector<LastSeq>& out) = 0;
-  // Stores the events with their decisions and writes what the decisions did to visitor
-  // sessions, all in one transaction (a group commit: one per batch of input).
+  // Stores the events with their decisions, writes what the decisions did to visitor sessions
+  // and puts the decisions in the outbox, all in one transaction (a group commit: one per batch
+  // of input). On error nothing of the batch is kept.
   virtual std::error_code record(std::span<const DecisionRecord> decisions) = 0;
+  // The outbox: decisions recorded and not yet acknowledged by the broker, in the order they
+  // were recorded. After a restart they are published again before anything new.
+  virtual std::error_code undelivered(std::vector<OutgoingDecision>& out) = 0;
+  // The broker acknowledged these decisions: they leave the outbox (one transaction).
+  virtual std::error_code delivered(std::span<const GateEventKey> keys) = 0;
   virtual std::error_code open_sessions(std::vector<VisitorSession>& out) = 0;
 
   // For the bills and the notice, from a connection of their own.

@@ -31,6 +31,10 @@ EngineHost::EngineHost(Strand strand, std::vector<Lot> lots, bool sim_clock, Pub
       ledger_(ledger),
       worker_(worker),
       gate_inbox_(inbox),
+      recorder_(ledger, inbox, worker, strand_,
+                [this](std::vector<OutgoingDecision> decisions, bool tracked) {
+                  publish_decisions(std::move(decisions), tracked);
+                }),
       save_timer_(strand_) {}
 
 void EngineHost::finish_in_flight() {
@@ -43,13 +47,33 @@ void EngineHost::finish_in_flight() {
 TimeMs EngineHost::now() const { return sim_clock_ ? sim_now_ : system_now(); }
 
 void EngineHost::start() {
-  if (sim_clock_) return;  // restored at the first SimClock, when parkd's time is known
-  restore_states();
-  recover_gate_events();
+  if (started_) return;
+  started_ = true;
+  // Before anything new is decided: decisions a barrier may not have seen go out again.
+  resend_undelivered();
+  if (!sim_clock_) {  // with --sim-clock: at the first SimClock, when parkd's time is known
+    restore_states();
+    recover_gate_events();
+  }
+  drain();  // whatever arrived while parkd was starting
   settle();
 }
 
+void EngineHost::resend_undelivered() {
+  std::vector<OutgoingDecision> undelivered;
+  if (auto e = recorder_.undelivered(undelivered)) {
+    Log::error("gates", "cannot read the decisions waiting for the broker: {}; they are sent after the next restart",
+               e.message());
+  }
+  if (undelivered.empty()) return;
+  Log::info("gates", "sending again {} gate decisions the broker had not acknowledged before the restart",
+            undelivered.size());
+  counters_.decisions_resent += undelivered.size();
+  publish_decisions(std::move(undelivered), true);
+}
+
 void EngineHost::recover_gate_events() {
+  recovered_ = true;
   std::vector<Incoming> messages;
   std::vector<GateLedger::LastSeq> seqs;
   if (ledger_ != nullptr) {
@@ -230,6 +254,7 @@ void EngineHost::enqueue(std::string topic, std::string payload) {
 }
 
 void EngineHost::drain() {
+  if (!started_) return;  // start() drains
   std::vector<Incoming> messages;
   {
     std::lock_guard lock(arrived_mutex_);
@@ -316,50 +341,32 @@ void EngineHost::on_gate_event(const Incoming& m, const Topic& t) {
               s.note.empty() ? "" : " (" + s.note + ")");
   }
   DecisionRecord record{InboxEvent{d.event->lot_id, d.event->gate_id, d.event->seq, m.payload, m.topic, m.received_at},
-                        now(), std::nullopt, std::move(closed), decision.reason, decision.admit};
+                        now(), std::nullopt, std::move(closed), decision.reason, decision.admit,
+                        gate_decision_topic(decision.lot_id, decision.gate_id), to_message(decision).SerializeAsString()};
   if (const VisitorSession* opened = d.event->entry ? desk_.open_session(decision.lot_id, decision.plate) : nullptr) {
     record.opened = *opened;
   }
   unrecorded_.push_back(std::move(record));
-  unpublished_.push_back(decision);
 }
 
 void EngineHost::record_decisions(InboxPosition processed) {
-  const bool release = gate_inbox_ != nullptr && processed > released_;
-  if (unpublished_.empty() && !release) return;
+  // Before the inbox was read back, letting go of anything could delete what it kept.
+  const bool release = gate_inbox_ != nullptr && recovered_ && processed > released_;
+  if (unrecorded_.empty() && !release) return;
   if (release) released_ = processed;
-  auto records = std::make_shared<std::vector<DecisionRecord>>(std::exchange(unrecorded_, {}));
-  auto decisions = std::make_shared<std::vector<GateDecisionOut>>(std::exchange(unpublished_, {}));
-  auto record = [this, records, release, processed] {
-    if (ledger_ != nullptr) {
-      if (auto e = ledger_->record(*records)) {
-        // The inbox keeps these events (and every later one) until a restart decides them again.
-        Log::error("gates", "cannot record {} gate decisions: {}", records->size(), e.message());
-        record_failed_ = true;
-      }
-    }
-    if (release && !record_failed_) {
-      if (auto e = gate_inbox_->release_through(processed)) {
-        Log::warn("gates", "cannot delete a finished gate inbox segment: {}", e.message());
-      }
-    }
-  };
-  if (worker_ == nullptr) {
-    record();
-    publish_decisions(*decisions);
-    return;
-  }
-  // Recorded on the store's thread; the decisions go out, in order, once their record is durable.
-  worker_->post([this, record, decisions] {
-    record();
-    if (!decisions->empty()) boost::asio::post(strand_, [this, decisions] { publish_decisions(*decisions); });
-  });
+  recorder_.record(std::exchange(unrecorded_, {}), release ? std::optional<InboxPosition>(processed) : std::nullopt);
 }
 
-void EngineHost::publish_decisions(const std::vector<GateDecisionOut>& decisions) {
-  for (const GateDecisionOut& decision : decisions) {
-    publisher_.publish(decision.lot_id, gate_decision_topic(decision.lot_id, decision.gate_id),
-                       to_message(decision).SerializeAsString(), false);
+void EngineHost::publish_decisions(std::vector<OutgoingDecision> decisions, bool tracked) {
+  for (OutgoingDecision& d : decisions) {
+    Publisher::Delivered delivered;
+    if (tracked) delivered = [this, key = d.key] { recorder_.delivered(key); };
+    if (!publisher_.publish(d.key.lot_id, d.topic, std::move(d.payload), false, std::move(delivered))) {
+      ++counters_.decisions_dropped;
+      reject_log_.error("gates", "decision_dropped",
+                        "decision for {} #{} not queued for the broker; {}", d.topic, d.key.seq,
+                        tracked ? "it stays in the outbox and goes out after the next restart" : "it is not on record");
+    }
   }
 }
 
@@ -466,7 +473,7 @@ void EngineHost::publish_frame(const DisplayFrame& frame) {
   std::string payload = to_message(frame).SerializeAsString();
   auto& last = last_frames_[topic];
   last = {frame.lot_id, payload};
-  if (publisher_.publish(frame.lot_id, topic, std::move(payload), true)) {
+  if (publisher_.publish(frame.lot_id, topic, std::move(payload), true, {})) {
     if (auto it = unshown_change_since_.find(frame.lot_id); it != unshown_change_since_.end()) {
       counters_.ingest_to_frame.observe(std::chrono::steady_clock::now() - it->second);
       lots_framed_.push_back(frame.lot_id);  // every display of the lot counts, then it is shown
@@ -481,7 +488,7 @@ void EngineHost::publish_frame(const DisplayFrame& frame) {
 
 void EngineHost::republish_frames(const std::string& lot_id) {
   for (const auto& [topic, last] : last_frames_) {
-    if (last.first == lot_id && publisher_.publish(lot_id, topic, last.second, true)) ++counters_.frames_published;
+    if (last.first == lot_id && publisher_.publish(lot_id, topic, last.second, true, {})) ++counters_.frames_published;
   }
 }
 

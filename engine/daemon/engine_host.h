@@ -21,6 +21,7 @@
 #include "core/gate_ledger.h"
 #include "core/space_state_store.h"
 #include "core/occupancy_history.h"
+#include "decision_recorder.h"
 #include "latency_histogram.h"
 #include "log.h"
 #include "publisher.h"
@@ -37,6 +38,8 @@ struct HostCounters {
   std::uint64_t unknown_topics = 0;
   std::uint64_t gate_events_duplicate = 0;
   std::map<std::string, std::uint64_t> decisions_by_reason;
+  std::uint64_t decisions_resent = 0;   // from the outbox, after a restart
+  std::uint64_t decisions_dropped = 0;  // not even queued for the broker (they stay in the outbox)
   std::uint64_t sim_clock_rejected = 0;
   std::uint64_t frames_published = 0;
   std::map<std::string, std::uint64_t> frames_by_display;  // "lot/display" -> frames sent
@@ -58,6 +61,8 @@ class EngineHost : public EngineSink {
   // `ledger` (may be null) records each decision with the event and its effects on visitor
   // sessions, one transaction per batch; the inbox lets go of an event once that has committed.
   // `worker` (may be null: then writes happen inline) runs the store's writes off the strand.
+  // A decision goes out once recorded and stays in the ledger's outbox until the broker has
+  // acknowledged it; at start, what the outbox holds is published again before anything new.
   EngineHost(Strand strand, std::vector<Lot> lots, bool sim_clock, Publisher& publisher,
              SpaceStateStore* store = nullptr, GateLedger* ledger = nullptr, StoreWorker* worker = nullptr,
              GateInbox* inbox = nullptr);
@@ -67,7 +72,8 @@ class EngineHost : public EngineSink {
   // sensor reports go to the engine in batches.
   void enqueue(std::string topic, std::string payload);
 
-  // All of these run on the strand.
+  // All of these run on the strand. Nothing that enqueue() handed over is processed before
+  // start(): the outbox and the gate events kept before a restart come first.
   void start();
   // Processes whatever Paho has handed over and not yet been processed, and saves what is
   // unsaved (at shut-down).
@@ -102,6 +108,7 @@ class EngineHost : public EngineSink {
 
   const Engine& engine() const { return engine_; }
   const HostCounters& counters() const { return counters_; }
+  const DecisionRecorder& recorder() const { return recorder_; }
   // Gate events received again after their decision.
   std::uint64_t gate_events_duplicate() const { return counters_.gate_events_duplicate; }
   const SensorReportDecoder& decoder() const { return decoder_; }
@@ -130,7 +137,8 @@ class EngineHost : public EngineSink {
   // One transaction for the batch, then the decisions go out and the inbox lets go of
   // everything through `processed` (0: nothing of the inbox in this batch).
   void record_decisions(InboxPosition processed);
-  void publish_decisions(const std::vector<GateDecisionOut>& decisions);
+  void publish_decisions(std::vector<OutgoingDecision> decisions, bool tracked);
+  void resend_undelivered();
   void save_states();
   void schedule_save();
   void settle();
@@ -160,11 +168,14 @@ class EngineHost : public EngineSink {
   GateLedger* ledger_;
   StoreWorker* worker_;
   std::vector<Incoming> waiting_for_clock_;  // gate events before the first SimClock
-  std::vector<DecisionRecord> unrecorded_;    // decided in this batch, not yet committed
-  std::vector<GateDecisionOut> unpublished_;  // their decisions, sent once recorded
+  std::vector<DecisionRecord> unrecorded_;  // decided in this batch, not yet handed to the recorder
   GateInbox* gate_inbox_;
-  InboxPosition released_ = 0;        // the strand's: the inbox was asked to let go through here
-  bool record_failed_ = false;        // the store worker's: from then on the inbox keeps everything
+  InboxPosition released_ = 0;  // the strand's: the inbox was asked to let go through here
+  bool started_ = false;
+  // The inbox is read back at the first moment parkd knows its time (start, or the first
+  // SimClock); until then nothing of it may be let go.
+  bool recovered_ = false;
+  DecisionRecorder recorder_;
   // Paho's receive thread only (every session's callbacks run on it).
   DeviceThrottle sensor_throttle_{ThrottleLimits{5, 20}};
   DeviceThrottle gate_throttle_{ThrottleLimits{10, 50}};

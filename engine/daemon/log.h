@@ -43,6 +43,10 @@ class RateLimitedLog {
   void warn(std::string_view component, std::string_view kind, fmt::format_string<Args...> f, Args&&... args) {
     if (admit(component, kind)) Log::write(LogLevel::Warn, component, fmt::format(f, std::forward<Args>(args)...));
   }
+  template <typename... Args>
+  void error(std::string_view component, std::string_view kind, fmt::format_string<Args...> f, Args&&... args) {
+    if (admit(component, kind)) Log::write(LogLevel::Error, component, fmt::format(f, std::forward<Args>(args)...));
+  }
 
  private:
   struct Window {

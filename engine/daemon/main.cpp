@@ -35,9 +35,10 @@ namespace {
 
 class SessionPublisher : public Publisher {
  public:
-  bool publish(std::string_view lot_id, const std::string& topic, std::string payload, bool retained) override {
+  bool publish(std::string_view lot_id, const std::string& topic, std::string payload, bool retained,
+               Delivered on_delivered) override {
     auto it = sessions.find(std::string(lot_id));
-    return it != sessions.end() && it->second->publish(topic, std::move(payload), retained);
+    return it != sessions.end() && it->second->publish(topic, std::move(payload), retained, std::move(on_delivered));
   }
   std::map<std::string, std::unique_ptr<MqttSession>> sessions;
 };
@@ -183,9 +184,11 @@ int run(const DaemonOptions& options) {
                   });
   http.start();
 
+  // Queued first, so it runs before any message Paho hands over: the outbox and what the inbox
+  // kept are dealt with before anything new.
+  boost::asio::post(host.strand(), [&host] { host.start(); });
   // Every connect() starts before any is waited on (Paho serialises a second client's connect).
   for (auto& [lot, session] : publisher.sessions) session->start();
-  boost::asio::post(host.strand(), [&host] { host.start(); });
 
   boost::asio::signal_set signals(io, SIGINT, SIGTERM);
   signals.async_wait([&](const boost::system::error_code& ec, int signal) {
@@ -206,6 +209,12 @@ int run(const DaemonOptions& options) {
   for (auto& [lot, session] : publisher.sessions) {
     session->stop(engine_status_payload(false, started_at), std::chrono::seconds(3));
   }
+  // Gone before what they call back into (the host, the recorder, the store threads' jobs):
+  // destroying a Paho client joins its callbacks. What they acknowledged by then is taken out of
+  // the outbox before the store threads stop.
+  publisher.sessions.clear();
+  store_worker.stop();
+  control_worker.stop();
   const HostCounters& c = host.counters();
   Log::info("parkd", "stopped after {} messages: {} frames sent, {} not sent, {} unknown topics, {} bad reports",
             c.messages, c.frames_published, c.frames_dropped, c.unknown_topics,

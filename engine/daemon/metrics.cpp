@@ -87,6 +87,20 @@ std::string render_metrics(const EngineHost& host, TimeMs started_at_ms) {
   }
   p.family("parkd_gate_events_duplicate_total", "counter", "Gate events received again after their decision.");
   p.sample("parkd_gate_events_duplicate_total", "", host.gate_events_duplicate());
+  const DecisionRecorder& recorder = host.recorder();
+  p.family("parkd_gate_decisions_resent_total", "counter",
+           "Decisions published again at start because the broker had not acknowledged them before the restart.");
+  p.sample("parkd_gate_decisions_resent_total", "", c.decisions_resent);
+  p.family("parkd_gate_decisions_delivered_total", "counter", "Decisions the broker acknowledged (QoS 1).");
+  p.sample("parkd_gate_decisions_delivered_total", "", recorder.delivered_total());
+  p.family("parkd_gate_decisions_dropped_total", "counter",
+           "Decisions that could not be queued for the broker (they stay in the outbox until the next start).");
+  p.sample("parkd_gate_decisions_dropped_total", "", c.decisions_dropped);
+  p.family("parkd_gate_record_failures_total", "counter", "Batches of gate decisions whose record in the database failed.");
+  p.sample("parkd_gate_record_failures_total", "", recorder.record_failures());
+  p.family("parkd_gate_decisions_unrecorded", "gauge",
+           "Decisions made but not yet in the database after a failed record (their events stay in the inbox).");
+  p.sample("parkd_gate_decisions_unrecorded", "", recorder.unrecorded());
 
   p.family("parkd_spaces", "gauge", "Spaces by lot, zone and state.");
   for (std::size_t l = 0; l < engine.lot_count(); ++l) {

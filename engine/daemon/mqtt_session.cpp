@@ -97,39 +97,74 @@ void MqttSession::on_connect_failure(const std::string& why) {
   });
 }
 
-bool MqttSession::publish(const std::string& topic, std::string payload, bool retained) {
-  if (retained) {
+bool MqttSession::publish(const std::string& topic, std::string payload, bool retained,
+                          std::function<void()> on_delivered) {
+  if (retained && !on_delivered) {
     if (auto it = retained_waiting_.find(topic); it != retained_waiting_.end()) {
       *it->second = std::move(payload);  // the newer state replaces the one not yet sent
       return true;
     }
   }
-  if (waiting_.size() >= settings_.max_waiting) return false;
+  if (waiting_.size() >= settings_.max_waiting) {
+    Log::error("mqtt", "{}: {} messages wait for the broker already; {} dropped", settings_.client_id, waiting_.size(), topic);
+    return false;
+  }
   auto shared = std::make_shared<std::string>(std::move(payload));
-  if (retained) retained_waiting_.emplace(topic, shared);
-  waiting_.push_back(Waiting{topic, std::move(shared), retained});
+  if (retained && !on_delivered) retained_waiting_.emplace(topic, shared);
+  waiting_.push_back(Waiting{topic, std::move(shared), retained, std::move(on_delivered)});
   waiting_count_ = waiting_.size();
   pump();
   return true;
 }
 
 void MqttSession::pump() {
-  while (!waiting_.empty() && in_flight_.load() < kPublishWindow && client_.is_connected()) {
-    const Waiting& next = waiting_.front();
+  while ((!failed_.empty() || !waiting_.empty()) && in_flight_.load() < kPublishWindow && client_.is_connected()) {
+    std::deque<Waiting>& queue = failed_.empty() ? waiting_ : failed_;
+    Waiting& next = queue.front();
+    std::uintptr_t tag = 0;
+    if (next.on_delivered) {
+      tag = next_tag_++;
+      std::lock_guard lock(tracked_mutex_);
+      tracked_.emplace(tag, next);
+    }
     try {
       ++in_flight_;
-      client_.publish(mqtt::make_message(next.topic, *next.payload, 1, next.retained), nullptr, publish_listener_);
-      if (next.retained) retained_waiting_.erase(next.topic);
-      waiting_.pop_front();
-      waiting_count_ = waiting_.size();
+      // The tag travels as the token's user context (an integer, never dereferenced).
+      client_.publish(mqtt::make_message(next.topic, *next.payload, 1, next.retained),
+                      reinterpret_cast<void*>(tag), publish_listener_);
+      if (next.retained && !next.on_delivered) retained_waiting_.erase(next.topic);
+      queue.pop_front();
+      waiting_count_ = waiting_.size() + failed_.size();
     } catch (const mqtt::exception&) {
       --in_flight_;
+      if (tag != 0) {
+        std::lock_guard lock(tracked_mutex_);
+        tracked_.erase(tag);
+      }
       return;  // Paho refused it (disconnecting): it waits for the next connect
     }
   }
 }
 
-void MqttSession::publish_done() {
+void MqttSession::publish_done(const mqtt::token& tok, bool acknowledged) {
+  if (const auto tag = reinterpret_cast<std::uintptr_t>(tok.get_user_context()); tag != 0) {
+    std::unique_lock lock(tracked_mutex_);
+    auto node = tracked_.extract(tag);
+    lock.unlock();
+    if (!node.empty()) {
+      if (acknowledged) {
+        node.mapped().on_delivered();
+      } else if (!stopping_) {
+        // The broker kept no session (or Paho gave up on it): the broker may never have had it.
+        boost::asio::post(executor_, [this, again = std::move(node.mapped())]() mutable {
+          failed_.push_back(std::move(again));
+          waiting_count_ = waiting_.size() + failed_.size();
+          pump();
+        });
+        ++resent_after_failure_;
+      }
+    }
+  }
   --in_flight_;
   // Wake the io thread only when something waits for the room, and once per wake: most
   // acknowledgements arrive while nothing waits (frames and decisions go straight out).
@@ -143,16 +178,19 @@ void MqttSession::publish_done() {
 
 void MqttSession::stop(const std::string& final_status, std::chrono::milliseconds timeout) {
   stopping_ = true;
-  if (!waiting_.empty()) Log::warn("mqtt", "{}: {} messages were never sent", settings_.client_id, waiting_.size());
+  if (!waiting_.empty() || !failed_.empty()) {
+    Log::warn("mqtt", "{}: {} messages were never sent", settings_.client_id, waiting_.size() + failed_.size());
+  }
   retry_timer_.cancel();
   try {
-    if (!client_.is_connected()) return;
-    if (!settings_.status_topic.empty()) {
+    if (client_.is_connected() && !settings_.status_topic.empty()) {
       client_.publish(settings_.status_topic, final_status, 1, true)->wait_for(timeout);
     }
+    // Also when disconnected: that ends Paho's automatic reconnect, which would otherwise go on
+    // calling back into a daemon that is shutting down.
     client_.disconnect(static_cast<int>(timeout.count()))->wait_for(timeout);
   } catch (const mqtt::exception& e) {
-    Log::warn("mqtt", "{} did not disconnect cleanly: {}", settings_.client_id, e.what());
+    if (client_.is_connected()) Log::warn("mqtt", "{} did not disconnect cleanly: {}", settings_.client_id, e.what());
   }
 }
 

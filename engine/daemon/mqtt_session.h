@@ -8,6 +8,7 @@
 #include <deque>
 #include <functional>
 #include <memory>
+#include <mutex>
 #include <string>
 #include <unordered_map>
 #include <vector>
@@ -54,7 +55,11 @@ class MqttSession {
   // back. A retained message (a sign's frame: only the latest matters) replaces one still
   // waiting for the same topic. False only when max_waiting are waiting already (the caller
   // counts it). Call it on the io thread (the executor's).
-  bool publish(const std::string& topic, std::string payload, bool retained);
+  // With `on_delivered` (never for a retained message), Paho's failure of the publish (the
+  // broker kept no session after a reconnect) puts it back at the head of the queue, and
+  // `on_delivered` runs on Paho's thread once the broker has acknowledged it.
+  bool publish(const std::string& topic, std::string payload, bool retained,
+               std::function<void()> on_delivered = {});
   // Paho C looks for a free message id by scanning its queued commands and in-flight messages:
   // with thousands queued every publish costs more (measured: 2,300 gate decisions/s unbounded).
   static constexpr std::size_t kPublishWindow = 500;
@@ -63,6 +68,8 @@ class MqttSession {
   void stop(const std::string& final_status, std::chrono::milliseconds timeout);
 
   bool connected() const { return client_.is_connected(); }
+  // Tracked publishes that Paho failed and that went back to the queue.
+  std::uint64_t resent_after_failure() const { return resent_after_failure_.load(); }
   const std::string& client_id() const { return settings_.client_id; }
 
  private:
@@ -74,13 +81,13 @@ class MqttSession {
   class PublishListener : public mqtt::iaction_listener {
    public:
     explicit PublishListener(MqttSession& session) : session_(session) {}
-    void on_success(const mqtt::token&) override { session_.publish_done(); }
-    void on_failure(const mqtt::token&) override { session_.publish_done(); }
+    void on_success(const mqtt::token& tok) override { session_.publish_done(tok, true); }
+    void on_failure(const mqtt::token& tok) override { session_.publish_done(tok, false); }
 
    private:
     MqttSession& session_;
   };
-  void publish_done();
+  void publish_done(const mqtt::token& tok, bool acknowledged);
 
   // Completes the first connect() on Paho's thread; a failure schedules a retry.
   class ConnectListener : public mqtt::iaction_listener {
@@ -105,14 +112,22 @@ class MqttSession {
   ConnectListener connect_listener_{*this};
   PublishListener publish_listener_{*this};
   std::atomic<std::size_t> in_flight_{0};
+  std::atomic<std::uint64_t> resent_after_failure_{0};
   std::atomic<std::size_t> waiting_count_{0};  // waiting_.size(), for Paho's thread
   std::atomic<bool> pump_posted_{false};
   struct Waiting {
     std::string topic;
     std::shared_ptr<std::string> payload;  // shared with retained_waiting_ while it waits
     bool retained = false;
+    std::function<void()> on_delivered;  // set: tracked until the broker acknowledges it
   };
   std::deque<Waiting> waiting_;                                                    // io thread only
+  std::deque<Waiting> failed_;  // io thread only: tracked publishes Paho failed, sent again first
+  // Tracked publishes in Paho, by the tag passed as the token's user context; owned here, so
+  // nothing leaks when Paho drops a token without calling back.
+  std::mutex tracked_mutex_;
+  std::unordered_map<std::uintptr_t, Waiting> tracked_;
+  std::uintptr_t next_tag_ = 1;  // io thread only
   std::unordered_map<std::string, std::shared_ptr<std::string>> retained_waiting_;  // topic -> payload
 };
 

@@ -1,22 +1,34 @@
 // The store thread's queue.
 #include "store_worker.h"
 
+#include <exception>
+
+#include "log.h"
+
 namespace parkd {
 
 StoreWorker::StoreWorker() : thread_([this] { run(); }) {}
 
-StoreWorker::~StoreWorker() {
+StoreWorker::~StoreWorker() { stop(); }
+
+void StoreWorker::stop() {
   {
     std::lock_guard lock(mutex_);
     stopping_ = true;
   }
   changed_.notify_all();
-  thread_.join();  // what was posted still runs
+  if (thread_.joinable()) thread_.join();  // what was posted still runs
+  std::lock_guard lock(mutex_);
+  stopped_ = true;
 }
 
 void StoreWorker::post(std::function<void()> job) {
   {
     std::lock_guard lock(mutex_);
+    if (stopped_) {
+      Log::warn("store", "a store job came after the store thread stopped; dropped");
+      return;
+    }
     jobs_.push_back(std::move(job));
   }
   changed_.notify_all();
@@ -36,7 +48,13 @@ void StoreWorker::run() {
     jobs_.pop_front();
     busy_ = true;
     lock.unlock();
-    job();
+    try {
+      job();
+    } catch (const std::exception& e) {
+      Log::error("store", "a store job failed: {}", e.what());
+    } catch (...) {
+      Log::error("store", "a store job failed with an unknown exception");
+    }
     lock.lock();
     busy_ = false;
     changed_.notify_all();

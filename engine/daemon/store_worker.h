@@ -18,9 +18,13 @@ class StoreWorker {
   StoreWorker(const StoreWorker&) = delete;
   StoreWorker& operator=(const StoreWorker&) = delete;
 
+  // A job that throws is logged and the next one runs: a store thread never takes parkd down.
   void post(std::function<void()> job);
   // Blocks until every job posted so far has run (at shut-down).
   void wait_idle();
+  // Runs what was posted, then ends the thread; later posts are dropped (logged). At shut-down,
+  // before whatever the jobs refer to is destroyed; the destructor does it too.
+  void stop();
 
  private:
   void run();
@@ -30,6 +34,7 @@ class StoreWorker {
   std::deque<std::function<void()>> jobs_;
   bool busy_ = false;
   bool stopping_ = false;
+  bool stopped_ = false;  // the thread has ended
   std::thread thread_;
 };
 

@@ -64,6 +64,16 @@ std::error_code SqliteDatabase::exec(const char* sql) {
   return rc == SQLITE_OK ? std::error_code() : sqlite_error(rc);
 }
 
+std::error_code SqliteDatabase::finish_transaction(int rc) {
+  if (rc == SQLITE_OK) {
+    rc = sqlite3_exec(db_, "COMMIT", nullptr, nullptr, nullptr);
+    if (rc == SQLITE_OK) return {};
+  }
+  const int extended = sqlite3_extended_errcode(db_);
+  if (sqlite3_get_autocommit(db_) == 0) sqlite3_exec(db_, "ROLLBACK", nullptr, nullptr, nullptr);
+  return sqlite_error(extended != SQLITE_OK ? extended : rc);
+}
+
 void SqliteDatabase::migrate() {
   int version = 0;
   {
@@ -153,6 +163,19 @@ void SqliteDatabase::migrate() {
       "  total INTEGER NOT NULL,"
       "  PRIMARY KEY (at_ms, lot_id)) WITHOUT ROWID;"
       "ALTER TABLE space_state ADD COLUMN note TEXT NOT NULL DEFAULT '';",
+      // 4 -> 5: the table of decided gate events is the decision ledger (events now wait in the
+      // inbox files), and decisions wait in the outbox until the broker acknowledges them.
+      "ALTER TABLE gate_inbox RENAME TO gate_decision;"
+      "DROP INDEX gate_inbox_decided;"
+      "CREATE INDEX gate_decision_decided ON gate_decision (decided_at_ms);"
+      "CREATE TABLE decision_outbox ("
+      "  outbox_id INTEGER PRIMARY KEY AUTOINCREMENT,"
+      "  lot_id TEXT NOT NULL,"
+      "  gate_id TEXT NOT NULL,"
+      "  seq INTEGER NOT NULL,"
+      "  topic TEXT NOT NULL,"
+      "  payload BLOB NOT NULL,"
+      "  UNIQUE (lot_id, gate_id, seq));",
   };
   for (int v = version; v < kSchemaVersion; ++v) {
     const std::string step = std::string("BEGIN IMMEDIATE;") + kSteps[v] + "PRAGMA user_version = " +

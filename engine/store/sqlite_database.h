@@ -17,7 +17,7 @@ inline std::error_code sqlite_error(int rc) { return {rc, sqlite_category()}; }
 
 class SqliteDatabase {
  public:
-  static constexpr int kSchemaVersion = 4;
+  static constexpr int kSchemaVersion = 5;
 
   // Opens (creating the file and its folder if needed) and migrates. Throws at start-up with a
   // message that names the file when the database cannot be used.
@@ -29,6 +29,10 @@ class SqliteDatabase {
   sqlite3* handle() const { return db_; }
   const std::string& path() const { return path_; }
   std::error_code exec(const char* sql);
+  // Ends a transaction begun with BEGIN: COMMIT when `rc` (the last statement's result) is
+  // SQLITE_OK, else ROLLBACK. A COMMIT that fails (a full disk, a busy database) is rolled back
+  // too, so the connection never stays inside a transaction that nobody will finish.
+  std::error_code finish_transaction(int rc);
 
  private:
   void migrate();
@@ -59,17 +63,11 @@ std::string column_text(sqlite3_stmt* statement, int index);                 // 
 int step_and_reset(sqlite3_stmt* statement);  // SQLITE_OK when it ran to completion
 
 // Runs `body` (returning an SQLite result code) in BEGIN IMMEDIATE ... COMMIT; anything but
-// SQLITE_OK rolls it all back and comes out as the extended error code.
+// SQLITE_OK, a failed COMMIT included, rolls it all back and comes out as the extended error code.
 template <typename Body>
 std::error_code in_transaction(SqliteDatabase& db, Body body) {
   if (auto e = db.exec("BEGIN IMMEDIATE")) return e;
-  const int rc = body();
-  if (rc != SQLITE_OK) {
-    const int extended = sqlite3_extended_errcode(db.handle());
-    db.exec("ROLLBACK");
-    return sqlite_error(extended != SQLITE_OK ? extended : rc);
-  }
-  return db.exec("COMMIT");
+  return db.finish_transaction(body());
 }
 
 }  // namespace parkd

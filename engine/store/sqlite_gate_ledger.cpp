@@ -40,7 +40,7 @@ SqliteGateLedger::SqliteGateLedger(SqliteDatabase& db)
     : db_(db),
       // An older parkd stored events here before deciding them: such a row gets its decision.
       decided_(db.handle(),
-               "INSERT INTO gate_inbox (lot_id, gate_id, seq, topic, payload, received_at_ms, decided_at_ms, "
+               "INSERT INTO gate_decision (lot_id, gate_id, seq, topic, payload, received_at_ms, decided_at_ms, "
                "decision_reason, admitted) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9) "
                "ON CONFLICT (lot_id, gate_id, seq) DO UPDATE SET decided_at_ms = excluded.decided_at_ms, "
                "decision_reason = excluded.decision_reason, admitted = excluded.admitted WHERE decided_at_ms IS NULL"),
@@ -53,12 +53,18 @@ SqliteGateLedger::SqliteGateLedger(SqliteDatabase& db)
                      "note = ?7 WHERE lot_id = ?1 AND plate = ?2 AND left_at_ms IS NULL"),
       insert_closed_(db.handle(),
                      "INSERT INTO visitor_session (lot_id, plate, entry_gate, entered_at_ms, left_at_ms, "
-                     "exit_gate, fee_fen, overstay, note) VALUES (?1, ?2, '', ?3, ?3, ?4, ?5, ?6, ?7)") {}
+                     "exit_gate, fee_fen, overstay, note) VALUES (?1, ?2, '', ?3, ?3, ?4, ?5, ?6, ?7)"),
+      // A decision recorded again (after a restart lost the record's acknowledgement) keeps its
+      // first place and bytes in the outbox.
+      outbox_(db.handle(),
+              "INSERT INTO decision_outbox (lot_id, gate_id, seq, topic, payload) VALUES (?1, ?2, ?3, ?4, ?5) "
+              "ON CONFLICT (lot_id, gate_id, seq) DO NOTHING"),
+      sent_(db.handle(), "DELETE FROM decision_outbox WHERE lot_id = ?1 AND gate_id = ?2 AND seq = ?3") {}
 
 std::error_code SqliteGateLedger::undecided(std::vector<InboxEvent>& out) {
   std::lock_guard lock(mutex_);
   SqliteStatement select(db_.handle(),
-                         "SELECT lot_id, gate_id, seq, topic, payload FROM gate_inbox WHERE decided_at_ms IS NULL "
+                         "SELECT lot_id, gate_id, seq, topic, payload FROM gate_decision WHERE decided_at_ms IS NULL "
                          "ORDER BY received_at_ms, rowid");
   if (select.prepare_result() != SQLITE_OK) return sqlite_error(select.prepare_result());
   int rc = SQLITE_OK;
@@ -75,7 +81,7 @@ std::error_code SqliteGateLedger::undecided(std::vector<InboxEvent>& out) {
 std::error_code SqliteGateLedger::decided(std::span<const InboxEvent> events, std::vector<bool>& out) {
   std::lock_guard lock(mutex_);
   SqliteStatement select(db_.handle(),
-                         "SELECT decided_at_ms IS NOT NULL FROM gate_inbox WHERE lot_id = ?1 AND gate_id = ?2 AND seq = ?3");
+                         "SELECT decided_at_ms IS NOT NULL FROM gate_decision WHERE lot_id = ?1 AND gate_id = ?2 AND seq = ?3");
   if (select.prepare_result() != SQLITE_OK) return sqlite_error(select.prepare_result());
   out.clear();
   for (const InboxEvent& e : events) {
@@ -93,7 +99,7 @@ std::error_code SqliteGateLedger::decided(std::span<const InboxEvent> events, st
 std::error_code SqliteGateLedger::last_decided_seqs(std::vector<LastSeq>& out) {
   std::lock_guard lock(mutex_);
   SqliteStatement select(db_.handle(),
-                         "SELECT lot_id, gate_id, MAX(seq) FROM gate_inbox WHERE decided_at_ms IS NOT NULL "
+                         "SELECT lot_id, gate_id, MAX(seq) FROM gate_decision WHERE decided_at_ms IS NOT NULL "
                          "GROUP BY lot_id, gate_id");
   if (select.prepare_result() != SQLITE_OK) return sqlite_error(select.prepare_result());
   int rc = SQLITE_OK;
@@ -108,7 +114,7 @@ std::error_code SqliteGateLedger::record(std::span<const DecisionRecord> decisio
   if (decisions.empty()) return {};
   std::lock_guard lock(mutex_);
   int rc = SQLITE_OK;
-  for (const SqliteStatement* s : {&decided_, &open_session_, &close_session_, &insert_closed_}) {
+  for (const SqliteStatement* s : {&decided_, &open_session_, &close_session_, &insert_closed_, &outbox_}) {
     if (rc == SQLITE_OK) rc = s->prepare_result();
   }
   if (rc != SQLITE_OK) return sqlite_error(rc);
@@ -117,6 +123,7 @@ std::error_code SqliteGateLedger::record(std::span<const DecisionRecord> decisio
   sqlite3_stmt* const open = open_session_.get();
   sqlite3_stmt* const close = close_session_.get();
   sqlite3_stmt* const insert_closed = insert_closed_.get();
+  sqlite3_stmt* const outbox = outbox_.get();
   for (std::size_t d = 0; rc == SQLITE_OK && d < decisions.size(); ++d) {
     const DecisionRecord& r = decisions[d];
     bind_text(decided, 1, r.event.lot_id);
@@ -129,6 +136,14 @@ std::error_code SqliteGateLedger::record(std::span<const DecisionRecord> decisio
     bind_text(decided, 8, r.reason);
     sqlite3_bind_int(decided, 9, r.admitted ? 1 : 0);
     rc = step_and_reset(decided);
+    if (rc == SQLITE_OK && !r.decision_topic.empty()) {
+      bind_text(outbox, 1, r.event.lot_id);
+      bind_text(outbox, 2, r.event.gate_id);
+      sqlite3_bind_int64(outbox, 3, static_cast<sqlite3_int64>(r.event.seq));
+      bind_text(outbox, 4, r.decision_topic);
+      sqlite3_bind_blob(outbox, 5, r.decision_payload.data(), static_cast<int>(r.decision_payload.size()), SQLITE_STATIC);
+      rc = step_and_reset(outbox);
+    }
     if (rc == SQLITE_OK && r.opened) {
       const VisitorSession& o = *r.opened;
       bind_text(open, 1, o.lot_id);
@@ -148,12 +163,38 @@ std::error_code SqliteGateLedger::record(std::span<const DecisionRecord> decisio
       }
     }
   }
-  if (rc != SQLITE_OK) {
-    const int extended = sqlite3_extended_errcode(db_.handle());
-    db_.exec("ROLLBACK");
-    return sqlite_error(extended != SQLITE_OK ? extended : rc);
+  return db_.finish_transaction(rc);
+}
+
+std::error_code SqliteGateLedger::undelivered(std::vector<OutgoingDecision>& out) {
+  std::lock_guard lock(mutex_);
+  SqliteStatement select(db_.handle(),
+                         "SELECT lot_id, gate_id, seq, topic, payload FROM decision_outbox ORDER BY outbox_id");
+  if (select.prepare_result() != SQLITE_OK) return sqlite_error(select.prepare_result());
+  int rc = SQLITE_OK;
+  while ((rc = sqlite3_step(select.get())) == SQLITE_ROW) {
+    sqlite3_stmt* s = select.get();
+    const auto* blob = static_cast<const char*>(sqlite3_column_blob(s, 4));
+    out.push_back(OutgoingDecision{
+        GateEventKey{column_text(s, 0), column_text(s, 1), static_cast<std::uint64_t>(sqlite3_column_int64(s, 2))},
+        column_text(s, 3), std::string(blob == nullptr ? "" : blob, static_cast<std::size_t>(sqlite3_column_bytes(s, 4)))});
   }
-  return db_.exec("COMMIT");
+  return rc == SQLITE_DONE ? std::error_code() : sqlite_error(rc);
+}
+
+std::error_code SqliteGateLedger::delivered(std::span<const GateEventKey> keys) {
+  if (keys.empty()) return {};
+  std::lock_guard lock(mutex_);
+  if (sent_.prepare_result() != SQLITE_OK) return sqlite_error(sent_.prepare_result());
+  if (auto err = db_.exec("BEGIN IMMEDIATE")) return err;
+  int rc = SQLITE_OK;
+  for (std::size_t i = 0; rc == SQLITE_OK && i < keys.size(); ++i) {
+    bind_text(sent_.get(), 1, keys[i].lot_id);
+    bind_text(sent_.get(), 2, keys[i].gate_id);
+    sqlite3_bind_int64(sent_.get(), 3, static_cast<sqlite3_int64>(keys[i].seq));
+    rc = step_and_reset(sent_.get());
+  }
+  return db_.finish_transaction(rc);
 }
 
 std::error_code SqliteGateLedger::open_sessions(std::vector<VisitorSession>& out) {
@@ -183,7 +224,7 @@ std::error_code SqliteGateLedger::sessions_left_between(TimeMs from, TimeMs to, 
 std::error_code SqliteGateLedger::decisions_between(TimeMs from, TimeMs to, std::vector<DecisionCount>& out) {
   std::lock_guard lock(mutex_);
   SqliteStatement select(db_.handle(),
-                         "SELECT decision_reason, admitted, COUNT(*) FROM gate_inbox "
+                         "SELECT decision_reason, admitted, COUNT(*) FROM gate_decision "
                          "WHERE decided_at_ms >= ?1 AND decided_at_ms < ?2 AND decision_reason IS NOT NULL "
                          "GROUP BY decision_reason, admitted ORDER BY decision_reason, admitted");
   if (select.prepare_result() != SQLITE_OK) return sqlite_error(select.prepare_result());

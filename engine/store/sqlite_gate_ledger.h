@@ -1,4 +1,4 @@
-// The core's GateLedger over the gate_inbox and visitor_session tables.
+// The core's GateLedger over the gate_decision, decision_outbox and visitor_session tables.
 #pragma once
 
 #include <mutex>
@@ -16,6 +16,8 @@ class SqliteGateLedger : public GateLedger {
   std::error_code decided(std::span<const InboxEvent> events, std::vector<bool>& out) override;
   std::error_code last_decided_seqs(std::vector<LastSeq>& out) override;
   std::error_code record(std::span<const DecisionRecord> decisions) override;
+  std::error_code undelivered(std::vector<OutgoingDecision>& out) override;
+  std::error_code delivered(std::span<const GateEventKey> keys) override;
   std::error_code open_sessions(std::vector<VisitorSession>& out) override;
   std::error_code sessions_left_between(TimeMs from, TimeMs to, std::vector<VisitorSession>& out) override;
   std::error_code decisions_between(TimeMs from, TimeMs to, std::vector<DecisionCount>& out) override;
@@ -28,6 +30,8 @@ class SqliteGateLedger : public GateLedger {
   SqliteStatement open_session_;
   SqliteStatement close_session_;
   SqliteStatement insert_closed_;
+  SqliteStatement outbox_;
+  SqliteStatement sent_;
 };
 
 }  // namespace parkd

@@ -22,11 +22,7 @@ std::error_code SqliteSpaceStateStore::save(std::span<const StoredSpaceState> ch
     rc = sqlite3_step(upsert.get()) == SQLITE_DONE ? SQLITE_OK : sqlite3_errcode(db_.handle());
     sqlite3_reset(upsert.get());
   }
-  if (rc != SQLITE_OK) {
-    db_.exec("ROLLBACK");
-    return sqlite_error(rc);
-  }
-  return db_.exec("COMMIT");
+  return db_.finish_transaction(rc);
 }
 
 std::error_code SqliteSpaceStateStore::load(std::vector<StoredSpaceState>& out) {

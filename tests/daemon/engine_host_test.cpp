@@ -3,6 +3,7 @@
 
 #include <gtest/gtest.h>
 
+#include <optional>
 #include <set>
 #include <thread>
 
@@ -13,10 +14,17 @@ namespace {
 
 class FakePublisher : public Publisher {
  public:
-  bool publish(std::string_view lot_id, const std::string& topic, std::string payload, bool retained) override {
+  bool publish(std::string_view lot_id, const std::string& topic, std::string payload, bool retained,
+               Delivered on_delivered) override {
     sent.push_back({std::string(lot_id), topic, std::move(payload), retained});
+    if (accept && on_delivered) acknowledge.push_back(std::move(on_delivered));
     return accept;
   }
+  // What a broker would acknowledge; the test decides when.
+  void acknowledge_all() {
+    for (auto& ack : std::exchange(acknowledge, {})) ack();
+  }
+  std::vector<Delivered> acknowledge;
   struct Sent {
     std::string lot, topic, payload;
     bool retained;
@@ -136,6 +144,7 @@ namespace parkd {
 namespace {
 
 TEST_F(EngineHostTest, MessagesQueuedFromAnotherThreadAreDrainedInOrderOnTheStrand) {
+  host.start();
   std::thread paho_like([this] {
     enqueue_all();
   });
@@ -162,13 +171,26 @@ class FakeLedger : public GateLedger {
   }
   std::error_code record(std::span<const DecisionRecord> decisions) override {
     if (std::exchange(fail_next, false)) return std::make_error_code(std::errc::io_error);
-    for (const DecisionRecord& d : decisions) recorded.insert(d.event.seq);
+    for (const DecisionRecord& d : decisions) {
+      recorded.insert(d.event.seq);
+      outbox.push_back(OutgoingDecision{GateEventKey{d.event.lot_id, d.event.gate_id, d.event.seq}, d.decision_topic,
+                                        d.decision_payload});
+    }
+    return {};
+  }
+  std::error_code undelivered(std::vector<OutgoingDecision>& out) override {
+    out = outbox;
+    return {};
+  }
+  std::error_code delivered(std::span<const GateEventKey> keys) override {
+    for (const GateEventKey& k : keys) std::erase_if(outbox, [&](const OutgoingDecision& d) { return d.key == k; });
     return {};
   }
   std::error_code open_sessions(std::vector<VisitorSession>&) override { return {}; }
   std::error_code sessions_left_between(TimeMs, TimeMs, std::vector<VisitorSession>&) override { return {}; }
   std::error_code decisions_between(TimeMs, TimeMs, std::vector<DecisionCount>&) override { return {}; }
   std::set<std::uint64_t> recorded;  // seqs of gate g
+  std::vector<OutgoingDecision> outbox;
   bool fail_next = false;
 };
 
@@ -214,43 +236,126 @@ std::vector<std::uint64_t> decided_seqs(const FakePublisher& publisher) {
   return seqs;
 }
 
-TEST(EngineHostGates, ABatchWhoseRecordFailedIsDecidedAgainAfterARestartThoughALaterOneWasRecorded) {
+std::string last_decision(const FakePublisher& publisher) {
+  for (auto it = publisher.sent.rbegin(); it != publisher.sent.rend(); ++it) {
+    if (it->topic == "parking/tiny/gates/g/decision") return it->payload;
+  }
+  return {};
+}
+
+// A parkd on the fake ledger and inbox, as after a start: each instance is one run of parkd.
+struct GateRun {
+  GateRun(FakeLedger& ledger, FakeInbox& inbox) {
+    std::vector<Lot> lots;
+    lots.push_back(test::small_lot());
+    host.emplace(boost::asio::make_strand(io), std::move(lots), true, publisher, nullptr, &ledger, nullptr, &inbox);
+    host->start();
+  }
+  void event(std::uint64_t seq) {
+    host->enqueue("parking/tiny/gates/g/event", gate_event(seq, "沪A1000" + std::to_string(seq % 10)));
+    run();
+  }
+  void clock_at(TimeMs t) {
+    host->enqueue("parking/sim/clock", clock(t));
+    run();
+  }
+  void run() {
+    io.restart();
+    io.run();
+  }
+  boost::asio::io_context io;
+  FakePublisher publisher;
+  std::optional<EngineHost> host;
+};
+
+TEST(EngineHostGates, ABatchWhoseRecordFailedGoesOutAtOnceAndIsRecordedWithTheNext) {
   FakeLedger ledger;
   FakeInbox inbox;
   {
-    boost::asio::io_context io;
-    FakePublisher publisher;
-    std::vector<Lot> lots;
-    lots.push_back(test::small_lot());
-    EngineHost host{boost::asio::make_strand(io), std::move(lots), true, publisher, nullptr, &ledger, nullptr, &inbox};
-    host.on_message("parking/sim/clock", clock(test::kNoonShanghai));
-    host.enqueue("parking/tiny/gates/g/event", gate_event(1, "沪A10001"));
-    io.run();
-    ledger.fail_next = true;  // the disk refuses this one...
-    host.enqueue("parking/tiny/gates/g/event", gate_event(2, "沪A10002"));
-    io.restart();
-    io.run();
-    host.enqueue("parking/tiny/gates/g/event", gate_event(3, "沪A10003"));  // ...and takes this one
-    io.restart();
-    io.run();
-    EXPECT_EQ(decided_seqs(publisher), (std::vector<std::uint64_t>{1, 2, 3}));
-    EXPECT_EQ(ledger.recorded, (std::set<std::uint64_t>{1, 3}));
-    EXPECT_EQ(inbox.released, 1u);  // kept from the failed record on
+    GateRun parkd(ledger, inbox);
+    parkd.clock_at(test::kNoonShanghai);
+    parkd.event(1);
+    ledger.fail_next = true;  // the disk refuses this one: the car is let through all the same...
+    parkd.event(2);
+    EXPECT_EQ(decided_seqs(parkd.publisher), (std::vector<std::uint64_t>{1, 2}));
+    EXPECT_EQ(parkd.host->recorder().unrecorded(), 1u);
+    EXPECT_EQ(parkd.host->recorder().record_failures(), 1u);
+    EXPECT_EQ(inbox.released, 1u);  // ...and its event stays in the inbox
+    parkd.event(3);  // the disk is back: 2 is recorded with 3, and both go out (2 a second time)
+    EXPECT_EQ(decided_seqs(parkd.publisher), (std::vector<std::uint64_t>{1, 2, 2, 3}));
+    EXPECT_EQ(ledger.recorded, (std::set<std::uint64_t>{1, 2, 3}));
+    EXPECT_EQ(parkd.host->recorder().unrecorded(), 0u);
+    EXPECT_EQ(inbox.released, inbox.last);
+    EXPECT_EQ(parkd.publisher.acknowledge.size(), 3u) << "only recorded decisions are tracked to the broker";
   }
-  // The restart: event 2 is decided and recorded again, 3 is not decided twice, nor is a
+}
+
+TEST(EngineHostGates, WhatTheBrokerHadNotAcknowledgedIsSentAgainFirstAfterARestart) {
+  FakeLedger ledger;
+  FakeInbox inbox;
+  std::string last_payload;
+  {
+    GateRun parkd(ledger, inbox);
+    parkd.clock_at(test::kNoonShanghai);
+    parkd.event(1);
+    parkd.publisher.acknowledge_all();  // the broker has 1
+    parkd.event(2);
+    parkd.event(3);
+    last_payload = last_decision(parkd.publisher);
+    parkd.run();
+    EXPECT_EQ(ledger.outbox.size(), 2u);  // 2 and 3 were in Paho's hands when parkd died
+  }
+  GateRun parkd(ledger, inbox);  // before any SimClock: the outbox does not need the time
+  EXPECT_EQ(decided_seqs(parkd.publisher), (std::vector<std::uint64_t>{2, 3}));
+  EXPECT_EQ(last_decision(parkd.publisher), last_payload) << "the same decision, byte for byte";
+  EXPECT_EQ(parkd.host->counters().decisions_resent, 2u);
+  parkd.publisher.acknowledge_all();
+  EXPECT_TRUE(ledger.outbox.empty());
+  parkd.clock_at(test::kNoonShanghai + 60'000);
+  parkd.event(4);
+  EXPECT_EQ(decided_seqs(parkd.publisher), (std::vector<std::uint64_t>{2, 3, 4}));
+}
+
+TEST(EngineHostGates, EventsKeptBeforeTheFirstSimClockAreDecidedOnceItComes) {
+  FakeLedger ledger;
+  FakeInbox inbox;
+  {
+    GateRun parkd(ledger, inbox);  // killed before any SimClock came
+    parkd.event(1);
+    parkd.event(2);
+    EXPECT_TRUE(decided_seqs(parkd.publisher).empty());
+  }
+  GateRun parkd(ledger, inbox);
+  parkd.event(3);  // the broker hands over more, still before the first SimClock
+  EXPECT_EQ(inbox.released, 0u) << "nothing is let go before the inbox was read back";
+  parkd.clock_at(test::kNoonShanghai);
+  EXPECT_EQ(decided_seqs(parkd.publisher), (std::vector<std::uint64_t>{1, 2, 3}));
+  EXPECT_EQ(ledger.recorded, (std::set<std::uint64_t>{1, 2, 3}));
+  EXPECT_EQ(inbox.released, inbox.last);
+}
+
+TEST(EngineHostGates, ABatchWhoseRecordFailedIsDecidedAgainAfterARestartIfParkdDiedFirst) {
+  FakeLedger ledger;
+  FakeInbox inbox;
+  {
+    GateRun parkd(ledger, inbox);
+    parkd.clock_at(test::kNoonShanghai);
+    parkd.event(1);
+    ledger.fail_next = true;
+    parkd.event(2);  // not recorded, and parkd dies before the next record
+    EXPECT_EQ(ledger.recorded, (std::set<std::uint64_t>{1}));
+    EXPECT_EQ(inbox.released, 1u);
+  }
+  // The restart: event 2 is decided and recorded again, 1 is not decided twice, nor is a
   // redelivery of it; what comes next is decided as usual.
-  boost::asio::io_context io;
-  FakePublisher publisher;
-  std::vector<Lot> lots;
-  lots.push_back(test::small_lot());
-  EngineHost host{boost::asio::make_strand(io), std::move(lots), true, publisher, nullptr, &ledger, nullptr, &inbox};
-  host.on_message("parking/sim/clock", clock(test::kNoonShanghai + 60'000));
-  host.enqueue("parking/tiny/gates/g/event", gate_event(3, "沪A10003"));
-  host.enqueue("parking/tiny/gates/g/event", gate_event(4, "沪A10004"));
-  io.run();
-  EXPECT_EQ(decided_seqs(publisher), (std::vector<std::uint64_t>{2, 4}));
-  EXPECT_EQ(ledger.recorded, (std::set<std::uint64_t>{1, 2, 3, 4}));
-  EXPECT_EQ(host.gate_events_duplicate(), 1u);
+  GateRun parkd(ledger, inbox);
+  parkd.publisher.sent.clear();  // the outbox's 1 went out again
+  parkd.clock_at(test::kNoonShanghai + 60'000);
+  parkd.event(1);
+  parkd.event(3);
+  EXPECT_EQ(decided_seqs(parkd.publisher), (std::vector<std::uint64_t>{2, 3}));
+  EXPECT_EQ(ledger.recorded, (std::set<std::uint64_t>{1, 2, 3}));
+  EXPECT_EQ(parkd.host->gate_events_duplicate(), 1u);
   EXPECT_EQ(inbox.released, inbox.last);
 }
 

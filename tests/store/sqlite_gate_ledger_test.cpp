@@ -32,10 +32,10 @@ class GateLedgerTest : public ::testing::Test {
 };
 
 TEST_F(GateLedgerTest, ADecidedEventIsStoredOnceAndRaisesItsGatesLastSeq) {
-  ASSERT_FALSE(ledger->record(std::vector<DecisionRecord>{{event(1), 2'000, std::nullopt, {}, "TEST", true},
-                                                          {event(3), 2'000, std::nullopt, {}, "TEST", true}}));
+  ASSERT_FALSE(ledger->record(std::vector<DecisionRecord>{{event(1), 2'000, std::nullopt, {}, "TEST", true, "", ""},
+                                                          {event(3), 2'000, std::nullopt, {}, "TEST", true, "", ""}}));
   // Recorded again (a repetition that slipped through): the first decision stays.
-  ASSERT_FALSE(ledger->record(std::vector<DecisionRecord>{{event(1), 9'000, std::nullopt, {}, "OTHER", false}}));
+  ASSERT_FALSE(ledger->record(std::vector<DecisionRecord>{{event(1), 9'000, std::nullopt, {}, "OTHER", false, "", ""}}));
   std::vector<GateLedger::DecisionCount> counts;
   ASSERT_FALSE(ledger->decisions_between(0, 10'000, counts));
   ASSERT_EQ(counts.size(), 1u);
@@ -54,9 +54,56 @@ TEST_F(GateLedgerTest, ADecidedEventIsStoredOnceAndRaisesItsGatesLastSeq) {
   EXPECT_TRUE(undecided.empty());
 }
 
+TEST_F(GateLedgerTest, ADecisionWaitsInTheOutboxUntilTheBrokerHasIt) {
+  const auto decision = [](std::uint64_t seq, std::string payload) {
+    return DecisionRecord{event(seq), 2'000, std::nullopt, {}, "TEST", true, "parking/xj5/gates/north/decision",
+                          std::move(payload)};
+  };
+  ASSERT_FALSE(ledger->record(std::vector<DecisionRecord>{decision(2, std::string("\x08\x02\x00", 3)), decision(1, "d1")}));
+  ASSERT_FALSE(ledger->record(std::vector<DecisionRecord>{decision(3, "d3")}));
+  // Recorded again after a restart lost the acknowledgement of the first record: the outbox
+  // keeps the first bytes and place.
+  ASSERT_FALSE(ledger->record(std::vector<DecisionRecord>{decision(2, "other bytes")}));
+  std::vector<OutgoingDecision> waiting;
+  ASSERT_FALSE(ledger->undelivered(waiting));
+  ASSERT_EQ(waiting.size(), 3u);
+  EXPECT_EQ(waiting[0].key, (GateEventKey{"xj5", "north", 2}));  // in the order recorded
+  EXPECT_EQ(waiting[0].payload, std::string("\x08\x02\x00", 3));
+  EXPECT_EQ(waiting[0].topic, "parking/xj5/gates/north/decision");
+  EXPECT_EQ(waiting[1].key.seq, 1u);
+  EXPECT_EQ(waiting[2].key.seq, 3u);
+  ASSERT_FALSE(ledger->delivered(std::vector<GateEventKey>{{"xj5", "north", 2}, {"xj5", "north", 3}, {"xj5", "south", 1}}));
+  waiting.clear();
+  ASSERT_FALSE(ledger->undelivered(waiting));
+  ASSERT_EQ(waiting.size(), 1u);
+  EXPECT_EQ(waiting[0].key.seq, 1u);
+  // A decision acknowledged before its record was retried stays delivered: the record of a
+  // decided event with no decision bytes (an older parkd's) adds nothing to the outbox.
+  ASSERT_FALSE(ledger->record(std::vector<DecisionRecord>{{event(9), 2'000, std::nullopt, {}, "TEST", true, "", ""}}));
+  waiting.clear();
+  ASSERT_FALSE(ledger->undelivered(waiting));
+  EXPECT_EQ(waiting.size(), 1u);
+}
+
+TEST_F(GateLedgerTest, AFailedRecordLeavesNothingBehindAndTheConnectionUsable) {
+  // Something else holds the write lock: the batch cannot be recorded...
+  SqliteDatabase other((dir / "parkd.db").string());
+  sqlite3_busy_timeout(other.handle(), 0);
+  sqlite3_busy_timeout(db->handle(), 0);
+  ASSERT_FALSE(other.exec("BEGIN IMMEDIATE"));
+  EXPECT_TRUE(ledger->record(std::vector<DecisionRecord>{{event(1), 2'000, std::nullopt, {}, "TEST", true, "t", "d1"}}));
+  ASSERT_FALSE(other.exec("ROLLBACK"));
+  EXPECT_NE(sqlite3_get_autocommit(db->handle()), 0) << "no transaction left open";
+  // ...and once the lock is free, the same batch is recorded in full.
+  ASSERT_FALSE(ledger->record(std::vector<DecisionRecord>{{event(1), 2'000, std::nullopt, {}, "TEST", true, "t", "d1"}}));
+  std::vector<OutgoingDecision> waiting;
+  ASSERT_FALSE(ledger->undelivered(waiting));
+  EXPECT_EQ(waiting.size(), 1u);
+}
+
 TEST_F(GateLedgerTest, AnOlderParkdsUndecidedEventsAreFoundAndGetTheirDecision) {
   // What an older parkd left: events stored on arrival, not yet decided.
-  ASSERT_FALSE(db->exec("INSERT INTO gate_inbox (lot_id, gate_id, seq, topic, payload, received_at_ms) VALUES "
+  ASSERT_FALSE(db->exec("INSERT INTO gate_decision (lot_id, gate_id, seq, topic, payload, received_at_ms) VALUES "
                         "('xj5', 'north', 7, 'parking/xj5/gates/north/event', x'0807', 500), "
                         "('xj5', 'north', 8, 'parking/xj5/gates/north/event', x'0808', 600)"));
   std::vector<InboxEvent> undecided;
@@ -68,7 +115,7 @@ TEST_F(GateLedgerTest, AnOlderParkdsUndecidedEventsAreFoundAndGetTheirDecision) 
   std::vector<GateLedger::LastSeq> seqs;
   ASSERT_FALSE(ledger->last_decided_seqs(seqs));
   EXPECT_TRUE(seqs.empty());  // stored is not decided
-  ASSERT_FALSE(ledger->record(std::vector<DecisionRecord>{{undecided[0], 2'000, std::nullopt, {}, "TEST", true}}));
+  ASSERT_FALSE(ledger->record(std::vector<DecisionRecord>{{undecided[0], 2'000, std::nullopt, {}, "TEST", true, "", ""}}));
   undecided.clear();
   ASSERT_FALSE(ledger->undecided(undecided));
   ASSERT_EQ(undecided.size(), 1u);
@@ -80,7 +127,7 @@ TEST_F(GateLedgerTest, AnOlderParkdsUndecidedEventsAreFoundAndGetTheirDecision) 
 
 TEST_F(GateLedgerTest, SessionsOpenAndCloseWithTheirDecisions) {
   const VisitorSession in{"xj5", "苏E12345", "north", 10'000, std::nullopt, {}, 0, false, {}};
-  ASSERT_FALSE(ledger->record(std::vector<DecisionRecord>{{event(1), 10'000, in, {}, "TEST", true}}));
+  ASSERT_FALSE(ledger->record(std::vector<DecisionRecord>{{event(1), 10'000, in, {}, "TEST", true, "", ""}}));
   std::vector<VisitorSession> open;
   ASSERT_FALSE(ledger->open_sessions(open));
   ASSERT_EQ(open.size(), 1u);
@@ -90,15 +137,15 @@ TEST_F(GateLedgerTest, SessionsOpenAndCloseWithTheirDecisions) {
   out.exit_gate = "east";
   out.fee_fen = 1'500;
   const std::vector<VisitorSession> closed = {out};
-  ASSERT_FALSE(ledger->record(std::vector<DecisionRecord>{{event(2), 9'070'000, std::nullopt, closed, "TEST", true}}));
+  ASSERT_FALSE(ledger->record(std::vector<DecisionRecord>{{event(2), 9'070'000, std::nullopt, closed, "TEST", true, "", ""}}));
   open.clear();
   ASSERT_FALSE(ledger->open_sessions(open));
   EXPECT_TRUE(open.empty());
   // The plate comes again: a new session (a new row) opens.
-  ASSERT_FALSE(ledger->record(std::vector<DecisionRecord>{{event(3), 9'100'000, in, {}, "TEST", true}}));
+  ASSERT_FALSE(ledger->record(std::vector<DecisionRecord>{{event(3), 9'100'000, in, {}, "TEST", true, "", ""}}));
   const VisitorSession other{"xj5", "苏E12345", "east", 9'200'000, std::nullopt, {}, 0, false, {}};
   // Same plate, same lot: the upsert updates the open one instead of adding a second.
-  ASSERT_FALSE(ledger->record(std::vector<DecisionRecord>{{event(4), 9'200'000, other, {}, "TEST", true}}));
+  ASSERT_FALSE(ledger->record(std::vector<DecisionRecord>{{event(4), 9'200'000, other, {}, "TEST", true, "", ""}}));
   open.clear();
   ASSERT_FALSE(ledger->open_sessions(open));
   ASSERT_EQ(open.size(), 1u);
@@ -114,10 +161,10 @@ TEST_F(GateLedgerTest, AMonthReadsTheSessionsThatEndedInItAndTheDecisionsMadeInI
   out.fee_fen = 1'500;
   out.overstay = true;
   ASSERT_FALSE(ledger->record(std::vector<DecisionRecord>{
-      {event(1), 10'000, in, {}, "VISITOR_ADMITTED", true},
-      {event(2), 20'000, std::nullopt, {}, "INVALID_PLATE", false},
-      {event(3), 30'000, std::nullopt, {}, "INVALID_PLATE", false},
-      {event(4), 5'000'000, std::nullopt, {out}, "VISITOR_EXIT", true}}));
+      {event(1), 10'000, in, {}, "VISITOR_ADMITTED", true, "", ""},
+      {event(2), 20'000, std::nullopt, {}, "INVALID_PLATE", false, "", ""},
+      {event(3), 30'000, std::nullopt, {}, "INVALID_PLATE", false, "", ""},
+      {event(4), 5'000'000, std::nullopt, {out}, "VISITOR_EXIT", true, "", ""}}));
   std::vector<VisitorSession> ended;
   ASSERT_FALSE(ledger->sessions_left_between(0, 5'000'000, ended));
   EXPECT_TRUE(ended.empty());  // the end of the range is not in it

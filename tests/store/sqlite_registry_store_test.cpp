@@ -142,8 +142,9 @@ TEST_F(RegistryStoreTest, AChangeAndItsAuditEntryAreWrittenTogetherOrNotAtAll) {
 TEST_F(RegistryStoreTest, AVersionThreeDatabaseIsMigratedWithItsHouseholds) {
   store.reset();
   // Back to schema 3, with a household on record.
-  ASSERT_FALSE(db->exec("DROP TABLE household_version; DROP TABLE audit_log; DROP TABLE occupancy_sample;"
-                        "DROP INDEX gate_inbox_decided; DROP INDEX visitor_session_left;"
+  ASSERT_FALSE(db->exec("DROP TABLE decision_outbox; ALTER TABLE gate_decision RENAME TO gate_inbox;"
+                        "DROP TABLE household_version; DROP TABLE audit_log; DROP TABLE occupancy_sample;"
+                        "DROP INDEX gate_decision_decided; DROP INDEX visitor_session_left;"
                         "ALTER TABLE gate_inbox DROP COLUMN decision_reason; ALTER TABLE gate_inbox DROP COLUMN admitted;"
                         "ALTER TABLE space_state DROP COLUMN note;"
                         "INSERT INTO household VALUES ('H9', '9', '909', 'owner', NULL);"

@@ -10,7 +10,7 @@ MqttProbe::MqttProbe(const std::string& uri, const std::string& client_id, const
     received_.push_back(Received{m->get_topic(), m->get_payload_str(), m->is_retained()});
     changed_.notify_all();
   });
-  auto builder = mqtt::connect_options_builder().mqtt_version(MQTTVERSION_3_1_1).clean_session(true);
+  auto builder = mqtt::connect_options_builder().mqtt_version(MQTTVERSION_3_1_1).clean_session(!login.persistent_session);
   if (!login.username.empty()) builder.user_name(login.username).password(login.password);
   if (!login.ca_file.empty()) {
     builder.ssl(mqtt::ssl_options_builder().trust_store(login.ca_file).verify(true).enable_server_cert_auth(true).finalize());
@@ -36,6 +36,19 @@ void MqttProbe::subscribe(const std::string& filter) { client_.subscribe(filter,
 
 void MqttProbe::publish(const std::string& topic, const std::string& payload, bool retained) {
   client_.publish(mqtt::make_message(topic, payload, 1, retained))->wait_for(std::chrono::seconds(10));
+}
+
+void MqttProbe::publish_windowed(const std::string& topic, const std::string& payload, std::size_t window) {
+  while (outstanding_.size() >= window) {
+    outstanding_.front()->wait_for(std::chrono::seconds(10));
+    outstanding_.pop_front();
+  }
+  outstanding_.push_back(client_.publish(mqtt::make_message(topic, payload, 1, false)));
+}
+
+void MqttProbe::flush() {
+  for (auto& token : outstanding_) token->wait_for(std::chrono::seconds(10));
+  outstanding_.clear();
 }
 
 std::optional<Received> MqttProbe::wait_for(const std::function<bool(const Received&)>& match,

@@ -3,6 +3,7 @@
 
 #include <chrono>
 #include <condition_variable>
+#include <deque>
 #include <functional>
 #include <mutex>
 #include <optional>
@@ -24,6 +25,9 @@ struct ProbeLogin {
   std::string username;
   std::string password;
   std::string ca_file;  // set: TLS (uri ssl://...)
+  // A barrier's way: the broker keeps the subscriptions and what is not yet delivered while the
+  // probe is away (clean_session=false).
+  bool persistent_session = false;
 };
 
 class MqttProbe {
@@ -34,6 +38,10 @@ class MqttProbe {
 
   void subscribe(const std::string& filter);
   void publish(const std::string& topic, const std::string& payload, bool retained = false);
+  // QoS 1 without waiting for each acknowledgement: at most `window` publishes outstanding (a
+  // camera's pace, not a round trip's). flush() waits for all of them.
+  void publish_windowed(const std::string& topic, const std::string& payload, std::size_t window);
+  void flush();
   // Returns the first message received so far or within `timeout` that satisfies `match`.
   std::optional<Received> wait_for(const std::function<bool(const Received&)>& match,
                                    std::chrono::milliseconds timeout = std::chrono::seconds(10));
@@ -45,6 +53,7 @@ class MqttProbe {
   std::mutex mutex_;
   std::condition_variable changed_;
   std::vector<Received> received_;
+  std::deque<mqtt::delivery_token_ptr> outstanding_;
 };
 
 }  // namespace parkd::test
