@@ -415,7 +415,13 @@ void ControlApi::change_registry(Call& call, std::function<std::error_code(Regis
     std::vector<Household> households;
     std::vector<Vehicle> vehicles;
     if (auto e = stores_.registry.load(households, vehicles)) {
-      Log::error("control", "the registry changed but cannot be read back: {}", e.message());
+      // The gates keep the registry they have: an empty one would make every resident a visitor.
+      Log::error("control", "the registry changed but cannot be read back: {}; the gates keep deciding with the "
+                 "registry as it was until a later change or a restart reads it", e.message());
+      return respond(error_reply(500, "store_error",
+                                 "the change is stored, but parkd cannot read the registry back (" + e.message() +
+                                     "): the gates still decide with the registry as it was; it takes effect at the next "
+                                     "change that reads back, or when parkd restarts"));
     }
     auto registry = std::make_shared<Registry>(std::move(households), std::move(vehicles));
     boost::asio::post(host_.strand(), [this, registry, reply = std::move(reply), respond] {

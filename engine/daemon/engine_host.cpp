@@ -35,7 +35,11 @@ EngineHost::EngineHost(Strand strand, std::vector<Lot> lots, bool sim_clock, Pub
                 [this](std::vector<OutgoingDecision> decisions, bool tracked) {
                   publish_decisions(std::move(decisions), tracked);
                 }),
-      save_timer_(strand_) {}
+      save_timer_(strand_) {
+  for (std::size_t l = 0; l < engine_.lot_count(); ++l) {
+    for (const Gate& gate : engine_.lot(l).gates()) known_cameras_.insert(engine_.lot(l).id() + "/" + gate.id);
+  }
+}
 
 void EngineHost::finish_in_flight() {
   drain();
@@ -215,6 +219,7 @@ void EngineHost::save_states() {
 void EngineHost::enqueue(std::string topic, std::string payload) {
   Incoming incoming{std::move(topic), std::move(payload), std::chrono::steady_clock::now(), 0, system_now()};
   const Topic t = parse_topic(incoming.topic);  // views into incoming.topic
+  bool known_camera = false;
   if (t.kind == TopicKind::SensorReport || t.kind == TopicKind::GateEvent) {
     const bool report = t.kind == TopicKind::SensorReport;
     const std::int64_t now_ms =
@@ -222,31 +227,50 @@ void EngineHost::enqueue(std::string topic, std::string payload) {
     std::string device(t.lot_id);
     device += '/';
     device += t.device_id;
-    if (!(report ? sensor_throttle_ : gate_throttle_).admit(device, now_ms)) {
+    known_camera = !report && known_cameras_.contains(device);
+    const bool admitted = (report ? sensor_throttle_ : gate_throttle_).admit(device, now_ms);
+    if (!admitted && known_camera) {
+      // A camera of the lot is never throttled: the broker acknowledges its events when this
+      // returns, so dropping one would lose it. After parkd was away, the broker replays a
+      // camera's backlog at once; a camera that floods shows here and in /metrics instead.
+      ++cameras_over_rate_;
+      throttle_log_.warn("limits", "camera_over_rate",
+                         "{} sends faster than its limit (a backlog after a restart, or a faulty camera): every event "
+                         "is still kept and decided",
+                         incoming.topic);
+    } else if (!admitted) {
       ++(report ? throttled_reports_ : throttled_gate_events_);
       throttle_log_.warn("limits", report ? "sensor_flood" : "camera_flood", "{} sends faster than its limit: dropping ({})",
-                         incoming.topic, report ? "sensor report" : "gate event");
+                         incoming.topic, report ? "sensor report" : "gate event of an unknown gate");
       return;
     }
   }
   parking::v1::GateEvent event;
-  // A payload that cannot be keyed is not kept: the strand rejects it.
-  const bool keep = gate_inbox_ != nullptr && t.kind == TopicKind::GateEvent &&
-                    incoming.payload.size() <= GateEventDecoder::kMaxPayload && event.ParseFromString(incoming.payload) &&
-                    event.seq() > 0;
+  // A payload that cannot be keyed, or one from a gate the lot does not have, is not kept: the
+  // strand rejects it.
+  const bool keep = gate_inbox_ != nullptr && known_camera && incoming.payload.size() <= GateEventDecoder::kMaxPayload &&
+                    event.ParseFromString(incoming.payload) && event.seq() > 0;
+  if (!keep) {
+    push_arrived(std::move(incoming));
+    return;
+  }
+  // Appended in the order the strand takes them (the inbox lets go of everything up to a
+  // position at once): one append and its push at a time. The strand's drain() takes only
+  // arrived_mutex_, so it never waits for the disk.
+  std::lock_guard lock(append_mutex_);
+  const InboxEvent kept{std::string(t.lot_id), std::string(t.device_id), event.seq(), incoming.payload, incoming.topic,
+                        incoming.received_at};
+  if (auto e = gate_inbox_->append(kept, incoming.inbox_position)) {
+    Log::error("gates", "cannot keep the gate event {} #{}: {}; deciding it anyway", incoming.topic, event.seq(),
+               e.message());
+  }
+  push_arrived(std::move(incoming));
+}
+
+void EngineHost::push_arrived(Incoming incoming) {
   bool was_empty = false;
   {
-    // Appended in the order the strand takes them: the inbox lets go of everything up to a
-    // position at once.
     std::lock_guard lock(arrived_mutex_);
-    if (keep) {
-      const InboxEvent kept{std::string(t.lot_id), std::string(t.device_id), event.seq(), incoming.payload,
-                            incoming.topic, incoming.received_at};
-      if (auto e = gate_inbox_->append(kept, incoming.inbox_position)) {
-        Log::error("gates", "cannot keep the gate event {} #{}: {}; deciding it anyway", incoming.topic, event.seq(),
-                   e.message());
-      }
-    }
     was_empty = arrived_.empty();
     arrived_.push_back(std::move(incoming));
   }

@@ -10,6 +10,7 @@
 #include <mutex>
 #include <optional>
 #include <string>
+#include <unordered_set>
 #include <vector>
 
 #include <boost/asio/io_context.hpp>
@@ -89,9 +90,12 @@ class EngineHost : public EngineSink {
     sensor_throttle_ = DeviceThrottle(sensors);
     gate_throttle_ = DeviceThrottle(gates);
   }
-  // Messages dropped by the per-device limits: sensor reports, gate events.
+  // Messages dropped by the per-device limits: sensor reports, gate events (of unknown gates
+  // only: a lot's own camera is never throttled, see enqueue()).
   std::uint64_t throttled_reports() const { return throttled_reports_.load(); }
   std::uint64_t throttled_gate_events() const { return throttled_gate_events_.load(); }
+  // Gate events of a lot's camera that came faster than the camera's limit, kept and decided.
+  std::uint64_t cameras_over_rate() const { return cameras_over_rate_.load(); }
   static constexpr TimeMs kSampleInterval = 5 * 60'000;
 
   // Operators' commands. The reason is kept with the closed state and restored after a restart.
@@ -125,6 +129,7 @@ class EngineHost : public EngineSink {
   static constexpr std::size_t kBatch = 16;
   static constexpr std::uint64_t kSeqResetGap = 1'000;  // further back than any redelivery
 
+  void push_arrived(Incoming incoming);
   void drain();
   void process(const std::vector<Incoming>& messages);
   void take_report(const Incoming& m, const Topic& topic);
@@ -159,7 +164,8 @@ class EngineHost : public EngineSink {
   std::vector<SensorReading> readings_;          // decoded, waiting for the engine
   std::vector<const std::string*> reading_topics_;
   std::array<ReportOutcome, kBatch> outcomes_{};
-  std::mutex arrived_mutex_;
+  std::mutex append_mutex_;   // an inbox append and its push, in one order
+  std::mutex arrived_mutex_;  // arrived_ only: never held across a write to the disk
   std::vector<Incoming> arrived_;
   HostCounters counters_;
   RateLimitedLog reject_log_;
@@ -182,6 +188,8 @@ class EngineHost : public EngineSink {
   RateLimitedLog throttle_log_;
   std::atomic<std::uint64_t> throttled_reports_{0};
   std::atomic<std::uint64_t> throttled_gate_events_{0};
+  std::atomic<std::uint64_t> cameras_over_rate_{0};
+  std::unordered_set<std::string> known_cameras_;  // "lot/gate"; read-only once constructed
   bool restored_ = false;
   OccupancyHistory* history_ = nullptr;
   TimeMs next_sample_at_ = 0;

@@ -3,6 +3,8 @@
 
 #include <gtest/gtest.h>
 
+#include <condition_variable>
+#include <mutex>
 #include <optional>
 #include <set>
 #include <thread>
@@ -357,6 +359,54 @@ TEST(EngineHostGates, ABatchWhoseRecordFailedIsDecidedAgainAfterARestartIfParkdD
   EXPECT_EQ(ledger.recorded, (std::set<std::uint64_t>{1, 2, 3}));
   EXPECT_EQ(parkd.host->gate_events_duplicate(), 1u);
   EXPECT_EQ(inbox.released, inbox.last);
+}
+
+// An inbox whose append blocks (a disk that stalls on a flush) until the test lets it go.
+class StallingInbox : public FakeInbox {
+ public:
+  std::error_code append(const InboxEvent& event, InboxPosition& position) override {
+    {
+      std::unique_lock lock(mutex);
+      inside = true;
+      changed.notify_all();
+      changed.wait(lock, [this] { return go_on; });
+    }
+    return FakeInbox::append(event, position);
+  }
+  std::mutex mutex;
+  std::condition_variable changed;
+  bool inside = false;
+  bool go_on = false;
+};
+
+TEST(EngineHostGates, TheStrandNeverWaitsForTheInboxsDisk) {
+  StallingInbox inbox;
+  boost::asio::io_context io;
+  FakePublisher publisher;
+  std::vector<Lot> lots;
+  lots.push_back(test::small_lot());
+  EngineHost host{boost::asio::make_strand(io), std::move(lots), true, publisher, nullptr, nullptr, nullptr, &inbox};
+  host.start();
+  host.enqueue("parking/sim/clock", clock(test::kNoonShanghai));
+  std::thread paho_like([&] { host.enqueue("parking/tiny/gates/g/event", gate_event(1, "沪A10001")); });
+  {
+    std::unique_lock lock(inbox.mutex);
+    inbox.changed.wait(lock, [&] { return inbox.inside; });
+  }
+  // The append is stuck on the disk; the strand still takes what arrived before it.
+  io.run_for(std::chrono::seconds(2));
+  EXPECT_EQ(host.engine().now(), test::kNoonShanghai);
+  EXPECT_EQ(host.counters().messages, 1u);
+  {
+    std::lock_guard lock(inbox.mutex);
+    inbox.go_on = true;
+  }
+  inbox.changed.notify_all();
+  paho_like.join();
+  io.restart();
+  io.run();
+  EXPECT_EQ(host.counters().messages, 2u);
+  EXPECT_EQ(decided_seqs(publisher), (std::vector<std::uint64_t>{1}));
 }
 
 }  // namespace

@@ -8,6 +8,7 @@
 #include <atomic>
 #include <map>
 #include <random>
+#include <set>
 #include <thread>
 
 #include "parking/v1/messages.pb.h"
@@ -350,6 +351,12 @@ TEST_F(ParkdTest, GateEventsGetDecisionsFromTheRegistryAndTheOccupancy) {
   EXPECT_NE(metrics.body.find("parkd_visitor_sessions_open{lot=\"tlot\"} 0\n"), std::string::npos) << metrics.body;
 }
 
+// The value of a sample in a /metrics page ("name{labels}"), or -1 when it is not there.
+double metric_value(const std::string& page, const std::string& sample) {
+  const auto at = page.find("\n" + sample + " ");
+  return at == std::string::npos ? -1 : std::stod(page.substr(at + sample.size() + 2));
+}
+
 std::int64_t count(SqliteDatabase& db, const char* sql) {
   SqliteStatement s(db.handle(), sql);
   return sqlite3_step(s.get()) == SQLITE_ROW ? sqlite3_column_int64(s.get(), 0) : -1;
@@ -518,6 +525,49 @@ void ParkdTest::kill_while_cameras_publish(bool sim_clock) {
 TEST_F(ParkdTest, EveryDecisionReachesTheBarrierAcrossKills) { kill_while_cameras_publish(false); }
 
 TEST_F(ParkdTest, EveryDecisionReachesTheBarrierAcrossKillsWithTheSimulatedClock) { kill_while_cameras_publish(true); }
+
+// With the shipped limits (a camera: 10 events/s, bursts of 50): after parkd was away, the
+// broker replays the camera's backlog at once, and every event of it is decided. A gate the
+// lot does not have is still throttled.
+TEST_F(ParkdTest, ACamerasBacklogAfterParkdWasAwayIsDecidedInFullWithTheShippedLimits) {
+  constexpr int kEvents = 400;
+  write_config("");
+  start_parkd();
+  test::MqttProbe barrier(broker.uri(), "barrier");
+  barrier.subscribe("parking/tlot/gates/+/decision");
+  test::MqttProbe status(broker.uri(), "status");
+  status.subscribe(kStatusTopic);
+  ASSERT_TRUE(status.wait_for(status_is(true))) << parkd_log();
+  ASSERT_EQ(parkd.stop(), 0) << parkd_log();
+  {
+    test::MqttProbe camera(broker.uri(), "camera");
+    for (int n = 1; n <= kEvents; ++n) {
+      char plate[16];
+      std::snprintf(plate, sizeof plate, "苏E%05d", (n + 1) / 2);
+      camera.publish_windowed("parking/tlot/gates/gate/event", gate_event(static_cast<std::uint64_t>(n), plate, n % 2 == 1), 50);
+    }
+    for (int n = 1; n <= 200; ++n) {
+      camera.publish_windowed("parking/tlot/gates/ghost/event", gate_event(static_cast<std::uint64_t>(n), "苏E99999", true, "ghost"), 50);
+    }
+    camera.flush();
+  }
+  start_parkd();
+  std::set<std::uint64_t> decided;
+  const auto deadline = std::chrono::steady_clock::now() + 30s;
+  while (decided.size() < kEvents && std::chrono::steady_clock::now() < deadline) {
+    decided.clear();
+    for (const test::Received& r : barrier.received()) {
+      parking::v1::GateDecision d;
+      if (d.ParseFromString(r.payload) && d.gate_id() == "gate") decided.insert(d.event_seq());
+    }
+    std::this_thread::sleep_for(50ms);
+  }
+  EXPECT_EQ(decided.size(), static_cast<std::size_t>(kEvents)) << parkd_log();
+  const std::string m = test::http_get(http_port, "/metrics").body;
+  EXPECT_GT(metric_value(m, "parkd_gate_events_over_rate_total"), 200) << "most of the 400 came above the burst of 50";
+  EXPECT_GT(metric_value(m, "parkd_messages_throttled_total{kind=\"gate_event\"}"), 100) << "the ghost gate's";
+  EXPECT_EQ(parkd.stop(), 0) << parkd_log();
+}
 
 TEST_F(ParkdTest, WhenKilledTheLastWillTellsTheSigns) {
   start_parkd();
