@@ -62,12 +62,16 @@ class GateLedger {
   virtual std::error_code last_decided_seqs(std::vector<LastSeq>& out) = 0;
   // Stores the events with their decisions, writes what the decisions did to visitor sessions
   // and puts the decisions in the outbox, all in one transaction (a group commit: one per batch
-  // of input). On error nothing of the batch is kept.
-  virtual std::error_code record(std::span<const DecisionRecord> decisions) = 0;
+  // of input), which also takes the `delivered` decisions out of the outbox (a commit is the
+  // expensive part, so acknowledgements ride along with the next record). On error nothing of
+  // the batch is kept.
+  virtual std::error_code record(std::span<const DecisionRecord> decisions,
+                                 std::span<const GateEventKey> delivered = {}) = 0;
   // The outbox: decisions recorded and not yet acknowledged by the broker, in the order they
   // were recorded. After a restart they are published again before anything new.
   virtual std::error_code undelivered(std::vector<OutgoingDecision>& out) = 0;
-  // The broker acknowledged these decisions: they leave the outbox (one transaction).
+  // The broker acknowledged these decisions: they leave the outbox (one transaction), when no
+  // record came to take them along.
   virtual std::error_code delivered(std::span<const GateEventKey> keys) = 0;
   virtual std::error_code open_sessions(std::vector<VisitorSession>& out) = 0;
 

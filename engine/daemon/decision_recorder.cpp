@@ -28,7 +28,12 @@ std::vector<OutgoingDecision> outgoing(const std::vector<DecisionRecord>& record
 
 DecisionRecorder::DecisionRecorder(GateLedger* ledger, GateInbox* inbox, StoreWorker* worker,
                                    boost::asio::any_io_executor strand, Publish publish)
-    : ledger_(ledger), inbox_(inbox), worker_(worker), strand_(std::move(strand)), publish_(std::move(publish)) {}
+    : ledger_(ledger),
+      inbox_(inbox),
+      worker_(worker),
+      strand_(std::move(strand)),
+      publish_(std::move(publish)),
+      take_timer_(strand_) {}
 
 void DecisionRecorder::run_on_store(std::function<void()> job) {
   if (worker_ == nullptr) {
@@ -62,7 +67,16 @@ void DecisionRecorder::record_on_store(std::vector<DecisionRecord> batch, std::o
     const std::size_t retried = unrecorded_.size();
     unrecorded_.insert(unrecorded_.end(), std::make_move_iterator(batch.begin()), std::make_move_iterator(batch.end()));
     if (!unrecorded_.empty()) {
-      if (auto e = ledger_->record(unrecorded_)) {
+      std::vector<GateEventKey> acked;
+      {
+        std::lock_guard lock(acked_mutex_);
+        acked.swap(acked_);
+      }
+      if (auto e = ledger_->record(unrecorded_, acked)) {
+        {
+          std::lock_guard lock(acked_mutex_);  // taken out with a later transaction
+          acked_.insert(acked_.end(), std::make_move_iterator(acked.begin()), std::make_move_iterator(acked.end()));
+        }
         ++record_failures_;
         unrecorded_count_ = unrecorded_.size();
         record_log().error("gates", "record_failed",
@@ -92,13 +106,28 @@ void DecisionRecorder::record_on_store(std::vector<DecisionRecord> batch, std::o
 void DecisionRecorder::delivered(GateEventKey key) {
   ++delivered_total_;
   if (ledger_ == nullptr) return;
-  bool post = false;
+  bool arm = false;
   {
     std::lock_guard lock(acked_mutex_);
     acked_.push_back(std::move(key));
-    post = !std::exchange(take_posted_, true);
+    arm = !std::exchange(take_armed_, true);
   }
-  if (post) run_on_store([this] { take_delivered(); });
+  if (!arm) return;
+  if (worker_ == nullptr) {  // inline (tests): at once
+    take_delivered();
+    return;
+  }
+  // Most acknowledgements ride along with the next record; what is left waits at most this long.
+  boost::asio::post(strand_, [this] {
+    take_timer_.expires_after(kTakeDelay);
+    take_timer_.async_wait([this](const boost::system::error_code& ec) {
+      if (!ec) run_on_store([this] { take_delivered(); });
+    });
+  });
+}
+
+void DecisionRecorder::flush_delivered() {
+  if (ledger_ != nullptr) run_on_store([this] { take_delivered(); });
 }
 
 void DecisionRecorder::take_delivered() {
@@ -106,8 +135,9 @@ void DecisionRecorder::take_delivered() {
   {
     std::lock_guard lock(acked_mutex_);
     keys.swap(acked_);
-    take_posted_ = false;
+    take_armed_ = false;
   }
+  if (keys.empty()) return;
   if (auto e = ledger_->delivered(keys)) {
     // They stay in the outbox and are sent again after the next restart: a barrier acts on the
     // first copy it sees.

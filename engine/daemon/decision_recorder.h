@@ -5,6 +5,7 @@
 #pragma once
 
 #include <atomic>
+#include <chrono>
 #include <cstdint>
 #include <functional>
 #include <mutex>
@@ -12,6 +13,7 @@
 #include <vector>
 
 #include <boost/asio/any_io_executor.hpp>
+#include <boost/asio/steady_timer.hpp>
 
 #include "core/gate_inbox.h"
 #include "core/gate_ledger.h"
@@ -38,8 +40,13 @@ class DecisionRecorder {
   // and once recorded they are published again, tracked: a barrier then sees them twice.
   void record(std::vector<DecisionRecord> records, std::optional<InboxPosition> release);
 
-  // Any thread (Paho's): the broker acknowledged this decision.
+  // Any thread (Paho's): the broker acknowledged this decision. It leaves the outbox with the
+  // next record's transaction, or at the latest kTakeDelay later in one of its own.
   void delivered(GateEventKey key);
+  static constexpr std::chrono::milliseconds kTakeDelay{200};
+  // At shut-down, once no acknowledgement can come any more: takes out what is left (on the
+  // store thread, so before it stops).
+  void flush_delivered();
   // On the strand, at start: what the outbox holds, in the order it was recorded.
   std::error_code undelivered(std::vector<OutgoingDecision>& out);
 
@@ -66,7 +73,8 @@ class DecisionRecorder {
   // Acknowledgements, from Paho's thread to the store thread.
   std::mutex acked_mutex_;
   std::vector<GateEventKey> acked_;
-  bool take_posted_ = false;
+  bool take_armed_ = false;
+  boost::asio::steady_timer take_timer_;  // the strand's
 
   std::atomic<std::uint64_t> record_failures_{0};
   std::atomic<std::uint64_t> unrecorded_count_{0};

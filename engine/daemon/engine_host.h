@@ -113,6 +113,8 @@ class EngineHost : public EngineSink {
   const Engine& engine() const { return engine_; }
   const HostCounters& counters() const { return counters_; }
   const DecisionRecorder& recorder() const { return recorder_; }
+  // At shut-down, once the MQTT sessions are gone: acknowledged decisions leave the outbox.
+  void flush_delivered() { recorder_.flush_delivered(); }
   // Gate events received again after their decision.
   std::uint64_t gate_events_duplicate() const { return counters_.gate_events_duplicate; }
   const SensorReportDecoder& decoder() const { return decoder_; }

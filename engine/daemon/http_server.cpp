@@ -18,7 +18,13 @@ namespace {
 
 class Connection : public std::enable_shared_from_this<Connection> {
  public:
-  Connection(tcp::socket socket, const HttpServer::Handler& handler) : stream_(std::move(socket)), handler_(handler) {}
+  Connection(tcp::socket socket, const HttpServer::Handler& handler, std::shared_ptr<std::size_t> open)
+      : stream_(std::move(socket)), handler_(handler), open_(std::move(open)) {
+    ++*open_;
+  }
+  ~Connection() { --*open_; }
+  Connection(const Connection&) = delete;
+  Connection& operator=(const Connection&) = delete;
 
   void read() {
     parser_.emplace();
@@ -74,6 +80,7 @@ class Connection : public std::enable_shared_from_this<Connection> {
   beast::flat_buffer buffer_;
   std::optional<http::request_parser<http::string_body>> parser_;
   const HttpServer::Handler& handler_;
+  std::shared_ptr<std::size_t> open_;
 };
 
 }  // namespace
@@ -99,8 +106,12 @@ tcp::endpoint parse_listen_address(const std::string& host_port) {
   return {address, static_cast<unsigned short>(port)};
 }
 
-HttpServer::HttpServer(Strand strand, const std::string& host_port, Handler handler)
-    : strand_(std::move(strand)), acceptor_(strand_), handler_(std::move(handler)) {
+HttpServer::HttpServer(Strand strand, const std::string& host_port, Handler handler, std::size_t max_connections)
+    : strand_(std::move(strand)),
+      acceptor_(strand_),
+      handler_(std::move(handler)),
+      max_connections_(max_connections),
+      accept_retry_(strand_) {
   const tcp::endpoint endpoint = parse_listen_address(host_port);
   boost::system::error_code ec;
   acceptor_.open(endpoint.protocol(), ec);
@@ -117,7 +128,25 @@ void HttpServer::start() { accept(); }
 void HttpServer::accept() {
   acceptor_.async_accept(strand_, [this](boost::system::error_code ec, tcp::socket socket) {
     if (ec == boost::asio::error::operation_aborted) return;
-    if (!ec) std::make_shared<Connection>(std::move(socket), handler_)->read();
+    if (ec) {
+      static RateLimitedLog log;
+      log.warn("http", "accept_failed", "cannot accept an HTTP connection: {}; trying again in 100 ms", ec.message());
+      accept_retry_.expires_after(std::chrono::milliseconds(100));
+      accept_retry_.async_wait([this](const boost::system::error_code& e) {
+        if (!e) accept();
+      });
+      return;
+    }
+    if (*open_ >= max_connections_) {
+      ++refused_;
+      static RateLimitedLog log;
+      log.warn("http", "too_many_connections", "{} HTTP connections are open already: one more was closed",
+               *open_);
+      boost::system::error_code ignored;
+      socket.close(ignored);
+    } else {
+      std::make_shared<Connection>(std::move(socket), handler_, open_)->read();
+    }
     accept();
   });
 }

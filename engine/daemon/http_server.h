@@ -4,10 +4,13 @@
 // once or later from any thread (the reply is posted back to the connection's strand).
 #pragma once
 
+#include <atomic>
+#include <cstdint>
 #include <functional>
 #include <memory>
 #include <string>
 
+#include <boost/asio/steady_timer.hpp>
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/strand.hpp>
 #include <boost/asio/io_context.hpp>
@@ -29,10 +32,17 @@ class HttpServer {
   // `request` stays valid until `respond` is called; `respond` must be called exactly once.
   using Handler = std::function<void(const Request& request, Respond respond)>;
 
-  // Binds at once: throws at start-up with the address when it cannot listen.
-  HttpServer(Strand strand, const std::string& host_port, Handler handler);
+  // Binds at once: throws at start-up with the address when it cannot listen. At most
+  // `max_connections` are open at a time: one more is closed at once (a client that opens
+  // connections without end cannot take parkd's file descriptors, which the broker session,
+  // the database and the inbox need too).
+  static constexpr std::size_t kMaxConnections = 256;
+  HttpServer(Strand strand, const std::string& host_port, Handler handler,
+             std::size_t max_connections = kMaxConnections);
   void start();
   unsigned short port() const;
+  std::size_t open_connections() const { return *open_; }  // on the strand
+  std::uint64_t refused_connections() const { return refused_.load(); }  // any thread
 
  private:
   void accept();
@@ -40,6 +50,13 @@ class HttpServer {
   Strand strand_;
   boost::asio::ip::tcp::acceptor acceptor_;
   Handler handler_;
+  std::size_t max_connections_;
+  // Shared with every connection, which counts itself out when it ends (all on the strand).
+  std::shared_ptr<std::size_t> open_ = std::make_shared<std::size_t>(0);
+  std::atomic<std::uint64_t> refused_{0};
+  // After an accept error (EMFILE, ENFILE, ENOBUFS) accepting again at once would spin the
+  // strand: it waits a moment instead.
+  boost::asio::steady_timer accept_retry_;
 };
 
 // "127.0.0.1:8080" -> endpoint; throws with a clear message when it is not an IP and port.

@@ -213,6 +213,7 @@ int run(const DaemonOptions& options) {
   // destroying a Paho client joins its callbacks. What they acknowledged by then is taken out of
   // the outbox before the store threads stop.
   publisher.sessions.clear();
+  host.flush_delivered();
   store_worker.stop();
   control_worker.stop();
   const HostCounters& c = host.counters();

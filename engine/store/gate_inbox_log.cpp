@@ -21,6 +21,7 @@ namespace {
 constexpr std::uint8_t kFormat = 1;
 constexpr std::size_t kHeader = 8;                 // body length, CRC-32 of the body
 constexpr std::uint32_t kMaxBody = 1u << 20;       // far above any gate event parkd accepts
+constexpr std::uint32_t kMinBody = 1 + 8 + 8 + 4 * 4;  // format, time, seq and four empty strings
 constexpr std::string_view kSuffix = ".log";
 constexpr std::size_t kDigits = 6;
 
@@ -164,7 +165,9 @@ std::error_code GateInboxLog::append(const InboxEvent& e, InboxPosition& positio
   set_u32(record_, 0, static_cast<std::uint32_t>(body.size()));
   set_u32(record_, 4, crc32(body));
 
-  if (active_size_ > 0 && active_size_ + record_.size() > segment_bytes_) {
+  // After a failed write or flush the descriptor's state is unknown (Linux may have dropped the
+  // dirty pages and cleared the error): what comes next goes to a new segment.
+  if (active_size_ > 0 && (active_size_ + record_.size() > segment_bytes_ || needs_new_segment_)) {
     const int full = fd_;
     ++active_;
     if (auto err = open_active()) {
@@ -174,6 +177,7 @@ std::error_code GateInboxLog::append(const InboxEvent& e, InboxPosition& positio
     }
     ::close(full);
     older_.push_back(active_ - 1);
+    needs_new_segment_ = false;
   }
   std::size_t written = 0;
   while (written < record_.size()) {
@@ -182,13 +186,19 @@ std::error_code GateInboxLog::append(const InboxEvent& e, InboxPosition& positio
     if (n <= 0) {
       const std::error_code err = n < 0 ? last_error() : std::make_error_code(std::errc::no_space_on_device);
       // Take back a partial record, so the next one starts where a reader expects it.
-      if (written > 0 && ::ftruncate(fd_, static_cast<off_t>(active_size_)) != 0) return last_error();
+      if (written > 0 && ::ftruncate(fd_, static_cast<off_t>(active_size_)) != 0) {
+        needs_new_segment_ = true;
+        return last_error();
+      }
       return err;
     }
     written += static_cast<std::size_t>(n);
   }
   active_size_ += record_.size();
-  if (flush_ == Flush::ToDisk && ::fdatasync(fd_) != 0) return last_error();
+  if (flush_ == Flush::ToDisk && ::fdatasync(fd_) != 0) {
+    needs_new_segment_ = true;
+    return last_error();
+  }
   position = (static_cast<InboxPosition>(active_) << 32) | active_size_;
   return {};
 }
@@ -202,33 +212,45 @@ std::error_code GateInboxLog::pending(std::vector<PendingEvent>& out, std::uint6
     const std::string data((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
     std::size_t at = 0;
     while (data.size() - at >= kHeader) {
-      const std::uint32_t length = read_u32(std::string_view(data).substr(at, 4));
-      const std::uint32_t crc = read_u32(std::string_view(data).substr(at + 4, 4));
-      if (length > kMaxBody || data.size() - at - kHeader < length) break;  // a torn last record
-      const std::string_view body = std::string_view(data).substr(at + kHeader, length);
-      at += kHeader + length;
-      if (crc32(body) != crc) {
-        ++damaged;
-        continue;
-      }
-      BodyReader r(body);
       PendingEvent p;
-      const auto format = r.uint(1);
-      p.event.received_at = static_cast<TimeMs>(r.uint(8));
-      p.event.seq = r.uint(8);
-      p.event.lot_id = r.bytes();
-      p.event.gate_id = r.bytes();
-      p.event.topic = r.bytes();
-      p.event.payload = r.bytes();
-      if (format != kFormat || !r.ok() || !r.at_end()) {
-        ++damaged;
+      if (read_record(data, at, p.event)) {
+        at += kHeader + read_u32(std::string_view(data).substr(at, 4));
+        p.position = (static_cast<InboxPosition>(number) << 32) | at;
+        out.push_back(std::move(p));
         continue;
       }
-      p.position = (static_cast<InboxPosition>(number) << 32) | at;
-      out.push_back(std::move(p));
+      // Not a record here: a torn last record (a crash mid-write, never acknowledged), or damage
+      // on the disk, in the length as well as anywhere else. Whatever valid record follows is
+      // found again; nothing valid after it means a torn tail.
+      std::size_t next = at + 1;
+      PendingEvent probe;
+      while (data.size() - next >= kHeader && !read_record(data, next, probe.event)) ++next;
+      if (data.size() - next < kHeader) break;
+      ++damaged;
+      at = next;
     }
   }
   return {};
+}
+
+bool GateInboxLog::read_record(std::string_view data, std::size_t at, InboxEvent& event) {
+  const std::uint32_t length = read_u32(data.substr(at, 4));
+  // Cheap checks first: the search after damage tries every offset.
+  if (length < kMinBody || length > kMaxBody || data.size() - at - kHeader < length ||
+      static_cast<std::uint8_t>(data[at + kHeader]) != kFormat) {
+    return false;
+  }
+  const std::string_view body = data.substr(at + kHeader, length);
+  if (crc32(body) != read_u32(data.substr(at + 4, 4))) return false;
+  BodyReader r(body);
+  r.uint(1);  // the format, checked above
+  event.received_at = static_cast<TimeMs>(r.uint(8));
+  event.seq = r.uint(8);
+  event.lot_id = r.bytes();
+  event.gate_id = r.bytes();
+  event.topic = r.bytes();
+  event.payload = r.bytes();
+  return r.ok() && r.at_end();
 }
 
 std::error_code GateInboxLog::release_through(InboxPosition position) {

@@ -4,6 +4,7 @@
 #include <cstdint>
 #include <mutex>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "core/gate_inbox.h"
@@ -37,6 +38,8 @@ class GateInboxLog : public GateInbox {
 
  private:
   std::string segment_path(std::uint32_t number) const;
+  // The record at `at` of a segment's bytes, if a whole, undamaged one starts there.
+  static bool read_record(std::string_view data, std::size_t at, InboxEvent& event);
   std::error_code open_active();
 
   std::string prefix_;  // "<db>-gates-"
@@ -50,6 +53,7 @@ class GateInboxLog : public GateInbox {
   std::uint64_t active_size_ = 0;
   std::vector<std::uint32_t> older_;  // ascending, all before active_
   std::string record_;                // reused: one record being written
+  bool needs_new_segment_ = false;    // a write or flush of the active segment failed
 };
 
 }  // namespace parkd

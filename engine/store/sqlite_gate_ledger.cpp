@@ -110,11 +110,12 @@ std::error_code SqliteGateLedger::last_decided_seqs(std::vector<LastSeq>& out) {
   return rc == SQLITE_DONE ? std::error_code() : sqlite_error(rc);
 }
 
-std::error_code SqliteGateLedger::record(std::span<const DecisionRecord> decisions) {
-  if (decisions.empty()) return {};
+std::error_code SqliteGateLedger::record(std::span<const DecisionRecord> decisions,
+                                         std::span<const GateEventKey> delivered) {
+  if (decisions.empty() && delivered.empty()) return {};
   std::lock_guard lock(mutex_);
   int rc = SQLITE_OK;
-  for (const SqliteStatement* s : {&decided_, &open_session_, &close_session_, &insert_closed_, &outbox_}) {
+  for (const SqliteStatement* s : {&decided_, &open_session_, &close_session_, &insert_closed_, &outbox_, &sent_}) {
     if (rc == SQLITE_OK) rc = s->prepare_result();
   }
   if (rc != SQLITE_OK) return sqlite_error(rc);
@@ -124,6 +125,7 @@ std::error_code SqliteGateLedger::record(std::span<const DecisionRecord> decisio
   sqlite3_stmt* const close = close_session_.get();
   sqlite3_stmt* const insert_closed = insert_closed_.get();
   sqlite3_stmt* const outbox = outbox_.get();
+  rc = take_out(delivered);
   for (std::size_t d = 0; rc == SQLITE_OK && d < decisions.size(); ++d) {
     const DecisionRecord& r = decisions[d];
     bind_text(decided, 1, r.event.lot_id);
@@ -187,6 +189,10 @@ std::error_code SqliteGateLedger::delivered(std::span<const GateEventKey> keys) 
   std::lock_guard lock(mutex_);
   if (sent_.prepare_result() != SQLITE_OK) return sqlite_error(sent_.prepare_result());
   if (auto err = db_.exec("BEGIN IMMEDIATE")) return err;
+  return db_.finish_transaction(take_out(keys));
+}
+
+int SqliteGateLedger::take_out(std::span<const GateEventKey> keys) {
   int rc = SQLITE_OK;
   for (std::size_t i = 0; rc == SQLITE_OK && i < keys.size(); ++i) {
     bind_text(sent_.get(), 1, keys[i].lot_id);
@@ -194,7 +200,7 @@ std::error_code SqliteGateLedger::delivered(std::span<const GateEventKey> keys) 
     sqlite3_bind_int64(sent_.get(), 3, static_cast<sqlite3_int64>(keys[i].seq));
     rc = step_and_reset(sent_.get());
   }
-  return db_.finish_transaction(rc);
+  return rc;
 }
 
 std::error_code SqliteGateLedger::open_sessions(std::vector<VisitorSession>& out) {

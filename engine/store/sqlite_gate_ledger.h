@@ -15,7 +15,8 @@ class SqliteGateLedger : public GateLedger {
   std::error_code undecided(std::vector<InboxEvent>& out) override;
   std::error_code decided(std::span<const InboxEvent> events, std::vector<bool>& out) override;
   std::error_code last_decided_seqs(std::vector<LastSeq>& out) override;
-  std::error_code record(std::span<const DecisionRecord> decisions) override;
+  std::error_code record(std::span<const DecisionRecord> decisions,
+                         std::span<const GateEventKey> delivered = {}) override;  // the same default
   std::error_code undelivered(std::vector<OutgoingDecision>& out) override;
   std::error_code delivered(std::span<const GateEventKey> keys) override;
   std::error_code open_sessions(std::vector<VisitorSession>& out) override;
@@ -23,6 +24,8 @@ class SqliteGateLedger : public GateLedger {
   std::error_code decisions_between(TimeMs from, TimeMs to, std::vector<DecisionCount>& out) override;
 
  private:
+  int take_out(std::span<const GateEventKey> keys);  // inside a transaction
+
   SqliteDatabase& db_;
   std::mutex mutex_;
   // record()'s statements, prepared once: it runs for every batch of gate events.

@@ -171,8 +171,9 @@ class FakeLedger : public GateLedger {
     if (!recorded.empty()) out.push_back(LastSeq{"tiny", "g", *recorded.rbegin()});
     return {};
   }
-  std::error_code record(std::span<const DecisionRecord> decisions) override {
+  std::error_code record(std::span<const DecisionRecord> decisions, std::span<const GateEventKey> acked) override {
     if (std::exchange(fail_next, false)) return std::make_error_code(std::errc::io_error);
+    delivered(acked);
     for (const DecisionRecord& d : decisions) {
       recorded.insert(d.event.seq);
       outbox.push_back(OutgoingDecision{GateEventKey{d.event.lot_id, d.event.gate_id, d.event.seq}, d.decision_topic,

@@ -133,5 +133,33 @@ TEST_F(GateInboxLogTest, ATornLastRecordIsIgnoredAndADamagedOneSkipped) {
   EXPECT_EQ(pending[1].event.seq, 3u);
 }
 
+TEST_F(GateInboxLogTest, ADamagedLengthInTheMiddleLosesOnlyItsOwnRecord) {
+  {
+    GateInboxLog inbox(db);
+    InboxPosition p = 0;
+    for (std::uint64_t seq = 1; seq <= 5; ++seq) ASSERT_FALSE(inbox.append(event(seq), p));
+  }
+  const std::filesystem::path file = segments().back();
+  const auto record = std::filesystem::file_size(file) / 5;  // the records are of one size
+  for (const char* length : {"\xff\xff\xff\x7f", "\x09\x00\x00\x00", "\x00\x00\x00\x00"}) {
+    {
+      std::fstream f(file, std::ios::in | std::ios::out | std::ios::binary);
+      f.seekp(static_cast<std::streamoff>(record));  // the second record's length field
+      f.write(length, 4);
+    }
+    std::uint64_t damaged = 0;
+    const std::vector<PendingEvent> pending = reopen_and_read(&damaged);
+    EXPECT_EQ(damaged, 1u);
+    std::vector<std::uint64_t> seqs;
+    for (const PendingEvent& p : pending) seqs.push_back(p.event.seq);
+    EXPECT_EQ(seqs, (std::vector<std::uint64_t>{1, 3, 4, 5})) << "length field " << testing::PrintToString(std::string(length, 4));
+    std::filesystem::remove_all(dir);
+    std::filesystem::create_directories(dir);
+    GateInboxLog inbox(db);
+    InboxPosition p = 0;
+    for (std::uint64_t seq = 1; seq <= 5; ++seq) ASSERT_FALSE(inbox.append(event(seq), p));
+  }
+}
+
 }  // namespace
 }  // namespace parkd

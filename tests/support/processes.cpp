@@ -3,6 +3,8 @@
 
 #include <arpa/inet.h>
 #include <fcntl.h>
+#include <sys/file.h>
+#include <sys/prctl.h>
 #include <netinet/in.h>
 #include <signal.h>
 #include <sys/socket.h>
@@ -28,20 +30,38 @@ TempDir::~TempDir() {
   std::filesystem::remove_all(path_, ec);
 }
 
-int free_loopback_port() {
-  const int fd = ::socket(AF_INET, SOCK_STREAM, 0);
+namespace {
+bool bindable(int port) {
+  const int fd = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+  int on = 1;
+  ::setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &on, sizeof on);  // as the broker and parkd bind
   sockaddr_in addr{};
   addr.sin_family = AF_INET;
   addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  addr.sin_port = 0;
-  if (::bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) != 0) {
-    ::close(fd);
-    throw std::runtime_error("cannot bind a loopback port");
-  }
-  socklen_t len = sizeof addr;
-  ::getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &len);
+  addr.sin_port = htons(static_cast<std::uint16_t>(port));
+  const bool ok = ::bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) == 0;
   ::close(fd);
-  return ntohs(addr.sin_port);
+  return ok;
+}
+}  // namespace
+
+int free_loopback_port() {
+  // Not an ephemeral port (the kernel hands those to every outgoing connection, so one could
+  // be taken between this check and the broker's bind), and claimed with a lock file that this
+  // process holds until it ends, so tests running in parallel (ctest -j) never pick the same.
+  static std::mt19937 rng(std::random_device{}() ^ static_cast<unsigned>(::getpid()));
+  for (int attempt = 0; attempt < 500; ++attempt) {
+    const int port = 20'000 + static_cast<int>(rng() % 12'000);
+    const std::string lock = "/tmp/parkd-test-port-" + std::to_string(port) + ".lock";
+    const int fd = ::open(lock.c_str(), O_CREAT | O_RDWR | O_CLOEXEC, 0600);
+    if (fd < 0) continue;
+    if (::flock(fd, LOCK_EX | LOCK_NB) != 0 || !bindable(port)) {
+      ::close(fd);
+      continue;
+    }
+    return port;  // the descriptor stays open: the claim lasts as long as this process
+  }
+  throw std::runtime_error("cannot find a free loopback port between 20000 and 32000");
 }
 
 bool wait_for_port(int port, std::chrono::milliseconds timeout) {
@@ -67,9 +87,15 @@ ChildProcess::~ChildProcess() {
 void ChildProcess::start(const std::vector<std::string>& argv, const std::filesystem::path& log,
                          const std::filesystem::path& workdir, const std::filesystem::path& err_log) {
   exited_ = false;
+  const pid_t parent = ::getpid();
   pid_ = ::fork();
   if (pid_ < 0) throw std::runtime_error("fork failed");
   if (pid_ == 0) {
+    // A test that aborts (a crash, a ctest timeout) takes its broker and parkd with it instead of
+    // leaving them running. The signal follows the thread that forked: tests start processes
+    // from their main thread only.
+    ::prctl(PR_SET_PDEATHSIG, SIGKILL);
+    if (::getppid() != parent) ::_exit(125);  // the test was already gone
     const int out = ::open(log.c_str(), O_WRONLY | O_CREAT | O_APPEND, 0644);
     ::dup2(out, 1);
     ::dup2(err_log.empty() ? out : ::open(err_log.c_str(), O_WRONLY | O_CREAT | O_APPEND, 0644), 2);

@@ -1,0 +1,71 @@
+// The HTTP server over real loopback sockets: a client that opens connections without end gets
+// the ones beyond the cap closed at once, and the server answers again once connections end.
+#include "daemon/http_server.h"
+
+#include <gtest/gtest.h>
+
+#include <boost/asio/connect.hpp>
+#include <boost/asio/read.hpp>
+#include <boost/asio/write.hpp>
+
+#include <thread>
+
+namespace parkd {
+namespace {
+
+using tcp = boost::asio::ip::tcp;
+
+class HttpServerTest : public ::testing::Test {
+ protected:
+  HttpServerTest() {
+    server.start();
+    runner = std::thread([this] { io.run(); });
+  }
+  ~HttpServerTest() override {
+    work.reset();
+    io.stop();
+    runner.join();
+  }
+  tcp::socket connect() {
+    tcp::socket s(client_io);
+    s.connect(tcp::endpoint(boost::asio::ip::make_address("127.0.0.1"), server.port()));
+    return s;
+  }
+  // A whole GET on a new connection: the status line, or "" when the server closed it unanswered.
+  std::string get_status_line() {
+    tcp::socket s = connect();
+    const std::string request = "GET /healthz HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n";
+    boost::system::error_code ec;
+    boost::asio::write(s, boost::asio::buffer(request), ec);
+    std::string answer;
+    boost::asio::read(s, boost::asio::dynamic_buffer(answer), ec);  // to EOF
+    return answer.substr(0, answer.find("\r\n"));
+  }
+
+  boost::asio::io_context io;
+  boost::asio::io_context client_io;
+  boost::asio::executor_work_guard<boost::asio::io_context::executor_type> work = boost::asio::make_work_guard(io);
+  HttpServer server{boost::asio::make_strand(io), "127.0.0.1:0",
+                    [](const HttpServer::Request&, HttpServer::Respond respond) { respond(HttpReply{200, "text/plain", "ok"}); },
+                    4};
+  std::thread runner;
+};
+
+TEST_F(HttpServerTest, ConnectionsBeyondTheCapAreClosedAndServiceResumesWhenOthersEnd) {
+  EXPECT_EQ(get_status_line(), "HTTP/1.1 200 OK");
+  std::vector<tcp::socket> idle;
+  for (int i = 0; i < 4; ++i) idle.push_back(connect());  // open, silent: they hold their place
+  // Give the server the moment to accept them all.
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(5);
+  std::string refused = get_status_line();
+  while (!refused.empty() && std::chrono::steady_clock::now() < deadline) refused = get_status_line();
+  EXPECT_EQ(refused, "") << "a fifth connection is closed unanswered";
+  for (auto& s : idle) s.close();
+  std::string line;
+  while (line.empty() && std::chrono::steady_clock::now() < deadline + std::chrono::seconds(5)) line = get_status_line();
+  EXPECT_EQ(line, "HTTP/1.1 200 OK");
+  EXPECT_GE(server.refused_connections(), 1u);
+}
+
+}  // namespace
+}  // namespace parkd
