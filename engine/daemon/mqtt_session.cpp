@@ -86,9 +86,10 @@ void MqttSession::ConnectListener::on_failure(const mqtt::token& tok) {
 
 void MqttSession::on_connect_failure(const std::string& why) {
   if (stopping_) return;
-  Log::warn("mqtt", "{} cannot connect to {} ({}); retrying in {} ms", settings_.client_id, settings_.uri, why,
-            retry_delay_.count());
-  boost::asio::post(executor_, [this] {
+  // On the io thread, which owns retry_delay_ (this may run on Paho's).
+  boost::asio::post(executor_, [this, why] {
+    Log::warn("mqtt", "{} cannot connect to {} ({}); retrying in {} ms", settings_.client_id, settings_.uri, why,
+              retry_delay_.count());
     retry_timer_.expires_after(retry_delay_);
     retry_delay_ = std::min(retry_delay_ * 2, std::chrono::milliseconds(5'000));
     retry_timer_.async_wait([this](const boost::system::error_code& ec) {

@@ -79,7 +79,10 @@ class ControlApiTest : public ::testing::Test {
     request.body() = body;
     request.prepare_payload();
     std::optional<HttpReply> reply;
-    boost::asio::post(host->strand(), [&] { api->handle(request, [&](HttpReply r) { reply = std::move(r); }); });
+    // `respond` may be called on any thread (the store thread, here): the reply comes back to io.
+    boost::asio::post(host->strand(), [&] {
+      api->handle(request, [&](HttpReply r) { boost::asio::post(io, [&, r = std::move(r)]() mutable { reply = std::move(r); }); });
+    });
     // The answer comes back from the store thread: the io_context must not run out of work meanwhile.
     auto busy = boost::asio::make_work_guard(io);
     io.restart();

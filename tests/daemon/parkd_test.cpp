@@ -427,6 +427,9 @@ void ParkdTest::kill_while_cameras_publish(bool sim_clock) {
   persistent.persistent_session = true;
   test::MqttProbe barrier(broker.uri(), "barrier", persistent);
   barrier.subscribe("parking/tlot/gates/+/decision");
+  start_parkd();
+  all_free_on_the_sign();  // so that frames have something to show: visitors hold spaces
+  ASSERT_EQ(parkd.stop(), 0) << parkd_log();
   start_parkd(extra);
   std::atomic<bool> stop_clock{false};
   std::thread clock;  // SimClock every 100 ms, one simulated second each, like parksim at 10x
@@ -499,6 +502,23 @@ void ParkdTest::kill_while_cameras_publish(bool sim_clock) {
           delivered().size() < 2u * kPerCamera) &&
          std::chrono::steady_clock::now() < deadline) {
     std::this_thread::sleep_for(100ms);
+  }
+  // The signs show the truth after all these restarts: a sign that connects now gets a retained
+  // frame with what parkd counts free (read before and after, in case a hold expired between).
+  {
+    bool checked = false;
+    for (int attempt = 0; attempt < 10 && !checked; ++attempt) {
+      const double before = metric_value(test::http_get(http_port, "/metrics").body, "parkd_free_spaces{lot=\"tlot\"}");
+      test::MqttProbe sign(broker.uri(), "sign-after-kills");
+      sign.subscribe(kFrameTopic);
+      const auto retained = sign.wait_for([](const test::Received& r) { return r.topic == kFrameTopic; }, 5s);
+      ASSERT_TRUE(retained) << parkd_log();
+      const double after = metric_value(test::http_get(http_port, "/metrics").body, "parkd_free_spaces{lot=\"tlot\"}");
+      if (before != after) continue;
+      EXPECT_EQ(frame_of(*retained).free_total(), static_cast<std::uint32_t>(after));
+      checked = true;
+    }
+    EXPECT_TRUE(checked) << "the free count kept changing";
   }
   stop_clock = true;
   if (clock.joinable()) clock.join();

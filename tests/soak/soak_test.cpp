@@ -14,6 +14,7 @@
 
 #include <algorithm>
 #include <cstdlib>
+#include <filesystem>
 #include <fstream>
 #include <map>
 #include <optional>
@@ -155,6 +156,55 @@ class SoakTest : public ::testing::Test {
     return test::run_to_end(argv, dir.path(), 60s);
   }
 
+  // parksim's own truth at the end: every gate event it sent got its decision (across the broker
+  // restart and the kill), and every space whose sensor could tell parkd is shown as it really
+  // is: occupied, or free (or held for an arriving car) when empty.
+  void check_against_the_simulation(const std::filesystem::path& truth_file) {
+    std::istringstream truth(test::read_file(truth_file));
+    std::map<std::string, std::pair<bool, bool>> spaces;  // id -> (occupied, its sensor told)
+    long gate_events = -1;
+    long undecided = -1;
+    std::string undecided_list;
+    std::string word;
+    while (truth >> word) {
+      if (word == "gate_events") {
+        truth >> gate_events;
+      } else if (word == "undecided") {
+        truth >> undecided;
+      } else if (word == "undecided_event") {
+        std::string gate;
+        std::string seq;
+        truth >> gate >> seq;
+        undecided_list += " " + gate + "#" + seq;
+      } else if (word == "space") {
+        std::string id, occupied, told;
+        truth >> id >> occupied >> told;
+        spaces[id] = {occupied == "occupied", told == "told"};
+      }
+    }
+    ASSERT_EQ(spaces.size(), 185u) << "parksim wrote no truth: " << test::read_file(dir.path() / "parksim.log");
+    EXPECT_GT(gate_events, 0);
+    EXPECT_EQ(undecided, 0) << "gate events parksim sent that never got a decision:" << undecided_list;
+    const test::HttpResult r = test::http_get(http_port, "/v1/spaces");
+    parking::v1::SpaceList list;
+    ASSERT_TRUE(r.status == 200 && google::protobuf::util::JsonStringToMessage(r.body, &list).ok()) << r.body;
+    std::size_t told = 0;
+    std::string wrong;
+    for (const auto& space : list.spaces()) {
+      const auto it = spaces.find(space.space_id());
+      ASSERT_NE(it, spaces.end()) << space.space_id();
+      const auto [occupied, sensor_told] = it->second;
+      if (!sensor_told) continue;
+      ++told;
+      const bool right = occupied ? space.state() == "occupied" : (space.state() == "free" || space.state() == "held");
+      if (!right) wrong += " " + space.space_id() + " is " + (occupied ? "taken" : "empty") + ", parkd says " + space.state();
+    }
+    EXPECT_GT(told, 150u) << "most sensors speak at any time";
+    EXPECT_TRUE(wrong.empty()) << "spaces parkd shows wrong:" << wrong;
+    std::printf("parksim's truth: %ld gate events, %ld without a decision; %zu spaces whose sensor spoke, all as they are\n",
+                gate_events, undecided, told);
+  }
+
   std::optional<parking::v1::StatusReply> status() {
     const test::HttpResult r = test::http_get(http_port, "/v1/status");
     parking::v1::StatusReply reply;
@@ -280,8 +330,9 @@ TEST_F(SoakTest, AMonthOfTheCompoundWithFaultsKeepsCountsMemoryAndBillsRight) {
     ASSERT_EQ(r.code, 0) << r.out << r.err;
   }
 
+  const std::filesystem::path truth_file = dir.path() / "parksim-truth.txt";
   std::vector<std::string> play = {(test::binary_dir() / "bin/parksim").string(), "--broker", broker.uri(), "--speed",
-                                   std::to_string(speed)};
+                                   std::to_string(speed), "--truth", truth_file.string()};
   play.insert(play.end(), sim_args.begin(), sim_args.end());
   test::ChildProcess parksim;
   parksim.start(play, dir.path() / "parksim.log");
@@ -348,6 +399,7 @@ TEST_F(SoakTest, AMonthOfTheCompoundWithFaultsKeepsCountsMemoryAndBillsRight) {
   EXPECT_LE(rss_last_day, rss_first_day + 16 * 1024) << "RSS grew from " << rss_first_day << " to " << rss_last_day << " kB";
   EXPECT_GT(count_checks, 100u);
   EXPECT_EQ(count_violations, 0u);
+  check_against_the_simulation(truth_file);
 
   // The bills of every month the soak touched, against the ledger.
   const ConfigLoad config = load_config_file(test::source_dir() / "config/parkd.textproto");

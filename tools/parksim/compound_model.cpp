@@ -254,6 +254,15 @@ void CompoundModel::handle(const Event& e, std::vector<DeviceMessage>& out) {
   }
 }
 
+std::vector<CompoundModel::SpaceTruth> CompoundModel::truth() const {
+  std::vector<SpaceTruth> out(parked_car_.size());
+  for (std::size_t s = 0; s < out.size(); ++s) {
+    out[s].occupied = parked_car_[s] >= 0;
+    out[s].sensor_tells = !sensors_[s].silent && sensors_[s].occupied == out[s].occupied;
+  }
+  return out;
+}
+
 void CompoundModel::report(std::uint32_t space, bool heartbeat, TimeMs at, std::vector<DeviceMessage>& out) {
   Sensor& s = sensors_[space];
   DeviceMessage m;

@@ -72,6 +72,13 @@ class CompoundModel {
 
   const ModelStats& stats() const { return stats_; }
   std::uint32_t occupied_spaces() const;
+  // What is really on each space (by space index), and whether its sensor can be expected to
+  // have told parkd (it is not in a silence, and its last report said what is there).
+  struct SpaceTruth {
+    bool occupied = false;
+    bool sensor_tells = false;
+  };
+  std::vector<SpaceTruth> truth() const;
   const Lot& lot() const { return lot_; }
   TimeMs now() const { return now_; }
 

@@ -9,9 +9,11 @@
 #include <deque>
 #include <fstream>
 #include <map>
+#include <set>
 #include <mutex>
 #include <string>
 #include <thread>
+#include <vector>
 
 #include <mqtt/async_client.h>
 
@@ -38,6 +40,7 @@ struct Options {
   bool view = false;
   bool faults = true;
   std::string write_registry;  // a folder: write the residents' CSV files there and exit
+  std::string truth;           // a file: what really happened, for a test to check parkd against
 };
 
 constexpr TimeMs kMaxStepMs = 60'000;  // simulated time played per step at most
@@ -50,7 +53,10 @@ const char* kUsage =
     "  --start D   the first simulated day, from 00:00 local time (default 2026-11-02)\n"
     "  --view      draw both entrance signs and the zone counts live in the terminal\n"
     "  --write-registry DIR  write the simulated residents as DIR/households.csv and DIR/vehicles.csv\n"
-    "              (for parkctl import) and exit; same --seed and --start, same residents\n";
+    "              (for parkctl import) and exit; same --seed and --start, same residents\n"
+    "  --truth FILE  at the end, let parkd settle (one more SimClock past the debounce, up to 30 s\n"
+    "              for the last decisions) and write what really happened: gate events sent and\n"
+    "              left without a decision, and every space as it really is\n";
 
 bool parse(int argc, char** argv, Options& o, std::string& error) {
   for (int i = 1; i < argc; ++i) {
@@ -79,6 +85,8 @@ bool parse(int argc, char** argv, Options& o, std::string& error) {
         o.start = v;
       } else if (a == "--view") {
         o.view = true;
+      } else if (a == "--truth") {
+        if (const char* v = next()) o.truth = v; else return error = "--truth needs a file", false;
       } else if (a == "--write-registry") {
         if (const char* v = next()) o.write_registry = v; else return error = "--write-registry needs a folder", false;
       } else if (a == "--no-faults") {
@@ -111,17 +119,22 @@ class Link {
       std::lock_guard lock(mutex_);
       inbox_.emplace_back(m->get_topic(), m->get_payload_str());
     });
+    // Like a barrier: a persistent session, so decisions made while parksim is reconnecting
+    // (a broker restart) wait for it; subscribed again on every connection all the same, in
+    // case the broker kept no session.
     auto opts = mqtt::connect_options_builder()
                     .mqtt_version(MQTTVERSION_3_1_1)
-                    .clean_session(true)
+                    .clean_session(false)
                     .automatic_reconnect(std::chrono::milliseconds(250), std::chrono::seconds(5))
                     .finalize();
+    const std::vector<std::string> topics = {"parking/" + lot + "/displays/+/frame", "parking/" + lot + "/gates/+/decision",
+                                             "parking/" + lot + "/engine/status"};
+    client_.set_connected_handler([this, topics](const std::string&) {
+      for (const std::string& t : topics) client_.subscribe(t, 1);
+    });
     client_.connect(opts)->wait_for(std::chrono::seconds(10));
     if (!client_.is_connected()) throw std::runtime_error("cannot connect to the broker at " + uri);
-    for (const std::string& t : {"parking/" + lot + "/displays/+/frame", "parking/" + lot + "/gates/+/decision",
-                                "parking/" + lot + "/engine/status"}) {
-      client_.subscribe(t, 1)->wait_for(std::chrono::seconds(10));
-    }
+    for (const std::string& t : topics) client_.subscribe(t, 1)->wait_for(std::chrono::seconds(10));
   }
 
   // QoS 1, with at most kWindow publishes in flight (Paho buffers only so many).
@@ -243,6 +256,23 @@ int run(const Options& o) {
 
   std::map<std::string, parking::v1::DisplayFrame> frames;
   bool engine_online = false;
+  std::set<std::pair<std::string, std::uint64_t>> undecided;  // (gate, seq) sent, no decision seen yet
+  auto take_inbox = [&] {
+    for (auto& [topic, payload] : link.take_inbox()) {
+      if (topic.find("/displays/") != std::string::npos) {
+        parking::v1::DisplayFrame f;
+        if (f.ParseFromString(payload)) frames[f.display_id()] = f;
+      } else if (topic.find("/decision") != std::string::npos) {
+        parking::v1::GateDecision dec;
+        if (!dec.ParseFromString(payload)) continue;
+        undecided.erase({dec.gate_id(), dec.event_seq()});
+        if (dec.admit() && !dec.assigned_space().empty()) model.on_assignment(dec.plate(), dec.assigned_space());
+      } else if (topic.find("/engine/status") != std::string::npos) {
+        parking::v1::EngineStatus st;
+        if (st.ParseFromString(payload)) engine_online = st.online();
+      }
+    }
+  };
   TimeMs clock_sent = 0;
   auto send_clock = [&](TimeMs t) {
     parking::v1::SimClock c;
@@ -285,30 +315,41 @@ int run(const Options& o) {
         gate.set_plate(msg.plate);
         gate.set_direction(msg.entry ? parking::v1::DIRECTION_ENTRY : parking::v1::DIRECTION_EXIT);
         link.publish(gate_event_topic(lot->id(), gate_id), gate.SerializeAsString());
+        undecided.emplace(gate_id, msg.gate_seq);
       }
     }
     if (target > clock_sent) send_clock(target);
 
-    for (auto& [topic, payload] : link.take_inbox()) {
-      if (topic.find("/displays/") != std::string::npos) {
-        parking::v1::DisplayFrame f;
-        if (f.ParseFromString(payload)) frames[f.display_id()] = f;
-      } else if (topic.find("/decision") != std::string::npos) {
-        parking::v1::GateDecision dec;
-        if (dec.ParseFromString(payload) && dec.admit() && !dec.assigned_space().empty()) {
-          model.on_assignment(dec.plate(), dec.assigned_space());
-        }
-      } else if (topic.find("/engine/status") != std::string::npos) {
-        parking::v1::EngineStatus st;
-        if (st.ParseFromString(payload)) engine_online = st.online();
-      }
-    }
+    take_inbox();
     if (o.view && std::chrono::steady_clock::now() - last_draw >= std::chrono::milliseconds(500)) {
       draw(o, model, frames, engine_online);
       last_draw = std::chrono::steady_clock::now();
     }
     if (target >= end) break;
     if (target == due) std::this_thread::sleep_for(std::chrono::milliseconds(20));  // caught up
+  }
+  if (!o.truth.empty() && !g_stop) {
+    // Changes of the last moments wait in parkd's debounce: one more clock releases them. Then
+    // the decisions still on their way.
+    send_clock(model.now() + lot->timing().debounce_ms + 1'000);
+    const auto wait_until = std::chrono::steady_clock::now() + std::chrono::seconds(30);
+    while (!undecided.empty() && std::chrono::steady_clock::now() < wait_until && !g_stop) {
+      std::this_thread::sleep_for(std::chrono::milliseconds(50));
+      take_inbox();
+    }
+    std::ofstream out(o.truth, std::ios::trunc);
+    out << "gate_events " << model.stats().gate_events << "\n";
+    out << "undecided " << undecided.size() << "\n";
+    for (const auto& [gate_id, seq] : undecided) out << "undecided_event " << gate_id << " " << seq << "\n";
+    const auto truth = model.truth();
+    for (std::size_t i = 0; i < truth.size(); ++i) {
+      out << "space " << lot->spaces()[i].id << " " << (truth[i].occupied ? "occupied" : "empty") << " "
+          << (truth[i].sensor_tells ? "told" : "untold") << "\n";
+    }
+    if (!out.flush()) {
+      std::fprintf(stderr, "parksim: cannot write %s\n", o.truth.c_str());
+      return 1;
+    }
   }
   link.close();
   const auto& s = model.stats();
