@@ -66,4 +66,23 @@ std::optional<Vehicle> Registry::vehicle_in_force_record(std::string_view plate)
   return std::nullopt;
 }
 
+HouseholdImportDiff diff_households(const Registry& registry, const std::vector<Household>& rows) {
+  std::unordered_map<std::string_view, const Household*> latest;  // versions are on record in order
+  latest.reserve(registry.households().size());
+  for (const Household& h : registry.households()) latest[h.household_id] = &h;
+  HouseholdImportDiff diff;
+  for (const Household& row : rows) {
+    const auto known = latest.find(row.household_id);
+    if (known == latest.end()) {
+      diff.changes.push_back({nullptr, &row});
+    } else if (known->second->building != row.building || known->second->room != row.room ||
+               known->second->type != row.type || known->second->lease_end != row.lease_end) {
+      diff.changes.push_back({known->second, &row});
+    } else {
+      ++diff.unchanged;
+    }
+  }
+  return diff;
+}
+
 }  // namespace parkd

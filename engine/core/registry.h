@@ -3,6 +3,7 @@
 #pragma once
 
 #include <cstdint>
+#include <cstddef>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -57,5 +58,17 @@ class Registry {
   std::unordered_map<std::string, std::vector<std::size_t>> vehicles_by_plate_;
   std::unordered_map<std::string, std::vector<std::size_t>> vehicles_by_household_;  // registration order
 };
+
+// How a households import compares with the registry: each row is new, changed (from the
+// household's latest version) or unchanged. O(rows + versions on record).
+struct HouseholdImportDiff {
+  struct Change {
+    const Household* before = nullptr;  // null: a new household
+    const Household* after = nullptr;   // the row
+  };
+  std::vector<Change> changes;  // in the rows' order
+  std::size_t unchanged = 0;
+};
+HouseholdImportDiff diff_households(const Registry& registry, const std::vector<Household>& rows);
 
 }  // namespace parkd

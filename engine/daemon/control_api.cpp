@@ -405,8 +405,8 @@ void ControlApi::household(Call& call, const std::string& id) {
   call.reply(json_reply(200, detail));
 }
 
-void ControlApi::change_registry(Call& call, std::function<std::error_code(RegistryStore&)> write, HttpReply reply) {
-  auto respond = call.respond;
+void ControlApi::change_registry(HttpServer::Respond respond, std::function<std::error_code(RegistryStore&)> write,
+                                 HttpReply reply) {
   stores_.worker.post([this, write = std::move(write), reply = std::move(reply), respond]() mutable {
     if (auto e = write(stores_.registry)) {
       // Checked on the strand first, so this is the disk, or a change made meanwhile.
@@ -457,7 +457,7 @@ void ControlApi::add_vehicle(Call& call) {
   const pb::VehicleInfo after = vehicle_info(v);
   auto entry = std::make_shared<AuditEntry>(AuditEntry{0, wall_clock_ms(), call.token_name, "vehicle.add", v.plate, "", to_json(after)});
   change_registry(
-      call, [v, entry](RegistryStore& store) { return store.add_vehicles(std::span(&v, 1), entry.get()); },
+      call.respond, [v, entry](RegistryStore& store) { return store.add_vehicles(std::span(&v, 1), entry.get()); },
       json_reply(201, after));
 }
 
@@ -488,7 +488,7 @@ void ControlApi::remove_vehicle(Call& call, const std::string& raw_plate) {
                                                        to_json(vehicle_info(*existing)), to_json(after)});
   const std::string normalised = plate.normalised;
   change_registry(
-      call,
+      call.respond,
       [normalised, removed_on, entry](RegistryStore& store) {
         bool found = false;  // it was in force a moment ago, on the strand
         return store.remove_vehicle(normalised, removed_on, found, entry.get());
@@ -496,80 +496,91 @@ void ControlApi::remove_vehicle(Call& call, const std::string& raw_plate) {
       json_reply(200, after));
 }
 
+namespace {
+std::vector<pb::Problem> problems_of(const std::vector<CsvIssue>& issues) {
+  std::vector<pb::Problem> out;
+  for (const CsvIssue& i : issues) {
+    pb::Problem p;
+    p.set_line(static_cast<std::uint32_t>(i.line));
+    p.set_column(static_cast<std::uint32_t>(i.column));
+    p.set_message(i.message);
+    out.push_back(std::move(p));
+  }
+  return out;
+}
+
+HttpReply invalid_import(const std::vector<CsvIssue>& issues) {
+  return error_reply(422, "invalid_input",
+                     std::to_string(issues.size()) + " problem(s) in the file; nothing was imported", problems_of(issues));
+}
+}  // namespace
+
+// A file of up to 1 MiB is parsed on the control thread, not on the strand (the signs and the
+// gates wait for nothing); what needs the registry the gates use (the diff, the checks against
+// known households and permits in force) runs on the strand, in time linear in the file and
+// the registry.
 void ControlApi::import(Call& call, const std::string& kind) {
-  const Registry& registry = host_.desk().registry();
+  auto body = std::make_shared<std::string>(call.request.body());
+  HttpServer::Respond respond = call.respond;
+  const std::string token = call.token_name;
   const CivilDay day = today();
-  auto problems_of = [](const std::vector<CsvIssue>& issues) {
-    std::vector<pb::Problem> out;
-    for (const CsvIssue& i : issues) {
-      pb::Problem p;
-      p.set_line(static_cast<std::uint32_t>(i.line));
-      p.set_column(static_cast<std::uint32_t>(i.column));
-      p.set_message(i.message);
-      out.push_back(std::move(p));
-    }
-    return out;
-  };
-  pb::ImportReply summary;
-  summary.set_kind(kind);
   if (kind == "households") {
-    HouseholdImport parsed = parse_households_csv(call.request.body());
-    if (!parsed.issues.empty()) {
-      return call.reply(error_reply(422, "invalid_input",
-                                    std::to_string(parsed.issues.size()) + " problem(s) in the file; nothing was imported",
-                                    problems_of(parsed.issues)));
-    }
-    std::vector<pb::HouseholdInfo> before;
-    std::vector<pb::HouseholdInfo> after;
-    for (const Household& h : parsed.households) {
-      const Household* known = nullptr;
-      for (const Household& k : registry.households()) {
-        if (k.household_id == h.household_id) known = &k;  // the latest version
-      }
-      if (known == nullptr) {
-        summary.set_added(summary.added() + 1);
-      } else if (known->building != h.building || known->room != h.room || known->type != h.type ||
-                 known->lease_end != h.lease_end) {
-        summary.set_changed(summary.changed() + 1);
-        before.push_back(household_info(*known));
-      } else {
-        summary.set_unchanged(summary.unchanged() + 1);
-        continue;
-      }
-      after.push_back(household_info(h));
-    }
-    summary.set_rows(static_cast<std::uint32_t>(parsed.households.size()));
-    auto entry = std::make_shared<AuditEntry>(AuditEntry{0, wall_clock_ms(), call.token_name, "import.households",
-                                                         std::to_string(parsed.households.size()) + " rows",
-                                                         to_json_array(before), to_json_array(after)});
-    auto households = std::make_shared<std::vector<Household>>(std::move(parsed.households));
-    return change_registry(
-        call, [households, day, entry](RegistryStore& store) { return store.put_households(*households, day, entry.get()); },
+    stores_.worker.post([this, body, respond, token, day] {
+      auto parsed = std::make_shared<HouseholdImport>(parse_households_csv(*body));
+      if (!parsed->issues.empty()) return respond(invalid_import(parsed->issues));
+      boost::asio::post(host_.strand(), [this, parsed, respond, token, day] {
+        const HouseholdImportDiff diff = diff_households(host_.desk().registry(), parsed->households);
+        pb::ImportReply summary;
+        summary.set_kind("households");
+        summary.set_rows(static_cast<std::uint32_t>(parsed->households.size()));
+        summary.set_unchanged(static_cast<std::uint32_t>(diff.unchanged));
+        std::vector<pb::HouseholdInfo> before;
+        std::vector<pb::HouseholdInfo> after;
+        for (const HouseholdImportDiff::Change& c : diff.changes) {
+          if (c.before == nullptr) {
+            summary.set_added(summary.added() + 1);
+          } else {
+            summary.set_changed(summary.changed() + 1);
+            before.push_back(household_info(*c.before));
+          }
+          after.push_back(household_info(*c.after));
+        }
+        auto entry = std::make_shared<AuditEntry>(AuditEntry{0, wall_clock_ms(), token, "import.households",
+                                                             std::to_string(parsed->households.size()) + " rows",
+                                                             to_json_array(before), to_json_array(after)});
+        change_registry(
+            respond,
+            [parsed, day, entry](RegistryStore& store) { return store.put_households(parsed->households, day, entry.get()); },
+            json_reply(200, summary));
+      });
+    });
+    return;
+  }
+  // Vehicles: what they are checked against is taken from the registry here, on the strand.
+  auto known = std::make_shared<std::set<std::string>>();
+  for (const Household& h : host_.desk().registry().households()) known->insert(h.household_id);
+  auto in_force = std::make_shared<std::map<std::string, std::string>>();
+  for (const Vehicle& v : host_.desk().registry().vehicles()) {
+    if (!v.removed_on) (*in_force)[v.plate] = v.household_id;
+  }
+  stores_.worker.post([this, body, respond, token, known, in_force] {
+    auto parsed = std::make_shared<VehicleImport>(parse_vehicles_csv(*body, *known, *in_force));
+    if (!parsed->issues.empty()) return respond(invalid_import(parsed->issues));
+    pb::ImportReply summary;
+    summary.set_kind("vehicles");
+    summary.set_rows(static_cast<std::uint32_t>(parsed->vehicles.size()));
+    summary.set_added(summary.rows());
+    std::vector<pb::VehicleInfo> after;
+    for (const Vehicle& v : parsed->vehicles) after.push_back(vehicle_info(v));
+    auto entry = std::make_shared<AuditEntry>(AuditEntry{0, wall_clock_ms(), token, "import.vehicles",
+                                                         std::to_string(parsed->vehicles.size()) + " rows", "[]",
+                                                         to_json_array(after)});
+    // Queued behind this job on the same thread: the write sees the registry as checked, unless a
+    // change slipped in between (then the store's own constraints refuse it: 500, nothing changed).
+    change_registry(
+        respond, [parsed, entry](RegistryStore& store) { return store.add_vehicles(parsed->vehicles, entry.get()); },
         json_reply(200, summary));
-  }
-  std::set<std::string> known;
-  for (const Household& h : registry.households()) known.insert(h.household_id);
-  std::map<std::string, std::string> in_force;
-  for (const Vehicle& v : registry.vehicles()) {
-    if (!v.removed_on) in_force[v.plate] = v.household_id;
-  }
-  VehicleImport parsed = parse_vehicles_csv(call.request.body(), known, in_force);
-  if (!parsed.issues.empty()) {
-    return call.reply(error_reply(422, "invalid_input",
-                                  std::to_string(parsed.issues.size()) + " problem(s) in the file; nothing was imported",
-                                  problems_of(parsed.issues)));
-  }
-  std::vector<pb::VehicleInfo> after;
-  for (const Vehicle& v : parsed.vehicles) after.push_back(vehicle_info(v));
-  summary.set_rows(static_cast<std::uint32_t>(parsed.vehicles.size()));
-  summary.set_added(summary.rows());
-  auto entry = std::make_shared<AuditEntry>(AuditEntry{0, wall_clock_ms(), call.token_name, "import.vehicles",
-                                                       std::to_string(parsed.vehicles.size()) + " rows", "[]",
-                                                       to_json_array(after)});
-  auto vehicles = std::make_shared<std::vector<Vehicle>>(std::move(parsed.vehicles));
-  change_registry(
-      call, [vehicles, entry](RegistryStore& store) { return store.add_vehicles(*vehicles, entry.get()); },
-      json_reply(200, summary));
+  });
 }
 
 void ControlApi::bill(Call& call) {

@@ -54,7 +54,9 @@ class ControlApi {
 
   // Runs `write` on the worker; when it succeeds the registry is reloaded from the store and
   // handed to the gates, then `reply` answers. A failure answers 500 and changes nothing.
-  void change_registry(Call& call, std::function<std::error_code(RegistryStore&)> write, HttpReply reply);
+  // On the control thread: `write`, then the registry read back and handed to the gates; then
+  // `reply` (or the error) through `respond`.
+  void change_registry(HttpServer::Respond respond, std::function<std::error_code(RegistryStore&)> write, HttpReply reply);
 
   CivilDay today() const;
   int utc_offset() const;
