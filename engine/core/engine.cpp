@@ -133,7 +133,7 @@ Allocation Engine::allocate(const AllocationRequest& request, TimeMs now) {
 }
 
 SpaceCommandOutcome Engine::set_closed(std::string_view lot_id, std::string_view space_id, bool closed,
-                                        TimeMs now) {
+                                        TimeMs now, std::string reason) {
   advance(now);
   now = now_;
   auto lot_it = lot_index_.find(lot_id);
@@ -141,14 +141,17 @@ SpaceCommandOutcome Engine::set_closed(std::string_view lot_id, std::string_view
   LotRuntime& rt = *lots_[lot_it->second];
   const auto space = rt.lot.find_space(space_id);
   if (!space) return SpaceCommandOutcome::UnknownSpace;
+  // Before the change goes out: the sink sees the reason with it.
+  if (closed) rt.closed_reasons[*space] = std::move(reason);
   if ((rt.occupancy.state(*space) == SpaceState::Closed) == closed) return SpaceCommandOutcome::AlreadyThere;
+  if (!closed) rt.closed_reasons.erase(*space);
   rt.occupancy.set_closed(*space, closed, now);
   settle(lot_it->second, now);
   return SpaceCommandOutcome::Done;
 }
 
 SpaceCommandOutcome Engine::restore_space(std::string_view lot_id, std::string_view space_id, SpaceState state,
-                                          TimeMs now) {
+                                          TimeMs now, std::string closed_reason) {
   now = observe(now);  // no advance: the first frames must already show what is restored
   auto lot_it = lot_index_.find(lot_id);
   if (lot_it == lot_index_.end()) return SpaceCommandOutcome::UnknownLot;
@@ -164,6 +167,7 @@ SpaceCommandOutcome Engine::restore_space(std::string_view lot_id, std::string_v
       rt.occupancy.restore(*space, true, false, now);
       break;
     case SpaceState::Closed:
+      rt.closed_reasons[*space] = std::move(closed_reason);
       rt.occupancy.set_closed(*space, true, now);
       break;
     case SpaceState::Unknown:
@@ -184,12 +188,19 @@ void Engine::release_hold(std::string_view lot_id, std::string_view plate, TimeM
   }
 }
 
-SpaceCommandOutcome Engine::close_space(std::string_view lot_id, std::string_view space_id, TimeMs now) {
-  return set_closed(lot_id, space_id, true, now);
+SpaceCommandOutcome Engine::close_space(std::string_view lot_id, std::string_view space_id, TimeMs now,
+                                         std::string reason) {
+  return set_closed(lot_id, space_id, true, now, std::move(reason));
 }
 
 SpaceCommandOutcome Engine::open_space(std::string_view lot_id, std::string_view space_id, TimeMs now) {
-  return set_closed(lot_id, space_id, false, now);
+  return set_closed(lot_id, space_id, false, now, {});
+}
+
+std::string_view Engine::closed_reason(std::size_t lot, SpaceIndex space) const {
+  const auto& reasons = lots_[lot]->closed_reasons;
+  const auto it = reasons.find(space);
+  return it == reasons.end() ? std::string_view() : std::string_view(it->second);
 }
 
 void Engine::forward_changes(LotRuntime& rt) {

@@ -8,6 +8,7 @@
 #include <queue>
 #include <span>
 #include <string_view>
+#include <unordered_map>
 #include <vector>
 
 #include "allocation.h"
@@ -36,10 +37,14 @@ class Engine {
   void on_sensor_reports(std::span<const SensorReading> readings, TimeMs now, std::span<ReportOutcome> outcomes);
   // Picks a space for an arriving car and holds it. A car that already holds a space keeps it.
   Allocation allocate(const AllocationRequest& request, TimeMs now);
-  // A space's last known state from before a restart (free, occupied or closed; anything else
-  // is left unknown). Call before the first report.
-  SpaceCommandOutcome restore_space(std::string_view lot_id, std::string_view space_id, SpaceState state, TimeMs now);
-  SpaceCommandOutcome close_space(std::string_view lot_id, std::string_view space_id, TimeMs now);
+  // A space's last known state from before a restart (free, occupied or closed, with the reason
+  // it was closed for; anything else is left unknown). Call before the first report.
+  SpaceCommandOutcome restore_space(std::string_view lot_id, std::string_view space_id, SpaceState state, TimeMs now,
+                                    std::string closed_reason = {});
+  // An operator takes a space out of service, saying why; closing a closed space again keeps it
+  // closed with the new reason.
+  SpaceCommandOutcome close_space(std::string_view lot_id, std::string_view space_id, TimeMs now,
+                                  std::string reason = {});
   // A car that leaves no longer needs the space held for it.
   void release_hold(std::string_view lot_id, std::string_view plate, TimeMs now);
   SpaceCommandOutcome open_space(std::string_view lot_id, std::string_view space_id, TimeMs now);
@@ -55,6 +60,8 @@ class Engine {
   const Lot& lot(std::size_t i) const { return lots_[i]->lot; }
   const Occupancy& occupancy(std::size_t i) const { return lots_[i]->occupancy; }
   std::optional<std::size_t> find_lot(std::string_view lot_id) const;
+  // Why a space is closed ("" when it is not, or no reason was given).
+  std::string_view closed_reason(std::size_t lot, SpaceIndex space) const;
   const ReportCounters& report_counters() const { return report_counters_; }
 
  private:
@@ -64,6 +71,7 @@ class Engine {
     Occupancy occupancy;
     Guidance guidance;
     TimeMs scheduled = kNever;  // due time of this lot's live entry in wakes_
+    std::unordered_map<SpaceIndex, std::string> closed_reasons;  // closed spaces only
   };
   struct Wake {
     TimeMs due;
@@ -76,7 +84,8 @@ class Engine {
                              TimeMs now);
   void forward_changes(LotRuntime& rt);  // to the sink; marks the lot's signs dirty
   void settle(std::size_t lot, TimeMs at);  // forwards changes, re-arms the lot's wake-up
-  SpaceCommandOutcome set_closed(std::string_view lot_id, std::string_view space_id, bool closed, TimeMs now);
+  SpaceCommandOutcome set_closed(std::string_view lot_id, std::string_view space_id, bool closed, TimeMs now,
+                                 std::string reason);
 
   EngineSink& sink_;
   std::vector<std::unique_ptr<LotRuntime>> lots_;

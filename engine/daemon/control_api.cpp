@@ -261,7 +261,7 @@ pb::SpaceInfo space_info(const EngineHost& host, std::size_t l, SpaceIndex i) {
     out.set_held_for(hold->plate);
     out.set_hold_expires_ms(hold->expires_at);
   }
-  if (occupancy.state(i) == SpaceState::Closed) out.set_closed_reason(host.closed_reason(lot.id(), space.id));
+  if (occupancy.state(i) == SpaceState::Closed) out.set_closed_reason(std::string(host.engine().closed_reason(l, i)));
   fill_sensor(*out.mutable_sensor(), lot, occupancy, i);
   return out;
 }

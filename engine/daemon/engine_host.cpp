@@ -117,10 +117,7 @@ void EngineHost::recover_gate_events() {
   if (!messages.empty()) Log::info("gates", "deciding {} gate events received before the restart", messages.size());
   process(messages);
   // From here on a gate's events count as repetitions up to the highest seq decided.
-  for (const auto& s : seqs) {
-    std::uint64_t& last = last_gate_seq_[{s.lot_id, s.gate_id}];
-    last = std::max(last, s.seq);
-  }
+  for (const auto& s : seqs) gate_seqs_.decided_up_to(s.lot_id, s.gate_id, s.seq);
 }
 
 void EngineHost::restore_states() {
@@ -134,8 +131,7 @@ void EngineHost::restore_states() {
   }
   std::size_t restored = 0;
   for (const StoredSpaceState& s : states) {
-    if (s.state == SpaceState::Closed && !s.note.empty()) closed_reasons_[{s.lot_id, s.space_id}] = s.note;
-    restored += engine_.restore_space(s.lot_id, s.space_id, s.state, now()) == SpaceCommandOutcome::Done ? 1 : 0;
+    restored += engine_.restore_space(s.lot_id, s.space_id, s.state, now(), s.note) == SpaceCommandOutcome::Done ? 1 : 0;
   }
   Log::info("store", "restored {} of {} stored space states; sensors will confirm them", restored, states.size());
 }
@@ -146,32 +142,21 @@ void EngineHost::space_changed(const Lot& lot, const SpaceChange& change) {
   const std::string& space = lot.spaces()[change.space].id;
   std::string note;
   if (change.to == SpaceState::Closed) {
-    const auto reason = closed_reasons_.find({lot.id(), space});
-    if (reason != closed_reasons_.end()) note = reason->second;
+    if (const auto l = engine_.find_lot(lot.id())) note = std::string(engine_.closed_reason(*l, change.space));
   }
   unsaved_[{lot.id(), space}] = StoredSpaceState{lot.id(), space, change.to, change.at, std::move(note)};
 }
 
 SpaceCommandOutcome EngineHost::close_space(const std::string& lot_id, const std::string& space_id, std::string reason) {
-  closed_reasons_[{lot_id, space_id}] = std::move(reason);
-  const SpaceCommandOutcome outcome = engine_.close_space(lot_id, space_id, now());
-  if (outcome == SpaceCommandOutcome::UnknownLot || outcome == SpaceCommandOutcome::UnknownSpace) {
-    closed_reasons_.erase({lot_id, space_id});
-  }
+  const SpaceCommandOutcome outcome = engine_.close_space(lot_id, space_id, now(), std::move(reason));
   settle();
   return outcome;
 }
 
 SpaceCommandOutcome EngineHost::open_space(const std::string& lot_id, const std::string& space_id) {
   const SpaceCommandOutcome outcome = engine_.open_space(lot_id, space_id, now());
-  if (outcome == SpaceCommandOutcome::Done) closed_reasons_.erase({lot_id, space_id});
   settle();
   return outcome;
-}
-
-std::string EngineHost::closed_reason(const std::string& lot_id, const std::string& space_id) const {
-  const auto it = closed_reasons_.find({lot_id, space_id});
-  return it == closed_reasons_.end() ? std::string() : it->second;
 }
 
 void EngineHost::sample_occupancy() {
@@ -342,20 +327,18 @@ void EngineHost::on_gate_event(const Incoming& m, const Topic& t) {
     waiting_for_clock_.push_back(m);  // decided once parkd knows the time
     return;
   }
-  std::uint64_t& last = last_gate_seq_[{d.event->lot_id, d.event->gate_id}];
-  if (d.event->seq <= last) {  // the camera sent it again: it was decided already
+  const GateSequences::Verdict verdict = gate_seqs_.admit(d.event->lot_id, d.event->gate_id, d.event->seq);
+  if (verdict != GateSequences::Verdict::New) {  // the camera sent it again: it was decided already
     ++counters_.gate_events_duplicate;
-    // A repetition is of something recent; this far back, the camera has most likely been
-    // replaced or reset, and every event it sends is ignored until its seq passes `last`.
-    if (last - d.event->seq > kSeqResetGap) {
+    if (verdict == GateSequences::Verdict::FarBehind) {
+      const std::uint64_t highest = gate_seqs_.highest(d.event->lot_id, d.event->gate_id);
       reject_log_.warn("gates", "seq_went_back",
                        "gate {}/{} sent seq {} after {}: ignored as a repetition, not decided. A camera's seq must keep "
                        "rising; if it was replaced or reset, set its counter above {}",
-                       d.event->lot_id, d.event->gate_id, d.event->seq, last, last);
+                       d.event->lot_id, d.event->gate_id, d.event->seq, highest, highest);
     }
     return;
   }
-  last = d.event->seq;
   const GateDecisionOut decision = desk_.decide(*d.event, now());
   ++counters_.decisions_by_reason[decision.reason];
   std::vector<VisitorSession> closed = desk_.take_closed_sessions();

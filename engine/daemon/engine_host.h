@@ -20,6 +20,7 @@
 #include "core/engine.h"
 #include "core/gate_desk.h"
 #include "core/gate_ledger.h"
+#include "core/gate_sequences.h"
 #include "core/space_state_store.h"
 #include "core/occupancy_history.h"
 #include "decision_recorder.h"
@@ -98,11 +99,10 @@ class EngineHost : public EngineSink {
   std::uint64_t cameras_over_rate() const { return cameras_over_rate_.load(); }
   static constexpr TimeMs kSampleInterval = 5 * 60'000;
 
-  // Operators' commands. The reason is kept with the closed state and restored after a restart.
+  // Operators' commands. The reason is kept with the closed state (in the engine, and saved with
+  // the space's state) and restored after a restart.
   SpaceCommandOutcome close_space(const std::string& lot_id, const std::string& space_id, std::string reason);
   SpaceCommandOutcome open_space(const std::string& lot_id, const std::string& space_id);
-  // Why a space is closed ("" when it is not, or no reason was given).
-  std::string closed_reason(const std::string& lot_id, const std::string& space_id) const;
   const GateDesk& desk() const { return desk_; }
   // parkd's time: the system clock, or the last SimClock.
   TimeMs now() const;
@@ -129,7 +129,6 @@ class EngineHost : public EngineSink {
     TimeMs received_at = 0;                              // system time, for the record
   };
   static constexpr std::size_t kBatch = 16;
-  static constexpr std::uint64_t kSeqResetGap = 1'000;  // further back than any redelivery
 
   void push_arrived(Incoming incoming);
   void drain();
@@ -162,7 +161,7 @@ class EngineHost : public EngineSink {
   SensorReportDecoder decoder_{SensorReportDecoder::kDefaultMaxPayload, kBatch};
   GateEventDecoder gate_decoder_;
   GateDesk desk_{engine_, {}};
-  std::map<std::pair<std::string, std::string>, std::uint64_t> last_gate_seq_;  // (lot, gate)
+  GateSequences gate_seqs_;
   std::vector<SensorReading> readings_;          // decoded, waiting for the engine
   std::vector<const std::string*> reading_topics_;
   std::array<ReportOutcome, kBatch> outcomes_{};
@@ -195,7 +194,6 @@ class EngineHost : public EngineSink {
   bool restored_ = false;
   OccupancyHistory* history_ = nullptr;
   TimeMs next_sample_at_ = 0;
-  std::map<std::pair<std::string, std::string>, std::string> closed_reasons_;  // (lot, space)
   // The arrival of the oldest message whose effects are being processed; unset outside process().
   std::optional<std::chrono::steady_clock::time_point> processing_since_;
   // Per lot: since when a change waits for a frame; cleared once a settle has sent its frames.

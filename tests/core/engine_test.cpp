@@ -45,6 +45,42 @@ TEST(Engine, HoldsSeveralLotsWithTheirOwnRules) {
   EXPECT_EQ(lots_with_frames, (std::set<std::string>{"east-court", "west-court"}));
 }
 
+// The sink hears of a closure with its reason already known, so a store can keep them together.
+class ReasonRecordingSink : public test::RecordingSink {
+ public:
+  explicit ReasonRecordingSink(const Engine*& engine) : engine_(engine) {}
+  void space_changed(const Lot& lot, const SpaceChange& change) override {
+    test::RecordingSink::space_changed(lot, change);
+    reasons.emplace_back(engine_->closed_reason(*engine_->find_lot(lot.id()), change.space));
+  }
+  std::vector<std::string> reasons;
+
+ private:
+  const Engine*& engine_;
+};
+
+TEST(Engine, AClosedSpaceKeepsWhyUntilItOpens) {
+  const Engine* engine_for_sink = nullptr;
+  ReasonRecordingSink sink(engine_for_sink);
+  Engine engine(two_lots(), sink);
+  engine_for_sink = &engine;
+  const TimeMs t = test::kNoonShanghai;
+  const std::size_t east = *engine.find_lot("east-court");
+  EXPECT_EQ(engine.close_space("east-court", "N1", t, "repainting lines"), SpaceCommandOutcome::Done);
+  EXPECT_EQ(engine.closed_reason(east, 0), "repainting lines");
+  EXPECT_EQ(sink.reasons.back(), "repainting lines");
+  EXPECT_EQ(engine.close_space("east-court", "N1", t, "a leaking pipe above it"), SpaceCommandOutcome::AlreadyThere);
+  EXPECT_EQ(engine.closed_reason(east, 0), "a leaking pipe above it");
+  EXPECT_EQ(engine.close_space("east-court", "Z9", t, "no such space"), SpaceCommandOutcome::UnknownSpace);
+  EXPECT_EQ(engine.open_space("east-court", "N1", t), SpaceCommandOutcome::Done);
+  EXPECT_EQ(engine.closed_reason(east, 0), "");
+  // After a restart: restored closed, with the reason that was saved.
+  EXPECT_EQ(engine.restore_space("west-court", "N2", SpaceState::Closed, t, "kept for the fire brigade"),
+            SpaceCommandOutcome::Done);
+  EXPECT_EQ(engine.closed_reason(*engine.find_lot("west-court"), 1), "kept for the fire brigade");
+  EXPECT_EQ(engine.occupancy(*engine.find_lot("west-court")).state(1), SpaceState::Closed);
+}
+
 TEST(Engine, AJumpFiresEveryWakeUpInsideItInOrder) {
   test::RecordingSink sink;
   Engine engine(two_lots(), sink);
