@@ -14,6 +14,12 @@
 namespace parkd {
 
 namespace {
+std::vector<const Lot*> lot_pointers(const Engine& engine) {
+  std::vector<const Lot*> lots;
+  for (std::size_t l = 0; l < engine.lot_count(); ++l) lots.push_back(&engine.lot(l));
+  return lots;
+}
+
 TimeMs system_now() {
   return std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::system_clock::now().time_since_epoch())
       .count();
@@ -31,15 +37,12 @@ EngineHost::EngineHost(Strand strand, std::vector<Lot> lots, bool sim_clock, Pub
       ledger_(ledger),
       worker_(worker),
       gate_inbox_(inbox),
+      intake_(lot_pointers(engine_), inbox),
       recorder_(ledger, inbox, worker, strand_,
                 [this](std::vector<OutgoingDecision> decisions, bool tracked) {
                   publish_decisions(std::move(decisions), tracked);
                 }),
-      save_timer_(strand_) {
-  for (std::size_t l = 0; l < engine_.lot_count(); ++l) {
-    for (const Gate& gate : engine_.lot(l).gates()) known_cameras_.insert(engine_.lot(l).id() + "/" + gate.id);
-  }
-}
+      save_timer_(strand_) {}
 
 void EngineHost::finish_in_flight() {
   drain();
@@ -78,7 +81,7 @@ void EngineHost::resend_undelivered() {
 
 void EngineHost::recover_gate_events() {
   recovered_ = true;
-  std::vector<Incoming> messages;
+  std::vector<IncomingMessage> messages;
   std::vector<GateLedger::LastSeq> seqs;
   if (ledger_ != nullptr) {
     std::vector<VisitorSession> sessions;
@@ -92,7 +95,7 @@ void EngineHost::recover_gate_events() {
     }
     std::vector<InboxEvent> undecided;
     if (auto e = ledger_->undecided(undecided)) Log::error("gates", "cannot read the stored gate events: {}", e.message());
-    for (auto& p : undecided) messages.push_back(Incoming{std::move(p.topic), std::move(p.payload)});
+    for (auto& p : undecided) messages.push_back(IncomingMessage{std::move(p.topic), std::move(p.payload)});
   }
   if (gate_inbox_ != nullptr) {
     std::vector<PendingEvent> pending;
@@ -111,7 +114,7 @@ void EngineHost::recover_gate_events() {
     for (std::size_t i = 0; i < pending.size(); ++i) {
       InboxEvent& e = pending[i].event;
       if (decided[i] || !seen.emplace(e.lot_id, e.gate_id, e.seq).second) continue;
-      messages.push_back(Incoming{std::move(e.topic), std::move(e.payload), {}, pending[i].position, e.received_at});
+      messages.push_back(IncomingMessage{std::move(e.topic), std::move(e.payload), {}, pending[i].position, e.received_at});
     }
   }
   if (!messages.empty()) Log::info("gates", "deciding {} gate events received before the restart", messages.size());
@@ -202,83 +205,21 @@ void EngineHost::save_states() {
 }
 
 void EngineHost::enqueue(std::string topic, std::string payload) {
-  Incoming incoming{std::move(topic), std::move(payload), std::chrono::steady_clock::now(), 0, system_now()};
-  const Topic t = parse_topic(incoming.topic);  // views into incoming.topic
-  bool known_camera = false;
-  if (t.kind == TopicKind::SensorReport || t.kind == TopicKind::GateEvent) {
-    const bool report = t.kind == TopicKind::SensorReport;
-    const std::int64_t now_ms =
-        std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now().time_since_epoch()).count();
-    std::string device(t.lot_id);
-    device += '/';
-    device += t.device_id;
-    known_camera = !report && known_cameras_.contains(device);
-    const bool admitted = (report ? sensor_throttle_ : gate_throttle_).admit(device, now_ms);
-    if (!admitted && known_camera) {
-      // A camera of the lot is never throttled: the broker acknowledges its events when this
-      // returns, so dropping one would lose it. After parkd was away, the broker replays a
-      // camera's backlog at once; a camera that floods shows here and in /metrics instead.
-      ++cameras_over_rate_;
-      throttle_log_.warn("limits", "camera_over_rate",
-                         "{} sends faster than its limit (a backlog after a restart, or a faulty camera): every event "
-                         "is still kept and decided",
-                         incoming.topic);
-    } else if (!admitted) {
-      ++(report ? throttled_reports_ : throttled_gate_events_);
-      throttle_log_.warn("limits", report ? "sensor_flood" : "camera_flood", "{} sends faster than its limit: dropping ({})",
-                         incoming.topic, report ? "sensor report" : "gate event of an unknown gate");
-      return;
-    }
-  }
-  parking::v1::GateEvent event;
-  // A payload that cannot be keyed, or one from a gate the lot does not have, is not kept: the
-  // strand rejects it.
-  const bool keep = gate_inbox_ != nullptr && known_camera && incoming.payload.size() <= GateEventDecoder::kMaxPayload &&
-                    event.ParseFromString(incoming.payload) && event.seq() > 0;
-  if (!keep) {
-    push_arrived(std::move(incoming));
-    return;
-  }
-  // Appended in the order the strand takes them (the inbox lets go of everything up to a
-  // position at once): one append and its push at a time. The strand's drain() takes only
-  // arrived_mutex_, so it never waits for the disk.
-  std::lock_guard lock(append_mutex_);
-  const InboxEvent kept{std::string(t.lot_id), std::string(t.device_id), event.seq(), incoming.payload, incoming.topic,
-                        incoming.received_at};
-  if (auto e = gate_inbox_->append(kept, incoming.inbox_position)) {
-    Log::error("gates", "cannot keep the gate event {} #{}: {}; deciding it anyway", incoming.topic, event.seq(),
-               e.message());
-  }
-  push_arrived(std::move(incoming));
-}
-
-void EngineHost::push_arrived(Incoming incoming) {
-  bool was_empty = false;
-  {
-    std::lock_guard lock(arrived_mutex_);
-    was_empty = arrived_.empty();
-    arrived_.push_back(std::move(incoming));
-  }
-  if (was_empty) boost::asio::post(strand_, [this] { drain(); });
+  if (intake_.push(std::move(topic), std::move(payload))) boost::asio::post(strand_, [this] { drain(); });
 }
 
 void EngineHost::drain() {
   if (!started_) return;  // start() drains
-  std::vector<Incoming> messages;
-  {
-    std::lock_guard lock(arrived_mutex_);
-    messages.swap(arrived_);
-  }
-  process(messages);
+  process(intake_.take());
 }
 
 void EngineHost::on_message(const std::string& topic, const std::string& payload) {
-  process({Incoming{topic, payload, std::chrono::steady_clock::now(), 0, system_now()}});
+  process({IncomingMessage{topic, payload, std::chrono::steady_clock::now(), 0, system_now()}});
 }
 
-void EngineHost::process(const std::vector<Incoming>& messages) {
+void EngineHost::process(const std::vector<IncomingMessage>& messages) {
   InboxPosition processed = 0;
-  for (const Incoming& m : messages) {
+  for (const IncomingMessage& m : messages) {
     ++counters_.messages;
     processed = std::max(processed, m.inbox_position);
     if (m.received != std::chrono::steady_clock::time_point{} && !processing_since_) processing_since_ = m.received;
@@ -316,7 +257,7 @@ void EngineHost::process(const std::vector<Incoming>& messages) {
   processing_since_.reset();
 }
 
-void EngineHost::on_gate_event(const Incoming& m, const Topic& t) {
+void EngineHost::on_gate_event(const IncomingMessage& m, const Topic& t) {
   const DecodedGateEvent d = gate_decoder_.decode(t.lot_id, t.device_id, m.payload);
   if (!d.event) {
     reject_log_.warn("gates", name_of(d.rejection), "rejected gate event on {}: {} ({})", m.topic, name_of(d.rejection),
@@ -377,7 +318,7 @@ void EngineHost::publish_decisions(std::vector<OutgoingDecision> decisions, bool
   }
 }
 
-void EngineHost::take_report(const Incoming& m, const Topic& t) {
+void EngineHost::take_report(const IncomingMessage& m, const Topic& t) {
   const DecodedReport d = decoder_.decode(t.lot_id, t.device_id, m.payload, readings_.size());
   if (!d.reading) {
     reject_log_.warn("sensors", name_of(d.rejection), "rejected report on {}: {} ({})", m.topic, name_of(d.rejection),
@@ -423,7 +364,7 @@ void EngineHost::on_sim_clock(const std::string& payload) {
   if (!restored_) {
     restore_states();
     recover_gate_events();
-    std::vector<Incoming> waiting = std::exchange(waiting_for_clock_, {});
+    std::vector<IncomingMessage> waiting = std::exchange(waiting_for_clock_, {});
     process(waiting);
   }
   settle();

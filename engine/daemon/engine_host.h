@@ -24,6 +24,7 @@
 #include "core/space_state_store.h"
 #include "core/occupancy_history.h"
 #include "decision_recorder.h"
+#include "message_intake.h"
 #include "latency_histogram.h"
 #include "log.h"
 #include "publisher.h"
@@ -69,9 +70,9 @@ class EngineHost : public EngineSink {
              SpaceStateStore* store = nullptr, GateLedger* ledger = nullptr, StoreWorker* worker = nullptr,
              GateInbox* inbox = nullptr);
 
-  // Thread-safe, for Paho's callback thread: queues the message and, if the queue was empty,
-  // posts a drain to the strand. Under load the strand then takes many messages at once, and
-  // sensor reports go to the engine in batches.
+  // For Paho's callback thread: the intake checks, keeps and queues the message and, if the
+  // queue was empty, a drain is posted to the strand. Under load the strand then takes many
+  // messages at once, and sensor reports go to the engine in batches.
   void enqueue(std::string topic, std::string payload);
 
   // All of these run on the strand. Nothing that enqueue() handed over is processed before
@@ -87,16 +88,8 @@ class EngineHost : public EngineSink {
   // Where occupancy samples go (one per lot every kSampleInterval of parkd's time), for the notice.
   void set_history(OccupancyHistory* history) { history_ = history; }
   // Per-device rate limits for enqueue() (before start; Paho's thread then owns them).
-  void set_limits(ThrottleLimits sensors, ThrottleLimits gates) {
-    sensor_throttle_ = DeviceThrottle(sensors);
-    gate_throttle_ = DeviceThrottle(gates);
-  }
-  // Messages dropped by the per-device limits: sensor reports, gate events (of unknown gates
-  // only: a lot's own camera is never throttled, see enqueue()).
-  std::uint64_t throttled_reports() const { return throttled_reports_.load(); }
-  std::uint64_t throttled_gate_events() const { return throttled_gate_events_.load(); }
-  // Gate events of a lot's camera that came faster than the camera's limit, kept and decided.
-  std::uint64_t cameras_over_rate() const { return cameras_over_rate_.load(); }
+  void set_limits(ThrottleLimits sensors, ThrottleLimits gates) { intake_.set_limits(sensors, gates); }
+  const MessageIntake& intake() const { return intake_; }
   static constexpr TimeMs kSampleInterval = 5 * 60'000;
 
   // Operators' commands. The reason is kept with the closed state (in the engine, and saved with
@@ -121,20 +114,12 @@ class EngineHost : public EngineSink {
   Strand& strand() { return strand_; }
 
  private:
-  struct Incoming {
-    std::string topic;
-    std::string payload;
-    std::chrono::steady_clock::time_point received{};  // default: recovered from the store
-    InboxPosition inbox_position = 0;                    // 0: not a gate event in the inbox
-    TimeMs received_at = 0;                              // system time, for the record
-  };
   static constexpr std::size_t kBatch = 16;
 
-  void push_arrived(Incoming incoming);
   void drain();
-  void process(const std::vector<Incoming>& messages);
-  void take_report(const Incoming& m, const Topic& topic);
-  void on_gate_event(const Incoming& m, const Topic& topic);
+  void process(const std::vector<IncomingMessage>& messages);
+  void take_report(const IncomingMessage& m, const Topic& topic);
+  void on_gate_event(const IncomingMessage& m, const Topic& topic);
   void flush_reports();
   void publish_frame(const DisplayFrame& frame) override;
   void space_changed(const Lot& lot, const SpaceChange& change) override;
@@ -165,32 +150,22 @@ class EngineHost : public EngineSink {
   std::vector<SensorReading> readings_;          // decoded, waiting for the engine
   std::vector<const std::string*> reading_topics_;
   std::array<ReportOutcome, kBatch> outcomes_{};
-  std::mutex append_mutex_;   // an inbox append and its push, in one order
-  std::mutex arrived_mutex_;  // arrived_ only: never held across a write to the disk
-  std::vector<Incoming> arrived_;
   HostCounters counters_;
   RateLimitedLog reject_log_;
   std::map<std::string, std::pair<std::string, std::string>> last_frames_;  // topic -> (lot, payload)
   SpaceStateStore* store_;
   GateLedger* ledger_;
   StoreWorker* worker_;
-  std::vector<Incoming> waiting_for_clock_;  // gate events before the first SimClock
+  std::vector<IncomingMessage> waiting_for_clock_;  // gate events before the first SimClock
   std::vector<DecisionRecord> unrecorded_;  // decided in this batch, not yet handed to the recorder
   GateInbox* gate_inbox_;
+  MessageIntake intake_;  // Paho's side
   InboxPosition released_ = 0;  // the strand's: the inbox was asked to let go through here
   bool started_ = false;
   // The inbox is read back at the first moment parkd knows its time (start, or the first
   // SimClock); until then nothing of it may be let go.
   bool recovered_ = false;
   DecisionRecorder recorder_;
-  // Paho's receive thread only (every session's callbacks run on it).
-  DeviceThrottle sensor_throttle_{ThrottleLimits{5, 20}};
-  DeviceThrottle gate_throttle_{ThrottleLimits{10, 50}};
-  RateLimitedLog throttle_log_;
-  std::atomic<std::uint64_t> throttled_reports_{0};
-  std::atomic<std::uint64_t> throttled_gate_events_{0};
-  std::atomic<std::uint64_t> cameras_over_rate_{0};
-  std::unordered_set<std::string> known_cameras_;  // "lot/gate"; read-only once constructed
   bool restored_ = false;
   OccupancyHistory* history_ = nullptr;
   TimeMs next_sample_at_ = 0;

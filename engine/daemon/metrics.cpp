@@ -125,11 +125,11 @@ std::string render_metrics(const EngineHost& host, TimeMs started_at_ms) {
     p.sample("parkd_low_battery_sensors", label, engine.occupancy(l).low_battery_sensors());
   }
   p.family("parkd_messages_throttled_total", "counter", "Messages dropped because their device exceeded its rate limit.");
-  p.sample("parkd_messages_throttled_total", "kind=\"sensor_report\"", host.throttled_reports());
-  p.sample("parkd_messages_throttled_total", "kind=\"gate_event\"", host.throttled_gate_events());
+  p.sample("parkd_messages_throttled_total", "kind=\"sensor_report\"", host.intake().throttled_reports());
+  p.sample("parkd_messages_throttled_total", "kind=\"gate_event\"", host.intake().throttled_gate_events());
   p.family("parkd_gate_events_over_rate_total", "counter",
            "Gate events of a lot's camera above its rate limit: kept and decided all the same (never dropped once acknowledged).");
-  p.sample("parkd_gate_events_over_rate_total", "", host.cameras_over_rate());
+  p.sample("parkd_gate_events_over_rate_total", "", host.intake().cameras_over_rate());
 
   p.family("parkd_zone_free_spaces", "gauge", "Free spaces per zone.");
   for (std::size_t l = 0; l < engine.lot_count(); ++l) {
