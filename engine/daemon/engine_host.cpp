@@ -37,6 +37,7 @@ EngineHost::EngineHost(Strand strand, std::vector<Lot> lots, bool sim_clock, Pub
       ledger_(ledger),
       worker_(worker),
       gate_inbox_(inbox),
+      frames_(publisher),
       intake_(lot_pointers(engine_), inbox),
       recorder_(ledger, inbox, worker, strand_,
                 [this](std::vector<OutgoingDecision> decisions, bool tracked) {
@@ -140,7 +141,7 @@ void EngineHost::restore_states() {
 }
 
 void EngineHost::space_changed(const Lot& lot, const SpaceChange& change) {
-  unshown_change_since_.try_emplace(lot.id(), processing_since_.value_or(std::chrono::steady_clock::now()));
+  frames_.change_seen(lot.id(), processing_since_.value_or(std::chrono::steady_clock::now()));
   if (store_ == nullptr) return;
   const std::string& space = lot.spaces()[change.space].id;
   std::string note;
@@ -396,8 +397,7 @@ void EngineHost::schedule_save() {
 
 void EngineHost::settle() {
   engine_.advance(now());
-  for (const std::string& lot : lots_framed_) unshown_change_since_.erase(lot);
-  lots_framed_.clear();
+  frames_.settled();
   schedule_save();
   sample_occupancy();
   if (sim_clock_) return;  // the next SimClock message drives time
@@ -416,28 +416,8 @@ void EngineHost::settle() {
   });
 }
 
-void EngineHost::publish_frame(const DisplayFrame& frame) {
-  const std::string topic = display_frame_topic(frame.lot_id, frame.display_id);
-  std::string payload = to_message(frame).SerializeAsString();
-  auto& last = last_frames_[topic];
-  last = {frame.lot_id, payload};
-  if (publisher_.publish(frame.lot_id, topic, std::move(payload), true, {})) {
-    if (auto it = unshown_change_since_.find(frame.lot_id); it != unshown_change_since_.end()) {
-      counters_.ingest_to_frame.observe(std::chrono::steady_clock::now() - it->second);
-      lots_framed_.push_back(frame.lot_id);  // every display of the lot counts, then it is shown
-    }
-    ++counters_.frames_published;
-    ++counters_.frames_by_display[frame.lot_id + "/" + frame.display_id];
-  } else {
-    ++counters_.frames_dropped;
-    reject_log_.warn("signs", "frame_dropped", "frame for {} not sent (broker unreachable or busy); it goes out on reconnect", topic);
-  }
-}
+void EngineHost::publish_frame(const DisplayFrame& frame) { frames_.publish(frame); }
 
-void EngineHost::republish_frames(const std::string& lot_id) {
-  for (const auto& [topic, last] : last_frames_) {
-    if (last.first == lot_id && publisher_.publish(lot_id, topic, last.second, true, {})) ++counters_.frames_published;
-  }
-}
+void EngineHost::republish_frames(const std::string& lot_id) { frames_.republish(lot_id); }
 
 }  // namespace parkd

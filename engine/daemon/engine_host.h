@@ -24,6 +24,7 @@
 #include "core/space_state_store.h"
 #include "core/occupancy_history.h"
 #include "decision_recorder.h"
+#include "frame_relay.h"
 #include "message_intake.h"
 #include "latency_histogram.h"
 #include "log.h"
@@ -44,13 +45,6 @@ struct HostCounters {
   std::uint64_t decisions_resent = 0;   // from the outbox, after a restart
   std::uint64_t decisions_dropped = 0;  // not even queued for the broker (they stay in the outbox)
   std::uint64_t sim_clock_rejected = 0;
-  std::uint64_t frames_published = 0;
-  std::map<std::string, std::uint64_t> frames_by_display;  // "lot/display" -> frames sent
-  std::uint64_t frames_dropped = 0;
-  // From the arrival (Paho's callback) of the message that changed a space — or, for a change a
-  // debounce released, from that moment — to the next frame of its lot handed to the broker
-  // (the frame interval's wait included).
-  LatencyHistogram ingest_to_frame;
 };
 
 class EngineHost : public EngineSink {
@@ -106,6 +100,7 @@ class EngineHost : public EngineSink {
   const Engine& engine() const { return engine_; }
   const HostCounters& counters() const { return counters_; }
   const DecisionRecorder& recorder() const { return recorder_; }
+  const FrameRelay::Counters& frame_counters() const { return frames_.counters(); }
   // At shut-down, once the MQTT sessions are gone: acknowledged decisions leave the outbox.
   void flush_delivered() { recorder_.flush_delivered(); }
   // Gate events received again after their decision.
@@ -152,13 +147,13 @@ class EngineHost : public EngineSink {
   std::array<ReportOutcome, kBatch> outcomes_{};
   HostCounters counters_;
   RateLimitedLog reject_log_;
-  std::map<std::string, std::pair<std::string, std::string>> last_frames_;  // topic -> (lot, payload)
   SpaceStateStore* store_;
   GateLedger* ledger_;
   StoreWorker* worker_;
   std::vector<IncomingMessage> waiting_for_clock_;  // gate events before the first SimClock
   std::vector<DecisionRecord> unrecorded_;  // decided in this batch, not yet handed to the recorder
   GateInbox* gate_inbox_;
+  FrameRelay frames_;      // the signs' side
   MessageIntake intake_;  // Paho's side
   InboxPosition released_ = 0;  // the strand's: the inbox was asked to let go through here
   bool started_ = false;
@@ -171,9 +166,6 @@ class EngineHost : public EngineSink {
   TimeMs next_sample_at_ = 0;
   // The arrival of the oldest message whose effects are being processed; unset outside process().
   std::optional<std::chrono::steady_clock::time_point> processing_since_;
-  // Per lot: since when a change waits for a frame; cleared once a settle has sent its frames.
-  std::map<std::string, std::chrono::steady_clock::time_point> unshown_change_since_;
-  std::vector<std::string> lots_framed_;  // lots that sent a frame in the current settle
   std::map<std::pair<std::string, std::string>, StoredSpaceState> unsaved_;  // (lot, space) -> latest
   // Space states are saved at most once a second: they are a convenience for the next start
   // (sensors confirm them anyway), and a commit per change would put SQLite's occasional

@@ -218,7 +218,7 @@ int run(const DaemonOptions& options) {
   control_worker.stop();
   const HostCounters& c = host.counters();
   Log::info("parkd", "stopped after {} messages: {} frames sent, {} not sent, {} unknown topics, {} bad reports",
-            c.messages, c.frames_published, c.frames_dropped, c.unknown_topics,
+            c.messages, host.frame_counters().published, host.frame_counters().dropped, c.unknown_topics,
             host.decoder().rejected(DecodeRejection::Malformed) + host.decoder().rejected(DecodeRejection::Oversized) +
                 host.decoder().rejected(DecodeRejection::MissingField) +
                 host.decoder().rejected(DecodeRejection::AbsurdField) +

@@ -75,11 +75,11 @@ std::string render_metrics(const EngineHost& host, TimeMs started_at_ms) {
   }
 
   p.family("parkd_frames_published_total", "counter", "Display frames handed to the broker, per display.");
-  for (const auto& [display, n] : c.frames_by_display) {
+  for (const auto& [display, n] : host.frame_counters().by_display) {
     p.sample("parkd_frames_published_total", fmt::format("display=\"{}\"", escape(display)), n);
   }
   p.family("parkd_frames_dropped_total", "counter", "Display frames that could not be sent (sent again on reconnect).");
-  p.sample("parkd_frames_dropped_total", "", c.frames_dropped);
+  p.sample("parkd_frames_dropped_total", "", host.frame_counters().dropped);
 
   p.family("parkd_gate_decisions_total", "counter", "Gate decisions by reason.");
   for (const auto& [reason, n] : c.decisions_by_reason) {
@@ -146,7 +146,7 @@ std::string render_metrics(const EngineHost& host, TimeMs started_at_ms) {
   p.family("parkd_visitor_sessions_open", "gauge", "Visitors inside (open visitor sessions), per lot.");
   for (const auto& [lot, n] : inside) p.sample("parkd_visitor_sessions_open", fmt::format("lot=\"{}\"", escape(lot)), n);
 
-  const LatencyHistogram& h = c.ingest_to_frame;
+  const LatencyHistogram& h = host.frame_counters().ingest_to_frame;
   p.family("parkd_ingest_to_frame_seconds", "histogram",
            "From a message's arrival to the display frame it changed being handed to the broker.");
   std::uint64_t cumulative = 0;

@@ -129,7 +129,7 @@ TEST_F(EngineHostTest, FramesThatCouldNotBeSentGoOutAgainOnReconnect) {
   host.on_message("parking/sim/clock", clock(test::kNoonShanghai));
   host.on_message("parking/tiny/sensors/s-N1/report", report("N1", false, 1));
   host.on_message("parking/sim/clock", clock(test::kNoonShanghai + 1'000));
-  EXPECT_GT(host.counters().frames_dropped, 0u);
+  EXPECT_GT(host.frame_counters().dropped, 0u);
   publisher.accept = true;
   publisher.sent.clear();
   host.republish_frames("tiny");
