@@ -33,7 +33,6 @@ EngineHost::EngineHost(Strand strand, std::vector<Lot> lots, bool sim_clock, Pub
       sim_clock_(sim_clock),
       publisher_(publisher),
       timer_(strand_),
-      store_(store),
       ledger_(ledger),
       worker_(worker),
       gate_inbox_(inbox),
@@ -43,11 +42,12 @@ EngineHost::EngineHost(Strand strand, std::vector<Lot> lots, bool sim_clock, Pub
                 [this](std::vector<OutgoingDecision> decisions, bool tracked) {
                   publish_decisions(std::move(decisions), tracked);
                 }),
-      save_timer_(strand_) {}
+      states_(store, worker, strand_, sim_clock),
+      sampler_(worker) {}
 
 void EngineHost::finish_in_flight() {
   drain();
-  save_states();
+  states_.save_now();
   // The store's last writes land, and the decisions they release go out, before parkd stops.
   if (worker_ != nullptr) worker_->wait_idle();
 }
@@ -127,9 +127,9 @@ void EngineHost::recover_gate_events() {
 void EngineHost::restore_states() {
   if (restored_) return;
   restored_ = true;
-  if (store_ == nullptr) return;
+  if (!states_.keeps()) return;
   std::vector<StoredSpaceState> states;
-  if (auto e = store_->load(states)) {
+  if (auto e = states_.load(states)) {
     Log::error("store", "cannot read the last known space states: {}; starting with every space unknown", e.message());
     return;
   }
@@ -142,13 +142,12 @@ void EngineHost::restore_states() {
 
 void EngineHost::space_changed(const Lot& lot, const SpaceChange& change) {
   frames_.change_seen(lot.id(), processing_since_.value_or(std::chrono::steady_clock::now()));
-  if (store_ == nullptr) return;
-  const std::string& space = lot.spaces()[change.space].id;
+  if (!states_.keeps()) return;
   std::string note;
   if (change.to == SpaceState::Closed) {
     if (const auto l = engine_.find_lot(lot.id())) note = std::string(engine_.closed_reason(*l, change.space));
   }
-  unsaved_[{lot.id(), space}] = StoredSpaceState{lot.id(), space, change.to, change.at, std::move(note)};
+  states_.changed(StoredSpaceState{lot.id(), lot.spaces()[change.space].id, change.to, change.at, std::move(note)});
 }
 
 SpaceCommandOutcome EngineHost::close_space(const std::string& lot_id, const std::string& space_id, std::string reason) {
@@ -161,48 +160,6 @@ SpaceCommandOutcome EngineHost::open_space(const std::string& lot_id, const std:
   const SpaceCommandOutcome outcome = engine_.open_space(lot_id, space_id, now());
   settle();
   return outcome;
-}
-
-void EngineHost::sample_occupancy() {
-  const TimeMs at = now();
-  if (history_ == nullptr || at <= 0 || at < next_sample_at_) return;
-  next_sample_at_ = (at / kSampleInterval + 1) * kSampleInterval;
-  auto samples = std::make_shared<std::vector<OccupancySample>>();
-  for (std::size_t l = 0; l < engine_.lot_count(); ++l) {
-    const StateCounts& c = engine_.occupancy(l).lot_counts();
-    samples->push_back(OccupancySample{engine_.lot(l).id(), at, c[SpaceState::Free], c[SpaceState::Occupied],
-                                       c[SpaceState::Held], c[SpaceState::Closed], c[SpaceState::Unknown],
-                                       engine_.occupancy(l).stale_sensors(), c.total()});
-  }
-  auto record = [this, samples] {
-    if (auto e = history_->record(*samples)) {
-      reject_log_.warn("store", "sample_failed", "cannot record occupancy: {}", e.message());
-    }
-  };
-  if (worker_ == nullptr) {
-    record();
-  } else {
-    worker_->post(record);
-  }
-}
-
-void EngineHost::save_states() {
-  if (store_ == nullptr || unsaved_.empty()) return;
-  auto batch = std::make_shared<std::vector<StoredSpaceState>>();
-  batch->reserve(unsaved_.size());
-  for (const auto& [key, state] : unsaved_) batch->push_back(state);
-  unsaved_.clear();
-  auto save = [this, batch] {
-    if (auto e = store_->save(*batch)) {
-      // Lost until those spaces change again; the sensors re-establish the truth anyway.
-      reject_log_.warn("store", "save_failed", "cannot save {} space states: {}", batch->size(), e.message());
-    }
-  };
-  if (worker_ == nullptr) {
-    save();
-  } else {
-    worker_->post(save);
-  }
 }
 
 void EngineHost::enqueue(std::string topic, std::string payload) {
@@ -371,37 +328,13 @@ void EngineHost::on_sim_clock(const std::string& payload) {
   settle();
 }
 
-void EngineHost::schedule_save() {
-  if (store_ == nullptr || unsaved_.empty() || save_scheduled_) return;
-  if (sim_clock_) {  // simulated time has no real-time pace to wait for
-    save_states();
-    return;
-  }
-  // Leading edge at once (a first change after a quiet second is saved immediately), then at
-  // most one save per second while changes keep coming.
-  const auto now_steady = std::chrono::steady_clock::now();
-  if (now_steady - last_save_ >= std::chrono::seconds(1)) {
-    last_save_ = now_steady;
-    save_states();
-    return;
-  }
-  save_scheduled_ = true;
-  save_timer_.expires_at(last_save_ + std::chrono::seconds(1));
-  save_timer_.async_wait([this](const boost::system::error_code& ec) {
-    save_scheduled_ = false;
-    if (ec) return;
-    last_save_ = std::chrono::steady_clock::now();
-    save_states();
-  });
-}
-
 void EngineHost::settle() {
   engine_.advance(now());
   frames_.settled();
-  schedule_save();
-  sample_occupancy();
+  states_.save_soon();
+  sampler_.sample(engine_, now());
   if (sim_clock_) return;  // the next SimClock message drives time
-  const TimeMs due = std::min(engine_.next_wake(), history_ != nullptr ? next_sample_at_ : kNever);
+  const TimeMs due = std::min(engine_.next_wake(), sampler_.next_due());
   if (due == timer_due_) return;
   timer_due_ = due;
   if (due == kNever) {

@@ -1,6 +1,9 @@
-// Runs the engine inside the daemon: takes MQTT messages (on the one strand that owns the
-// engine), decodes and checks them, keeps the engine's wake-up as an Asio timer, and sends
-// frames out through the Publisher. Time is the system clock, or SimClock messages.
+// Runs the engine inside the daemon, on the one strand that owns it: routes what MQTT brings
+// (decoded and checked) to the engine and the gate desk, keeps parkd's time (the system clock,
+// or SimClock messages) and the engine's wake-up as an Asio timer, and recovers the gates'
+// work after a restart. Its parts: MessageIntake (Paho's thread: limits, the gate inbox),
+// DecisionRecorder (decisions to the ledger, the outbox and the barriers), FrameRelay (the
+// signs), SpaceStateKeeper and OccupancySampler (the store).
 #pragma once
 
 #include <array>
@@ -26,6 +29,8 @@
 #include "decision_recorder.h"
 #include "frame_relay.h"
 #include "message_intake.h"
+#include "occupancy_sampler.h"
+#include "space_state_keeper.h"
 #include "latency_histogram.h"
 #include "log.h"
 #include "publisher.h"
@@ -80,11 +85,11 @@ class EngineHost : public EngineSink {
   void set_registry(Registry registry) { desk_.set_registry(std::move(registry)); }
   void set_pact(std::vector<PactVersion> pact) { desk_.set_pact(std::move(pact)); }
   // Where occupancy samples go (one per lot every kSampleInterval of parkd's time), for the notice.
-  void set_history(OccupancyHistory* history) { history_ = history; }
+  void set_history(OccupancyHistory* history) { sampler_.set_history(history); }
   // Per-device rate limits for enqueue() (before start; Paho's thread then owns them).
   void set_limits(ThrottleLimits sensors, ThrottleLimits gates) { intake_.set_limits(sensors, gates); }
   const MessageIntake& intake() const { return intake_; }
-  static constexpr TimeMs kSampleInterval = 5 * 60'000;
+  static constexpr TimeMs kSampleInterval = OccupancySampler::kInterval;
 
   // Operators' commands. The reason is kept with the closed state (in the engine, and saved with
   // the space's state) and restored after a restart.
@@ -125,10 +130,7 @@ class EngineHost : public EngineSink {
   void record_decisions(InboxPosition processed);
   void publish_decisions(std::vector<OutgoingDecision> decisions, bool tracked);
   void resend_undelivered();
-  void save_states();
-  void schedule_save();
   void settle();
-  void sample_occupancy();  // advance the engine and re-arm the timer
   void on_sim_clock(const std::string& payload);
 
   Strand strand_;
@@ -147,7 +149,6 @@ class EngineHost : public EngineSink {
   std::array<ReportOutcome, kBatch> outcomes_{};
   HostCounters counters_;
   RateLimitedLog reject_log_;
-  SpaceStateStore* store_;
   GateLedger* ledger_;
   StoreWorker* worker_;
   std::vector<IncomingMessage> waiting_for_clock_;  // gate events before the first SimClock
@@ -162,17 +163,10 @@ class EngineHost : public EngineSink {
   bool recovered_ = false;
   DecisionRecorder recorder_;
   bool restored_ = false;
-  OccupancyHistory* history_ = nullptr;
-  TimeMs next_sample_at_ = 0;
   // The arrival of the oldest message whose effects are being processed; unset outside process().
   std::optional<std::chrono::steady_clock::time_point> processing_since_;
-  std::map<std::pair<std::string, std::string>, StoredSpaceState> unsaved_;  // (lot, space) -> latest
-  // Space states are saved at most once a second: they are a convenience for the next start
-  // (sensors confirm them anyway), and a commit per change would put SQLite's occasional
-  // checkpoint on the path from a report to the signs.
-  boost::asio::steady_timer save_timer_;
-  bool save_scheduled_ = false;
-  std::chrono::steady_clock::time_point last_save_{};
+  SpaceStateKeeper states_;   // the last known states, for the next start
+  OccupancySampler sampler_;  // counts every five minutes, for the notice
 };
 
 }  // namespace parkd

@@ -1,0 +1,59 @@
+// Space states to the store, at most once a second, off the strand.
+#include "space_state_keeper.h"
+
+#include <memory>
+
+namespace parkd {
+
+SpaceStateKeeper::SpaceStateKeeper(SpaceStateStore* store, StoreWorker* worker, boost::asio::any_io_executor strand,
+                                   bool every_settle)
+    : store_(store), worker_(worker), every_settle_(every_settle), timer_(std::move(strand)) {}
+
+void SpaceStateKeeper::changed(StoredSpaceState state) {
+  if (store_ == nullptr) return;
+  auto key = std::make_pair(state.lot_id, state.space_id);
+  unsaved_[std::move(key)] = std::move(state);
+}
+
+void SpaceStateKeeper::save_now() {
+  if (store_ == nullptr || unsaved_.empty()) return;
+  auto batch = std::make_shared<std::vector<StoredSpaceState>>();
+  batch->reserve(unsaved_.size());
+  for (auto& [key, state] : unsaved_) batch->push_back(std::move(state));
+  unsaved_.clear();
+  auto save = [this, batch] {
+    if (auto e = store_->save(*batch)) {
+      // Lost until those spaces change again; the sensors re-establish the truth anyway.
+      log_.warn("store", "save_failed", "cannot save {} space states: {}", batch->size(), e.message());
+    }
+  };
+  if (worker_ == nullptr) {
+    save();
+  } else {
+    worker_->post(save);
+  }
+}
+
+void SpaceStateKeeper::save_soon() {
+  if (store_ == nullptr || unsaved_.empty() || scheduled_) return;
+  if (every_settle_) {
+    save_now();
+    return;
+  }
+  const auto now = std::chrono::steady_clock::now();
+  if (now - last_save_ >= std::chrono::seconds(1)) {
+    last_save_ = now;
+    save_now();
+    return;
+  }
+  scheduled_ = true;
+  timer_.expires_at(last_save_ + std::chrono::seconds(1));
+  timer_.async_wait([this](const boost::system::error_code& ec) {
+    scheduled_ = false;
+    if (ec) return;
+    last_save_ = std::chrono::steady_clock::now();
+    save_now();
+  });
+}
+
+}  // namespace parkd

@@ -1,0 +1,47 @@
+// Keeps the last known state of every space in the store for the next start: changes are
+// collected on the strand and saved on the store thread, at most once a second (the first
+// change after a quiet second at once). They are a convenience for the next start (sensors
+// confirm them anyway), and a commit per change would put SQLite's occasional checkpoint on the
+// path from a report to the signs.
+#pragma once
+
+#include <chrono>
+#include <map>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include <boost/asio/any_io_executor.hpp>
+#include <boost/asio/steady_timer.hpp>
+
+#include "core/space_state_store.h"
+#include "log.h"
+#include "store_worker.h"
+
+namespace parkd {
+
+class SpaceStateKeeper {
+ public:
+  // `store` may be null (nothing kept); `worker` may be null (saved inline). With the
+  // simulated clock every settle saves: simulated time has no real-time pace to wait for.
+  SpaceStateKeeper(SpaceStateStore* store, StoreWorker* worker, boost::asio::any_io_executor strand, bool every_settle);
+
+  // All on the strand.
+  bool keeps() const { return store_ != nullptr; }
+  void changed(StoredSpaceState state);  // the latest state of a space replaces an unsaved one
+  void save_soon();                      // after a settle: now, or within the second
+  void save_now();                       // at shut-down, and from save_soon()
+  std::error_code load(std::vector<StoredSpaceState>& out) { return store_->load(out); }
+
+ private:
+  SpaceStateStore* store_;
+  StoreWorker* worker_;
+  bool every_settle_;
+  RateLimitedLog log_;
+  std::map<std::pair<std::string, std::string>, StoredSpaceState> unsaved_;  // (lot, space) -> latest
+  boost::asio::steady_timer timer_;
+  bool scheduled_ = false;
+  std::chrono::steady_clock::time_point last_save_{};
+};
+
+}  // namespace parkd
