@@ -13,6 +13,7 @@
 #include "core/civil_day.h"
 #include "core/plate.h"
 #include "core/public_notice.h"
+#include "core/household_fees.h"
 #include "core/registry_csv.h"
 #include "core/visitor_bill.h"
 #include "http_target.h"
@@ -98,6 +99,7 @@ struct ControlApi::Call {
   HttpServer::Respond respond;
   HttpTarget target;
   std::string token_name;  // set once authorised
+  std::vector<std::string> params;  // the path's "{}" segments, in order
 
   void reply(HttpReply r) { respond(std::move(r)); }
   bool is(http::verb v) const { return request.method() == v; }
@@ -124,7 +126,7 @@ CivilDay ControlApi::today() const {
 void ControlApi::handle(const HttpServer::Request& request, HttpServer::Respond respond) {
   auto target = parse_http_target(std::string(request.target()));
   if (!target) return respond(error_reply(400, "bad_request", "the request target is not a valid URL path"));
-  Call call{request, std::move(respond), std::move(*target), {}};
+  Call call{request, std::move(respond), std::move(*target), {}, {}};
   if (!call.is(http::verb::get)) {
     const auto& auth = request[http::field::authorization];
     const std::string_view prefix = "Bearer ";
@@ -145,33 +147,60 @@ void ControlApi::handle(const HttpServer::Request& request, HttpServer::Respond 
   }
 }
 
-void ControlApi::route(Call& call) {
-  const auto& s = call.target.segments;
-  const auto n = s.size();
-  auto method_not_allowed = [&](const char* allowed) {
-    call.reply(error_reply(405, "method_not_allowed", std::string("use ") + allowed + " here"));
+// Every endpoint of the API, in one place: the method, the path ("{}" takes any one segment,
+// handed to the handler in order), and a thin handler.
+struct ControlApi::Route {
+  http::verb method;
+  std::vector<std::string_view> path;
+  void (*handle)(ControlApi& api, Call& call);
+};
+
+const std::vector<ControlApi::Route>& ControlApi::routes() {
+  using V = http::verb;
+  static const std::vector<Route> table = {
+      {V::get, {"v1", "status"}, [](ControlApi& a, Call& c) { a.status(c); }},
+      {V::get, {"v1", "spaces"}, [](ControlApi& a, Call& c) { a.spaces(c); }},
+      {V::get, {"v1", "spaces", "{}"}, [](ControlApi& a, Call& c) { a.space(c, c.params[0]); }},
+      {V::post, {"v1", "spaces", "{}", "close"}, [](ControlApi& a, Call& c) { a.close_or_open(c, c.params[0], true); }},
+      {V::post, {"v1", "spaces", "{}", "open"}, [](ControlApi& a, Call& c) { a.close_or_open(c, c.params[0], false); }},
+      {V::get, {"v1", "sensors"}, [](ControlApi& a, Call& c) { a.sensors(c); }},
+      {V::get, {"v1", "visitors"}, [](ControlApi& a, Call& c) { a.visitors(c); }},
+      {V::get, {"v1", "households", "{}"}, [](ControlApi& a, Call& c) { a.household(c, c.params[0]); }},
+      {V::post, {"v1", "vehicles"}, [](ControlApi& a, Call& c) { a.add_vehicle(c); }},
+      {V::post, {"v1", "vehicles", "{}", "remove"}, [](ControlApi& a, Call& c) { a.remove_vehicle(c, c.params[0]); }},
+      {V::post, {"v1", "import", "households"}, [](ControlApi& a, Call& c) { a.import(c, "households"); }},
+      {V::post, {"v1", "import", "vehicles"}, [](ControlApi& a, Call& c) { a.import(c, "vehicles"); }},
+      {V::get, {"v1", "bill"}, [](ControlApi& a, Call& c) { a.bill(c); }},
+      {V::get, {"v1", "notice"}, [](ControlApi& a, Call& c) { a.notice(c); }},
+      {V::get, {"v1", "audit"}, [](ControlApi& a, Call& c) { a.audit(c); }},
   };
-  if (n < 2 || s[0] != "v1") return call.reply(error_reply(404, "no_such_endpoint", "no such endpoint"));
-  const std::string& what = s[1];
-  const bool get = call.is(http::verb::get);
-  const bool post = call.is(http::verb::post);
-  if (what == "status" && n == 2) return get ? status(call) : method_not_allowed("GET");
-  if (what == "spaces" && n == 2) return get ? spaces(call) : method_not_allowed("GET");
-  if (what == "spaces" && n == 3) return get ? space(call, s[2]) : method_not_allowed("GET");
-  if (what == "spaces" && n == 4 && (s[3] == "close" || s[3] == "open")) {
-    return post ? close_or_open(call, s[2], s[3] == "close") : method_not_allowed("POST");
+  return table;
+}
+
+void ControlApi::route(Call& call) {
+  const std::vector<std::string>& segments = call.target.segments;
+  std::string allowed;  // the methods of the path, when the request's is not one of them
+  for (const Route& r : routes()) {
+    if (r.path.size() != segments.size()) continue;
+    std::vector<std::string> params;
+    bool match = true;
+    for (std::size_t i = 0; match && i < segments.size(); ++i) {
+      if (r.path[i] == "{}") {
+        params.push_back(segments[i]);
+      } else {
+        match = r.path[i] == segments[i];
+      }
+    }
+    if (!match) continue;
+    if (call.request.method() != r.method) {
+      allowed += allowed.empty() ? "" : ", ";
+      allowed += std::string(http::to_string(r.method));
+      continue;
+    }
+    call.params = std::move(params);
+    return r.handle(*this, call);
   }
-  if (what == "sensors" && n == 2) return get ? sensors(call) : method_not_allowed("GET");
-  if (what == "visitors" && n == 2) return get ? visitors(call) : method_not_allowed("GET");
-  if (what == "households" && n == 3) return get ? household(call, s[2]) : method_not_allowed("GET");
-  if (what == "vehicles" && n == 2) return post ? add_vehicle(call) : method_not_allowed("POST");
-  if (what == "vehicles" && n == 4 && s[3] == "remove") return post ? remove_vehicle(call, s[2]) : method_not_allowed("POST");
-  if (what == "import" && n == 3 && (s[2] == "households" || s[2] == "vehicles")) {
-    return post ? import(call, s[2]) : method_not_allowed("POST");
-  }
-  if (what == "bill" && n == 2) return get ? bill(call) : method_not_allowed("GET");
-  if (what == "notice" && n == 2) return get ? notice(call) : method_not_allowed("GET");
-  if (what == "audit" && n == 2) return get ? audit(call) : method_not_allowed("GET");
+  if (!allowed.empty()) return call.reply(error_reply(405, "method_not_allowed", "use " + allowed + " here"));
   call.reply(error_reply(404, "no_such_endpoint", "no such endpoint"));
 }
 
@@ -388,20 +417,18 @@ void ControlApi::household(Call& call, const std::string& id) {
   const PactTerms terms = version != nullptr ? version->terms : PactTerms{};
   detail.set_pact_version(version != nullptr ? version->name : "");
   detail.set_today(format_civil_day(day));
-  Fen total = 0;
-  for (const auto& row : registry.vehicles_of(id, day)) {
-    pb::VehicleInfo v = vehicle_info(*row.vehicle);
-    v.set_in_force(row.rank > 0);
-    v.set_rank(row.rank);
-    if (row.rank > 0 && current != nullptr) {
-      const auto fee = monthly_fee(terms, current->type, row.rank);
-      v.set_monthly_fee_fen(fee.value_or(0));
-      v.set_treated_as_visitor(!fee.has_value());
-      total += fee.value_or(0);
+  const HouseholdFees fees = household_fees_on(registry, id, day, terms);
+  for (const HouseholdFees::Car& car : fees.cars) {
+    pb::VehicleInfo v = vehicle_info(*car.vehicle);
+    v.set_in_force(car.rank > 0);
+    v.set_rank(car.rank);
+    if (car.rank > 0 && current != nullptr) {
+      v.set_monthly_fee_fen(car.fee.value_or(0));
+      v.set_treated_as_visitor(!car.fee.has_value());
     }
     *detail.add_vehicles() = std::move(v);
   }
-  detail.set_monthly_fees_today_fen(total);
+  detail.set_monthly_fees_today_fen(fees.total);
   call.reply(json_reply(200, detail));
 }
 

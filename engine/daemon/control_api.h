@@ -37,6 +37,8 @@ class ControlApi {
 
  private:
   struct Call;
+  struct Route;
+  static const std::vector<Route>& routes();
   void route(Call& call);
   void status(Call& call);
   void spaces(Call& call);
@@ -52,10 +54,9 @@ class ControlApi {
   void notice(Call& call);
   void audit(Call& call);
 
-  // Runs `write` on the worker; when it succeeds the registry is reloaded from the store and
-  // handed to the gates, then `reply` answers. A failure answers 500 and changes nothing.
-  // On the control thread: `write`, then the registry read back and handed to the gates; then
-  // `reply` (or the error) through `respond`.
+  // Runs `write` on the control thread; when it succeeds the registry is read back from the
+  // store and handed to the gates, then `reply` answers through `respond`. A failed write
+  // answers 500 and changes nothing; a failed read-back answers 500 and keeps the gates' registry.
   void change_registry(HttpServer::Respond respond, std::function<std::error_code(RegistryStore&)> write, HttpReply reply);
 
   CivilDay today() const;

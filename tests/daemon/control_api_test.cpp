@@ -127,5 +127,19 @@ TEST_F(ControlApiTest, ARegistryThatCannotBeReadBackAfterAChangeIsKeptAndTheCall
   EXPECT_EQ(host->desk().registry().vehicles().size(), 3u);
 }
 
+TEST_F(ControlApiTest, TheRouteTableAnswers404ForUnknownPathsAnd405WithTheMethodsAPathTakes) {
+  using boost::beast::http::verb;
+  EXPECT_EQ(call(verb::get, "/v1/status", "").status, 200u);
+  EXPECT_EQ(call(verb::get, "/v1/households/H1", "").status, 200u);
+  const HttpReply wrong_method = call(verb::get, "/v1/vehicles", "");
+  EXPECT_EQ(wrong_method.status, 405u);
+  EXPECT_NE(wrong_method.body.find("use POST here"), std::string::npos) << wrong_method.body;
+  EXPECT_EQ(call(verb::post, "/v1/spaces", "").status, 405u);
+  EXPECT_EQ(call(verb::get, "/v1/spaces/N1/close", "").status, 405u);
+  EXPECT_EQ(call(verb::get, "/v1/nothing", "").status, 404u);
+  EXPECT_EQ(call(verb::get, "/v1/spaces/N1/sideways", "").status, 404u);
+  EXPECT_EQ(call(verb::get, "/v2/status", "").status, 404u);
+}
+
 }  // namespace
 }  // namespace parkd
