@@ -21,7 +21,7 @@ asan=$build-asan
 cmake -S "$root" -B "$asan" -DCMAKE_BUILD_TYPE=RelWithDebInfo -DPARKD_BUILD_BENCH=OFF -DPARKD_SANITIZE=address,undefined >/dev/null
 cmake --build "$asan" -j"$jobs" >/dev/null
 # The soak is left to the plain build: it measures parkd's memory and runs against the clock.
-(cd "$asan" && ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1 \
+(cd "$asan" && PARKD_TEST_TIME_SCALE=3 ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1 \
   ctest --output-on-failure -j"$jobs" --timeout 600 -LE soak "$@")
 
 echo "== ThreadSanitizer: the daemon (Paho's threads, the strand, the store workers)"
@@ -29,7 +29,7 @@ tsan=$build-tsan
 cmake -S "$root" -B "$tsan" -DCMAKE_BUILD_TYPE=RelWithDebInfo -DPARKD_BUILD_BENCH=OFF -DPARKD_SANITIZE=thread >/dev/null
 cmake --build "$tsan" -j"$jobs" --target parkd parkctl daemon_tests daemon_unit_tests parkctl_tests >/dev/null
 # A race report makes parkd exit with 66, which the tests see as a failed shut-down.
-(cd "$tsan" && TSAN_OPTIONS=exitcode=66:halt_on_error=0:suppressions=$root/tests/tsan.supp ctest --output-on-failure -j"$jobs" --timeout 600 \
+(cd "$tsan" && PARKD_TEST_TIME_SCALE=4 TSAN_OPTIONS=exitcode=66:halt_on_error=0:suppressions=$root/tests/tsan.supp ctest --output-on-failure -j"$jobs" --timeout 600 \
   -R '^(ParkdTest|EngineHostTest|EngineHostGates|ControlApiTest|HttpServerTest|ParkctlTest|DaemonOptions|ListenAddress|HttpTarget)\.' "$@")
 
 echo "== libFuzzer: each target for ${PARKD_FUZZ_SECONDS:-20} s from its seed corpus, under ASan + UBSan"

@@ -1,6 +1,8 @@
 // The test client: a plain Paho async client with a recorded inbox.
 #include "support/mqtt_probe.h"
 
+#include "support/processes.h"
+
 namespace parkd::test {
 
 MqttProbe::MqttProbe(const std::string& uri, const std::string& client_id, const ProbeLogin& login)
@@ -55,7 +57,7 @@ std::optional<Received> MqttProbe::wait_for(const std::function<bool(const Recei
                                             std::chrono::milliseconds timeout) {
   std::unique_lock lock(mutex_);
   std::size_t checked = 0;
-  const auto deadline = std::chrono::steady_clock::now() + timeout;
+  const auto deadline = std::chrono::steady_clock::now() + scaled(timeout);
   for (;;) {
     for (; checked < received_.size(); ++checked) {
       if (match(received_[checked])) return received_[checked];

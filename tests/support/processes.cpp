@@ -11,6 +11,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <cstdlib>
 #include <fstream>
 #include <random>
 #include <sstream>
@@ -28,6 +29,15 @@ TempDir::TempDir() {
 TempDir::~TempDir() {
   std::error_code ec;
   std::filesystem::remove_all(path_, ec);
+}
+
+std::chrono::milliseconds scaled(std::chrono::milliseconds bound) {
+  static const double scale = [] {
+    const char* v = std::getenv("PARKD_TEST_TIME_SCALE");
+    const double x = v != nullptr ? std::atof(v) : 1.0;
+    return x >= 1.0 ? x : 1.0;
+  }();
+  return std::chrono::milliseconds(static_cast<std::int64_t>(static_cast<double>(bound.count()) * scale));
 }
 
 namespace {
@@ -65,7 +75,7 @@ int free_loopback_port() {
 }
 
 bool wait_for_port(int port, std::chrono::milliseconds timeout) {
-  const auto deadline = std::chrono::steady_clock::now() + timeout;
+  const auto deadline = std::chrono::steady_clock::now() + scaled(timeout);
   while (std::chrono::steady_clock::now() < deadline) {
     const int fd = ::socket(AF_INET, SOCK_STREAM, 0);
     sockaddr_in addr{};
@@ -119,7 +129,7 @@ void ChildProcess::signal(int sig) {
 
 int ChildProcess::wait(std::chrono::milliseconds timeout) {
   if (pid_ <= 0) return -1;
-  const auto deadline = std::chrono::steady_clock::now() + timeout;
+  const auto deadline = std::chrono::steady_clock::now() + scaled(timeout);
   while (!exited_) {
     const pid_t r = ::waitpid(pid_, &status_, WNOHANG);
     if (r == pid_) {

@@ -24,6 +24,10 @@ class TempDir {
   std::filesystem::path path_;
 };
 
+// A wait's bound, stretched by PARKD_TEST_TIME_SCALE (tools/test.sh sets it for the sanitizer
+// builds, which run several times slower): a bound says "something is wrong", never "fast enough".
+std::chrono::milliseconds scaled(std::chrono::milliseconds bound);
+
 int free_loopback_port();
 bool wait_for_port(int port, std::chrono::milliseconds timeout);
 
