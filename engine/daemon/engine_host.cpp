@@ -110,6 +110,7 @@ void EngineHost::recover_gate_events() {
     std::vector<bool> decided(events.size(), false);
     if (ledger_ != nullptr) {
       if (auto e = ledger_->decided(events, decided)) Log::error("gates", "cannot look up the inbox's events: {}", e.message());
+      decided.resize(events.size(), false);  // a failed look-up leaves the rest to be decided
     }
     std::set<std::tuple<std::string, std::string, std::uint64_t>> seen;  // an event kept twice is decided once
     for (std::size_t i = 0; i < pending.size(); ++i) {

@@ -24,7 +24,8 @@ MqttSession::MqttSession(Settings settings, boost::asio::any_io_executor executo
       on_message_(std::move(on_message)),
       on_connected_(std::move(on_connected)),
       client_(settings_.uri, settings_.client_id, make_create_options(), nullptr),
-      retry_timer_(executor_) {
+      retry_timer_(executor_),
+      resubscribe_timer_(executor_) {
   auto builder = mqtt::connect_options_builder()
                      .mqtt_version(MQTTVERSION_3_1_1)
                      .clean_session(false)  // the broker keeps what we have not acknowledged
@@ -50,19 +51,50 @@ MqttSession::MqttSession(Settings settings, boost::asio::any_io_executor executo
   client_.set_connected_handler([this](const std::string&) {
     Log::info("mqtt", "{} connected to {}", settings_.client_id, settings_.uri);
     boost::asio::post(executor_, [this] { retry_delay_ = std::chrono::milliseconds(250); });
-    for (const auto& topic : settings_.subscriptions) client_.subscribe(topic, 1);
-    if (!settings_.status_topic.empty()) client_.publish(settings_.status_topic, settings_.online_payload, 1, true);
-    if (on_connected_) on_connected_();
-    boost::asio::post(executor_, [this] { pump(); });  // what waited while disconnected
+    subscribe();  // online once the broker has acknowledged the subscriptions
   });
   client_.set_connection_lost_handler([this](const std::string& cause) {
     if (!stopping_) Log::warn("mqtt", "{} lost its connection ({}); reconnecting", settings_.client_id, cause.empty() ? "no reason given" : cause);
   });
 }
 
+void MqttSession::subscribe() {
+  if (settings_.subscriptions.empty()) return on_subscribed();
+  try {
+    client_.subscribe(mqtt::string_collection::create(settings_.subscriptions),
+                      std::vector<int>(settings_.subscriptions.size(), 1), nullptr, subscribe_listener_);
+  } catch (const mqtt::exception& e) {
+    Log::warn("mqtt", "{} cannot subscribe ({}); trying again when it reconnects", settings_.client_id, e.what());
+  }
+}
+
+void MqttSession::on_subscribed() {
+  // Only now does parkd hear what devices send: before, a sign would read "online" from an
+  // engine that misses reports, and a test would publish into the void.
+  try {
+    if (!settings_.status_topic.empty()) client_.publish(settings_.status_topic, settings_.online_payload, 1, true);
+  } catch (const mqtt::exception& e) {
+    Log::warn("mqtt", "{} cannot publish its online status: {}", settings_.client_id, e.what());
+  }
+  if (on_connected_) on_connected_();
+  boost::asio::post(executor_, [this] { pump(); });  // what waited while disconnected
+}
+
+void MqttSession::SubscribeListener::on_failure(const mqtt::token& tok) {
+  Log::error("mqtt", "{}: the broker refused the subscriptions (return code {}); trying again in 1 s",
+             session_.settings_.client_id, tok.get_return_code());
+  boost::asio::post(session_.executor_, [s = &session_] {
+    s->resubscribe_timer_.expires_after(std::chrono::seconds(1));
+    s->resubscribe_timer_.async_wait([s](const boost::system::error_code& ec) {
+      if (!ec && !s->stopping_ && s->client_.is_connected()) s->subscribe();
+    });
+  });
+}
+
 MqttSession::~MqttSession() {
   stopping_ = true;
   retry_timer_.cancel();
+  resubscribe_timer_.cancel();
   try {
     if (client_.is_connected()) client_.disconnect()->wait_for(std::chrono::seconds(2));
   } catch (const mqtt::exception&) {
@@ -158,11 +190,12 @@ void MqttSession::publish_done(const mqtt::token& tok, bool acknowledged) {
       } else if (!stopping_) {
         // The broker kept no session (or Paho gave up on it): the broker may never have had it.
         boost::asio::post(executor_, [this, again = std::move(node.mapped())]() mutable {
+          resend_log_.warn("mqtt", "publish_failed", "{}: a publish on {} failed before the broker acknowledged it "
+                           "(the broker kept no session?): sending it again", settings_.client_id, again.topic);
           failed_.push_back(std::move(again));
           waiting_count_ = waiting_.size() + failed_.size();
           pump();
         });
-        ++resent_after_failure_;
       }
     }
   }
@@ -183,6 +216,7 @@ void MqttSession::stop(const std::string& final_status, std::chrono::millisecond
     Log::warn("mqtt", "{}: {} messages were never sent", settings_.client_id, waiting_.size() + failed_.size());
   }
   retry_timer_.cancel();
+  resubscribe_timer_.cancel();
   try {
     if (client_.is_connected() && !settings_.status_topic.empty()) {
       client_.publish(settings_.status_topic, final_status, 1, true)->wait_for(timeout);

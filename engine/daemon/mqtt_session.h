@@ -17,6 +17,8 @@
 #include <boost/asio/steady_timer.hpp>
 #include <mqtt/async_client.h>
 
+#include "log.h"
+
 namespace parkd {
 
 class MqttSession {
@@ -39,7 +41,8 @@ class MqttSession {
   };
   // Called on Paho's thread: must copy what it needs and return at once.
   using MessageHandler = std::function<void(std::string topic, std::string payload)>;
-  // Called on Paho's thread after each successful (re)connect and subscription request.
+  // Called on Paho's thread after each (re)connect, once the broker acknowledged the
+  // subscriptions (and `online` was published).
   using ConnectedHandler = std::function<void()>;
 
   // `executor` runs the retry timer of the first connection (Paho retries only after one).
@@ -68,13 +71,23 @@ class MqttSession {
   void stop(const std::string& final_status, std::chrono::milliseconds timeout);
 
   bool connected() const { return client_.is_connected(); }
-  // Tracked publishes that Paho failed and that went back to the queue.
-  std::uint64_t resent_after_failure() const { return resent_after_failure_.load(); }
   const std::string& client_id() const { return settings_.client_id; }
 
  private:
   void connect();
   void on_connect_failure(const std::string& why);
+  void subscribe();      // every subscription, in one request (Paho's thread or the io thread)
+  void on_subscribed();  // the SUBACK: online, the handler, then what waited
+
+  class SubscribeListener : public mqtt::iaction_listener {
+   public:
+    explicit SubscribeListener(MqttSession& session) : session_(session) {}
+    void on_success(const mqtt::token&) override { session_.on_subscribed(); }
+    void on_failure(const mqtt::token& tok) override;
+
+   private:
+    MqttSession& session_;
+  };
   void pump();  // hands waiting publishes to Paho while the window has room
 
   // Counts a publish as done when Paho reports it acknowledged or failed (on Paho's thread).
@@ -107,12 +120,14 @@ class MqttSession {
   mqtt::async_client client_;
   mqtt::connect_options connect_options_;
   boost::asio::steady_timer retry_timer_;
+  boost::asio::steady_timer resubscribe_timer_;
   std::chrono::milliseconds retry_delay_{250};
   std::atomic<bool> stopping_{false};
   ConnectListener connect_listener_{*this};
   PublishListener publish_listener_{*this};
+  SubscribeListener subscribe_listener_{*this};
   std::atomic<std::size_t> in_flight_{0};
-  std::atomic<std::uint64_t> resent_after_failure_{0};
+  RateLimitedLog resend_log_;
   std::atomic<std::size_t> waiting_count_{0};  // waiting_.size(), for Paho's thread
   std::atomic<bool> pump_posted_{false};
   struct Waiting {

@@ -648,7 +648,11 @@ TEST_F(ParkdTest, WithTheSimulatedClockTimeComesFromSimClockMessages) {
     sim.publish("parking/sim/clock", c.SerializeAsString());
   };
   const std::int64_t t0 = 1'793'592'000'000;
-  std::this_thread::sleep_for(500ms);  // parkd subscribed
+  {
+    test::MqttProbe status(broker.uri(), "status");
+    status.subscribe(kStatusTopic);
+    ASSERT_TRUE(status.wait_for(status_is(true))) << "online once its subscriptions are acknowledged" << parkd_log();
+  }
   clock(t0);
   all_free(sim);
   clock(t0 + 1'000);
