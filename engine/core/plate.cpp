@@ -1,5 +1,7 @@
 // Plate rules: provinces of the mainland, no I or O (they are not used on plates), 5 characters
-// after the issuing letter, or 6 for new-energy plates (D or F at the start or the end).
+// after the issuing letter, or 6 for new-energy plates as GA 36-2018 numbers them: a small car's
+// D (electric) or F (other new energy), a letter or digit, then four digits (沪AD1234X is not
+// one); a large vehicle's five digits, then D or F.
 #include "plate.h"
 
 #include <array>
@@ -13,6 +15,33 @@ constexpr std::array<std::string_view, 31> kProvinces = {
     "鄂", "桂", "甘", "晋", "蒙", "陕", "吉", "闽", "贵", "粤", "青", "藏", "川", "宁", "琼"};
 
 bool is_plate_char(char c) { return ((c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9')) && c != 'I' && c != 'O'; }
+bool is_digit(char c) { return c >= '0' && c <= '9'; }
+bool is_new_energy_mark(char c) { return c == 'D' || c == 'F'; }
+
+// The six characters after the letter of a new-energy plate, by GA 36-2018.
+bool new_energy_serial(std::string_view rest) {
+  if (rest.size() != 6) return false;
+  auto digits = [&](std::size_t from, std::size_t to) {
+    for (std::size_t i = from; i < to; ++i) {
+      if (!is_digit(rest[i])) return false;
+    }
+    return true;
+  };
+  if (is_new_energy_mark(rest[0]) && is_plate_char(rest[1]) && digits(2, 6)) return true;  // small: D/F, any, 4 digits
+  return digits(0, 5) && is_new_energy_mark(rest[5]);                                      // large: 5 digits, D/F
+}
+
+// Characters a camera, a clerk's typing or an IME put between or instead of a plate's own: the
+// separators go, full-width forms (沪Ａ１２３４５ from a Chinese IME) become ASCII.
+constexpr std::array<std::string_view, 6> kSeparators = {
+    "\xC2\xB7",      // U+00B7 middle dot, as printed on plates
+    "\xE3\x80\x80",  // U+3000 ideographic space
+    "\xE2\x80\xA2",  // U+2022 bullet
+    "\xE3\x83\xBB",  // U+30FB katakana middle dot (Japanese IMEs)
+    "\xE2\x80\xA7",  // U+2027 hyphenation point
+    "\xE2\x88\x99",  // U+2219 bullet operator
+};
+bool is_ascii_separator(char c) { return c == ' ' || c == '\t' || c == '-' || c == '.' || c == '_'; }
 
 }  // namespace
 
@@ -28,27 +57,35 @@ std::string_view name_of(PlateProblem p) {
   return "unknown";
 }
 
-bool PlateCheck::new_energy() const {
-  if (!ok() || normalised.size() != 3 + 1 + 6) return false;
-  const char first = normalised[4];
-  const char last = normalised.back();
-  return first == 'D' || first == 'F' || last == 'D' || last == 'F';
-}
+bool PlateCheck::new_energy() const { return ok() && new_energy_serial(std::string_view(normalised).substr(4)); }
 
 PlateCheck check_plate(std::string_view raw) {
   PlateCheck out;
   for (std::size_t i = 0; i < raw.size();) {
-    const auto c = static_cast<unsigned char>(raw[i]);
-    if (c == ' ' || c == '\t' || c == '-') {
-      ++i;
-    } else if (raw.substr(i, 2) == "\xC2\xB7") {  // U+00B7 middle dot, as printed on plates
-      i += 2;
-    } else if (raw.substr(i, 3) == "\xE3\x80\x80") {  // U+3000 ideographic space
-      i += 3;
-    } else {
-      out.normalised += (c >= 'a' && c <= 'z') ? static_cast<char>(c - 'a' + 'A') : static_cast<char>(c);
-      ++i;
+    auto c = static_cast<unsigned char>(raw[i]);
+    std::size_t width = 1;
+    // Full-width ASCII, U+FF01..U+FF5E (EF BC 81..EF BD 9E): the same character 0xFEE0 lower.
+    if (c == 0xEF && i + 2 < raw.size()) {
+      const auto b1 = static_cast<unsigned char>(raw[i + 1]);
+      const auto b2 = static_cast<unsigned char>(raw[i + 2]);
+      if ((b1 == 0xBC && b2 >= 0x81 && b2 <= 0xBF) || (b1 == 0xBD && b2 >= 0x80 && b2 <= 0x9E)) {
+        c = static_cast<unsigned char>(((b1 & 0x01) << 6 | (b2 & 0x3F)) + 0x20);
+        width = 3;
+      }
     }
+    bool separator = width == 1 && c < 0x80 ? is_ascii_separator(static_cast<char>(c)) : false;
+    if (width == 3 && is_ascii_separator(static_cast<char>(c))) separator = true;
+    if (!separator && width == 1) {
+      for (std::string_view sep : kSeparators) {
+        if (raw.substr(i, sep.size()) == sep) {
+          separator = true;
+          width = sep.size();
+          break;
+        }
+      }
+    }
+    if (!separator) out.normalised += (c >= 'a' && c <= 'z') ? static_cast<char>(c - 'a' + 'A') : static_cast<char>(c);
+    i += width;
   }
   auto fail = [&](PlateProblem p, std::string why) {
     out.problem = p;
@@ -70,8 +107,10 @@ PlateCheck check_plate(std::string_view raw) {
     }
   }
   if (rest.size() == 6) {
-    if (rest.front() != 'D' && rest.front() != 'F' && rest.back() != 'D' && rest.back() != 'F') {
-      return fail(PlateProblem::WrongLength, "'" + n + "' has 6 characters but no new-energy D or F at either end");
+    if (!new_energy_serial(rest)) {
+      return fail(PlateProblem::WrongLength, "'" + n +
+                                                 "' has 6 characters but is not a new-energy number (D or F, a letter "
+                                                 "or digit, then 4 digits; or 5 digits, then D or F)");
     }
   } else if (rest.size() != 5) {
     return fail(PlateProblem::WrongLength, "'" + n + "' has " + std::to_string(rest.size()) +

@@ -14,6 +14,32 @@ TEST(Plate, NormalisesCaseSpacesAndTheMiddleDot) {
   EXPECT_EQ(check_plate("  苏e\xE3\x80\x80" "9z7x6 ").normalised, "苏E9Z7X6");
 }
 
+TEST(Plate, FullWidthInputAndOtherSeparatorsAreNormalised) {
+  // A clerk typing with a Chinese IME gets full-width letters and digits.
+  const PlateCheck full = check_plate("沪\xEF\xBC\xA1\xEF\xBC\x91\xEF\xBC\x92\xEF\xBC\x93\xEF\xBC\x94\xEF\xBC\x95");
+  EXPECT_TRUE(full.ok()) << full.why;
+  EXPECT_EQ(full.normalised, "沪A12345");
+  EXPECT_EQ(check_plate("沪\xEF\xBD\x81\xEF\xBC\x8D" "12345").normalised, "沪A12345");  // full-width a and hyphen
+  EXPECT_EQ(check_plate("沪A.12345").normalised, "沪A12345");
+  EXPECT_EQ(check_plate("沪A\xE2\x80\xA2" "12345").normalised, "沪A12345");  // U+2022
+  EXPECT_EQ(check_plate("沪A\xE3\x83\xBB" "12345").normalised, "沪A12345");  // U+30FB
+  EXPECT_EQ(check_plate("沪A_123\xEF\xBC\x8E" "45").normalised, "沪A12345");  // underscore, full-width dot
+}
+
+TEST(Plate, NewEnergyNumbersFollowGa36) {
+  // Small cars: D (electric) or F, a letter or digit, then four digits.
+  EXPECT_TRUE(check_plate("沪AD12345").new_energy());
+  EXPECT_TRUE(check_plate("沪ADA1234").ok());
+  EXPECT_TRUE(check_plate("京AF00001").ok());
+  // Large vehicles: five digits, then D or F.
+  EXPECT_TRUE(check_plate("粤B12345D").new_energy());
+  // Six characters with a D or F somewhere are not enough.
+  EXPECT_EQ(check_plate("沪ADABCDE").problem, PlateProblem::WrongLength);
+  EXPECT_EQ(check_plate("沪AD1234A").problem, PlateProblem::WrongLength);
+  EXPECT_EQ(check_plate("沪A1234AF").problem, PlateProblem::WrongLength);
+  EXPECT_FALSE(check_plate("沪A12345").new_energy());
+}
+
 TEST(Plate, AcceptsNewEnergyPlatesOfSixCharacters) {
   EXPECT_TRUE(check_plate("沪AD12345").ok());
   EXPECT_TRUE(check_plate("沪AD12345").new_energy());

@@ -372,7 +372,12 @@ std::string CompoundModel::make_plate(bool new_energy) {
   static const char kChars[] = "0123456789ABCDEFGHJKLMNPQRSTUVWXYZ";
   std::string plate = kProvinces[rng_() % 7];
   plate += kLetters[rng_() % 24];
-  if (new_energy) plate += (rng_() % 2 == 0) ? 'D' : 'F';
+  if (new_energy) {  // GA 36: D or F, a letter or digit, then four digits
+    plate += (rng_() % 2 == 0) ? 'D' : 'F';
+    plate += kChars[rng_() % 34];
+    for (int i = 0; i < 4; ++i) plate += kChars[rng_() % 10];
+    return plate;
+  }
   for (int i = 0; i < 5; ++i) plate += (i < 2 ? kChars[rng_() % 34] : kChars[rng_() % 10]);
   return plate;
 }
