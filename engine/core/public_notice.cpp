@@ -14,8 +14,12 @@ namespace parkd {
 
 namespace {
 
-constexpr int kNightStart = 22 * 60;
-constexpr int kNightEnd = 6 * 60;
+
+std::string clock_text(int minute_of_day) {
+  char text[8];
+  std::snprintf(text, sizeof text, "%02d:%02d", minute_of_day / 60 % 24, minute_of_day % 60);
+  return text;
+}
 
 std::string percent(double part, double whole) {
   char buf[16];
@@ -61,7 +65,8 @@ std::vector<Section> sections(const NoticeFigures& f) {
   }
   out.push_back(std::move(visitors));
 
-  Section night{"夜间占用 Night occupancy (22:00–06:00)",
+  Section night{"夜间占用 Night occupancy (" + clock_text(f.night_start_minute) + "–" + clock_text(f.night_end_minute) +
+                    ", the visitor reserve's hours)",
                 {{"停车场 Lot", "车位 Spaces", "最高 Peak", "时间 At", "平均 Average", "样本 Samples"}}, ""};
   for (const auto& n : f.night) {
     night.table.push_back({n.lot_id, std::to_string(n.total),
@@ -113,6 +118,8 @@ NoticeFigures notice_figures(const NoticeInput& in) {
   f.month = in.month;
   f.compound = in.compound;
   f.utc_offset_minutes = in.utc_offset_minutes;
+  f.night_start_minute = in.night_start_minute;
+  f.night_end_minute = in.night_end_minute;
 
   std::map<std::pair<HouseholdType, std::uint32_t>, std::pair<NoticeFigures::RankRow, std::set<std::string>>> ranks;
   for (const BillLine& l : in.bill) {
@@ -149,7 +156,9 @@ NoticeFigures notice_figures(const NoticeInput& in) {
       stale_ms += static_cast<double>(s.stale_sensors) * static_cast<double>(s.at - prev->second);
     }
     previous_at[s.lot_id] = s.at;
-    if (!in_local_window(local_minute_of_day(s.at, in.utc_offset_minutes), kNightStart, kNightEnd)) continue;
+    if (!in_local_window(local_minute_of_day(s.at, in.utc_offset_minutes), in.night_start_minute, in.night_end_minute)) {
+      continue;
+    }
     NoticeFigures::NightRow& row = night[s.lot_id];
     row.lot_id = s.lot_id;
     row.total = s.total;

@@ -23,6 +23,10 @@ struct NoticeInput {
   std::vector<OccupancySample> samples;          // taken in the month
   std::vector<GateLedger::DecisionCount> decisions;
   TimeMs sample_interval_ms = 5 * 60'000;  // a gap longer than twice this counts as no data
+  // The night of the pact's visitor reserve (local minutes of the day; the lot's configuration),
+  // so residents can check the reserve against how full the lot was then.
+  int night_start_minute = 18 * 60;
+  int night_end_minute = 7 * 60;
 };
 
 struct NoticeFigures {
@@ -52,6 +56,8 @@ struct NoticeFigures {
   Fen visitor_takings = 0;
   std::vector<std::pair<std::string, std::int64_t>> overstays;  // masked plate, hours inside
   std::vector<NightRow> night;
+  int night_start_minute = 0;
+  int night_end_minute = 0;
   std::map<std::string, std::uint64_t> refused_by_reason;
   std::uint64_t admitted_entries = 0;
   double stale_sensor_hours = 0;

@@ -653,6 +653,10 @@ void ControlApi::notice(Call& call) {
   input.compound = compound_name_;
   input.utc_offset_minutes = utc_offset();
   input.sample_interval_ms = EngineHost::kSampleInterval;
+  if (host_.engine().lot_count() > 0) {  // months and nights of the first lot: one compound per parkd
+    input.night_start_minute = host_.engine().lot(0).reserve().night_start_minute;
+    input.night_end_minute = host_.engine().lot(0).reserve().night_end_minute;
+  }
   stores_.worker.post([this, year, m, input = std::move(input), html = format == "html", respond]() mutable {
     const TimeMs from = local_day_start_ms(civil_day(year, m, 1), input.utc_offset_minutes);
     const TimeMs to = local_day_start_ms(civil_day(year, m, 1) + days_in_month(year, m), input.utc_offset_minutes);

@@ -32,6 +32,8 @@ NoticeInput october() {
     in.samples.push_back(sample(t, t == local(6, 2, 0) ? 120 : 100, 3));
   }
   in.decisions = {{"INVALID_PLATE", false, 2}, {"LOT_FULL", false, 1}, {"RESIDENT", true, 40}, {"VISITOR_EXIT", true, 2}};
+  in.night_start_minute = 22 * 60;  // a lot whose visitor reserve runs from 22:00 to 06:00
+  in.night_end_minute = 6 * 60;
   return in;
 }
 
@@ -56,6 +58,18 @@ TEST(PublicNotice, FiguresAddUpFromTheBillTheSessionsAndTheSamples) {
   EXPECT_EQ(f.refused_by_reason.at("LOT_FULL"), 1u);
   EXPECT_EQ(f.admitted_entries, 40u);  // exits are not entries
   EXPECT_NEAR(f.stale_sensor_hours, 3.0 * 8.0, 1e-9);  // 3 sensors for the 8 hours sampled after 21:55
+}
+
+TEST(PublicNotice, TheNightIsTheVisitorReservesHoursFromTheConfiguration) {
+  NoticeInput in = october();
+  in.night_start_minute = 18 * 60;  // xj5: 18:00 to 07:00
+  in.night_end_minute = 7 * 60;
+  const NoticeFigures f = notice_figures(in);
+  ASSERT_EQ(f.night.size(), 1u);
+  EXPECT_EQ(f.night[0].samples, 97u) << "the 21:55 sample is night now";
+  EXPECT_EQ(f.night[0].peak_taken, 150u);
+  EXPECT_NE(notice_markdown(f).find("Night occupancy (18:00–07:00, the visitor reserve's hours)"), std::string::npos)
+      << notice_markdown(f);
 }
 
 TEST(PublicNotice, AGapInTheSamplesCountsNoStaleHours) {
