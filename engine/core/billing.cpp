@@ -76,8 +76,9 @@ std::vector<BillLine> monthly_bill(int year, int month, const std::vector<Househ
     std::sort(cars.begin(), cars.end(), [](const Vehicle* a, const Vehicle* b) {
       return std::tie(a->registered_on, a->registration_order) < std::tie(b->registered_on, b->registration_order);
     });
-    // (plate, rank, version) -> the stretch of days billed so.
-    std::map<std::tuple<std::string, std::uint32_t, std::string>, BillLine> stretches;
+    // (plate, rank, version, household type) -> the stretch of days billed so: a household that
+    // turns from owner to tenant mid-month pays each type's fee for that type's days.
+    std::map<std::tuple<std::string, std::uint32_t, std::string, HouseholdType>, BillLine> stretches;
     for (CivilDay d = first; d < first + month_days; ++d) {
       const PactVersion* version = pact_version_on(versions, d);
       const Household* h = versions_of.on(id, d);
@@ -88,7 +89,7 @@ std::vector<BillLine> monthly_bill(int year, int month, const std::vector<Househ
         ++rank;
         const auto fee = monthly_fee(version->terms, h->type, rank);
         if (!fee) continue;  // a tenant's car past the limit pays as a visitor
-        BillLine& line = stretches[{v->plate, rank, version->name}];
+        BillLine& line = stretches[{v->plate, rank, version->name, h->type}];
         if (line.days_billed == 0) {
           // The household as it was on the stretch's first day (building and type rarely change).
           line = BillLine{month_text, h->household_id, h->building, h->room, h->type, v->plate, rank, *fee, 0, 0,

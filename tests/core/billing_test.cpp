@@ -77,6 +77,26 @@ TEST(Billing, ANewPactVersionAppliesFromItsDayAndTheLinesSaySo) {
   EXPECT_EQ(lines[1].amount, 9'290);  // 180.00 x 16 / 31
 }
 
+// A household that turns from owner to tenant on 10-16 (a new version of it from that day):
+// owner's rank 1 for 15 days, tenant's rank 1 for 16, on two lines.
+//   15,000 x 15 / 31 = 7,258.06 -> 7,258 fen; 20,000 x 16 / 31 = 10,322.58 -> 10,323 fen; 175.81 yuan.
+// (Grouped without the type, it came out as one owner's line of 31 days: 150.00.)
+TEST(Billing, ATypeChangeMidMonthBillsEachTypesDaysAtItsFee) {
+  const std::vector<Household> h = {{"H9", "9", "901", HouseholdType::Owner, std::nullopt, std::nullopt},
+                                    {"H9", "9", "901", HouseholdType::Tenant, day("2027-10-15"), day("2026-10-16")}};
+  const std::vector<Vehicle> v = {{"沪A90001", "H9", day("2026-01-01"), std::nullopt, 1}};
+  const std::vector<BillLine> lines = monthly_bill(2026, 10, h, v, pact());
+  ASSERT_EQ(lines.size(), 2u);
+  EXPECT_EQ(lines[0].type, HouseholdType::Owner);
+  EXPECT_EQ(lines[0].days_billed, 15);
+  EXPECT_EQ(lines[0].amount, 7'258);
+  EXPECT_EQ(lines[1].type, HouseholdType::Tenant);
+  EXPECT_EQ(lines[1].days_billed, 16);
+  EXPECT_EQ(lines[1].monthly_fee, 20'000);
+  EXPECT_EQ(lines[1].amount, 10'323);
+  EXPECT_EQ(lines[0].amount + lines[1].amount, 17'581);
+}
+
 TEST(Billing, CsvQuotesFieldsThatNeedItAndCanCarryABom) {
   BillLine l;
   l.month = "2026-10";
