@@ -239,7 +239,8 @@ void EngineHost::on_gate_event(const IncomingMessage& m, const Topic& t) {
     }
     return;
   }
-  const GateDecisionOut decision = desk_.decide(*d.event, now());
+  const TimeMs at = decision_time(m);
+  const GateDecisionOut decision = desk_.decide(*d.event, at);
   ++counters_.decisions_by_reason[decision.reason];
   std::vector<VisitorSession> closed = desk_.take_closed_sessions();
   for (const VisitorSession& s : closed) {
@@ -248,12 +249,22 @@ void EngineHost::on_gate_event(const IncomingMessage& m, const Topic& t) {
               s.note.empty() ? "" : " (" + s.note + ")");
   }
   DecisionRecord record{InboxEvent{d.event->lot_id, d.event->gate_id, d.event->seq, m.payload, m.topic, m.received_at},
-                        now(), std::nullopt, std::move(closed), decision.reason, decision.admit,
+                        at, std::nullopt, std::move(closed), decision.reason, decision.admit,
                         gate_decision_topic(decision.lot_id, decision.gate_id), to_message(decision).SerializeAsString()};
   if (const VisitorSession* opened = d.event->entry ? desk_.open_session(decision.lot_id, decision.plate) : nullptr) {
     record.opened = *opened;
   }
   unrecorded_.push_back(std::move(record));
+}
+
+TimeMs EngineHost::decision_time(const IncomingMessage& m) const {
+  // The pact applies at the moment parkd received the event: one kept in the inbox across a
+  // restart is decided at that moment, not at the restart's (a visitor who left while parkd was
+  // down pays until the exit, not until parkd came back). With --sim-clock the inbox does not
+  // know the simulated time of receipt: such events are decided at the first SimClock's time.
+  const bool recovered = m.received == std::chrono::steady_clock::time_point{};
+  if (sim_clock_ || !recovered || m.received_at <= 0) return now();
+  return std::min(m.received_at, now());
 }
 
 void EngineHost::record_decisions(InboxPosition processed) {

@@ -128,6 +128,7 @@ class EngineHost : public EngineSink {
   // One transaction for the batch, then the decisions go out and the inbox lets go of
   // everything through `processed` (0: nothing of the inbox in this batch).
   void record_decisions(InboxPosition processed);
+  TimeMs decision_time(const IncomingMessage& m) const;
   void publish_decisions(std::vector<OutgoingDecision> decisions, bool tracked);
   void resend_undelivered();
   void settle();

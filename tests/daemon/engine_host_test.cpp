@@ -410,5 +410,56 @@ TEST(EngineHostGates, TheStrandNeverWaitsForTheInboxsDisk) {
   EXPECT_EQ(decided_seqs(publisher), (std::vector<std::uint64_t>{1}));
 }
 
+// Every space of the small lot free, as the store would restore them.
+class AllFreeStore : public SpaceStateStore {
+ public:
+  std::error_code save(std::span<const StoredSpaceState>) override { return {}; }
+  std::error_code load(std::vector<StoredSpaceState>& out) override {
+    for (const char* space : {"N1", "N2", "N3", "N4", "S1", "S2", "S3"}) {
+      out.push_back(StoredSpaceState{"tiny", space, SpaceState::Free, 0, ""});
+    }
+    return {};
+  }
+};
+
+std::string visitor_event(std::uint64_t seq, bool entry) {
+  parking::v1::GateEvent e;
+  e.set_gate_id("g");
+  e.set_seq(seq);
+  e.set_plate("苏E12345");
+  e.set_direction(entry ? parking::v1::DIRECTION_ENTRY : parking::v1::DIRECTION_EXIT);
+  return e.SerializeAsString();
+}
+
+// A visitor came at T-3h and left at T-1h while parkd was down; at the restart (T) both events
+// come from the inbox: the stay is 2 hours (10.00 yuan), not 3 (15.00).
+TEST(EngineHostGates, EventsKeptAcrossARestartAreDecidedAtTheTimeTheyWereReceived) {
+  FakeLedger ledger;
+  FakeInbox inbox;
+  AllFreeStore states;
+  const TimeMs t = std::chrono::duration_cast<std::chrono::milliseconds>(
+                       std::chrono::system_clock::now().time_since_epoch()).count();
+  InboxPosition p = 0;
+  inbox.append(InboxEvent{"tiny", "g", 1, visitor_event(1, true), "parking/tiny/gates/g/event", t - 3 * 3'600'000}, p);
+  inbox.append(InboxEvent{"tiny", "g", 2, visitor_event(2, false), "parking/tiny/gates/g/event", t - 1 * 3'600'000}, p);
+  boost::asio::io_context io;
+  FakePublisher publisher;
+  std::vector<Lot> lots;
+  lots.push_back(test::small_lot());
+  EngineHost host{boost::asio::make_strand(io), std::move(lots), /*sim_clock=*/false, publisher, &states, &ledger,
+                  nullptr, &inbox};
+  host.start();
+  parking::v1::GateDecision entry;
+  parking::v1::GateDecision exit;
+  for (const auto& sent : publisher.sent) {
+    parking::v1::GateDecision d;
+    if (sent.topic != "parking/tiny/gates/g/decision" || !d.ParseFromString(sent.payload)) continue;
+    (d.event_seq() == 1 ? entry : exit) = d;
+  }
+  EXPECT_EQ(entry.reason(), "VISITOR_ADMITTED");
+  EXPECT_EQ(exit.reason(), "VISITOR_EXIT");
+  EXPECT_EQ(exit.fee_due_fen(), 1'000) << "two started hours, from entry to exit as received";
+}
+
 }  // namespace
 }  // namespace parkd
