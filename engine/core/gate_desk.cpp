@@ -33,6 +33,16 @@ GateDecisionOut GateDesk::decide(const GateEventIn& e, TimeMs now) {
   d.event_seq = e.seq;
   const PlateCheck plate = check_plate(e.plate);
   d.plate = plate.normalised;
+  if (!plate.ok() && !e.entry) {
+    // Nobody is kept in because a camera misread a plate: the barrier opens. A visitor's
+    // session stays open for the guard to settle (parkctl visitor close), and is not billed
+    // into a later visit (see entry()).
+    d.admit = true;
+    d.reason = "EXIT_PLATE_UNREAD";
+    d.message_zh = "车牌未识别，已放行，请值班保安核对";
+    d.message_en = "Plate not read: the barrier opens; the guard will check";
+    return d;
+  }
   if (!plate.ok()) {
     d.admit = false;
     d.reason = "INVALID_PLATE";
@@ -51,10 +61,11 @@ GateDecisionOut GateDesk::decide(const GateEventIn& e, TimeMs now) {
                     : permit->household->type == HouseholdType::Owner ? VehicleClass::Owner
                                                                       : VehicleClass::Tenant;
   if (!e.entry) return exit(std::move(d), e, terms, now);
-  return entry(std::move(d), e, permit ? permit->household->building : std::string(), now);
+  return entry(std::move(d), e, permit ? permit->household->building : std::string(), terms, now);
 }
 
-GateDecisionOut GateDesk::entry(GateDecisionOut d, const GateEventIn& e, const std::string& building, TimeMs now) {
+GateDecisionOut GateDesk::entry(GateDecisionOut d, const GateEventIn& e, const std::string& building,
+                                const PactTerms& terms, TimeMs now) {
   const bool resident = d.vehicle_class != VehicleClass::Visitor;
   const Allocation a = engine_.allocate(AllocationRequest{e.lot_id, e.gate_id, d.plate, resident, building, SpaceNeed::Ordinary}, now);
   switch (a.status) {
@@ -89,10 +100,24 @@ GateDecisionOut GateDesk::entry(GateDecisionOut d, const GateEventIn& e, const s
   }
   if (!resident && d.admit) {
     auto [it, fresh] = open_.try_emplace({e.lot_id, d.plate});
-    if (fresh) {
-      it->second = VisitorSession{e.lot_id, d.plate, e.gate_id, now, std::nullopt, {}, 0, false, {}};
+    if (!fresh && now - it->second.entered_at < terms.visitor_free_ms) {
+      // A camera that read the car twice, or a visitor who came straight back: one stay,
+      // counted from the first entry.
+      it->second.note = "entered again without leaving";
     } else {
-      it->second.note = "entered again without leaving";  // the stay counts from the first entry
+      if (!fresh) {
+        // Its exit was missed (a misread plate, a camera fault). When it left is unknown, so
+        // nothing is charged for it: the session ends now with no fee, marked for the office,
+        // and the new visit is billed on its own.
+        VisitorSession missed = std::move(it->second);
+        missed.left_at = now;
+        missed.exit_gate = "";
+        missed.fee_fen = 0;
+        missed.overstay = false;
+        missed.note = "exit missed: closed at the next entry, no fee";
+        closed_.push_back(std::move(missed));
+      }
+      it->second = VisitorSession{e.lot_id, d.plate, e.gate_id, now, std::nullopt, {}, 0, false, {}};
     }
   }
   return d;

@@ -74,7 +74,8 @@ class GateDesk {
   const std::map<std::pair<std::string, std::string>, VisitorSession>& open_sessions() const { return open_; }
 
  private:
-  GateDecisionOut entry(GateDecisionOut d, const GateEventIn& e, const std::string& building, TimeMs now);
+  GateDecisionOut entry(GateDecisionOut d, const GateEventIn& e, const std::string& building, const PactTerms& terms,
+                        TimeMs now);
   GateDecisionOut exit(GateDecisionOut d, const GateEventIn& e, const PactTerms& terms, TimeMs now);
 
   Engine& engine_;

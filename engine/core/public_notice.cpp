@@ -179,7 +179,8 @@ NoticeFigures notice_figures(const NoticeInput& in) {
   for (const auto& d : in.decisions) {
     if (d.admitted) {
       // Exits are admitted too; the notice counts entries, whose reasons say so.
-      if (d.reason != "RESIDENT_EXIT" && d.reason != "VISITOR_EXIT" && d.reason != "EXIT_WITHOUT_ENTRY") {
+      if (d.reason != "RESIDENT_EXIT" && d.reason != "VISITOR_EXIT" && d.reason != "EXIT_WITHOUT_ENTRY" &&
+          d.reason != "EXIT_PLATE_UNREAD") {
         f.admitted_entries += d.count;
       }
     } else {

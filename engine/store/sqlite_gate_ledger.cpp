@@ -146,15 +146,8 @@ std::error_code SqliteGateLedger::record(std::span<const DecisionRecord> decisio
       sqlite3_bind_blob(outbox, 5, r.decision_payload.data(), static_cast<int>(r.decision_payload.size()), SQLITE_STATIC);
       rc = step_and_reset(outbox);
     }
-    if (rc == SQLITE_OK && r.opened) {
-      const VisitorSession& o = *r.opened;
-      bind_text(open, 1, o.lot_id);
-      bind_text(open, 2, o.plate);
-      bind_text(open, 3, o.entry_gate);
-      sqlite3_bind_int64(open, 4, o.entered_at);
-      bind_text(open, 5, o.note);
-      rc = step_and_reset(open);
-    }
+    // A session a decision closes goes first: a new entry can close the same plate's old
+    // session (its exit was missed) and open a new one.
     for (std::size_t i = 0; rc == SQLITE_OK && i < r.closed.size(); ++i) {
       const VisitorSession& c = r.closed[i];
       bind_closed_session(close, c, r.decided_at);
@@ -163,6 +156,15 @@ std::error_code SqliteGateLedger::record(std::span<const DecisionRecord> decisio
         bind_closed_session(insert_closed, c, r.decided_at);
         rc = step_and_reset(insert_closed);
       }
+    }
+    if (rc == SQLITE_OK && r.opened) {
+      const VisitorSession& o = *r.opened;
+      bind_text(open, 1, o.lot_id);
+      bind_text(open, 2, o.plate);
+      bind_text(open, 3, o.entry_gate);
+      sqlite3_bind_int64(open, 4, o.entered_at);
+      bind_text(open, 5, o.note);
+      rc = step_and_reset(open);
     }
   }
   return db_.finish_transaction(rc);

@@ -111,12 +111,12 @@ TEST_F(GateDeskTest, AVisitorPaysOnTheWayOut) {
   EXPECT_TRUE(desk.open_sessions().empty());
 }
 
-TEST_F(GateDeskTest, ASecondEntryKeepsTheFirstAndAnExitWithoutEntryIsRecorded) {
+TEST_F(GateDeskTest, ASecondEntryWithinTheFreeHalfHourKeepsTheFirstAndAnExitWithoutEntryIsRecorded) {
   at_gate("苏E12345", true);
-  later(kHour);
+  later(10 * kMinute);  // read twice, or straight back
   EXPECT_TRUE(at_gate("苏E12345", true).admit);
-  later(kHour + 31 * kMinute);
-  EXPECT_EQ(at_gate("苏E12345", false).fee_due_fen, 1'500);  // counted from the first entry
+  later(2 * kHour + 21 * kMinute);
+  EXPECT_EQ(at_gate("苏E12345", false).fee_due_fen, 1'500);  // 2 h 31 min, counted from the first entry
   const auto stray = at_gate("苏E99999", false);
   EXPECT_TRUE(stray.admit);
   EXPECT_EQ(stray.reason, "EXIT_WITHOUT_ENTRY");
@@ -124,6 +124,42 @@ TEST_F(GateDeskTest, ASecondEntryKeepsTheFirstAndAnExitWithoutEntryIsRecorded) {
   ASSERT_EQ(closed.size(), 2u);
   EXPECT_EQ(closed[0].note, "entered again without leaving");
   EXPECT_EQ(closed[1].note, "exit without entry");
+}
+
+// Issue #17's case: 1 hour on Monday with its exit missed, then 20 minutes on Saturday. Before,
+// the Saturday exit paid for the whole stay since Monday, capped per 24 h: 205.00. Now Monday's
+// session ends at Saturday's entry with no fee ("exit missed", for the office), and Saturday's
+// 20 minutes are free.
+TEST_F(GateDeskTest, AMissedExitIsNeverBilledIntoTheNextVisit) {
+  ASSERT_TRUE(at_gate("苏E12345", true).admit);  // Monday 12:00
+  later(kHour);
+  desk.take_closed_sessions();
+  // The exit camera missed it. Saturday 12:00:
+  later(5 * 24 * kHour - kHour);
+  const auto saturday = at_gate("苏E12345", true);
+  EXPECT_TRUE(saturday.admit);
+  const auto missed = desk.take_closed_sessions();
+  ASSERT_EQ(missed.size(), 1u);
+  EXPECT_EQ(missed[0].fee_fen, 0);
+  EXPECT_EQ(missed[0].note, "exit missed: closed at the next entry, no fee");
+  EXPECT_EQ(*missed[0].left_at, t);
+  later(20 * kMinute);
+  const auto out = at_gate("苏E12345", false);
+  EXPECT_EQ(out.reason, "VISITOR_EXIT");
+  EXPECT_EQ(out.fee_due_fen, 0) << "20 minutes on Saturday, not 205.00";
+}
+
+TEST_F(GateDeskTest, AnExitWhosePlateCannotBeReadOpensTheBarrierAndLeavesTheSessionOpen) {
+  ASSERT_TRUE(at_gate("苏E12345", true).admit);
+  later(kHour);
+  const auto unread = at_gate("苏E1?345", false);
+  EXPECT_TRUE(unread.admit) << "nobody is kept in by a misread";
+  EXPECT_EQ(unread.reason, "EXIT_PLATE_UNREAD");
+  EXPECT_EQ(unread.fee_due_fen, 0);
+  EXPECT_TRUE(desk.take_closed_sessions().empty());
+  EXPECT_EQ(desk.open_sessions().size(), 1u) << "for the guard to settle";
+  // An unreadable plate at the entry is still refused: nobody knows who came in.
+  EXPECT_FALSE(at_gate("苏E1?345", true).admit);
 }
 
 TEST_F(GateDeskTest, ACarThatLeavesBeforeParkingGivesItsHeldSpaceBack) {

@@ -155,6 +155,27 @@ TEST_F(GateLedgerTest, SessionsOpenAndCloseWithTheirDecisions) {
   EXPECT_EQ(open[0].entry_gate, "north");
 }
 
+TEST_F(GateLedgerTest, AnEntryThatClosesAMissedExitsSessionAlsoOpensItsOwn) {
+  const VisitorSession monday{"xj5", "苏E12345", "north", 10'000, std::nullopt, {}, 0, false, {}};
+  ASSERT_FALSE(ledger->record(std::vector<DecisionRecord>{{event(1), 10'000, monday, {}, "TEST", true, "", ""}}));
+  VisitorSession missed = monday;
+  missed.left_at = 500'000'000;
+  missed.note = "exit missed: closed at the next entry, no fee";
+  const VisitorSession saturday{"xj5", "苏E12345", "east", 500'000'000, std::nullopt, {}, 0, false, {}};
+  ASSERT_FALSE(ledger->record(
+      std::vector<DecisionRecord>{{event(2), 500'000'000, saturday, {missed}, "VISITOR_ADMITTED", true, "", ""}}));
+  std::vector<VisitorSession> open;
+  ASSERT_FALSE(ledger->open_sessions(open));
+  ASSERT_EQ(open.size(), 1u);
+  EXPECT_EQ(open[0].entered_at, 500'000'000) << "Saturday's visit, not Monday's";
+  EXPECT_EQ(open[0].entry_gate, "east");
+  std::vector<VisitorSession> ended;
+  ASSERT_FALSE(ledger->sessions_left_between(0, 600'000'000, ended));
+  ASSERT_EQ(ended.size(), 1u);
+  EXPECT_EQ(ended[0].entered_at, 10'000);
+  EXPECT_EQ(ended[0].note, "exit missed: closed at the next entry, no fee");
+}
+
 TEST_F(GateLedgerTest, AMonthReadsTheSessionsThatEndedInItAndTheDecisionsMadeInIt) {
   const VisitorSession in{"xj5", "苏E12345", "north", 10'000, std::nullopt, {}, 0, false, {}};
   VisitorSession out = in;

@@ -5,7 +5,6 @@
 #include <sys/stat.h>
 
 #include <fstream>
-#include <regex>
 #include <sstream>
 
 #include "core/billing.h"
@@ -350,8 +349,12 @@ TEST_F(ParkctlTest, VisitorsAreBilledAsTheGoldenFileAndTheNoticeAddsUpToTheBills
   EXPECT_EQ(notice.out.find("H1"), std::string::npos) << "a household named";
   EXPECT_NE(notice.out.find("| 拒绝 refused: INVALID_PLATE | 1 |"), std::string::npos) << notice.out;
   // Night samples every 5 minutes of parkd's time, each seeing A06 and A07 taken.
-  EXPECT_TRUE(std::regex_search(notice.out, std::regex(R"(\| xj5 \| 185 \| 2 \(1\.1%\) \| 2026-10-0[56] \d\d:\d\d \| 2\.0 \(1\.1%\) \| \d+ \|)")))
-      << notice.out;
+  // (Matched by hand: std::regex makes GCC 12 warn falsely under the sanitizers.)
+  const auto row = notice.out.find("| xj5 | 185 | 2 (1.1%) | 2026-10-0");
+  ASSERT_NE(row, std::string::npos) << notice.out;
+  const std::string line = notice.out.substr(row, notice.out.find('\n', row) - row);
+  EXPECT_TRUE(line[34] == '5' || line[34] == '6') << line;  // the night of 10-05 to 10-06
+  EXPECT_NE(line.find(" | 2.0 (1.1%) | "), std::string::npos) << line;
 
   const auto html = parkctl({"notice", "--month", "2026-10", "--html"});
   ASSERT_EQ(html.code, 0);
