@@ -166,6 +166,9 @@ Broker::Broker(const std::filesystem::path& dir) : dir_(dir), config_(dir / "mos
   conf << read_file(source_dir() / "config/mosquitto/parkd-broker.conf");
   conf << "\nlistener " << port_ << " 127.0.0.1\n";
   conf << "persistence_location " << (dir_ / "persistence").string() << "/\n";
+  // Started as root, Mosquitto switches to its own user, and the kernel then forgets the
+  // parent-death signal: a test's broker would outlive an aborted test. Tests keep it as root.
+  conf << "user root\n";
 }
 
 Broker::~Broker() { stop(); }
