@@ -30,7 +30,7 @@ cmake -S "$root" -B "$tsan" -DCMAKE_BUILD_TYPE=RelWithDebInfo -DPARKD_BUILD_BENC
 cmake --build "$tsan" -j"$jobs" --target parkd parkctl daemon_tests daemon_unit_tests parkctl_tests >/dev/null
 # A race report makes parkd exit with 66, which the tests see as a failed shut-down.
 (cd "$tsan" && PARKD_TEST_TIME_SCALE=4 TSAN_OPTIONS=exitcode=66:halt_on_error=0:suppressions=$root/tests/tsan.supp ctest --output-on-failure -j"$jobs" --timeout 600 \
-  -R '^(ParkdTest|EngineHostTest|EngineHostGates|ControlApiTest|HttpServerTest|ParkctlTest|DaemonOptions|ListenAddress|HttpTarget)\.' "$@")
+  -R '^(ParkdTest|EngineHostTest|EngineHostGates|ControlApiTest|HttpServerTest|StoreWorker|ParkctlTest|DaemonOptions|ListenAddress|HttpTarget)\.' "$@")
 
 echo "== libFuzzer: each target for ${PARKD_FUZZ_SECONDS:-20} s from its seed corpus, under ASan + UBSan"
 "$root/tools/fuzz.sh" "${PARKD_FUZZ_SECONDS:-20}"

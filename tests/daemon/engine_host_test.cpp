@@ -461,5 +461,16 @@ TEST(EngineHostGates, EventsKeptAcrossARestartAreDecidedAtTheTimeTheyWereReceive
   EXPECT_EQ(exit.fee_due_fen(), 1'000) << "two started hours, from entry to exit as received";
 }
 
+TEST(EngineHostGates, ADecisionTheBrokerSessionCannotEvenQueueIsCounted) {
+  FakeLedger ledger;
+  FakeInbox inbox;
+  GateRun parkd(ledger, inbox);
+  parkd.clock_at(test::kNoonShanghai);
+  parkd.publisher.accept = false;  // the session's queue is full
+  parkd.event(1);
+  EXPECT_EQ(parkd.host->counters().decisions_dropped, 1u);
+  EXPECT_EQ(ledger.outbox.size(), 1u) << "it stays in the outbox for the next start";
+}
+
 }  // namespace
 }  // namespace parkd

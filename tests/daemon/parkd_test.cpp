@@ -622,6 +622,26 @@ TEST_F(ParkdTest, SigtermPublishesOfflineAndExitsZero) {
   EXPECT_TRUE(offline) << parkd_log();
 }
 
+// Shut-down while Paho is reconnecting: the session stops its reconnect, and everything Paho's
+// thread calls back into is still there until the sessions are gone (no crash, exit 0).
+TEST_F(ParkdTest, SigtermWhileTheBrokerIsAwayStillExitsCleanly) {
+  start_parkd();
+  {
+    test::MqttProbe status(broker.uri(), "status");
+    status.subscribe(kStatusTopic);
+    ASSERT_TRUE(status.wait_for(status_is(true))) << parkd_log();
+  }
+  broker.stop();
+  const auto deadline = std::chrono::steady_clock::now() + test::scaled(20s);
+  while (parkd_log().find("lost its connection") == std::string::npos && std::chrono::steady_clock::now() < deadline) {
+    std::this_thread::sleep_for(50ms);
+  }
+  ASSERT_NE(parkd_log().find("lost its connection"), std::string::npos) << parkd_log();
+  std::this_thread::sleep_for(600ms);  // a reconnect attempt or two under way
+  parkd.signal(SIGTERM);
+  EXPECT_EQ(parkd.wait(15s), 0) << parkd_log();
+}
+
 TEST_F(ParkdTest, AfterARestartTheLastKnownStatesAreOnTheSignsAtOnce) {
   start_parkd();
   park_one_of_six();
