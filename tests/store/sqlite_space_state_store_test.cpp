@@ -76,5 +76,23 @@ TEST_F(StoreTest, AnUnusablePathIsReportedByName) {
   }
 }
 
+// A COMMIT can fail (a full disk; here a deferred foreign key): the transaction is rolled back,
+// not left open for the next statement to run inside it.
+TEST_F(StoreTest, AFailedCommitIsRolledBackAndTheConnectionStaysUsable) {
+  SqliteDatabase db(path);
+  ASSERT_FALSE(db.exec("PRAGMA foreign_keys = ON;"
+                       "CREATE TABLE parent (id INTEGER PRIMARY KEY);"
+                       "CREATE TABLE child (p INTEGER REFERENCES parent (id) DEFERRABLE INITIALLY DEFERRED);"));
+  const std::error_code failed = in_transaction(db, [&] { return sqlite3_exec(db.handle(), "INSERT INTO child VALUES (7)", nullptr, nullptr, nullptr); });
+  EXPECT_TRUE(failed);
+  EXPECT_NE(sqlite3_get_autocommit(db.handle()), 0) << "left inside the transaction";
+  SqliteStatement rows(db.handle(), "SELECT COUNT(*) FROM child");
+  ASSERT_EQ(sqlite3_step(rows.get()), SQLITE_ROW);
+  EXPECT_EQ(sqlite3_column_int(rows.get(), 0), 0);
+  EXPECT_FALSE(in_transaction(db, [&] {
+    return sqlite3_exec(db.handle(), "INSERT INTO parent VALUES (7); INSERT INTO child VALUES (7)", nullptr, nullptr, nullptr);
+  }));
+}
+
 }  // namespace
 }  // namespace parkd
