@@ -129,6 +129,7 @@ void HttpServer::accept() {
   acceptor_.async_accept(strand_, [this](boost::system::error_code ec, tcp::socket socket) {
     if (ec == boost::asio::error::operation_aborted) return;
     if (ec) {
+      ++accept_errors_;
       static RateLimitedLog log;
       log.warn("http", "accept_failed", "cannot accept an HTTP connection: {}; trying again in 100 ms", ec.message());
       accept_retry_.expires_after(std::chrono::milliseconds(100));

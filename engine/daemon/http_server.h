@@ -43,6 +43,7 @@ class HttpServer {
   unsigned short port() const;
   std::size_t open_connections() const { return *open_; }  // on the strand
   std::uint64_t refused_connections() const { return refused_.load(); }  // any thread
+  std::uint64_t accept_errors() const { return accept_errors_.load(); }  // any thread
 
  private:
   void accept();
@@ -54,6 +55,7 @@ class HttpServer {
   // Shared with every connection, which counts itself out when it ends (all on the strand).
   std::shared_ptr<std::size_t> open_ = std::make_shared<std::size_t>(0);
   std::atomic<std::uint64_t> refused_{0};
+  std::atomic<std::uint64_t> accept_errors_{0};
   // After an accept error (EMFILE, ENFILE, ENOBUFS) accepting again at once would spin the
   // strand: it waits a moment instead.
   boost::asio::steady_timer accept_retry_;

@@ -8,6 +8,10 @@
 #include <boost/asio/read.hpp>
 #include <boost/asio/write.hpp>
 
+#include <sys/resource.h>
+#include <unistd.h>
+
+#include <algorithm>
 #include <thread>
 
 namespace parkd {
@@ -65,6 +69,39 @@ TEST_F(HttpServerTest, ConnectionsBeyondTheCapAreClosedAndServiceResumesWhenOthe
   while (line.empty() && std::chrono::steady_clock::now() < deadline + std::chrono::seconds(5)) line = get_status_line();
   EXPECT_EQ(line, "HTTP/1.1 200 OK");
   EXPECT_GE(server.refused_connections(), 1u);
+}
+
+// Out of file descriptors (EMFILE), accepting again at once would spin the strand and starve
+// the engine: the server waits 100 ms between attempts, and serves again once descriptors free.
+TEST_F(HttpServerTest, OutOfFileDescriptorsTheServerWaitsInsteadOfSpinning) {
+  rlimit saved{};
+  ASSERT_EQ(::getrlimit(RLIMIT_NOFILE, &saved), 0);
+  rlimit low = saved;
+  low.rlim_cur = std::min<rlim_t>(saved.rlim_cur, 256);
+  ASSERT_EQ(::setrlimit(RLIMIT_NOFILE, &low), 0);
+  {
+    tcp::socket warm(client_io);  // the client's reactor gets its descriptors before the hog
+    warm.open(tcp::v4());
+  }
+  std::vector<int> hog;
+  for (int fd = ::dup(2); fd >= 0; fd = ::dup(2)) hog.push_back(fd);
+  ASSERT_FALSE(hog.empty());
+  ::close(hog.back());  // one left, for the client: the server has none to accept it with
+  hog.pop_back();
+  tcp::socket client = connect();
+  std::this_thread::sleep_for(std::chrono::milliseconds(500));
+  const std::uint64_t errors = server.accept_errors();
+  for (int fd : hog) ::close(fd);
+  ::setrlimit(RLIMIT_NOFILE, &saved);
+  EXPECT_GE(errors, 1u) << "the accept never failed: the test did not exhaust the descriptors";
+  EXPECT_LE(errors, 10u) << "about one attempt per 100 ms, not a loop";
+  // Descriptors are back: the waiting connection is taken and served.
+  const std::string request = "GET /healthz HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n";
+  boost::system::error_code ec;
+  boost::asio::write(client, boost::asio::buffer(request), ec);
+  std::string answer;
+  boost::asio::read(client, boost::asio::dynamic_buffer(answer), ec);
+  EXPECT_EQ(answer.substr(0, answer.find("\r\n")), "HTTP/1.1 200 OK");
 }
 
 }  // namespace
