@@ -20,6 +20,8 @@ http_port=$(free_port)
 { cat "$root/config/mosquitto/parkd-broker.conf"
   echo "listener $port 127.0.0.1"
   echo "persistence_location $run/broker/"; } > "$run/mosquitto.conf"
+# Started as root, Mosquitto switches to its own user: its persistence folder must be its own.
+if [ "$(id -u)" -eq 0 ] && id mosquitto >/dev/null 2>&1; then chown mosquitto: "$run/broker"; fi
 
 pids=()
 cleanup() {
