@@ -11,6 +11,7 @@
 #include <map>
 #include <set>
 #include <mutex>
+#include <optional>
 #include <string>
 #include <thread>
 #include <vector>
@@ -54,9 +55,9 @@ const char* kUsage =
     "  --view      draw both entrance signs and the zone counts live in the terminal\n"
     "  --write-registry DIR  write the simulated residents as DIR/households.csv and DIR/vehicles.csv\n"
     "              (for parkctl import) and exit; same --seed and --start, same residents\n"
-    "  --truth FILE  at the end, let parkd settle (one more SimClock past the debounce, up to 30 s\n"
-    "              for the last decisions) and write what really happened: gate events sent and\n"
-    "              left without a decision, and every space as it really is\n";
+    "  --truth FILE  at the end, let parkd settle (one more SimClock past the debounce, up to 10 s\n"
+    "              for the last decisions) and write what really happened: the gate events the\n"
+    "              broker acknowledged (parkd must decide each), and every space as it really is\n";
 
 bool parse(int argc, char** argv, Options& o, std::string& error) {
   for (int i = 1; i < argc; ++i) {
@@ -119,12 +120,13 @@ class Link {
       std::lock_guard lock(mutex_);
       inbox_.emplace_back(m->get_topic(), m->get_payload_str());
     });
-    // Like a barrier: a persistent session, so decisions made while parksim is reconnecting
-    // (a broker restart) wait for it; subscribed again on every connection all the same, in
-    // case the broker kept no session.
+    // A clean session, subscribed again on every connection (a broker restart loses the
+    // subscriptions). A persistent session would keep decisions for parksim while it reconnects,
+    // but Paho C 1.3 then left some publishes in flight for good after a broker restart, and
+    // parksim stalled on them: a simulator must not hang on its own client library.
     auto opts = mqtt::connect_options_builder()
                     .mqtt_version(MQTTVERSION_3_1_1)
-                    .clean_session(false)
+                    .clean_session(true)
                     .automatic_reconnect(std::chrono::milliseconds(250), std::chrono::seconds(5))
                     .finalize();
     const std::vector<std::string> topics = {"parking/" + lot + "/displays/+/frame", "parking/" + lot + "/gates/+/decision",
@@ -137,11 +139,13 @@ class Link {
     for (const std::string& t : topics) client_.subscribe(t, 1)->wait_for(std::chrono::seconds(10));
   }
 
-  // QoS 1, with at most kWindow publishes in flight (Paho buffers only so many).
-  void publish(const std::string& topic, const std::string& payload) {
+  // QoS 1, with at most kWindow publishes in flight (Paho buffers only so many). With a `key`
+  // (a gate event's gate and seq), the broker's acknowledgement is remembered: acknowledged().
+  using Key = std::pair<std::string, std::uint64_t>;
+  void publish(const std::string& topic, const std::string& payload, std::optional<Key> key = std::nullopt) {
     while (true) {
       try {
-        in_flight_.push_back(client_.publish(mqtt::make_message(topic, payload, 1, false)));
+        in_flight_.emplace_back(client_.publish(mqtt::make_message(topic, payload, 1, false)), std::move(key));
         break;
       } catch (const mqtt::exception&) {
         drain(0);  // buffer full or reconnecting: wait for what is out, then try again
@@ -150,6 +154,9 @@ class Link {
     }
     drain(kWindow);
   }
+  void flush() { drain(0); }
+  // Gate events the broker acknowledged (so parkd must decide them), in the order sent.
+  const std::vector<Key>& acknowledged() const { return acknowledged_; }
 
   std::deque<std::pair<std::string, std::string>> take_inbox() {
     std::lock_guard lock(mutex_);
@@ -168,16 +175,18 @@ class Link {
   static constexpr std::size_t kWindow = 2'000;
   void drain(std::size_t keep) {
     while (in_flight_.size() > keep) {
+      auto& [token, key] = in_flight_.front();
       try {
-        in_flight_.front()->wait_for(std::chrono::seconds(10));
-      } catch (const mqtt::exception&) {
+        if (token->wait_for(std::chrono::seconds(10)) && key) acknowledged_.push_back(std::move(*key));
+      } catch (const mqtt::exception&) {  // lost with a connection: the broker never had it
       }
       in_flight_.pop_front();
     }
   }
 
   mqtt::async_client client_;
-  std::deque<mqtt::delivery_token_ptr> in_flight_;
+  std::deque<std::pair<mqtt::delivery_token_ptr, std::optional<Key>>> in_flight_;
+  std::vector<Key> acknowledged_;
   std::mutex mutex_;
   std::deque<std::pair<std::string, std::string>> inbox_;
 };
@@ -314,7 +323,7 @@ int run(const Options& o) {
         gate.set_at_ms(msg.at);
         gate.set_plate(msg.plate);
         gate.set_direction(msg.entry ? parking::v1::DIRECTION_ENTRY : parking::v1::DIRECTION_EXIT);
-        link.publish(gate_event_topic(lot->id(), gate_id), gate.SerializeAsString());
+        link.publish(gate_event_topic(lot->id(), gate_id), gate.SerializeAsString(), Link::Key{gate_id, msg.gate_seq});
         undecided.emplace(gate_id, msg.gate_seq);
       }
     }
@@ -332,15 +341,18 @@ int run(const Options& o) {
     // Changes of the last moments wait in parkd's debounce: one more clock releases them. Then
     // the decisions still on their way.
     send_clock(model.now() + lot->timing().debounce_ms + 1'000);
-    const auto wait_until = std::chrono::steady_clock::now() + std::chrono::seconds(30);
+    link.flush();
+    const auto wait_until = std::chrono::steady_clock::now() + std::chrono::seconds(10);
     while (!undecided.empty() && std::chrono::steady_clock::now() < wait_until && !g_stop) {
       std::this_thread::sleep_for(std::chrono::milliseconds(50));
       take_inbox();
     }
     std::ofstream out(o.truth, std::ios::trunc);
     out << "gate_events " << model.stats().gate_events << "\n";
+    // Decisions parksim did not see: after a broker restart, those published before it had
+    // subscribed again are not for it (a clean session), so this is informative only.
     out << "undecided " << undecided.size() << "\n";
-    for (const auto& [gate_id, seq] : undecided) out << "undecided_event " << gate_id << " " << seq << "\n";
+    for (const auto& [gate_id, seq] : link.acknowledged()) out << "acknowledged_event " << gate_id << " " << seq << "\n";
     const auto truth = model.truth();
     for (std::size_t i = 0; i < truth.size(); ++i) {
       out << "space " << lot->spaces()[i].id << " " << (truth[i].occupied ? "occupied" : "empty") << " "
