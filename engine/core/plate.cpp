@@ -73,8 +73,8 @@ PlateCheck check_plate(std::string_view raw) {
         width = 3;
       }
     }
-    bool separator = width == 1 && c < 0x80 ? is_ascii_separator(static_cast<char>(c)) : false;
-    if (width == 3 && is_ascii_separator(static_cast<char>(c))) separator = true;
+    // After the full-width step, c < 0x80 is an ASCII character either way.
+    bool separator = c < 0x80 && is_ascii_separator(static_cast<char>(c));
     if (!separator && width == 1) {
       for (std::string_view sep : kSeparators) {
         if (raw.substr(i, sep.size()) == sep) {

@@ -20,10 +20,6 @@ std::vector<const Lot*> lot_pointers(const Engine& engine) {
   return lots;
 }
 
-TimeMs system_now() {
-  return std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::system_clock::now().time_since_epoch())
-      .count();
-}
 }  // namespace
 
 EngineHost::EngineHost(Strand strand, std::vector<Lot> lots, bool sim_clock, Publisher& publisher,
@@ -52,7 +48,7 @@ void EngineHost::finish_in_flight() {
   if (worker_ != nullptr) worker_->wait_idle();
 }
 
-TimeMs EngineHost::now() const { return sim_clock_ ? sim_now_ : system_now(); }
+TimeMs EngineHost::now() const { return sim_clock_ ? sim_now_ : system_now_ms(); }
 
 void EngineHost::start() {
   if (started_) return;
@@ -173,7 +169,7 @@ void EngineHost::drain() {
 }
 
 void EngineHost::on_message(const std::string& topic, const std::string& payload) {
-  process({IncomingMessage{topic, payload, std::chrono::steady_clock::now(), 0, system_now()}});
+  process({IncomingMessage{topic, payload, std::chrono::steady_clock::now(), 0, system_now_ms()}});
 }
 
 void EngineHost::process(const std::vector<IncomingMessage>& messages) {

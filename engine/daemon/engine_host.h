@@ -7,13 +7,10 @@
 #pragma once
 
 #include <array>
-#include <atomic>
 #include <cstdint>
 #include <map>
-#include <mutex>
 #include <optional>
 #include <string>
-#include <unordered_set>
 #include <vector>
 
 #include <boost/asio/io_context.hpp>
@@ -31,11 +28,9 @@
 #include "message_intake.h"
 #include "occupancy_sampler.h"
 #include "space_state_keeper.h"
-#include "latency_histogram.h"
 #include "log.h"
 #include "publisher.h"
 #include "store_worker.h"
-#include "sensors/device_throttle.h"
 #include "sensors/gate_event_decoder.h"
 #include "sensors/sensor_report_decoder.h"
 #include "sensors/topic.h"

@@ -7,12 +7,10 @@
 
 namespace parkd {
 
-namespace {
-TimeMs system_now() {
+TimeMs system_now_ms() {
   return std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::system_clock::now().time_since_epoch())
       .count();
 }
-}  // namespace
 
 MessageIntake::MessageIntake(const std::vector<const Lot*>& lots, GateInbox* inbox) : inbox_(inbox) {
   for (const Lot* lot : lots) {
@@ -21,7 +19,7 @@ MessageIntake::MessageIntake(const std::vector<const Lot*>& lots, GateInbox* inb
 }
 
 bool MessageIntake::push(std::string topic, std::string payload) {
-  IncomingMessage incoming{std::move(topic), std::move(payload), std::chrono::steady_clock::now(), 0, system_now()};
+  IncomingMessage incoming{std::move(topic), std::move(payload), std::chrono::steady_clock::now(), 0, system_now_ms()};
   const Topic t = parse_topic(incoming.topic);  // views into incoming.topic
   bool known_camera = false;
   if (t.kind == TopicKind::SensorReport || t.kind == TopicKind::GateEvent) {

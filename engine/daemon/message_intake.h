@@ -20,6 +20,10 @@
 
 namespace parkd {
 
+// The system clock in Unix milliseconds: what IncomingMessage::received_at records, and
+// parkd's time without --sim-clock.
+TimeMs system_now_ms();
+
 // A message as it arrived (or as the inbox kept it before a restart).
 struct IncomingMessage {
   std::string topic;
