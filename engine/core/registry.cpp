@@ -66,6 +66,14 @@ std::optional<Vehicle> Registry::vehicle_in_force_record(std::string_view plate)
   return std::nullopt;
 }
 
+std::vector<const Vehicle*> Registry::records_of(std::string_view plate) const {
+  std::vector<const Vehicle*> out;
+  const auto it = vehicles_by_plate_.find(std::string(plate));
+  if (it == vehicles_by_plate_.end()) return out;
+  for (std::size_t vi : it->second) out.push_back(&vehicles_[vi]);
+  return out;
+}
+
 HouseholdImportDiff diff_households(const Registry& registry, const std::vector<Household>& rows) {
   std::unordered_map<std::string_view, const Household*> latest;  // versions are on record in order
   latest.reserve(registry.households().size());

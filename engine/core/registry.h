@@ -45,6 +45,8 @@ class Registry {
   std::vector<VehicleOnDay> vehicles_of(const std::string& household_id, CivilDay day) const;
   // The permit record of `plate` that has not been removed (regardless of leases), if any.
   std::optional<Vehicle> vehicle_in_force_record(std::string_view plate) const;
+  // Every permit record of a plate, in the order they were recorded.
+  std::vector<const Vehicle*> records_of(std::string_view plate) const;
 
   const std::vector<Household>& households() const { return households_; }
   const std::vector<Vehicle>& vehicles() const { return vehicles_; }

@@ -3,6 +3,7 @@
 
 #include <map>
 
+#include "permit_change.h"
 #include "plate.h"
 
 namespace parkd {
@@ -152,7 +153,7 @@ HouseholdImport parse_households_csv(std::string_view text) {
 }
 
 VehicleImport parse_vehicles_csv(std::string_view text, const std::set<std::string>& known_households,
-                                 const std::map<std::string, std::string>& plates_in_force) {
+                                 const Registry* on_record) {
   VehicleImport out;
   std::vector<std::vector<std::string>> rows;
   std::vector<int> lines;
@@ -171,8 +172,6 @@ VehicleImport parse_vehicles_csv(std::string_view text, const std::set<std::stri
     if (!plate.ok()) issue(1, "plate: " + plate.why);
     if (auto [it, fresh] = seen.emplace(v.plate, line); !fresh && plate.ok()) {
       issue(1, "plate '" + v.plate + "' is listed twice (first on line " + std::to_string(it->second) + ")");
-    } else if (auto in_force = plates_in_force.find(v.plate); plate.ok() && in_force != plates_in_force.end()) {
-      issue(1, "plate '" + v.plate + "' is registered already (household " + in_force->second + "); remove it first");
     }
     v.household_id = trim(rows[r][1]);
     if (v.household_id.empty()) {
@@ -185,6 +184,9 @@ VehicleImport parse_vehicles_csv(std::string_view text, const std::set<std::stri
       v.registered_on = *d;
     } else {
       issue(3, "registered_on '" + date + "' is not a date YYYY-MM-DD");
+    }
+    if (on_record != nullptr && plate.ok() && v.registered_on != 0) {
+      if (auto why = permit_conflict(*on_record, v)) issue(1, *why);
     }
     v.registration_order = static_cast<std::uint64_t>(r);
     out.vehicles.push_back(std::move(v));

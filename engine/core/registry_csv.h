@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "billing.h"
+#include "registry.h"
 
 namespace parkd {
 
@@ -31,10 +32,10 @@ struct VehicleImport {
 
 // household_id,building,room,household_type,lease_end (owner|tenant; lease_end empty for owners)
 HouseholdImport parse_households_csv(std::string_view text);
-// plate,household_id,registered_on; `known_households` are the ids a vehicle may name;
-// `plates_in_force` (plate -> household) are registered already and cannot be added again.
+// plate,household_id,registered_on; `known_households` are the ids a vehicle may name; a row
+// whose permit would share a day with one `on_record` (if given) is refused.
 VehicleImport parse_vehicles_csv(std::string_view text, const std::set<std::string>& known_households,
-                                 const std::map<std::string, std::string>& plates_in_force = {});
+                                 const Registry* on_record = nullptr);
 
 // RFC 4180 records: fields split on commas, quotes honoured, CRLF or LF, a UTF-8 BOM skipped.
 // Returns false (with `error`) on an unterminated quote.

@@ -25,9 +25,10 @@ class RegistryStore {
   // New permits, in one transaction; a plate that already has a permit in force fails the whole
   // call (check first with the loaded registry to tell the operator which line).
   virtual std::error_code add_vehicles(std::span<const Vehicle> vehicles, const AuditEntry* audit) = 0;
-  // Ends the permit in force for `plate` from `removed_on` (its first day without). `found`
-  // says whether there was one (no audit entry is written when there was none).
-  virtual std::error_code remove_vehicle(std::string_view plate, CivilDay removed_on, bool& found,
+  // Rewrites stored permits (found by registration_order, the record's id: household and days)
+  // and adds new ones, in one transaction: a correction or a move is one change, audited once.
+  // A record that is not found fails the whole call.
+  virtual std::error_code change_permits(std::span<const Vehicle> rewritten, std::span<const Vehicle> added,
                                          const AuditEntry* audit) = 0;
   // Every household version and every permit ever recorded.
   virtual std::error_code load(std::vector<Household>& households, std::vector<Vehicle>& vehicles) = 0;

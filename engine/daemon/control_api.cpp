@@ -88,6 +88,7 @@ pb::VehicleInfo vehicle_info(const Vehicle& v) {
   out.set_plate(v.plate);
   out.set_household_id(v.household_id);
   out.set_registered_on(format_civil_day(v.registered_on));
+  out.set_permit_id(v.registration_order);
   if (v.removed_on) out.set_removed_on(format_civil_day(*v.removed_on));
   return out;
 }
@@ -168,6 +169,8 @@ const std::vector<ControlApi::Route>& ControlApi::routes() {
       {V::get, {"v1", "households", "{}"}, [](ControlApi& a, Call& c) { a.household(c, c.params[0]); }},
       {V::post, {"v1", "vehicles"}, [](ControlApi& a, Call& c) { a.add_vehicle(c); }},
       {V::post, {"v1", "vehicles", "{}", "remove"}, [](ControlApi& a, Call& c) { a.remove_vehicle(c, c.params[0]); }},
+      {V::post, {"v1", "vehicles", "{}", "correct"}, [](ControlApi& a, Call& c) { a.correct_permit(c, c.params[0]); }},
+      {V::post, {"v1", "vehicles", "{}", "move"}, [](ControlApi& a, Call& c) { a.move_vehicle(c, c.params[0]); }},
       {V::post, {"v1", "import", "households"}, [](ControlApi& a, Call& c) { a.import(c, "households"); }},
       {V::post, {"v1", "import", "vehicles"}, [](ControlApi& a, Call& c) { a.import(c, "vehicles"); }},
       {V::get, {"v1", "bill"}, [](ControlApi& a, Call& c) { a.bill(c); }},
@@ -458,6 +461,60 @@ void ControlApi::change_registry(HttpServer::Respond respond, std::function<std:
   });
 }
 
+namespace {
+
+unsigned status_of(PermitRejection r) {
+  switch (r) {
+    case PermitRejection::NotRegistered: return 404;
+    case PermitRejection::Overlap:
+    case PermitRejection::SameHousehold: return 409;
+    case PermitRejection::None:
+    case PermitRejection::UnknownHousehold:
+    case PermitRejection::BadRange: break;
+  }
+  return 422;
+}
+
+// A date field of a request: empty keeps `fallback`; otherwise it must be YYYY-MM-DD.
+bool read_day(const std::string& field, const std::string& text, CivilDay fallback, CivilDay& out, std::string& error) {
+  if (text.empty()) {
+    out = fallback;
+    return true;
+  }
+  const auto day = parse_civil_day(text);
+  if (!day) {
+    error = field + " '" + text + "' is not a date YYYY-MM-DD";
+    return false;
+  }
+  out = *day;
+  return true;
+}
+
+}  // namespace
+
+void ControlApi::apply_permit_plan(Call& call, const PermitPlan& plan, std::string action, const std::string& plate,
+                                   ReplyShape shape) {
+  if (!plan.ok()) return call.reply(error_reply(status_of(plan.rejection), std::string(name_of(plan.rejection)), plan.message));
+  pb::PermitChange before;
+  pb::PermitChange after;
+  for (const Vehicle& v : plan.rewritten) {
+    for (const Vehicle* old : host_.desk().registry().records_of(v.plate)) {
+      if (old->registration_order == v.registration_order) *before.add_ended() = vehicle_info(*old);
+    }
+    *after.add_ended() = vehicle_info(v);
+  }
+  for (const Vehicle& v : plan.added) *after.add_started() = vehicle_info(v);
+  auto entry = std::make_shared<AuditEntry>(
+      AuditEntry{0, wall_clock_ms(), call.token_name, std::move(action), plate, plan.rewritten.empty() ? "" : to_json(before), to_json(after)});
+  HttpReply reply = shape == ReplyShape::Change ? json_reply(200, after)
+                    : shape == ReplyShape::Added ? json_reply(201, after.started(0))
+                                                 : json_reply(200, after.ended(0));
+  change_registry(
+      call.respond,
+      [plan, entry](RegistryStore& store) { return store.change_permits(plan.rewritten, plan.added, entry.get()); },
+      std::move(reply));
+}
+
 void ControlApi::add_vehicle(Call& call) {
   pb::AddVehicleRequest body;
   if (!google::protobuf::util::JsonStringToMessage(call.request.body(), &body).ok()) {
@@ -465,27 +522,17 @@ void ControlApi::add_vehicle(Call& call) {
   }
   const PlateCheck plate = check_plate(body.plate());
   if (!plate.ok()) return call.reply(error_reply(422, "invalid_plate", "plate '" + body.plate() + "': " + plate.why));
-  const Registry& registry = host_.desk().registry();
-  if (std::none_of(registry.households().begin(), registry.households().end(),
-                   [&](const Household& h) { return h.household_id == body.household_id(); })) {
-    return call.reply(error_reply(422, "unknown_household", "household '" + body.household_id() + "' is not registered"));
+  Vehicle v{plate.normalised, body.household_id(), 0, std::nullopt, 0};
+  std::string error;
+  if (!read_day("registered_on", body.registered_on(), today(), v.registered_on, error)) {
+    return call.reply(error_reply(422, "invalid_input", error));
   }
-  Vehicle v{plate.normalised, body.household_id(), today(), std::nullopt, 0};
-  if (!body.registered_on().empty()) {
-    const auto day = parse_civil_day(body.registered_on());
-    if (!day) return call.reply(error_reply(422, "invalid_input", "registered_on '" + body.registered_on() + "' is not a date YYYY-MM-DD"));
-    v.registered_on = *day;
+  if (!body.removed_on().empty()) {
+    CivilDay removed_on = 0;
+    if (!read_day("removed_on", body.removed_on(), 0, removed_on, error)) return call.reply(error_reply(422, "invalid_input", error));
+    v.removed_on = removed_on;
   }
-  if (auto existing = registry.vehicle_in_force_record(v.plate)) {
-    return call.reply(error_reply(409, "plate_registered",
-                                  "plate " + v.plate + " is registered already (household " + existing->household_id +
-                                      "); remove it first"));
-  }
-  const pb::VehicleInfo after = vehicle_info(v);
-  auto entry = std::make_shared<AuditEntry>(AuditEntry{0, wall_clock_ms(), call.token_name, "vehicle.add", v.plate, "", to_json(after)});
-  change_registry(
-      call.respond, [v, entry](RegistryStore& store) { return store.add_vehicles(std::span(&v, 1), entry.get()); },
-      json_reply(201, after));
+  apply_permit_plan(call, plan_add_permit(host_.desk().registry(), v), "vehicle.add", v.plate, ReplyShape::Added);
 }
 
 void ControlApi::remove_vehicle(Call& call, const std::string& raw_plate) {
@@ -495,32 +542,59 @@ void ControlApi::remove_vehicle(Call& call, const std::string& raw_plate) {
   }
   const PlateCheck plate = check_plate(raw_plate);
   if (!plate.ok()) return call.reply(error_reply(422, "invalid_plate", "plate '" + raw_plate + "': " + plate.why));
-  const auto existing = host_.desk().registry().vehicle_in_force_record(plate.normalised);
-  if (!existing) return call.reply(error_reply(404, "unknown_plate", "plate " + plate.normalised + " is not registered"));
-  CivilDay removed_on = today();
+  CivilDay removed_on = 0;
+  std::string error;
+  if (!read_day("removed_on", body.removed_on(), today(), removed_on, error)) return call.reply(error_reply(422, "invalid_input", error));
+  apply_permit_plan(call, plan_end_permit(host_.desk().registry(), plate.normalised, removed_on), "vehicle.remove",
+                    plate.normalised, ReplyShape::Ended);
+}
+
+void ControlApi::correct_permit(Call& call, const std::string& raw_plate) {
+  pb::CorrectPermitRequest body;
+  if (!google::protobuf::util::JsonStringToMessage(call.request.body(), &body).ok()) {
+    return call.reply(error_reply(400, "bad_request", "the body must be JSON like {\"registered_on\": \"2026-10-01\"}"));
+  }
+  const PlateCheck plate = check_plate(raw_plate);
+  if (!plate.ok()) return call.reply(error_reply(422, "invalid_plate", "plate '" + raw_plate + "': " + plate.why));
+  if (body.no_removal() && !body.removed_on().empty()) {
+    return call.reply(error_reply(422, "invalid_input", "give removed_on or no_removal, not both"));
+  }
+  const Registry& registry = host_.desk().registry();
+  const Vehicle* current = nullptr;
+  for (const Vehicle* v : registry.records_of(plate.normalised)) {
+    if (body.permit_id() == 0 ? (current == nullptr || v->registered_on >= current->registered_on)
+                              : v->registration_order == body.permit_id()) {
+      current = v;
+    }
+  }
+  CivilDay registered_on = current != nullptr ? current->registered_on : 0;
+  std::optional<CivilDay> removed_on = current != nullptr ? current->removed_on : std::nullopt;
+  std::string error;
+  if (!read_day("registered_on", body.registered_on(), registered_on, registered_on, error)) {
+    return call.reply(error_reply(422, "invalid_input", error));
+  }
+  if (body.no_removal()) removed_on.reset();
   if (!body.removed_on().empty()) {
-    const auto day = parse_civil_day(body.removed_on());
-    if (!day) return call.reply(error_reply(422, "invalid_input", "removed_on '" + body.removed_on() + "' is not a date YYYY-MM-DD"));
-    removed_on = *day;
+    CivilDay day = 0;
+    if (!read_day("removed_on", body.removed_on(), 0, day, error)) return call.reply(error_reply(422, "invalid_input", error));
+    removed_on = day;
   }
-  if (removed_on < existing->registered_on) {
-    return call.reply(error_reply(422, "invalid_input", "removed_on " + format_civil_day(removed_on) +
-                                                            " is before the car was registered (" +
-                                                            format_civil_day(existing->registered_on) + ")"));
+  apply_permit_plan(call, plan_correct_permit(registry, plate.normalised, body.permit_id(), registered_on, removed_on),
+                    "vehicle.correct", plate.normalised, ReplyShape::Ended);
+}
+
+void ControlApi::move_vehicle(Call& call, const std::string& raw_plate) {
+  pb::MoveVehicleRequest body;
+  if (!google::protobuf::util::JsonStringToMessage(call.request.body(), &body).ok()) {
+    return call.reply(error_reply(400, "bad_request", "the body must be JSON like {\"household_id\": \"H0102\", \"on\": \"2026-11-01\"}"));
   }
-  Vehicle removed = *existing;
-  removed.removed_on = removed_on;
-  const pb::VehicleInfo after = vehicle_info(removed);
-  auto entry = std::make_shared<AuditEntry>(AuditEntry{0, wall_clock_ms(), call.token_name, "vehicle.remove", removed.plate,
-                                                       to_json(vehicle_info(*existing)), to_json(after)});
-  const std::string normalised = plate.normalised;
-  change_registry(
-      call.respond,
-      [normalised, removed_on, entry](RegistryStore& store) {
-        bool found = false;  // it was in force a moment ago, on the strand
-        return store.remove_vehicle(normalised, removed_on, found, entry.get());
-      },
-      json_reply(200, after));
+  const PlateCheck plate = check_plate(raw_plate);
+  if (!plate.ok()) return call.reply(error_reply(422, "invalid_plate", "plate '" + raw_plate + "': " + plate.why));
+  CivilDay on = 0;
+  std::string error;
+  if (!read_day("on", body.on(), today(), on, error)) return call.reply(error_reply(422, "invalid_input", error));
+  apply_permit_plan(call, plan_move_permit(host_.desk().registry(), plate.normalised, body.household_id(), on),
+                    "vehicle.move", plate.normalised, ReplyShape::Change);
 }
 
 namespace {
@@ -586,12 +660,9 @@ void ControlApi::import(Call& call, const std::string& kind) {
   // Vehicles: what they are checked against is taken from the registry here, on the strand.
   auto known = std::make_shared<std::set<std::string>>();
   for (const Household& h : host_.desk().registry().households()) known->insert(h.household_id);
-  auto in_force = std::make_shared<std::map<std::string, std::string>>();
-  for (const Vehicle& v : host_.desk().registry().vehicles()) {
-    if (!v.removed_on) (*in_force)[v.plate] = v.household_id;
-  }
-  stores_.worker.post([this, body, respond, token, known, in_force] {
-    auto parsed = std::make_shared<VehicleImport>(parse_vehicles_csv(*body, *known, *in_force));
+  auto on_record = std::make_shared<Registry>(host_.desk().registry().households(), host_.desk().registry().vehicles());
+  stores_.worker.post([this, body, respond, token, known, on_record] {
+    auto parsed = std::make_shared<VehicleImport>(parse_vehicles_csv(*body, *known, on_record.get()));
     if (!parsed->issues.empty()) return respond(invalid_import(parsed->issues));
     pb::ImportReply summary;
     summary.set_kind("vehicles");

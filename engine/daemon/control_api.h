@@ -10,6 +10,7 @@
 #include "config/token_file.h"
 #include "core/audit_log.h"
 #include "core/billing.h"
+#include "core/permit_change.h"
 #include "core/gate_ledger.h"
 #include "core/occupancy_history.h"
 #include "core/registry_store.h"
@@ -49,6 +50,11 @@ class ControlApi {
   void household(Call& call, const std::string& id);
   void add_vehicle(Call& call);
   void remove_vehicle(Call& call, const std::string& plate);
+  void correct_permit(Call& call, const std::string& plate);
+  void move_vehicle(Call& call, const std::string& plate);
+  // What a permit change answers: the permit added (201), the one rewritten, or both lists.
+  enum class ReplyShape { Added, Ended, Change };
+  void apply_permit_plan(Call& call, const PermitPlan& plan, std::string action, const std::string& plate, ReplyShape shape);
   void import(Call& call, const std::string& kind);
   void bill(Call& call);
   void notice(Call& call);

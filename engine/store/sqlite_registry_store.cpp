@@ -39,6 +39,21 @@ int put_version(sqlite3* db, const Household& h, const std::string& valid_from) 
   return step_and_reset(put.get());
 }
 
+int insert_vehicles(sqlite3* db, std::span<const Vehicle> vehicles, const AuditEntry* audit) {
+  SqliteStatement insert(db, "INSERT INTO vehicle (plate, household_id, registered_on, removed_on) VALUES (?1, ?2, ?3, ?4)");
+  int rc = insert.prepare_result();
+  for (std::size_t i = 0; rc == SQLITE_OK && i < vehicles.size(); ++i) {
+    const Vehicle& v = vehicles[i];
+    bind_text(insert.get(), 1, v.plate);
+    bind_text(insert.get(), 2, v.household_id);
+    bind_text(insert.get(), 3, format_civil_day(v.registered_on));
+    bind_day(insert.get(), 4, v.removed_on);
+    rc = step_and_reset(insert.get());
+  }
+  if (rc == SQLITE_OK && audit != nullptr) rc = append_audit(db, *audit);
+  return rc;
+}
+
 bool same_household(const Household& a, const Household& b) {
   return a.building == b.building && a.room == b.room && a.type == b.type && a.lease_end == b.lease_end;
 }
@@ -82,35 +97,26 @@ std::error_code SqliteRegistryStore::put_households(std::span<const Household> h
 }
 
 std::error_code SqliteRegistryStore::add_vehicles(std::span<const Vehicle> vehicles, const AuditEntry* audit) {
-  return in_transaction(db_, [&] {
-    SqliteStatement insert(db_.handle(),
-                           "INSERT INTO vehicle (plate, household_id, registered_on, removed_on) VALUES (?1, ?2, ?3, ?4)");
-    int rc = insert.prepare_result();
-    for (std::size_t i = 0; rc == SQLITE_OK && i < vehicles.size(); ++i) {
-      const Vehicle& v = vehicles[i];
-      bind_text(insert.get(), 1, v.plate);
-      bind_text(insert.get(), 2, v.household_id);
-      bind_text(insert.get(), 3, format_civil_day(v.registered_on));
-      bind_day(insert.get(), 4, v.removed_on);
-      rc = step_and_reset(insert.get());
-    }
-    if (rc == SQLITE_OK && audit != nullptr) rc = append_audit(db_.handle(), *audit);
-    return rc;
-  });
+  return in_transaction(db_, [&] { return insert_vehicles(db_.handle(), vehicles, audit); });
 }
 
-std::error_code SqliteRegistryStore::remove_vehicle(std::string_view plate, CivilDay removed_on, bool& found,
+std::error_code SqliteRegistryStore::change_permits(std::span<const Vehicle> rewritten, std::span<const Vehicle> added,
                                                     const AuditEntry* audit) {
-  found = false;
   return in_transaction(db_, [&] {
-    SqliteStatement update(db_.handle(), "UPDATE vehicle SET removed_on = ?2 WHERE plate = ?1 AND removed_on IS NULL");
-    if (update.prepare_result() != SQLITE_OK) return update.prepare_result();
-    bind_text(update.get(), 1, plate);
-    bind_text(update.get(), 2, format_civil_day(removed_on));
-    int rc = step_and_reset(update.get());
-    found = sqlite3_changes(db_.handle()) > 0;
-    if (rc == SQLITE_OK && found && audit != nullptr) rc = append_audit(db_.handle(), *audit);
-    return rc;
+    SqliteStatement update(db_.handle(),
+                           "UPDATE vehicle SET household_id = ?2, registered_on = ?3, removed_on = ?4 WHERE vehicle_id = ?1");
+    int rc = update.prepare_result();
+    for (std::size_t i = 0; rc == SQLITE_OK && i < rewritten.size(); ++i) {
+      const Vehicle& v = rewritten[i];
+      sqlite3_bind_int64(update.get(), 1, static_cast<sqlite3_int64>(v.registration_order));
+      bind_text(update.get(), 2, v.household_id);
+      bind_text(update.get(), 3, format_civil_day(v.registered_on));
+      bind_day(update.get(), 4, v.removed_on);
+      rc = step_and_reset(update.get());
+      if (rc == SQLITE_OK && sqlite3_changes(db_.handle()) == 0) rc = SQLITE_NOTFOUND;
+    }
+    if (rc != SQLITE_OK) return rc;
+    return insert_vehicles(db_.handle(), added, audit);
   });
 }
 

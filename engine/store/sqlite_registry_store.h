@@ -12,7 +12,7 @@ class SqliteRegistryStore : public RegistryStore {
   std::error_code put_households(std::span<const Household> households, CivilDay effective_from,
                                  const AuditEntry* audit) override;
   std::error_code add_vehicles(std::span<const Vehicle> vehicles, const AuditEntry* audit) override;
-  std::error_code remove_vehicle(std::string_view plate, CivilDay removed_on, bool& found,
+  std::error_code change_permits(std::span<const Vehicle> rewritten, std::span<const Vehicle> added,
                                  const AuditEntry* audit) override;
   std::error_code load(std::vector<Household>& households, std::vector<Vehicle>& vehicles) override;
 

@@ -37,9 +37,9 @@ class RegistryWithFailingReads : public RegistryStore {
   std::error_code add_vehicles(std::span<const Vehicle> vehicles, const AuditEntry* audit) override {
     return real_.add_vehicles(vehicles, audit);
   }
-  std::error_code remove_vehicle(std::string_view plate, CivilDay removed_on, bool& found,
+  std::error_code change_permits(std::span<const Vehicle> rewritten, std::span<const Vehicle> added,
                                  const AuditEntry* audit) override {
-    return real_.remove_vehicle(plate, removed_on, found, audit);
+    return real_.change_permits(rewritten, added, audit);
   }
   std::error_code load(std::vector<Household>& households, std::vector<Vehicle>& vehicles) override {
     if (fail_reads) return std::make_error_code(std::errc::io_error);

@@ -35,7 +35,9 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     return 0;
   }
   const std::set<std::string> known = {"1-101", "1-102", "2-301"};
-  const parkd::VehicleImport in = parkd::parse_vehicles_csv(text, known, {{"沪A12345", "1-101"}});
+  static const parkd::Registry on_record({parkd::Household{"1-101", "1", "101", parkd::HouseholdType::Owner, {}, {}}},
+                                         {parkd::Vehicle{"沪A12345", "1-101", 0, std::nullopt, 1}});
+  const parkd::VehicleImport in = parkd::parse_vehicles_csv(text, known, &on_record);
   check_issues(in.issues, text);
   FUZZ_CHECK(in.issues.empty() || in.vehicles.empty());
   for (const parkd::Vehicle& v : in.vehicles) {

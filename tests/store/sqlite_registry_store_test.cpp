@@ -44,6 +44,20 @@ class RegistryStoreTest : public ::testing::Test {
     ASSERT_TRUE(vehicles.issues.empty());
     ASSERT_FALSE(store->add_vehicles(vehicles.vehicles, nullptr));
   }
+  // Ends the plate's open permit as parkd does: the stored record rewritten by its id. False
+  // when the plate has none.
+  bool end_permit(const std::string& plate, const char* removed_on) {
+    std::vector<Household> households;
+    std::vector<Vehicle> vehicles;
+    EXPECT_FALSE(store->load(households, vehicles));
+    for (Vehicle v : vehicles) {
+      if (v.plate != plate || v.removed_on) continue;
+      v.removed_on = parse_civil_day(removed_on);
+      EXPECT_FALSE(store->change_permits(std::span(&v, 1), {}, nullptr));
+      return true;
+    }
+    return false;
+  }
 
   std::filesystem::path dir;
   std::unique_ptr<SqliteDatabase> db;
@@ -52,9 +66,7 @@ class RegistryStoreTest : public ::testing::Test {
 
 TEST_F(RegistryStoreTest, TheOctoberBillFromTheStoredRegistryMatchesTheGoldenFile) {
   import_october();
-  bool found = false;
-  ASSERT_FALSE(store->remove_vehicle("沪C30001", *parse_civil_day("2026-10-11"), found, nullptr));
-  EXPECT_TRUE(found);
+  EXPECT_TRUE(end_permit("沪C30001", "2026-10-11"));
   std::vector<Household> households;
   std::vector<Vehicle> vehicles;
   ASSERT_FALSE(store->load(households, vehicles));
@@ -77,11 +89,8 @@ TEST_F(RegistryStoreTest, APlateWithAPermitInForceCannotBeAddedAgainAndTheBatchI
 
 TEST_F(RegistryStoreTest, RemovingKeepsTheHistoryAndThePlateMayComeBack) {
   import_october();
-  bool found = false;
-  ASSERT_FALSE(store->remove_vehicle("沪A10001", *parse_civil_day("2026-11-10"), found, nullptr));
-  EXPECT_TRUE(found);
-  ASSERT_FALSE(store->remove_vehicle("沪A10001", *parse_civil_day("2026-11-11"), found, nullptr));
-  EXPECT_FALSE(found);  // nothing in force any more
+  EXPECT_TRUE(end_permit("沪A10001", "2026-11-10"));
+  EXPECT_FALSE(end_permit("沪A10001", "2026-11-11"));  // nothing in force any more
   const std::vector<Vehicle> again = {{"沪A10001", "H3", *parse_civil_day("2026-12-01"), std::nullopt, 0}};
   ASSERT_FALSE(store->add_vehicles(again, nullptr));
   std::vector<Household> households;
@@ -94,8 +103,7 @@ TEST_F(RegistryStoreTest, RemovingKeepsTheHistoryAndThePlateMayComeBack) {
 
 TEST_F(RegistryStoreTest, AChangedHouseholdGetsANewVersionAndOctoberIsBilledAsItWas) {
   import_october();
-  bool found = false;
-  ASSERT_FALSE(store->remove_vehicle("沪C30001", *parse_civil_day("2026-10-11"), found, nullptr));
+  EXPECT_TRUE(end_permit("沪C30001", "2026-10-11"));
   // H4's lease (ending 2026-10-20) is extended on 11-05; an unchanged household adds no version.
   const std::vector<Household> renewed = {{"H4", "20", "204", HouseholdType::Tenant, *parse_civil_day("2027-10-20"), std::nullopt},
                                           {"H1", "3", "101", HouseholdType::Owner, std::nullopt, std::nullopt}};
@@ -129,12 +137,11 @@ TEST_F(RegistryStoreTest, AChangeAndItsAuditEntryAreWrittenTogetherOrNotAtAll) {
   ASSERT_FALSE(store->add_vehicles(good, &entry));
   const std::vector<Vehicle> clash = {{"沪A10001", "H2", *parse_civil_day("2026-11-01"), std::nullopt, 0}};
   EXPECT_TRUE(store->add_vehicles(clash, &entry));
-  bool found = true;
-  ASSERT_FALSE(store->remove_vehicle("沪Z99999", *parse_civil_day("2026-11-01"), found, &entry));
-  EXPECT_FALSE(found);
+  const std::vector<Vehicle> no_such_record = {{"沪Z99999", "H1", *parse_civil_day("2026-11-01"), std::nullopt, 9999}};
+  EXPECT_TRUE(store->change_permits(no_such_record, good, &entry));  // the add in the same call is not kept
   std::vector<AuditEntry> entries;
   ASSERT_FALSE(audit.recent(10, entries));
-  ASSERT_EQ(entries.size(), 1u);  // the failed add and the removal of nothing left no entry
+  ASSERT_EQ(entries.size(), 1u);  // the failed add and the rewrite of nothing left no entry
   EXPECT_EQ(entries[0].target, "沪D11111");
   EXPECT_EQ(entries[0].token_name, "operator");
 }

@@ -5,6 +5,7 @@
 
 #include <algorithm>
 #include <cerrno>
+#include <cstdlib>
 #include <ctime>
 #include <cstring>
 #include <fstream>
@@ -38,8 +39,15 @@ const std::map<std::string, Usage>& usages() {
       {"sensors", {"sensors [--stale] [--low-battery]", "Every sensor, or only the stale ones and/or those with a low battery."}},
       {"visitors", {"visitors", "Visitors inside now: plate, since when, the fee so far."}},
       {"household", {"household show ID", "A household: its versions, every permit it held, today's ranks and monthly fees."}},
-      {"vehicle", {"vehicle add PLATE HOUSEHOLD [--registered-on YYYY-MM-DD]\n       vehicle remove PLATE [--removed-on YYYY-MM-DD]",
-                   "Registers a car for a household, or ends its permit (removed-on is the first day without it). Needs the token.\nDates default to parkd's today."}},
+      {"vehicle", {"vehicle add PLATE HOUSEHOLD [--registered-on YYYY-MM-DD] [--removed-on YYYY-MM-DD]\n"
+                   "       vehicle remove PLATE [--removed-on YYYY-MM-DD]\n"
+                   "       vehicle correct PLATE [--permit N] [--registered-on YYYY-MM-DD] [--removed-on YYYY-MM-DD | --no-removal]\n"
+                   "       vehicle move PLATE HOUSEHOLD [--on YYYY-MM-DD]",
+                   "add registers a car for a household; remove ends its permit (removed-on is the first day without it;\n"
+                   "a removal set for a later day is moved to this one); correct sets right the days of a permit (the\n"
+                   "plate's latest, or --permit N from household show); move hands the car to another household from\n"
+                   "--on. One plate never holds two permits on one day: a change that would is refused with the\n"
+                   "permit it clashes with. Every change is audited. Needs the token. Dates default to parkd's today."}},
       {"import", {"import households|vehicles FILE.csv",
                   "Imports the property office's CSV, all or nothing; every problem is listed with its line and column.\n"
                   "households: household_id,building,room,household_type,lease_end   (owner|tenant; lease_end empty for owners)\n"
@@ -283,9 +291,9 @@ int household(const Runner& r, const Args& a) {
       }
       r.print("\n" + history.render());
     }
-    TextTable cars({"PLATE", "REGISTERED", "REMOVED", "RANK", "MONTHLY FEE"}, {false, false, false, true, true});
+    TextTable cars({"PERMIT", "PLATE", "REGISTERED", "REMOVED", "RANK", "MONTHLY FEE"}, {true, false, false, false, true, true});
     for (const auto& v : d.vehicles()) {
-      cars.add({v.plate(), v.registered_on(), v.removed_on(), v.in_force() ? std::to_string(v.rank()) : "-",
+      cars.add({std::to_string(v.permit_id()), v.plate(), v.registered_on(), v.removed_on(), v.in_force() ? std::to_string(v.rank()) : "-",
                 v.treated_as_visitor() ? "visitor" : v.in_force() ? yuan(v.monthly_fee_fen()) : ""});
     }
     r.print("\n" + cars.render());
@@ -294,12 +302,17 @@ int household(const Runner& r, const Args& a) {
 }
 
 int vehicle(const Runner& r, const Args& a) {
+  std::string body;
+  const auto print_permit = [&](const pb::VehicleInfo& v) {
+    r.print("permit " + std::to_string(v.permit_id()) + ": " + v.plate() + " for household " + v.household_id() + " from " +
+            v.registered_on() + (v.removed_on().empty() ? "" : ", removed on " + v.removed_on() + " (its first day without)") + "\n");
+  };
   if (a.positional.size() == 3 && a.positional[0] == "add") {
     pb::AddVehicleRequest request;
     request.set_plate(a.positional[1]);
     request.set_household_id(a.positional[2]);
     request.set_registered_on(a.value("--registered-on").value_or(""));
-    std::string body;
+    request.set_removed_on(a.value("--removed-on").value_or(""));
     google::protobuf::util::MessageToJsonString(request, &body);
     return r.json<pb::VehicleInfo>("POST", "/v1/vehicles", body, [&](const pb::VehicleInfo& v) {
       r.print("registered " + v.plate() + " for household " + v.household_id() + " from " + v.registered_on() + "\n");
@@ -308,13 +321,41 @@ int vehicle(const Runner& r, const Args& a) {
   if (a.positional.size() == 2 && a.positional[0] == "remove") {
     pb::RemoveVehicleRequest request;
     request.set_removed_on(a.value("--removed-on").value_or(""));
-    std::string body;
     google::protobuf::util::MessageToJsonString(request, &body);
     return r.json<pb::VehicleInfo>("POST", "/v1/vehicles/" + url_encode(a.positional[1]) + "/remove", body,
                                    [&](const pb::VehicleInfo& v) {
                                      r.print("removed " + v.plate() + " from household " + v.household_id() +
                                              "; its permit ends before " + v.removed_on() + "\n");
                                    });
+  }
+  if (a.positional.size() == 2 && a.positional[0] == "correct") {
+    pb::CorrectPermitRequest request;
+    if (auto id = a.value("--permit")) {
+      char* end = nullptr;
+      const unsigned long long n = std::strtoull(id->c_str(), &end, 10);
+      if (id->empty() || *end != '\0' || n == 0) {
+        std::fprintf(r.err(), "parkctl: --permit '%s' is not a permit number (see household show)\n", id->c_str());
+        return kExitUsage;
+      }
+      request.set_permit_id(n);
+    }
+    request.set_registered_on(a.value("--registered-on").value_or(""));
+    request.set_removed_on(a.value("--removed-on").value_or(""));
+    request.set_no_removal(a.has("--no-removal"));
+    google::protobuf::util::MessageToJsonString(request, &body);
+    return r.json<pb::VehicleInfo>("POST", "/v1/vehicles/" + url_encode(a.positional[1]) + "/correct", body,
+                                   [&](const pb::VehicleInfo& v) { print_permit(v); });
+  }
+  if (a.positional.size() == 3 && a.positional[0] == "move") {
+    pb::MoveVehicleRequest request;
+    request.set_household_id(a.positional[2]);
+    request.set_on(a.value("--on").value_or(""));
+    google::protobuf::util::MessageToJsonString(request, &body);
+    return r.json<pb::PermitChange>("POST", "/v1/vehicles/" + url_encode(a.positional[1]) + "/move", body,
+                                    [&](const pb::PermitChange& c) {
+                                      for (const auto& v : c.ended()) print_permit(v);
+                                      for (const auto& v : c.started()) print_permit(v);
+                                    });
   }
   return -1;
 }
@@ -401,7 +442,7 @@ const std::map<std::string, Spec>& specs() {
       {"sensors", {{}, {"--stale", "--low-battery"}, 0, 0, {}, sensors}},
       {"visitors", {{}, {}, 0, 0, {}, visitors}},
       {"household", {{}, {}, 2, 2, {}, household}},
-      {"vehicle", {{"--registered-on", "--removed-on"}, {}, 2, 3, {}, vehicle}},
+      {"vehicle", {{"--registered-on", "--removed-on", "--permit", "--on"}, {"--no-removal"}, 2, 3, {}, vehicle}},
       {"import", {{}, {}, 2, 2, {}, import}},
       {"bill", {{"--month", "--out"}, {"--excel", "--visitors"}, 0, 0, {"--month"}, bill}},
       {"notice", {{"--month", "--out"}, {"--html"}, 0, 0, {"--month"}, notice}},
