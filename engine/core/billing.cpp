@@ -93,7 +93,7 @@ std::vector<BillLine> monthly_bill(int year, int month, const std::vector<Househ
         if (line.days_billed == 0) {
           // The household as it was on the stretch's first day (building and type rarely change).
           line = BillLine{month_text, h->household_id, h->building, h->room, h->type, v->plate, rank, *fee, 0, 0,
-                          version->name, d, d};
+                          version->name, d, d, {}, {}};
         }
         ++line.days_billed;
         line.last_day = d;
@@ -127,12 +127,14 @@ std::string csv_field(const std::string& v) {
 
 std::string bill_csv(const std::vector<BillLine>& lines, bool excel_bom) {
   std::string out = excel_bom ? "\xEF\xBB\xBF" : "";
-  out += "month,household_id,building,room,household_type,plate,vehicle_rank,monthly_fee,days_billed,amount,pact_version\n";
+  out += "month,household_id,building,room,household_type,plate,vehicle_rank,monthly_fee,days_billed,amount,pact_version,"
+         "corrects_month,note\n";
   for (const BillLine& l : lines) {
+    const bool adjustment = !l.corrects_month.empty();
     out += l.month + "," + csv_field(l.household_id) + "," + csv_field(l.building) + "," + csv_field(l.room) + "," +
-           name_of(l.type) + "," + csv_field(l.plate) + "," +
-           std::to_string(l.rank) + "," + yuan(l.monthly_fee) + "," + std::to_string(l.days_billed) + "," +
-           yuan(l.amount) + "," + csv_field(l.pact_version) + "\n";
+           name_of(l.type) + "," + csv_field(l.plate) + "," + (adjustment ? "" : std::to_string(l.rank)) + "," +
+           (adjustment ? "" : yuan(l.monthly_fee)) + "," + std::to_string(l.days_billed) + "," + yuan(l.amount) + "," +
+           csv_field(l.pact_version) + "," + l.corrects_month + "," + csv_field(l.note) + "\n";
   }
   return out;
 }

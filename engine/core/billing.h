@@ -72,6 +72,10 @@ struct BillLine {
   std::string pact_version;
   CivilDay first_day = 0;  // the stretch, for the record
   CivilDay last_day = 0;
+  // An adjustment line (see bill_adjustments.h): the closed month it corrects, and why; empty
+  // on the month's own lines.
+  std::string corrects_month;
+  std::string note;
 };
 
 // `versions` in any order; a day before every version is not billed. Lines come ordered by
@@ -82,7 +86,8 @@ std::vector<BillLine> monthly_bill(int year, int month, const std::vector<Househ
 // The version in force on `day`: the latest that starts on or before it; nullptr if none.
 const PactVersion* pact_version_on(const std::vector<PactVersion>& versions, CivilDay day);
 
-// The export: UTF-8 CSV, the spec's columns plus pact_version, money in yuan with 2 decimals.
+// The export: UTF-8 CSV, the spec's columns plus pact_version, corrects_month and note, money in
+// yuan with 2 decimals. An adjustment line leaves rank and monthly fee empty: it sums stretches.
 std::string bill_csv(const std::vector<BillLine>& lines, bool excel_bom = false);
 std::string yuan(Fen fen);
 std::string csv_field(const std::string& value);

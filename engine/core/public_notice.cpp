@@ -51,8 +51,15 @@ std::vector<Section> sections(const NoticeFigures& f) {
     cars.table.push_back({type_label(r.type), std::to_string(r.rank), std::to_string(r.cars), std::to_string(r.car_days),
                           yuan(r.amount)});
   }
-  for (const auto& [type, fen] : f.fees_by_type) cars.table.push_back({"小计 Subtotal " + type_label(type), "", "", "", yuan(fen)});
-  cars.table.push_back({"合计 Total", "", "", "", yuan(f.fees_total)});
+  if (f.adjustments != 0) cars.table.push_back({"往月调整 Corrections of closed months", "", "", "", yuan(f.adjustments)});
+  for (const auto& [type, fen] : f.fees_by_type) {
+    const auto n = f.cars_by_type.find(type);
+    cars.table.push_back({"小计 Subtotal " + type_label(type), "", n == f.cars_by_type.end() ? "0" : std::to_string(n->second), "", yuan(fen)});
+  }
+  cars.table.push_back({"合计 Total", "", std::to_string(f.cars_total), "", yuan(f.fees_total)});
+  cars.note = "一辆车月中顺位变化时在每个顺位各计一次，小计与合计中只计一次；每行按天数比例分别四舍五入到分。 "
+              "A car whose rank changed in the month is listed at each rank and counted once in the subtotals and the "
+              "total; each row is prorated by its days and rounded half up to the fen on its own.";
   out.push_back(std::move(cars));
 
   Section visitors{"访客 Visitors",
@@ -122,16 +129,26 @@ NoticeFigures notice_figures(const NoticeInput& in) {
   f.night_end_minute = in.night_end_minute;
 
   std::map<std::pair<HouseholdType, std::uint32_t>, std::pair<NoticeFigures::RankRow, std::set<std::string>>> ranks;
+  std::map<HouseholdType, std::set<std::string>> plates_by_type;
+  std::set<std::string> all_plates;
   for (const BillLine& l : in.bill) {
+    f.fees_by_type[l.type] += l.amount;
+    f.fees_total += l.amount;
+    if (!l.corrects_month.empty()) {  // an earlier month's correction: money, not cars
+      f.adjustments += l.amount;
+      continue;
+    }
+    plates_by_type[l.type].insert(l.plate);
+    all_plates.insert(l.plate);
     auto& [row, plates] = ranks[{l.type, l.rank}];
     row.type = l.type;
     row.rank = l.rank;
     row.car_days += l.days_billed;
     row.amount += l.amount;
     plates.insert(l.plate);
-    f.fees_by_type[l.type] += l.amount;
-    f.fees_total += l.amount;
   }
+  for (const auto& [type, plates] : plates_by_type) f.cars_by_type[type] = static_cast<std::uint32_t>(plates.size());
+  f.cars_total = static_cast<std::uint32_t>(all_plates.size());
   for (auto& [key, value] : ranks) {
     value.first.cars = static_cast<std::uint32_t>(value.second.size());
     f.ranks.push_back(value.first);

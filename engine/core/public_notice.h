@@ -49,7 +49,10 @@ struct NoticeFigures {
   std::string compound;
   int utc_offset_minutes = 0;
   std::vector<RankRow> ranks;
-  std::map<HouseholdType, Fen> fees_by_type;
+  std::map<HouseholdType, Fen> fees_by_type;   // adjustments included
+  std::map<HouseholdType, std::uint32_t> cars_by_type;  // distinct plates billed
+  std::uint32_t cars_total = 0;
+  Fen adjustments = 0;  // corrections of closed months carried by this month's bill
   Fen fees_total = 0;
   std::size_t visitor_sessions = 0;
   std::size_t visitor_free_sessions = 0;

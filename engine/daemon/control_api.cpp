@@ -10,6 +10,7 @@
 
 #include <boost/asio/post.hpp>
 
+#include "core/bill_adjustments.h"
 #include "core/civil_day.h"
 #include "core/plate.h"
 #include "core/public_notice.h"
@@ -688,9 +689,12 @@ void ControlApi::bill(Call& call) {
   if (!parse_month(month, year, m)) return call.reply(error_reply(400, "bad_request", "month '" + month + "' is not YYYY-MM"));
   const bool visitors = call.target.param("visitors") == "true";
   const bool excel = call.target.param("excel") == "true";
+  const bool preview = call.target.param("preview") == "true";
   const int offset = utc_offset();
+  const CivilDay today = this->today();
   auto respond = call.respond;
-  stores_.worker.post([this, year, m, month, visitors, excel, offset, respond] {
+  std::string token = call.token_name.empty() ? "(read)" : call.token_name;
+  stores_.worker.post([this, year, m, month, visitors, excel, preview, offset, today, token, respond] {
     if (visitors) {
       const TimeMs from = local_day_start_ms(civil_day(year, m, 1), offset);
       const TimeMs to = local_day_start_ms(civil_day(year, m, 1) + days_in_month(year, m), offset);
@@ -700,13 +704,50 @@ void ControlApi::bill(Call& call) {
       }
       return respond(HttpReply{200, "text/csv; charset=utf-8", visitor_bill_csv(month, sessions, offset, excel)});
     }
-    std::vector<Household> households;
-    std::vector<Vehicle> vehicles;
-    if (auto e = stores_.registry.load(households, vehicles)) {
-      return respond(error_reply(500, "store_error", "cannot read the registry: " + e.message()));
+    std::optional<std::string> issued;
+    if (auto e = stores_.bills.issued_file(month, issued)) {
+      return respond(error_reply(500, "store_error", "cannot read the issued bills: " + e.message()));
     }
-    respond(HttpReply{200, "text/csv; charset=utf-8", bill_csv(monthly_bill(year, m, households, vehicles, pact_), excel)});
-  });
+    const auto with_bom = [excel](std::string csv) { return excel ? "\xEF\xBB\xBF" + csv : csv; };
+    if (issued) return respond(HttpReply{200, "text/csv; charset=utf-8", with_bom(*issued)});
+    std::vector<BillLine> lines;
+    if (auto e = open_month_bill(year, m, lines)) {
+      return respond(error_reply(500, "store_error", "cannot read the registry or the issued bills: " + e.message()));
+    }
+    const std::string csv = bill_csv(lines);
+    const bool ended = civil_day(year, m, 1) + days_in_month(year, m) <= today;
+    if (ended && !preview) {
+      // The month's first export after it ended issues it: from now on this file, byte for
+      // byte, and later changes reach it only as adjustment lines in an open month.
+      Fen total = 0;
+      for (const BillLine& l : lines) total += l.amount;
+      const AuditEntry entry{0, wall_clock_ms(), token, "bill.close", month, "",
+                             "{\"lines\":" + std::to_string(lines.size()) + ",\"total_fen\":" + std::to_string(total) + "}"};
+      if (auto e = stores_.bills.close_month(month, wall_clock_ms(), csv, lines, &entry)) {
+        return respond(error_reply(500, "store_error", "the bill was not issued (nothing changed): " + e.message()));
+      }
+    }
+    respond(HttpReply{200, "text/csv; charset=utf-8", with_bom(csv)});  });
+}
+
+std::error_code ControlApi::open_month_bill(int year, int month, std::vector<BillLine>& lines) {
+  std::vector<Household> households;
+  std::vector<Vehicle> vehicles;
+  std::set<std::string> closed;
+  std::vector<BillLine> issued;
+  if (auto e = stores_.registry.load(households, vehicles)) return e;
+  if (auto e = stores_.bills.closed(closed, issued)) return e;
+  lines = monthly_bill(year, month, households, vehicles, pact_);
+  char text[32];
+  std::snprintf(text, sizeof text, "%04d-%02d", year, month);
+  const auto bill_of = [&](const std::string& c) {
+    int y = 0;
+    int cm = 0;
+    parse_month(c, y, cm);
+    return monthly_bill(y, cm, households, vehicles, pact_);
+  };
+  for (BillLine& l : adjustment_lines(text, closed, issued, bill_of)) lines.push_back(std::move(l));
+  return {};
 }
 
 void ControlApi::notice(Call& call) {
@@ -731,10 +772,17 @@ void ControlApi::notice(Call& call) {
   stores_.worker.post([this, year, m, input = std::move(input), html = format == "html", respond]() mutable {
     const TimeMs from = local_day_start_ms(civil_day(year, m, 1), input.utc_offset_minutes);
     const TimeMs to = local_day_start_ms(civil_day(year, m, 1) + days_in_month(year, m), input.utc_offset_minutes);
-    std::vector<Household> households;
-    std::vector<Vehicle> vehicles;
-    std::error_code e = stores_.registry.load(households, vehicles);
-    if (!e) input.bill = monthly_bill(year, m, households, vehicles, pact_);
+    // A closed month's notice shows what was issued; an open month's what would be now.
+    std::set<std::string> closed;
+    std::vector<BillLine> issued;
+    std::error_code e = stores_.bills.closed(closed, issued);
+    if (!e && closed.count(input.month) > 0) {
+      for (BillLine& l : issued) {
+        if (l.month == input.month) input.bill.push_back(std::move(l));
+      }
+    } else if (!e) {
+      e = open_month_bill(year, m, input.bill);
+    }
     if (!e) e = stores_.ledger.sessions_left_between(from, to, input.visitor_sessions);
     if (!e) e = stores_.ledger.decisions_between(from, to, input.decisions);
     if (!e) e = stores_.history.between(from, to, input.samples);

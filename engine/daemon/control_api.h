@@ -9,6 +9,7 @@
 
 #include "config/token_file.h"
 #include "core/audit_log.h"
+#include "core/bill_archive.h"
 #include "core/billing.h"
 #include "core/permit_change.h"
 #include "core/gate_ledger.h"
@@ -26,6 +27,7 @@ struct ControlStores {
   AuditLog& audit;
   GateLedger& ledger;        // read only: sessions and decisions of a month
   OccupancyHistory& history; // read only
+  BillArchive& bills;        // closed months
 };
 
 class ControlApi {
@@ -58,6 +60,9 @@ class ControlApi {
   void import(Call& call, const std::string& kind);
   void bill(Call& call);
   void notice(Call& call);
+  // On the store thread: an open month's bill as it would be issued now, its adjustment lines
+  // for closed months included.
+  std::error_code open_month_bill(int year, int month, std::vector<BillLine>& lines);
   void audit(Call& call);
 
   // Runs `write` on the control thread; when it succeeds the registry is read back from the

@@ -22,6 +22,7 @@
 #include "mqtt_session.h"
 #include "sensors/topic.h"
 #include "store/sqlite_audit_log.h"
+#include "store/sqlite_bill_archive.h"
 #include "store/sqlite_database.h"
 #include "store/sqlite_occupancy_history.h"
 #include "store/gate_inbox_log.h"
@@ -104,6 +105,7 @@ int run(const DaemonOptions& options) {
   SqliteOccupancyHistory history_writer(state_database);
   SqliteRegistryStore registry_store(database);
   SqliteAuditLog audit_log(database);
+  SqliteBillArchive bill_archive(database);
   SqliteOccupancyHistory history_reader(database);
   SqliteDatabase ledger_database(config.settings.db_path);  // gate decisions: the store thread
   SqliteGateLedger gate_ledger(ledger_database);
@@ -144,7 +146,7 @@ int run(const DaemonOptions& options) {
   } else {
     host.set_limits(ThrottleLimits{1e12, 1e12}, ThrottleLimits{1e12, 1e12});
   }
-  ControlApi control(host, ControlStores{control_worker, registry_store, audit_log, ledger_reader, history_reader},
+  ControlApi control(host, ControlStores{control_worker, registry_store, audit_log, ledger_reader, history_reader, bill_archive},
                      tokens.tokens, config.pact, host.engine().lot_count() > 0 ? host.engine().lot(0).name() : std::string());
   Log::info("parkd", "registry: {} households, {} permits on record", household_count, vehicle_count);
 

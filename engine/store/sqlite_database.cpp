@@ -176,6 +176,30 @@ void SqliteDatabase::migrate() {
       "  topic TEXT NOT NULL,"
       "  payload BLOB NOT NULL,"
       "  UNIQUE (lot_id, gate_id, seq));",
+      // 5 -> 6: closed months: each issued bill as it was handed out, and the lines it was made of
+      // (the month's own and the adjustments it carried for earlier months).
+      "CREATE TABLE issued_bill ("
+      "  month TEXT PRIMARY KEY,"
+      "  closed_at_ms INTEGER NOT NULL,"
+      "  csv BLOB NOT NULL) WITHOUT ROWID;"
+      "CREATE TABLE issued_bill_line ("
+      "  month TEXT NOT NULL REFERENCES issued_bill (month),"
+      "  line_no INTEGER NOT NULL,"
+      "  household_id TEXT NOT NULL,"
+      "  building TEXT NOT NULL,"
+      "  room TEXT NOT NULL,"
+      "  household_type TEXT NOT NULL,"
+      "  plate TEXT NOT NULL,"
+      "  vehicle_rank INTEGER NOT NULL,"
+      "  monthly_fee_fen INTEGER NOT NULL,"
+      "  days_billed INTEGER NOT NULL,"
+      "  amount_fen INTEGER NOT NULL,"
+      "  pact_version TEXT NOT NULL,"
+      "  first_day TEXT NOT NULL,"
+      "  last_day TEXT NOT NULL,"
+      "  corrects_month TEXT NOT NULL,"
+      "  note TEXT NOT NULL,"
+      "  PRIMARY KEY (month, line_no)) WITHOUT ROWID;",
   };
   for (int v = version; v < kSchemaVersion; ++v) {
     const std::string step = std::string("BEGIN IMMEDIATE;") + kSteps[v] + "PRAGMA user_version = " +

@@ -20,10 +20,10 @@ NoticeInput october() {
   NoticeInput in;
   in.month = "2026-10";
   in.compound = "xj5";
-  in.bill = {BillLine{"2026-10", "H1", "3", "101", HouseholdType::Owner, "沪A10001", 1, 15'000, 31, 15'000, "2026-01", 0, 0},
-             BillLine{"2026-10", "H1", "3", "101", HouseholdType::Owner, "沪A10002", 2, 30'000, 16, 15'484, "2026-01", 0, 0},
-             BillLine{"2026-10", "H3", "12", "303", HouseholdType::Owner, "沪C30002", 1, 15'000, 21, 10'161, "2026-01", 0, 0},
-             BillLine{"2026-10", "H4", "20", "204", HouseholdType::Tenant, "苏E40001", 1, 20'000, 20, 12'903, "2026-01", 0, 0}};
+  in.bill = {BillLine{"2026-10", "H1", "3", "101", HouseholdType::Owner, "沪A10001", 1, 15'000, 31, 15'000, "2026-01", 0, 0, {}, {}},
+             BillLine{"2026-10", "H1", "3", "101", HouseholdType::Owner, "沪A10002", 2, 30'000, 16, 15'484, "2026-01", 0, 0, {}, {}},
+             BillLine{"2026-10", "H3", "12", "303", HouseholdType::Owner, "沪C30002", 1, 15'000, 21, 10'161, "2026-01", 0, 0, {}, {}},
+             BillLine{"2026-10", "H4", "20", "204", HouseholdType::Tenant, "苏E40001", 1, 20'000, 20, 12'903, "2026-01", 0, 0, {}, {}}};
   in.visitor_sessions = {VisitorSession{"xj5", "京A12345", "north", local(5, 10, 0), local(6, 16, 0), "north", 7'000, true, ""},
                          VisitorSession{"xj5", "沪D55555", "north", local(5, 10, 0), local(5, 10, 20), "north", 0, false, ""}};
   // 21:55 (evening), then the night every 5 minutes: 100 taken, 120 at 02:00; 3 stale sensors.
@@ -72,6 +72,29 @@ TEST(PublicNotice, TheNightIsTheVisitorReservesHoursFromTheConfiguration) {
       << notice_markdown(f);
 }
 
+TEST(PublicNotice, ARerankedCarCountsOnceAndCorrectionsOfClosedMonthsAreMoneyNotCars) {
+  // Issue #17 case 8. 沪A10002 is rank 2 until H1's first car goes on 10-16, then rank 1: two
+  // rows. Release 1's notice had no car total, and the rank rows' cars added up to 5 for 4 cars.
+  // An adjustment line for September (+150.00) is in the fees, in a row of its own, not a car.
+  NoticeInput in = october();
+  in.bill[1].days_billed = 15;
+  in.bill[1].amount = 14'516;  // 300 × 15/31
+  in.bill.push_back(BillLine{"2026-10", "H1", "3", "101", HouseholdType::Owner, "沪A10002", 1, 15'000, 16, 7'742, "2026-01",
+                             0, 0, {}, {}});
+  in.bill.push_back(BillLine{"2026-10", "H3", "12", "303", HouseholdType::Owner, "沪C30002", 0, 0, 30, 15'000, "2026-01", 0,
+                             0, "2026-09", "registry changed after 2026-09 was issued"});
+  const NoticeFigures f = notice_figures(in);
+  EXPECT_EQ(f.ranks[0].cars, 3u);  // owner rank 1: 沪A10001, 沪C30002, 沪A10002 (from 10-16)
+  EXPECT_EQ(f.cars_by_type.at(HouseholdType::Owner), 3u);
+  EXPECT_EQ(f.cars_total, 4u);
+  EXPECT_EQ(f.adjustments, 15'000);
+  EXPECT_EQ(f.fees_total, 15'000 + 14'516 + 7'742 + 10'161 + 12'903 + 15'000);
+  const std::string text = notice_markdown(f);
+  EXPECT_NE(text.find("| 往月调整 Corrections of closed months |  |  |  | 150.00 |"), std::string::npos) << text;
+  EXPECT_NE(text.find("| 合计 Total |  | 4 |  | 753.22 |"), std::string::npos) << text;
+  EXPECT_EQ(text.find("| 0 |"), std::string::npos) << "no rank-0 row";
+}
+
 TEST(PublicNotice, AGapInTheSamplesCountsNoStaleHours) {
   NoticeInput in = october();
   in.samples = {sample(local(5, 10, 0), 0, 5), sample(local(5, 12, 0), 0, 5)};  // parkd was down in between
@@ -86,7 +109,7 @@ TEST(PublicNotice, RenderingsNameNoHouseholdAndShowNoPlateInClear) {
     EXPECT_NE(text.find("京A·1***5"), std::string::npos);
     EXPECT_NE(text.find("535.48"), std::string::npos);  // the total
   }
-  EXPECT_NE(notice_markdown(f).find("| 合计 Total |  |  |  | 535.48 |"), std::string::npos);
+  EXPECT_NE(notice_markdown(f).find("| 合计 Total |  | 4 |  | 535.48 |"), std::string::npos);
   EXPECT_NE(notice_html(f).find("@page { size: A4"), std::string::npos);
 }
 

@@ -12,6 +12,7 @@
 #include <boost/asio/post.hpp>
 
 #include "store/sqlite_audit_log.h"
+#include "store/sqlite_bill_archive.h"
 #include "store/sqlite_database.h"
 #include "store/sqlite_gate_ledger.h"
 #include "store/sqlite_occupancy_history.h"
@@ -65,8 +66,9 @@ class ControlApiTest : public ::testing::Test {
     std::vector<Vehicle> v;
     EXPECT_FALSE(sqlite_registry.load(h, v));
     host->set_registry(Registry(std::move(h), std::move(v)));
-    api.emplace(*host, ControlStores{worker, registry, audit, ledger, history},
-                std::vector<ControlToken>{{"clerk", "s3cret"}}, std::vector<PactVersion>{}, "Tiny");
+    api.emplace(*host, ControlStores{worker, registry, audit, ledger, history, bills},
+                std::vector<ControlToken>{{"clerk", "s3cret"}},
+                std::vector<PactVersion>{PactVersion{"2026-01", *parse_civil_day("2026-01-01"), {}}}, "Tiny");
   }
   ~ControlApiTest() override {
     worker.stop();
@@ -99,6 +101,7 @@ class ControlApiTest : public ::testing::Test {
   SqliteAuditLog audit{db};
   SqliteGateLedger ledger{db};
   SqliteOccupancyHistory history{db};
+  SqliteBillArchive bills{db};
   StoreWorker worker;
   boost::asio::io_context io;
   NoPublisher publisher;
@@ -139,6 +142,44 @@ TEST_F(ControlApiTest, TheRouteTableAnswers404ForUnknownPathsAnd405WithTheMethod
   EXPECT_EQ(call(verb::get, "/v1/nothing", "").status, 404u);
   EXPECT_EQ(call(verb::get, "/v1/spaces/N1/sideways", "").status, 404u);
   EXPECT_EQ(call(verb::get, "/v2/status", "").status, 404u);
+}
+
+TEST_F(ControlApiTest, AnEndedMonthIsIssuedOnceAndALaterBackdatedChangeBecomesAnAdjustmentInTheNextOpenMonth) {
+  // Issue #17 case 5. H1 has had 沪A11111 since 2026-01-01: 150.00 a month at rank 1. October is
+  // exported (issued); then a car is added with a 2025 date, which makes it rank 1 and 沪A11111
+  // rank 2 for every month since. Release 1 rewrote October to 150.00 + 300.00. Now October's
+  // file stays as issued, and November carries the difference for October: +150.00 for the new
+  // car (31 days) and +150.00 for 沪A11111 (rank 2 now: 300.00 due, 150.00 billed).
+  using boost::beast::http::verb;
+  const HttpReply october = call(verb::get, "/v1/bill?month=2026-10", "");
+  ASSERT_EQ(october.status, 200u) << october.body;
+  EXPECT_NE(october.body.find("2026-10,H1,1,101,owner,沪A11111,1,150.00,31,150.00,2026-01,,\n"), std::string::npos)
+      << october.body;
+  ASSERT_EQ(call(verb::post, "/v1/vehicles", R"({"plate": "沪A22222", "household_id": "H1", "registered_on": "2025-06-01"})").status,
+            201u);
+  EXPECT_EQ(call(verb::get, "/v1/bill?month=2026-10", "").body, october.body);  // byte for byte
+
+  const HttpReply november = call(verb::get, "/v1/bill?month=2026-11", "");
+  ASSERT_EQ(november.status, 200u) << november.body;
+  EXPECT_NE(november.body.find("2026-11,H1,1,101,owner,沪A22222,1,150.00,30,150.00,2026-01,,\n"), std::string::npos);
+  EXPECT_NE(november.body.find("2026-11,H1,1,101,owner,沪A11111,2,300.00,30,300.00,2026-01,,\n"), std::string::npos);
+  EXPECT_NE(november.body.find("2026-11,H1,1,101,owner,沪A22222,,,31,150.00,2026-01,2026-10,registry changed after "
+                               "2026-10 was issued: billed 0 days 0.00; due 31 days 150.00\n"),
+            std::string::npos)
+      << november.body;
+  EXPECT_NE(november.body.find("2026-11,H1,1,101,owner,沪A11111,,,0,150.00,2026-01,2026-10,"), std::string::npos)
+      << november.body;
+  EXPECT_EQ(call(verb::get, "/v1/bill?month=2026-11", "").body, november.body);
+
+  // A correction after November was issued goes to the next open month: removing the new car
+  // again from its first day credits October's and November's adjustments in December.
+  ASSERT_EQ(call(verb::post, "/v1/vehicles/%E6%B2%AAA22222/remove", R"({"removed_on": "2025-06-01"})").status, 200u);
+  const HttpReply december = call(verb::get, "/v1/bill?month=2026-12&preview=true", "");
+  EXPECT_NE(december.body.find("沪A22222,,,-31,-150.00,2026-01,2026-10,"), std::string::npos) << december.body;
+  EXPECT_NE(december.body.find("沪A11111,,,0,-150.00,2026-01,2026-10,"), std::string::npos) << december.body;
+  EXPECT_NE(december.body.find("沪A22222,,,-30,-150.00,2026-01,2026-11,"), std::string::npos) << december.body;
+  EXPECT_NE(december.body.find("沪A11111,,,0,-150.00,2026-01,2026-11,"), std::string::npos) << december.body;
+  EXPECT_EQ(call(verb::get, "/v1/bill?month=2026-11", "").body, november.body);
 }
 
 }  // namespace

@@ -52,9 +52,13 @@ const std::map<std::string, Usage>& usages() {
                   "Imports the property office's CSV, all or nothing; every problem is listed with its line and column.\n"
                   "households: household_id,building,room,household_type,lease_end   (owner|tenant; lease_end empty for owners)\n"
                   "vehicles:   plate,household_id,registered_on                       (dates YYYY-MM-DD)\nNeeds the token."}},
-      {"bill", {"bill --month YYYY-MM [--out FILE] [--excel] [--visitors]",
-                "The month's bill as CSV (UTF-8; --excel adds a byte-order mark for spreadsheets): one row per billed car,\n"
-                "or with --visitors one row per visitor stay that ended in the month. Written to FILE or standard output."}},
+      {"bill", {"bill --month YYYY-MM [--out FILE] [--excel] [--visitors] [--preview]",
+                "The month's bill as CSV (UTF-8; --excel adds a byte-order mark for spreadsheets): one row per billed car\n"
+                "and rank, then adjustment rows for closed months (corrects_month, note); or with --visitors one row per\n"
+                "visitor stay that ended in the month. Written to FILE or standard output.\n"
+                "The first export of a month that has ended issues it (closes it): every later export gives the same\n"
+                "file, byte for byte, and a later registry change that would alter it is billed as an adjustment in the\n"
+                "next open month. --preview shows the bill without issuing it."}},
       {"notice", {"notice --month YYYY-MM [--html] [--out FILE]",
                   "The public notice of the month in Markdown (or a printable HTML page): cars and fees by household type and\n"
                   "rank, visitor stays and takings, night occupancy, refused entries, stale sensors. Plates masked."}},
@@ -398,7 +402,8 @@ int document(const Runner& r, const std::string& target, const std::optional<std
 int bill(const Runner& r, const Args& a) {
   const auto month = a.value("--month");
   if (!month) return -1;
-  return document(r, "/v1/bill?month=" + url_encode(*month) + (a.has("--visitors") ? "&visitors=true" : ""),
+  return document(r, "/v1/bill?month=" + url_encode(*month) + (a.has("--visitors") ? "&visitors=true" : "") +
+                         (a.has("--preview") ? "&preview=true" : ""),
                   a.value("--out"), a.has("--excel"));
 }
 
@@ -444,7 +449,7 @@ const std::map<std::string, Spec>& specs() {
       {"household", {{}, {}, 2, 2, {}, household}},
       {"vehicle", {{"--registered-on", "--removed-on", "--permit", "--on"}, {"--no-removal"}, 2, 3, {}, vehicle}},
       {"import", {{}, {}, 2, 2, {}, import}},
-      {"bill", {{"--month", "--out"}, {"--excel", "--visitors"}, 0, 0, {"--month"}, bill}},
+      {"bill", {{"--month", "--out"}, {"--excel", "--visitors", "--preview"}, 0, 0, {"--month"}, bill}},
       {"notice", {{"--month", "--out"}, {"--html"}, 0, 0, {"--month"}, notice}},
       {"audit", {{"--limit"}, {}, 0, 0, {}, audit}},
   };
