@@ -331,6 +331,10 @@ ConfigLoad load_config_text(std::string_view text, const std::string& file, cons
     if (v.has_visitor_free_minutes()) t.visitor_free_ms = static_cast<TimeMs>(v.visitor_free_minutes()) * 60'000;
     if (v.has_visitor_fen_per_started_hour()) t.visitor_per_started_hour = v.visitor_fen_per_started_hour();
     if (v.has_visitor_cap_fen_per_24h()) t.visitor_cap_per_24h = v.visitor_cap_fen_per_24h();
+    if (v.has_lease_grace_days()) {
+      t.lease_grace_days = v.lease_grace_days();
+      if (t.lease_grace_days > 62) issue("pact version '" + version.name + "' lease_grace_days " + std::to_string(t.lease_grace_days) + " is more than two months");
+    }
     bool negative = t.visitor_per_started_hour < 0 || t.visitor_cap_per_24h < 0;
     for (Fen f : t.owner_monthly) negative |= f < 0;
     for (Fen f : t.tenant_monthly) negative |= f < 0;

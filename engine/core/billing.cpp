@@ -13,6 +13,7 @@ bool in_force(const Vehicle& v, const Household& h, CivilDay d) {
   if (d < v.registered_on) return false;
   if (v.removed_on && d >= *v.removed_on) return false;
   if (h.type == HouseholdType::Tenant && h.lease_end && d > *h.lease_end) return false;
+  if (h.starts_history && h.valid_from && v.registered_on < *h.valid_from) return false;
   return true;
 }
 

@@ -23,6 +23,9 @@ struct Household {
   // from the beginning) until the next version's. A lease extended on 11-05 leaves October's
   // bill as it was.
   std::optional<CivilDay> valid_from;
+  // A version that starts a new history under a reused household_id (a new tenant after the old
+  // lease lapsed): permits registered before valid_from are not in force under it.
+  bool starts_history = false;
 };
 
 // The version of each household in force on a day, by household_id.

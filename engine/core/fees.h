@@ -24,6 +24,10 @@ struct PactTerms {
   Fen visitor_per_started_hour = 500;
   Fen visitor_cap_per_24h = 4'000;
   TimeMs overstay_after_ms = 24 * 3'600'000;
+  // Days after a tenant's lease ends that its cars are still let in as residents' (not charged
+  // as visitors, not billed either), so a renewal typed in late leaves no gap. A renewal within
+  // them continues the lease from its end; a new lease after them is a new household's history.
+  std::uint32_t lease_grace_days = 0;
 };
 
 // The monthly fee of the car of `rank` (1 = first registered); nothing for a tenant's car past

@@ -10,6 +10,7 @@ std::string_view name_of(VehicleClass c) {
     case VehicleClass::Owner: return "owner";
     case VehicleClass::Tenant: return "tenant";
     case VehicleClass::Visitor: return "visitor";
+    case VehicleClass::Service: return "service";
   }
   return "visitor";
 }
@@ -53,15 +54,78 @@ GateDecisionOut GateDesk::decide(const GateEventIn& e, TimeMs now) {
   const auto lot = engine_.find_lot(e.lot_id);
   const int offset = lot ? engine_.lot(*lot).utc_offset_minutes() : 0;  // an unknown lot is refused below
   const CivilDay today = local_day(now, offset);
-  static const PactTerms kDefaultTerms;  // before the first version: the spec's xj5 pact
-  const PactVersion* version = pact_version_on(pact_, today);
-  const PactTerms& terms = version != nullptr ? version->terms : kDefaultTerms;
+  const PactTerms& terms = terms_on(e.lot_id, now);
+  const SpecialPass* pass = plate.service() ? nullptr : passes_.on(d.plate, today);
+  if (lot && (plate.service() || pass != nullptr)) {
+    // Police, fire and rescue, consulates, and plates the office gave a pass: in and out at any
+    // hour, never charged, never held to the night reserve; they go where they are needed, so
+    // no space is assigned or counted for them.
+    d.admit = true;
+    d.vehicle_class = VehicleClass::Service;
+    d.reason = std::string(plate.service() ? "SERVICE_VEHICLE" : "SPECIAL_PASS") + (e.entry ? "" : "_EXIT");
+    d.message_zh = e.entry ? "特种车辆，请通行" : "一路平安";
+    d.message_en = e.entry ? "Service vehicle: please go ahead" : "Goodbye";
+    return d;
+  }
   const auto permit = registry_.permit(d.plate, today, terms);
   d.vehicle_class = !permit ? VehicleClass::Visitor
                     : permit->household->type == HouseholdType::Owner ? VehicleClass::Owner
                                                                       : VehicleClass::Tenant;
   if (!e.entry) return exit(std::move(d), e, terms, now);
-  return entry(std::move(d), e, permit ? permit->household->building : std::string(), terms, now);
+  d = entry(std::move(d), e, permit ? permit->household->building : std::string(), terms, now);
+  if (permit && permit->lease_ended && d.admit) {
+    // Within the pact's grace days after the lease ended: let in, and told to renew.
+    const std::string last = format_civil_day(*permit->lease_ended);
+    const std::string until = format_civil_day(*permit->lease_ended + static_cast<CivilDay>(terms.lease_grace_days));
+    d.reason = d.reason == "RESIDENT" ? "RESIDENT_IN_GRACE" : d.reason;
+    d.message_zh += "；租约已于" + last + "到期，请于" + until + "前到物业续租";
+    d.message_en += ". The lease ended on " + last + ": renew at the office by " + until;
+  }
+  return d;
+}
+
+const PactTerms& GateDesk::terms_on(const std::string& lot_id, TimeMs now) const {
+  const auto lot = engine_.find_lot(lot_id);
+  const CivilDay today = local_day(now, lot ? engine_.lot(*lot).utc_offset_minutes() : 0);
+  static const PactTerms kDefaultTerms;  // before the first version: the spec's xj5 pact
+  const PactVersion* version = pact_version_on(pact_, today);
+  return version != nullptr ? version->terms : kDefaultTerms;
+}
+
+std::optional<GateDecisionOut> GateDesk::open_by_guard(const std::string& lot_id, const std::string& gate_id,
+                                                       const std::string& plate, TimeMs now) {
+  const auto lot = engine_.find_lot(lot_id);
+  if (!lot || !engine_.lot(*lot).find_gate(gate_id)) return std::nullopt;
+  engine_.release_hold(lot_id, plate, now);
+  GateDecisionOut d;
+  d.lot_id = lot_id;
+  d.gate_id = gate_id;
+  d.event_seq = 0;  // no camera event: the barrier opens because a guard said so
+  d.plate = plate;
+  d.admit = true;
+  d.reason = "OPENED_BY_GUARD";
+  d.message_zh = "值班保安已开闸";
+  d.message_en = "Opened by the guard";
+  return d;
+}
+
+GateDesk::Settled GateDesk::settle_visitor(const std::string& lot_id, const std::string& plate, TimeMs left_at,
+                                           bool waive, const std::string& note, TimeMs now) {
+  const auto it = open_.find({lot_id, plate});
+  if (it == open_.end()) return {std::nullopt, "no visitor session is open for " + plate + " in " + lot_id};
+  if (left_at < it->second.entered_at || left_at > now) {
+    return {std::nullopt, "the exit time must be between the entry and now"};
+  }
+  VisitorSession session = std::move(it->second);
+  open_.erase(it);
+  const VisitorFee fee = visitor_fee(terms_on(lot_id, left_at), session.entered_at, left_at);
+  session.left_at = left_at;
+  session.exit_gate = "";
+  session.fee_fen = waive ? 0 : fee.amount;
+  session.overstay = fee.overstay;
+  session.note = note;
+  closed_.push_back(session);
+  return {std::move(session), {}};
 }
 
 GateDecisionOut GateDesk::entry(GateDecisionOut d, const GateEventIn& e, const std::string& building,

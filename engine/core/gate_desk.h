@@ -13,10 +13,11 @@
 #include "fees.h"
 #include "billing.h"
 #include "registry.h"
+#include "special_pass.h"
 
 namespace parkd {
 
-enum class VehicleClass : std::uint8_t { Owner, Tenant, Visitor };
+enum class VehicleClass : std::uint8_t { Owner, Tenant, Visitor, Service };
 std::string_view name_of(VehicleClass c);
 
 struct GateEventIn {
@@ -62,7 +63,25 @@ class GateDesk {
   void set_registry(Registry registry) { registry_ = std::move(registry); }
   const Registry& registry() const { return registry_; }
   void set_pact(std::vector<PactVersion> pact) { pact_ = std::move(pact); }
+  void set_special_passes(SpecialPasses passes) { passes_ = std::move(passes); }
+  const SpecialPasses& special_passes() const { return passes_; }
   GateDecisionOut decide(const GateEventIn& event, TimeMs now);
+
+  // A guard opens a barrier by hand (a car the camera cannot read, an emergency): an admitting
+  // decision for the gate, reason OPENED_BY_GUARD, event_seq 0. Nothing else changes: no session,
+  // no fee. nullopt when the lot has no such gate.
+  std::optional<GateDecisionOut> open_by_guard(const std::string& lot_id, const std::string& gate_id,
+                                               const std::string& plate, TimeMs now);
+
+  // The office settles a visitor's open session by hand: closed as left at `left_at` (not before
+  // its entry, not after `now`) with the pact's fee for the stay, or with no fee when `waive`.
+  // The closed session (also in take_closed_sessions()), or why not.
+  struct Settled {
+    std::optional<VisitorSession> session;
+    std::string error;  // when there is no session
+  };
+  Settled settle_visitor(const std::string& lot_id, const std::string& plate, TimeMs left_at, bool waive,
+                         const std::string& note, TimeMs now);
 
   // A visitor inside before a restart, as the store kept it.
   void restore_open_session(VisitorSession session);
@@ -77,10 +96,12 @@ class GateDesk {
   GateDecisionOut entry(GateDecisionOut d, const GateEventIn& e, const std::string& building, const PactTerms& terms,
                         TimeMs now);
   GateDecisionOut exit(GateDecisionOut d, const GateEventIn& e, const PactTerms& terms, TimeMs now);
+  const PactTerms& terms_on(const std::string& lot_id, TimeMs now) const;
 
   Engine& engine_;
   std::vector<PactVersion> pact_;
   Registry registry_{{}, {}};
+  SpecialPasses passes_;
   std::map<std::pair<std::string, std::string>, VisitorSession> open_;  // (lot, plate)
   std::vector<VisitorSession> closed_;
 };

@@ -42,6 +42,7 @@ struct DecisionRecord {
   bool admitted = false;
   std::string decision_topic;    // where the decision goes, and what goes there: it waits in the
   std::string decision_payload;  // outbox, in the same transaction, until the broker has it
+                                 // (empty topic: nothing goes to a barrier, e.g. a settled stay)
 };
 
 class GateLedger {

@@ -4,7 +4,10 @@
 // one); a large vehicle's five digits, then D or F.
 #include "plate.h"
 
+#include <algorithm>
 #include <array>
+#include <optional>
+#include <utility>
 
 namespace parkd {
 
@@ -43,6 +46,50 @@ constexpr std::array<std::string_view, 6> kSeparators = {
 };
 bool is_ascii_separator(char c) { return c == ' ' || c == '\t' || c == '-' || c == '.' || c == '_'; }
 
+// After the province and letter: 4 letters or digits, then the character of the plate's kind
+// (GA 36-2018: 沪A1234警, 沪A1234领, 沪A1234学, 粤Z1234港; 应急 since 2019).
+const std::array<std::pair<std::string_view, PlateKind>, 7> kSuffixes = {{
+    {"警", PlateKind::Police},
+    {"应急", PlateKind::Emergency},
+    {"领", PlateKind::Consular},
+    {"学", PlateKind::Learner},
+    {"港", PlateKind::CrossBorder},
+    {"澳", PlateKind::CrossBorder},
+    {"挂", PlateKind::Trailer},
+}};
+
+bool all_digits(std::string_view s) { return !s.empty() && std::all_of(s.begin(), s.end(), is_digit); }
+
+// Plates that do not start with a province: armed police (WJ, then a province or not, then 5
+// letters or digits: WJ沪1234X), military (two letters, then 5 digits: VA12345, KJ12345) and embassies
+// (使 and 6 digits, either order: 使224001, 224001使).
+std::optional<PlateKind> special_format(std::string_view n) {
+  if (n.size() > 2 && n.substr(0, 2) == "WJ") {
+    std::string_view rest = n.substr(2);
+    for (std::string_view p : kProvinces) {
+      if (rest.substr(0, p.size()) == p) {
+        rest.remove_prefix(p.size());
+        break;
+      }
+    }
+    if (rest.size() == 5 && std::all_of(rest.begin(), rest.end(), is_plate_char)) return PlateKind::ArmedPolice;
+    return std::nullopt;
+  }
+  // The first letter is the service or command; a misread civil plate that lost its province
+  // character must not pass for one, so only those letters are taken.
+  constexpr std::string_view kMilitaryFirst = "VKHBSLJNGCEZ";
+  if (n.size() == 7 && kMilitaryFirst.find(n[0]) != std::string_view::npos && n[1] >= 'A' && n[1] <= 'Z' &&
+      all_digits(n.substr(2))) {
+    return PlateKind::Military;
+  }
+  constexpr std::string_view kEmbassy = "使";
+  if (n.size() == 6 + kEmbassy.size()) {
+    if (n.substr(0, kEmbassy.size()) == kEmbassy && all_digits(n.substr(kEmbassy.size()))) return PlateKind::Embassy;
+    if (n.substr(6) == kEmbassy && all_digits(n.substr(0, 6))) return PlateKind::Embassy;
+  }
+  return std::nullopt;
+}
+
 }  // namespace
 
 std::string_view name_of(PlateProblem p) {
@@ -57,7 +104,34 @@ std::string_view name_of(PlateProblem p) {
   return "unknown";
 }
 
-bool PlateCheck::new_energy() const { return ok() && new_energy_serial(std::string_view(normalised).substr(4)); }
+std::string_view name_of(PlateKind k) {
+  switch (k) {
+    case PlateKind::Civil: return "civil";
+    case PlateKind::NewEnergy: return "new_energy";
+    case PlateKind::Learner: return "learner";
+    case PlateKind::CrossBorder: return "cross_border";
+    case PlateKind::Trailer: return "trailer";
+    case PlateKind::Police: return "police";
+    case PlateKind::Emergency: return "emergency";
+    case PlateKind::ArmedPolice: return "armed_police";
+    case PlateKind::Military: return "military";
+    case PlateKind::Consular: return "consular";
+    case PlateKind::Embassy: return "embassy";
+  }
+  return "civil";
+}
+
+bool is_service(PlateKind k) {
+  switch (k) {
+    case PlateKind::Police:
+    case PlateKind::Emergency:
+    case PlateKind::ArmedPolice:
+    case PlateKind::Military:
+    case PlateKind::Consular:
+    case PlateKind::Embassy: return true;
+    default: return false;
+  }
+}
 
 PlateCheck check_plate(std::string_view raw) {
   PlateCheck out;
@@ -94,6 +168,10 @@ PlateCheck check_plate(std::string_view raw) {
   };
   const std::string& n = out.normalised;
   if (n.empty()) return fail(PlateProblem::Empty, "no plate was read");
+  if (auto kind = special_format(n)) {
+    out.kind = *kind;
+    return out;
+  }
   bool province = false;
   for (std::string_view p : kProvinces) province |= n.compare(0, p.size(), p) == 0;
   if (!province) return fail(PlateProblem::UnknownProvince, "'" + n + "' does not start with a province character");
@@ -101,12 +179,24 @@ PlateCheck check_plate(std::string_view raw) {
     return fail(PlateProblem::NoLetter, "'" + n + "' has no letter after the province character");
   }
   const std::string_view rest = std::string_view(n).substr(4);
+  for (const auto& [suffix, kind] : kSuffixes) {
+    if (rest.size() > suffix.size() && rest.substr(rest.size() - suffix.size()) == suffix) {
+      const std::string_view serial = rest.substr(0, rest.size() - suffix.size());
+      if (serial.size() != 4 || !std::all_of(serial.begin(), serial.end(), is_plate_char)) {
+        return fail(PlateProblem::WrongLength, "'" + n + "' is a " + std::string(name_of(kind)) +
+                                                  " plate but needs 4 letters or digits before " + std::string(suffix));
+      }
+      out.kind = kind;
+      return out;
+    }
+  }
   for (char c : rest) {
     if (!is_plate_char(c)) {
       return fail(PlateProblem::BadCharacter, "'" + n + "' has a character plates do not use (only A-Z without I and O, and 0-9)");
     }
   }
   if (rest.size() == 6) {
+    out.kind = PlateKind::NewEnergy;
     if (!new_energy_serial(rest)) {
       return fail(PlateProblem::WrongLength, "'" + n +
                                                  "' has 6 characters but is not a new-energy number (D or F, a letter "
@@ -123,6 +213,7 @@ std::string mask_plate(std::string_view plate) {
   const PlateCheck check = check_plate(plate);
   if (!check.ok()) return "***";
   const std::string& n = check.normalised;  // a 3-byte province, the letter, then 5 or 6 characters
+  if (check.kind != PlateKind::Civil && check.kind != PlateKind::NewEnergy) return "***(" + std::string(name_of(check.kind)) + ")";
   const std::string_view rest = std::string_view(n).substr(4);
   return n.substr(0, 4) + "\u00b7" + rest.front() + std::string(rest.size() - 2, '*') + rest.back();
 }

@@ -85,7 +85,12 @@ std::vector<Section> sections(const NoticeFigures& f) {
   if (f.night.empty()) night.note = "本月无记录 No occupancy recorded this month.";
   out.push_back(std::move(night));
 
-  Section refused{"入场 Entries", {{"结果 Outcome", "次数 Count"}, {"放行 admitted", std::to_string(f.admitted_entries)}}, ""};
+  Section refused{"入场 Entries",
+                  {{"结果 Outcome", "次数 Count"},
+                   {"放行 admitted", std::to_string(f.admitted_entries)},
+                   {"特种车辆与特许通行 service vehicles and passes (free)", std::to_string(f.service_entries)},
+                   {"保安手动开闸 opened by a guard", std::to_string(f.opened_by_guard)}},
+                  ""};
   for (const auto& [reason, n] : f.refused_by_reason) refused.table.push_back({"拒绝 refused: " + reason, std::to_string(n)});
   out.push_back(std::move(refused));
 
@@ -196,8 +201,13 @@ NoticeFigures notice_figures(const NoticeInput& in) {
   for (const auto& d : in.decisions) {
     if (d.admitted) {
       // Exits are admitted too; the notice counts entries, whose reasons say so.
-      if (d.reason != "RESIDENT_EXIT" && d.reason != "VISITOR_EXIT" && d.reason != "EXIT_WITHOUT_ENTRY" &&
-          d.reason != "EXIT_PLATE_UNREAD") {
+      const std::string_view r = d.reason;
+      const bool exit = r.starts_with("EXIT_") || r.ends_with("_EXIT");
+      if (r == "SERVICE_VEHICLE" || r == "SPECIAL_PASS") {
+        f.service_entries += d.count;
+      } else if (r == "OPENED_BY_GUARD") {
+        f.opened_by_guard += d.count;
+      } else if (!exit) {
         f.admitted_entries += d.count;
       }
     } else {

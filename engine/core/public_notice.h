@@ -62,7 +62,9 @@ struct NoticeFigures {
   int night_start_minute = 0;
   int night_end_minute = 0;
   std::map<std::string, std::uint64_t> refused_by_reason;
-  std::uint64_t admitted_entries = 0;
+  std::uint64_t admitted_entries = 0;  // residents and visitors
+  std::uint64_t service_entries = 0;   // service vehicles and special passes
+  std::uint64_t opened_by_guard = 0;   // barriers opened by hand
   double stale_sensor_hours = 0;
 };
 

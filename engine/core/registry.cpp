@@ -30,7 +30,19 @@ std::optional<Permit> Registry::permit(std::string_view plate, CivilDay day, con
     if (household == nullptr || !in_force(v, *household, day)) continue;
     const std::uint32_t rank = rank_on(vi, *household, day);
     if (!monthly_fee(terms, household->type, rank)) return std::nullopt;
-    return Permit{household, rank};
+    return Permit{household, rank, std::nullopt};
+  }
+  for (std::size_t vi : by_plate->second) {
+    const Vehicle& v = vehicles_[vi];
+    const Household* household = versions_.on(v.household_id, day);
+    if (household == nullptr || household->type != HouseholdType::Tenant || !household->lease_end) continue;
+    const CivilDay last = *household->lease_end;
+    if (day <= last || day - last > static_cast<CivilDay>(terms.lease_grace_days)) continue;
+    const Household* then = versions_.on(v.household_id, last);
+    if (then == nullptr || !in_force(v, *then, last) || (v.removed_on && day >= *v.removed_on)) continue;
+    const std::uint32_t rank = rank_on(vi, *then, last);
+    if (!monthly_fee(terms, then->type, rank)) return std::nullopt;
+    return Permit{household, rank, last};
   }
   return std::nullopt;
 }
@@ -74,7 +86,8 @@ std::vector<const Vehicle*> Registry::records_of(std::string_view plate) const {
   return out;
 }
 
-HouseholdImportDiff diff_households(const Registry& registry, const std::vector<Household>& rows) {
+HouseholdImportDiff diff_households(const Registry& registry, const std::vector<Household>& rows, CivilDay today,
+                                    std::uint32_t grace_days) {
   std::unordered_map<std::string_view, const Household*> latest;  // versions are on record in order
   latest.reserve(registry.households().size());
   for (const Household& h : registry.households()) latest[h.household_id] = &h;
@@ -82,10 +95,20 @@ HouseholdImportDiff diff_households(const Registry& registry, const std::vector<
   for (const Household& row : rows) {
     const auto known = latest.find(row.household_id);
     if (known == latest.end()) {
-      diff.changes.push_back({nullptr, &row});
+      diff.changes.push_back({nullptr, row});
     } else if (known->second->building != row.building || known->second->room != row.room ||
                known->second->type != row.type || known->second->lease_end != row.lease_end) {
-      diff.changes.push_back({known->second, &row});
+      const Household& before = *known->second;
+      Household after = row;
+      const bool lapsed = before.type == HouseholdType::Tenant && before.lease_end && *before.lease_end < today;
+      if (lapsed && row.type == HouseholdType::Tenant && row.lease_end && *row.lease_end > *before.lease_end) {
+        if (today - *before.lease_end <= static_cast<CivilDay>(grace_days) + 1) {
+          after.valid_from = *before.lease_end + 1;  // a late renewal: the lease runs on without a gap
+        } else {
+          after.starts_history = true;  // a new tenant under the same id
+        }
+      }
+      diff.changes.push_back({&before, std::move(after)});
     } else {
       ++diff.unchanged;
     }

@@ -18,6 +18,8 @@ namespace parkd {
 struct Permit {
   const Household* household = nullptr;
   std::uint32_t rank = 0;  // among the household's cars in force that day, by registration
+  // Set when the lease ended and the car is let in within the pact's grace days: its last day.
+  std::optional<CivilDay> lease_ended;
 };
 
 class Registry {
@@ -31,6 +33,8 @@ class Registry {
 
   // The permit of a normalised plate on `day`, if one is in force; a tenant's car past the
   // limit of `terms` (the pact in force that day) has none: it is treated as a visitor's.
+  // A tenant's car whose lease ended at most terms.lease_grace_days before `day` (and not
+  // removed) keeps its permit at its last day's rank, with lease_ended set.
   std::optional<Permit> permit(std::string_view plate, CivilDay day, const PactTerms& terms) const;
 
   // The household's version on `day` (nullptr: unknown, or not yet on record that day).
@@ -66,11 +70,16 @@ class Registry {
 struct HouseholdImportDiff {
   struct Change {
     const Household* before = nullptr;  // null: a new household
-    const Household* after = nullptr;   // the row
+    Household after;                    // the row, with the version's valid_from when it is not
+                                        // the day of the change, and starts_history
   };
   std::vector<Change> changes;  // in the rows' order
   std::size_t unchanged = 0;
 };
-HouseholdImportDiff diff_households(const Registry& registry, const std::vector<Household>& rows);
+// A tenant whose lease had lapsed on `today`: a new lease_end given within `grace_days` of the old
+// one's end is a late renewal, in force from the day after the old end (no gap); later, it is a
+// new tenant under a reused id (starts_history: the old tenant's cars stay out).
+HouseholdImportDiff diff_households(const Registry& registry, const std::vector<Household>& rows, CivilDay today = 0,
+                                    std::uint32_t grace_days = 0);
 
 }  // namespace parkd

@@ -19,7 +19,8 @@ class RegistryStore {
  public:
   virtual ~RegistryStore() = default;
   // New households are added (known from the beginning); a known one whose fields differ gets a
-  // new version from `effective_from`, so earlier months are billed as they were. One transaction.
+  // new version from its valid_from if set (a late renewal), else from `effective_from`, so
+  // earlier months are billed as they were; starts_history is kept with it. One transaction.
   virtual std::error_code put_households(std::span<const Household> households, CivilDay effective_from,
                                          const AuditEntry* audit) = 0;
   // New permits, in one transaction; a plate that already has a permit in force fails the whole

@@ -4,6 +4,7 @@
 
 #include <google/protobuf/util/json_util.h>
 
+#include <cctype>
 #include <chrono>
 #include <memory>
 #include <set>
@@ -172,6 +173,12 @@ const std::vector<ControlApi::Route>& ControlApi::routes() {
       {V::post, {"v1", "vehicles", "{}", "remove"}, [](ControlApi& a, Call& c) { a.remove_vehicle(c, c.params[0]); }},
       {V::post, {"v1", "vehicles", "{}", "correct"}, [](ControlApi& a, Call& c) { a.correct_permit(c, c.params[0]); }},
       {V::post, {"v1", "vehicles", "{}", "move"}, [](ControlApi& a, Call& c) { a.move_vehicle(c, c.params[0]); }},
+      {V::get, {"v1", "special-passes"}, [](ControlApi& a, Call& c) { a.special_passes(c); }},
+      {V::post, {"v1", "special-passes"}, [](ControlApi& a, Call& c) { a.grant_pass(c); }},
+      {V::post, {"v1", "special-passes", "{}", "revoke"}, [](ControlApi& a, Call& c) { a.revoke_pass(c, c.params[0]); }},
+      {V::post, {"v1", "gates", "{}", "open"}, [](ControlApi& a, Call& c) { a.open_gate(c, c.params[0]); }},
+      {V::post, {"v1", "visitors", "{}", "close"}, [](ControlApi& a, Call& c) { a.settle_visitor(c, c.params[0], false); }},
+      {V::post, {"v1", "visitors", "{}", "waive"}, [](ControlApi& a, Call& c) { a.settle_visitor(c, c.params[0], true); }},
       {V::post, {"v1", "import", "households"}, [](ControlApi& a, Call& c) { a.import(c, "households"); }},
       {V::post, {"v1", "import", "vehicles"}, [](ControlApi& a, Call& c) { a.import(c, "vehicles"); }},
       {V::get, {"v1", "bill"}, [](ControlApi& a, Call& c) { a.bill(c); }},
@@ -599,6 +606,187 @@ void ControlApi::move_vehicle(Call& call, const std::string& raw_plate) {
 }
 
 namespace {
+
+pb::SpecialPassInfo pass_info(const SpecialPass& p, CivilDay today) {
+  pb::SpecialPassInfo out;
+  out.set_pass_id(p.id);
+  out.set_plate(p.plate);
+  out.set_reason(p.reason);
+  if (p.valid_until) out.set_valid_until(format_civil_day(*p.valid_until));
+  out.set_granted_by(p.granted_by);
+  out.set_granted_at_ms(p.granted_at);
+  if (p.revoked_on) out.set_revoked_on(format_civil_day(*p.revoked_on));
+  out.set_in_force_today(in_force(p, today));
+  return out;
+}
+
+// "YYYY-MM-DD HH:MM" in the lot's local time.
+std::optional<TimeMs> parse_local_minute(const std::string& text, int utc_offset_minutes) {
+  if (text.size() != 16 || text[10] != ' ' || text[13] != ':') return std::nullopt;
+  const auto day = parse_civil_day(text.substr(0, 10));
+  const auto digits = [&](std::size_t at) {
+    return std::isdigit(static_cast<unsigned char>(text[at])) && std::isdigit(static_cast<unsigned char>(text[at + 1]))
+               ? (text[at] - '0') * 10 + (text[at + 1] - '0')
+               : -1;
+  };
+  const int hour = digits(11);
+  const int minute = digits(14);
+  if (!day || hour < 0 || hour > 23 || minute < 0 || minute > 59) return std::nullopt;
+  return local_day_start_ms(*day, utc_offset_minutes) + (hour * 60 + minute) * kMsPerMinute;
+}
+
+}  // namespace
+
+void ControlApi::special_passes(Call& call) {
+  pb::SpecialPassList list;
+  const CivilDay day = today();
+  for (const SpecialPass& p : host_.desk().special_passes().all()) *list.add_passes() = pass_info(p, day);
+  call.reply(json_reply(200, list));
+}
+
+void ControlApi::grant_pass(Call& call) {
+  pb::GrantPassRequest body;
+  if (!google::protobuf::util::JsonStringToMessage(call.request.body(), &body).ok()) {
+    return call.reply(error_reply(400, "bad_request", "the body must be JSON like {\"plate\": \"沪A12345\", \"reason\": \"ambulance\"}"));
+  }
+  const PlateCheck plate = check_plate(body.plate());
+  if (!plate.ok()) return call.reply(error_reply(422, "invalid_plate", "plate '" + body.plate() + "': " + plate.why));
+  if (body.reason().empty() || body.reason().size() > 200) {
+    return call.reply(error_reply(422, "invalid_input", "a pass needs a reason (at most 200 bytes): who it is for and why"));
+  }
+  SpecialPass pass{0, plate.normalised, body.reason(), std::nullopt, call.token_name, wall_clock_ms(), std::nullopt};
+  if (!body.valid_until().empty()) {
+    const auto until = parse_civil_day(body.valid_until());
+    if (!until) return call.reply(error_reply(422, "invalid_input", "valid_until '" + body.valid_until() + "' is not a date YYYY-MM-DD"));
+    if (*until < today()) return call.reply(error_reply(422, "invalid_input", "valid_until " + body.valid_until() + " is in the past"));
+    pass.valid_until = until;
+  }
+  const pb::SpecialPassInfo info = pass_info(pass, today());
+  auto entry = std::make_shared<AuditEntry>(AuditEntry{0, wall_clock_ms(), call.token_name, "pass.grant", pass.plate, "", to_json(info)});
+  change_passes(call.respond, [pass, entry](SpecialPassStore& store) { return store.grant(pass, entry.get()); },
+                json_reply(201, info));
+}
+
+void ControlApi::revoke_pass(Call& call, const std::string& raw_plate) {
+  pb::RevokePassRequest body;
+  if (!google::protobuf::util::JsonStringToMessage(call.request.body(), &body).ok() || body.reason().empty()) {
+    return call.reply(error_reply(400, "bad_request", "the body must be JSON like {\"reason\": \"works finished\"}"));
+  }
+  const PlateCheck plate = check_plate(raw_plate);
+  const CivilDay day = today();
+  const SpecialPass* pass = host_.desk().special_passes().on(plate.normalised, day);
+  if (pass == nullptr) return call.reply(error_reply(404, "unknown_plate", "plate " + plate.normalised + " has no pass in force today"));
+  SpecialPass revoked = *pass;
+  revoked.revoked_on = day;
+  auto entry = std::make_shared<AuditEntry>(AuditEntry{0, wall_clock_ms(), call.token_name, "pass.revoke", revoked.plate,
+                                                       to_json(pass_info(*pass, day)),
+                                                       to_json(body)});
+  change_passes(call.respond, [id = pass->id, day, entry](SpecialPassStore& store) { return store.revoke(id, day, entry.get()); },
+                json_reply(200, pass_info(revoked, day)));
+}
+
+void ControlApi::change_passes(HttpServer::Respond respond, std::function<std::error_code(SpecialPassStore&)> write,
+                               HttpReply reply) {
+  stores_.worker.post([this, write = std::move(write), reply = std::move(reply), respond]() mutable {
+    if (auto e = write(stores_.passes)) return respond(error_reply(500, "store_error", "nothing was changed: " + e.message()));
+    auto passes = std::make_shared<std::vector<SpecialPass>>();
+    if (auto e = stores_.passes.load(*passes)) {
+      Log::error("control", "a special pass changed but the passes cannot be read back: {}", e.message());
+      return respond(error_reply(500, "store_error", "the change is stored, but parkd cannot read the passes back (" +
+                                                          e.message() + "): the gates use it after a restart"));
+    }
+    boost::asio::post(host_.strand(), [this, passes, reply = std::move(reply), respond] {
+      host_.set_special_passes(SpecialPasses(std::move(*passes)));
+      respond(reply);
+    });
+  });
+}
+
+std::optional<std::string> ControlApi::lot_of(const std::string& requested, HttpReply& error) const {
+  const Engine& engine = host_.engine();
+  if (requested.empty()) {
+    if (engine.lot_count() == 1) return engine.lot(0).id();
+    error = error_reply(422, "invalid_input", "parkd runs several lots: say which (lot_id)");
+    return std::nullopt;
+  }
+  if (!engine.find_lot(requested)) {
+    error = error_reply(404, "unknown_lot", "no lot '" + requested + "'");
+    return std::nullopt;
+  }
+  return requested;
+}
+
+void ControlApi::open_gate(Call& call, const std::string& gate_id) {
+  pb::OpenGateRequest body;
+  if (!google::protobuf::util::JsonStringToMessage(call.request.body(), &body).ok() || body.reason().empty() ||
+      body.reason().size() > 200) {
+    return call.reply(error_reply(400, "bad_request", "the body must be JSON like {\"reason\": \"plate covered in mud\"} "
+                                                      "(a reason of at most 200 bytes is required)"));
+  }
+  HttpReply error;
+  const auto lot = lot_of(body.lot_id(), error);
+  if (!lot) return call.reply(std::move(error));
+  std::string plate;
+  if (!body.plate().empty()) plate = check_plate(body.plate()).normalised;  // as typed if it is no plate: it is a note
+  const auto decision = host_.open_gate(*lot, gate_id, plate, call.request.body());
+  if (!decision) return call.reply(error_reply(404, "unknown_gate", "lot " + *lot + " has no gate '" + gate_id + "'"));
+  Log::info("gates", "{} opened gate {}/{} by hand: {}", call.token_name, *lot, gate_id, body.reason());
+  audit_then_reply(call, AuditEntry{0, wall_clock_ms(), call.token_name, "gate.open", *lot + "/" + gate_id, "",
+                                    to_json(body)},
+                   json_reply(200, to_message(*decision)));
+}
+
+void ControlApi::settle_visitor(Call& call, const std::string& raw_plate, bool waive) {
+  pb::SettleVisitorRequest body;
+  if (!google::protobuf::util::JsonStringToMessage(call.request.body(), &body).ok() || body.reason().empty() ||
+      body.reason().size() > 200) {
+    return call.reply(error_reply(400, "bad_request", "the body must be JSON like {\"reason\": \"left during the camera fault\", "
+                                                      "\"left_at\": \"2026-11-02 18:30\"} (a reason is required)"));
+  }
+  HttpReply error;
+  const auto lot = lot_of(body.lot_id(), error);
+  if (!lot) return call.reply(std::move(error));
+  const int offset = host_.engine().lot(*host_.engine().find_lot(*lot)).utc_offset_minutes();
+  const PlateCheck plate = check_plate(raw_plate);
+  TimeMs left_at = host_.now();
+  if (waive && !body.left_at().empty()) return call.reply(error_reply(422, "invalid_input", "a waiver ends the stay now: no left_at"));
+  if (!body.left_at().empty()) {
+    const auto at = parse_local_minute(body.left_at(), offset);
+    if (!at) return call.reply(error_reply(422, "invalid_input", "left_at '" + body.left_at() + "' is not local time YYYY-MM-DD HH:MM"));
+    left_at = *at;
+  }
+  const std::string note = std::string(waive ? "fee waived by " : "closed by ") + call.token_name + ": " + body.reason();
+  const GateDesk::Settled settled = host_.settle_visitor(*lot, plate.normalised, left_at, waive, note, call.request.body());
+  if (!settled.session) {
+    return call.reply(error_reply(settled.error.starts_with("no visitor") ? 404 : 422,
+                                  settled.error.starts_with("no visitor") ? "unknown_plate" : "invalid_input", settled.error));
+  }
+  const VisitorSession& s = *settled.session;
+  pb::SettledVisitor out;
+  out.set_lot_id(s.lot_id);
+  out.set_plate(s.plate);
+  out.set_entered_at_local(local_time_text(s.entered_at, offset));
+  out.set_left_at_local(local_time_text(*s.left_at, offset));
+  out.set_fee_fen(s.fee_fen);
+  out.set_note(s.note);
+  audit_then_reply(call, AuditEntry{0, wall_clock_ms(), call.token_name, waive ? "visitor.waive" : "visitor.close",
+                                    s.plate, "", to_json(out)},
+                   json_reply(200, out));
+}
+
+void ControlApi::audit_then_reply(Call& call, AuditEntry entry, HttpReply reply) {
+  auto respond = call.respond;
+  stores_.worker.post([this, entry = std::move(entry), reply = std::move(reply), respond] {
+    if (auto e = stores_.audit.append(entry)) {
+      // Done already (the barrier is open, the session closed): say so, and that the log lacks it.
+      Log::error("control", "{} on {} was done but not written to the audit log: {}", entry.action, entry.target, e.message());
+      return respond(error_reply(500, "store_error", "done, but not written to the audit log: " + e.message()));
+    }
+    respond(reply);
+  });
+}
+
+namespace {
 std::vector<pb::Problem> problems_of(const std::vector<CsvIssue>& issues) {
   std::vector<pb::Problem> out;
   for (const CsvIssue& i : issues) {
@@ -631,7 +819,10 @@ void ControlApi::import(Call& call, const std::string& kind) {
       auto parsed = std::make_shared<HouseholdImport>(parse_households_csv(*body));
       if (!parsed->issues.empty()) return respond(invalid_import(parsed->issues));
       boost::asio::post(host_.strand(), [this, parsed, respond, token, day] {
-        const HouseholdImportDiff diff = diff_households(host_.desk().registry(), parsed->households);
+        const PactVersion* version = pact_version_on(pact_, day);
+        const HouseholdImportDiff diff = diff_households(host_.desk().registry(), parsed->households, day,
+                                                         version != nullptr ? version->terms.lease_grace_days : 0);
+        auto changed = std::make_shared<std::vector<Household>>();
         pb::ImportReply summary;
         summary.set_kind("households");
         summary.set_rows(static_cast<std::uint32_t>(parsed->households.size()));
@@ -645,14 +836,15 @@ void ControlApi::import(Call& call, const std::string& kind) {
             summary.set_changed(summary.changed() + 1);
             before.push_back(household_info(*c.before));
           }
-          after.push_back(household_info(*c.after));
+          after.push_back(household_info(c.after));
+          changed->push_back(c.after);
         }
         auto entry = std::make_shared<AuditEntry>(AuditEntry{0, wall_clock_ms(), token, "import.households",
                                                              std::to_string(parsed->households.size()) + " rows",
                                                              to_json_array(before), to_json_array(after)});
         change_registry(
             respond,
-            [parsed, day, entry](RegistryStore& store) { return store.put_households(parsed->households, day, entry.get()); },
+            [changed, day, entry](RegistryStore& store) { return store.put_households(*changed, day, entry.get()); },
             json_reply(200, summary));
       });
     });

@@ -15,6 +15,7 @@
 #include "core/gate_ledger.h"
 #include "core/occupancy_history.h"
 #include "core/registry_store.h"
+#include "core/special_pass_store.h"
 #include "engine_host.h"
 #include "http_server.h"
 #include "store_worker.h"
@@ -28,6 +29,7 @@ struct ControlStores {
   GateLedger& ledger;        // read only: sessions and decisions of a month
   OccupancyHistory& history; // read only
   BillArchive& bills;        // closed months
+  SpecialPassStore& passes;
 };
 
 class ControlApi {
@@ -60,6 +62,16 @@ class ControlApi {
   void import(Call& call, const std::string& kind);
   void bill(Call& call);
   void notice(Call& call);
+  void special_passes(Call& call);
+  void grant_pass(Call& call);
+  void revoke_pass(Call& call, const std::string& plate);
+  void change_passes(HttpServer::Respond respond, std::function<std::error_code(SpecialPassStore&)> write, HttpReply reply);
+  void open_gate(Call& call, const std::string& gate_id);
+  void settle_visitor(Call& call, const std::string& plate, bool waive);
+  // The lot a call means: the one named, or the only one.
+  std::optional<std::string> lot_of(const std::string& requested, HttpReply& error) const;
+  // For actions done at once on the strand: the audit entry is written, then the reply goes.
+  void audit_then_reply(Call& call, AuditEntry entry, HttpReply reply);
   // On the store thread: an open month's bill as it would be issued now, its adjustment lines
   // for closed months included.
   std::error_code open_month_bill(int year, int month, std::vector<BillLine>& lines);

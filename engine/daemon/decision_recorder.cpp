@@ -19,6 +19,7 @@ std::vector<OutgoingDecision> outgoing(const std::vector<DecisionRecord>& record
   std::vector<OutgoingDecision> out;
   out.reserve(records.size());
   for (const DecisionRecord& r : records) {
+    if (r.decision_topic.empty()) continue;  // an office's settlement: on record, nothing for a barrier
     out.push_back(OutgoingDecision{GateEventKey{r.event.lot_id, r.event.gate_id, r.event.seq}, r.decision_topic,
                                    r.decision_payload});
   }

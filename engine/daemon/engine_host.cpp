@@ -253,6 +253,49 @@ void EngineHost::on_gate_event(const IncomingMessage& m, const Topic& t) {
   unrecorded_.push_back(std::move(record));
 }
 
+std::optional<GateDecisionOut> EngineHost::open_gate(const std::string& lot_id, const std::string& gate_id,
+                                                     const std::string& plate, std::string request) {
+  const TimeMs at = now();
+  std::optional<GateDecisionOut> decision = desk_.open_by_guard(lot_id, gate_id, plate, at);
+  if (!decision) return decision;
+  ++counters_.decisions_by_reason[decision->reason];
+  DecisionRecord record;
+  record.decided_at = at;
+  record.reason = decision->reason;
+  record.admitted = true;
+  record.decision_topic = gate_decision_topic(lot_id, gate_id);
+  record.decision_payload = to_message(*decision).SerializeAsString();
+  record_operator_action(lot_id, gate_id, std::move(request), std::move(record));
+  return decision;
+}
+
+GateDesk::Settled EngineHost::settle_visitor(const std::string& lot_id, const std::string& plate, TimeMs left_at,
+                                             bool waive, const std::string& note, std::string request) {
+  const TimeMs at = now();
+  GateDesk::Settled settled = desk_.settle_visitor(lot_id, plate, left_at, waive, note, at);
+  if (!settled.session) return settled;
+  DecisionRecord record;
+  record.decided_at = at;
+  record.reason = waive ? "EXIT_WAIVED_BY_OFFICE" : "EXIT_SETTLED_BY_OFFICE";  // exits: not entries in the notice
+  record.admitted = true;
+  record.closed = desk_.take_closed_sessions();
+  record_operator_action(lot_id, settled.session->entry_gate, std::move(request), std::move(record));
+  return settled;
+}
+
+void EngineHost::record_operator_action(const std::string& lot_id, const std::string& gate_id, std::string request,
+                                        DecisionRecord record) {
+  const std::string channel = gate_id + "#operator";
+  const TimeMs wall = system_now_ms();
+  // Rising even if the wall clock stepped back: the ledger keys on (lot, channel, seq).
+  const std::uint64_t seq = std::max<std::uint64_t>(gate_seqs_.highest(lot_id, channel) + 1, static_cast<std::uint64_t>(wall));
+  gate_seqs_.decided_up_to(lot_id, channel, seq);
+  record.event = InboxEvent{lot_id, channel, seq, std::move(request), "operator/" + channel, wall};
+  unrecorded_.push_back(std::move(record));
+  // Gate decisions waiting for their batch go with it, in order; the inbox is not released here.
+  recorder_.record(std::exchange(unrecorded_, {}), std::nullopt);
+}
+
 TimeMs EngineHost::decision_time(const IncomingMessage& m) const {
   // The pact applies at the moment parkd received the event: one kept in the inbox across a
   // restart is decided at that moment, not at the restart's (a visitor who left while parkd was

@@ -91,6 +91,16 @@ class EngineHost : public EngineSink {
   SpaceCommandOutcome close_space(const std::string& lot_id, const std::string& space_id, std::string reason);
   SpaceCommandOutcome open_space(const std::string& lot_id, const std::string& space_id);
   const GateDesk& desk() const { return desk_; }
+  void set_special_passes(SpecialPasses passes) { desk_.set_special_passes(std::move(passes)); }
+
+  // Operators at the gates. Each is recorded in the decision ledger like a camera's event, under
+  // the gate's operator channel ("<gate>#operator", seq from the wall clock, rising), with the
+  // request as the event's payload: the notice counts it, and an open goes through the outbox,
+  // delivered to the barrier across a crash like any decision. nullopt: no such gate.
+  std::optional<GateDecisionOut> open_gate(const std::string& lot_id, const std::string& gate_id,
+                                           const std::string& plate, std::string request);
+  GateDesk::Settled settle_visitor(const std::string& lot_id, const std::string& plate, TimeMs left_at, bool waive,
+                                   const std::string& note, std::string request);
   // parkd's time: the system clock, or the last SimClock.
   TimeMs now() const;
   bool simulated_clock() const { return sim_clock_; }
@@ -123,6 +133,9 @@ class EngineHost : public EngineSink {
   // One transaction for the batch, then the decisions go out and the inbox lets go of
   // everything through `processed` (0: nothing of the inbox in this batch).
   void record_decisions(InboxPosition processed);
+  // A record of an operator's action on `gate_id`'s operator channel, recorded at once.
+  void record_operator_action(const std::string& lot_id, const std::string& gate_id, std::string request,
+                              DecisionRecord record);
   TimeMs decision_time(const IncomingMessage& m) const;
   void publish_decisions(std::vector<OutgoingDecision> decisions, bool tracked);
   void resend_undelivered();

@@ -29,6 +29,7 @@
 #include "store/sqlite_gate_ledger.h"
 #include "store/sqlite_registry_store.h"
 #include "store/sqlite_space_state_store.h"
+#include "store/sqlite_special_pass_store.h"
 #include "wire.h"
 
 namespace parkd {
@@ -106,6 +107,7 @@ int run(const DaemonOptions& options) {
   SqliteRegistryStore registry_store(database);
   SqliteAuditLog audit_log(database);
   SqliteBillArchive bill_archive(database);
+  SqliteSpecialPassStore pass_store(database);
   SqliteOccupancyHistory history_reader(database);
   SqliteDatabase ledger_database(config.settings.db_path);  // gate decisions: the store thread
   SqliteGateLedger gate_ledger(ledger_database);
@@ -118,6 +120,10 @@ int run(const DaemonOptions& options) {
   std::vector<Vehicle> vehicles;
   if (auto e = registry_store.load(households, vehicles)) {
     throw std::runtime_error("cannot read the registry from '" + config.settings.db_path + "': " + e.message());
+  }
+  std::vector<SpecialPass> passes;
+  if (auto e = pass_store.load(passes)) {
+    throw std::runtime_error("cannot read the special passes from '" + config.settings.db_path + "': " + e.message());
   }
   const std::size_t household_count = households.size();
   const std::size_t vehicle_count = vehicles.size();
@@ -136,6 +142,7 @@ int run(const DaemonOptions& options) {
                   &store_worker, &gate_inbox);
   host.set_registry(Registry(std::move(households), std::move(vehicles)));
   host.set_pact(config.pact);
+  host.set_special_passes(SpecialPasses(std::move(passes)));
   host.set_history(&history_writer);
   // Limits are rates in real time; a simulated clock compresses a device's day into seconds, so
   // the simulator (a trusted harness) is not throttled.
@@ -146,7 +153,7 @@ int run(const DaemonOptions& options) {
   } else {
     host.set_limits(ThrottleLimits{1e12, 1e12}, ThrottleLimits{1e12, 1e12});
   }
-  ControlApi control(host, ControlStores{control_worker, registry_store, audit_log, ledger_reader, history_reader, bill_archive},
+  ControlApi control(host, ControlStores{control_worker, registry_store, audit_log, ledger_reader, history_reader, bill_archive, pass_store},
                      tokens.tokens, config.pact, host.engine().lot_count() > 0 ? host.engine().lot(0).name() : std::string());
   Log::info("parkd", "registry: {} households, {} permits on record", household_count, vehicle_count);
 

@@ -44,6 +44,7 @@ parking::v1::GateDecision to_message(const GateDecisionOut& d) {
     case VehicleClass::Owner: m.set_vehicle_class(parking::v1::VEHICLE_CLASS_OWNER); break;
     case VehicleClass::Tenant: m.set_vehicle_class(parking::v1::VEHICLE_CLASS_TENANT); break;
     case VehicleClass::Visitor: m.set_vehicle_class(parking::v1::VEHICLE_CLASS_VISITOR); break;
+    case VehicleClass::Service: m.set_vehicle_class(parking::v1::VEHICLE_CLASS_SERVICE); break;
   }
   m.set_reason(d.reason);
   m.set_assigned_zone(d.assigned_zone);

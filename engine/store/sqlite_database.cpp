@@ -200,6 +200,18 @@ void SqliteDatabase::migrate() {
       "  corrects_month TEXT NOT NULL,"
       "  note TEXT NOT NULL,"
       "  PRIMARY KEY (month, line_no)) WITHOUT ROWID;",
+      // 6 -> 7: special passes the office grants (never deleted; revoking sets revoked_on).
+      "CREATE TABLE special_pass ("
+      "  pass_id INTEGER PRIMARY KEY AUTOINCREMENT,"
+      "  plate TEXT NOT NULL,"
+      "  reason TEXT NOT NULL,"
+      "  valid_until TEXT,"
+      "  granted_by TEXT NOT NULL,"
+      "  granted_at_ms INTEGER NOT NULL,"
+      "  revoked_on TEXT);"
+      "CREATE INDEX special_pass_by_plate ON special_pass (plate);"
+      // ...and a household version that starts a new history under a reused id.
+      "ALTER TABLE household_version ADD COLUMN starts_history INTEGER NOT NULL DEFAULT 0;",
   };
   for (int v = version; v < kSchemaVersion; ++v) {
     const std::string step = std::string("BEGIN IMMEDIATE;") + kSteps[v] + "PRAGMA user_version = " +

@@ -28,7 +28,7 @@ constexpr const char* kFromTheBeginning = "0001-01-01";
 int put_version(sqlite3* db, const Household& h, const std::string& valid_from) {
   SqliteStatement put(db,
                       "INSERT OR REPLACE INTO household_version (household_id, valid_from, building, room, "
-                      "household_type, lease_end) VALUES (?1, ?2, ?3, ?4, ?5, ?6)");
+                      "household_type, lease_end, starts_history) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)");
   if (put.prepare_result() != SQLITE_OK) return put.prepare_result();
   bind_text(put.get(), 1, h.household_id);
   bind_text(put.get(), 2, valid_from);
@@ -36,6 +36,7 @@ int put_version(sqlite3* db, const Household& h, const std::string& valid_from) 
   bind_text(put.get(), 4, h.room);
   bind_text(put.get(), 5, name_of(h.type));
   bind_day(put.get(), 6, h.lease_end);
+  sqlite3_bind_int(put.get(), 7, h.starts_history ? 1 : 0);
   return step_and_reset(put.get());
 }
 
@@ -89,7 +90,9 @@ std::error_code SqliteRegistryStore::put_households(std::span<const Household> h
       rc = step_and_reset(upsert.get());
       // A new household is known from the beginning (its cars may be registered in the past);
       // a changed one gets a new version from the day of the change.
-      if (rc == SQLITE_OK) rc = put_version(db_.handle(), h, before ? format_civil_day(effective_from) : kFromTheBeginning);
+      if (rc == SQLITE_OK) {
+        rc = put_version(db_.handle(), h, before ? format_civil_day(h.valid_from.value_or(effective_from)) : kFromTheBeginning);
+      }
     }
     if (rc == SQLITE_OK && audit != nullptr) rc = append_audit(db_.handle(), *audit);
     return rc;
@@ -122,7 +125,7 @@ std::error_code SqliteRegistryStore::change_permits(std::span<const Vehicle> rew
 
 std::error_code SqliteRegistryStore::load(std::vector<Household>& households, std::vector<Vehicle>& vehicles) {
   SqliteStatement h(db_.handle(),
-                    "SELECT household_id, building, room, household_type, lease_end, valid_from FROM household_version "
+                    "SELECT household_id, building, room, household_type, lease_end, valid_from, starts_history FROM household_version "
                     "ORDER BY household_id, valid_from");
   if (h.prepare_result() != SQLITE_OK) return sqlite_error(h.prepare_result());
   int rc = SQLITE_OK;
@@ -131,7 +134,8 @@ std::error_code SqliteRegistryStore::load(std::vector<Household>& households, st
     households.push_back(Household{column_text(h.get(), 0), column_text(h.get(), 1), column_text(h.get(), 2),
                                    column_text(h.get(), 3) == "tenant" ? HouseholdType::Tenant : HouseholdType::Owner,
                                    column_day(h.get(), 4),
-                                   valid_from == kFromTheBeginning ? std::nullopt : parse_civil_day(valid_from)});
+                                   valid_from == kFromTheBeginning ? std::nullopt : parse_civil_day(valid_from),
+                                   sqlite3_column_int(h.get(), 6) != 0});
   }
   if (rc != SQLITE_DONE) return sqlite_error(rc);
   SqliteStatement v(db_.handle(),

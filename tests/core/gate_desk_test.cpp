@@ -162,6 +162,86 @@ TEST_F(GateDeskTest, AnExitWhosePlateCannotBeReadOpensTheBarrierAndLeavesTheSess
   EXPECT_FALSE(at_gate("苏E1?345", true).admit);
 }
 
+TEST_F(GateDeskTest, TheGuardSettlesAnOpenSessionAtTheTimeTheCarLeftOrWaivesIt) {
+  // Release 1 had no way to close a session whose exit was missed or unread.
+  ASSERT_TRUE(at_gate("苏E12345", true).admit);
+  const TimeMs entered = t;
+  later(3 * kHour);
+  EXPECT_FALSE(desk.settle_visitor("tiny", "苏E12345", entered - kMinute, false, "x", t).session) << "before the entry";
+  EXPECT_FALSE(desk.settle_visitor("tiny", "苏E12345", t + kMinute, false, "x", t).session) << "in the future";
+  EXPECT_EQ(desk.settle_visitor("tiny", "苏E99999", t, false, "x", t).error, "no visitor session is open for 苏E99999 in tiny");
+  // It left 1 h 10 min after entering, as the guard's notes say: 2 started hours, 10.00.
+  const GateDesk::Settled closed = desk.settle_visitor("tiny", "苏E12345", entered + 70 * kMinute, false, "closed by clerk", t);
+  ASSERT_TRUE(closed.session);
+  EXPECT_EQ(closed.session->fee_fen, 10'00);
+  EXPECT_EQ(*closed.session->left_at, entered + 70 * kMinute);
+  EXPECT_EQ(closed.session->note, "closed by clerk");
+  EXPECT_EQ(desk.take_closed_sessions().size(), 1u);
+  EXPECT_TRUE(desk.open_sessions().empty());
+  // A waiver closes now with no fee.
+  ASSERT_TRUE(at_gate("苏E12346", true).admit);
+  later(5 * kHour);
+  const GateDesk::Settled waived = desk.settle_visitor("tiny", "苏E12346", t, true, "fee waived", t);
+  ASSERT_TRUE(waived.session);
+  EXPECT_EQ(waived.session->fee_fen, 0);
+}
+
+TEST_F(GateDeskTest, ServiceVehiclesAndPlatesWithAPassAreAdmittedFreeAtAnyHour) {
+  // Release 1: 沪A1234警 was INVALID_PLATE in and out. Now in at 03:00 with the lot's reserve
+  // irrelevant, no space taken, no session, out with no fee.
+  later(15 * kHour);  // 03:00
+  const std::uint32_t free_before = engine.occupancy(0).lot_counts().free();
+  for (const char* plate : {"沪A1234警", "川A1234应急", "沪A1234领", "VA12345"}) {
+    const auto in = at_gate(plate, true);
+    EXPECT_TRUE(in.admit) << plate;
+    EXPECT_EQ(in.reason, "SERVICE_VEHICLE") << plate;
+    EXPECT_EQ(in.vehicle_class, VehicleClass::Service);
+    EXPECT_TRUE(in.assigned_space.empty());
+    const auto out = at_gate(plate, false);
+    EXPECT_EQ(out.reason, "SERVICE_VEHICLE_EXIT");
+    EXPECT_EQ(out.fee_due_fen, 0);
+  }
+  EXPECT_EQ(engine.occupancy(0).lot_counts().free(), free_before);
+  EXPECT_TRUE(desk.open_sessions().empty());
+  EXPECT_TRUE(desk.take_closed_sessions().empty());
+  // An ambulance on civil plates, with a pass until tomorrow; a learner car is a visitor.
+  const CivilDay today = local_day(t, 8 * 60);
+  desk.set_special_passes(SpecialPasses({SpecialPass{1, "沪A55555", "ambulance, Tongren hospital", today + 1, "clerk", 0, std::nullopt}}));
+  EXPECT_EQ(at_gate("沪A55555", true).reason, "SPECIAL_PASS");
+  EXPECT_EQ(at_gate("沪A55555", false).reason, "SPECIAL_PASS_EXIT");
+  EXPECT_EQ(at_gate("沪A1234学", true).vehicle_class, VehicleClass::Visitor) << "a learner car is a visitor";
+  later(2 * 24 * kHour);
+  EXPECT_EQ(at_gate("沪A55555", true).vehicle_class, VehicleClass::Visitor) << "the pass ended";
+}
+
+TEST_F(GateDeskTest, ACarOfALapsedLeaseComesInWithinTheGraceDaysAndIsToldToRenew) {
+  // HX's lease ended 2026-10-31; it is 11-02. Release 1: a visitor (charged, refused at night).
+  PactTerms terms;
+  terms.lease_grace_days = 7;
+  desk.set_pact({PactVersion{"2026-01", *parse_civil_day("2026-01-01"), terms}});
+  const auto in = at_gate("沪C33333", true);
+  EXPECT_TRUE(in.admit);
+  EXPECT_EQ(in.reason, "RESIDENT_IN_GRACE");
+  EXPECT_EQ(in.vehicle_class, VehicleClass::Tenant);
+  EXPECT_NE(in.message_en.find("The lease ended on 2026-10-31: renew at the office by 2026-11-07"), std::string::npos)
+      << in.message_en;
+  EXPECT_TRUE(desk.open_sessions().empty()) << "no visitor session";
+  EXPECT_EQ(at_gate("沪C33333", false).reason, "RESIDENT_EXIT") << "not an exit without entry";
+  later(6 * 24 * kHour);  // 11-08
+  EXPECT_EQ(at_gate("沪C33333", true).vehicle_class, VehicleClass::Visitor);
+}
+
+TEST_F(GateDeskTest, AGuardOpensABarrierOfAKnownGateOnly) {
+  const auto opened = desk.open_by_guard("tiny", "g", "沪A12345", t);
+  ASSERT_TRUE(opened);
+  EXPECT_TRUE(opened->admit);
+  EXPECT_EQ(opened->reason, "OPENED_BY_GUARD");
+  EXPECT_EQ(opened->event_seq, 0u);
+  EXPECT_EQ(opened->gate_id, "g");
+  EXPECT_FALSE(desk.open_by_guard("tiny", "nowhere", "", t));
+  EXPECT_FALSE(desk.open_by_guard("elsewhere", "g", "", t));
+}
+
 TEST_F(GateDeskTest, ACarThatLeavesBeforeParkingGivesItsHeldSpaceBack) {
   ASSERT_EQ(at_gate("苏E12345", true).assigned_space, "S1");
   EXPECT_EQ(engine.occupancy(0).lot_counts()[SpaceState::Held], 1u);

@@ -3,6 +3,9 @@
 
 #include <gtest/gtest.h>
 
+#include <utility>
+#include <vector>
+
 namespace parkd {
 namespace {
 
@@ -45,6 +48,35 @@ TEST(Plate, AcceptsNewEnergyPlatesOfSixCharacters) {
   EXPECT_TRUE(check_plate("沪AD12345").new_energy());
   EXPECT_TRUE(check_plate("粤B12345F").ok());
   EXPECT_EQ(check_plate("沪A123456").problem, PlateProblem::WrongLength);
+}
+
+TEST(Plate, ServiceAndOtherSpecialFormatsAreReadWithTheirKind) {
+  // Issue #17 case 3: each of these was INVALID_PLATE at entry and exit in release 1.
+  const std::vector<std::pair<std::string, PlateKind>> cases = {
+      {"沪A1234警", PlateKind::Police},       {"沪A·0123警", PlateKind::Police},
+      {"川A1234应急", PlateKind::Emergency},  {"沪A1234领", PlateKind::Consular},
+      {"使224001", PlateKind::Embassy},       {"224001使", PlateKind::Embassy},
+      {"WJ沪1234X", PlateKind::ArmedPolice},  {"WJ12345", PlateKind::ArmedPolice},
+      {"VA12345", PlateKind::Military},       {"KJ 12345", PlateKind::Military},
+      {"沪A1234学", PlateKind::Learner},      {"粤Z1234港", PlateKind::CrossBorder},
+      {"粤Z1234澳", PlateKind::CrossBorder},  {"沪A1234挂", PlateKind::Trailer},
+      {"沪AD12345", PlateKind::NewEnergy},    {"沪A12345", PlateKind::Civil}};
+  for (const auto& [text, kind] : cases) {
+    const PlateCheck p = check_plate(text);
+    EXPECT_TRUE(p.ok()) << text << ": " << p.why;
+    EXPECT_EQ(p.kind, kind) << text;
+  }
+  EXPECT_TRUE(check_plate("沪A1234警").service());
+  EXPECT_TRUE(check_plate("使224001").service());
+  EXPECT_FALSE(check_plate("沪A1234学").service());  // a learner car is an ordinary visitor
+  EXPECT_FALSE(check_plate("沪A12345").service());
+  // The suffix needs its 4 characters; a stray letter pair is not the army.
+  EXPECT_EQ(check_plate("沪A123警").problem, PlateProblem::WrongLength);
+  EXPECT_EQ(check_plate("沪A12O4警").problem, PlateProblem::WrongLength);
+  EXPECT_FALSE(check_plate("AB12345").ok());
+  EXPECT_FALSE(check_plate("WJ1234").ok());
+  EXPECT_FALSE(check_plate("使22400").ok());
+  EXPECT_EQ(mask_plate("沪A1234警"), "***(police)");
 }
 
 TEST(Plate, RefusesWhatIsNotAPlateAndSaysWhy) {

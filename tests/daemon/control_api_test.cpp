@@ -13,6 +13,7 @@
 
 #include "store/sqlite_audit_log.h"
 #include "store/sqlite_bill_archive.h"
+#include "store/sqlite_special_pass_store.h"
 #include "store/sqlite_database.h"
 #include "store/sqlite_gate_ledger.h"
 #include "store/sqlite_occupancy_history.h"
@@ -66,7 +67,7 @@ class ControlApiTest : public ::testing::Test {
     std::vector<Vehicle> v;
     EXPECT_FALSE(sqlite_registry.load(h, v));
     host->set_registry(Registry(std::move(h), std::move(v)));
-    api.emplace(*host, ControlStores{worker, registry, audit, ledger, history, bills},
+    api.emplace(*host, ControlStores{worker, registry, audit, ledger, history, bills, passes},
                 std::vector<ControlToken>{{"clerk", "s3cret"}},
                 std::vector<PactVersion>{PactVersion{"2026-01", *parse_civil_day("2026-01-01"), {}}}, "Tiny");
   }
@@ -102,6 +103,7 @@ class ControlApiTest : public ::testing::Test {
   SqliteGateLedger ledger{db};
   SqliteOccupancyHistory history{db};
   SqliteBillArchive bills{db};
+  SqliteSpecialPassStore passes{db};
   StoreWorker worker;
   boost::asio::io_context io;
   NoPublisher publisher;

@@ -450,8 +450,9 @@ TEST_F(SoakTest, AMonthOfTheCompoundWithFaultsKeepsCountsMemoryAndBillsRight) {
     std::vector<ExpectedLine> billed;
     for (std::size_t i = 1; i < records.size(); ++i) {
       const auto& f = records[i];
-      ASSERT_EQ(f.size(), 11u);
+      ASSERT_EQ(f.size(), 13u);
       EXPECT_EQ(f[0], month_text);
+      EXPECT_EQ(f[11], "") << "an adjustment line: each month is issued once, after every change";
       EXPECT_EQ(f[10], pact->name);
       billed.push_back(ExpectedLine{f[1], f[5], static_cast<std::uint32_t>(std::stoul(f[6])), fen(f[7]), std::stoi(f[8]),
                                     fen(f[9]), 0});

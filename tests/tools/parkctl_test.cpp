@@ -366,5 +366,64 @@ TEST_F(ParkctlTest, VisitorsAreBilledAsTheGoldenFileAndTheNoticeAddsUpToTheBills
   EXPECT_NE(html.out.find("京A·1***5"), std::string::npos);
 }
 
+TEST_F(ParkctlTest, GuardsOpenBarriersTheOfficeSettlesStaysAndGrantsPassesAllAudited) {
+  // Issue #17 cases 2 and 3 at the real gates: a guard's open reaches the barrier; a session
+  // whose exit was unread is settled with the fee for the time the guard noted; an ambulance on
+  // civil plates gets a pass; a police car needs none.
+  clock(local(2026, 11, 2, 9, 50));
+  sensors_speak(local(2026, 11, 2, 9, 59));  // sensors go stale after 3 silent minutes
+  clock(local(2026, 11, 2, 10, 0));
+
+  const auto open = parkctl({"gate", "open", "north", "--reason", "plate covered in mud", "--plate", "沪A98765"});
+  ASSERT_EQ(open.code, 0) << open.err;
+  const auto opened = devices->wait_for([](const test::Received& r) {
+    parking::v1::GateDecision d;
+    return r.topic == "parking/xj5/gates/north/decision" && d.ParseFromString(r.payload) && d.reason() == "OPENED_BY_GUARD" &&
+           d.admit() && d.event_seq() == 0 && d.plate() == "沪A98765";
+  });
+  EXPECT_TRUE(opened) << "the barrier never heard of it\n" << log();
+  EXPECT_EQ(parkctl({"gate", "open", "nowhere", "--reason", "x"}).code, 5);
+  EXPECT_EQ(parkctl({"gate", "open", "north"}).code, 2) << "a reason is required";
+
+  const auto visitor = gate("north", 1, "京A12345", true);
+  ASSERT_TRUE(visitor.admit()) << visitor.reason() << ": " << visitor.message_en() << "\n" << log();
+  clock(local(2026, 11, 2, 13, 0));
+  EXPECT_EQ(gate("north", 2, "京A1?345", false).reason(), "EXIT_PLATE_UNREAD");
+  const auto early = parkctl({"visitor", "close", "京A12345", "--reason", "x", "--at", "2026-11-02 09:00"});
+  EXPECT_EQ(early.code, 6) << "before the entry: " << early.out << early.err;
+  const auto settled = parkctl({"visitor", "close", "京A12345", "--reason", "left at 11:40 by the guard's notes", "--at",
+                                "2026-11-02 11:40"});
+  ASSERT_EQ(settled.code, 0) << settled.err;
+  EXPECT_NE(settled.out.find("fee 10.00 yuan"), std::string::npos) << settled.out;  // 1 h 40 min: 2 started hours
+  EXPECT_EQ(parkctl({"visitor", "waive", "京A12345", "--reason", "again"}).code, 5) << "nothing open any more";
+  const auto inside = parkctl({"visitors"});
+  EXPECT_NE(inside.out.find("0 visitor(s) inside"), std::string::npos) << inside.out;
+
+  const auto grant = parkctl({"pass", "grant", "沪A55555", "--reason", "ambulance, Tongren hospital", "--until", "2026-11-30"});
+  ASSERT_EQ(grant.code, 0) << grant.err;
+  clock(local(2026, 11, 3, 2, 0));
+  const auto ambulance = gate("east", 1, "沪A55555", true);
+  EXPECT_TRUE(ambulance.admit());
+  EXPECT_EQ(ambulance.reason(), "SPECIAL_PASS");
+  EXPECT_EQ(ambulance.vehicle_class(), parking::v1::VEHICLE_CLASS_SERVICE);
+  const auto police = gate("east", 2, "沪A1234警", true);
+  EXPECT_TRUE(police.admit()) << police.message_en();
+  EXPECT_EQ(police.reason(), "SERVICE_VEHICLE");
+  ASSERT_EQ(parkctl({"pass", "revoke", "沪A55555", "--reason", "the loan ended"}).code, 0);
+  const auto passes = parkctl({"pass", "list"});
+  EXPECT_NE(passes.out.find("2026-11-30  operator    2026-11-03  -"), std::string::npos) << "revoked from today\n" << passes.out;
+
+  // The visitor bill shows the settled stay with who settled it; the notice counts the opens.
+  const auto visitors = parkctl({"bill", "--month", "2026-11", "--visitors"});
+  EXPECT_NE(visitors.out.find("closed by operator: left at 11:40 by the guard's notes"), std::string::npos) << visitors.out;
+  const auto notice = parkctl({"notice", "--month", "2026-11"});
+  EXPECT_NE(notice.out.find("| 保安手动开闸 opened by a guard | 1 |"), std::string::npos) << notice.out;
+  EXPECT_NE(notice.out.find("| 特种车辆与特许通行 service vehicles and passes (free) | 2 |"), std::string::npos) << notice.out;
+  const auto audit = parkctl({"audit"});
+  for (const char* action : {"gate.open", "visitor.close", "pass.grant", "pass.revoke"}) {
+    EXPECT_NE(audit.out.find(action), std::string::npos) << action << "\n" << audit.out;
+  }
+}
+
 }  // namespace
 }  // namespace parkd

@@ -16,6 +16,7 @@
 
 #include "core/billing.h"
 #include "parking/v1/control.pb.h"
+#include "parking/v1/messages.pb.h"
 #include "text_table.h"
 
 namespace parkd {
@@ -48,6 +49,17 @@ const std::map<std::string, Usage>& usages() {
                    "plate's latest, or --permit N from household show); move hands the car to another household from\n"
                    "--on. One plate never holds two permits on one day: a change that would is refused with the\n"
                    "permit it clashes with. Every change is audited. Needs the token. Dates default to parkd's today."}},
+      {"visitor", {"visitor close PLATE --reason TEXT [--at \"YYYY-MM-DD HH:MM\"] [--lot L]\n       visitor waive PLATE --reason TEXT [--lot L]",
+                   "Settles a visitor's open session by hand (a missed or unreadable exit): close ends it at --at (local\n"
+                   "time; default now) with the pact's fee for the stay; waive ends it now with no fee. Audited; the\n"
+                   "session's note names the token and the reason. Needs the token."}},
+      {"gate", {"gate open GATE --reason TEXT [--plate PLATE] [--lot L]",
+                "Opens a barrier by hand: an admitting decision (OPENED_BY_GUARD) goes to the gate, delivered like any\n"
+                "other; counted in the notice and audited. Needs the token."}},
+      {"pass", {"pass list\n       pass grant PLATE --reason TEXT [--until YYYY-MM-DD]\n       pass revoke PLATE --reason TEXT",
+                "Special passes: plates admitted at every gate free of charge (an ambulance on civil plates, a utility's\n"
+                "van for a week), until --until (inclusive) or revoked. Police, fire and rescue (应急), armed police,\n"
+                "military, consular and embassy plates need none: their format admits them. Changes need the token."}},
       {"import", {"import households|vehicles FILE.csv",
                   "Imports the property office's CSV, all or nothing; every problem is listed with its line and column.\n"
                   "households: household_id,building,room,household_type,lease_end   (owner|tenant; lease_end empty for owners)\n"
@@ -282,6 +294,70 @@ int visitors(const Runner& r, const Args&) {
   });
 }
 
+std::string body_of(const google::protobuf::Message& m) {
+  std::string body;
+  google::protobuf::util::MessageToJsonString(m, &body);
+  return body;
+}
+
+int visitor(const Runner& r, const Args& a) {
+  if (a.positional.size() != 2 || (a.positional[0] != "close" && a.positional[0] != "waive")) return -1;
+  pb::SettleVisitorRequest request;
+  request.set_reason(a.value("--reason").value_or(""));
+  request.set_left_at(a.value("--at").value_or(""));
+  request.set_lot_id(a.value("--lot").value_or(""));
+  return r.json<pb::SettledVisitor>("POST", "/v1/visitors/" + url_encode(a.positional[1]) + "/" + a.positional[0],
+                                    body_of(request), [&](const pb::SettledVisitor& v) {
+                                      r.print("visitor " + v.plate() + ": in " + v.entered_at_local() + ", out " +
+                                              v.left_at_local() + ", fee " + yuan(v.fee_fen()) + " yuan (" + v.note() + ")\n");
+                                    });
+}
+
+int gate(const Runner& r, const Args& a) {
+  if (a.positional.size() != 2 || a.positional[0] != "open") return -1;
+  pb::OpenGateRequest request;
+  request.set_reason(a.value("--reason").value_or(""));
+  request.set_plate(a.value("--plate").value_or(""));
+  request.set_lot_id(a.value("--lot").value_or(""));
+  return r.json<pb::GateDecision>("POST", "/v1/gates/" + url_encode(a.positional[1]) + "/open", body_of(request),
+                                       [&](const pb::GateDecision& d) {
+                                         r.print("gate " + d.gate_id() + " opened: " + d.message_en() + "\n");
+                                       });
+}
+
+int pass(const Runner& r, const Args& a) {
+  if (a.positional.size() == 1 && a.positional[0] == "list") {
+    return r.json<pb::SpecialPassList>("GET", "/v1/special-passes", "", [&](const pb::SpecialPassList& l) {
+      TextTable t({"PLATE", "REASON", "UNTIL", "GRANTED BY", "REVOKED ON", "TODAY"});
+      for (const auto& p : l.passes()) {
+        t.add({p.plate(), p.reason(), p.valid_until().empty() ? "(until revoked)" : p.valid_until(), p.granted_by(), p.revoked_on(),
+               p.in_force_today() ? "in force" : "-"});
+      }
+      r.print(t.render());
+    });
+  }
+  const auto print = [&](const pb::SpecialPassInfo& p) {
+    r.print("pass for " + p.plate() + " (" + p.reason() + "): " +
+            (p.in_force_today() ? "in force" + (p.valid_until().empty() ? std::string(" until revoked") : " until " + p.valid_until())
+                                : "revoked from " + p.revoked_on()) +
+            "\n");
+  };
+  if (a.positional.size() == 2 && a.positional[0] == "grant") {
+    pb::GrantPassRequest request;
+    request.set_plate(a.positional[1]);
+    request.set_reason(a.value("--reason").value_or(""));
+    request.set_valid_until(a.value("--until").value_or(""));
+    return r.json<pb::SpecialPassInfo>("POST", "/v1/special-passes", body_of(request), print);
+  }
+  if (a.positional.size() == 2 && a.positional[0] == "revoke") {
+    pb::RevokePassRequest request;
+    request.set_reason(a.value("--reason").value_or(""));
+    return r.json<pb::SpecialPassInfo>("POST", "/v1/special-passes/" + url_encode(a.positional[1]) + "/revoke",
+                                       body_of(request), print);
+  }
+  return -1;
+}
+
 int household(const Runner& r, const Args& a) {
   if (a.positional.size() != 2 || a.positional[0] != "show") return -1;
   return r.json<pb::HouseholdDetail>("GET", "/v1/households/" + url_encode(a.positional[1]), "", [&](const pb::HouseholdDetail& d) {
@@ -449,6 +525,9 @@ const std::map<std::string, Spec>& specs() {
       {"household", {{}, {}, 2, 2, {}, household}},
       {"vehicle", {{"--registered-on", "--removed-on", "--permit", "--on"}, {"--no-removal"}, 2, 3, {}, vehicle}},
       {"import", {{}, {}, 2, 2, {}, import}},
+      {"visitor", {{"--reason", "--at", "--lot"}, {}, 2, 2, {"--reason"}, visitor}},
+      {"gate", {{"--reason", "--plate", "--lot"}, {}, 2, 2, {"--reason"}, gate}},
+      {"pass", {{"--reason", "--until"}, {}, 1, 2, {}, pass}},
       {"bill", {{"--month", "--out"}, {"--excel", "--visitors", "--preview"}, 0, 0, {"--month"}, bill}},
       {"notice", {{"--month", "--out"}, {"--html"}, 0, 0, {"--month"}, notice}},
       {"audit", {{"--limit"}, {}, 0, 0, {}, audit}},
