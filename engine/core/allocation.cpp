@@ -1,6 +1,8 @@
 // The allocation rule: nearest zones first, the night reserve for visitors, never one space twice.
 #include "allocation.h"
 
+#include <algorithm>
+#include <span>
 #include <vector>
 
 #include "guidance.h"
@@ -21,18 +23,32 @@ std::string_view name_of(AllocationStatus s) {
 SpaceChoice choose_space(const Occupancy& occupancy, GateIndex gate, std::optional<BuildingIndex> building,
                          bool resident, SpaceNeed need, TimeMs now) {
   const Lot& lot = occupancy.lot();
-  const std::uint32_t free_total = occupancy.lot_counts().free();
-  if (free_total == 0) return {AllocationStatus::LotFull, 0};
-  if (!resident && free_for_visitors(lot, free_total, now) == 0) {
+  // Accessible spaces are kept for those who need one: for everyone else they are not free, and
+  // the night reserve is counted without them.
+  const std::uint32_t free_all = occupancy.lot_counts().free();
+  const std::uint32_t free_general = free_all - occupancy.lot_free_accessible();
+  if ((need == SpaceNeed::Accessible ? free_all : free_general) == 0) return {AllocationStatus::LotFull, 0};
+  if (!resident && free_for_visitors(lot, free_general, now) == 0) {
     return {AllocationStatus::ReserveForResidents, 0};
   }
-  const std::vector<ZoneIndex>& preferred =
+  std::vector<ZoneIndex> zones =
       resident && building ? lot.buildings()[*building].nearest_zones : lot.gates()[gate].nearest_zones;
-  for (ZoneIndex z : preferred) {
-    if (auto space = occupancy.find_free(z, need)) return {AllocationStatus::Assigned, *space};
-  }
   for (ZoneIndex z = 0; z < lot.zones().size(); ++z) {
-    if (auto space = occupancy.find_free(z, need)) return {AllocationStatus::Assigned, *space};
+    if (std::find(zones.begin(), zones.end(), z) == zones.end()) zones.push_back(z);
+  }
+  // The kind the car needs, in every zone nearest first, before any other kind: an electric car
+  // is sent to a charger, an ordinary car to an ordinary space while any is left (a charger
+  // only when none is), a car that needs an accessible space to one.
+  static constexpr SpaceKind kForOrdinary[] = {SpaceKind::Ordinary, SpaceKind::EvCharging};
+  static constexpr SpaceKind kForElectric[] = {SpaceKind::EvCharging, SpaceKind::Ordinary};
+  static constexpr SpaceKind kForAccessible[] = {SpaceKind::Accessible, SpaceKind::Ordinary, SpaceKind::EvCharging};
+  const std::span<const SpaceKind> kinds = need == SpaceNeed::Accessible ? std::span<const SpaceKind>(kForAccessible)
+                                           : need == SpaceNeed::EvCharging ? std::span<const SpaceKind>(kForElectric)
+                                                                           : std::span<const SpaceKind>(kForOrdinary);
+  for (SpaceKind kind : kinds) {
+    for (ZoneIndex z : zones) {
+      if (auto space = occupancy.find_free_of_kind(z, kind)) return {AllocationStatus::Assigned, *space};
+    }
   }
   return {AllocationStatus::LotFull, 0};
 }

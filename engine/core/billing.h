@@ -47,6 +47,8 @@ struct Vehicle {
   CivilDay registered_on = 0;           // the first day in force
   std::optional<CivilDay> removed_on;   // the first day without the permit
   std::uint64_t registration_order = 0; // ties on the same day: the earlier registration ranks first
+  bool needs_accessible = false;        // its driver needs an accessible space
+  bool electric = false;                // it charges (a new-energy plate says so by itself)
 };
 
 // The day rules of the pact: registered_on counts, removed_on does not, a lease's end is its

@@ -14,7 +14,8 @@ struct ZoneGuidance {
   std::string zone_id;
   std::uint32_t free = 0;
   Arrow arrow = Arrow::Straight;
-  bool full = false;
+  bool full = false;                 // nothing free for anybody (accessible spaces aside)
+  std::uint32_t free_accessible = 0; // kept for those who need one, not in `free`
 };
 
 struct DisplayFrame {
@@ -24,6 +25,7 @@ struct DisplayFrame {
   TimeMs generated_at_ms = 0;
   std::uint32_t free_total = 0;
   std::uint32_t free_for_visitors = 0;
+  std::uint32_t free_accessible = 0;
   std::vector<ZoneGuidance> zones;
   std::vector<std::string> lines_zh;
   std::vector<std::string> lines_en;

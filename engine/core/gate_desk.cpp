@@ -72,7 +72,10 @@ GateDecisionOut GateDesk::decide(const GateEventIn& e, TimeMs now) {
                     : permit->household->type == HouseholdType::Owner ? VehicleClass::Owner
                                                                       : VehicleClass::Tenant;
   if (!e.entry) return exit(std::move(d), e, terms, now);
-  d = entry(std::move(d), e, permit ? permit->household->building : std::string(), terms, now);
+  const bool accessible = permit && permit->vehicle->needs_accessible;
+  const bool electric = plate.new_energy() || (permit && permit->vehicle->electric);
+  const SpaceNeed need = accessible ? SpaceNeed::Accessible : electric ? SpaceNeed::EvCharging : SpaceNeed::Ordinary;
+  d = entry(std::move(d), e, permit ? permit->household->building : std::string(), need, now);
   if (permit && permit->lease_ended && d.admit) {
     // Within the pact's grace days after the lease ended: let in, and told to renew.
     const std::string last = format_civil_day(*permit->lease_ended);
@@ -128,10 +131,11 @@ GateDesk::Settled GateDesk::settle_visitor(const std::string& lot_id, const std:
   return {std::move(session), {}};
 }
 
-GateDecisionOut GateDesk::entry(GateDecisionOut d, const GateEventIn& e, const std::string& building,
-                                const PactTerms& terms, TimeMs now) {
+GateDecisionOut GateDesk::entry(GateDecisionOut d, const GateEventIn& e, const std::string& building, SpaceNeed need,
+                                TimeMs now) {
+  const PactTerms& terms = terms_on(e.lot_id, now);
   const bool resident = d.vehicle_class != VehicleClass::Visitor;
-  const Allocation a = engine_.allocate(AllocationRequest{e.lot_id, e.gate_id, d.plate, resident, building, SpaceNeed::Ordinary}, now);
+  const Allocation a = engine_.allocate(AllocationRequest{e.lot_id, e.gate_id, d.plate, resident, building, need}, now);
   switch (a.status) {
     case AllocationStatus::UnknownLot:
     case AllocationStatus::UnknownGate:

@@ -93,8 +93,7 @@ class GateDesk {
   const std::map<std::pair<std::string, std::string>, VisitorSession>& open_sessions() const { return open_; }
 
  private:
-  GateDecisionOut entry(GateDecisionOut d, const GateEventIn& e, const std::string& building, const PactTerms& terms,
-                        TimeMs now);
+  GateDecisionOut entry(GateDecisionOut d, const GateEventIn& e, const std::string& building, SpaceNeed need, TimeMs now);
   GateDecisionOut exit(GateDecisionOut d, const GateEventIn& e, const PactTerms& terms, TimeMs now);
   const PactTerms& terms_on(const std::string& lot_id, TimeMs now) const;
 

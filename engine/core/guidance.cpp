@@ -20,10 +20,16 @@ std::uint32_t free_for_visitors(const Lot& lot, std::uint32_t free_total, TimeMs
 GuidanceFigures compute_figures(const Occupancy& occupancy, TimeMs now) {
   const Lot& lot = occupancy.lot();
   GuidanceFigures f;
-  f.free_total = occupancy.lot_counts().free();
+  f.free_accessible = occupancy.lot_free_accessible();
+  f.free_total = occupancy.lot_counts().free() - f.free_accessible;
   f.free_for_visitors = free_for_visitors(lot, f.free_total, now);
   f.free_by_zone.reserve(lot.zones().size());
-  for (ZoneIndex z = 0; z < lot.zones().size(); ++z) f.free_by_zone.push_back(occupancy.zone_counts(z).free());
+  f.free_accessible_by_zone.reserve(lot.zones().size());
+  for (ZoneIndex z = 0; z < lot.zones().size(); ++z) {
+    const std::uint32_t accessible = occupancy.free_accessible(z);
+    f.free_accessible_by_zone.push_back(accessible);
+    f.free_by_zone.push_back(occupancy.zone_counts(z).free() - accessible);
+  }
   return f;
 }
 
@@ -37,6 +43,7 @@ DisplayFrame render_frame(const Lot& lot, DisplayIndex display, const GuidanceFi
   frame.generated_at_ms = now;
   frame.free_total = figures.free_total;
   frame.free_for_visitors = figures.free_for_visitors;
+  frame.free_accessible = figures.free_accessible;
   frame.engine_online = true;
   frame.lines_zh.push_back("空余车位 " + std::to_string(figures.free_total));
   frame.lines_en.push_back("FREE " + std::to_string(figures.free_total));
@@ -44,13 +51,17 @@ DisplayFrame render_frame(const Lot& lot, DisplayIndex display, const GuidanceFi
     const Zone& zone = lot.zones()[z];
     const std::uint32_t free = figures.free_by_zone[z];
     const Arrow arrow = d.arrow_by_zone[z];
-    frame.zones.push_back(ZoneGuidance{zone.id, free, arrow, free == 0});
+    frame.zones.push_back(ZoneGuidance{zone.id, free, arrow, free == 0, figures.free_accessible_by_zone[z]});
     const std::string glyph(glyph_of(arrow));
     frame.lines_zh.push_back(zone.name_zh + " " + glyph + " " + (free == 0 ? std::string("满") : std::to_string(free)));
     frame.lines_en.push_back(zone.name_en + " " + glyph + " " + (free == 0 ? std::string("FULL") : std::to_string(free)));
   }
   frame.lines_zh.push_back("访客车位 " + std::to_string(figures.free_for_visitors));
   frame.lines_en.push_back("VISITORS " + std::to_string(figures.free_for_visitors));
+  if (lot.accessible_spaces() > 0) {
+    frame.lines_zh.push_back("无障碍车位 " + std::to_string(figures.free_accessible));
+    frame.lines_en.push_back("ACCESSIBLE " + std::to_string(figures.free_accessible));
+  }
   return frame;
 }
 

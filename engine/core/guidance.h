@@ -13,10 +13,13 @@
 namespace parkd {
 
 // The numbers a lot's signs show; a frame goes out only when these change.
+// "Free" on a sign is what anybody may take: accessible spaces are counted apart.
 struct GuidanceFigures {
   std::uint32_t free_total = 0;
   std::uint32_t free_for_visitors = 0;
+  std::uint32_t free_accessible = 0;
   std::vector<std::uint32_t> free_by_zone;
+  std::vector<std::uint32_t> free_accessible_by_zone;
   bool operator==(const GuidanceFigures&) const = default;
 };
 

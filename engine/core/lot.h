@@ -1,6 +1,7 @@
 // A validated, immutable lot: zones, spaces, sensors, displays, gates and buildings by dense index.
 #pragma once
 
+#include <algorithm>
 #include <cstdint>
 #include <optional>
 #include <string>
@@ -70,6 +71,10 @@ class Lot {
   const std::vector<Display>& displays() const { return displays_; }
   const std::vector<Gate>& gates() const { return gates_; }
   const std::vector<Building>& buildings() const { return buildings_; }
+  std::size_t accessible_spaces() const {
+    return static_cast<std::size_t>(std::count_if(spaces_.begin(), spaces_.end(),
+                                                  [](const Space& s) { return s.kind == SpaceKind::Accessible; }));
+  }
 
   std::optional<SpaceIndex> find_space(std::string_view id) const { return find(space_index_, id); }
   std::optional<SpaceIndex> find_sensor(std::string_view id) const {

@@ -31,6 +31,20 @@ std::optional<SpaceIndex> first_common(const std::vector<std::uint64_t>& a, cons
   return std::nullopt;
 }
 
+// How many indexes in [first, first + count) are set in both a and b.
+std::uint32_t count_common(const std::vector<std::uint64_t>& a, const std::vector<std::uint64_t>& b, SpaceIndex first,
+                           std::uint32_t count) {
+  const SpaceIndex end = first + count;
+  std::uint32_t n = 0;
+  for (SpaceIndex word = first / 64; word * 64 < end; ++word) {
+    std::uint64_t w = a[word] & b[word];
+    if (word == first / 64) w &= ~std::uint64_t{0} << (first % 64);
+    if ((word + 1) * 64 > end) w &= (std::uint64_t{1} << (end % 64)) - 1;
+    n += static_cast<std::uint32_t>(std::popcount(w));
+  }
+  return n;
+}
+
 }  // namespace
 
 Occupancy::Occupancy(const Lot& lot)
@@ -270,6 +284,25 @@ void Occupancy::release_oldest_hold_in_zone(ZoneIndex zone, SpaceIndex except, T
     }
   }
   if (oldest != kNone) release_hold(oldest, at);
+}
+
+std::uint32_t Occupancy::free_accessible(ZoneIndex zone) const {
+  const Zone& z = lot_.zones()[zone];
+  return count_common(free_bits_, accessible_bits_, z.first_space, z.space_count);
+}
+
+std::uint32_t Occupancy::lot_free_accessible() const {
+  return count_common(free_bits_, accessible_bits_, 0, static_cast<std::uint32_t>(lot_.spaces().size()));
+}
+
+std::optional<SpaceIndex> Occupancy::find_free_of_kind(ZoneIndex zone, SpaceKind kind) const {
+  const Zone& z = lot_.zones()[zone];
+  switch (kind) {
+    case SpaceKind::Ordinary: return first_common(free_bits_, ordinary_bits_, z.first_space, z.space_count);
+    case SpaceKind::Accessible: return first_common(free_bits_, accessible_bits_, z.first_space, z.space_count);
+    case SpaceKind::EvCharging: return first_common(free_bits_, ev_bits_, z.first_space, z.space_count);
+  }
+  return std::nullopt;
 }
 
 std::optional<SpaceIndex> Occupancy::find_free(ZoneIndex zone, SpaceNeed need) const {

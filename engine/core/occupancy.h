@@ -75,6 +75,12 @@ class Occupancy {
   // The first free space of `zone` fit for `need`, lowest index first; ordinary cars get an
   // EV space only when no ordinary one is free there, and never an accessible one.
   std::optional<SpaceIndex> find_free(ZoneIndex zone, SpaceNeed need) const;
+  // A free space of exactly that kind in the zone, the lowest index first.
+  std::optional<SpaceIndex> find_free_of_kind(ZoneIndex zone, SpaceKind kind) const;
+  // Free accessible spaces: kept for those who need them, so counted apart from the free ones
+  // anybody may take (the signs, the night reserve).
+  std::uint32_t free_accessible(ZoneIndex zone) const;
+  std::uint32_t lot_free_accessible() const;
 
   SpaceState state(SpaceIndex space) const { return spaces_[space].state; }
   const StateCounts& zone_counts(ZoneIndex zone) const { return zone_counts_[zone]; }

@@ -159,7 +159,7 @@ PermitPlan plan_move_permit(const Registry& registry, const std::string& plate, 
   }
   Vehicle ended = *from;
   ended.removed_on = on;
-  Vehicle moved{plate, to_household, on, from->removed_on, 0};
+  Vehicle moved{plate, to_household, on, from->removed_on, 0, from->needs_accessible, from->electric};
   PermitPlan plan;
   plan.rewritten.push_back(std::move(ended));
   plan.added.push_back(std::move(moved));

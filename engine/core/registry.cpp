@@ -30,7 +30,7 @@ std::optional<Permit> Registry::permit(std::string_view plate, CivilDay day, con
     if (household == nullptr || !in_force(v, *household, day)) continue;
     const std::uint32_t rank = rank_on(vi, *household, day);
     if (!monthly_fee(terms, household->type, rank)) return std::nullopt;
-    return Permit{household, rank, std::nullopt};
+    return Permit{household, rank, std::nullopt, &v};
   }
   for (std::size_t vi : by_plate->second) {
     const Vehicle& v = vehicles_[vi];
@@ -42,7 +42,7 @@ std::optional<Permit> Registry::permit(std::string_view plate, CivilDay day, con
     if (then == nullptr || !in_force(v, *then, last) || (v.removed_on && day >= *v.removed_on)) continue;
     const std::uint32_t rank = rank_on(vi, *then, last);
     if (!monthly_fee(terms, then->type, rank)) return std::nullopt;
-    return Permit{household, rank, last};
+    return Permit{household, rank, last, &v};
   }
   return std::nullopt;
 }

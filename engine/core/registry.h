@@ -20,6 +20,7 @@ struct Permit {
   std::uint32_t rank = 0;  // among the household's cars in force that day, by registration
   // Set when the lease ended and the car is let in within the pact's grace days: its last day.
   std::optional<CivilDay> lease_ended;
+  const Vehicle* vehicle = nullptr;  // the permit's record
 };
 
 class Registry {

@@ -83,7 +83,8 @@ std::string trim(const std::string& s) {
 
 template <typename Import>
 bool read_records(std::string_view text, const std::vector<std::string>& header, Import& out,
-                  std::vector<std::vector<std::string>>& rows, std::vector<int>& lines) {
+                  std::vector<std::vector<std::string>>& rows, std::vector<int>& lines,
+                  const std::vector<std::string>& optional_tail = {}) {
   std::string error;
   if (!split_csv(text, rows, lines, error)) {
     out.issues.push_back(CsvIssue{0, 0, error});
@@ -97,8 +98,12 @@ bool read_records(std::string_view text, const std::vector<std::string>& header,
   }
   std::vector<std::string> got;
   for (const auto& f : rows[0]) got.push_back(trim(f));
-  if (got != header) {
-    out.issues.push_back(CsvIssue{lines[0], 0, "the header must be " + expected});
+  std::vector<std::string> longer = header;
+  longer.insert(longer.end(), optional_tail.begin(), optional_tail.end());
+  if (got != header && (optional_tail.empty() || got != longer)) {
+    std::string with_tail = expected;
+    for (const auto& h : optional_tail) with_tail += "," + h;
+    out.issues.push_back(CsvIssue{lines[0], 0, "the header must be " + expected + (optional_tail.empty() ? "" : " or " + with_tail)});
     return false;
   }
   return true;
@@ -157,13 +162,16 @@ VehicleImport parse_vehicles_csv(std::string_view text, const std::set<std::stri
   VehicleImport out;
   std::vector<std::vector<std::string>> rows;
   std::vector<int> lines;
-  if (!read_records(text, {"plate", "household_id", "registered_on"}, out, rows, lines)) return out;
+  if (!read_records(text, {"plate", "household_id", "registered_on"}, out, rows, lines, {"needs_accessible", "electric"})) {
+    return out;
+  }
+  const std::size_t fields = rows[0].size();
   std::map<std::string, int> seen;
   for (std::size_t r = 1; r < rows.size(); ++r) {
     const int line = lines[r];
     auto issue = [&](int column, std::string message) { out.issues.push_back(CsvIssue{line, column, std::move(message)}); };
-    if (rows[r].size() != 3) {
-      issue(0, "expected 3 fields, found " + std::to_string(rows[r].size()));
+    if (rows[r].size() != fields) {
+      issue(0, "expected " + std::to_string(fields) + " fields, found " + std::to_string(rows[r].size()));
       continue;
     }
     Vehicle v;
@@ -184,6 +192,16 @@ VehicleImport parse_vehicles_csv(std::string_view text, const std::set<std::stri
       v.registered_on = *d;
     } else {
       issue(3, "registered_on '" + date + "' is not a date YYYY-MM-DD");
+    }
+    for (std::size_t c = 3; c < fields; ++c) {
+      const std::string flag = trim(rows[r][c]);
+      bool& to = c == 3 ? v.needs_accessible : v.electric;
+      if (flag == "yes" || flag == "1" || flag == "true") {
+        to = true;
+      } else if (!flag.empty() && flag != "no" && flag != "0" && flag != "false") {
+        issue(static_cast<int>(c + 1), std::string(c == 3 ? "needs_accessible" : "electric") + " '" + flag +
+                                           "' is neither yes nor no (empty: no)");
+      }
     }
     if (on_record != nullptr && plate.ok() && v.registered_on != 0) {
       if (auto why = permit_conflict(*on_record, v)) issue(1, *why);

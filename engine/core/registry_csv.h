@@ -32,7 +32,8 @@ struct VehicleImport {
 
 // household_id,building,room,household_type,lease_end (owner|tenant; lease_end empty for owners)
 HouseholdImport parse_households_csv(std::string_view text);
-// plate,household_id,registered_on; `known_households` are the ids a vehicle may name; a row
+// plate,household_id,registered_on[,needs_accessible,electric] (yes/no, empty: no);
+// `known_households` are the ids a vehicle may name; a row
 // whose permit would share a day with one `on_record` (if given) is refused.
 VehicleImport parse_vehicles_csv(std::string_view text, const std::set<std::string>& known_households,
                                  const Registry* on_record = nullptr);

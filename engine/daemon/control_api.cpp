@@ -8,6 +8,7 @@
 #include <chrono>
 #include <memory>
 #include <set>
+#include <tuple>
 
 #include <boost/asio/post.hpp>
 
@@ -91,6 +92,8 @@ pb::VehicleInfo vehicle_info(const Vehicle& v) {
   out.set_household_id(v.household_id);
   out.set_registered_on(format_civil_day(v.registered_on));
   out.set_permit_id(v.registration_order);
+  out.set_needs_accessible(v.needs_accessible);
+  out.set_electric(v.electric);
   if (v.removed_on) out.set_removed_on(format_civil_day(*v.removed_on));
   return out;
 }
@@ -530,7 +533,7 @@ void ControlApi::add_vehicle(Call& call) {
   }
   const PlateCheck plate = check_plate(body.plate());
   if (!plate.ok()) return call.reply(error_reply(422, "invalid_plate", "plate '" + body.plate() + "': " + plate.why));
-  Vehicle v{plate.normalised, body.household_id(), 0, std::nullopt, 0};
+  Vehicle v{plate.normalised, body.household_id(), 0, std::nullopt, 0, body.needs_accessible(), body.electric()};
   std::string error;
   if (!read_day("registered_on", body.registered_on(), today(), v.registered_on, error)) {
     return call.reply(error_reply(422, "invalid_input", error));
@@ -587,8 +590,16 @@ void ControlApi::correct_permit(Call& call, const std::string& raw_plate) {
     if (!read_day("removed_on", body.removed_on(), 0, day, error)) return call.reply(error_reply(422, "invalid_input", error));
     removed_on = day;
   }
-  apply_permit_plan(call, plan_correct_permit(registry, plate.normalised, body.permit_id(), registered_on, removed_on),
-                    "vehicle.correct", plate.normalised, ReplyShape::Ended);
+  PermitPlan plan = plan_correct_permit(registry, plate.normalised, body.permit_id(), registered_on, removed_on);
+  for (auto [text, field, flag] : {std::tuple{body.needs_accessible(), "needs_accessible", &Vehicle::needs_accessible},
+                                   std::tuple{body.electric(), "electric", &Vehicle::electric}}) {
+    if (text.empty()) continue;
+    if (text != "yes" && text != "no") {
+      return call.reply(error_reply(422, "invalid_input", std::string(field) + " '" + text + "' is neither yes nor no"));
+    }
+    for (Vehicle& v : plan.rewritten) v.*flag = text == "yes";
+  }
+  apply_permit_plan(call, plan, "vehicle.correct", plate.normalised, ReplyShape::Ended);
 }
 
 void ControlApi::move_vehicle(Call& call, const std::string& raw_plate) {

@@ -21,12 +21,14 @@ parking::v1::DisplayFrame to_message(const DisplayFrame& frame) {
   m.set_generated_at_ms(frame.generated_at_ms);
   m.set_free_total(frame.free_total);
   m.set_free_for_visitors(frame.free_for_visitors);
+  m.set_free_accessible(frame.free_accessible);
   for (const ZoneGuidance& z : frame.zones) {
     auto* zone = m.add_zones();
     zone->set_zone_id(z.zone_id);
     zone->set_free(z.free);
     zone->set_arrow(to_arrow(z.arrow));
     zone->set_full(z.full);
+    zone->set_free_accessible(z.free_accessible);
   }
   for (const auto& line : frame.lines_zh) m.add_lines_zh(line);
   for (const auto& line : frame.lines_en) m.add_lines_en(line);

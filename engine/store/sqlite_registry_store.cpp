@@ -41,7 +41,8 @@ int put_version(sqlite3* db, const Household& h, const std::string& valid_from) 
 }
 
 int insert_vehicles(sqlite3* db, std::span<const Vehicle> vehicles, const AuditEntry* audit) {
-  SqliteStatement insert(db, "INSERT INTO vehicle (plate, household_id, registered_on, removed_on) VALUES (?1, ?2, ?3, ?4)");
+  SqliteStatement insert(db, "INSERT INTO vehicle (plate, household_id, registered_on, removed_on, needs_accessible, electric) "
+                             "VALUES (?1, ?2, ?3, ?4, ?5, ?6)");
   int rc = insert.prepare_result();
   for (std::size_t i = 0; rc == SQLITE_OK && i < vehicles.size(); ++i) {
     const Vehicle& v = vehicles[i];
@@ -49,6 +50,8 @@ int insert_vehicles(sqlite3* db, std::span<const Vehicle> vehicles, const AuditE
     bind_text(insert.get(), 2, v.household_id);
     bind_text(insert.get(), 3, format_civil_day(v.registered_on));
     bind_day(insert.get(), 4, v.removed_on);
+    sqlite3_bind_int(insert.get(), 5, v.needs_accessible ? 1 : 0);
+    sqlite3_bind_int(insert.get(), 6, v.electric ? 1 : 0);
     rc = step_and_reset(insert.get());
   }
   if (rc == SQLITE_OK && audit != nullptr) rc = append_audit(db, *audit);
@@ -107,7 +110,8 @@ std::error_code SqliteRegistryStore::change_permits(std::span<const Vehicle> rew
                                                     const AuditEntry* audit) {
   return in_transaction(db_, [&] {
     SqliteStatement update(db_.handle(),
-                           "UPDATE vehicle SET household_id = ?2, registered_on = ?3, removed_on = ?4 WHERE vehicle_id = ?1");
+                           "UPDATE vehicle SET household_id = ?2, registered_on = ?3, removed_on = ?4, needs_accessible = ?5, "
+                           "electric = ?6 WHERE vehicle_id = ?1");
     int rc = update.prepare_result();
     for (std::size_t i = 0; rc == SQLITE_OK && i < rewritten.size(); ++i) {
       const Vehicle& v = rewritten[i];
@@ -115,6 +119,8 @@ std::error_code SqliteRegistryStore::change_permits(std::span<const Vehicle> rew
       bind_text(update.get(), 2, v.household_id);
       bind_text(update.get(), 3, format_civil_day(v.registered_on));
       bind_day(update.get(), 4, v.removed_on);
+      sqlite3_bind_int(update.get(), 5, v.needs_accessible ? 1 : 0);
+      sqlite3_bind_int(update.get(), 6, v.electric ? 1 : 0);
       rc = step_and_reset(update.get());
       if (rc == SQLITE_OK && sqlite3_changes(db_.handle()) == 0) rc = SQLITE_NOTFOUND;
     }
@@ -139,11 +145,13 @@ std::error_code SqliteRegistryStore::load(std::vector<Household>& households, st
   }
   if (rc != SQLITE_DONE) return sqlite_error(rc);
   SqliteStatement v(db_.handle(),
-                    "SELECT plate, household_id, registered_on, removed_on, vehicle_id FROM vehicle ORDER BY vehicle_id");
+                    "SELECT plate, household_id, registered_on, removed_on, vehicle_id, needs_accessible, electric FROM vehicle "
+                    "ORDER BY vehicle_id");
   if (v.prepare_result() != SQLITE_OK) return sqlite_error(v.prepare_result());
   while ((rc = sqlite3_step(v.get())) == SQLITE_ROW) {
     vehicles.push_back(Vehicle{column_text(v.get(), 0), column_text(v.get(), 1), column_day(v.get(), 2).value_or(0),
-                               column_day(v.get(), 3), static_cast<std::uint64_t>(sqlite3_column_int64(v.get(), 4))});
+                               column_day(v.get(), 3), static_cast<std::uint64_t>(sqlite3_column_int64(v.get(), 4)),
+                               sqlite3_column_int(v.get(), 5) != 0, sqlite3_column_int(v.get(), 6) != 0});
   }
   return rc == SQLITE_DONE ? std::error_code() : sqlite_error(rc);
 }

@@ -82,6 +82,23 @@ TEST_F(AllocationTest, AccessibleSpacesGoToCarsThatNeedThem) {
   EXPECT_EQ(resident("沪B12345", "b1", SpaceNeed::EvCharging).space_id, "N2");
 }
 
+TEST_F(AllocationTest, AnElectricCarGetsAChargerAZoneFurtherAway) {
+  // Issue #17 case 4. b2's nearest zone is S (ordinary only); the charger is N2. Release 1 sent
+  // an electric car from b2 to S1.
+  EXPECT_EQ(resident("沪AD12345", "b2", SpaceNeed::EvCharging).space_id, "N2");
+}
+
+TEST_F(AllocationTest, OtherCarsAvoidChargersWhileOrdinarySpacesRemainAndNeverTakeAccessibleOnes) {
+  // b1 looks in N first: N1 is accessible (never for it), N2 the charger: so N3, N4, then S.
+  // Release 1 gave the charger N2 before S1.
+  for (const char* want : {"N3", "N4", "S1", "S2", "S3"}) {
+    EXPECT_EQ(resident(std::string("沪A1") + want, "b1").space_id, want);
+  }
+  EXPECT_EQ(resident("沪A19999", "b1").space_id, "N2") << "the charger only once nothing ordinary is left";
+  EXPECT_EQ(resident("沪A19998", "b1").status, AllocationStatus::LotFull) << "the accessible space is not for it";
+  EXPECT_EQ(resident("沪A19997", "b1", SpaceNeed::Accessible).space_id, "N1");
+}
+
 TEST_F(AllocationTest, AHoldEndsWhenItsCarParksThere) {
   const Allocation a = resident("沪A12345", "b2");
   ASSERT_EQ(a.space_id, "S1");
@@ -130,8 +147,10 @@ TEST_F(AllocationTest, VisitorsGoToTheZonesNearestTheGate) {
 TEST_F(AllocationTest, AtNightAVisitorIsRefusedWhenTheReserveWouldBeBroken) {
   t = test::kNightShanghai;
   all_free();
-  // 7 free, reserve 2: five visitors fit, the sixth would leave only 1 for residents.
-  for (int i = 0; i < 5; ++i) {
+  // 7 free, but one is the accessible space, kept for those who need it: 6 anybody may take;
+  // reserve 2: four visitors fit, the fifth would leave only 1 for residents. (Release 1 counted
+  // the accessible space in the reserve and let a fifth in.)
+  for (int i = 0; i < 4; ++i) {
     EXPECT_EQ(visitor("苏E1000" + std::to_string(i)).status, AllocationStatus::Assigned) << i;
   }
   EXPECT_EQ(visitor("苏E20000").status, AllocationStatus::ReserveForResidents);

@@ -64,6 +64,34 @@ TEST_F(GuidanceTest, FrameShowsCountsArrowsAndTextInBothLanguages) {
   EXPECT_EQ(f.lines_en, (std::vector<std::string>{"FREE 7", "North ← 4", "South → 3", "VISITORS 7"}));
 }
 
+TEST(Guidance, AccessibleSpacesAreCountedApartOnTheSignsAndForTheReserve) {
+  // Issue #17 case 4. N1 and S1 are accessible. Release 1 showed 7 free at noon and 5 for
+  // visitors at night, where anybody but a driver who needs one could use only 5 and 3.
+  LotSpec spec = test::small_lot_spec();
+  spec.zones[0].spaces[0].kind = SpaceKind::Accessible;
+  spec.zones[1].spaces[0].kind = SpaceKind::Accessible;
+  std::vector<Lot> lots;
+  lots.push_back(std::move(*Lot::build(spec).lot));
+  test::RecordingSink sink;
+  Engine engine{std::move(lots), sink};
+  std::uint64_t seq = 0;
+  for (TimeMs t : {test::kNoonShanghai, test::kNightShanghai}) {
+    for (auto [sensor, space] : {std::pair{"s-N1", "N1"}, {"s-N2", "N2"}, {"s-N3", "N3"}, {"s-N4", "N4"},
+                                 {"s-S1", "S1"}, {"s-S2", "S2"}, {"s-S3", "S3"}}) {
+      engine.on_sensor_report(test::reading("tiny", sensor, space, false, ++seq), t);
+    }
+    engine.advance(t + 5'000);
+    const DisplayFrame& f = sink.frames.back();
+    EXPECT_EQ(f.free_total, 5u);
+    EXPECT_EQ(f.free_accessible, 2u);
+    EXPECT_EQ(f.free_for_visitors, t == test::kNoonShanghai ? 5u : 3u);  // night: reserve 2 of the 5
+    EXPECT_EQ(f.zones[0].free, 3u);
+    EXPECT_EQ(f.zones[0].free_accessible, 1u);
+    EXPECT_EQ(f.lines_en.back(), "ACCESSIBLE 2");
+    EXPECT_EQ(f.lines_zh.back(), "无障碍车位 2");
+  }
+}
+
 TEST_F(GuidanceTest, AFullZoneSaysSo) {
   all_free();
   at(t + 500);  // the first report's frame went out at t; this one shows all of them

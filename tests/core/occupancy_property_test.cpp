@@ -49,17 +49,22 @@ void check_invariants(const Engine& engine, std::size_t lot_index, std::uint64_t
   const Occupancy& occ = engine.occupancy(lot_index);
   StateCounts lot_recount;
   std::uint32_t holds = 0;
+  std::uint32_t lot_accessible_free = 0;
   for (ZoneIndex z = 0; z < lot.zones().size(); ++z) {
     StateCounts zone_recount;
+    std::uint32_t accessible_free = 0;
     const Zone& zone = lot.zones()[z];
     for (SpaceIndex s = zone.first_space; s < zone.first_space + zone.space_count; ++s) {
       zone_recount.add(occ.state(s));
+      accessible_free += occ.state(s) == SpaceState::Free && lot.spaces()[s].kind == SpaceKind::Accessible ? 1 : 0;
       lot_recount.add(occ.state(s));
       const bool held = occ.hold_info(s).has_value();
       ASSERT_EQ(held, occ.state(s) == SpaceState::Held) << "step " << step << " space " << lot.spaces()[s].id;
       holds += held ? 1 : 0;
     }
     ASSERT_EQ(occ.zone_counts(z), zone_recount) << "step " << step << " zone " << zone.id;
+    ASSERT_EQ(occ.free_accessible(z), accessible_free) << "step " << step << " zone " << zone.id;
+    lot_accessible_free += accessible_free;
     ASSERT_LE(occ.zone_counts(z).free(), zone.space_count);
     for (SpaceNeed need : {SpaceNeed::Ordinary, SpaceNeed::Accessible, SpaceNeed::EvCharging}) {
       if (auto s = occ.find_free(z, need)) {
@@ -72,6 +77,7 @@ void check_invariants(const Engine& engine, std::size_t lot_index, std::uint64_t
     }
   }
   ASSERT_EQ(occ.lot_counts(), lot_recount) << "step " << step;
+  ASSERT_EQ(occ.lot_free_accessible(), lot_accessible_free) << "step " << step;
   ASSERT_EQ(occ.lot_counts().total(), lot.spaces().size());
   ASSERT_EQ(occ.lot_counts()[SpaceState::Held], holds);
 }
@@ -140,10 +146,11 @@ TEST(OccupancyProperty, IncrementalCountsEqualARecountAfterEveryStep) {
       for (const Display& d : lot.displays()) {
         const auto it = sink.last.find(lot.id() + "/" + d.id);
         ASSERT_NE(it, sink.last.end()) << "step " << step;
-        if (it->second.free_total != engine.occupancy(l).lot_counts().free()) {
+        const std::uint32_t free_now = engine.occupancy(l).lot_counts().free() - engine.occupancy(l).lot_free_accessible();
+        if (it->second.free_total != free_now) {
           ASSERT_LE(engine.next_wake(), std::max(t, it->second.generated_at_ms + lot.timing().frame_interval_ms))
               << "step " << step << " op " << op << " lot " << lot.id() << " t " << t << " frame free " << it->second.free_total
-              << " now free " << engine.occupancy(l).lot_counts().free();
+              << " now free " << free_now;
         }
       }
     }
@@ -156,8 +163,13 @@ TEST(OccupancyProperty, IncrementalCountsEqualARecountAfterEveryStep) {
       const Lot& lot = engine.lot(l);
       for (const Display& d : lot.displays()) {
         const DisplayFrame& f = sink.last.at(lot.id() + "/" + d.id);
-        EXPECT_EQ(f.free_total, engine.occupancy(l).lot_counts().free()) << lot.id() << " seed " << seed;
-        for (ZoneIndex z = 0; z < lot.zones().size(); ++z) EXPECT_EQ(f.zones[z].free, engine.occupancy(l).zone_counts(z).free());
+        const Occupancy& occ = engine.occupancy(l);
+        EXPECT_EQ(f.free_total, occ.lot_counts().free() - occ.lot_free_accessible()) << lot.id() << " seed " << seed;
+        EXPECT_EQ(f.free_accessible, occ.lot_free_accessible());
+        for (ZoneIndex z = 0; z < lot.zones().size(); ++z) {
+          EXPECT_EQ(f.zones[z].free, occ.zone_counts(z).free() - occ.free_accessible(z));
+          EXPECT_EQ(f.zones[z].free_accessible, occ.free_accessible(z));
+        }
       }
     }
   }

@@ -272,7 +272,7 @@ TEST_F(ParkctlTest, TheOctoberBillMatchesTheHandComputedGoldenFileAndTheHousehol
 
   const auto h2 = parkctl({"household", "show", "H2"});
   ASSERT_EQ(h2.code, 0) << h2.err;
-  EXPECT_NE(h2.out.find("沪B20003  2026-03-01              3       600.00"), std::string::npos) << h2.out;
+  EXPECT_NE(h2.out.find("沪B20003         2026-03-01              3       600.00"), std::string::npos) << h2.out;
   EXPECT_NE(h2.out.find("1050.00 yuan"), std::string::npos) << h2.out;
 
   // A vehicle added today ranks after the others; a plate in force cannot be added twice.
@@ -423,6 +423,33 @@ TEST_F(ParkctlTest, GuardsOpenBarriersTheOfficeSettlesStaysAndGrantsPassesAllAud
   for (const char* action : {"gate.open", "visitor.close", "pass.grant", "pass.revoke"}) {
     EXPECT_NE(audit.out.find(action), std::string::npos) << action << "\n" << audit.out;
   }
+}
+
+TEST_F(ParkctlTest, ACarThatNeedsAnAccessibleSpaceIsSentToOneAndTheSignsCountThemApart) {
+  // Issue #17 case 4 at the real gate: release 1 never gave out A01 and A02 (accessible) and
+  // had no way to say a car needs one; they counted as free on the signs all the same.
+  clock(local(2026, 11, 2, 9, 50));
+  import_october();
+  ASSERT_EQ(parkctl({"vehicle", "add", "沪A66666", "H1", "--registered-on", "2026-11-01", "--accessible", "yes"}).code, 0);
+  const auto shown = parkctl({"household", "show", "H1"});
+  EXPECT_NE(shown.out.find("沪A66666  accessible"), std::string::npos) << shown.out;
+  sensors_speak(local(2026, 11, 2, 9, 59));
+  clock(local(2026, 11, 2, 10, 0));
+  const auto accessible = gate("north", 1, "沪A66666", true);
+  EXPECT_TRUE(accessible.assigned_space() == "A01" || accessible.assigned_space() == "A02") << accessible.assigned_space();
+  const auto other = gate("north", 2, "沪A10001", true);  // H1's first car: no need
+  EXPECT_NE(other.assigned_space(), "A01");
+  EXPECT_NE(other.assigned_space(), "A02");
+  // A01-A05 spoke free: on the sign, A01 and A02 are counted apart (A01 is held now).
+  devices->subscribe("parking/xj5/displays/+/frame");
+  const auto frame = devices->wait_for([](const test::Received& r) {
+    parking::v1::DisplayFrame f;
+    return r.topic.find("/frame") != std::string::npos && f.ParseFromString(r.payload) && f.free_accessible() == 1;
+  });
+  EXPECT_TRUE(frame) << "a frame with the one accessible space left\n" << log();
+  ASSERT_EQ(parkctl({"vehicle", "correct", "沪A66666", "--accessible", "no", "--electric", "yes"}).code, 0);
+  EXPECT_NE(parkctl({"household", "show", "H1"}).out.find("沪A66666  charger"), std::string::npos);
+  EXPECT_EQ(parkctl({"vehicle", "correct", "沪A66666", "--electric", "maybe"}).code, 6);
 }
 
 }  // namespace

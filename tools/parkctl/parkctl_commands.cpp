@@ -41,13 +41,17 @@ const std::map<std::string, Usage>& usages() {
       {"visitors", {"visitors", "Visitors inside now: plate, since when, the fee so far."}},
       {"household", {"household show ID", "A household: its versions, every permit it held, today's ranks and monthly fees."}},
       {"vehicle", {"vehicle add PLATE HOUSEHOLD [--registered-on YYYY-MM-DD] [--removed-on YYYY-MM-DD]\n"
+                   "                   [--accessible yes] [--electric yes]\n"
                    "       vehicle remove PLATE [--removed-on YYYY-MM-DD]\n"
                    "       vehicle correct PLATE [--permit N] [--registered-on YYYY-MM-DD] [--removed-on YYYY-MM-DD | --no-removal]\n"
+                   "                       [--accessible yes|no] [--electric yes|no]\n"
                    "       vehicle move PLATE HOUSEHOLD [--on YYYY-MM-DD]",
                    "add registers a car for a household; remove ends its permit (removed-on is the first day without it;\n"
                    "a removal set for a later day is moved to this one); correct sets right the days of a permit (the\n"
                    "plate's latest, or --permit N from household show); move hands the car to another household from\n"
-                   "--on. One plate never holds two permits on one day: a change that would is refused with the\n"
+                   "--on. --accessible: its driver needs an accessible space (it is sent to one; nobody else is);\n"
+                   "--electric: it is sent to a charger first (a new-energy plate is, anyway).\n"
+                   "One plate never holds two permits on one day: a change that would is refused with the\n"
                    "permit it clashes with. Every change is audited. Needs the token. Dates default to parkd's today."}},
       {"visitor", {"visitor close PLATE --reason TEXT [--at \"YYYY-MM-DD HH:MM\"] [--lot L]\n       visitor waive PLATE --reason TEXT [--lot L]",
                    "Settles a visitor's open session by hand (a missed or unreadable exit): close ends it at --at (local\n"
@@ -371,9 +375,12 @@ int household(const Runner& r, const Args& a) {
       }
       r.print("\n" + history.render());
     }
-    TextTable cars({"PERMIT", "PLATE", "REGISTERED", "REMOVED", "RANK", "MONTHLY FEE"}, {true, false, false, false, true, true});
+    TextTable cars({"PERMIT", "PLATE", "NEEDS", "REGISTERED", "REMOVED", "RANK", "MONTHLY FEE"},
+                   {true, false, false, false, false, true, true});
     for (const auto& v : d.vehicles()) {
-      cars.add({std::to_string(v.permit_id()), v.plate(), v.registered_on(), v.removed_on(), v.in_force() ? std::to_string(v.rank()) : "-",
+      std::string needs = v.needs_accessible() ? "accessible" : "";
+      if (v.electric()) needs += needs.empty() ? "charger" : ", charger";
+      cars.add({std::to_string(v.permit_id()), v.plate(), needs, v.registered_on(), v.removed_on(), v.in_force() ? std::to_string(v.rank()) : "-",
                 v.treated_as_visitor() ? "visitor" : v.in_force() ? yuan(v.monthly_fee_fen()) : ""});
     }
     r.print("\n" + cars.render());
@@ -393,6 +400,8 @@ int vehicle(const Runner& r, const Args& a) {
     request.set_household_id(a.positional[2]);
     request.set_registered_on(a.value("--registered-on").value_or(""));
     request.set_removed_on(a.value("--removed-on").value_or(""));
+    request.set_needs_accessible(a.value("--accessible") == "yes");
+    request.set_electric(a.value("--electric") == "yes");
     google::protobuf::util::MessageToJsonString(request, &body);
     return r.json<pb::VehicleInfo>("POST", "/v1/vehicles", body, [&](const pb::VehicleInfo& v) {
       r.print("registered " + v.plate() + " for household " + v.household_id() + " from " + v.registered_on() + "\n");
@@ -422,6 +431,8 @@ int vehicle(const Runner& r, const Args& a) {
     request.set_registered_on(a.value("--registered-on").value_or(""));
     request.set_removed_on(a.value("--removed-on").value_or(""));
     request.set_no_removal(a.has("--no-removal"));
+    request.set_needs_accessible(a.value("--accessible").value_or(""));
+    request.set_electric(a.value("--electric").value_or(""));
     google::protobuf::util::MessageToJsonString(request, &body);
     return r.json<pb::VehicleInfo>("POST", "/v1/vehicles/" + url_encode(a.positional[1]) + "/correct", body,
                                    [&](const pb::VehicleInfo& v) { print_permit(v); });
@@ -523,7 +534,7 @@ const std::map<std::string, Spec>& specs() {
       {"sensors", {{}, {"--stale", "--low-battery"}, 0, 0, {}, sensors}},
       {"visitors", {{}, {}, 0, 0, {}, visitors}},
       {"household", {{}, {}, 2, 2, {}, household}},
-      {"vehicle", {{"--registered-on", "--removed-on", "--permit", "--on"}, {"--no-removal"}, 2, 3, {}, vehicle}},
+      {"vehicle", {{"--registered-on", "--removed-on", "--permit", "--on", "--accessible", "--electric"}, {"--no-removal"}, 2, 3, {}, vehicle}},
       {"import", {{}, {}, 2, 2, {}, import}},
       {"visitor", {{"--reason", "--at", "--lot"}, {}, 2, 2, {"--reason"}, visitor}},
       {"gate", {{"--reason", "--plate", "--lot"}, {}, 2, 2, {"--reason"}, gate}},
