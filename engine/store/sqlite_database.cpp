@@ -234,6 +234,19 @@ SqliteStatement::SqliteStatement(sqlite3* db, const char* sql) {
 
 SqliteStatement::~SqliteStatement() { sqlite3_finalize(stmt_); }
 
+void bind_day(sqlite3_stmt* s, int i, const std::optional<CivilDay>& day) {
+  if (day) {
+    bind_text(s, i, format_civil_day(*day));
+  } else {
+    sqlite3_bind_null(s, i);
+  }
+}
+
+std::optional<CivilDay> column_day(sqlite3_stmt* s, int i) {
+  if (sqlite3_column_type(s, i) == SQLITE_NULL) return std::nullopt;
+  return parse_civil_day(column_text(s, i));
+}
+
 void bind_text(sqlite3_stmt* s, int i, std::string_view text) {
   sqlite3_bind_text(s, i, text.data(), static_cast<int>(text.size()), SQLITE_TRANSIENT);
 }

@@ -5,9 +5,12 @@
 #include <sqlite3.h>
 
 #include <memory>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <system_error>
+
+#include "core/civil_day.h"
 
 namespace parkd {
 
@@ -59,6 +62,9 @@ class SqliteStatement {
 // Small helpers shared by the stores.
 void bind_text(sqlite3_stmt* statement, int index, std::string_view text);  // copied by SQLite
 std::string column_text(sqlite3_stmt* statement, int index);                 // "" for NULL
+// Days as YYYY-MM-DD text; none is NULL.
+void bind_day(sqlite3_stmt* statement, int index, const std::optional<CivilDay>& day);
+std::optional<CivilDay> column_day(sqlite3_stmt* statement, int index);
 // Steps a statement that returns no rows and resets it for the next binding.
 int step_and_reset(sqlite3_stmt* statement);  // SQLITE_OK when it ran to completion
 

@@ -6,23 +6,6 @@
 namespace parkd {
 
 namespace {
-
-void bind_day(sqlite3_stmt* s, int i, const std::optional<CivilDay>& day) {
-  if (day) {
-    bind_text(s, i, format_civil_day(*day));
-  } else {
-    sqlite3_bind_null(s, i);
-  }
-}
-
-std::optional<CivilDay> column_day(sqlite3_stmt* s, int i) {
-  if (sqlite3_column_type(s, i) == SQLITE_NULL) return std::nullopt;
-  return parse_civil_day(reinterpret_cast<const char*>(sqlite3_column_text(s, i)));
-}
-
-}  // namespace
-
-namespace {
 constexpr const char* kFromTheBeginning = "0001-01-01";
 
 int put_version(sqlite3* db, const Household& h, const std::string& valid_from) {
@@ -40,18 +23,22 @@ int put_version(sqlite3* db, const Household& h, const std::string& valid_from) 
   return step_and_reset(put.get());
 }
 
+// A permit's fields after its key (?1: the plate, or the record's id), in ?2..?6.
+void bind_permit(sqlite3_stmt* s, const Vehicle& v) {
+  bind_text(s, 2, v.household_id);
+  bind_text(s, 3, format_civil_day(v.registered_on));
+  bind_day(s, 4, v.removed_on);
+  sqlite3_bind_int(s, 5, v.needs_accessible ? 1 : 0);
+  sqlite3_bind_int(s, 6, v.electric ? 1 : 0);
+}
+
 int insert_vehicles(sqlite3* db, std::span<const Vehicle> vehicles, const AuditEntry* audit) {
   SqliteStatement insert(db, "INSERT INTO vehicle (plate, household_id, registered_on, removed_on, needs_accessible, electric) "
                              "VALUES (?1, ?2, ?3, ?4, ?5, ?6)");
   int rc = insert.prepare_result();
   for (std::size_t i = 0; rc == SQLITE_OK && i < vehicles.size(); ++i) {
-    const Vehicle& v = vehicles[i];
-    bind_text(insert.get(), 1, v.plate);
-    bind_text(insert.get(), 2, v.household_id);
-    bind_text(insert.get(), 3, format_civil_day(v.registered_on));
-    bind_day(insert.get(), 4, v.removed_on);
-    sqlite3_bind_int(insert.get(), 5, v.needs_accessible ? 1 : 0);
-    sqlite3_bind_int(insert.get(), 6, v.electric ? 1 : 0);
+    bind_text(insert.get(), 1, vehicles[i].plate);
+    bind_permit(insert.get(), vehicles[i]);
     rc = step_and_reset(insert.get());
   }
   if (rc == SQLITE_OK && audit != nullptr) rc = append_audit(db, *audit);
@@ -114,13 +101,8 @@ std::error_code SqliteRegistryStore::change_permits(std::span<const Vehicle> rew
                            "electric = ?6 WHERE vehicle_id = ?1");
     int rc = update.prepare_result();
     for (std::size_t i = 0; rc == SQLITE_OK && i < rewritten.size(); ++i) {
-      const Vehicle& v = rewritten[i];
-      sqlite3_bind_int64(update.get(), 1, static_cast<sqlite3_int64>(v.registration_order));
-      bind_text(update.get(), 2, v.household_id);
-      bind_text(update.get(), 3, format_civil_day(v.registered_on));
-      bind_day(update.get(), 4, v.removed_on);
-      sqlite3_bind_int(update.get(), 5, v.needs_accessible ? 1 : 0);
-      sqlite3_bind_int(update.get(), 6, v.electric ? 1 : 0);
+      sqlite3_bind_int64(update.get(), 1, static_cast<sqlite3_int64>(rewritten[i].registration_order));
+      bind_permit(update.get(), rewritten[i]);
       rc = step_and_reset(update.get());
       if (rc == SQLITE_OK && sqlite3_changes(db_.handle()) == 0) rc = SQLITE_NOTFOUND;
     }

@@ -5,13 +5,6 @@
 
 namespace parkd {
 
-namespace {
-std::optional<CivilDay> day_column(sqlite3_stmt* s, int i) {
-  if (sqlite3_column_type(s, i) == SQLITE_NULL) return std::nullopt;
-  return parse_civil_day(column_text(s, i));
-}
-}  // namespace
-
 std::error_code SqliteSpecialPassStore::load(std::vector<SpecialPass>& out) {
   SqliteStatement s(db_.handle(),
                     "SELECT pass_id, plate, reason, valid_until, granted_by, granted_at_ms, revoked_on FROM special_pass "
@@ -20,8 +13,8 @@ std::error_code SqliteSpecialPassStore::load(std::vector<SpecialPass>& out) {
   int rc = SQLITE_OK;
   while ((rc = sqlite3_step(s.get())) == SQLITE_ROW) {
     out.push_back(SpecialPass{static_cast<std::uint64_t>(sqlite3_column_int64(s.get(), 0)), column_text(s.get(), 1),
-                              column_text(s.get(), 2), day_column(s.get(), 3), column_text(s.get(), 4),
-                              sqlite3_column_int64(s.get(), 5), day_column(s.get(), 6)});
+                              column_text(s.get(), 2), column_day(s.get(), 3), column_text(s.get(), 4),
+                              sqlite3_column_int64(s.get(), 5), column_day(s.get(), 6)});
   }
   return rc == SQLITE_DONE ? std::error_code() : sqlite_error(rc);
 }
@@ -33,11 +26,7 @@ std::error_code SqliteSpecialPassStore::grant(const SpecialPass& pass, const Aud
     if (s.prepare_result() != SQLITE_OK) return s.prepare_result();
     bind_text(s.get(), 1, pass.plate);
     bind_text(s.get(), 2, pass.reason);
-    if (pass.valid_until) {
-      bind_text(s.get(), 3, format_civil_day(*pass.valid_until));
-    } else {
-      sqlite3_bind_null(s.get(), 3);
-    }
+    bind_day(s.get(), 3, pass.valid_until);
     bind_text(s.get(), 4, pass.granted_by);
     sqlite3_bind_int64(s.get(), 5, pass.granted_at);
     int rc = step_and_reset(s.get());

@@ -391,7 +391,9 @@ int household(const Runner& r, const Args& a) {
 int vehicle(const Runner& r, const Args& a) {
   std::string body;
   const auto print_permit = [&](const pb::VehicleInfo& v) {
-    r.print("permit " + std::to_string(v.permit_id()) + ": " + v.plate() + " for household " + v.household_id() + " from " +
+    // A permit just added has its number once stored: household show lists it.
+    r.print((v.permit_id() == 0 ? std::string("new permit") : "permit " + std::to_string(v.permit_id())) + ": " + v.plate() +
+            " for household " + v.household_id() + " from " +
             v.registered_on() + (v.removed_on().empty() ? "" : ", removed on " + v.removed_on() + " (its first day without)") + "\n");
   };
   if (a.positional.size() == 3 && a.positional[0] == "add") {
