@@ -1,6 +1,8 @@
 // Gate decisions: plate check, permit, allocation, visitor sessions and their fees.
 #include "gate_desk.h"
 
+#include <algorithm>
+
 #include "plate.h"
 
 namespace parkd {
@@ -90,9 +92,14 @@ GateDecisionOut GateDesk::decide(const GateEventIn& e, TimeMs now) {
 const PactTerms& GateDesk::terms_on(const std::string& lot_id, TimeMs now) const {
   const auto lot = engine_.find_lot(lot_id);
   const CivilDay today = local_day(now, lot ? engine_.lot(*lot).utc_offset_minutes() : 0);
-  static const PactTerms kDefaultTerms;  // before the first version: the spec's xj5 pact
-  const PactVersion* version = pact_version_on(pact_, today);
-  return version != nullptr ? version->terms : kDefaultTerms;
+  if (const PactVersion* version = pact_version_on(pact_, today)) return version->terms;
+  // Before the first version a car at the gate is still decided: with the first version, the
+  // office's own pact (the spec's defaults only when none is configured).
+  static const PactTerms kDefaultTerms;
+  const auto first = std::min_element(pact_.begin(), pact_.end(), [](const PactVersion& a, const PactVersion& b) {
+    return a.effective_from < b.effective_from;
+  });
+  return first != pact_.end() ? first->terms : kDefaultTerms;
 }
 
 std::optional<GateDecisionOut> GateDesk::open_by_guard(const std::string& lot_id, const std::string& gate_id,

@@ -890,6 +890,7 @@ void ControlApi::bill(Call& call) {
   int year = 0;
   int m = 0;
   if (!parse_month(month, year, m)) return call.reply(error_reply(400, "bad_request", "month '" + month + "' is not YYYY-MM"));
+  if (auto refused = uncovered_month(year, m)) return call.reply(std::move(*refused));
   const bool visitors = call.target.param("visitors") == "true";
   const bool excel = call.target.param("excel") == "true";
   const bool preview = call.target.param("preview") == "true";
@@ -953,11 +954,27 @@ std::error_code ControlApi::open_month_bill(int year, int month, std::vector<Bil
   return {};
 }
 
+std::optional<HttpReply> ControlApi::uncovered_month(int year, int month) const {
+  // Versions run on until the next one, so only the months before the first are uncovered.
+  const CivilDay last_day = civil_day(year, month, 1) + days_in_month(year, month) - 1;
+  if (pact_version_on(pact_, last_day) != nullptr) return std::nullopt;
+  std::string first;
+  for (const PactVersion& v : pact_) {
+    if (first.empty() || v.effective_from < *parse_civil_day(first)) first = format_civil_day(v.effective_from);
+  }
+  char text[32];
+  std::snprintf(text, sizeof text, "%04d-%02d", year, month);
+  return error_reply(422, "no_pact", std::string("no pact version covers ") + text +
+                                         (first.empty() ? "" : ": the first takes effect on " + first) +
+                                         "; there is nothing to bill under the pact for that month");
+}
+
 void ControlApi::notice(Call& call) {
   const std::string month = call.target.param("month");
   int year = 0;
   int m = 0;
   if (!parse_month(month, year, m)) return call.reply(error_reply(400, "bad_request", "month '" + month + "' is not YYYY-MM"));
+  if (auto refused = uncovered_month(year, m)) return call.reply(std::move(*refused));
   const std::string format = call.target.param("format");
   if (!format.empty() && format != "markdown" && format != "html") {
     return call.reply(error_reply(400, "bad_request", "format '" + format + "' is neither markdown nor html"));

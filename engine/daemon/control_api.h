@@ -62,6 +62,8 @@ class ControlApi {
   void import(Call& call, const std::string& kind);
   void bill(Call& call);
   void notice(Call& call);
+  // A 422 for a month no pact version covers (it ends before the first takes effect).
+  std::optional<HttpReply> uncovered_month(int year, int month) const;
   void special_passes(Call& call);
   void grant_pass(Call& call);
   void revoke_pass(Call& call, const std::string& plate);

@@ -69,6 +69,22 @@ void print_summary(const LoadedConfig& config, const std::string& path) {
                 lot.reserve().night_start_minute / 60, lot.reserve().night_start_minute % 60,
                 lot.reserve().night_end_minute / 60, lot.reserve().night_end_minute % 60, lot.utc_offset_minutes());
   }
+  const PactVersion* first = nullptr;
+  for (const PactVersion& v : config.pact) {
+    std::printf("pact %s from %s: grace %u days after a lease ends\n", v.name.c_str(), format_civil_day(v.effective_from).c_str(),
+                v.terms.lease_grace_days);
+    if (first == nullptr || v.effective_from < first->effective_from) first = &v;
+  }
+  // Before the first version no pact covers a day: the gates decide with the first version, and
+  // bills and notices of months that end before it are refused.
+  const int offset = config.lots.empty() ? 480 : config.lots.front().utc_offset_minutes();
+  const CivilDay today = local_day(std::chrono::duration_cast<std::chrono::milliseconds>(
+                                       std::chrono::system_clock::now().time_since_epoch()).count(), offset);
+  if (first != nullptr && first->effective_from > today) {
+    std::printf("warning: no pact version covers today (%s): the first, %s, takes effect on %s; until then the gates "
+                "decide with it, and no bill or notice can be made for a month before it\n",
+                format_civil_day(today).c_str(), first->name.c_str(), format_civil_day(first->effective_from).c_str());
+  }
 }
 
 std::string read_password(const std::string& file) {

@@ -231,6 +231,17 @@ TEST_F(GateDeskTest, ACarOfALapsedLeaseComesInWithinTheGraceDaysAndIsToldToRenew
   EXPECT_EQ(at_gate("沪C33333", true).vehicle_class, VehicleClass::Visitor);
 }
 
+TEST_F(GateDeskTest, BeforeTheFirstPactVersionTheGatesDecideWithIt) {
+  // The office's pact starts next year and charges 6.00 an hour; a visitor today is decided with
+  // it, not with the built-in defaults (5.00).
+  PactTerms terms;
+  terms.visitor_per_started_hour = 600;
+  desk.set_pact({PactVersion{"2027-01", *parse_civil_day("2027-01-01"), terms}});
+  ASSERT_TRUE(at_gate("苏E12345", true).admit);
+  later(70 * kMinute);
+  EXPECT_EQ(at_gate("苏E12345", false).fee_due_fen, 2 * 600);
+}
+
 TEST_F(GateDeskTest, AGuardOpensABarrierOfAKnownGateOnly) {
   const auto opened = desk.open_by_guard("tiny", "g", "沪A12345", t);
   ASSERT_TRUE(opened);

@@ -691,5 +691,30 @@ TEST_F(ParkdTest, WithTheSimulatedClockTimeComesFromSimClockMessages) {
   EXPECT_NE(parkd_log().find("time never runs backwards"), std::string::npos) << parkd_log();
 }
 
+TEST(ParkdCheckConfig, WarnsWhenNoPactVersionCoversToday) {
+  // Issue #14: a pact that starts later leaves the gates and the bills of the days before it to
+  // guesswork; --check-config says what parkd does then.
+  test::TempDir dir;
+  std::string config = test::read_file(test::source_dir() / "config/parkd.textproto");
+  const std::string from = "effective_from: \"2026-01-01\"";
+  ASSERT_NE(config.find(from), std::string::npos);
+  config.replace(config.find(from), from.size(), "effective_from: \"2099-01-01\"");
+  const std::string lots = "lot_files: \"lots/xj5.textproto\"";
+  ASSERT_NE(config.find(lots), std::string::npos);
+  config.replace(config.find(lots), lots.size(), "lot_files: \"" + (test::source_dir() / "config/lots/xj5.textproto").string() + "\"");
+  std::ofstream(dir.path() / "parkd.textproto") << config;
+  const auto checked = test::run_to_end({(test::binary_dir() / "bin/parkd").string(), "--check-config", "--config",
+                                         (dir.path() / "parkd.textproto").string()},
+                                        dir.path());
+  EXPECT_EQ(checked.code, 0) << checked.err;
+  EXPECT_NE(checked.out.find("warning: no pact version covers today"), std::string::npos) << checked.out;
+  EXPECT_NE(checked.out.find("takes effect on 2099-01-01; until then the gates decide with it"), std::string::npos)
+      << checked.out;
+  const auto shipped = test::run_to_end({(test::binary_dir() / "bin/parkd").string(), "--check-config", "--config",
+                                         (test::source_dir() / "config/parkd.textproto").string()},
+                                        dir.path());
+  EXPECT_EQ(shipped.out.find("warning"), std::string::npos) << shipped.out;
+}
+
 }  // namespace
 }  // namespace parkd

@@ -230,6 +230,16 @@ TEST_F(ParkctlTest, ErrorsSayWhatIsWrongWithDistinctExitCodes) {
   EXPECT_EQ(parkctl({"household", "show", "H404"}).code, 5);
   EXPECT_EQ(parkctl({"vehicle", "remove", "沪A99999"}).code, 5);
   EXPECT_EQ(parkctl({"bill", "--month", "2026-13"}).code, 6);
+  // Issue #14: a month no pact version covers was an empty CSV with exit 0.
+  for (std::vector<std::string> args : {std::vector<std::string>{"bill", "--month", "2023-10"},
+                                        std::vector<std::string>{"bill", "--month", "2025-12", "--visitors"},
+                                        std::vector<std::string>{"notice", "--month", "2025-12"}}) {
+    const auto uncovered = parkctl(args);
+    EXPECT_EQ(uncovered.code, 6) << args[2];
+    EXPECT_TRUE(uncovered.out.empty()) << "no file at all";
+    EXPECT_NE(uncovered.err.find("no pact version covers " + args[2] + ": the first takes effect on 2026-01-01"),
+              std::string::npos) << uncovered.err;
+  }
   const auto usage = parkctl({"close", "A01"});  // no reason
   EXPECT_EQ(usage.code, 2);
   EXPECT_NE(usage.err.find("--reason is required"), std::string::npos) << usage.err;
