@@ -133,11 +133,15 @@ void ControlApi::handle(const HttpServer::Request& request, HttpServer::Respond 
   auto target = parse_http_target(std::string(request.target()));
   if (!target) return respond(error_reply(400, "bad_request", "the request target is not a valid URL path"));
   Call call{request, std::move(respond), std::move(*target), {}, {}};
-  if (!call.is(http::verb::get)) {
+  // Changes need a token, and so does the backup: it holds every plate and household.
+  const bool backup = call.target.segments == std::vector<std::string>{"v1", "backup"};
+  if (!call.is(http::verb::get) || backup) {
     const auto& auth = request[http::field::authorization];
     const std::string_view prefix = "Bearer ";
     if (auth.empty()) {
-      return call.reply(error_reply(401, "unauthorized", "this call changes parkd: send Authorization: Bearer <token>"));
+      return call.reply(error_reply(401, "unauthorized", std::string(backup ? "a backup holds every resident's records"
+                                                                                   : "this call changes parkd") +
+                                                             ": send Authorization: Bearer <token>"));
     }
     const std::string_view value(auth.data(), auth.size());
     const auto name = value.substr(0, prefix.size()) == prefix ? token_name(tokens_, value.substr(prefix.size()))
@@ -176,6 +180,7 @@ const std::vector<ControlApi::Route>& ControlApi::routes() {
       {V::post, {"v1", "vehicles", "{}", "remove"}, [](ControlApi& a, Call& c) { a.remove_vehicle(c, c.params[0]); }},
       {V::post, {"v1", "vehicles", "{}", "correct"}, [](ControlApi& a, Call& c) { a.correct_permit(c, c.params[0]); }},
       {V::post, {"v1", "vehicles", "{}", "move"}, [](ControlApi& a, Call& c) { a.move_vehicle(c, c.params[0]); }},
+      {V::get, {"v1", "backup"}, [](ControlApi& a, Call& c) { a.backup(c); }},
       {V::get, {"v1", "special-passes"}, [](ControlApi& a, Call& c) { a.special_passes(c); }},
       {V::post, {"v1", "special-passes"}, [](ControlApi& a, Call& c) { a.grant_pass(c); }},
       {V::post, {"v1", "special-passes", "{}", "revoke"}, [](ControlApi& a, Call& c) { a.revoke_pass(c, c.params[0]); }},
@@ -647,6 +652,21 @@ std::optional<TimeMs> parse_local_minute(const std::string& text, int utc_offset
 }
 
 }  // namespace
+
+void ControlApi::backup(Call& call) {
+  auto respond = call.respond;
+  const std::string token = call.token_name;
+  stores_.worker.post([this, respond, token] {
+    std::string bytes;
+    if (auto e = stores_.backup(bytes)) return respond(error_reply(500, "store_error", "the backup failed: " + e.message()));
+    const AuditEntry entry{0, wall_clock_ms(), token, "backup", "database", "", "{\"bytes\":" + std::to_string(bytes.size()) + "}"};
+    if (auto e = stores_.audit.append(entry)) {
+      return respond(error_reply(500, "store_error", "the backup was not handed out: it cannot be audited (" + e.message() + ")"));
+    }
+    Log::info("control", "{} took a backup of the database ({} bytes)", token, bytes.size());
+    respond(HttpReply{200, "application/vnd.sqlite3", std::move(bytes)});
+  });
+}
 
 void ControlApi::special_passes(Call& call) {
   pb::SpecialPassList list;

@@ -30,6 +30,8 @@ struct ControlStores {
   OccupancyHistory& history; // read only
   BillArchive& bills;        // closed months
   SpecialPassStore& passes;
+  // A consistent copy of the whole database, as the bytes of an SQLite file.
+  std::function<std::error_code(std::string& bytes)> backup;
 };
 
 class ControlApi {
@@ -64,6 +66,7 @@ class ControlApi {
   void notice(Call& call);
   // A 422 for a month no pact version covers (it ends before the first takes effect).
   std::optional<HttpReply> uncovered_month(int year, int month) const;
+  void backup(Call& call);
   void special_passes(Call& call);
   void grant_pass(Call& call);
   void revoke_pass(Call& call, const std::string& plate);

@@ -4,10 +4,13 @@
 #include <boost/asio/post.hpp>
 #include <boost/asio/signal_set.hpp>
 #include <boost/asio/strand.hpp>
+#include <unistd.h>
 
 #include <chrono>
 #include <cstdio>
+#include <filesystem>
 #include <fstream>
+#include <iterator>
 #include <map>
 #include <memory>
 
@@ -85,6 +88,22 @@ void print_summary(const LoadedConfig& config, const std::string& path) {
                 "decide with it, and no bill or notice can be made for a month before it\n",
                 format_civil_day(today).c_str(), first->name.c_str(), format_civil_day(first->effective_from).c_str());
   }
+}
+
+// The control API's backup: SQLite's online backup into a scratch file beside the database
+// (parkd may write there, whatever else its sandbox forbids), read back, then removed.
+std::error_code backup_bytes(SqliteDatabase& database, std::string& bytes) {
+  const std::string scratch = database.path() + "-backup-" + std::to_string(::getpid());
+  std::filesystem::remove(scratch);
+  std::error_code e = database.backup_to(scratch);
+  if (!e) {
+    std::ifstream in(scratch, std::ios::binary);
+    bytes.assign(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
+    if (!in.good() && !in.eof()) e = std::make_error_code(std::errc::io_error);
+  }
+  std::error_code ignored;
+  std::filesystem::remove(scratch, ignored);
+  return e;
 }
 
 std::string read_password(const std::string& file) {
@@ -169,7 +188,8 @@ int run(const DaemonOptions& options) {
   } else {
     host.set_limits(ThrottleLimits{1e12, 1e12}, ThrottleLimits{1e12, 1e12});
   }
-  ControlApi control(host, ControlStores{control_worker, registry_store, audit_log, ledger_reader, history_reader, bill_archive, pass_store},
+  ControlApi control(host, ControlStores{control_worker, registry_store, audit_log, ledger_reader, history_reader, bill_archive, pass_store,
+                                                 [&database](std::string& bytes) { return backup_bytes(database, bytes); }},
                      tokens.tokens, config.pact, host.engine().lot_count() > 0 ? host.engine().lot(0).name() : std::string());
   Log::info("parkd", "registry: {} households, {} permits on record", household_count, vehicle_count);
 

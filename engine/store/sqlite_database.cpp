@@ -74,6 +74,25 @@ std::error_code SqliteDatabase::finish_transaction(int rc) {
   return sqlite_error(extended != SQLITE_OK ? extended : rc);
 }
 
+std::error_code SqliteDatabase::backup_to(const std::string& path) {
+  sqlite3* copy = nullptr;
+  int rc = sqlite3_open_v2(path.c_str(), &copy, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, nullptr);
+  if (rc == SQLITE_OK) {
+    sqlite3_backup* backup = sqlite3_backup_init(copy, "main", db_, "main");
+    if (backup == nullptr) {
+      rc = sqlite3_errcode(copy);
+    } else {
+      // All pages in one step: the copy is one snapshot. A writer on another connection only
+      // waits for the read lock (busy timeout), it is not locked out for long: the file is small.
+      rc = sqlite3_backup_step(backup, -1);
+      const int finished = sqlite3_backup_finish(backup);
+      rc = rc == SQLITE_DONE ? finished : rc;
+    }
+  }
+  sqlite3_close(copy);
+  return rc == SQLITE_OK ? std::error_code() : sqlite_error(rc);
+}
+
 void SqliteDatabase::migrate() {
   int version = 0;
   {

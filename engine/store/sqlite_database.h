@@ -36,6 +36,9 @@ class SqliteDatabase {
   // SQLITE_OK, else ROLLBACK. A COMMIT that fails (a full disk, a busy database) is rolled back
   // too, so the connection never stays inside a transaction that nobody will finish.
   std::error_code finish_transaction(int rc);
+  // A consistent copy of the whole database into a new file at `path` (SQLite's online backup:
+  // other connections keep writing meanwhile; the copy is the state at one commit).
+  std::error_code backup_to(const std::string& path);
 
  private:
   void migrate();

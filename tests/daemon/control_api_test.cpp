@@ -67,7 +67,7 @@ class ControlApiTest : public ::testing::Test {
     std::vector<Vehicle> v;
     EXPECT_FALSE(sqlite_registry.load(h, v));
     host->set_registry(Registry(std::move(h), std::move(v)));
-    api.emplace(*host, ControlStores{worker, registry, audit, ledger, history, bills, passes},
+    api.emplace(*host, ControlStores{worker, registry, audit, ledger, history, bills, passes, [](std::string&) { return std::error_code(); }},
                 std::vector<ControlToken>{{"clerk", "s3cret"}},
                 std::vector<PactVersion>{PactVersion{"2026-01", *parse_civil_day("2026-01-01"), {}}}, "Tiny");
   }

@@ -4,7 +4,10 @@
 #include <gtest/gtest.h>
 #include <sys/stat.h>
 
+#include <atomic>
+#include <filesystem>
 #include <fstream>
+#include <thread>
 #include <sstream>
 
 #include "core/billing.h"
@@ -460,6 +463,61 @@ TEST_F(ParkctlTest, ACarThatNeedsAnAccessibleSpaceIsSentToOneAndTheSignsCountThe
   ASSERT_EQ(parkctl({"vehicle", "correct", "沪A66666", "--accessible", "no", "--electric", "yes"}).code, 0);
   EXPECT_NE(parkctl({"household", "show", "H1"}).out.find("沪A66666  charger"), std::string::npos);
   EXPECT_EQ(parkctl({"vehicle", "correct", "沪A66666", "--electric", "maybe"}).code, 6);
+}
+
+TEST_F(ParkctlTest, ABackupTakenWhileTheGatesDecideRestoresToTheSameBillsAndNotice) {
+  // Issue #14: parkctl backup FILE, taken while a camera keeps sending; restored into a fresh
+  // folder, a new parkd gives October's issued bill byte for byte, and the same notice.
+  clock(local(2026, 10, 5, 9, 50));
+  import_october();
+  sensors_speak(local(2026, 10, 5, 9, 59));
+  clock(local(2026, 10, 5, 10, 0));
+  ASSERT_TRUE(gate("north", 1, "京A12345", true).admit());
+  clock(local(2026, 10, 5, 12, 31));
+  EXPECT_EQ(gate("north", 2, "京A12345", false).fee_due_fen(), 1'500);
+  clock(local(2026, 11, 2, 9, 0));  // October has ended: its first export issues it
+  const auto october = parkctl({"bill", "--month", "2026-10"});
+  ASSERT_EQ(october.code, 0) << october.err;
+  const auto notice = parkctl({"notice", "--month", "2026-10"});
+  ASSERT_EQ(notice.code, 0) << notice.err;
+
+  EXPECT_EQ(parkctl({"backup", (dir.path() / "nope.db").string()}, false).code, 4) << "no token, no backup";
+  std::atomic<bool> sending{true};
+  std::thread camera([&] {
+    parking::v1::GateEvent e;
+    for (std::uint64_t seq = 10; sending; ++seq) {
+      e.set_gate_id("east");
+      e.set_seq(seq);
+      e.set_plate(seq % 2 == 0 ? "苏E55555" : "苏E55556");
+      e.set_direction(seq % 4 < 2 ? parking::v1::DIRECTION_ENTRY : parking::v1::DIRECTION_EXIT);
+      devices->publish("parking/xj5/gates/east/event", e.SerializeAsString());
+      std::this_thread::sleep_for(2ms);
+    }
+  });
+  const auto backup = parkctl({"backup", (dir.path() / "backup.db").string()});
+  sending = false;
+  camera.join();
+  ASSERT_EQ(backup.code, 0) << backup.err;
+  EXPECT_NE(backup.out.find("backup of parkd's database written to"), std::string::npos) << backup.out;
+  struct stat st {};
+  ASSERT_EQ(::stat((dir.path() / "backup.db").c_str(), &st), 0);
+  EXPECT_EQ(st.st_mode & 0777, 0600u);
+  EXPECT_NE(parkctl({"audit"}).out.find("backup"), std::string::npos);
+  ASSERT_EQ(parkd.stop(), 0) << log();
+
+  // A fresh folder with only the backup in it.
+  std::filesystem::create_directories(dir.path() / "restored");
+  std::filesystem::copy_file(dir.path() / "backup.db", dir.path() / "restored" / "parkd.db");
+  token_file = dir.path() / "restored" / "parkd.token";
+  parkd.start({(test::binary_dir() / "bin/parkd").string(), "--config", (test::source_dir() / "config/parkd.textproto").string(),
+               "--broker", broker.uri(), "--db", (dir.path() / "restored" / "parkd.db").string(), "--http",
+               "127.0.0.1:" + std::to_string(http_port), "--sim-clock"},
+              dir.path() / "parkd.log");
+  ASSERT_TRUE(test::wait_for_port(http_port, 10s)) << log();
+  clock(local(2026, 11, 2, 9, 5));
+  EXPECT_EQ(parkctl({"bill", "--month", "2026-10"}).out, october.out);
+  EXPECT_EQ(parkctl({"notice", "--month", "2026-10"}).out, notice.out);
+  EXPECT_EQ(parkctl({"bill", "--month", "2026-10", "--visitors"}).out.find("京A12345") != std::string::npos, true);
 }
 
 }  // namespace

@@ -43,7 +43,8 @@ std::error_code ControlClient::call(const std::string& method, const std::string
   http::request<http::string_body> request(http::string_to_verb(method), target, 11);
   request.set(http::field::host, host_);
   request.set(http::field::user_agent, "parkctl");
-  if (!token_.empty() && method != "GET") request.set(http::field::authorization, "Bearer " + token_);
+  // On reads too: a backup needs it, and parkd may ask it of every call.
+  if (!token_.empty()) request.set(http::field::authorization, "Bearer " + token_);
   if (!body.empty()) request.set(http::field::content_type, content_type);
   request.body() = body;
   request.prepare_payload();

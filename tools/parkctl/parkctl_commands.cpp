@@ -1,7 +1,9 @@
 // The commands of parkctl, one function each, over the control API's JSON messages.
 #include "parkctl_commands.h"
 
+#include <fcntl.h>
 #include <google/protobuf/util/json_util.h>
+#include <unistd.h>
 
 #include <algorithm>
 #include <cerrno>
@@ -78,6 +80,11 @@ const std::map<std::string, Usage>& usages() {
       {"notice", {"notice --month YYYY-MM [--html] [--out FILE]",
                   "The public notice of the month in Markdown (or a printable HTML page): cars and fees by household type and\n"
                   "rank, visitor stays and takings, night occupancy, refused entries, stale sensors. Plates masked."}},
+      {"backup", {"backup FILE",
+                  "A consistent copy of parkd's database, taken while the gates keep deciding (SQLite's online backup),\n"
+                  "written to FILE (mode 0600: it holds every resident's plates). Needs the token. To restore: stop parkd,\n"
+                  "put FILE in place of the database (without its -wal and -shm files), start parkd. The token file and\n"
+                  "the gate inbox files are not in it: see docs/operations.md."}},
       {"audit", {"audit [--limit N]", "The latest changes made through the control API (default 20): when, which token, what, before, after."}},
   };
   return kUsages;
@@ -131,7 +138,7 @@ class Runner {
   // One call. On an HTTP error the error is printed and the exit code returned; nullopt on success.
   std::optional<int> call(const std::string& method, const std::string& target, const std::string& body,
                           const std::string& content_type, ControlReply& reply) const {
-    if (method != "GET" && !c_.has_token) {
+    if ((method != "GET" || target == "/v1/backup") && !c_.has_token) {
       std::fprintf(c_.err, "parkctl: this command changes parkd and needs a token: %s\n", c_.token_problem.c_str());
       return kExitRefused;
     }
@@ -502,6 +509,31 @@ int notice(const Runner& r, const Args& a) {
   return document(r, "/v1/notice?month=" + url_encode(*month) + (a.has("--html") ? "&format=html" : ""), a.value("--out"), false);
 }
 
+int backup(const Runner& r, const Args& a) {
+  ControlReply reply;
+  if (auto code = r.call("GET", "/v1/backup", "", "", reply)) return *code;
+  // Written beside FILE and renamed over it: FILE is a whole backup or stays as it was.
+  const std::string& file = a.positional[0];
+  const std::string partial = file + ".partial";
+  const int fd = ::open(partial.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0600);
+  bool ok = fd >= 0;
+  for (std::size_t done = 0; ok && done < reply.body.size();) {
+    const ssize_t n = ::write(fd, reply.body.data() + done, reply.body.size() - done);
+    ok = n > 0;
+    done += ok ? static_cast<std::size_t>(n) : 0;
+  }
+  ok = ok && ::fsync(fd) == 0;
+  if (fd >= 0) ok = ::close(fd) == 0 && ok;
+  ok = ok && std::rename(partial.c_str(), file.c_str()) == 0;
+  if (!ok) {
+    std::fprintf(r.err(), "parkctl: cannot write %s: %s\n", file.c_str(), std::strerror(errno));
+    ::unlink(partial.c_str());
+    return kExitFailed;
+  }
+  r.print("backup of parkd's database written to " + file + " (" + std::to_string(reply.body.size()) + " bytes)\n");
+  return kExitOk;
+}
+
 int audit(const Runner& r, const Args& a) {
   return r.json<pb::AuditList>("GET", "/v1/audit?limit=" + url_encode(a.value("--limit").value_or("20")), "",
                                [&](const pb::AuditList& l) {
@@ -544,6 +576,7 @@ const std::map<std::string, Spec>& specs() {
       {"bill", {{"--month", "--out"}, {"--excel", "--visitors", "--preview"}, 0, 0, {"--month"}, bill}},
       {"notice", {{"--month", "--out"}, {"--html"}, 0, 0, {"--month"}, notice}},
       {"audit", {{"--limit"}, {}, 0, 0, {}, audit}},
+      {"backup", {{}, {}, 1, 1, {}, backup}},
   };
   return kSpecs;
 }
