@@ -106,7 +106,7 @@ std::optional<GateDecisionOut> GateDesk::open_by_guard(const std::string& lot_id
                                                        const std::string& plate, TimeMs now) {
   const auto lot = engine_.find_lot(lot_id);
   if (!lot || !engine_.lot(*lot).find_gate(gate_id)) return std::nullopt;
-  engine_.release_hold(lot_id, plate, now);
+  if (!plate.empty()) engine_.release_hold(lot_id, plate, now);  // a car that was held a space turned back
   GateDecisionOut d;
   d.lot_id = lot_id;
   d.gate_id = gate_id;
