@@ -82,6 +82,20 @@ std::string permit_days(const Vehicle& v) {
   return "from " + format_civil_day(v.registered_on) + " to " + format_civil_day(*v.removed_on - 1);
 }
 
+std::vector<std::string> overlapping_permits(const Registry& registry) {
+  std::vector<std::string> out;
+  for (const Vehicle& v : registry.vehicles()) {
+    for (const Vehicle* other : registry.records_of(v.plate)) {
+      if (other->registration_order <= v.registration_order || !overlap(v, *other)) continue;
+      out.push_back("plate " + v.plate + ": permit " + std::to_string(v.registration_order) + " (household " +
+                    v.household_id + ", " + permit_days(v) + ") and permit " + std::to_string(other->registration_order) +
+                    " (household " + other->household_id + ", " + permit_days(*other) +
+                    ") share days and are both billed; set one right with parkctl vehicle correct");
+    }
+  }
+  return out;
+}
+
 std::optional<std::string> permit_conflict(const Registry& registry, const Vehicle& v) {
   return clash(registry, v, {});
 }

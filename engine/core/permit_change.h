@@ -49,6 +49,10 @@ PermitPlan plan_move_permit(const Registry& registry, const std::string& plate, 
 // Why `v` cannot be added next to the permits on record (nullopt: it can). For imports, row by row.
 std::optional<std::string> permit_conflict(const Registry& registry, const Vehicle& v);
 
+// Permits on record that already share days with another of their plate (made before parkd
+// checked): one message each, naming both permits and how to set them right.
+std::vector<std::string> overlapping_permits(const Registry& registry);
+
 // Days in words for messages: "from 2026-10-01 to 2026-10-31" (the last day in force).
 std::string permit_days(const Vehicle& v);
 

@@ -24,6 +24,7 @@
 #include "log.h"
 #include "mqtt_session.h"
 #include "sensors/topic.h"
+#include "core/permit_change.h"
 #include "store/sqlite_audit_log.h"
 #include "store/sqlite_bill_archive.h"
 #include "store/sqlite_database.h"
@@ -192,6 +193,8 @@ int run(const DaemonOptions& options) {
                                                  [&database](std::string& bytes) { return backup_bytes(database, bytes); }},
                      tokens.tokens, config.pact, host.engine().lot_count() > 0 ? host.engine().lot(0).name() : std::string());
   Log::info("parkd", "registry: {} households, {} permits on record", household_count, vehicle_count);
+  // Made before parkd checked them (release 1): each such pair is billed twice until corrected.
+  for (const std::string& overlap : overlapping_permits(host.desk().registry())) Log::warn("registry", "{}", overlap);
 
   const std::string password = read_password(config.settings.broker.password_file);
   for (std::size_t i = 0; i < lot_ids.size(); ++i) {

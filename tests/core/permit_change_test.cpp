@@ -110,6 +110,20 @@ TEST(PermitChange, AMistakenRegistrationEndsOnItsFirstDayAndHoldsNoDay) {
   EXPECT_TRUE(plan_add_permit(after, {"沪D40001", "H2", day("2026-11-10"), std::nullopt, 0}).ok());
 }
 
+TEST(PermitChange, PermitsThatAlreadyOverlapAreFoundSoTheOfficeCanSetThemRight) {
+  // What release 1 let in: 沪A10001 removed on 10-20 and added again from 10-01.
+  const Registry r(owners(), {{"沪A10001", "H1", day("2026-10-16"), day("2026-10-20"), 1},
+                              {"沪A10002", "H1", day("2026-10-05"), std::nullopt, 2},
+                              {"沪A10001", "H1", day("2026-10-01"), std::nullopt, 3}});
+  const std::vector<std::string> found = overlapping_permits(r);
+  ASSERT_EQ(found.size(), 1u);
+  EXPECT_EQ(found[0], "plate 沪A10001: permit 1 (household H1, from 2026-10-16 to 2026-10-19) and permit 3 (household H1, "
+                      "from 2026-10-01) share days and are both billed; set one right with parkctl vehicle correct");
+  const PermitPlan fix = plan_correct_permit(r, "沪A10001", 1, day("2026-10-16"), day("2026-10-16"));
+  ASSERT_TRUE(fix.ok()) << fix.message;
+  EXPECT_TRUE(overlapping_permits(applied(r, fix)).empty());
+}
+
 TEST(PermitChange, RangesThatOnlyTouchDoNotOverlapAndBadRangesAreRefused) {
   const Registry r(owners(), {{"沪E50001", "H1", day("2026-01-01"), day("2026-06-01"), 1},
                               {"沪E50001", "H2", day("2026-09-01"), std::nullopt, 2}});
