@@ -122,9 +122,11 @@ std::optional<GateDecisionOut> GateDesk::open_by_guard(const std::string& lot_id
 GateDesk::Settled GateDesk::settle_visitor(const std::string& lot_id, const std::string& plate, TimeMs left_at,
                                            bool waive, const std::string& note, TimeMs now) {
   const auto it = open_.find({lot_id, plate});
-  if (it == open_.end()) return {std::nullopt, "no visitor session is open for " + plate + " in " + lot_id};
+  if (it == open_.end()) {
+    return {std::nullopt, SettleRejection::NoOpenSession, "no visitor session is open for " + plate + " in " + lot_id};
+  }
   if (left_at < it->second.entered_at || left_at > now) {
-    return {std::nullopt, "the exit time must be between the entry and now"};
+    return {std::nullopt, SettleRejection::TimeOutOfStay, "the exit time must be between the entry and now"};
   }
   VisitorSession session = std::move(it->second);
   open_.erase(it);
@@ -135,7 +137,7 @@ GateDesk::Settled GateDesk::settle_visitor(const std::string& lot_id, const std:
   session.overstay = fee.overstay;
   session.note = note;
   closed_.push_back(session);
-  return {std::move(session), {}};
+  return {std::move(session), SettleRejection::None, {}};
 }
 
 GateDecisionOut GateDesk::entry(GateDecisionOut d, const GateEventIn& e, const std::string& building, SpaceNeed need,

@@ -76,9 +76,11 @@ class GateDesk {
   // The office settles a visitor's open session by hand: closed as left at `left_at` (not before
   // its entry, not after `now`) with the pact's fee for the stay, or with no fee when `waive`.
   // The closed session (also in take_closed_sessions()), or why not.
+  enum class SettleRejection : std::uint8_t { None, NoOpenSession, TimeOutOfStay };
   struct Settled {
     std::optional<VisitorSession> session;
-    std::string error;  // when there is no session
+    SettleRejection rejection = SettleRejection::None;
+    std::string error;  // for the operator, when there is no session
   };
   Settled settle_visitor(const std::string& lot_id, const std::string& plate, TimeMs left_at, bool waive,
                          const std::string& note, TimeMs now);

@@ -789,8 +789,8 @@ void ControlApi::settle_visitor(Call& call, const std::string& raw_plate, bool w
   const std::string note = std::string(waive ? "fee waived by " : "closed by ") + call.token_name + ": " + body.reason();
   const GateDesk::Settled settled = host_.settle_visitor(*lot, plate.normalised, left_at, waive, note, call.request.body());
   if (!settled.session) {
-    return call.reply(error_reply(settled.error.starts_with("no visitor") ? 404 : 422,
-                                  settled.error.starts_with("no visitor") ? "unknown_plate" : "invalid_input", settled.error));
+    const bool none = settled.rejection == GateDesk::SettleRejection::NoOpenSession;
+    return call.reply(error_reply(none ? 404 : 422, none ? "unknown_plate" : "invalid_input", settled.error));
   }
   const VisitorSession& s = *settled.session;
   pb::SettledVisitor out;
