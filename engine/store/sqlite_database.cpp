@@ -232,8 +232,8 @@ void SqliteDatabase::migrate() {
       // ...and a household version that starts a new history under a reused id.
       "ALTER TABLE household_version ADD COLUMN starts_history INTEGER NOT NULL DEFAULT 0;",
       // 7 -> 8: what a car needs of its space: an accessible one, a charger.
-      "ALTER TABLE vehicle ADD COLUMN needs_accessible INTEGER NOT NULL DEFAULT 0;"
-      "ALTER TABLE vehicle ADD COLUMN electric INTEGER NOT NULL DEFAULT 0;",
+      ("ALTER TABLE vehicle ADD COLUMN needs_accessible INTEGER NOT NULL DEFAULT 0;"
+       "ALTER TABLE vehicle ADD COLUMN electric INTEGER NOT NULL DEFAULT 0;"),
   };
   for (int v = version; v < kSchemaVersion; ++v) {
     const std::string step = std::string("BEGIN IMMEDIATE;") + kSteps[v] + "PRAGMA user_version = " +
