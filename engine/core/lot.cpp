@@ -1,6 +1,7 @@
 // Validation of a LotSpec into a Lot: every check reports file, line and what is wrong.
 #include "lot.h"
 
+#include <algorithm>
 #include <set>
 #include <utility>
 
@@ -193,6 +194,9 @@ LotBuild Lot::build(const LotSpec& spec) {
       static_cast<std::uint32_t>(lot.spaces_.size()),
       [&lot](SpaceIndex i) -> std::string_view { return lot.spaces_[i].sensor_id; },
       [&lot](SpaceIndex i) -> std::string_view { return lot.spaces_[i].id; });
+
+  lot.accessible_spaces_ = static_cast<std::size_t>(std::count_if(
+      lot.spaces_.begin(), lot.spaces_.end(), [](const Space& s) { return s.kind == SpaceKind::Accessible; }));
 
   LotBuild out;
   out.issues = issues.take();

@@ -1,7 +1,6 @@
 // A validated, immutable lot: zones, spaces, sensors, displays, gates and buildings by dense index.
 #pragma once
 
-#include <algorithm>
 #include <cstdint>
 #include <optional>
 #include <string>
@@ -71,10 +70,7 @@ class Lot {
   const std::vector<Display>& displays() const { return displays_; }
   const std::vector<Gate>& gates() const { return gates_; }
   const std::vector<Building>& buildings() const { return buildings_; }
-  std::size_t accessible_spaces() const {
-    return static_cast<std::size_t>(std::count_if(spaces_.begin(), spaces_.end(),
-                                                  [](const Space& s) { return s.kind == SpaceKind::Accessible; }));
-  }
+  std::size_t accessible_spaces() const { return accessible_spaces_; }
 
   std::optional<SpaceIndex> find_space(std::string_view id) const { return find(space_index_, id); }
   std::optional<SpaceIndex> find_sensor(std::string_view id) const {
@@ -102,6 +98,7 @@ class Lot {
 
   std::string id_;
   std::string name_;
+  std::size_t accessible_spaces_ = 0;  // counted once: every sign frame asks
   int utc_offset_minutes_ = 0;
   LotTiming timing_;
   VisitorReserve reserve_;

@@ -131,14 +131,19 @@ PermitPlan plan_end_permit(const Registry& registry, const std::string& plate, C
   return plan;
 }
 
-PermitPlan plan_correct_permit(const Registry& registry, const std::string& plate, std::uint64_t permit_id,
-                               CivilDay registered_on, std::optional<CivilDay> removed_on) {
-  const Vehicle* target = nullptr;
+const Vehicle* permit_record(const Registry& registry, const std::string& plate, std::uint64_t permit_id) {
+  const Vehicle* found = nullptr;
   for (const Vehicle* v : registry.records_of(plate)) {
-    if (permit_id == 0 ? (target == nullptr || v->registered_on >= target->registered_on) : v->registration_order == permit_id) {
-      target = v;
+    if (permit_id == 0 ? (found == nullptr || v->registered_on >= found->registered_on) : v->registration_order == permit_id) {
+      found = v;
     }
   }
+  return found;
+}
+
+PermitPlan plan_correct_permit(const Registry& registry, const std::string& plate, std::uint64_t permit_id,
+                               CivilDay registered_on, std::optional<CivilDay> removed_on) {
+  const Vehicle* target = permit_record(registry, plate, permit_id);
   if (target == nullptr) {
     return rejected(PermitRejection::NotRegistered,
                     permit_id == 0 ? "plate " + plate + " has no permit on record"

@@ -46,6 +46,9 @@ PermitPlan plan_correct_permit(const Registry& registry, const std::string& plat
 PermitPlan plan_move_permit(const Registry& registry, const std::string& plate, const std::string& to_household,
                             CivilDay on);
 
+// The permit record `permit_id` of `plate` (0: the plate's latest), or nullptr.
+const Vehicle* permit_record(const Registry& registry, const std::string& plate, std::uint64_t permit_id);
+
 // Why `v` cannot be added next to the permits on record (nullopt: it can). For imports, row by row.
 std::optional<std::string> permit_conflict(const Registry& registry, const Vehicle& v);
 

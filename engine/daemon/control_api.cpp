@@ -4,6 +4,7 @@
 
 #include <google/protobuf/util/json_util.h>
 
+#include <algorithm>
 #include <cctype>
 #include <chrono>
 #include <memory>
@@ -576,13 +577,7 @@ void ControlApi::correct_permit(Call& call, const std::string& raw_plate) {
     return call.reply(error_reply(422, "invalid_input", "give removed_on or no_removal, not both"));
   }
   const Registry& registry = host_.desk().registry();
-  const Vehicle* current = nullptr;
-  for (const Vehicle* v : registry.records_of(plate.normalised)) {
-    if (body.permit_id() == 0 ? (current == nullptr || v->registered_on >= current->registered_on)
-                              : v->registration_order == body.permit_id()) {
-      current = v;
-    }
-  }
+  const Vehicle* current = permit_record(registry, plate.normalised, body.permit_id());
   CivilDay registered_on = current != nullptr ? current->registered_on : 0;
   std::optional<CivilDay> removed_on = current != nullptr ? current->removed_on : std::nullopt;
   std::string error;
@@ -978,14 +973,13 @@ std::optional<HttpReply> ControlApi::uncovered_month(int year, int month) const 
   // Versions run on until the next one, so only the months before the first are uncovered.
   const CivilDay last_day = civil_day(year, month, 1) + days_in_month(year, month) - 1;
   if (pact_version_on(pact_, last_day) != nullptr) return std::nullopt;
-  std::string first;
-  for (const PactVersion& v : pact_) {
-    if (first.empty() || v.effective_from < *parse_civil_day(first)) first = format_civil_day(v.effective_from);
-  }
+  const auto first = std::min_element(pact_.begin(), pact_.end(), [](const PactVersion& a, const PactVersion& b) {
+    return a.effective_from < b.effective_from;
+  });
   char text[32];
   std::snprintf(text, sizeof text, "%04d-%02d", year, month);
   return error_reply(422, "no_pact", std::string("no pact version covers ") + text +
-                                         (first.empty() ? "" : ": the first takes effect on " + first) +
+                                         (first == pact_.end() ? "" : ": the first takes effect on " + format_civil_day(first->effective_from)) +
                                          "; there is nothing to bill under the pact for that month");
 }
 
