@@ -383,6 +383,14 @@ ConfigLoad load_config_file(const std::filesystem::path& path) {
   return load_config_text(*text, path.string(), path.parent_path());
 }
 
+std::string default_config_file() {
+  std::error_code ignored;
+  if (std::filesystem::exists(kSourceTreeConfigFile, ignored) || !std::filesystem::exists(kInstalledConfigFile, ignored)) {
+    return kSourceTreeConfigFile;
+  }
+  return kInstalledConfigFile;
+}
+
 std::string control_token_file(const DaemonSettings& settings) {
   if (!settings.token_file.empty()) return settings.token_file;
   return (std::filesystem::path(settings.db_path).parent_path() / "parkd.token").string();

@@ -66,6 +66,13 @@ LotSpecParse parse_lot_spec(std::string_view text, const std::string& file);
 // Loads a ParkdConfig file, its lot_files (relative to it), and validates every lot.
 ConfigLoad load_config_file(const std::filesystem::path& path);
 
+// The configuration parkd, parkctl and parksim read when none is named: the source tree's
+// `config/parkd.textproto` when run from a checkout's root, else the installed
+// `/etc/parkd/parkd.textproto` (the Debian package's).
+inline constexpr const char* kSourceTreeConfigFile = "config/parkd.textproto";
+inline constexpr const char* kInstalledConfigFile = "/etc/parkd/parkd.textproto";
+std::string default_config_file();
+
 // Parses a ParkdConfig from text; lot_files are resolved against `base_dir`.
 ConfigLoad load_config_text(std::string_view text, const std::string& file, const std::filesystem::path& base_dir);
 

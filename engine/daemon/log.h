@@ -1,4 +1,5 @@
-// parkd's log: one line per event on stderr — UTC time, level, component, message — with a
+// parkd's log: one line per event on stderr — UTC time, level, component, message (or, under
+// systemd, the journal's priority prefix and no time of its own) — with a
 // per-kind rate limit so a flood of bad input cannot fill the disk.
 #pragma once
 

@@ -13,6 +13,8 @@
 #include <iterator>
 #include <map>
 #include <memory>
+#include <optional>
+#include <set>
 
 #include "config/config_loader.h"
 #include "config/token_file.h"
@@ -24,6 +26,8 @@
 #include "log.h"
 #include "mqtt_session.h"
 #include "sensors/topic.h"
+#include "service_notifier.h"
+#include "watchdog_feeder.h"
 #include "core/permit_change.h"
 #include "store/sqlite_audit_log.h"
 #include "store/sqlite_bill_archive.h"
@@ -196,6 +200,24 @@ int run(const DaemonOptions& options) {
   // Made before parkd checked them (release 1): each such pair is billed twice until corrected.
   for (const std::string& overlap : overlapping_permits(host.desk().registry())) Log::warn("registry", "{}", overlap);
 
+  // systemd (Type=notify) hears READY once every lot's broker session has its subscriptions; the
+  // database is open by then. The watchdog is fed from the engine's strand, so a stuck engine
+  // is restarted.
+  ServiceNotifier notifier;
+  std::set<std::string> lots_online;
+  bool announced_ready = false;
+  auto lot_online = [&](const std::string& lot) {
+    lots_online.insert(lot);
+    if (announced_ready || lots_online.size() < lot_ids.size()) return;
+    announced_ready = true;
+    notifier.ready(fmt::format("deciding at the gates of {} lot(s); broker {}", lot_ids.size(), config.settings.broker.uri));
+  };
+  std::optional<WatchdogFeeder> watchdog;
+  if (notifier.watchdog_timeout()) {
+    watchdog.emplace(host.strand(), *notifier.watchdog_timeout(), [&notifier] { notifier.alive(); });
+    Log::info("parkd", "feeding systemd's watchdog every {} ms", notifier.watchdog_timeout()->count() / 2000);
+  }
+
   const std::string password = read_password(config.settings.broker.password_file);
   for (std::size_t i = 0; i < lot_ids.size(); ++i) {
     const std::string& lot = lot_ids[i];
@@ -215,7 +237,12 @@ int run(const DaemonOptions& options) {
     publisher.sessions[lot] = std::make_unique<MqttSession>(
         std::move(s), io.get_executor(),
         [&host](std::string topic, std::string payload) { host.enqueue(std::move(topic), std::move(payload)); },
-        [&host, lot] { boost::asio::post(host.strand(), [&host, lot] { host.republish_frames(lot); }); });
+        [&host, &lot_online, lot] {
+          boost::asio::post(host.strand(), [&host, &lot_online, lot] {
+            host.republish_frames(lot);
+            lot_online(lot);
+          });
+        });
   }
   HttpServer http(host.strand(), config.settings.http_listen,
                   [&host, &control, started_at](const HttpServer::Request& request, HttpServer::Respond respond) {
@@ -234,7 +261,10 @@ int run(const DaemonOptions& options) {
 
   // Queued first, so it runs before any message Paho hands over: the outbox and what the inbox
   // kept are dealt with before anything new.
-  boost::asio::post(host.strand(), [&host] { host.start(); });
+  boost::asio::post(host.strand(), [&host, &watchdog] {
+    host.start();
+    if (watchdog) watchdog->start();
+  });
   // Every connect() starts before any is waited on (Paho serialises a second client's connect).
   for (auto& [lot, session] : publisher.sessions) session->start();
 
@@ -242,8 +272,10 @@ int run(const DaemonOptions& options) {
   signals.async_wait([&](const boost::system::error_code& ec, int signal) {
     if (ec) return;
     Log::info("parkd", "signal {}: stopping", signal);
+    notifier.stopping("stopping: finishing the decisions in flight");
     // What Paho has acknowledged is processed before the strand stops.
-    boost::asio::post(host.strand(), [&host, &io] {
+    boost::asio::post(host.strand(), [&host, &io, &watchdog] {
+      if (watchdog) watchdog->stop();
       host.finish_in_flight();
       // After the decisions that finish_in_flight() released, which are queued on the strand.
       boost::asio::post(host.strand(), [&io] { io.stop(); });
@@ -292,8 +324,10 @@ int main(int argc, char** argv) {
     std::printf("parkd %s\n", kParkdVersion);
     return 0;
   }
+  DaemonOptions options = *parsed.options;
+  if (!options.config_given) options.config_path = default_config_file();
   try {
-    return run(*parsed.options);
+    return run(options);
   } catch (const std::exception& e) {
     std::fprintf(stderr, "parkd: %s\n", e.what());
     return 1;

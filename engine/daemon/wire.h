@@ -5,6 +5,7 @@
 
 #include "core/display_frame.h"
 #include "core/gate_desk.h"
+#include "config/version.h"
 #include "core/time_ms.h"
 #include "parking/v1/messages.pb.h"
 
@@ -13,7 +14,5 @@ namespace parkd {
 parking::v1::DisplayFrame to_message(const DisplayFrame& frame);
 parking::v1::GateDecision to_message(const GateDecisionOut& decision);
 std::string engine_status_payload(bool online, TimeMs started_at_ms);
-
-inline constexpr const char* kParkdVersion = "0.1.0";
 
 }  // namespace parkd

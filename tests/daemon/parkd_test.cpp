@@ -1,8 +1,14 @@
 // parkd end to end against a real Mosquitto on a free loopback port: reports in, frames out,
 // retained frames, reconnects, bad input, the last will, shut-down and the simulated clock.
 #include <gtest/gtest.h>
+#include <poll.h>
 #include <signal.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/un.h>
+#include <unistd.h>
 
+#include <algorithm>
 #include <cstdio>
 #include <fstream>
 #include <atomic>
@@ -14,6 +20,7 @@
 #include "parking/v1/messages.pb.h"
 #include "support/mqtt_probe.h"
 #include "support/processes.h"
+#include "config/version.h"
 #include "store/sqlite_registry_store.h"
 
 namespace parkd {
@@ -272,7 +279,7 @@ TEST_F(ParkdTest, MetricsShowTheCountsAndTheRejections) {
   EXPECT_NE(m.find("parkd_sensor_reports_total{outcome=\"duplicate\"} 1\n"), std::string::npos) << m;
   EXPECT_NE(m.find("parkd_sensor_reports_rejected_total{reason=\"malformed\"} 1\n"), std::string::npos) << m;
   EXPECT_NE(m.find("# TYPE parkd_frames_published_total counter"), std::string::npos) << m;
-  EXPECT_NE(m.find("parkd_build_info{version=\"0.1.0\"} 1"), std::string::npos) << m;
+  EXPECT_NE(m.find("parkd_build_info{version=\"" + std::string(kParkdVersion) + "\"} 1"), std::string::npos) << m;
   EXPECT_NE(m.find("parkd_zone_free_spaces{lot=\"tlot\",zone=\"A\"} 2\n"), std::string::npos) << m;
   EXPECT_NE(m.find("parkd_visitor_sessions_open{lot=\"tlot\"} 0\n"), std::string::npos) << m;
   // Every frame so far went out while the reports that changed it were processed.
@@ -642,6 +649,87 @@ TEST_F(ParkdTest, SigtermWhileTheBrokerIsAwayStillExitsCleanly) {
   EXPECT_EQ(parkd.wait(15s), 0) << parkd_log();
 }
 
+// Under systemd (parkd.service, Type=notify, WatchdogSec): READY only once the broker session is
+// up, WATCHDOG=1 on time from the engine's strand, STOPPING on SIGTERM, and log lines that
+// carry the journal's priority instead of a time of their own. The notify socket is the test's.
+class NotifySocket {
+ public:
+  explicit NotifySocket(const std::filesystem::path& path) : fd_(::socket(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0)) {
+    sockaddr_un addr{};
+    addr.sun_family = AF_UNIX;
+    std::snprintf(addr.sun_path, sizeof addr.sun_path, "%s", path.c_str());
+    bound_ = fd_ >= 0 && ::bind(fd_, reinterpret_cast<const sockaddr*>(&addr), sizeof addr) == 0;
+  }
+  ~NotifySocket() { ::close(fd_); }
+  bool bound() const { return bound_; }
+  // The next datagram, or nothing within `timeout`.
+  std::optional<std::string> next(std::chrono::milliseconds timeout) {
+    pollfd p{fd_, POLLIN, 0};
+    if (::poll(&p, 1, static_cast<int>(timeout.count())) != 1) return std::nullopt;
+    char buffer[4096];
+    const ssize_t n = ::recv(fd_, buffer, sizeof buffer, 0);
+    if (n < 0) return std::nullopt;
+    return std::string(buffer, static_cast<std::size_t>(n));
+  }
+  // Waits for a datagram that starts with `prefix`, collecting the others into `skipped`.
+  std::optional<std::string> wait_for(const std::string& prefix, std::chrono::milliseconds timeout,
+                                      std::vector<std::string>* skipped = nullptr) {
+    const auto deadline = std::chrono::steady_clock::now() + timeout;
+    while (std::chrono::steady_clock::now() < deadline) {
+      auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - std::chrono::steady_clock::now());
+      auto m = next(std::max(left, 1ms));
+      if (!m) return std::nullopt;
+      if (m->rfind(prefix, 0) == 0) return m;
+      if (skipped != nullptr) skipped->push_back(*m);
+    }
+    return std::nullopt;
+  }
+
+ private:
+  int fd_;
+  bool bound_ = false;
+};
+
+TEST_F(ParkdTest, UnderSystemdItIsReadyOnlyWithTheBrokerFeedsTheWatchdogAndLogsForTheJournal) {
+  NotifySocket notify(dir.path() / "notify.sock");
+  ASSERT_TRUE(notify.bound());
+  // The journal reads parkd's stderr: systemd names that stream in JOURNAL_STREAM.
+  std::ofstream(dir.path() / "parkd.log").flush();
+  struct stat log_stat {};
+  ASSERT_EQ(::stat((dir.path() / "parkd.log").c_str(), &log_stat), 0);
+  ::setenv("NOTIFY_SOCKET", (dir.path() / "notify.sock").c_str(), 1);
+  ::setenv("WATCHDOG_USEC", "400000", 1);
+  ::unsetenv("WATCHDOG_PID");
+  ::setenv("JOURNAL_STREAM", (std::to_string(log_stat.st_dev) + ":" + std::to_string(log_stat.st_ino)).c_str(), 1);
+  broker.stop();
+  start_parkd();
+  ::unsetenv("NOTIFY_SOCKET");
+  ::unsetenv("WATCHDOG_USEC");
+  ::unsetenv("JOURNAL_STREAM");
+
+  // No broker: alive (the watchdog is fed), but not ready.
+  std::vector<std::string> before_ready;
+  EXPECT_FALSE(notify.wait_for("READY=1", 1500ms, &before_ready)) << parkd_log();
+  EXPECT_GE(std::count(before_ready.begin(), before_ready.end(), "WATCHDOG=1"), 3) << parkd_log();
+  broker.start();
+  const auto ready = notify.wait_for("READY=1", test::scaled(15s));
+  ASSERT_TRUE(ready) << parkd_log();
+  EXPECT_NE(ready->find("STATUS=deciding at the gates of 1 lot(s)"), std::string::npos) << *ready;
+  // Fed every 200 ms: at least 4 in the next 1.5 s (a bound that says "starved", not "fast").
+  std::vector<std::string> after_ready;
+  notify.wait_for("never", 1500ms, &after_ready);
+  EXPECT_GE(std::count(after_ready.begin(), after_ready.end(), "WATCHDOG=1"), 4);
+  EXPECT_EQ(std::count(after_ready.begin(), after_ready.end(), std::string("READY=1")), 0);
+
+  parkd.signal(SIGTERM);
+  EXPECT_TRUE(notify.wait_for("STOPPING=1", test::scaled(10s)));
+  EXPECT_EQ(parkd.wait(test::scaled(15s)), 0);
+  const std::string log = parkd_log();
+  EXPECT_NE(log.find("<6>parkd: started: 1 lot(s)"), std::string::npos) << log;
+  EXPECT_NE(log.find("<4>mqtt: "), std::string::npos) << log;  // the broker was away: a warning
+  EXPECT_EQ(log.find("Z INFO"), std::string::npos) << log;      // the journal stamps the time itself
+}
+
 TEST_F(ParkdTest, AfterARestartTheLastKnownStatesAreOnTheSignsAtOnce) {
   start_parkd();
   park_one_of_six();
@@ -687,7 +775,10 @@ TEST_F(ParkdTest, WithTheSimulatedClockTimeComesFromSimClockMessages) {
   ASSERT_TRUE(f) << parkd_log();
   EXPECT_EQ(f->generated_at_ms(), t0 + 1'100);
   clock(t0 - 60'000);  // time never runs backwards
-  std::this_thread::sleep_for(200ms);
+  const auto deadline = std::chrono::steady_clock::now() + test::scaled(5s);
+  while (parkd_log().find("time never runs backwards") == std::string::npos && std::chrono::steady_clock::now() < deadline) {
+    std::this_thread::sleep_for(20ms);
+  }
   EXPECT_NE(parkd_log().find("time never runs backwards"), std::string::npos) << parkd_log();
 }
 

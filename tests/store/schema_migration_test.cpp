@@ -105,7 +105,7 @@ TEST_P(SchemaMigration, EveryRecordSurvivesAndOctobersBillIsTheOneIssued) {
   EXPECT_EQ(first_columns(bill_csv(monthly_bill(2026, 10, households, vehicles, config.config->pact))), first_columns(issued));
 }
 
-INSTANTIATE_TEST_SUITE_P(Releases, SchemaMigration, ::testing::Values("schema-v4", "schema-v5"));
+INSTANTIATE_TEST_SUITE_P(Releases, SchemaMigration, ::testing::Values("schema-v4", "schema-v5", "schema-v8"));
 
 TEST(SchemaMigrationRefusal, ADatabaseFromANewerParkdIsRefusedNamingBothVersions) {
   const std::filesystem::path dir =

@@ -31,7 +31,7 @@ const char* kUsage =
     "  Run it again to rotate every password and certificate.\n";
 
 struct Options {
-  std::string config = "config/parkd.textproto";
+  std::string config = default_config_file();
   std::string out;
   int port = 1883;
   int tls_port = 8883;

@@ -7,14 +7,9 @@
 
 #include "config/config_loader.h"
 #include "config/token_file.h"
+#include "config/version.h"
 #include "control_client.h"
 #include "parkctl_commands.h"
-
-namespace {
-
-constexpr const char* kDefaultConfig = "config/parkd.textproto";
-
-}  // namespace
 
 int main(int argc, char** argv) {
   using namespace parkd;
@@ -43,7 +38,7 @@ int main(int argc, char** argv) {
         std::printf("%s", parkctl_usage().c_str());
         return kExitOk;
       } else if (w == "--version") {
-        std::printf("parkctl 0.1.0\n");
+        std::printf("parkctl %s\n", kParkdVersion);
         return kExitOk;
       } else {
         throw std::invalid_argument("unknown option " + w);
@@ -53,10 +48,10 @@ int main(int argc, char** argv) {
       return kExitUsage;
     }
   }
-  // Defaults from the configuration: the one named, or the shipped one when parkctl runs from
-  // the repository root, or parkd's built-in defaults.
+  // Defaults from the configuration: the one named, or the source tree's when parkctl runs from
+  // the repository root, or the installed one, or parkd's built-in defaults.
   DaemonSettings settings;
-  const std::string config_file = config_path.value_or(kDefaultConfig);
+  const std::string config_file = config_path.value_or(default_config_file());
   if (config_path || std::filesystem::exists(config_file)) {
     ConfigLoad load = load_config_file(config_file);
     if (!load.config) {

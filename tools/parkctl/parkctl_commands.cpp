@@ -593,8 +593,9 @@ std::string parkctl_usage() {
   std::string out =
       "usage: parkctl [--endpoint URL] [--token-file FILE] [--config FILE] [--json] COMMAND ...\n\n"
       "Talks to a running parkd through its control API. Defaults come from the configuration\n"
-      "(config/parkd.textproto): the endpoint is its http listen address, the token file is\n"
-      "parkd.token next to its database unless it names one.\n\ncommands:\n";
+      "(config/parkd.textproto in a source tree, else /etc/parkd/parkd.textproto): the endpoint is\n"
+      "its http listen address, the token file is"
+      " parkd.token next to its database unless it names one.\n\ncommands:\n";
   for (const auto& [name, u] : usages()) {
     std::string synopsis = u.synopsis;
     for (std::size_t p = 0; (p = synopsis.find('\n', p)) != std::string::npos; p += 1) synopsis.replace(p, 1, "\n  ");

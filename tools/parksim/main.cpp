@@ -31,7 +31,7 @@ using namespace parkd;
 std::atomic<bool> g_stop{false};
 
 struct Options {
-  std::string config = "config/parkd.textproto";
+  std::string config = default_config_file();
   std::string lot;
   std::string broker = "tcp://127.0.0.1:1883";
   double speed = 60;
