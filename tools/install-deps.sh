@@ -11,6 +11,8 @@ packages=(
   libfmt-dev
   googletest libgtest-dev libgmock-dev libbenchmark-dev
   libsqlite3-dev sqlite3
+  libsystemd-dev
+  lintian
   openssl
   clang libclang-rt-14-dev
   mosquitto mosquitto-clients
