@@ -12,7 +12,7 @@ targets=("$@")
 [[ ${#targets[@]} -gt 0 ]] || targets=(sensor_report gate_event plate lot_config parkd_config registry_csv gate_inbox)
 build=${PARKD_FUZZ_BUILD:-$root/build-fuzz}
 cmake -S "$root" -B "$build" -DCMAKE_BUILD_TYPE=RelWithDebInfo -DCMAKE_CXX_COMPILER=clang++ \
-  -DPARKD_FUZZ=ON -DPARKD_SANITIZE=address,undefined -DPARKD_BUILD_BENCH=OFF >/dev/null
+  -DPARKD_FUZZ=ON -DPARKD_SANITIZE=address,undefined -DPARKD_BUILD_BENCH=OFF -DCMAKE_UNITY_BUILD=ON >/dev/null
 cmake --build "$build" -j"$(nproc)" --target "${targets[@]/#/fuzz_}" >/dev/null
 mkdir -p "$root/var"
 scratch=$(mktemp -d)

@@ -10,7 +10,10 @@ root=$(cd "$(dirname "$0")/.." && pwd)
 "$root/tools/install-deps.sh"
 jobs=$(nproc)
 build=${PARKD_BUILD_DIR:-$root/build}
-cmake -S "$root" -B "$build" -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
+# Unity builds (batches of 8 sources per compiler run): a clean build takes 5.5 min instead of
+# 8 on 2 cores. Every build here uses them; a plain cmake configure does not.
+unity=-DCMAKE_UNITY_BUILD=ON
+cmake -S "$root" -B "$build" -DCMAKE_BUILD_TYPE=RelWithDebInfo $unity >/dev/null
 cmake --build "$build" -j"$jobs"
 (cd "$build" && ctest --output-on-failure -j"$jobs" --timeout 300 "$@")
 
@@ -18,7 +21,7 @@ if [[ ${PARKD_SANITIZERS:-on} == off ]]; then exit 0; fi
 
 echo "== AddressSanitizer + UndefinedBehaviorSanitizer: every test but the soak"
 asan=$build-asan
-cmake -S "$root" -B "$asan" -DCMAKE_BUILD_TYPE=RelWithDebInfo -DPARKD_BUILD_BENCH=OFF -DPARKD_SANITIZE=address,undefined >/dev/null
+cmake -S "$root" -B "$asan" -DCMAKE_BUILD_TYPE=RelWithDebInfo -DPARKD_BUILD_BENCH=OFF -DPARKD_SANITIZE=address,undefined $unity >/dev/null
 cmake --build "$asan" -j"$jobs" >/dev/null
 # The soak is left to the plain build: it measures parkd's memory and runs against the clock.
 (cd "$asan" && PARKD_TEST_TIME_SCALE=3 ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1 \
@@ -26,7 +29,7 @@ cmake --build "$asan" -j"$jobs" >/dev/null
 
 echo "== ThreadSanitizer: the daemon (Paho's threads, the strand, the store workers)"
 tsan=$build-tsan
-cmake -S "$root" -B "$tsan" -DCMAKE_BUILD_TYPE=RelWithDebInfo -DPARKD_BUILD_BENCH=OFF -DPARKD_SANITIZE=thread >/dev/null
+cmake -S "$root" -B "$tsan" -DCMAKE_BUILD_TYPE=RelWithDebInfo -DPARKD_BUILD_BENCH=OFF -DPARKD_SANITIZE=thread $unity >/dev/null
 cmake --build "$tsan" -j"$jobs" --target parkd parkctl daemon_tests daemon_unit_tests parkctl_tests >/dev/null
 # A race report makes parkd exit with 66, which the tests see as a failed shut-down.
 (cd "$tsan" && PARKD_TEST_TIME_SCALE=4 TSAN_OPTIONS=exitcode=66:halt_on_error=0:suppressions=$root/tests/tsan.supp ctest --output-on-failure -j"$jobs" --timeout 600 \

@@ -329,7 +329,7 @@ int main(int argc, char** argv) {
   try {
     return run(options);
   } catch (const std::exception& e) {
-    std::fprintf(stderr, "parkd: %s\n", e.what());
+    Log::error("parkd", "{}", e.what());  // under systemd, the journal records it as an error
     return 1;
   }
 }

@@ -10,11 +10,12 @@
 
 #include "core/civil_day.h"
 #include "core/permit_change.h"
+#include "support/test_data.h"
 
 namespace parkd {
 namespace {
 
-CivilDay day(const char* text) { return *parse_civil_day(text); }
+using test::day;
 
 const std::vector<PactVersion> kPact = {PactVersion{"2026-01", day("2026-01-01"), {}}};
 

@@ -10,11 +10,12 @@
 #include <sstream>
 
 #include "core/civil_day.h"
+#include "support/test_data.h"
 
 namespace parkd {
 namespace {
 
-CivilDay day(const char* text) { return *parse_civil_day(text); }
+using test::day;
 
 std::vector<Household> households() {
   return {{"H1", "3", "101", HouseholdType::Owner, std::nullopt, std::nullopt},

@@ -2,12 +2,13 @@
 #include "core/fees.h"
 
 #include <gtest/gtest.h>
+#include "support/test_data.h"
 
 namespace parkd {
 namespace {
 
-constexpr TimeMs kMinute = 60'000;
-constexpr TimeMs kHour = 60 * kMinute;
+using test::kMinute;
+using test::kHour;
 const PactTerms kXj5;
 
 Fen visitor(TimeMs stay) { return visitor_fee(kXj5, 1'000'000, 1'000'000 + stay).amount; }

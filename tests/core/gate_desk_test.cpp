@@ -5,12 +5,13 @@
 #include <gtest/gtest.h>
 
 #include "support/test_lots.h"
+#include "support/test_data.h"
 
 namespace parkd {
 namespace {
 
-constexpr TimeMs kMinute = 60'000;
-constexpr TimeMs kHour = 60 * kMinute;
+using test::kMinute;
+using test::kHour;
 
 std::vector<Lot> tiny() {
   std::vector<Lot> lots;

@@ -4,11 +4,12 @@
 #include "core/household_fees.h"
 
 #include <gtest/gtest.h>
+#include "support/test_data.h"
 
 namespace parkd {
 namespace {
 
-CivilDay day(const char* text) { return *parse_civil_day(text); }
+using test::day;
 
 TEST(HouseholdFees, RanksFeesAndTheTotalOnADay) {
   Registry registry({{"H1", "1", "101", HouseholdType::Owner, std::nullopt, std::nullopt},

@@ -5,11 +5,12 @@
 #include <gtest/gtest.h>
 
 #include "core/civil_day.h"
+#include "support/test_data.h"
 
 namespace parkd {
 namespace {
 
-CivilDay day(const char* text) { return *parse_civil_day(text); }
+using test::day;
 
 const std::vector<PactVersion> kPact = {PactVersion{"2026-01", day("2026-01-01"), {}}};
 

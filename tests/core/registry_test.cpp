@@ -5,6 +5,7 @@
 #include <gtest/gtest.h>
 
 #include <chrono>
+#include "support/test_data.h"
 
 namespace parkd {
 namespace {
@@ -40,7 +41,7 @@ TEST(HouseholdImportDiff, ALargeFileAgainstALargeRegistryIsLinear) {
   EXPECT_EQ(diff.changes.size(), 20'000u);
 }
 
-CivilDay day(const char* text) { return *parse_civil_day(text); }
+using test::day;
 
 Household tenant(std::string id, const char* lease_end, std::optional<CivilDay> from = std::nullopt) {
   return Household{std::move(id), "7", "701", HouseholdType::Tenant, day(lease_end), from};

@@ -16,23 +16,19 @@
 #include "store/sqlite_gate_ledger.h"
 #include "store/sqlite_registry_store.h"
 #include "store/sqlite_space_state_store.h"
+#include "support/test_data.h"
 
 namespace parkd {
 namespace {
 
 const std::filesystem::path kSchemas = std::filesystem::path(PARKD_SOURCE_DIR) / "tests/data/schemas";
 
-std::string read(const std::filesystem::path& path) {
-  std::ifstream in(path, std::ios::binary);
-  std::stringstream s;
-  s << in.rdbuf();
-  return s.str();
-}
+using test::read_bytes;
 
 // "table rows" lines, as make-fixture.sh wrote them.
 std::map<std::string, long> counts_of(const std::string& name) {
   std::map<std::string, long> out;
-  std::istringstream in(read(kSchemas / (name + ".counts")));
+  std::istringstream in(read_bytes(kSchemas / (name + ".counts")));
   std::string key;
   long n = 0;
   while (in >> key >> n) out[key] = n;
@@ -100,7 +96,7 @@ TEST_P(SchemaMigration, EveryRecordSurvivesAndOctobersBillIsTheOneIssued) {
 
   const ConfigLoad config = load_config_file(std::filesystem::path(PARKD_SOURCE_DIR) / "config/parkd.textproto");
   ASSERT_TRUE(config.config);
-  const std::string issued = read(kSchemas / (name + "-bill-2026-10.csv"));
+  const std::string issued = read_bytes(kSchemas / (name + "-bill-2026-10.csv"));
   ASSERT_NE(issued.find("\n2026-10,"), std::string::npos) << "the old parkd billed October";
   EXPECT_EQ(first_columns(bill_csv(monthly_bill(2026, 10, households, vehicles, config.config->pact))), first_columns(issued));
 }

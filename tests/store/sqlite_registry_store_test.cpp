@@ -11,16 +11,12 @@
 
 #include "core/registry_csv.h"
 #include "store/sqlite_audit_log.h"
+#include "support/test_data.h"
 
 namespace parkd {
 namespace {
 
-std::string read(const std::string& relative) {
-  std::ifstream in(std::string(PARKD_SOURCE_DIR) + "/" + relative, std::ios::binary);
-  std::stringstream s;
-  s << in.rdbuf();
-  return s.str();
-}
+using test::read_source_file;
 
 class RegistryStoreTest : public ::testing::Test {
  protected:
@@ -35,12 +31,12 @@ class RegistryStoreTest : public ::testing::Test {
     std::filesystem::remove_all(dir);
   }
   void import_october() {
-    const auto households = parse_households_csv(read("tests/data/registry/households-2026-10.csv"));
+    const auto households = parse_households_csv(read_source_file("tests/data/registry/households-2026-10.csv"));
     ASSERT_TRUE(households.issues.empty());
     ASSERT_FALSE(store->put_households(households.households, *parse_civil_day("2026-09-01"), nullptr));
     std::set<std::string> known;
     for (const auto& h : households.households) known.insert(h.household_id);
-    const auto vehicles = parse_vehicles_csv(read("tests/data/registry/vehicles-2026-10.csv"), known);
+    const auto vehicles = parse_vehicles_csv(read_source_file("tests/data/registry/vehicles-2026-10.csv"), known);
     ASSERT_TRUE(vehicles.issues.empty());
     ASSERT_FALSE(store->add_vehicles(vehicles.vehicles, nullptr));
   }
@@ -73,7 +69,7 @@ TEST_F(RegistryStoreTest, TheOctoberBillFromTheStoredRegistryMatchesTheGoldenFil
   EXPECT_EQ(households.size(), 4u);
   EXPECT_EQ(vehicles.size(), 10u);
   const auto lines = monthly_bill(2026, 10, households, vehicles, {PactVersion{"2026-01", *parse_civil_day("2026-01-01"), {}}});
-  EXPECT_EQ(bill_csv(lines), read("tests/data/golden/bill-2026-10.csv"));
+  EXPECT_EQ(bill_csv(lines), read_source_file("tests/data/golden/bill-2026-10.csv"));
 }
 
 TEST_F(RegistryStoreTest, APlateWithAPermitInForceCannotBeAddedAgainAndTheBatchIsNotKept) {
@@ -117,7 +113,7 @@ TEST_F(RegistryStoreTest, AChangedHouseholdGetsANewVersionAndOctoberIsBilledAsIt
   EXPECT_EQ(format_civil_day(*latest.lease_end), "2027-10-20");
   EXPECT_EQ(format_civil_day(*latest.valid_from), "2026-11-05");
   const std::vector<PactVersion> pact = {PactVersion{"2026-01", *parse_civil_day("2026-01-01"), {}}};
-  EXPECT_EQ(bill_csv(monthly_bill(2026, 10, households, vehicles, pact)), read("tests/data/golden/bill-2026-10.csv"));
+  EXPECT_EQ(bill_csv(monthly_bill(2026, 10, households, vehicles, pact)), read_source_file("tests/data/golden/bill-2026-10.csv"));
   // In November H4's car is back in force from the day of the extension: 26 of 30 days.
   bool billed = false;
   for (const BillLine& l : monthly_bill(2026, 11, households, vehicles, pact)) {
