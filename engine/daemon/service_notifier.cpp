@@ -26,8 +26,4 @@ void ServiceNotifier::stopping(std::string_view status) const {
   sd_notify(0, ("STOPPING=1\nSTATUS=" + std::string(status)).c_str());
 }
 
-void ServiceNotifier::status(std::string_view status) const {
-  sd_notify(0, ("STATUS=" + std::string(status)).c_str());
-}
-
 }  // namespace parkd

@@ -20,7 +20,6 @@ class ServiceNotifier {
   void ready(std::string_view status) const;
   void alive() const;  // WATCHDOG=1
   void stopping(std::string_view status) const;
-  void status(std::string_view status) const;
 
  private:
   std::optional<std::chrono::microseconds> watchdog_timeout_;
