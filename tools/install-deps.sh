@@ -12,7 +12,7 @@ packages=(
   googletest libgtest-dev libgmock-dev libbenchmark-dev
   libsqlite3-dev sqlite3
   libsystemd-dev
-  lintian
+  lintian systemd man-db   # the package check: lintian, systemd-analyze verify (which runs man)
   openssl
   clang libclang-rt-14-dev
   mosquitto mosquitto-clients
