@@ -6,6 +6,9 @@
 # Usage (from anywhere, as root on a fresh Debian 12): tools/test.sh [extra ctest arguments]
 #   PARKD_SANITIZERS=off tools/test.sh   skips the sanitizer and fuzzing builds (a quick local run)
 set -euo pipefail
+# Each stage says how long it took (issue #16: the command should take under 15 minutes).
+stage_start=$SECONDS
+stage_done() { echo "== $1: $((SECONDS - stage_start)) s"; stage_start=$SECONDS; }
 root=$(cd "$(dirname "$0")/.." && pwd)
 "$root/tools/install-deps.sh"
 jobs=$(nproc)
@@ -15,7 +18,9 @@ build=${PARKD_BUILD_DIR:-$root/build}
 unity=-DCMAKE_UNITY_BUILD=ON
 cmake -S "$root" -B "$build" -DCMAKE_BUILD_TYPE=RelWithDebInfo $unity >/dev/null
 cmake --build "$build" -j"$jobs"
+stage_done "plain build"
 (cd "$build" && ctest --output-on-failure -j"$jobs" --timeout 300 "$@")
+stage_done "plain tests"
 
 if [[ ${PARKD_SANITIZERS:-on} == off ]]; then exit 0; fi
 
@@ -23,17 +28,22 @@ echo "== AddressSanitizer + UndefinedBehaviorSanitizer: every test but the soak"
 asan=$build-asan
 cmake -S "$root" -B "$asan" -DCMAKE_BUILD_TYPE=RelWithDebInfo -DPARKD_BUILD_BENCH=OFF -DPARKD_SANITIZE=address,undefined $unity >/dev/null
 cmake --build "$asan" -j"$jobs" >/dev/null
+stage_done "ASan + UBSan build"
 # The soak is left to the plain build: it measures parkd's memory and runs against the clock.
 (cd "$asan" && PARKD_TEST_TIME_SCALE=3 ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1 \
   ctest --output-on-failure -j"$jobs" --timeout 600 -LE soak "$@")
+stage_done "ASan + UBSan tests"
 
 echo "== ThreadSanitizer: the daemon (Paho's threads, the strand, the store workers)"
 tsan=$build-tsan
 cmake -S "$root" -B "$tsan" -DCMAKE_BUILD_TYPE=RelWithDebInfo -DPARKD_BUILD_BENCH=OFF -DPARKD_SANITIZE=thread $unity >/dev/null
 cmake --build "$tsan" -j"$jobs" --target parkd parkctl daemon_tests daemon_unit_tests parkctl_tests >/dev/null
+stage_done "TSan build"
 # A race report makes parkd exit with 66, which the tests see as a failed shut-down.
 (cd "$tsan" && PARKD_TEST_TIME_SCALE=4 TSAN_OPTIONS=exitcode=66:halt_on_error=0:suppressions=$root/tests/tsan.supp ctest --output-on-failure -j"$jobs" --timeout 600 \
   -R '^(ParkdTest|EngineHostTest|EngineHostGates|ControlApiTest|HttpServerTest|StoreWorker|ParkctlTest|DaemonOptions|ListenAddress|HttpTarget)\.' "$@")
+stage_done "TSan tests"
 
 echo "== libFuzzer: each target for ${PARKD_FUZZ_SECONDS:-20} s from its seed corpus, under ASan + UBSan"
 "$root/tools/fuzz.sh" "${PARKD_FUZZ_SECONDS:-20}"
+stage_done "fuzzing (build and runs)"
