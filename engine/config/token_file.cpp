@@ -9,24 +9,13 @@
 #include <cstring>
 #include <filesystem>
 #include <fstream>
-#include <random>
 #include <sstream>
+
+#include "random_secret.h"
 
 namespace parkd {
 
 namespace {
-
-std::string random_secret() {
-  std::random_device random;  // /dev/urandom on Linux
-  static constexpr char kHex[] = "0123456789abcdef";
-  std::string out;
-  for (int i = 0; i < 32; ++i) {
-    const unsigned v = random();
-    out += kHex[v & 0xF];
-    out += kHex[(v >> 4) & 0xF];
-  }
-  return out;
-}
 
 std::string create(const std::string& path) {
   std::error_code ec;
@@ -35,8 +24,10 @@ std::string create(const std::string& path) {
   const int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
   if (fd < 0) return "cannot create the token file '" + path + "': " + std::strerror(errno);
   const std::string text =
-      "# parkd control API tokens: one name:secret per line; the name goes to the audit log.\noperator:" +
-      random_secret() + "\n";
+      "# parkd control API tokens, one per line: name:role:secret. The name goes to the audit log; the\n"
+      "# role is viewer, guard, clerk or admin (name:secret means admin). Secrets: 16 characters or more.\n"
+      "operator:admin:" +
+      random_secret(32) + "\n";
   const bool written = ::write(fd, text.data(), text.size()) == static_cast<ssize_t>(text.size());
   ::close(fd);
   return written ? std::string() : "cannot write the token file '" + path + "'";
@@ -53,13 +44,27 @@ TokenFileRead parse_token_file(std::string_view text, const std::string& path) {
     ++number;
     if (!line.empty() && line.back() == '\r') line.pop_back();
     if (line.empty() || line.front() == '#') continue;
-    const auto colon = line.find(':');
-    if (colon == std::string::npos || colon == 0 || line.size() - colon - 1 < 16) {
-      out.error = path + ":" + std::to_string(number) + ": expected name:secret with a secret of 16 characters or more";
+    const std::string where = path + ":" + std::to_string(number) + ": ";
+    const auto fail = [&](std::string message) {
+      out.error = where + std::move(message);
       out.tokens.clear();
       return out;
+    };
+    const auto first = line.find(':');
+    if (first == std::string::npos || first == 0) return fail("expected name:role:secret (or name:secret for an admin)");
+    ControlToken token{line.substr(0, first), line.substr(first + 1), ControlRole::Admin};
+    if (const auto second = token.secret.find(':'); second != std::string::npos) {
+      const std::string role = token.secret.substr(0, second);
+      const auto parsed = parse_control_role(role);
+      if (!parsed) return fail("unknown role '" + role + "': viewer, guard, clerk or admin");
+      token.role = *parsed;
+      token.secret = token.secret.substr(second + 1);
     }
-    out.tokens.push_back(ControlToken{line.substr(0, colon), line.substr(colon + 1)});
+    if (token.secret.size() < 16) return fail("the secret is shorter than 16 characters");
+    for (const ControlToken& t : out.tokens) {
+      if (t.secret == token.secret) return fail("the same secret as the token '" + t.name + "': give each holder their own");
+    }
+    out.tokens.push_back(std::move(token));
   }
   if (out.tokens.empty()) out.error = path + ": no token in the file";
   return out;
@@ -92,14 +97,14 @@ TokenFileRead read_token_file(const std::string& path, bool create_if_missing) {
   return out;
 }
 
-std::optional<std::string> token_name(const std::vector<ControlToken>& tokens, std::string_view secret) {
-  std::optional<std::string> found;
+std::optional<ControlToken> find_token(const std::vector<ControlToken>& tokens, std::string_view secret) {
+  std::optional<ControlToken> found;
   for (const ControlToken& t : tokens) {
     unsigned char diff = t.secret.size() == secret.size() ? 0 : 1;
     for (std::size_t i = 0; i < t.secret.size(); ++i) {
       diff |= static_cast<unsigned char>(t.secret[i] ^ (i < secret.size() ? secret[i] : 0));
     }
-    if (diff == 0 && !found) found = t.name;
+    if (diff == 0 && !found) found = t;
   }
   return found;
 }

@@ -12,6 +12,7 @@
 #include <tuple>
 
 #include <boost/asio/post.hpp>
+#include <fmt/format.h>
 
 #include "core/bill_adjustments.h"
 #include "core/civil_day.h"
@@ -105,11 +106,15 @@ struct ControlApi::Call {
   const HttpServer::Request& request;
   HttpServer::Respond respond;
   HttpTarget target;
-  std::string token_name;  // set once authorised
+  std::string token_name;  // the holder, once authorised ("" for anyone)
+  std::optional<ControlRole> role;
+  std::string session_id;  // when the caller came with a live session cookie
   std::vector<std::string> params;  // the path's "{}" segments, in order
 
   void reply(HttpReply r) { respond(std::move(r)); }
   bool is(http::verb v) const { return request.method() == v; }
+  // Plates, households and names of people: for guards and above, never for a viewer.
+  bool sees_plates() const { return role && allows(*role, ControlRole::Guard); }
 };
 
 ControlApi::ControlApi(EngineHost& host, ControlStores stores, std::vector<ControlToken> tokens,
@@ -133,23 +138,7 @@ CivilDay ControlApi::today() const {
 void ControlApi::handle(const HttpServer::Request& request, HttpServer::Respond respond) {
   auto target = parse_http_target(std::string(request.target()));
   if (!target) return respond(error_reply(400, "bad_request", "the request target is not a valid URL path"));
-  Call call{request, std::move(respond), std::move(*target), {}, {}};
-  // Changes need a token, and so does the backup: it holds every plate and household.
-  const bool backup = call.target.segments == std::vector<std::string>{"v1", "backup"};
-  if (!call.is(http::verb::get) || backup) {
-    const auto& auth = request[http::field::authorization];
-    const std::string_view prefix = "Bearer ";
-    if (auth.empty()) {
-      return call.reply(error_reply(401, "unauthorized", std::string(backup ? "a backup holds every resident's records"
-                                                                                   : "this call changes parkd") +
-                                                             ": send Authorization: Bearer <token>"));
-    }
-    const std::string_view value(auth.data(), auth.size());
-    const auto name = value.substr(0, prefix.size()) == prefix ? token_name(tokens_, value.substr(prefix.size()))
-                                                               : std::nullopt;
-    if (!name) return call.reply(error_reply(401, "unauthorized", "the token is not one of parkd's"));
-    call.token_name = *name;
-  }
+  Call call{request, std::move(respond), std::move(*target), {}, {}, {}, {}};
   try {
     route(call);
   } catch (const std::exception& e) {
@@ -158,43 +147,121 @@ void ControlApi::handle(const HttpServer::Request& request, HttpServer::Respond 
   }
 }
 
+namespace {
+
+HttpReply unauthorized(std::string message) {
+  HttpReply r = error_reply(401, "unauthorized", std::move(message));
+  r.headers.emplace_back("WWW-Authenticate", "Bearer realm=\"parkd\"");
+  return r;
+}
+
+bool changes_something(const HttpServer::Request& request) {
+  return request.method() != http::verb::get && request.method() != http::verb::head;
+}
+
+}  // namespace
+
+std::optional<HttpReply> ControlApi::authorise(Call& call, std::optional<ControlRole> needed) {
+  const auto& auth = call.request[http::field::authorization];
+  const std::string_view cookie =
+      cookie_value(std::string_view(call.request[http::field::cookie].data(), call.request[http::field::cookie].size()),
+                   kSessionCookie);
+  if (!auth.empty()) {
+    const std::string_view value(auth.data(), auth.size());
+    const std::string_view prefix = "Bearer ";
+    const auto token = value.substr(0, prefix.size()) == prefix ? find_token(tokens_, value.substr(prefix.size()))
+                                                                : std::nullopt;
+    // A wrong token is an error even where none is needed: its holder should hear of it.
+    if (!token) return unauthorized("the token is not one of parkd's");
+    call.token_name = token->name;
+    call.role = token->role;
+  } else if (!cookie.empty()) {
+    if (auto session = sessions_.find(cookie, wall_clock_ms())) {
+      // SameSite=Strict keeps other sites' pages from sending the cookie; the secret that only
+      // the console's own script can read makes sure of it for every change.
+      const auto& sent = call.request["X-Parkd-Csrf"];
+      if (changes_something(call.request) && std::string_view(sent.data(), sent.size()) != session->csrf) {
+        return error_reply(403, "csrf", "a change from the console must send its X-Parkd-Csrf value: reload the page");
+      }
+      call.token_name = session->token_name;
+      call.role = session->role;
+      call.session_id = std::string(cookie);
+    } else if (needed) {
+      return unauthorized("the session has ended: sign in again");
+    }
+  }
+  if (!needed) return std::nullopt;
+  if (!call.role) {
+    return unauthorized(std::string(call.target.segments == std::vector<std::string>{"v1", "backup"}
+                                        ? "a backup holds every resident's records"
+                                        : changes_something(call.request) ? "this call changes parkd"
+                                                                          : "this call reads what only operators may see") +
+                        ": send Authorization: Bearer <token>, or sign in");
+  }
+  if (!allows(*call.role, *needed)) {
+    return error_reply(403, "forbidden",
+                       fmt::format("'{}' has the role {}; this call needs {}{}", call.token_name, name_of(*call.role),
+                                   name_of(*needed), *needed == ControlRole::Admin ? "" : " or above"));
+  }
+  return std::nullopt;
+}
+
 // Every endpoint of the API, in one place: the method, the path ("{}" takes any one segment,
 // handed to the handler in order), and a thin handler.
 struct ControlApi::Route {
   http::verb method;
   std::vector<std::string_view> path;
+  std::optional<ControlRole> role;  // nullopt: anyone
   void (*handle)(ControlApi& api, Call& call);
 };
 
 const std::vector<ControlApi::Route>& ControlApi::routes() {
   using V = http::verb;
+  constexpr std::optional<ControlRole> anyone;
+  constexpr auto viewer = ControlRole::Viewer;
+  constexpr auto guard = ControlRole::Guard;
+  constexpr auto clerk = ControlRole::Clerk;
+  constexpr auto admin = ControlRole::Admin;
   static const std::vector<Route> table = {
-      {V::get, {"v1", "status"}, [](ControlApi& a, Call& c) { a.status(c); }},
-      {V::get, {"v1", "spaces"}, [](ControlApi& a, Call& c) { a.spaces(c); }},
-      {V::get, {"v1", "spaces", "{}"}, [](ControlApi& a, Call& c) { a.space(c, c.params[0]); }},
-      {V::post, {"v1", "spaces", "{}", "close"}, [](ControlApi& a, Call& c) { a.close_or_open(c, c.params[0], true); }},
-      {V::post, {"v1", "spaces", "{}", "open"}, [](ControlApi& a, Call& c) { a.close_or_open(c, c.params[0], false); }},
-      {V::get, {"v1", "sensors"}, [](ControlApi& a, Call& c) { a.sensors(c); }},
-      {V::get, {"v1", "visitors"}, [](ControlApi& a, Call& c) { a.visitors(c); }},
-      {V::get, {"v1", "households", "{}"}, [](ControlApi& a, Call& c) { a.household(c, c.params[0]); }},
-      {V::post, {"v1", "vehicles"}, [](ControlApi& a, Call& c) { a.add_vehicle(c); }},
-      {V::post, {"v1", "vehicles", "{}", "remove"}, [](ControlApi& a, Call& c) { a.remove_vehicle(c, c.params[0]); }},
-      {V::post, {"v1", "vehicles", "{}", "correct"}, [](ControlApi& a, Call& c) { a.correct_permit(c, c.params[0]); }},
-      {V::post, {"v1", "vehicles", "{}", "move"}, [](ControlApi& a, Call& c) { a.move_vehicle(c, c.params[0]); }},
-      {V::get, {"v1", "backup"}, [](ControlApi& a, Call& c) { a.backup(c); }},
-      {V::get, {"v1", "special-passes"}, [](ControlApi& a, Call& c) { a.special_passes(c); }},
-      {V::post, {"v1", "special-passes"}, [](ControlApi& a, Call& c) { a.grant_pass(c); }},
-      {V::post, {"v1", "special-passes", "{}", "revoke"}, [](ControlApi& a, Call& c) { a.revoke_pass(c, c.params[0]); }},
-      {V::post, {"v1", "gates", "{}", "open"}, [](ControlApi& a, Call& c) { a.open_gate(c, c.params[0]); }},
-      {V::post, {"v1", "visitors", "{}", "close"}, [](ControlApi& a, Call& c) { a.settle_visitor(c, c.params[0], false); }},
-      {V::post, {"v1", "visitors", "{}", "waive"}, [](ControlApi& a, Call& c) { a.settle_visitor(c, c.params[0], true); }},
-      {V::post, {"v1", "import", "households"}, [](ControlApi& a, Call& c) { a.import(c, "households"); }},
-      {V::post, {"v1", "import", "vehicles"}, [](ControlApi& a, Call& c) { a.import(c, "vehicles"); }},
-      {V::get, {"v1", "bill"}, [](ControlApi& a, Call& c) { a.bill(c); }},
-      {V::get, {"v1", "notice"}, [](ControlApi& a, Call& c) { a.notice(c); }},
-      {V::get, {"v1", "audit"}, [](ControlApi& a, Call& c) { a.audit(c); }},
+      {V::get, {"v1", "status"}, anyone, [](ControlApi& a, Call& c) { a.status(c); }},
+      {V::post, {"v1", "session"}, anyone, [](ControlApi& a, Call& c) { a.sign_in(c); }},
+      {V::get, {"v1", "session"}, viewer, [](ControlApi& a, Call& c) { a.session(c); }},
+      {V::delete_, {"v1", "session"}, anyone, [](ControlApi& a, Call& c) { a.sign_out(c); }},
+      {V::get, {"v1", "spaces"}, viewer, [](ControlApi& a, Call& c) { a.spaces(c); }},
+      {V::get, {"v1", "spaces", "{}"}, viewer, [](ControlApi& a, Call& c) { a.space(c, c.params[0]); }},
+      {V::post, {"v1", "spaces", "{}", "close"}, guard, [](ControlApi& a, Call& c) { a.close_or_open(c, c.params[0], true); }},
+      {V::post, {"v1", "spaces", "{}", "open"}, guard, [](ControlApi& a, Call& c) { a.close_or_open(c, c.params[0], false); }},
+      {V::get, {"v1", "sensors"}, viewer, [](ControlApi& a, Call& c) { a.sensors(c); }},
+      {V::get, {"v1", "visitors"}, guard, [](ControlApi& a, Call& c) { a.visitors(c); }},
+      {V::post, {"v1", "gates", "{}", "open"}, guard, [](ControlApi& a, Call& c) { a.open_gate(c, c.params[0]); }},
+      {V::get, {"v1", "special-passes"}, guard, [](ControlApi& a, Call& c) { a.special_passes(c); }},
+      {V::get, {"v1", "households", "{}"}, clerk, [](ControlApi& a, Call& c) { a.household(c, c.params[0]); }},
+      {V::post, {"v1", "vehicles"}, clerk, [](ControlApi& a, Call& c) { a.add_vehicle(c); }},
+      {V::post, {"v1", "vehicles", "{}", "remove"}, clerk, [](ControlApi& a, Call& c) { a.remove_vehicle(c, c.params[0]); }},
+      {V::post, {"v1", "vehicles", "{}", "correct"}, clerk, [](ControlApi& a, Call& c) { a.correct_permit(c, c.params[0]); }},
+      {V::post, {"v1", "vehicles", "{}", "move"}, clerk, [](ControlApi& a, Call& c) { a.move_vehicle(c, c.params[0]); }},
+      {V::post, {"v1", "special-passes"}, clerk, [](ControlApi& a, Call& c) { a.grant_pass(c); }},
+      {V::post, {"v1", "special-passes", "{}", "revoke"}, clerk, [](ControlApi& a, Call& c) { a.revoke_pass(c, c.params[0]); }},
+      {V::post, {"v1", "visitors", "{}", "close"}, clerk, [](ControlApi& a, Call& c) { a.settle_visitor(c, c.params[0], false); }},
+      {V::post, {"v1", "visitors", "{}", "waive"}, clerk, [](ControlApi& a, Call& c) { a.settle_visitor(c, c.params[0], true); }},
+      {V::post, {"v1", "import", "households"}, clerk, [](ControlApi& a, Call& c) { a.import(c, "households"); }},
+      {V::post, {"v1", "import", "vehicles"}, clerk, [](ControlApi& a, Call& c) { a.import(c, "vehicles"); }},
+      {V::get, {"v1", "bill"}, clerk, [](ControlApi& a, Call& c) { a.bill(c); }},
+      {V::get, {"v1", "notice"}, clerk, [](ControlApi& a, Call& c) { a.notice(c); }},
+      {V::get, {"v1", "backup"}, admin, [](ControlApi& a, Call& c) { a.backup(c); }},
+      {V::get, {"v1", "audit"}, admin, [](ControlApi& a, Call& c) { a.audit(c); }},
   };
   return table;
+}
+
+std::vector<ControlApi::Endpoint> ControlApi::endpoints() {
+  std::vector<Endpoint> out;
+  for (const Route& r : routes()) {
+    std::string path;
+    for (std::string_view segment : r.path) (path += '/') += segment;
+    out.push_back(Endpoint{r.method, std::move(path), r.role});
+  }
+  return out;
 }
 
 void ControlApi::route(Call& call) {
@@ -218,10 +285,65 @@ void ControlApi::route(Call& call) {
       continue;
     }
     call.params = std::move(params);
+    if (auto refused = authorise(call, r.role)) return call.reply(std::move(*refused));
     return r.handle(*this, call);
   }
   if (!allowed.empty()) return call.reply(error_reply(405, "method_not_allowed", "use " + allowed + " here"));
   call.reply(error_reply(404, "no_such_endpoint", "no such endpoint"));
+}
+
+void ControlApi::sign_in(Call& call) {
+  const TimeMs now = wall_clock_ms();
+  if (sessions_.sign_in_refused(now)) {
+    HttpReply r = error_reply(429, "too_many_attempts", "too many wrong tokens in the last minute: wait a minute");
+    r.headers.emplace_back("Retry-After", "60");
+    return call.reply(std::move(r));
+  }
+  pb::SignInRequest body;
+  if (!google::protobuf::util::JsonStringToMessage(call.request.body(), &body).ok() || body.token().empty()) {
+    return call.reply(error_reply(400, "bad_request", "the body must be JSON like {\"token\": \"...\"}"));
+  }
+  const auto token = find_token(tokens_, body.token());
+  if (!token) {
+    sessions_.note_failure(now);
+    Log::warn("control", "a sign-in with a wrong token");
+    return call.reply(unauthorized("the token is not one of parkd's"));
+  }
+  if (!call.session_id.empty()) sessions_.sign_out(call.session_id);  // a new sign-in replaces the old
+  const BrowserSessions::SignedIn signed_in = sessions_.sign_in(*token, now);
+  Log::info("control", "{} ({}) signed in to the console", token->name, name_of(token->role));
+  pb::SessionInfo info;
+  info.set_name(signed_in.session.token_name);
+  info.set_role(std::string(name_of(signed_in.session.role)));
+  info.set_csrf(signed_in.session.csrf);
+  info.set_expires_at_ms(signed_in.session.expires_at);
+  HttpReply r = json_reply(200, info);
+  r.headers.emplace_back("Set-Cookie", fmt::format("{}={}; Path=/; Max-Age={}; HttpOnly; SameSite=Strict", kSessionCookie,
+                                                   signed_in.id, BrowserSessions::kLifetime / 1000));
+  call.reply(std::move(r));
+}
+
+void ControlApi::session(Call& call) {
+  pb::SessionInfo info;
+  info.set_name(call.token_name);
+  info.set_role(std::string(name_of(*call.role)));
+  if (!call.session_id.empty()) {
+    if (auto s = sessions_.find(call.session_id, wall_clock_ms())) {
+      info.set_csrf(s->csrf);
+      info.set_expires_at_ms(s->expires_at);
+    }
+  }
+  call.reply(json_reply(200, info));
+}
+
+void ControlApi::sign_out(Call& call) {
+  if (!call.session_id.empty()) {
+    sessions_.sign_out(call.session_id);
+    Log::info("control", "{} signed out of the console", call.token_name);
+  }
+  HttpReply r{200, "application/json", "{}\n"};
+  r.headers.emplace_back("Set-Cookie", fmt::format("{}=; Path=/; Max-Age=0; HttpOnly; SameSite=Strict", kSessionCookie));
+  call.reply(std::move(r));
 }
 
 void ControlApi::status(Call& call) {
@@ -296,7 +418,7 @@ std::optional<SpaceRef> find_space_ref(const Engine& engine, const std::string& 
   return std::nullopt;
 }
 
-pb::SpaceInfo space_info(const EngineHost& host, std::size_t l, SpaceIndex i) {
+pb::SpaceInfo space_info(const EngineHost& host, std::size_t l, SpaceIndex i, bool with_plate) {
   const Lot& lot = host.engine().lot(l);
   const Occupancy& occupancy = host.engine().occupancy(l);
   const Space& space = lot.spaces()[i];
@@ -307,7 +429,7 @@ pb::SpaceInfo space_info(const EngineHost& host, std::size_t l, SpaceIndex i) {
   out.set_kind(std::string(name_of(space.kind)));
   out.set_state(std::string(name_of(occupancy.state(i))));
   if (auto hold = occupancy.hold_info(i)) {
-    out.set_held_for(hold->plate);
+    if (with_plate) out.set_held_for(hold->plate);
     out.set_hold_expires_ms(hold->expires_at);
   }
   if (occupancy.state(i) == SpaceState::Closed) out.set_closed_reason(std::string(host.engine().closed_reason(l, i)));
@@ -339,7 +461,7 @@ void ControlApi::spaces(Call& call) {
     for (SpaceIndex i = 0; i < lot.spaces().size(); ++i) {
       if (!zone.empty() && (!z || lot.spaces()[i].zone != *z)) continue;
       if (wanted && engine.occupancy(l).state(i) != *wanted) continue;
-      *list.add_spaces() = space_info(host_, l, i);
+      *list.add_spaces() = space_info(host_, l, i, call.sees_plates());
     }
   }
   if (!zone_known) return call.reply(error_reply(404, "unknown_zone", "no zone '" + zone + "'"));
@@ -350,7 +472,7 @@ void ControlApi::space(Call& call, const std::string& id) {
   HttpReply error;
   const auto ref = find_space_ref(host_.engine(), id, error);
   if (!ref) return call.reply(std::move(error));
-  call.reply(json_reply(200, space_info(host_, ref->lot, ref->space)));
+  call.reply(json_reply(200, space_info(host_, ref->lot, ref->space, call.sees_plates())));
 }
 
 void ControlApi::close_or_open(Call& call, const std::string& id, bool close) {
@@ -367,10 +489,10 @@ void ControlApi::close_or_open(Call& call, const std::string& id, bool close) {
   }
   const std::string lot_id = host_.engine().lot(ref->lot).id();
   const std::string space_id = host_.engine().lot(ref->lot).spaces()[ref->space].id;
-  const pb::SpaceInfo before = space_info(host_, ref->lot, ref->space);
+  const pb::SpaceInfo before = space_info(host_, ref->lot, ref->space, call.sees_plates());
   const SpaceCommandOutcome outcome =
       close ? host_.close_space(lot_id, space_id, body.reason()) : host_.open_space(lot_id, space_id);
-  const pb::SpaceInfo after = space_info(host_, ref->lot, ref->space);
+  const pb::SpaceInfo after = space_info(host_, ref->lot, ref->space, call.sees_plates());
   if (outcome == SpaceCommandOutcome::AlreadyThere) return call.reply(json_reply(200, after));  // nothing changed
   auto entry = std::make_shared<AuditEntry>(AuditEntry{0, wall_clock_ms(), call.token_name,
                                                        close ? "space.close" : "space.open", lot_id + "/" + space_id,

@@ -1,12 +1,15 @@
-// The control API (HTTP/JSON on loopback): what parkctl talks to. Reading calls are open;
-// changing calls need a bearer token and are written to the audit log in the same transaction
-// as the change. Runs on the engine's strand; every SQLite call goes to a worker thread of its
-// own, and the reply comes back when the change is durable.
+// The control API (HTTP/JSON): what parkctl and the console talk to. Every call but
+// /v1/status and signing in needs a token (a bearer token, or the cookie of a browser that signed
+// in with one) whose role is high enough for it; changing calls are written to the audit log, in
+// the holder's name, in the same transaction as the change. Runs on the engine's strand; every
+// SQLite call goes to a worker thread of its own, and the reply comes back when the change is
+// durable.
 #pragma once
 
 #include <string>
 #include <vector>
 
+#include "browser_sessions.h"
 #include "config/token_file.h"
 #include "core/audit_log.h"
 #include "core/bill_archive.h"
@@ -42,11 +45,26 @@ class ControlApi {
   // On the strand. Answers /v1/... and nothing else (the caller serves /metrics and /healthz).
   void handle(const HttpServer::Request& request, HttpServer::Respond respond);
 
+  // Every endpoint and the role it needs (nullopt: anyone), for the docs and the tests.
+  struct Endpoint {
+    boost::beast::http::verb method;
+    std::string path;  // "/v1/spaces/{}/close"
+    std::optional<ControlRole> role;
+  };
+  static std::vector<Endpoint> endpoints();
+  static constexpr std::string_view kSessionCookie = "parkd_session";
+
  private:
   struct Call;
   struct Route;
   static const std::vector<Route>& routes();
   void route(Call& call);
+  // Who calls (bearer token or session cookie), and whether that is enough for `needed`;
+  // the refusal when not.
+  std::optional<HttpReply> authorise(Call& call, std::optional<ControlRole> needed);
+  void sign_in(Call& call);
+  void session(Call& call);
+  void sign_out(Call& call);
   void status(Call& call);
   void spaces(Call& call);
   void space(Call& call, const std::string& id);
@@ -93,6 +111,7 @@ class ControlApi {
   EngineHost& host_;
   ControlStores stores_;
   std::vector<ControlToken> tokens_;
+  BrowserSessions sessions_;
   std::vector<PactVersion> pact_;
   std::string compound_name_;
 };

@@ -40,14 +40,16 @@ class Connection : public std::enable_shared_from_this<Connection> {
   void on_read(beast::error_code ec) {
     if (ec == http::error::end_of_stream || ec == beast::error::timeout) return close();
     if (ec) {
-      if (ec == http::error::body_limit || ec == http::error::header_limit) reply(413, R"({"error":"request too large"})", false);
+      if (ec == http::error::body_limit || ec == http::error::header_limit) {
+        reply(HttpReply{413, "application/json", R"({"error":"request too large","code":"too_large"})"}, false);
+      }
       return;
     }
     const auto& request = parser_->get();
     const bool keep_alive = request.keep_alive();
     auto respond = [self = shared_from_this(), keep_alive](HttpReply r) {
       boost::asio::post(self->stream_.get_executor(), [self, keep_alive, r = std::move(r)]() mutable {
-        self->reply(r.status, std::move(r.body), keep_alive, r.content_type);
+        self->reply(std::move(r), keep_alive);
       });
     };
     try {
@@ -58,12 +60,21 @@ class Connection : public std::enable_shared_from_this<Connection> {
     }
   }
 
-  void reply(unsigned status, std::string body, bool keep_alive, const std::string& type = "application/json") {
-    auto response = std::make_shared<http::response<http::string_body>>(static_cast<http::status>(status), 11);
+  void reply(HttpReply r, bool keep_alive) {
+    auto response = std::make_shared<http::response<http::string_body>>(static_cast<http::status>(r.status), 11);
     response->set(http::field::server, "parkd");
-    response->set(http::field::content_type, type);
+    response->set(http::field::content_type, r.content_type);
+    response->set(http::field::cache_control, "no-store");
+    response->set("X-Content-Type-Options", "nosniff");
+    for (auto& [name, value] : r.headers) {
+      if (beast::iequals(name, "Cache-Control")) {
+        response->set(http::field::cache_control, value);
+      } else {
+        response->insert(name, value);
+      }
+    }
     response->keep_alive(keep_alive);
-    response->body() = std::move(body);
+    response->body() = std::move(r.body);
     response->prepare_payload();
     http::async_write(stream_, *response, [self = shared_from_this(), response](beast::error_code ec, std::size_t) {
       if (ec || !response->keep_alive()) return self->close();

@@ -9,6 +9,8 @@
 #include <functional>
 #include <memory>
 #include <string>
+#include <utility>
+#include <vector>
 
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/ip/tcp.hpp>
@@ -22,6 +24,9 @@ struct HttpReply {
   unsigned status = 200;
   std::string content_type = "application/json";
   std::string body;
+  // More header fields (Set-Cookie, WWW-Authenticate, Allow…). Every reply also says
+  // `Cache-Control: no-store` (answers hold plates and households) unless one here says otherwise.
+  std::vector<std::pair<std::string, std::string>> headers = {};
 };
 
 class HttpServer {

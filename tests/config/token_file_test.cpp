@@ -28,6 +28,7 @@ TEST_F(TokenFileTest, AMissingFileIsCreatedForItsOwnerOnlyWithOneOperatorToken) 
   EXPECT_TRUE(made.created);
   ASSERT_EQ(made.tokens.size(), 1u);
   EXPECT_EQ(made.tokens[0].name, "operator");
+  EXPECT_EQ(made.tokens[0].role, ControlRole::Admin);
   EXPECT_EQ(made.tokens[0].secret.size(), 64u);
   struct stat st {};
   ASSERT_EQ(::stat(path.c_str(), &st), 0);
@@ -49,13 +50,31 @@ TEST_F(TokenFileTest, AFileOthersCanReadIsRefused) {
   EXPECT_TRUE(read_token_file(path, true).error.empty());
 }
 
-TEST_F(TokenFileTest, LinesAreNameColonSecretAndBadOnesAreReportedByLine) {
-  const TokenFileRead ok = parse_token_file("# tokens\noffice:0123456789abcdef\n\nguard:fedcba9876543210fedc\r\n", "t");
-  ASSERT_EQ(ok.tokens.size(), 2u);
-  EXPECT_EQ(token_name(ok.tokens, "fedcba9876543210fedc"), "guard");
-  EXPECT_EQ(token_name(ok.tokens, "fedcba9876543210fed"), std::nullopt);
-  EXPECT_EQ(token_name(ok.tokens, ""), std::nullopt);
-  EXPECT_EQ(parse_token_file("office:short\n", "t").error, "t:1: expected name:secret with a secret of 16 characters or more");
+TEST_F(TokenFileTest, LinesAreNameRoleSecretOrNameSecretForAnAdminAndBadOnesAreReportedByLine) {
+  const TokenFileRead ok = parse_token_file(
+      "# tokens\noffice:0123456789abcdef\n\ngate-1:guard:fedcba9876543210fedc\r\ncommittee:viewer:aaaabbbbccccdddd\n"
+      "clerk-li:clerk:1111222233334444\nroot:admin:5555666677778888\n",
+      "t");
+  ASSERT_EQ(ok.tokens.size(), 5u) << ok.error;
+  EXPECT_EQ(ok.tokens[0].role, ControlRole::Admin);  // the release-1 form
+  EXPECT_EQ(ok.tokens[1].role, ControlRole::Guard);
+  EXPECT_EQ(ok.tokens[2].role, ControlRole::Viewer);
+  EXPECT_EQ(ok.tokens[3].role, ControlRole::Clerk);
+  EXPECT_EQ(ok.tokens[4].role, ControlRole::Admin);
+  const auto guard = find_token(ok.tokens, "fedcba9876543210fedc");
+  ASSERT_TRUE(guard);
+  EXPECT_EQ(guard->name, "gate-1");
+  EXPECT_EQ(guard->role, ControlRole::Guard);
+  EXPECT_EQ(find_token(ok.tokens, "fedcba9876543210fed"), std::nullopt);
+  EXPECT_EQ(find_token(ok.tokens, "guard:fedcba9876543210fedc"), std::nullopt);  // the role is not part of the secret
+  EXPECT_EQ(find_token(ok.tokens, ""), std::nullopt);
+  EXPECT_EQ(parse_token_file("office:short\n", "t").error, "t:1: the secret is shorter than 16 characters");
+  EXPECT_EQ(parse_token_file("# x\nli:boss:0123456789abcdef\n", "t").error,
+            "t:2: unknown role 'boss': viewer, guard, clerk or admin");
+  EXPECT_EQ(parse_token_file(":guard:0123456789abcdef\n", "t").error,
+            "t:1: expected name:role:secret (or name:secret for an admin)");
+  EXPECT_EQ(parse_token_file("a:guard:0123456789abcdef\nb:viewer:0123456789abcdef\n", "t").error,
+            "t:2: the same secret as the token 'a': give each holder their own");
   EXPECT_EQ(parse_token_file("# only a comment\n", "t").error, "t: no token in the file");
 }
 

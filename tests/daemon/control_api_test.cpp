@@ -1,10 +1,11 @@
-// The control API without HTTP: a registry change whose read-back fails keeps the gates'
-// registry and says so.
+// The control API without HTTP: who may call what (every endpoint × every role), browser
+// sessions and their anti-CSRF value, a registry change whose read-back fails.
 #include "daemon/control_api.h"
 
 #include <gtest/gtest.h>
 
 #include <filesystem>
+#include <map>
 #include <optional>
 #include <random>
 
@@ -68,7 +69,10 @@ class ControlApiTest : public ::testing::Test {
     EXPECT_FALSE(sqlite_registry.load(h, v));
     host->set_registry(Registry(std::move(h), std::move(v)));
     api.emplace(*host, ControlStores{worker, registry, audit, ledger, history, bills, passes, [](std::string&) { return std::error_code(); }},
-                std::vector<ControlToken>{{"clerk", "s3cret"}},
+                std::vector<ControlToken>{{"office-admin", "s3cret-admin-0001", ControlRole::Admin},
+                                          {"committee", "s3cret-viewer-001", ControlRole::Viewer},
+                                          {"gate-guard", "s3cret-guard-0001", ControlRole::Guard},
+                                          {"clerk-li", "s3cret-clerk-0001", ControlRole::Clerk}},
                 std::vector<PactVersion>{PactVersion{"2026-01", *parse_civil_day("2026-01-01"), {}}}, "Tiny");
   }
   ~ControlApiTest() override {
@@ -77,8 +81,14 @@ class ControlApiTest : public ::testing::Test {
   }
 
   HttpReply call(boost::beast::http::verb verb, const std::string& target, const std::string& body) {
+    return call_with(verb, target, body, {{"Authorization", "Bearer s3cret-admin-0001"}});
+  }
+
+  // The call with exactly these header fields (no token unless one of them carries it).
+  HttpReply call_with(boost::beast::http::verb verb, const std::string& target, const std::string& body,
+                      const std::vector<std::pair<std::string, std::string>>& fields) {
     HttpServer::Request request{verb, target, 11};
-    request.set(boost::beast::http::field::authorization, "Bearer s3cret");
+    for (const auto& [name, value] : fields) request.set(name, value);
     request.body() = body;
     request.prepare_payload();
     std::optional<HttpReply> reply;
@@ -182,6 +192,147 @@ TEST_F(ControlApiTest, AnEndedMonthIsIssuedOnceAndALaterBackdatedChangeBecomesAn
   EXPECT_NE(december.body.find("沪A22222,,,-30,-150.00,2026-01,2026-11,"), std::string::npos) << december.body;
   EXPECT_NE(december.body.find("沪A11111,,,0,-150.00,2026-01,2026-11,"), std::string::npos) << december.body;
   EXPECT_EQ(call(verb::get, "/v1/bill?month=2026-11", "").body, november.body);
+}
+
+std::string header_of(const HttpReply& r, const std::string& name) {
+  for (const auto& [n, v] : r.headers) {
+    if (n == name) return v;
+  }
+  return {};
+}
+
+TEST_F(ControlApiTest, EveryEndpointAnswers401WithoutATokenAnd403BelowItsRole) {
+  // The contract's table (docs/console.md), written here apart from the API's own: a new endpoint
+  // fails this test until someone decides who may call it.
+  using boost::beast::http::verb;
+  const std::optional<ControlRole> anyone;
+  const auto viewer = ControlRole::Viewer, guard = ControlRole::Guard, clerk = ControlRole::Clerk,
+             admin = ControlRole::Admin;
+  const std::map<std::string, std::optional<ControlRole>> expected = {
+      {"GET /v1/status", anyone},
+      {"POST /v1/session", anyone},
+      {"DELETE /v1/session", anyone},
+      {"GET /v1/session", viewer},
+      {"GET /v1/spaces", viewer},
+      {"GET /v1/spaces/{}", viewer},
+      {"GET /v1/sensors", viewer},
+      {"POST /v1/spaces/{}/close", guard},
+      {"POST /v1/spaces/{}/open", guard},
+      {"GET /v1/visitors", guard},
+      {"POST /v1/gates/{}/open", guard},
+      {"GET /v1/special-passes", guard},
+      {"GET /v1/households/{}", clerk},
+      {"POST /v1/vehicles", clerk},
+      {"POST /v1/vehicles/{}/remove", clerk},
+      {"POST /v1/vehicles/{}/correct", clerk},
+      {"POST /v1/vehicles/{}/move", clerk},
+      {"POST /v1/special-passes", clerk},
+      {"POST /v1/special-passes/{}/revoke", clerk},
+      {"POST /v1/visitors/{}/close", clerk},
+      {"POST /v1/visitors/{}/waive", clerk},
+      {"POST /v1/import/households", clerk},
+      {"POST /v1/import/vehicles", clerk},
+      {"GET /v1/bill", clerk},
+      {"GET /v1/notice", clerk},
+      {"GET /v1/backup", admin},
+      {"GET /v1/audit", admin},
+  };
+  const std::vector<std::pair<ControlRole, std::string>> holders = {
+      {viewer, "s3cret-viewer-001"}, {guard, "s3cret-guard-0001"}, {clerk, "s3cret-clerk-0001"}, {admin, "s3cret-admin-0001"}};
+  std::size_t checked = 0;
+  for (const ControlApi::Endpoint& e : ControlApi::endpoints()) {
+    const std::string name = std::string(boost::beast::http::to_string(e.method)) + " " + e.path;
+    const auto it = expected.find(name);
+    ASSERT_NE(it, expected.end()) << name << " is not in the contract's table";
+    EXPECT_EQ(e.role, it->second) << name;
+    std::string target = e.path;
+    for (auto at = target.find("{}"); at != std::string::npos; at = target.find("{}")) target.replace(at, 2, "X1");
+    const HttpReply none = call_with(e.method, target, "", {});
+    if (it->second) {
+      EXPECT_EQ(none.status, 401u) << name << ": " << none.body;
+      EXPECT_EQ(header_of(none, "WWW-Authenticate"), "Bearer realm=\"parkd\"") << name;
+    } else {
+      EXPECT_NE(none.status, 401u) << name << ": " << none.body;
+    }
+    for (const auto& [role, secret] : holders) {
+      const HttpReply r = call_with(e.method, target, "", {{"Authorization", "Bearer " + secret}});
+      const bool allowed = !it->second || allows(role, *it->second);
+      if (allowed) {
+        EXPECT_NE(r.status, 401u) << name << " as " << name_of(role) << ": " << r.body;
+        EXPECT_NE(r.status, 403u) << name << " as " << name_of(role) << ": " << r.body;
+      } else {
+        EXPECT_EQ(r.status, 403u) << name << " as " << name_of(role) << ": " << r.body;
+        EXPECT_NE(r.body.find("has the role " + std::string(name_of(role))), std::string::npos) << r.body;
+      }
+    }
+    ++checked;
+  }
+  EXPECT_EQ(checked, expected.size()) << "an endpoint of the table is gone from the API";
+  // A wrong token is refused even where none is needed.
+  EXPECT_EQ(call_with(verb::get, "/v1/status", "", {{"Authorization", "Bearer not-a-token-at-all"}}).status, 401u);
+  EXPECT_EQ(call_with(verb::get, "/v1/status", "", {{"Authorization", "Basic b3BlcmF0b3I6eA=="}}).status, 401u);
+}
+
+TEST_F(ControlApiTest, TheBrowserSignsInOnceHoldsAnHttpOnlyCookieAndSendsTheCsrfValueWithEveryChange) {
+  using boost::beast::http::verb;
+  const HttpReply wrong = call_with(verb::post, "/v1/session", R"({"token": "s3cret-guard-000X"})", {});
+  EXPECT_EQ(wrong.status, 401u);
+  EXPECT_TRUE(header_of(wrong, "Set-Cookie").empty());
+  EXPECT_EQ(call_with(verb::post, "/v1/session", "token=s3cret-guard-0001", {}).status, 400u);
+
+  const HttpReply in = call_with(verb::post, "/v1/session", R"({"token": "s3cret-guard-0001"})", {});
+  ASSERT_EQ(in.status, 200u) << in.body;
+  const std::string set_cookie = header_of(in, "Set-Cookie");
+  EXPECT_NE(set_cookie.find("HttpOnly"), std::string::npos) << set_cookie;
+  EXPECT_NE(set_cookie.find("SameSite=Strict"), std::string::npos) << set_cookie;
+  EXPECT_NE(set_cookie.find("Path=/"), std::string::npos) << set_cookie;
+  ASSERT_EQ(set_cookie.rfind("parkd_session=", 0), 0u) << set_cookie;
+  const std::string cookie = set_cookie.substr(0, set_cookie.find(';'));
+  EXPECT_EQ(cookie.size(), std::string("parkd_session=").size() + 64) << "32 random bytes";
+  EXPECT_EQ(in.body.find("s3cret"), std::string::npos) << "the token never comes back";
+  const auto csrf_at = in.body.find("\"csrf\":\"");
+  ASSERT_NE(csrf_at, std::string::npos) << in.body;
+  const std::string csrf = in.body.substr(csrf_at + 8, 32);
+  EXPECT_NE(in.body.find("\"name\":\"gate-guard\""), std::string::npos) << in.body;
+  EXPECT_NE(in.body.find("\"role\":\"guard\""), std::string::npos) << in.body;
+
+  // Reads need only the cookie; the session says who it is.
+  EXPECT_EQ(call_with(verb::get, "/v1/visitors", "", {{"Cookie", "theme=dark; " + cookie}}).status, 200u);
+  const HttpReply who = call_with(verb::get, "/v1/session", "", {{"Cookie", cookie}});
+  EXPECT_NE(who.body.find(csrf), std::string::npos) << who.body;
+  EXPECT_EQ(call_with(verb::get, "/v1/households/H1", "", {{"Cookie", cookie}}).status, 403u) << "a guard is not a clerk";
+
+  // A change with the cookie alone could come from another site's page: refused.
+  const std::string reason = R"({"reason": "a cone on it"})";
+  const HttpReply forged = call_with(verb::post, "/v1/spaces/N1/close", reason, {{"Cookie", cookie}});
+  EXPECT_EQ(forged.status, 403u);
+  EXPECT_NE(forged.body.find("\"code\":\"csrf\""), std::string::npos) << forged.body;
+  const std::string other_csrf = csrf.substr(0, 31) + (csrf[31] == 'a' ? 'b' : 'a');
+  EXPECT_EQ(call_with(verb::post, "/v1/spaces/N1/close", reason, {{"Cookie", cookie}, {"X-Parkd-Csrf", other_csrf}}).status, 403u);
+  const HttpReply closed = call_with(verb::post, "/v1/spaces/N1/close", reason, {{"Cookie", cookie}, {"X-Parkd-Csrf", csrf}});
+  EXPECT_EQ(closed.status, 200u) << closed.body;
+  EXPECT_NE(call(verb::get, "/v1/audit", "").body.find("\"token_name\":\"gate-guard\""), std::string::npos)
+      << "the audit log names the holder of the session's token";
+
+  // Signing out ends the session and clears the cookie.
+  const HttpReply out = call_with(verb::delete_, "/v1/session", "", {{"Cookie", cookie}, {"X-Parkd-Csrf", csrf}});
+  EXPECT_EQ(out.status, 200u);
+  EXPECT_NE(header_of(out, "Set-Cookie").find("Max-Age=0"), std::string::npos);
+  const HttpReply after = call_with(verb::get, "/v1/visitors", "", {{"Cookie", cookie}});
+  EXPECT_EQ(after.status, 401u);
+  EXPECT_NE(after.body.find("sign in again"), std::string::npos) << after.body;
+  EXPECT_EQ(call_with(verb::get, "/v1/status", "", {{"Cookie", cookie}}).status, 200u) << "the public status stays open";
+}
+
+TEST_F(ControlApiTest, GuessingTokensPausesSignInsForAMinute) {
+  using boost::beast::http::verb;
+  for (int i = 0; i < BrowserSessions::kMaxFailuresPerMinute; ++i) {
+    EXPECT_EQ(call_with(verb::post, "/v1/session", R"({"token": "guess-)" + std::to_string(i) + R"(-xxxxxxxxxxxx"})", {}).status, 401u);
+  }
+  const HttpReply paused = call_with(verb::post, "/v1/session", R"({"token": "s3cret-admin-0001"})", {});
+  EXPECT_EQ(paused.status, 429u) << "even the right token waits: the guesser must not learn when it hits";
+  EXPECT_EQ(header_of(paused, "Retry-After"), "60");
+  EXPECT_EQ(call(verb::get, "/v1/status", "").status, 200u) << "bearer tokens are not affected";
 }
 
 }  // namespace

@@ -24,6 +24,7 @@
 #include <thread>
 
 #include "config/config_loader.h"
+#include "config/token_file.h"
 #include "core/billing.h"
 #include "core/civil_day.h"
 #include "core/registry_csv.h"
@@ -149,6 +150,12 @@ class SoakTest : public ::testing::Test {
     ASSERT_TRUE(test::wait_for_port(http_port, 20s)) << test::read_file(dir.path() / "parkd.log");
   }
 
+  // The admin token parkd made next to its database.
+  std::string operator_token() const {
+    const TokenFileRead tokens = read_token_file((dir.path() / "parkd.token").string(), false);
+    return tokens.tokens.empty() ? std::string() : tokens.tokens.front().secret;
+  }
+
   test::Finished parkctl(std::vector<std::string> args) {
     std::vector<std::string> argv = {(test::binary_dir() / "bin/parkctl").string(), "--endpoint",
                                      "http://127.0.0.1:" + std::to_string(http_port), "--token-file",
@@ -207,7 +214,7 @@ class SoakTest : public ::testing::Test {
       } while (!undecided.empty() && std::chrono::steady_clock::now() < deadline);
     }
     EXPECT_TRUE(undecided.empty()) << "gate events the broker acknowledged that parkd never decided:" << undecided;
-    const test::HttpResult r = test::http_get(http_port, "/v1/spaces");
+    const test::HttpResult r = test::http_get(http_port, "/v1/spaces", operator_token());
     parking::v1::SpaceList list;
     ASSERT_TRUE(r.status == 200 && google::protobuf::util::JsonStringToMessage(r.body, &list).ok()) << r.body;
     std::size_t told = 0;

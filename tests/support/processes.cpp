@@ -182,7 +182,21 @@ void Broker::start() {
 
 void Broker::stop() { process_.stop(std::chrono::seconds(5)); }
 
-HttpResult http_get(int port, const std::string& path) {
+std::string HttpResult::header(const std::string& name) const {
+  std::istringstream lines(headers);
+  std::string line;
+  while (std::getline(lines, line)) {
+    if (!line.empty() && line.back() == '\r') line.pop_back();
+    if (line.size() > name.size() && line.compare(0, name.size(), name) == 0 && line[name.size()] == ':') {
+      const auto start = line.find_first_not_of(' ', name.size() + 1);
+      return start == std::string::npos ? std::string() : line.substr(start);
+    }
+  }
+  return {};
+}
+
+HttpResult http_request(int port, const std::string& method, const std::string& path,
+                        const std::vector<std::string>& headers, const std::string& body) {
   const int fd = ::socket(AF_INET, SOCK_STREAM, 0);
   sockaddr_in addr{};
   addr.sin_family = AF_INET;
@@ -193,7 +207,10 @@ HttpResult http_get(int port, const std::string& path) {
     ::close(fd);
     return result;
   }
-  const std::string request = "GET " + path + " HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n";
+  std::string request = method + " " + path + " HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n";
+  for (const std::string& h : headers) request += h + "\r\n";
+  if (!body.empty() || method == "POST") request += "Content-Length: " + std::to_string(body.size()) + "\r\n";
+  request += "\r\n" + body;
   if (::write(fd, request.data(), request.size()) != static_cast<ssize_t>(request.size())) {
     ::close(fd);
     return result;
@@ -204,9 +221,19 @@ HttpResult http_get(int port, const std::string& path) {
   while ((n = ::read(fd, buf, sizeof buf)) > 0) response.append(buf, static_cast<std::size_t>(n));
   ::close(fd);
   if (response.rfind("HTTP/1.1 ", 0) == 0) result.status = std::stoi(response.substr(9, 3));
-  const auto body = response.find("\r\n\r\n");
-  if (body != std::string::npos) result.body = response.substr(body + 4);
+  const auto end_of_headers = response.find("\r\n\r\n");
+  if (end_of_headers != std::string::npos) {
+    const auto first_line_end = response.find("\r\n");
+    result.headers = response.substr(first_line_end + 2, end_of_headers - first_line_end);
+    result.body = response.substr(end_of_headers + 4);
+  }
   return result;
+}
+
+HttpResult http_get(int port, const std::string& path, const std::string& token) {
+  std::vector<std::string> headers;
+  if (!token.empty()) headers.push_back("Authorization: Bearer " + token);
+  return http_request(port, "GET", path, headers);
 }
 
 std::string read_file(const std::filesystem::path& path) {

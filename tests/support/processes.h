@@ -88,9 +88,15 @@ Finished run_to_end(const std::vector<std::string>& argv, const std::filesystem:
 struct HttpResult {
   int status = 0;  // 0 when nothing answered
   std::string body;
+  std::string headers;  // the response's header lines, as sent
+  // The value of the first header field `name` (case as sent), or "".
+  std::string header(const std::string& name) const;
 };
-// A plain HTTP/1.1 GET on 127.0.0.1:port.
-HttpResult http_get(int port, const std::string& path);
+// A plain HTTP/1.1 request on 127.0.0.1:port; `headers` are whole lines ("Cookie: a=b").
+HttpResult http_request(int port, const std::string& method, const std::string& path,
+                        const std::vector<std::string>& headers = {}, const std::string& body = "");
+// A GET, with `Authorization: Bearer <token>` when a token is given.
+HttpResult http_get(int port, const std::string& path, const std::string& token = "");
 
 std::string read_file(const std::filesystem::path& path);
 // A process's resident memory (VmRSS) in kB; 0 when it is gone.

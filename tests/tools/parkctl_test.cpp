@@ -1,6 +1,7 @@
 // parkctl end to end: the real parkd (xj5, simulated clock) on a real Mosquitto and SQLite, the
 // real parkctl binary; every command, its tables and JSON, the token, the audit log, the bills
 // against golden files, the notice against the bills, and the exit codes of the error paths.
+#include <google/protobuf/util/json_util.h>
 #include <gtest/gtest.h>
 #include <sys/stat.h>
 
@@ -12,6 +13,7 @@
 
 #include "core/billing.h"
 #include "core/civil_day.h"
+#include "parking/v1/control.pb.h"
 #include "parking/v1/messages.pb.h"
 #include "support/mqtt_probe.h"
 #include "support/processes.h"
@@ -60,6 +62,27 @@ class ParkctlTest : public ::testing::Test {
   }
 
   std::string log() { return test::read_file(dir.path() / "parkd.log"); }
+
+  // Stops parkd and starts it again on the same database, token file and port.
+  void restart_parkd() {
+    ASSERT_EQ(parkd.stop(), 0) << log();
+    devices->clear();
+    parkd.start({(test::binary_dir() / "bin/parkd").string(), "--config",
+                 (test::source_dir() / "config/parkd.textproto").string(), "--broker", broker.uri(), "--db",
+                 (dir.path() / "var" / "parkd.db").string(), "--http", "127.0.0.1:" + std::to_string(http_port),
+                 "--sim-clock"},
+                dir.path() / "parkd.log");
+    ASSERT_TRUE(test::wait_for_port(http_port, 10s));
+    wait_until_online();
+  }
+
+  // A token file of its own (mode 0600) holding one `name:role:secret` line.
+  std::string token_file_for(const std::string& line) {
+    const auto path = dir.path() / (line.substr(0, line.find(':')) + ".token");
+    std::ofstream(path) << line << "\n";
+    ::chmod(path.c_str(), 0600);
+    return path.string();
+  }
 
   // parkctl with the endpoint and, unless `with_token` is false, the token file parkd made.
   test::Finished parkctl(std::vector<std::string> args, bool with_token = true) {
@@ -200,15 +223,7 @@ TEST_F(ParkctlTest, ClosingNeedsTheTokenIsAuditedAndSurvivesARestart) {
   EXPECT_NE(audit.out.find("\\\"state\\\":\\\"closed\\\""), std::string::npos) << "after: closed";
 
   // The closure and its reason outlive parkd.
-  ASSERT_EQ(parkd.stop(), 0) << log();
-  devices->clear();
-  parkd.start({(test::binary_dir() / "bin/parkd").string(), "--config",
-               (test::source_dir() / "config/parkd.textproto").string(), "--broker", broker.uri(), "--db",
-               (dir.path() / "var" / "parkd.db").string(), "--http", "127.0.0.1:" + std::to_string(http_port),
-               "--sim-clock"},
-              dir.path() / "parkd.log");
-  ASSERT_TRUE(test::wait_for_port(http_port, 10s));
-  wait_until_online();
+  restart_parkd();
   clock(local(2026, 10, 5, 10, 0));
   test::Finished after;
   for (int i = 0; i < 100; ++i) {
@@ -518,6 +533,92 @@ TEST_F(ParkctlTest, ABackupTakenWhileTheGatesDecideRestoresToTheSameBillsAndNoti
   EXPECT_EQ(parkctl({"bill", "--month", "2026-10"}).out, october.out);
   EXPECT_EQ(parkctl({"notice", "--month", "2026-10"}).out, notice.out);
   EXPECT_EQ(parkctl({"bill", "--month", "2026-10", "--visitors"}).out.find("京A12345") != std::string::npos, true);
+}
+
+
+TEST_F(ParkctlTest, EachRoleSeesAndDoesWhatTheContractSaysAndTheAuditNamesTheHolder) {
+  // Issue #13: release 1 answered every read without a token, plates and households included.
+  const std::string viewer = "committee:viewer:viewer-secret-0123456789";
+  const std::string guard = "gate-wang:guard:guard-secret-0123456789";
+  const std::string clerk = "clerk-li:clerk:clerk-secret-0123456789";
+  std::ofstream(token_file, std::ios::app) << viewer << "\n" << guard << "\n" << clerk << "\n";
+  restart_parkd();
+  const auto as = [&](const std::string& line, std::vector<std::string> args) {
+    args.insert(args.begin(), {"--token-file", token_file_for(line)});
+    return parkctl(args, false);
+  };
+  clock(local(2026, 11, 2, 9, 50));
+  import_october();
+  sensors_speak(local(2026, 11, 2, 9, 59));
+  clock(local(2026, 11, 2, 10, 0));
+  const auto resident = gate("north", 1, "沪A10001", true);
+  ASSERT_FALSE(resident.assigned_space().empty()) << resident.message_en();
+
+  // Without a token: the public status only.
+  EXPECT_EQ(parkctl({"status"}, false).code, 0);
+  const auto anonymous = parkctl({"spaces"}, false);
+  EXPECT_EQ(anonymous.code, 4);
+  EXPECT_NE(anonymous.err.find("send Authorization: Bearer <token>, or sign in"), std::string::npos) << anonymous.err;
+  EXPECT_NE(anonymous.err.find("no token to send"), std::string::npos) << anonymous.err;
+
+  // A viewer sees the lot, with the held space but not whose car it is held for.
+  const auto seen = as(viewer, {"--json", "spaces", "--state", "held"});
+  ASSERT_EQ(seen.code, 0) << seen.err;
+  EXPECT_NE(seen.out.find(resident.assigned_space()), std::string::npos) << seen.out;
+  EXPECT_EQ(seen.out.find("沪A10001"), std::string::npos) << "a viewer sees no plate\n" << seen.out;
+  EXPECT_EQ(as(viewer, {"sensors"}).code, 0);
+  const auto visitors = as(viewer, {"visitors"});
+  EXPECT_EQ(visitors.code, 4);
+  EXPECT_NE(visitors.err.find("'committee' has the role viewer; this call needs guard or above"), std::string::npos)
+      << visitors.err;
+  EXPECT_EQ(as(viewer, {"close", "A03", "--reason", "x"}).code, 4);
+
+  // A guard sees the plate and closes a space; the registry is the office's.
+  EXPECT_NE(as(guard, {"--json", "spaces", "--state", "held"}).out.find("沪A10001"), std::string::npos);
+  EXPECT_EQ(as(guard, {"visitors"}).code, 0);
+  const auto closed = as(guard, {"close", "A03", "--reason", "a tricycle on it"});
+  EXPECT_EQ(closed.code, 0) << closed.err;
+  EXPECT_EQ(as(guard, {"household", "show", "H1"}).code, 4);
+  EXPECT_EQ(as(guard, {"bill", "--month", "2026-10"}).code, 4);
+
+  // A clerk keeps the registry and the bills; the audit log and backups are the admin's.
+  EXPECT_EQ(as(clerk, {"household", "show", "H1"}).code, 0);
+  const auto added = as(clerk, {"vehicle", "add", "沪A77777", "H1", "--registered-on", "2026-11-01"});
+  EXPECT_EQ(added.code, 0) << added.err;
+  EXPECT_EQ(as(clerk, {"bill", "--month", "2026-10"}).code, 0);
+  EXPECT_EQ(as(clerk, {"audit"}).code, 4);
+  EXPECT_EQ(as(clerk, {"backup", (dir.path() / "clerk.db").string()}).code, 4);
+  EXPECT_FALSE(std::filesystem::exists(dir.path() / "clerk.db"));
+
+  const auto audit = parkctl({"--json", "audit"});
+  ASSERT_EQ(audit.code, 0) << audit.err;
+  EXPECT_NE(audit.out.find(R"("token_name":"gate-wang","action":"space.close")"), std::string::npos) << audit.out;
+  EXPECT_NE(audit.out.find(R"("token_name":"clerk-li","action":"vehicle.add")"), std::string::npos) << audit.out;
+}
+
+TEST_F(ParkctlTest, ABrowserSignsInWithACookieAndItsChangesNeedTheCsrfValue) {
+  std::ofstream(token_file, std::ios::app) << "gate-wang:guard:guard-secret-0123456789\n";
+  restart_parkd();
+  sensors_speak(local(2026, 11, 2, 9, 59));
+  const auto in = test::http_request(http_port, "POST", "/v1/session", {"Content-Type: application/json"},
+                                     R"({"token": "guard-secret-0123456789"})");
+  ASSERT_EQ(in.status, 200) << in.body;
+  const std::string set_cookie = in.header("Set-Cookie");
+  EXPECT_NE(set_cookie.find("; HttpOnly; SameSite=Strict"), std::string::npos) << set_cookie;
+  const std::string cookie = "Cookie: " + set_cookie.substr(0, set_cookie.find(';'));
+  parking::v1::SessionInfo session;
+  ASSERT_TRUE(google::protobuf::util::JsonStringToMessage(in.body, &session).ok()) << in.body;
+  EXPECT_EQ(session.role(), "guard");
+  EXPECT_EQ(test::http_get(http_port, "/v1/visitors").status, 401);
+  EXPECT_EQ(test::http_request(http_port, "GET", "/v1/visitors", {cookie}).status, 200);
+  const std::string reason = R"({"reason": "cones"})";
+  EXPECT_EQ(test::http_request(http_port, "POST", "/v1/spaces/A04/close", {cookie}, reason).status, 403);
+  const auto closed = test::http_request(http_port, "POST", "/v1/spaces/A04/close", {cookie, "X-Parkd-Csrf: " + session.csrf()}, reason);
+  EXPECT_EQ(closed.status, 200) << closed.body;
+  EXPECT_EQ(closed.header("Cache-Control"), "no-store");
+  EXPECT_NE(parkctl({"space", "A04"}).out.find("closed  cones"), std::string::npos);
+  EXPECT_EQ(test::http_request(http_port, "DELETE", "/v1/session", {cookie, "X-Parkd-Csrf: " + session.csrf()}).status, 200);
+  EXPECT_EQ(test::http_request(http_port, "GET", "/v1/visitors", {cookie}).status, 401);
 }
 
 }  // namespace

@@ -37,11 +37,11 @@ const std::map<std::string, Usage>& usages() {
       {"status", {"status", "The lot and each zone: free, occupied, held, closed, unknown; stale sensors; visitors inside."}},
       {"spaces", {"spaces [--zone Z] [--state S] [--lot L]", "Every space, or those of a zone and/or in a state (free, occupied, held, closed, unknown)."}},
       {"space", {"space ID", "One space (ID is A01, or LOT/A01 when several lots have it): state, hold, closure, sensor."}},
-      {"close", {"close ID --reason TEXT", "Closes a space (needs the token). The signs stop counting it; the reason is kept and audited."}},
-      {"open", {"open ID", "Opens a closed space again (needs the token)."}},
+      {"close", {"close ID --reason TEXT", "Closes a space (guard). The signs stop counting it; the reason is kept and audited."}},
+      {"open", {"open ID", "Opens a closed space again (guard)."}},
       {"sensors", {"sensors [--stale] [--low-battery]", "Every sensor, or only the stale ones and/or those with a low battery."}},
-      {"visitors", {"visitors", "Visitors inside now: plate, since when, the fee so far."}},
-      {"household", {"household show ID", "A household: its versions, every permit it held, today's ranks and monthly fees."}},
+      {"visitors", {"visitors", "Visitors inside now: plate, since when, the fee so far (guard)."}},
+      {"household", {"household show ID", "A household: its versions, every permit it held, today's ranks and monthly fees (clerk)."}},
       {"vehicle", {"vehicle add PLATE HOUSEHOLD [--registered-on YYYY-MM-DD] [--removed-on YYYY-MM-DD]\n"
                    "                   [--accessible yes] [--electric yes]\n"
                    "       vehicle remove PLATE [--removed-on YYYY-MM-DD]\n"
@@ -54,38 +54,38 @@ const std::map<std::string, Usage>& usages() {
                    "--on. --accessible: its driver needs an accessible space (it is sent to one; nobody else is);\n"
                    "--electric: it is sent to a charger first (a new-energy plate is, anyway).\n"
                    "One plate never holds two permits on one day: a change that would is refused with the\n"
-                   "permit it clashes with. Every change is audited. Needs the token. Dates default to parkd's today."}},
+                   "permit it clashes with. Every change is audited. Clerk. Dates default to parkd's today."}},
       {"visitor", {"visitor close PLATE --reason TEXT [--at \"YYYY-MM-DD HH:MM\"] [--lot L]\n       visitor waive PLATE --reason TEXT [--lot L]",
                    "Settles a visitor's open session by hand (a missed or unreadable exit): close ends it at --at (local\n"
                    "time; default now) with the pact's fee for the stay; waive ends it now with no fee. Audited; the\n"
-                   "session's note names the token and the reason. Needs the token."}},
+                   "session's note names the token and the reason. Clerk."}},
       {"gate", {"gate open GATE --reason TEXT [--plate PLATE] [--lot L]",
                 "Opens a barrier by hand: an admitting decision (OPENED_BY_GUARD) goes to the gate, delivered like any\n"
-                "other; counted in the notice and audited. Needs the token."}},
+                "other; counted in the notice and audited. Guard."}},
       {"pass", {"pass list\n       pass grant PLATE --reason TEXT [--until YYYY-MM-DD]\n       pass revoke PLATE --reason TEXT",
                 "Special passes: plates admitted at every gate free of charge (an ambulance on civil plates, a utility's\n"
                 "van for a week), until --until (inclusive) or revoked. Police, fire and rescue (应急), armed police,\n"
-                "military, consular and embassy plates need none: their format admits them. Changes need the token."}},
+                "military, consular and embassy plates need none: their format admits them. list: guard; changes: clerk."}},
       {"import", {"import households|vehicles FILE.csv",
                   "Imports the property office's CSV, all or nothing; every problem is listed with its line and column.\n"
                   "households: household_id,building,room,household_type,lease_end   (owner|tenant; lease_end empty for owners)\n"
-                  "vehicles:   plate,household_id,registered_on                       (dates YYYY-MM-DD)\nNeeds the token."}},
+                  "vehicles:   plate,household_id,registered_on                       (dates YYYY-MM-DD)\nClerk."}},
       {"bill", {"bill --month YYYY-MM [--out FILE] [--excel] [--visitors] [--preview]",
                 "The month's bill as CSV (UTF-8; --excel adds a byte-order mark for spreadsheets): one row per billed car\n"
                 "and rank, then adjustment rows for closed months (corrects_month, note); or with --visitors one row per\n"
                 "visitor stay that ended in the month. Written to FILE or standard output.\n"
                 "The first export of a month that has ended issues it (closes it): every later export gives the same\n"
                 "file, byte for byte, and a later registry change that would alter it is billed as an adjustment in the\n"
-                "next open month. --preview shows the bill without issuing it."}},
+                "next open month. --preview shows the bill without issuing it. Clerk."}},
       {"notice", {"notice --month YYYY-MM [--html] [--out FILE]",
                   "The public notice of the month in Markdown (or a printable HTML page): cars and fees by household type and\n"
-                  "rank, visitor stays and takings, night occupancy, refused entries, stale sensors. Plates masked."}},
+                  "rank, visitor stays and takings, night occupancy, refused entries, stale sensors. Plates masked. Clerk."}},
       {"backup", {"backup FILE",
                   "A consistent copy of parkd's database, taken while the gates keep deciding (SQLite's online backup),\n"
-                  "written to FILE (mode 0600: it holds every resident's plates). Needs the token. To restore: stop parkd,\n"
+                  "written to FILE (mode 0600: it holds every resident's plates). Admin. To restore: stop parkd,\n"
                   "put FILE in place of the database (without its -wal and -shm files), start parkd. The token file and\n"
                   "the gate inbox files are not in it: see docs/operations.md."}},
-      {"audit", {"audit [--limit N]", "The latest changes made through the control API (default 20): when, which token, what, before, after."}},
+      {"audit", {"audit [--limit N]", "The latest changes made through the control API (default 20): when, which token, what, before, after (admin)."}},
   };
   return kUsages;
 }
@@ -138,10 +138,6 @@ class Runner {
   // One call. On an HTTP error the error is printed and the exit code returned; nullopt on success.
   std::optional<int> call(const std::string& method, const std::string& target, const std::string& body,
                           const std::string& content_type, ControlReply& reply) const {
-    if ((method != "GET" || target == "/v1/backup") && !c_.has_token) {
-      std::fprintf(c_.err, "parkctl: this command changes parkd and needs a token: %s\n", c_.token_problem.c_str());
-      return kExitRefused;
-    }
     if (auto e = c_.client.call(method, target, body, content_type, reply)) {
       std::fprintf(c_.err, "parkctl: parkd is not reachable at http://%s:%s (%s); is it running?\n", c_.client.host().c_str(),
                    c_.client.port().c_str(), e.message().c_str());
@@ -158,6 +154,7 @@ class Runner {
       std::fprintf(c_.out, "%s", reply.body.c_str());
     } else {
       std::fprintf(c_.err, "parkctl: %s\n", error.error().c_str());
+      if (reply.status == 401 && !c_.has_token) std::fprintf(c_.err, "parkctl: no token to send: %s\n", c_.token_problem.c_str());
       for (const auto& p : error.problems()) {
         if (p.column() > 0) {
           std::fprintf(c_.err, "  line %u, column %u: %s\n", p.line(), p.column(), p.message().c_str());
@@ -595,14 +592,16 @@ std::string parkctl_usage() {
       "Talks to a running parkd through its control API. Defaults come from the configuration\n"
       "(config/parkd.textproto in a source tree, else /etc/parkd/parkd.textproto): the endpoint is\n"
       "its http listen address, the token file is"
-      " parkd.token next to its database unless it names one.\n\ncommands:\n";
+      " parkd.token next to its database unless it names one;\nparkctl sends the file's first token. Every command but status needs a token\n"
+      "whose role allows it: viewer (the lot and its sensors, no plates) < guard < clerk < admin;\n"
+      "the role a command needs is in its --help.\n\ncommands:\n";
   for (const auto& [name, u] : usages()) {
     std::string synopsis = u.synopsis;
     for (std::size_t p = 0; (p = synopsis.find('\n', p)) != std::string::npos; p += 1) synopsis.replace(p, 1, "\n  ");
     out += "  " + synopsis + "\n";
   }
   out += "\n'parkctl COMMAND --help' tells more. Exit codes: 0 done, 1 parkd failed, 2 usage, 3 parkd not running,\n"
-         "4 token refused or missing, 5 not found, 6 input rejected.\n";
+         "4 token refused, missing or its role too low, 5 not found, 6 input rejected.\n";
   return out;
 }
 
