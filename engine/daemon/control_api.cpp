@@ -21,6 +21,7 @@
 #include "core/household_fees.h"
 #include "core/registry_csv.h"
 #include "core/visitor_bill.h"
+#include "api_messages.h"
 #include "http_target.h"
 #include "parking/v1/control.pb.h"
 #include "wire.h"
@@ -35,15 +36,6 @@ namespace {
 TimeMs wall_clock_ms() {
   return std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::system_clock::now().time_since_epoch())
       .count();
-}
-
-std::string to_json(const google::protobuf::Message& m) {
-  google::protobuf::util::JsonPrintOptions options;
-  options.always_print_primitive_fields = true;
-  options.preserve_proto_field_names = true;
-  std::string out;
-  (void)google::protobuf::util::MessageToJsonString(m, &out, options);
-  return out;
 }
 
 template <typename Message>
@@ -66,15 +58,6 @@ HttpReply error_reply(unsigned status, std::string code, std::string message, st
   e.set_code(std::move(code));
   for (auto& p : problems) *e.add_problems() = std::move(p);
   return json_reply(status, e);
-}
-
-void fill_counts(pb::SpaceCounts& out, const StateCounts& c) {
-  out.set_free(c[SpaceState::Free]);
-  out.set_occupied(c[SpaceState::Occupied]);
-  out.set_held(c[SpaceState::Held]);
-  out.set_closed(c[SpaceState::Closed]);
-  out.set_unknown(c[SpaceState::Unknown]);
-  out.set_total(c.total());
 }
 
 pb::HouseholdInfo household_info(const Household& h) {
@@ -227,6 +210,7 @@ const std::vector<ControlApi::Route>& ControlApi::routes() {
       {V::post, {"v1", "session"}, anyone, [](ControlApi& a, Call& c) { a.sign_in(c); }},
       {V::get, {"v1", "session"}, viewer, [](ControlApi& a, Call& c) { a.session(c); }},
       {V::delete_, {"v1", "session"}, anyone, [](ControlApi& a, Call& c) { a.sign_out(c); }},
+      {V::get, {"v1", "events"}, viewer, [](ControlApi& a, Call& c) { a.events(c); }},
       {V::get, {"v1", "spaces"}, viewer, [](ControlApi& a, Call& c) { a.spaces(c); }},
       {V::get, {"v1", "spaces", "{}"}, viewer, [](ControlApi& a, Call& c) { a.space(c, c.params[0]); }},
       {V::post, {"v1", "spaces", "{}", "close"}, guard, [](ControlApi& a, Call& c) { a.close_or_open(c, c.params[0], true); }},
@@ -346,53 +330,22 @@ void ControlApi::sign_out(Call& call) {
   call.reply(std::move(r));
 }
 
-void ControlApi::status(Call& call) {
-  const Engine& engine = host_.engine();
-  pb::StatusReply reply;
-  reply.set_version(kParkdVersion);
-  reply.set_now_ms(host_.now());
-  reply.set_clock(host_.simulated_clock() ? "simulated" : "system");
-  std::map<std::string, std::uint32_t> inside;
-  for (const auto& [key, session] : host_.desk().open_sessions()) ++inside[key.first];
-  for (std::size_t l = 0; l < engine.lot_count(); ++l) {
-    const Lot& lot = engine.lot(l);
-    const Occupancy& occupancy = engine.occupancy(l);
-    pb::LotStatus& out = *reply.add_lots();
-    out.set_lot_id(lot.id());
-    out.set_name(lot.name());
-    fill_counts(*out.mutable_counts(), occupancy.lot_counts());
-    for (ZoneIndex z = 0; z < lot.zones().size(); ++z) {
-      pb::ZoneStatus& zone = *out.add_zones();
-      zone.set_zone_id(lot.zones()[z].id);
-      zone.set_name_zh(lot.zones()[z].name_zh);
-      zone.set_name_en(lot.zones()[z].name_en);
-      fill_counts(*zone.mutable_counts(), occupancy.zone_counts(z));
-    }
-    out.set_stale_sensors(occupancy.stale_sensors());
-    out.set_low_battery_sensors(occupancy.low_battery_sensors());
-    out.set_visitors_inside(inside[lot.id()]);
-    out.set_utc_offset_minutes(lot.utc_offset_minutes());
+void ControlApi::events(Call& call) {
+  if (!events_) return call.reply(error_reply(503, "unavailable", "this parkd has no event feed"));
+  if (events_->subscribers() >= EventFeed::kMaxSubscribers) {
+    return call.reply(error_reply(503, "unavailable",
+                                  fmt::format("{} browsers follow the lot already: close one", events_->subscribers())));
   }
-  call.reply(json_reply(200, reply));
+  HttpReply r{200, "text/event-stream; charset=utf-8", ""};
+  r.open_stream = [feed = events_, plates = call.sees_plates()](std::shared_ptr<EventStream> stream) {
+    feed->subscribe(std::move(stream), plates);
+  };
+  call.reply(std::move(r));
 }
+
+void ControlApi::status(Call& call) { call.reply(json_reply(200, status_reply(host_))); }
 
 namespace {
-
-void fill_sensor(pb::SensorInfo& out, const Lot& lot, const Occupancy& occupancy, SpaceIndex i) {
-  const SensorStatus st = occupancy.sensor_status(i);
-  out.set_lot_id(lot.id());
-  out.set_sensor_id(lot.spaces()[i].sensor_id);
-  out.set_space_id(lot.spaces()[i].id);
-  out.set_heard(st.ever_heard);
-  out.set_stale(st.stale);
-  out.set_last_heard_ms(st.last_heard);
-  if (st.ever_heard) out.set_last_heard_local(local_time_text(st.last_heard, lot.utc_offset_minutes()));
-  out.set_battery_mv(st.battery_mv);
-  out.set_low_battery(st.low_battery);
-  out.set_boot_id(st.boot_id);
-  out.set_last_seq(st.last_seq);
-  out.set_change_pending(st.change_pending);
-}
 
 // A space named "A01" (searched in every lot) or "xj5/A01".
 struct SpaceRef {
@@ -416,25 +369,6 @@ std::optional<SpaceRef> find_space_ref(const Engine& engine, const std::string& 
   error = found.empty() ? error_reply(404, "unknown_space", "no space '" + id + "'")
                         : error_reply(409, "ambiguous_space", "'" + id + "' is in several lots: write LOT/" + space_id);
   return std::nullopt;
-}
-
-pb::SpaceInfo space_info(const EngineHost& host, std::size_t l, SpaceIndex i, bool with_plate) {
-  const Lot& lot = host.engine().lot(l);
-  const Occupancy& occupancy = host.engine().occupancy(l);
-  const Space& space = lot.spaces()[i];
-  pb::SpaceInfo out;
-  out.set_lot_id(lot.id());
-  out.set_space_id(space.id);
-  out.set_zone_id(lot.zones()[space.zone].id);
-  out.set_kind(std::string(name_of(space.kind)));
-  out.set_state(std::string(name_of(occupancy.state(i))));
-  if (auto hold = occupancy.hold_info(i)) {
-    if (with_plate) out.set_held_for(hold->plate);
-    out.set_hold_expires_ms(hold->expires_at);
-  }
-  if (occupancy.state(i) == SpaceState::Closed) out.set_closed_reason(std::string(host.engine().closed_reason(l, i)));
-  fill_sensor(*out.mutable_sensor(), lot, occupancy, i);
-  return out;
 }
 
 }  // namespace

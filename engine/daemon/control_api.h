@@ -20,6 +20,7 @@
 #include "core/registry_store.h"
 #include "core/special_pass_store.h"
 #include "engine_host.h"
+#include "event_feed.h"
 #include "http_server.h"
 #include "store_worker.h"
 
@@ -53,6 +54,8 @@ class ControlApi {
   };
   static std::vector<Endpoint> endpoints();
   static constexpr std::string_view kSessionCookie = "parkd_session";
+  // GET /v1/events follows this feed (none: 503).
+  void set_event_feed(EventFeed* feed) { events_ = feed; }
 
  private:
   struct Call;
@@ -65,6 +68,7 @@ class ControlApi {
   void sign_in(Call& call);
   void session(Call& call);
   void sign_out(Call& call);
+  void events(Call& call);
   void status(Call& call);
   void spaces(Call& call);
   void space(Call& call, const std::string& id);
@@ -112,6 +116,7 @@ class ControlApi {
   ControlStores stores_;
   std::vector<ControlToken> tokens_;
   BrowserSessions sessions_;
+  EventFeed* events_ = nullptr;
   std::vector<PactVersion> pact_;
   std::string compound_name_;
 };

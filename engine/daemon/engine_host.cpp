@@ -139,6 +139,9 @@ void EngineHost::restore_states() {
 
 void EngineHost::space_changed(const Lot& lot, const SpaceChange& change) {
   frames_.change_seen(lot.id(), processing_since_.value_or(std::chrono::steady_clock::now()));
+  if (live_) {
+    if (const auto l = engine_.find_lot(lot.id())) live_->space_changed(*l, change.space);
+  }
   if (!states_.keeps()) return;
   std::string note;
   if (change.to == SpaceState::Closed) {
@@ -316,6 +319,7 @@ void EngineHost::record_decisions(InboxPosition processed) {
 
 void EngineHost::publish_decisions(std::vector<OutgoingDecision> decisions, bool tracked) {
   for (OutgoingDecision& d : decisions) {
+    if (live_) live_->decision_sent(d.payload);
     Publisher::Delivered delivered;
     if (tracked) delivered = [this, key = d.key] { recorder_.delivered(key); };
     if (!publisher_.publish(d.key.lot_id, d.topic, std::move(d.payload), false, std::move(delivered))) {
@@ -400,7 +404,10 @@ void EngineHost::settle() {
   });
 }
 
-void EngineHost::publish_frame(const DisplayFrame& frame) { frames_.publish(frame); }
+void EngineHost::publish_frame(const DisplayFrame& frame) {
+  frames_.publish(frame);
+  if (live_) live_->frame_published(frame);
+}
 
 void EngineHost::republish_frames(const std::string& lot_id) { frames_.republish(lot_id); }
 

@@ -25,6 +25,7 @@
 #include "core/occupancy_history.h"
 #include "decision_recorder.h"
 #include "frame_relay.h"
+#include "live_event_sink.h"
 #include "message_intake.h"
 #include "occupancy_sampler.h"
 #include "space_state_keeper.h"
@@ -107,6 +108,9 @@ class EngineHost : public EngineSink {
   // A (re)connected session: put the truth back on that lot's signs at once.
   void republish_frames(const std::string& lot_id);
 
+  // Who shows the lot live (may be null): told of every space change, frame and decision sent.
+  void set_live_events(LiveEventSink* sink) { live_ = sink; }
+
   const Engine& engine() const { return engine_; }
   const HostCounters& counters() const { return counters_; }
   const DecisionRecorder& recorder() const { return recorder_; }
@@ -174,6 +178,7 @@ class EngineHost : public EngineSink {
   bool restored_ = false;
   // The arrival of the oldest message whose effects are being processed; unset outside process().
   std::optional<std::chrono::steady_clock::time_point> processing_since_;
+  LiveEventSink* live_ = nullptr;
   SpaceStateKeeper states_;   // the last known states, for the next start
   OccupancySampler sampler_;  // counts every five minutes, for the notice
 };

@@ -4,6 +4,8 @@
 #include <boost/asio/post.hpp>
 #include <boost/beast/core.hpp>
 
+#include <array>
+#include <deque>
 #include <optional>
 
 #include "log.h"
@@ -16,7 +18,7 @@ using tcp = boost::asio::ip::tcp;
 
 namespace {
 
-class Connection : public std::enable_shared_from_this<Connection> {
+class Connection : public EventStream, public std::enable_shared_from_this<Connection> {
  public:
   Connection(tcp::socket socket, const HttpServer::Handler& handler, std::shared_ptr<std::size_t> open)
       : stream_(std::move(socket)), handler_(handler), open_(std::move(open)) {
@@ -60,7 +62,23 @@ class Connection : public std::enable_shared_from_this<Connection> {
     }
   }
 
+  bool offer(std::shared_ptr<const std::string> bytes) override {
+    if (stream_closed_) return false;
+    backlog_bytes_ += bytes->size();
+    if (backlog_bytes_ > HttpServer::kMaxStreamBacklog) {
+      static RateLimitedLog log;
+      log.warn("http", "slow_stream", "an event stream's client reads too slowly ({} bytes waiting): dropped",
+               backlog_bytes_);
+      end_stream();
+      return false;
+    }
+    backlog_.push_back(std::move(bytes));
+    if (backlog_.size() == 1) write_backlog();
+    return true;
+  }
+
   void reply(HttpReply r, bool keep_alive) {
+    if (r.open_stream) return start_stream(std::move(r));
     auto response = std::make_shared<http::response<http::string_body>>(static_cast<http::status>(r.status), 11);
     response->set(http::field::server, "parkd");
     response->set(http::field::content_type, r.content_type);
@@ -87,11 +105,58 @@ class Connection : public std::enable_shared_from_this<Connection> {
     stream_.socket().shutdown(tcp::socket::shutdown_send, ignored);
   }
 
+  // The head without a length: the body ends when the connection does (HTTP/1.1, RFC 9112 6.3).
+  void start_stream(HttpReply r) {
+    stream_.expires_never();
+    beast::error_code ignored;
+    // A small send buffer: a client that stops reading fills it and the backlog soon, and is dropped.
+    stream_.socket().set_option(boost::asio::socket_base::send_buffer_size(64 * 1024), ignored);
+    std::string head = "HTTP/1.1 200 OK\r\nServer: parkd\r\nContent-Type: " + r.content_type +
+                       "\r\nCache-Control: no-store\r\nX-Content-Type-Options: nosniff\r\nConnection: close\r\n";
+    for (const auto& [name, value] : r.headers) head += name + ": " + value + "\r\n";
+    offer(std::make_shared<const std::string>(head + "\r\n"));
+    r.open_stream(shared_from_this());
+    watch_for_hang_up();
+  }
+
+  // Nothing more is read from a stream's client; a read that ends means it went away.
+  void watch_for_hang_up() {
+    stream_.socket().async_read_some(boost::asio::buffer(hang_up_probe_),
+                                     [self = shared_from_this()](beast::error_code ec, std::size_t) {
+                                       if (ec) return self->end_stream();
+                                       self->watch_for_hang_up();
+                                     });
+  }
+
+  void write_backlog() {
+    boost::asio::async_write(stream_.socket(), boost::asio::buffer(*backlog_.front()),
+                             [self = shared_from_this()](beast::error_code ec, std::size_t) {
+                               if (self->stream_closed_) return;
+                               if (ec) return self->end_stream();
+                               self->backlog_bytes_ -= self->backlog_.front()->size();
+                               self->backlog_.pop_front();
+                               if (!self->backlog_.empty()) self->write_backlog();
+                             });
+  }
+
+  void end_stream() {
+    if (stream_closed_) return;
+    stream_closed_ = true;  // the backlog stays until the connection goes: a write may be in flight
+    beast::error_code ignored;
+    stream_.socket().shutdown(tcp::socket::shutdown_both, ignored);
+    stream_.socket().close(ignored);
+  }
+
   beast::tcp_stream stream_;
   beast::flat_buffer buffer_;
   std::optional<http::request_parser<http::string_body>> parser_;
   const HttpServer::Handler& handler_;
   std::shared_ptr<std::size_t> open_;
+  // An event stream's: what waits for the client, one write in flight.
+  std::deque<std::shared_ptr<const std::string>> backlog_;
+  std::size_t backlog_bytes_ = 0;
+  bool stream_closed_ = false;
+  std::array<char, 256> hang_up_probe_{};
 };
 
 }  // namespace

@@ -20,6 +20,15 @@
 
 namespace parkd {
 
+// The open end of a reply that stays open (Server-Sent Events). Used on the server's strand only.
+class EventStream {
+ public:
+  virtual ~EventStream() = default;
+  // Queues bytes for the client. false: the stream is closed (the client went away, or it read
+  // too slowly and was dropped): forget it.
+  virtual bool offer(std::shared_ptr<const std::string> bytes) = 0;
+};
+
 struct HttpReply {
   unsigned status = 200;
   std::string content_type = "application/json";
@@ -27,6 +36,11 @@ struct HttpReply {
   // More header fields (Set-Cookie, WWW-Authenticate, Allow…). Every reply also says
   // `Cache-Control: no-store` (answers hold plates and households) unless one here says otherwise.
   std::vector<std::pair<std::string, std::string>> headers = {};
+  // Set for an event stream: the connection answers 200 text/event-stream with no length,
+  // hands itself to `open_stream` and writes whatever is offered until the client goes. At most
+  // kMaxStreamBacklog bytes wait for a slow client; one more and it is dropped, so a client that
+  // stops reading costs parkd a bounded buffer and never delays anything.
+  std::function<void(std::shared_ptr<EventStream>)> open_stream = {};
 };
 
 class HttpServer {
@@ -42,6 +56,7 @@ class HttpServer {
   // connections without end cannot take parkd's file descriptors, which the broker session,
   // the database and the inbox need too).
   static constexpr std::size_t kMaxConnections = 256;
+  static constexpr std::size_t kMaxStreamBacklog = 256 * 1024;
   HttpServer(Strand strand, const std::string& host_port, Handler handler,
              std::size_t max_connections = kMaxConnections);
   void start();

@@ -21,6 +21,7 @@
 #include "control_api.h"
 #include "daemon_options.h"
 #include "engine_host.h"
+#include "event_feed.h"
 #include "http_server.h"
 #include "metrics.h"
 #include "log.h"
@@ -196,6 +197,9 @@ int run(const DaemonOptions& options) {
   ControlApi control(host, ControlStores{control_worker, registry_store, audit_log, ledger_reader, history_reader, bill_archive, pass_store,
                                                  [&database](std::string& bytes) { return backup_bytes(database, bytes); }},
                      tokens.tokens, config.pact, host.engine().lot_count() > 0 ? host.engine().lot(0).name() : std::string());
+  EventFeed event_feed(host);
+  host.set_live_events(&event_feed);
+  control.set_event_feed(&event_feed);
   Log::info("parkd", "registry: {} households, {} permits on record", household_count, vehicle_count);
   // Made before parkd checked them (release 1): each such pair is billed twice until corrected.
   for (const std::string& overlap : overlapping_permits(host.desk().registry())) Log::warn("registry", "{}", overlap);
@@ -245,14 +249,14 @@ int run(const DaemonOptions& options) {
         });
   }
   HttpServer http(host.strand(), config.settings.http_listen,
-                  [&host, &control, started_at](const HttpServer::Request& request, HttpServer::Respond respond) {
+                  [&host, &control, &event_feed, started_at](const HttpServer::Request& request, HttpServer::Respond respond) {
                     const std::string target(request.target());
                     if (target.rfind("/v1/", 0) == 0) return control.handle(request, std::move(respond));
                     if (request.method() != boost::beast::http::verb::get) {
                       return respond(HttpReply{405, "application/json", R"({"error":"only GET is served here","code":"method_not_allowed"})"});
                     }
                     if (target == "/metrics") {
-                      return respond(HttpReply{200, "text/plain; version=0.0.4; charset=utf-8", render_metrics(host, started_at)});
+                      return respond(HttpReply{200, "text/plain; version=0.0.4; charset=utf-8", render_metrics(host, started_at, &event_feed)});
                     }
                     if (target == "/healthz") return respond(HttpReply{200, "application/json", R"({"status":"ok"})"});
                     respond(HttpReply{404, "application/json", R"({"error":"no such endpoint","code":"no_such_endpoint"})"});
@@ -261,8 +265,9 @@ int run(const DaemonOptions& options) {
 
   // Queued first, so it runs before any message Paho hands over: the outbox and what the inbox
   // kept are dealt with before anything new.
-  boost::asio::post(host.strand(), [&host, &watchdog] {
+  boost::asio::post(host.strand(), [&host, &watchdog, &event_feed] {
     host.start();
+    event_feed.start();
     if (watchdog) watchdog->start();
   });
   // Every connect() starts before any is waited on (Paho serialises a second client's connect).

@@ -46,7 +46,7 @@ class Page {
 
 }  // namespace
 
-std::string render_metrics(const EngineHost& host, TimeMs started_at_ms) {
+std::string render_metrics(const EngineHost& host, TimeMs started_at_ms, const EventFeed* events) {
   Page p;
   const Engine& engine = host.engine();
   const HostCounters& c = host.counters();
@@ -157,6 +157,16 @@ std::string render_metrics(const EngineHost& host, TimeMs started_at_ms) {
   p.sample("parkd_ingest_to_frame_seconds_bucket", "le=\"+Inf\"", h.count());
   p.sample("parkd_ingest_to_frame_seconds_sum", "", h.sum());
   p.sample("parkd_ingest_to_frame_seconds_count", "", h.count());
+
+  if (events) {
+    p.family("parkd_event_streams", "gauge", "Browsers following GET /v1/events now.");
+    p.sample("parkd_event_streams", "", events->subscribers());
+    p.family("parkd_event_streams_dropped_total", "counter",
+             "Event streams closed by parkd: the client went away, or read too slowly.");
+    p.sample("parkd_event_streams_dropped_total", "", events->subscribers_dropped());
+    p.family("parkd_events_sent_total", "counter", "Events offered to event streams.");
+    p.sample("parkd_events_sent_total", "", events->events_sent());
+  }
   return p.take();
 }
 

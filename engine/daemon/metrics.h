@@ -4,9 +4,11 @@
 #include <string>
 
 #include "engine_host.h"
+#include "event_feed.h"
 
 namespace parkd {
 
-std::string render_metrics(const EngineHost& host, TimeMs started_at_ms);
+// `events` may be null (no console feed).
+std::string render_metrics(const EngineHost& host, TimeMs started_at_ms, const EventFeed* events = nullptr);
 
 }  // namespace parkd

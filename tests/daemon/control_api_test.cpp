@@ -213,6 +213,7 @@ TEST_F(ControlApiTest, EveryEndpointAnswers401WithoutATokenAnd403BelowItsRole) {
       {"POST /v1/session", anyone},
       {"DELETE /v1/session", anyone},
       {"GET /v1/session", viewer},
+      {"GET /v1/events", viewer},
       {"GET /v1/spaces", viewer},
       {"GET /v1/spaces/{}", viewer},
       {"GET /v1/sensors", viewer},

@@ -18,6 +18,7 @@
 #include <thread>
 
 #include "parking/v1/messages.pb.h"
+#include "support/event_stream_client.h"
 #include "support/mqtt_probe.h"
 #include "support/processes.h"
 #include "config/version.h"
@@ -807,6 +808,124 @@ TEST(ParkdCheckConfig, WarnsWhenNoPactVersionCoversToday) {
                                          (test::source_dir() / "config/parkd.textproto").string()},
                                         dir.path());
   EXPECT_EQ(shipped.out.find("warning"), std::string::npos) << shipped.out;
+}
+
+// Issue #13: the console's live feed. Tokens of three roles, written before parkd starts.
+class ParkdEventsTest : public ParkdTest {
+ protected:
+  void SetUp() override {
+    ParkdTest::SetUp();
+    const auto path = dir.path() / "parkd.token";
+    std::ofstream(path) << "office:admin:admin-secret-0123456789\ngate-wang:guard:guard-secret-0123456789\n"
+                           "committee:viewer:viewer-secret-0123456789\n";
+    ::chmod(path.c_str(), 0600);
+  }
+  void start_and_wait_online(std::vector<std::string> extra = {}) {
+    start_parkd(std::move(extra));
+    test::MqttProbe status(broker.uri(), "status");
+    status.subscribe(kStatusTopic);
+    ASSERT_TRUE(status.wait_for(status_is(true))) << parkd_log();
+  }
+  std::unique_ptr<test::EventStreamClient> follow(const std::string& secret, int receive_buffer = 0) {
+    return std::make_unique<test::EventStreamClient>(http_port, "/v1/events",
+                                                     std::vector<std::string>{"Authorization: Bearer " + secret}, receive_buffer);
+  }
+  std::string metric(const std::string& name) {
+    const std::string m = test::http_get(http_port, "/metrics").body;
+    const auto at = m.find("\n" + name + " ");
+    return at == std::string::npos ? std::string() : m.substr(at + name.size() + 2, m.find('\n', at + 1) - at - name.size() - 2);
+  }
+  static auto event_with(std::string type, std::vector<std::string> parts) {
+    return [type = std::move(type), parts = std::move(parts)](const test::ServerEvent& e) {
+      if (e.type != type) return false;
+      for (const auto& p : parts) {
+        if (e.data.find(p) == std::string::npos) return false;
+      }
+      return true;
+    };
+  }
+};
+
+TEST_F(ParkdEventsTest, TheStreamCarriesSpacesFramesAndDecisionsAndAViewerSeesNoPlate) {
+  start_and_wait_online();
+  test::EventStreamClient anonymous(http_port, "/v1/events", {});
+  EXPECT_EQ(anonymous.status(), 401);
+  auto viewer = follow("viewer-secret-0123456789");
+  auto guard = follow("guard-secret-0123456789");
+  ASSERT_EQ(viewer->status(), 200) << parkd_log();
+  ASSERT_TRUE(viewer->wait_for(event_with("status", {R"("lot_id":"tlot")"}))) << "the picture to start from";
+  ASSERT_TRUE(guard->wait_for(event_with("status", {})));
+
+  test::MqttProbe devices(broker.uri(), "devices");
+  all_free(devices);
+  EXPECT_TRUE(viewer->wait_for(event_with("space", {R"("space_id":"B02")", R"("state":"free")"}))) << parkd_log();
+  EXPECT_TRUE(viewer->wait_for(event_with("frame", {R"("display_id":"gate")", R"("free_total":6)"}))) << parkd_log();
+
+  devices.subscribe("parking/tlot/gates/gate/decision");
+  devices.publish("parking/tlot/gates/gate/event", gate_event(1, "京A12345", true));
+  ASSERT_TRUE(devices.wait_for([](const test::Received& r) { return r.topic.find("/decision") != std::string::npos; }))
+      << parkd_log();
+  // The hold and the decision, in whichever order they come (the decision goes out once recorded).
+  const auto hold_and_decision = [](test::EventStreamClient& client) {
+    std::optional<test::ServerEvent> hold, decision;
+    client.wait_for([&](const test::ServerEvent& e) {
+      if (!hold && event_with("space", {R"("state":"held")"})(e)) hold = e;
+      if (!decision && event_with("decision", {R"("admit":true)"})(e)) decision = e;
+      return hold && decision;
+    });
+    return std::make_pair(hold, decision);
+  };
+  const auto [guard_hold, guard_decision] = hold_and_decision(*guard);
+  ASSERT_TRUE(guard_hold && guard_decision) << parkd_log();
+  EXPECT_NE(guard_hold->data.find(R"("held_for":"京A12345")"), std::string::npos) << guard_hold->data;
+  EXPECT_NE(guard_decision->data.find(R"("plate":"京A12345")"), std::string::npos) << guard_decision->data;
+  const auto [viewer_hold, viewer_decision] = hold_and_decision(*viewer);
+  ASSERT_TRUE(viewer_hold && viewer_decision) << parkd_log();
+  EXPECT_EQ(viewer_hold->data.find("京A12345"), std::string::npos) << viewer_hold->data;
+  EXPECT_EQ(viewer_decision->data.find("京A12345"), std::string::npos) << viewer_decision->data;
+  EXPECT_NE(viewer_decision->data.find(R"("assigned_space")"), std::string::npos) << viewer_decision->data;
+  EXPECT_EQ(metric("parkd_event_streams"), "2");
+}
+
+TEST_F(ParkdEventsTest, AClientThatStopsReadingIsDroppedAndTheSignsDoNotWaitForIt) {
+  start_and_wait_online({"--sim-clock"});
+  auto stalled = follow("admin-secret-0123456789", 4'096);
+  ASSERT_EQ(stalled->status(), 200) << parkd_log();  // and then it reads nothing more
+  auto reader = follow("viewer-secret-0123456789");
+  ASSERT_EQ(reader->status(), 200);
+  test::MqttProbe sign(broker.uri(), "sign");
+  sign.subscribe(kFrameTopic);
+  test::MqttProbe sim(broker.uri(), "sim");
+  TimeMs now = 1'793'592'000'000;
+  auto clock = [&](TimeMs t) {
+    parking::v1::SimClock c;
+    c.set_now_ms(t);
+    sim.publish("parking/sim/clock", c.SerializeAsString());
+  };
+  clock(now);
+  // Every space changes every simulated second: a space event each and a frame, ~4 KB a round.
+  std::uint64_t seq = 0;
+  int rounds = 0;
+  for (; rounds < 3'000 && metric("parkd_event_streams_dropped_total") == "0"; ++rounds) {
+    ++seq;
+    for (const char* space : kSpaces) sim.publish(report_topic(space), report(space, seq % 2 == 1, seq));
+    now += 1'000;
+    clock(now);
+    if (rounds % 50 == 49) sim.flush();
+  }
+  EXPECT_EQ(metric("parkd_event_streams_dropped_total"), "1") << "after " << rounds << " rounds\n" << parkd_log();
+  EXPECT_TRUE(stalled->closed_by_server(5s));
+  EXPECT_NE(parkd_log().find("reads too slowly"), std::string::npos);
+  // Meanwhile the signs and the client that reads kept up: the last state reaches both.
+  sign.clear();
+  ++seq;
+  for (const char* space : {"A01", "A02", "A03"}) sim.publish(report_topic(space), report(space, true, seq));
+  for (const char* space : {"B01", "B02", "B03"}) sim.publish(report_topic(space), report(space, false, seq));
+  clock(now + 1'000);
+  EXPECT_TRUE(frame_with_free(sign, 3)) << parkd_log();
+  EXPECT_TRUE(reader->wait_for(event_with("frame", {R"("free_total":3)"}), 10s));
+  EXPECT_EQ(metric("parkd_event_streams"), "1");
+  EXPECT_TRUE(parkd.running());
 }
 
 }  // namespace
