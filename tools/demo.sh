@@ -32,6 +32,7 @@ cleanup() {
     wait "${pids[i]}" 2>/dev/null || true
   done
   echo "demo stopped; logs in $run (parkd's metrics were at http://127.0.0.1:$http_port/metrics)"
+  [ -z "${console:-}" ] || echo "(while it ran, $console)"
 }
 trap cleanup INT TERM EXIT
 
@@ -51,6 +52,9 @@ ctl=("$build/bin/parkctl" --endpoint "http://127.0.0.1:$http_port" --token-file 
 "${ctl[@]}" import households "$run/households.csv"
 "${ctl[@]}" import vehicles "$run/vehicles.csv"
 echo "$http_port" >"$run/http-port"  # for parkctl in another terminal: --endpoint http://127.0.0.1:PORT
+token=$(grep -v '^#' "$run/parkd.token" | head -n 1 | cut -d: -f3)
+console="the console: http://127.0.0.1:$http_port/ (sign in with the token $token); residents' page: http://127.0.0.1:$http_port/public"
+echo "$console"
 "$build/bin/parksim" --broker "tcp://127.0.0.1:$port" --view "${args[@]}" &
 pids+=($!)
 wait "${pids[2]}" || true

@@ -17,6 +17,7 @@ packages=(
   clang libclang-rt-14-dev
   mosquitto mosquitto-clients
   python3
+  chromium chromium-driver fonts-wqy-microhei   # the console's tests in a real browser (CJK text in screenshots)
 )
 
 missing=()

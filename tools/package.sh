@@ -29,7 +29,8 @@ dpkg-deb -c "$deb" | awk '{print $6}' | sed 's|^\./|/|' >"$work/contents"
 for f in /usr/sbin/parkd /usr/bin/parkctl /usr/bin/parksim /usr/bin/parkd-broker-setup \
          /etc/parkd/parkd.textproto /etc/parkd/lots/xj5.textproto /etc/mosquitto/conf.d/parkd.conf \
          /lib/systemd/system/parkd.service /usr/share/man/man8/parkd.8.gz /usr/share/man/man1/parkctl.1.gz \
-         /usr/share/doc/parkd/copyright /usr/share/doc/parkd/changelog.gz /usr/share/doc/parkd/operations.md; do
+         /usr/share/doc/parkd/copyright /usr/share/doc/parkd/changelog.gz /usr/share/doc/parkd/operations.md \
+         /usr/share/parkd/console/index.html /usr/share/parkd/console/public.html /usr/share/parkd/console/js/app.js; do
   grep -qx "$f" "$work/contents" || fail "$f is not in the package"
 done
 printf '/etc/parkd/parkd.textproto\n/etc/parkd/lots/xj5.textproto\n/etc/mosquitto/conf.d/parkd.conf\n' >"$work/conffiles.want"
@@ -69,9 +70,13 @@ mosquitto -c "$work/mosquitto.conf" >"$work/mosquitto.log" 2>&1 &
 pids+=($!)
 for _ in $(seq 50); do (exec 3<>"/dev/tcp/127.0.0.1/$mqtt") 2>/dev/null && break; sleep 0.1; done
 
+# The installed configuration names the console at /usr/share/parkd/console; unpacked, it is under $root.
+grep -q 'console_dir: "/usr/share/parkd/console"' "$root/etc/parkd/parkd.textproto" || fail "the configuration does not name the installed console"
+sed "s|\"/usr/share/parkd/console\"|\"$root/usr/share/parkd/console\"|" "$root/etc/parkd/parkd.textproto" >"$root/etc/parkd/unpacked.textproto"
+
 parkd_pid=
 start_parkd() {  # STATE_DIR HTTP_PORT [--sim-clock]
-  "$root/usr/sbin/parkd" --config "$root/etc/parkd/parkd.textproto" --broker "tcp://127.0.0.1:$mqtt" \
+  "$root/usr/sbin/parkd" --config "$root/etc/parkd/unpacked.textproto" --broker "tcp://127.0.0.1:$mqtt" \
     --db "$1/parkd.db" --http "127.0.0.1:$2" ${3:-} >>"$1/parkd.log" 2>&1 &
   parkd_pid=$!
   pids+=("$parkd_pid")
@@ -96,6 +101,9 @@ ctl=("$root/usr/bin/parkctl" --config "$root/etc/parkd/parkd.textproto" --endpoi
 "${ctl[@]}" status >"$work/status.txt"
 grep -q 'xj5' "$work/status.txt" || { cat "$work/status.txt"; fail "parkctl status does not show the xj5 lot"; }
 step "parkd from the package answers: $(head -1 "$work/status.txt")"
+python3 -c 'import sys, urllib.request; sys.exit(0 if b"<!doctype html>" in urllib.request.urlopen(sys.argv[1]).read() else 1)' \
+  "http://127.0.0.1:$http/" || fail "the console is not served at /"
+step "the console is served from /usr/share/parkd/console"
 
 sim=("$root/usr/bin/parksim" --config "$root/etc/parkd/parkd.textproto")
 "${sim[@]}" --write-registry "$work" --start 2026-11-29 >/dev/null

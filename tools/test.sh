@@ -41,7 +41,7 @@ cmake --build "$tsan" -j"$jobs" --target parkd parkctl daemon_tests daemon_unit_
 stage_done "TSan build"
 # A race report makes parkd exit with 66, which the tests see as a failed shut-down.
 (cd "$tsan" && PARKD_TEST_TIME_SCALE=4 TSAN_OPTIONS=exitcode=66:halt_on_error=0:suppressions=$root/tests/tsan.supp ctest --output-on-failure -j"$jobs" --timeout 600 \
-  -R '^(ParkdTest|EngineHostTest|EngineHostGates|ControlApiTest|HttpServerTest|StoreWorker|ParkctlTest|DaemonOptions|ListenAddress|HttpTarget)\.' "$@")
+  -R '^(ParkdTest|ParkdEventsTest|BrowserSessions|EngineHostTest|EngineHostGates|ControlApiTest|HttpServerTest|StoreWorker|ParkctlTest|DaemonOptions|ListenAddress|HttpTarget)\.' "$@")
 stage_done "TSan tests"
 
 echo "== libFuzzer: each target for ${PARKD_FUZZ_SECONDS:-20} s from its seed corpus, under ASan + UBSan"

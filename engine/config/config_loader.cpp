@@ -291,6 +291,7 @@ ConfigLoad load_config_text(std::string_view text, const std::string& file, cons
   s.gate_inbox_sync = config.store().gate_inbox_sync();
   if (!config.http().listen().empty()) s.http_listen = config.http().listen();
   if (!config.http().token_file().empty()) s.token_file = (base_dir / config.http().token_file()).string();
+  if (!config.http().console_dir().empty()) s.console_dir = (base_dir / config.http().console_dir()).lexically_normal().string();
   const auto& limits = config.limits();
   if (limits.has_sensor_reports_per_s()) s.limits.sensor_reports_per_s = limits.sensor_reports_per_s();
   if (limits.has_sensor_burst()) s.limits.sensor_burst = limits.sensor_burst();

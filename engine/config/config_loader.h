@@ -38,6 +38,7 @@ struct DaemonSettings {
   bool gate_inbox_sync = false;  // fdatasync each gate event before its acknowledgement
   std::string http_listen = "127.0.0.1:8080";
   std::string token_file;  // empty: parkd.token next to the database (see control_token_file)
+  std::string console_dir;  // empty: no console
   DeviceLimits limits;
 };
 

@@ -115,6 +115,7 @@ class EngineHost : public EngineSink {
   const HostCounters& counters() const { return counters_; }
   const DecisionRecorder& recorder() const { return recorder_; }
   const FrameRelay::Counters& frame_counters() const { return frames_.counters(); }
+  std::vector<std::string> last_frames() const { return frames_.last_frames(); }
   // At shut-down, once the MQTT sessions are gone: acknowledged decisions leave the outbox.
   void flush_delivered() { recorder_.flush_delivered(); }
   // Gate events received again after their decision.

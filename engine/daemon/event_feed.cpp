@@ -23,6 +23,10 @@ bool EventFeed::subscribe(std::shared_ptr<EventStream> stream, bool with_plates)
   if (subscribers_.size() >= kMaxSubscribers) return false;
   // The client starts from the whole picture: the status now; the spaces come from /v1/spaces.
   if (!stream->offer(event_text("status", to_json(status_reply(host_))))) return true;
+  for (const std::string& payload : host_.last_frames()) {  // the signs as they show now
+    parking::v1::DisplayFrame frame;
+    if (frame.ParseFromString(payload) && !stream->offer(event_text("frame", to_json(frame)))) return true;
+  }
   subscribers_.push_back(Subscriber{std::move(stream), with_plates});
   return true;
 }

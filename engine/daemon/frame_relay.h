@@ -43,6 +43,12 @@ class FrameRelay {
   void republish(const std::string& lot_id);
 
   const Counters& counters() const { return counters_; }
+  // The last frame sent to each display (parking.v1.DisplayFrame payloads), in topic order.
+  std::vector<std::string> last_frames() const {
+    std::vector<std::string> out;
+    for (const auto& [topic, frame] : last_frames_) out.push_back(frame.second);
+    return out;
+  }
 
  private:
   Publisher& publisher_;

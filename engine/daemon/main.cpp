@@ -18,6 +18,7 @@
 
 #include "config/config_loader.h"
 #include "config/token_file.h"
+#include "console_files.h"
 #include "control_api.h"
 #include "daemon_options.h"
 #include "engine_host.h"
@@ -248,8 +249,15 @@ int run(const DaemonOptions& options) {
           });
         });
   }
+  ConsoleFiles console;
+  if (!config.settings.console_dir.empty()) {
+    std::string problem;
+    console = ConsoleFiles::load(config.settings.console_dir, problem);
+    // The gates matter more than the console: parkd runs without it and says why.
+    if (!problem.empty()) Log::warn("http", "no console: {}", problem);
+  }
   HttpServer http(host.strand(), config.settings.http_listen,
-                  [&host, &control, &event_feed, started_at](const HttpServer::Request& request, HttpServer::Respond respond) {
+                  [&host, &control, &event_feed, &console, started_at](const HttpServer::Request& request, HttpServer::Respond respond) {
                     const std::string target(request.target());
                     if (target.rfind("/v1/", 0) == 0) return control.handle(request, std::move(respond));
                     if (request.method() != boost::beast::http::verb::get) {
@@ -259,6 +267,7 @@ int run(const DaemonOptions& options) {
                       return respond(HttpReply{200, "text/plain; version=0.0.4; charset=utf-8", render_metrics(host, started_at, &event_feed)});
                     }
                     if (target == "/healthz") return respond(HttpReply{200, "application/json", R"({"status":"ok"})"});
+                    if (auto file = console.get(target)) return respond(std::move(*file));
                     respond(HttpReply{404, "application/json", R"({"error":"no such endpoint","code":"no_such_endpoint"})"});
                   });
   http.start();

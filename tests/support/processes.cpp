@@ -11,8 +11,10 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <cctype>
 #include <cstdlib>
 #include <fstream>
+#include <optional>
 #include <random>
 #include <sstream>
 #include <stdexcept>
@@ -215,10 +217,21 @@ HttpResult http_request(int port, const std::string& method, const std::string& 
     ::close(fd);
     return result;
   }
+  // Until the server closes, or the body has its Content-Length (chromedriver keeps the connection).
   std::string response;
   char buf[4096];
   ssize_t n = 0;
-  while ((n = ::read(fd, buf, sizeof buf)) > 0) response.append(buf, static_cast<std::size_t>(n));
+  std::optional<std::size_t> expected;
+  while ((!expected || response.size() < *expected) && (n = ::read(fd, buf, sizeof buf)) > 0) {
+    response.append(buf, static_cast<std::size_t>(n));
+    const auto head_end = response.find("\r\n\r\n");
+    if (!expected && head_end != std::string::npos) {
+      std::string head = response.substr(0, head_end);
+      for (char& c : head) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+      const auto at = head.find("\r\ncontent-length:");
+      if (at != std::string::npos) expected = head_end + 4 + std::stoul(head.substr(at + 17));
+    }
+  }
   ::close(fd);
   if (response.rfind("HTTP/1.1 ", 0) == 0) result.status = std::stoi(response.substr(9, 3));
   const auto end_of_headers = response.find("\r\n\r\n");

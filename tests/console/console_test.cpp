@@ -1,0 +1,218 @@
+// The console in a real headless chromium, against a real parkd and broker (ctest label
+// "browser"): signing in, the map following a sensor live, closing a space from the map, a bad
+// CSV's errors by line, and a viewer who never sees a plate. Screenshots of the map and the signs
+// are saved in the build folder (console-screenshots/) for the README.
+#include <gtest/gtest.h>
+#include <sys/stat.h>
+
+#include <chrono>
+#include <fstream>
+#include <thread>
+
+#include "parking/v1/messages.pb.h"
+#include "support/mqtt_probe.h"
+#include "support/processes.h"
+#include "support/web_driver.h"
+
+namespace parkd {
+namespace {
+
+using namespace std::chrono_literals;
+
+constexpr const char* kLot = R"(
+lot_id: "tlot"
+name: "测试小区 Test court"
+sensor_id_prefix: "s-"
+timing { debounce_ms: 100 stale_after_ms: 600000 frame_interval_ms: 100 hold_ms: 600000 }
+visitor_reserve { reserve_spaces: 0 }
+zones { zone_id: "A" name_zh: "东区" name_en: "East" space_count: 4 }
+zones { zone_id: "B" name_zh: "西区" name_en: "West" space_count: 4 }
+displays { display_id: "north" arrows { zone_id: "A" arrow: ARROW_LEFT } arrows { zone_id: "B" arrow: ARROW_RIGHT } }
+displays { display_id: "east" arrows { zone_id: "A" arrow: ARROW_STRAIGHT } arrows { zone_id: "B" arrow: ARROW_LEFT } }
+gates { gate_id: "north" display_id: "north" nearest_zones: ["A"] }
+gates { gate_id: "east" display_id: "east" nearest_zones: ["B"] }
+buildings { building_id: "1" nearest_zones: ["A", "B"] }
+)";
+
+const char* const kSpaces[] = {"A01", "A02", "A03", "A04", "B01", "B02", "B03", "B04"};
+
+class ConsoleTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    broker.start();
+    std::ofstream(dir.path() / "tlot.textproto") << kLot;
+    std::ofstream(dir.path() / "parkd.textproto")
+        << "broker { client_id: \"parkd-console\" }\nlot_files: \"tlot.textproto\"\nhttp { console_dir: \""
+        << (test::source_dir() / "web").string() << "\" }\n";
+    const auto tokens = dir.path() / "parkd.token";
+    std::ofstream(tokens) << "office:admin:admin-secret-0123456789\ngate-wang:guard:guard-secret-0123456789\n"
+                             "clerk-li:clerk:clerk-secret-0123456789\ncommittee:viewer:viewer-secret-0123456789\n";
+    ::chmod(tokens.c_str(), 0600);
+    parkd.start({(test::binary_dir() / "bin/parkd").string(), "--config", (dir.path() / "parkd.textproto").string(),
+                 "--broker", broker.uri(), "--db", (dir.path() / "parkd.db").string(), "--http",
+                 "127.0.0.1:" + std::to_string(http_port)},
+                dir.path() / "parkd.log");
+    ASSERT_TRUE(test::wait_for_port(http_port, test::scaled(20s))) << log();
+    devices = std::make_unique<test::MqttProbe>(broker.uri(), "devices");
+    devices->subscribe("parking/tlot/engine/status");
+    ASSERT_TRUE(devices->wait_for([](const test::Received& r) {
+      parking::v1::EngineStatus s;
+      return s.ParseFromString(r.payload) && s.online();
+    })) << log();
+    for (const char* space : kSpaces) report(space, false);
+  }
+  void TearDown() override {
+    browser.reset();
+    if (parkd.running()) {
+      EXPECT_EQ(parkd.stop(), 0) << log();
+    }
+  }
+
+  std::string log() { return test::read_file(dir.path() / "parkd.log"); }
+
+  void report(const std::string& space, bool occupied) {
+    parking::v1::SensorReport r;
+    r.set_sensor_id("s-" + space);
+    r.set_space_id(space);
+    r.set_boot_id(1);
+    r.set_seq(++seq);
+    r.set_observed_at_ms(1);
+    r.set_occupied(occupied);
+    r.set_kind(parking::v1::REPORT_KIND_CHANGE);
+    r.set_battery_mv(3'000);
+    devices->publish("parking/tlot/sensors/s-" + space + "/report", r.SerializeAsString());
+  }
+
+  void gate_entry(const std::string& gate, std::uint64_t event_seq, const std::string& plate) {
+    parking::v1::GateEvent e;
+    e.set_gate_id(gate);
+    e.set_seq(event_seq);
+    e.set_at_ms(1);
+    e.set_plate(plate);
+    e.set_direction(parking::v1::DIRECTION_ENTRY);
+    devices->publish("parking/tlot/gates/" + gate + "/event", e.SerializeAsString());
+  }
+
+  // Opens the console, signs in with `secret` and waits for the map's eight spaces.
+  void sign_in(const std::string& secret, int width = 1280, int height = 900) {
+    browser = std::make_unique<test::WebDriver>(dir.path() / "browser", width, height);
+    ASSERT_TRUE(browser->ready()) << browser->problem();
+    browser->go(url("/"));
+    ASSERT_TRUE(browser->wait_until("return !document.getElementById('view-signin').hidden", test::scaled(10s)))
+        << "the sign-in form";
+    browser->type("#signin-form input[name=token]", secret);
+    browser->click("#signin-form button[type=submit]");
+    ASSERT_TRUE(browser->wait_until("return document.querySelectorAll('#map .space').length === 8", test::scaled(10s)))
+        << "the map after signing in\n" << browser->run_string("return document.body.innerText") << log();
+  }
+
+  std::string state_of(const std::string& space) {
+    return browser->run_string("return document.querySelector('[data-space=\"tlot/" + space + "\"]').dataset.state");
+  }
+  bool state_becomes(const std::string& space, const std::string& state, std::chrono::milliseconds within) {
+    return browser->wait_until(
+        "return document.querySelector('[data-space=\"tlot/" + space + "\"]').dataset.state === '" + state + "'", within);
+  }
+  std::string url(const std::string& path) const { return "http://127.0.0.1:" + std::to_string(http_port) + path; }
+  std::filesystem::path screenshots() const { return test::binary_dir() / "console-screenshots"; }
+
+  test::TempDir dir;
+  test::Broker broker{dir.path() / "broker"};
+  test::ChildProcess parkd;
+  int http_port = test::free_loopback_port();
+  std::unique_ptr<test::MqttProbe> devices;
+  std::unique_ptr<test::WebDriver> browser;
+  std::uint64_t seq = 0;
+};
+
+TEST_F(ConsoleTest, AGuardSignsInSeesASensorTurnItsSpaceWithinASecondAndClosesASpaceFromTheMap) {
+  sign_in("guard-secret-0123456789");
+  ASSERT_TRUE(state_becomes("A01", "free", test::scaled(5s))) << state_of("A01");
+  EXPECT_NE(browser->run_string("return document.getElementById('who').textContent"), "");
+
+  const auto sent = std::chrono::steady_clock::now();
+  report("A01", true);
+  EXPECT_TRUE(state_becomes("A01", "occupied", test::scaled(1s))) << "a sensor's report on the map within 1 s";
+  std::printf("report to map: %lld ms\n", static_cast<long long>(std::chrono::duration_cast<std::chrono::milliseconds>(
+                                                                      std::chrono::steady_clock::now() - sent)
+                                                                      .count()));
+
+  browser->click("[data-space=\"tlot/B02\"]");
+  ASSERT_TRUE(browser->wait_until("return document.getElementById('space-dialog').open", 5s));
+  browser->type("#space-form input[name=reason]", "三轮车占位 a tricycle on it");
+  browser->click("#space-close");
+  EXPECT_TRUE(state_becomes("B02", "closed", test::scaled(5s))) << browser->run_string("return document.body.innerText");
+  browser->click("#space-form button[value=cancel]");
+
+  // The API and the audit log say the same, in the guard's name.
+  const auto space = test::http_get(http_port, "/v1/spaces/B02", "admin-secret-0123456789");
+  EXPECT_NE(space.body.find(R"("state":"closed")"), std::string::npos) << space.body;
+  EXPECT_NE(space.body.find("a tricycle on it"), std::string::npos) << space.body;
+  const auto audit = test::http_get(http_port, "/v1/audit", "admin-secret-0123456789");
+  EXPECT_NE(audit.body.find(R"("token_name":"gate-wang","action":"space.close")"), std::string::npos) << audit.body;
+
+  // A visitor comes in: the gate feed shows the plate to a guard.
+  gate_entry("north", 1, "京A12345");
+  EXPECT_TRUE(browser->wait_until("return document.getElementById('gate-feed').innerText.includes('京A12345')", 10s));
+  browser->screenshot(screenshots() / "map.png");
+  browser->go(url("/#signs"));
+  ASSERT_TRUE(browser->wait_until("return document.querySelectorAll('#signs .sign').length === 2", test::scaled(10s)))
+      << browser->run_string("return document.body.innerText");
+  EXPECT_TRUE(browser->wait_until("return document.querySelector('[data-display=north] .total').textContent === '5'", 5s))
+      << browser->run_string("return document.getElementById('signs').innerText");
+  browser->screenshot(screenshots() / "signs.png");
+}
+
+TEST_F(ConsoleTest, AViewerSeesTheLotButNoPlateAnywhere) {
+  sign_in("viewer-secret-0123456789");
+  gate_entry("north", 1, "京A12345");
+  ASSERT_TRUE(browser->wait_until("return document.querySelectorAll('#gate-feed tr').length === 1", test::scaled(10s)))
+      << log();
+  ASSERT_TRUE(browser->wait_until("return document.querySelectorAll('#map [data-state=held]').length === 1", 5s));
+  browser->click("#map [data-state=held]");
+  ASSERT_TRUE(browser->wait_until("return document.getElementById('space-dialog').open", 5s));
+  std::this_thread::sleep_for(300ms);  // the dialog's fresh read of the space
+  const std::string everything =
+      browser->run_string("return document.body.innerText + ' ' + document.body.innerHTML");
+  EXPECT_EQ(everything.find("京A12345"), std::string::npos) << everything;
+  EXPECT_EQ(everything.find("12345"), std::string::npos);
+  EXPECT_TRUE(browser->run("return document.querySelector('#nav a[data-view=visitors]').hidden").bool_value());
+  EXPECT_TRUE(browser->run("return document.getElementById('space-actions').hidden").bool_value());
+}
+
+TEST_F(ConsoleTest, AClerksBadCsvShowsEveryErrorByLineAndTheGoodOneImports) {
+  sign_in("clerk-secret-0123456789");
+  const auto bad = dir.path() / "bad-households.csv";
+  std::ofstream(bad) << "household_id,building,room,household_type,lease_end\nH1,1,101,owner,\nH2,1,102,landlord,\n"
+                        "H3,1,103,tenant,2026-13-01\n";
+  const auto good = dir.path() / "households.csv";
+  std::ofstream(good) << "household_id,building,room,household_type,lease_end\nH1,1,101,owner,\nH2,1,102,tenant,2027-06-30\n";
+  browser->go(url("/#registry"));
+  ASSERT_TRUE(browser->wait_until("return !document.getElementById('view-registry').hidden", 5s));
+  browser->type("#import-form input[type=file]", bad.string());
+  browser->click("#import-form button");
+  ASSERT_TRUE(browser->wait_until("return document.querySelectorAll('#import-form ol.problems li').length === 2", 10s))
+      << browser->run_string("return document.getElementById('import-form').innerText");
+  const std::string errors = browser->run_string("return document.querySelector('#import-form ol.problems').innerText");
+  EXPECT_NE(errors.find("3"), std::string::npos) << errors;  // the landlord's line
+  EXPECT_NE(errors.find("4"), std::string::npos) << errors;  // the impossible date's line
+  EXPECT_EQ(browser->run("return document.querySelector('[data-line=\"3\"]') !== null").bool_value(), true) << errors;
+  EXPECT_EQ(browser->run("return document.querySelector('[data-line=\"4\"]') !== null").bool_value(), true) << errors;
+
+  browser->type("#import-form input[type=file]", good.string());
+  browser->click("#import-form button");
+  ASSERT_TRUE(browser->wait_until("return document.querySelector('#import-form .ok').textContent.length > 0", 10s));
+  EXPECT_EQ(browser->run("return document.querySelectorAll('#import-form ol.problems li').length").number_value(), 0);
+  const auto h2 = test::http_get(http_port, "/v1/households/H2", "admin-secret-0123456789");
+  EXPECT_EQ(h2.status, 200) << h2.body;
+}
+
+TEST_F(ConsoleTest, OnAGuardsPhoneTheMapFitsTheScreen) {
+  sign_in("guard-secret-0123456789", 390, 844);
+  EXPECT_LE(browser->run("return document.documentElement.scrollWidth").number_value(), 390)
+      << "no sideways scrolling on a phone";
+  browser->screenshot(screenshots() / "map-phone.png");
+}
+
+}  // namespace
+}  // namespace parkd
