@@ -292,6 +292,18 @@ ConfigLoad load_config_text(std::string_view text, const std::string& file, cons
   if (!config.http().listen().empty()) s.http_listen = config.http().listen();
   if (!config.http().token_file().empty()) s.token_file = (base_dir / config.http().token_file()).string();
   if (!config.http().console_dir().empty()) s.console_dir = (base_dir / config.http().console_dir()).lexically_normal().string();
+  const auto http_file = [&](const std::string& f) { return f.empty() ? f : (base_dir / f).lexically_normal().string(); };
+  s.http_tls_cert_file = http_file(config.http().tls_cert_file());
+  s.http_tls_key_file = http_file(config.http().tls_key_file());
+  s.http_tls_ca_file = http_file(config.http().tls_ca_file());
+  s.allow_plain_http = config.http().allow_plain_http();
+  if (s.http_tls_cert_file.empty() != s.http_tls_key_file.empty()) {
+    const SpecLocation at = where.at("http");
+    out.issues.push_back(ConfigIssue{file, at.line, at.column, "HTTPS needs both tls_cert_file and tls_key_file"});
+  } else if (auto refusal = plain_http_refusal(s)) {
+    const SpecLocation at = where.at("http");
+    out.issues.push_back(ConfigIssue{file, at.line, at.column, *refusal});
+  }
   const auto& limits = config.limits();
   if (limits.has_sensor_reports_per_s()) s.limits.sensor_reports_per_s = limits.sensor_reports_per_s();
   if (limits.has_sensor_burst()) s.limits.sensor_burst = limits.sensor_burst();
@@ -390,6 +402,16 @@ std::string default_config_file() {
     return kSourceTreeConfigFile;
   }
   return kInstalledConfigFile;
+}
+
+std::optional<std::string> plain_http_refusal(const DaemonSettings& settings) {
+  if (!settings.http_tls_cert_file.empty() || settings.allow_plain_http) return std::nullopt;
+  std::string host = settings.http_listen.substr(0, settings.http_listen.rfind(':'));
+  if (host.size() > 2 && host.front() == '[' && host.back() == ']') host = host.substr(1, host.size() - 2);
+  if (host.rfind("127.", 0) == 0 || host == "localhost" || host == "::1") return std::nullopt;
+  return "http listens on " + settings.http_listen +
+         ", off loopback, without HTTPS: tokens and residents' plates would cross the network in clear; set "
+         "tls_cert_file and tls_key_file (parkd-broker-setup --console-host makes them), or allow_plain_http: true";
 }
 
 std::string control_token_file(const DaemonSettings& settings) {

@@ -39,8 +39,15 @@ struct DaemonSettings {
   std::string http_listen = "127.0.0.1:8080";
   std::string token_file;  // empty: parkd.token next to the database (see control_token_file)
   std::string console_dir;  // empty: no console
+  std::string http_tls_cert_file;  // both set: HTTPS
+  std::string http_tls_key_file;
+  std::string http_tls_ca_file;    // for parkctl
+  bool allow_plain_http = false;
   DeviceLimits limits;
 };
+
+// Why parkd must not listen as configured: plain HTTP off loopback without allow_plain_http.
+std::optional<std::string> plain_http_refusal(const DaemonSettings& settings);
 
 // Where the control API's tokens are: the configured file, or parkd.token beside the database.
 std::string control_token_file(const DaemonSettings& settings);

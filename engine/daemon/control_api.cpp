@@ -302,8 +302,9 @@ void ControlApi::sign_in(Call& call) {
   info.set_csrf(signed_in.session.csrf);
   info.set_expires_at_ms(signed_in.session.expires_at);
   HttpReply r = json_reply(200, info);
-  r.headers.emplace_back("Set-Cookie", fmt::format("{}={}; Path=/; Max-Age={}; HttpOnly; SameSite=Strict", kSessionCookie,
-                                                   signed_in.id, BrowserSessions::kLifetime / 1000));
+  r.headers.emplace_back("Set-Cookie", fmt::format("{}={}; Path=/; Max-Age={}; HttpOnly; SameSite=Strict{}", kSessionCookie,
+                                                   signed_in.id, BrowserSessions::kLifetime / 1000,
+                                                   secure_cookies_ ? "; Secure" : ""));
   call.reply(std::move(r));
 }
 

@@ -56,6 +56,8 @@ class ControlApi {
   static constexpr std::string_view kSessionCookie = "parkd_session";
   // GET /v1/events follows this feed (none: 503).
   void set_event_feed(EventFeed* feed) { events_ = feed; }
+  // Behind HTTPS the session cookie says Secure: a browser never sends it in clear.
+  void set_secure_cookies(bool secure) { secure_cookies_ = secure; }
 
  private:
   struct Call;
@@ -117,6 +119,7 @@ class ControlApi {
   std::vector<ControlToken> tokens_;
   BrowserSessions sessions_;
   EventFeed* events_ = nullptr;
+  bool secure_cookies_ = false;
   std::vector<PactVersion> pact_;
   std::string compound_name_;
 };

@@ -3,6 +3,7 @@
 
 #include <boost/asio/post.hpp>
 #include <boost/beast/core.hpp>
+#include <boost/beast/ssl.hpp>
 
 #include <array>
 #include <deque>
@@ -18,27 +19,53 @@ using tcp = boost::asio::ip::tcp;
 
 namespace {
 
-class Connection : public EventStream, public std::enable_shared_from_this<Connection> {
+// `Stream` is beast::tcp_stream (plain HTTP) or beast::ssl_stream<beast::tcp_stream> (HTTPS);
+// everything after the TLS handshake is the same.
+template <typename Stream>
+class Connection : public EventStream, public std::enable_shared_from_this<Connection<Stream>> {
  public:
-  Connection(tcp::socket socket, const HttpServer::Handler& handler, std::shared_ptr<std::size_t> open)
-      : stream_(std::move(socket)), handler_(handler), open_(std::move(open)) {
+  template <typename... StreamArgs>
+  Connection(const HttpServer::Handler& handler, std::shared_ptr<std::size_t> open, StreamArgs&&... stream_args)
+      : stream_(std::forward<StreamArgs>(stream_args)...), handler_(handler), open_(std::move(open)) {
     ++*open_;
   }
   ~Connection() { --*open_; }
   Connection(const Connection&) = delete;
   Connection& operator=(const Connection&) = delete;
 
+  void start() {
+    if constexpr (kTls) {
+      // A client that connects and says nothing is closed after 30 s, as in read().
+      beast::get_lowest_layer(stream_).expires_after(std::chrono::seconds(30));
+      stream_.async_handshake(boost::asio::ssl::stream_base::server, [self = this->shared_from_this()](beast::error_code ec) {
+        if (ec) {
+          static RateLimitedLog log;
+          log.warn("http", "tls_handshake", "a TLS handshake failed: {}", ec.message());
+          return;
+        }
+        self->read();
+      });
+    } else {
+      read();
+    }
+  }
+
+ private:
+  static constexpr bool kTls = !std::is_same_v<Stream, beast::tcp_stream>;
+  using std::enable_shared_from_this<Connection<Stream>>::shared_from_this;
+
+  tcp::socket& socket() { return beast::get_lowest_layer(stream_).socket(); }
+
   void read() {
     parser_.emplace();
     parser_->header_limit(8 * 1024);
     parser_->body_limit(1024 * 1024);
-    stream_.expires_after(std::chrono::seconds(30));
+    beast::get_lowest_layer(stream_).expires_after(std::chrono::seconds(30));
     http::async_read(stream_, buffer_, *parser_, [self = shared_from_this()](beast::error_code ec, std::size_t) {
       self->on_read(ec);
     });
   }
 
- private:
   void on_read(beast::error_code ec) {
     if (ec == http::error::end_of_stream || ec == beast::error::timeout) return close();
     if (ec) {
@@ -101,16 +128,24 @@ class Connection : public EventStream, public std::enable_shared_from_this<Conne
   }
 
   void close() {
-    beast::error_code ignored;
-    stream_.socket().shutdown(tcp::socket::shutdown_send, ignored);
+    if constexpr (kTls) {
+      beast::get_lowest_layer(stream_).expires_after(std::chrono::seconds(5));
+      stream_.async_shutdown([self = shared_from_this()](beast::error_code) {
+        beast::error_code ignored;
+        self->socket().shutdown(tcp::socket::shutdown_send, ignored);
+      });
+    } else {
+      beast::error_code ignored;
+      socket().shutdown(tcp::socket::shutdown_send, ignored);
+    }
   }
 
   // The head without a length: the body ends when the connection does (HTTP/1.1, RFC 9112 6.3).
   void start_stream(HttpReply r) {
-    stream_.expires_never();
+    beast::get_lowest_layer(stream_).expires_never();
     beast::error_code ignored;
     // A small send buffer: a client that stops reading fills it and the backlog soon, and is dropped.
-    stream_.socket().set_option(boost::asio::socket_base::send_buffer_size(64 * 1024), ignored);
+    socket().set_option(boost::asio::socket_base::send_buffer_size(64 * 1024), ignored);
     std::string head = "HTTP/1.1 200 OK\r\nServer: parkd\r\nContent-Type: " + r.content_type +
                        "\r\nCache-Control: no-store\r\nX-Content-Type-Options: nosniff\r\nConnection: close\r\n";
     for (const auto& [name, value] : r.headers) head += name + ": " + value + "\r\n";
@@ -121,7 +156,7 @@ class Connection : public EventStream, public std::enable_shared_from_this<Conne
 
   // Nothing more is read from a stream's client; a read that ends means it went away.
   void watch_for_hang_up() {
-    stream_.socket().async_read_some(boost::asio::buffer(hang_up_probe_),
+    stream_.async_read_some(boost::asio::buffer(hang_up_probe_),
                                      [self = shared_from_this()](beast::error_code ec, std::size_t) {
                                        if (ec) return self->end_stream();
                                        self->watch_for_hang_up();
@@ -129,7 +164,7 @@ class Connection : public EventStream, public std::enable_shared_from_this<Conne
   }
 
   void write_backlog() {
-    boost::asio::async_write(stream_.socket(), boost::asio::buffer(*backlog_.front()),
+    boost::asio::async_write(stream_, boost::asio::buffer(*backlog_.front()),
                              [self = shared_from_this()](beast::error_code ec, std::size_t) {
                                if (self->stream_closed_) return;
                                if (ec) return self->end_stream();
@@ -143,11 +178,11 @@ class Connection : public EventStream, public std::enable_shared_from_this<Conne
     if (stream_closed_) return;
     stream_closed_ = true;  // the backlog stays until the connection goes: a write may be in flight
     beast::error_code ignored;
-    stream_.socket().shutdown(tcp::socket::shutdown_both, ignored);
-    stream_.socket().close(ignored);
+    socket().shutdown(tcp::socket::shutdown_both, ignored);
+    socket().close(ignored);
   }
 
-  beast::tcp_stream stream_;
+  Stream stream_;
   beast::flat_buffer buffer_;
   std::optional<http::request_parser<http::string_body>> parser_;
   const HttpServer::Handler& handler_;
@@ -182,10 +217,12 @@ tcp::endpoint parse_listen_address(const std::string& host_port) {
   return {address, static_cast<unsigned short>(port)};
 }
 
-HttpServer::HttpServer(Strand strand, const std::string& host_port, Handler handler, std::size_t max_connections)
+HttpServer::HttpServer(Strand strand, const std::string& host_port, Handler handler, std::size_t max_connections,
+                       std::shared_ptr<boost::asio::ssl::context> tls)
     : strand_(std::move(strand)),
       acceptor_(strand_),
       handler_(std::move(handler)),
+      tls_(std::move(tls)),
       max_connections_(max_connections),
       accept_retry_(strand_) {
   const tcp::endpoint endpoint = parse_listen_address(host_port);
@@ -222,10 +259,27 @@ void HttpServer::accept() {
       boost::system::error_code ignored;
       socket.close(ignored);
     } else {
-      std::make_shared<Connection>(std::move(socket), handler_, open_)->read();
+      if (tls_) {
+        std::make_shared<Connection<beast::ssl_stream<beast::tcp_stream>>>(handler_, open_, std::move(socket), *tls_)->start();
+      } else {
+        std::make_shared<Connection<beast::tcp_stream>>(handler_, open_, std::move(socket))->start();
+      }
     }
     accept();
   });
+}
+
+std::shared_ptr<boost::asio::ssl::context> server_tls_context(const std::string& cert_file, const std::string& key_file) {
+  auto context = std::make_shared<boost::asio::ssl::context>(boost::asio::ssl::context::tls_server);
+  context->set_options(boost::asio::ssl::context::default_workarounds | boost::asio::ssl::context::no_sslv2 |
+                       boost::asio::ssl::context::no_sslv3 | boost::asio::ssl::context::no_tlsv1 |
+                       boost::asio::ssl::context::no_tlsv1_1 | boost::asio::ssl::context::single_dh_use);
+  boost::system::error_code ec;
+  context->use_certificate_chain_file(cert_file, ec);
+  if (ec) throw std::runtime_error("cannot use the HTTPS certificate '" + cert_file + "': " + ec.message());
+  context->use_private_key_file(key_file, boost::asio::ssl::context::pem, ec);
+  if (ec) throw std::runtime_error("cannot use the HTTPS key '" + key_file + "': " + ec.message());
+  return context;
 }
 
 }  // namespace parkd

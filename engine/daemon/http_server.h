@@ -16,6 +16,7 @@
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/strand.hpp>
 #include <boost/asio/io_context.hpp>
+#include <boost/asio/ssl/context.hpp>
 #include <boost/beast/http.hpp>
 
 namespace parkd {
@@ -57,8 +58,10 @@ class HttpServer {
   // the database and the inbox need too).
   static constexpr std::size_t kMaxConnections = 256;
   static constexpr std::size_t kMaxStreamBacklog = 256 * 1024;
+  // With `tls`, every connection is HTTPS (a handshake first, TLS 1.2 or later).
   HttpServer(Strand strand, const std::string& host_port, Handler handler,
-             std::size_t max_connections = kMaxConnections);
+             std::size_t max_connections = kMaxConnections, std::shared_ptr<boost::asio::ssl::context> tls = nullptr);
+  bool tls() const { return tls_ != nullptr; }
   void start();
   unsigned short port() const;
   std::size_t open_connections() const { return *open_; }  // on the strand
@@ -71,6 +74,7 @@ class HttpServer {
   Strand strand_;
   boost::asio::ip::tcp::acceptor acceptor_;
   Handler handler_;
+  std::shared_ptr<boost::asio::ssl::context> tls_;
   std::size_t max_connections_;
   // Shared with every connection, which counts itself out when it ends (all on the strand).
   std::shared_ptr<std::size_t> open_ = std::make_shared<std::size_t>(0);
@@ -83,5 +87,9 @@ class HttpServer {
 
 // "127.0.0.1:8080" -> endpoint; throws with a clear message when it is not an IP and port.
 boost::asio::ip::tcp::endpoint parse_listen_address(const std::string& host_port);
+
+// A server TLS context from a certificate chain and its key (PEM); throws at start-up, naming
+// the file, when either cannot be used.
+std::shared_ptr<boost::asio::ssl::context> server_tls_context(const std::string& cert_file, const std::string& key_file);
 
 }  // namespace parkd

@@ -138,6 +138,7 @@ int run(const DaemonOptions& options) {
   if (options.broker_uri) config.settings.broker.uri = *options.broker_uri;
   if (options.db_path) config.settings.db_path = *options.db_path;
   if (options.http_listen) config.settings.http_listen = *options.http_listen;
+  if (auto refusal = plain_http_refusal(config.settings)) throw std::runtime_error(*refusal);
   const TokenFileRead tokens = read_token_file(control_token_file(config.settings), true);
   if (!tokens.error.empty()) throw std::runtime_error(tokens.error);
   if (tokens.created) Log::info("control", "created {} with a new control token (mode 0600)", control_token_file(config.settings));
@@ -256,6 +257,11 @@ int run(const DaemonOptions& options) {
     // The gates matter more than the console: parkd runs without it and says why.
     if (!problem.empty()) Log::warn("http", "no console: {}", problem);
   }
+  std::shared_ptr<boost::asio::ssl::context> https;
+  if (!config.settings.http_tls_cert_file.empty()) {
+    https = server_tls_context(config.settings.http_tls_cert_file, config.settings.http_tls_key_file);
+    control.set_secure_cookies(true);
+  }
   HttpServer http(host.strand(), config.settings.http_listen,
                   [&host, &control, &event_feed, &console, started_at](const HttpServer::Request& request, HttpServer::Respond respond) {
                     const std::string target(request.target());
@@ -269,7 +275,8 @@ int run(const DaemonOptions& options) {
                     if (target == "/healthz") return respond(HttpReply{200, "application/json", R"({"status":"ok"})"});
                     if (auto file = console.get(target)) return respond(std::move(*file));
                     respond(HttpReply{404, "application/json", R"({"error":"no such endpoint","code":"no_such_endpoint"})"});
-                  });
+                  },
+                  HttpServer::kMaxConnections, https);
   http.start();
 
   // Queued first, so it runs before any message Paho hands over: the outbox and what the inbox
@@ -295,8 +302,8 @@ int run(const DaemonOptions& options) {
       boost::asio::post(host.strand(), [&io] { io.stop(); });
     });
   });
-  Log::info("parkd", "started: {} lot(s), broker {}, database {}, http {}, {} clock", lot_ids.size(),
-            config.settings.broker.uri, config.settings.db_path, config.settings.http_listen,
+  Log::info("parkd", "started: {} lot(s), broker {}, database {}, {} {}, {} clock", lot_ids.size(),
+            config.settings.broker.uri, config.settings.db_path, http.tls() ? "https" : "http", config.settings.http_listen,
             options.sim_clock ? "simulated" : "system");
   io.run();
 

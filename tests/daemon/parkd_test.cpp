@@ -785,6 +785,28 @@ TEST_F(ParkdTest, WithTheSimulatedClockTimeComesFromSimClockMessages) {
   EXPECT_NE(parkd_log().find("time never runs backwards"), std::string::npos) << parkd_log();
 }
 
+TEST(ParkdPlainHttp, RefusesToListenOffLoopbackWithoutHttpsUnlessTheConfigurationAllowsIt) {
+  // Issue #13: tokens and plates must not cross the office's LAN in clear by accident.
+  test::TempDir dir;
+  const std::string lot = (test::source_dir() / "config/lots/xj5.textproto").string();
+  std::ofstream(dir.path() / "open.textproto") << "lot_files: \"" << lot << "\"\nhttp { listen: \"0.0.0.0:18080\" }\n";
+  const std::string parkd = (test::binary_dir() / "bin/parkd").string();
+  const auto refused = test::run_to_end({parkd, "--check-config", "--config", (dir.path() / "open.textproto").string()}, dir.path());
+  EXPECT_NE(refused.code, 0);
+  EXPECT_NE((refused.out + refused.err).find("off loopback, without HTTPS"), std::string::npos) << refused.out << refused.err;
+  // The command line's --http is held to the same rule.
+  std::ofstream(dir.path() / "local.textproto") << "lot_files: \"" << lot << "\"\n";
+  const auto by_flag = test::run_to_end({parkd, "--config", (dir.path() / "local.textproto").string(), "--db",
+                                         (dir.path() / "parkd.db").string(), "--http", "192.0.2.10:18080"},
+                                        dir.path());
+  EXPECT_EQ(by_flag.code, 1);
+  EXPECT_NE(by_flag.err.find("off loopback, without HTTPS"), std::string::npos) << by_flag.err;
+  std::ofstream(dir.path() / "allowed.textproto")
+      << "lot_files: \"" << lot << "\"\nhttp { listen: \"0.0.0.0:18080\" allow_plain_http: true }\n";
+  const auto allowed = test::run_to_end({parkd, "--check-config", "--config", (dir.path() / "allowed.textproto").string()}, dir.path());
+  EXPECT_EQ(allowed.code, 0) << allowed.out << allowed.err;
+}
+
 TEST(ParkdCheckConfig, WarnsWhenNoPactVersionCoversToday) {
   // Issue #14: a pact that starts later leaves the gates and the bills of the days before it to
   // guesswork; --check-config says what parkd does then.

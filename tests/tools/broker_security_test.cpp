@@ -67,7 +67,8 @@ class BrokerSecurityTest : public ::testing::Test {
     const auto setup = test::run_to_end({(test::binary_dir() / "bin/parkd-broker-setup").string(), "--config",
                                          (dir.path() / "parkd.textproto").string(), "--out",
                                          (dir.path() / "secure").string(), "--port", std::to_string(port),
-                                         "--tls-port", std::to_string(tls_port)},
+                                         "--tls-port", std::to_string(tls_port), "--console-host", "192.0.2.10",
+                                         "--console-host", "office.example"},
                                         dir.path(), 60s);
     ASSERT_EQ(setup.code, 0) << setup.out << setup.err;
     broker = std::make_unique<test::Broker>(dir.path() / "broker", dir.path() / "secure/mosquitto.conf", port);
@@ -194,6 +195,60 @@ TEST_F(BrokerSecurityTest, TlsConnectsOnlyClientsThatTrustThePrivateCa) {
     parking::v1::EngineStatus s;
     return s.ParseFromString(m.payload) && s.online();
   }, 10s)) << test::read_file(dir.path() / "parkd.log");
+}
+
+TEST_F(BrokerSecurityTest, TheConsoleAndTheApiSpeakHttpsWithTheCertificateFromTheSameCa) {
+  // Issue #13: HTTPS from the configuration, its certificate made by parkd-broker-setup.
+  const auto names = test::run_to_end({"openssl", "x509", "-in", (dir.path() / "secure/tls/console.crt").string(), "-noout",
+                                       "-ext", "subjectAltName"},
+                                      dir.path());
+  EXPECT_NE(names.out.find("IP Address:127.0.0.1"), std::string::npos) << names.out;
+  EXPECT_NE(names.out.find("IP Address:192.0.2.10"), std::string::npos) << names.out;
+  EXPECT_NE(names.out.find("DNS:office.example"), std::string::npos) << names.out;
+
+  std::ofstream(dir.path() / "parkd-https.textproto")
+      << "broker { client_id: \"parkd\" username: \"parkd\" password_file: \"secure/credentials/parkd.password\" }\n"
+      << "lot_files: \"tlot.textproto\"\n"
+      << "http { tls_cert_file: \"secure/tls/console.crt\" tls_key_file: \"secure/tls/console.key\" "
+      << "tls_ca_file: \"secure/tls/ca.crt\" console_dir: \"" << (test::source_dir() / "web").string() << "\" }\n";
+  parkd.start({(test::binary_dir() / "bin/parkd").string(), "--config", (dir.path() / "parkd-https.textproto").string(),
+               "--broker", uri(), "--db", (dir.path() / "parkd.db").string(), "--http", "127.0.0.1:" + std::to_string(http_port)},
+              dir.path() / "parkd.log");
+  ASSERT_TRUE(test::wait_for_port(http_port, 20s)) << test::read_file(dir.path() / "parkd.log");
+  const std::string endpoint = "https://127.0.0.1:" + std::to_string(http_port);
+  const std::string token_file = (dir.path() / "parkd.token").string();
+  const std::string parkctl = (test::binary_dir() / "bin/parkctl").string();
+
+  // parkctl trusts the configuration's CA; without it the certificate is refused.
+  const auto status = test::run_to_end({parkctl, "--config", (dir.path() / "parkd-https.textproto").string(), "--endpoint",
+                                        endpoint, "--token-file", token_file, "status"},
+                                       dir.path());
+  EXPECT_EQ(status.code, 0) << status.out << status.err;
+  EXPECT_NE(status.out.find("tlot"), std::string::npos) << status.out;
+  const auto untrusted = test::run_to_end({parkctl, "--endpoint", endpoint, "--token-file", token_file, "--ca-file",
+                                           "/etc/ssl/certs/ca-certificates.crt", "status"},
+                                          dir.path());
+  EXPECT_EQ(untrusted.code, 3) << untrusted.out << untrusted.err;
+  EXPECT_NE(untrusted.err.find("certificate verify failed"), std::string::npos) << untrusted.err;
+  EXPECT_EQ(test::http_get(http_port, "/healthz").status, 0) << "no plain HTTP on the HTTPS port";
+
+  // A browser's view: the console over HTTPS, and a session cookie that is never sent in clear.
+  std::ofstream(dir.path() / "client.py") << R"(import json, ssl, sys, urllib.request
+ctx = ssl.create_default_context(cafile=sys.argv[2])
+page = urllib.request.urlopen(sys.argv[1] + "/", context=ctx).read()
+token = [l.split(":")[-1] for l in open(sys.argv[3]).read().split("\n") if l and not l.startswith("#")][0]
+req = urllib.request.Request(sys.argv[1] + "/v1/session", data=json.dumps({"token": token}).encode(),
+                             headers={"Content-Type": "application/json"}, method="POST")
+reply = urllib.request.urlopen(req, context=ctx)
+print("console" if b"<!doctype html>" in page else "no console")
+print(reply.headers["Set-Cookie"])
+)";
+  const auto browser = test::run_to_end({"python3", (dir.path() / "client.py").string(), endpoint,
+                                         (dir.path() / "secure/tls/ca.crt").string(), token_file},
+                                        dir.path());
+  EXPECT_EQ(browser.code, 0) << browser.err;
+  EXPECT_NE(browser.out.find("console\n"), std::string::npos) << browser.out;
+  EXPECT_NE(browser.out.find("; HttpOnly; SameSite=Strict; Secure"), std::string::npos) << browser.out;
 }
 
 }  // namespace

@@ -14,6 +14,8 @@
 #include <string>
 #include <vector>
 
+#include <boost/asio/ip/address.hpp>
+
 #include "broker_accounts.h"
 #include "config/config_loader.h"
 
@@ -24,10 +26,13 @@ using namespace parkd;
 
 const char* kUsage =
     "usage: parkd-broker-setup --out DIR [--config FILE] [--port N] [--tls-port N] [--simulator]\n"
+    "                          [--console-host NAME-OR-IP]...\n"
     "  Writes DIR/passwd (hashed), DIR/acl, DIR/credentials/<user>.password (one per account, mode 0600),\n"
     "  DIR/tls/{ca,server,parkd}.{crt,key} and DIR/mosquitto.conf: anonymous clients refused, each\n"
     "  device limited to its own topics, a plain listener on 127.0.0.1:PORT (default 1883) and a TLS\n"
     "  one on 127.0.0.1:TLS-PORT (default 8883). --simulator adds a 'parksim' account for demos.\n"
+    "  DIR/tls/console.{crt,key}: the console's HTTPS certificate from the same CA, for 127.0.0.1,\n"
+    "  localhost and every --console-host (the office box's address or name on the LAN).\n"
     "  Run it again to rotate every password and certificate.\n";
 
 struct Options {
@@ -36,6 +41,7 @@ struct Options {
   int port = 1883;
   int tls_port = 8883;
   bool simulator = false;
+  std::vector<std::string> console_hosts;
 };
 
 // Runs a command without a shell; its output goes to `log`. The exit code, or -1.
@@ -84,7 +90,18 @@ void write_file(const fs::path& file, const std::string& text) {
   if (!out.flush()) throw std::runtime_error("cannot write " + file.string());
 }
 
-void make_tls(const fs::path& tls, const fs::path& log) {
+// "subjectAltName=IP:127.0.0.1,DNS:localhost,…" for the console's certificate.
+std::string console_names(const std::vector<std::string>& hosts) {
+  std::string san = "subjectAltName=IP:127.0.0.1,DNS:localhost";
+  for (const std::string& h : hosts) {
+    boost::system::error_code ec;
+    boost::asio::ip::make_address(h, ec);
+    san += (ec ? ",DNS:" : ",IP:") + h;
+  }
+  return san + "\nextendedKeyUsage=serverAuth";
+}
+
+void make_tls(const fs::path& tls, const fs::path& log, const std::vector<std::string>& console_hosts) {
   fs::create_directories(tls);
   const std::string ca_key = (tls / "ca.key").string();
   const std::string ca_crt = (tls / "ca.crt").string();
@@ -101,8 +118,10 @@ void make_tls(const fs::path& tls, const fs::path& log) {
         "make the CA");
   // The server's name is what clients dial on loopback; parkd gets a client certificate too,
   // for brokers that require one (require_certificate true).
-  for (const auto& [name, subject, san] : {std::tuple{"server", "/CN=localhost", "subjectAltName=IP:127.0.0.1,DNS:localhost"},
-                                           std::tuple{"parkd", "/CN=parkd", "extendedKeyUsage=clientAuth"}}) {
+  const std::string console_san = console_names(console_hosts);
+  for (const auto& [name, subject, san] : {std::tuple{"server", "/CN=localhost", std::string("subjectAltName=IP:127.0.0.1,DNS:localhost")},
+                                           std::tuple{"parkd", "/CN=parkd", std::string("extendedKeyUsage=clientAuth")},
+                                           std::tuple{"console", "/CN=parkd console", console_san}}) {
     const std::string key = (tls / (std::string(name) + ".key")).string();
     const std::string csr = (tls / (std::string(name) + ".csr")).string();
     const std::string crt = (tls / (std::string(name) + ".crt")).string();
@@ -119,6 +138,7 @@ void make_tls(const fs::path& tls, const fs::path& log) {
   protect(ca_key, false);
   protect(tls / "server.key", true);
   protect(tls / "parkd.key", false);
+  protect(tls / "console.key", false);
 }
 
 std::string broker_config(const Options& o, const fs::path& out) {
@@ -173,7 +193,7 @@ int setup(const Options& o) {
   protect(out / "passwd", true);
   write_file(out / "acl", mosquitto_acl(accounts));
   protect(out / "acl", true);
-  make_tls(out / "tls", log);
+  make_tls(out / "tls", log, o.console_hosts);
   write_file(out / "mosquitto.conf", broker_config(o, out));
   std::printf("%zu accounts (parkd: %s); broker configuration %s\n", accounts.size(), account_options.parkd_username.c_str(),
               (out / "mosquitto.conf").c_str());
@@ -198,6 +218,12 @@ int main(int argc, char** argv) {
       return 0;
     } else if (a == "--simulator") {
       o.simulator = true;
+    } else if (a == "--console-host" && (v = value()) != nullptr) {
+      if (v->empty() || v->find_first_of(", \n") != std::string::npos) {
+        std::fprintf(stderr, "parkd-broker-setup: --console-host takes one name or IP address\n%s", kUsage);
+        return 2;
+      }
+      o.console_hosts.push_back(*v);
     } else if ((a == "--out" || a == "--config" || a == "--port" || a == "--tls-port") && (v = value()) != nullptr) {
       if (a == "--out") o.out = *v;
       if (a == "--config") o.config = *v;

@@ -1,4 +1,4 @@
-// parkctl's side of the control API: one HTTP/1.1 request per call over loopback TCP (Beast,
+// parkctl's side of the control API: one HTTP/1.1 request per call, plain or over TLS (Beast,
 // synchronous: a command-line tool waits for its answer anyway).
 #pragma once
 
@@ -16,9 +16,10 @@ struct ControlReply {
 
 class ControlClient {
  public:
-  // `endpoint`: http://HOST:PORT (https is not served: the API listens on loopback).
-  // Throws std::invalid_argument when it is not of that form.
-  ControlClient(const std::string& endpoint, std::string token);
+  // `endpoint`: http://HOST:PORT or https://HOST:PORT. With https, parkd's certificate must be
+  // signed by `ca_file` (empty: the system's CAs) and name HOST. Throws std::invalid_argument
+  // when the endpoint is not of that form.
+  ControlClient(const std::string& endpoint, std::string token, std::string ca_file = {});
 
   // A connection failure comes back as the error (the reply is empty).
   std::error_code call(const std::string& method, const std::string& target, const std::string& body,
@@ -26,11 +27,18 @@ class ControlClient {
 
   const std::string& host() const { return host_; }
   const std::string& port() const { return port_; }
+  bool tls() const { return tls_; }
 
  private:
+  template <typename Stream>
+  std::error_code exchange(Stream& stream, const std::string& method, const std::string& target, const std::string& body,
+                           const std::string& content_type, ControlReply& reply) const;
+
   std::string host_;
   std::string port_;
   std::string token_;
+  bool tls_ = false;
+  std::string ca_file_;
   std::chrono::seconds timeout_{30};
 };
 

@@ -17,6 +17,7 @@ int main(int argc, char** argv) {
   std::optional<std::string> endpoint;
   std::optional<std::string> token_file;
   std::optional<std::string> config_path;
+  std::optional<std::string> ca_file;
   bool json = false;
   std::size_t i = 0;
   for (; i < words.size() && words[i].rfind("-", 0) == 0; ++i) {
@@ -32,6 +33,8 @@ int main(int argc, char** argv) {
         value(token_file);
       } else if (w == "--config") {
         value(config_path);
+      } else if (w == "--ca-file") {
+        value(ca_file);
       } else if (w == "--json") {
         json = true;
       } else if (w == "--help" || w == "-h") {
@@ -64,8 +67,10 @@ int main(int argc, char** argv) {
   const std::string token_path = token_file.value_or(control_token_file(settings));
   const TokenFileRead tokens = read_token_file(token_path, false);
   try {
-    const ControlClient client(endpoint.value_or("http://" + settings.http_listen),
-                               tokens.tokens.empty() ? std::string() : tokens.tokens.front().secret);
+    const std::string scheme = settings.http_tls_cert_file.empty() ? "http://" : "https://";
+    const ControlClient client(endpoint.value_or(scheme + settings.http_listen),
+                               tokens.tokens.empty() ? std::string() : tokens.tokens.front().secret,
+                               ca_file.value_or(settings.http_tls_ca_file));
     CommandContext context{client, json, !tokens.tokens.empty(), tokens.error};
     return run_command(context, std::vector<std::string>(words.begin() + static_cast<std::ptrdiff_t>(i), words.end()));
   } catch (const std::invalid_argument& e) {

@@ -139,8 +139,8 @@ class Runner {
   std::optional<int> call(const std::string& method, const std::string& target, const std::string& body,
                           const std::string& content_type, ControlReply& reply) const {
     if (auto e = c_.client.call(method, target, body, content_type, reply)) {
-      std::fprintf(c_.err, "parkctl: parkd is not reachable at http://%s:%s (%s); is it running?\n", c_.client.host().c_str(),
-                   c_.client.port().c_str(), e.message().c_str());
+      std::fprintf(c_.err, "parkctl: parkd is not reachable at %s://%s:%s (%s); is it running?\n",
+                   c_.client.tls() ? "https" : "http", c_.client.host().c_str(), c_.client.port().c_str(), e.message().c_str());
       return kExitUnreachable;
     }
     if (reply.status < 300) return std::nullopt;
@@ -588,10 +588,11 @@ std::string command_usage(const std::string& command) {
 
 std::string parkctl_usage() {
   std::string out =
-      "usage: parkctl [--endpoint URL] [--token-file FILE] [--config FILE] [--json] COMMAND ...\n\n"
+      "usage: parkctl [--endpoint URL] [--token-file FILE] [--ca-file FILE] [--config FILE] [--json] COMMAND ...\n\n"
       "Talks to a running parkd through its control API. Defaults come from the configuration\n"
       "(config/parkd.textproto in a source tree, else /etc/parkd/parkd.textproto): the endpoint is\n"
-      "its http listen address, the token file is"
+      "its http listen address (https:// when it has tls_cert_file; the certificate is checked against\n"
+      "--ca-file, else http.tls_ca_file, else the system's CAs), the token file is"
       " parkd.token next to its database unless it names one;\nparkctl sends the file's first token. Every command but status needs a token\n"
       "whose role allows it: viewer (the lot and its sensors, no plates) < guard < clerk < admin;\n"
       "the role a command needs is in its --help.\n\ncommands:\n";
