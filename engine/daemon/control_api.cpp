@@ -231,7 +231,10 @@ const std::vector<ControlApi::Route>& ControlApi::routes() {
       {V::post, {"v1", "import", "households"}, clerk, [](ControlApi& a, Call& c) { a.import(c, "households"); }},
       {V::post, {"v1", "import", "vehicles"}, clerk, [](ControlApi& a, Call& c) { a.import(c, "vehicles"); }},
       {V::get, {"v1", "bill"}, clerk, [](ControlApi& a, Call& c) { a.bill(c); }},
-      {V::get, {"v1", "notice"}, clerk, [](ControlApi& a, Call& c) { a.notice(c); }},
+      {V::get, {"v1", "notice"}, clerk, [](ControlApi& a, Call& c) { a.notice(c, false); }},
+      {V::get, {"v1", "public", "notices"}, anyone, [](ControlApi& a, Call& c) { a.published_notices(c); }},
+      {V::get, {"v1", "public", "notice"}, anyone, [](ControlApi& a, Call& c) { a.notice(c, true); }},
+      {V::get, {"v1", "registry", "search"}, clerk, [](ControlApi& a, Call& c) { a.search_registry(c); }},
       {V::get, {"v1", "backup"}, admin, [](ControlApi& a, Call& c) { a.backup(c); }},
       {V::get, {"v1", "audit"}, admin, [](ControlApi& a, Call& c) { a.audit(c); }},
   };
@@ -1040,7 +1043,49 @@ std::optional<HttpReply> ControlApi::uncovered_month(int year, int month) const 
                                          "; there is nothing to bill under the pact for that month");
 }
 
-void ControlApi::notice(Call& call) {
+void ControlApi::published_notices(Call& call) {
+  auto respond = call.respond;
+  stores_.worker.post([this, respond] {
+    std::set<std::string> closed;
+    std::vector<BillLine> lines;
+    if (auto e = stores_.bills.closed(closed, lines)) {
+      return respond(error_reply(500, "store_error", "cannot read the issued months: " + e.message()));
+    }
+    pb::PublishedNotices out;
+    for (auto it = closed.rbegin(); it != closed.rend(); ++it) out.add_months(*it);  // newest first
+    respond(json_reply(200, out));
+  });
+}
+
+void ControlApi::search_registry(Call& call) {
+  std::string query = call.target.param("q");
+  if (query.empty()) return call.reply(error_reply(400, "bad_request", "search for something: ?q=PLATE, HOUSEHOLD or ROOM"));
+  std::string upper = query;
+  for (char& c : upper) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
+  constexpr int kMax = 50;
+  pb::RegistrySearchReply out;
+  const Registry& registry = host_.desk().registry();
+  for (const Household& h : registry.households()) {
+    const std::string room = h.building + "-" + h.room;
+    if (h.household_id.find(query) == std::string::npos && room.find(query) == std::string::npos && h.room != query) continue;
+    if (out.households_size() == kMax) {
+      out.set_truncated(true);
+      break;
+    }
+    *out.add_households() = household_info(h);
+  }
+  for (const Vehicle& v : registry.vehicles()) {
+    if (v.plate.find(upper) == std::string::npos && v.plate.find(query) == std::string::npos) continue;
+    if (out.vehicles_size() == kMax) {
+      out.set_truncated(true);
+      break;
+    }
+    *out.add_vehicles() = vehicle_info(v);
+  }
+  call.reply(json_reply(200, out));
+}
+
+void ControlApi::notice(Call& call, bool published_only) {
   const std::string month = call.target.param("month");
   int year = 0;
   int m = 0;
@@ -1060,13 +1105,17 @@ void ControlApi::notice(Call& call) {
     input.night_start_minute = host_.engine().lot(0).reserve().night_start_minute;
     input.night_end_minute = host_.engine().lot(0).reserve().night_end_minute;
   }
-  stores_.worker.post([this, year, m, input = std::move(input), html = format == "html", respond]() mutable {
+  stores_.worker.post([this, year, m, input = std::move(input), html = format == "html", respond, published_only]() mutable {
     const TimeMs from = local_day_start_ms(civil_day(year, m, 1), input.utc_offset_minutes);
     const TimeMs to = local_day_start_ms(civil_day(year, m, 1) + days_in_month(year, m), input.utc_offset_minutes);
     // A closed month's notice shows what was issued; an open month's what would be now.
     std::set<std::string> closed;
     std::vector<BillLine> issued;
     std::error_code e = stores_.bills.closed(closed, issued);
+    if (!e && published_only && closed.count(input.month) == 0) {
+      return respond(error_reply(404, "not_published",
+                                 "the notice of " + input.month + " is published once the month's bills are issued"));
+    }
     if (!e && closed.count(input.month) > 0) {
       for (BillLine& l : issued) {
         if (l.month == input.month) input.bill.push_back(std::move(l));

@@ -87,7 +87,10 @@ class ControlApi {
   void apply_permit_plan(Call& call, const PermitPlan& plan, std::string action, const std::string& plate, ReplyShape shape);
   void import(Call& call, const std::string& kind);
   void bill(Call& call);
-  void notice(Call& call);
+  // The notice of a month; `published_only`: the public's, only for a month whose bills are issued.
+  void notice(Call& call, bool published_only);
+  void published_notices(Call& call);
+  void search_registry(Call& call);
   // A 422 for a month no pact version covers (it ends before the first takes effect).
   std::optional<HttpReply> uncovered_month(int year, int month) const;
   void backup(Call& call);

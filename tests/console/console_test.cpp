@@ -205,6 +205,26 @@ TEST_F(ConsoleTest, AClerksBadCsvShowsEveryErrorByLineAndTheGoodOneImports) {
   EXPECT_EQ(browser->run("return document.querySelectorAll('#import-form ol.problems li').length").number_value(), 0);
   const auto h2 = test::http_get(http_port, "/v1/households/H2", "admin-secret-0123456789");
   EXPECT_EQ(h2.status, 200) << h2.body;
+
+  // The clerk finds the household by its room and opens it.
+  browser->type("#search-form input[name=q]", "1-102");
+  browser->click("#search-form button");
+  ASSERT_TRUE(browser->wait_until("return document.querySelectorAll('#search-results button').length === 1", 10s))
+      << browser->run_string("return document.getElementById('search-results').innerText");
+  browser->click("#search-results button");
+  EXPECT_TRUE(browser->wait_until("return document.getElementById('household').innerText.includes('H2 · 1-102 · tenant')", 10s))
+      << browser->run_string("return document.getElementById('household').innerText");
+}
+
+TEST_F(ConsoleTest, TheResidentsPageShowsFreeSpacesPerZoneAndNoPlate) {
+  browser = std::make_unique<test::WebDriver>(dir.path() / "browser");
+  ASSERT_TRUE(browser->ready()) << browser->problem();
+  gate_entry("north", 1, "京A12345");
+  browser->go(url("/public"));
+  ASSERT_TRUE(browser->wait_until("return document.querySelectorAll('#lots [data-zone]').length === 2", test::scaled(10s)))
+      << browser->run_string("return document.body.innerText");
+  EXPECT_NE(browser->run_string("return document.body.innerText").find("测试小区 Test court"), std::string::npos);
+  EXPECT_EQ(browser->run_string("return document.body.innerHTML").find("京A12345"), std::string::npos);
 }
 
 TEST_F(ConsoleTest, OnAGuardsPhoneTheMapFitsTheScreen) {

@@ -235,6 +235,9 @@ TEST_F(ControlApiTest, EveryEndpointAnswers401WithoutATokenAnd403BelowItsRole) {
       {"POST /v1/import/vehicles", clerk},
       {"GET /v1/bill", clerk},
       {"GET /v1/notice", clerk},
+      {"GET /v1/public/notices", anyone},
+      {"GET /v1/public/notice", anyone},
+      {"GET /v1/registry/search", clerk},
       {"GET /v1/backup", admin},
       {"GET /v1/audit", admin},
   };
@@ -334,6 +337,35 @@ TEST_F(ControlApiTest, GuessingTokensPausesSignInsForAMinute) {
   EXPECT_EQ(paused.status, 429u) << "even the right token waits: the guesser must not learn when it hits";
   EXPECT_EQ(header_of(paused, "Retry-After"), "60");
   EXPECT_EQ(call(verb::get, "/v1/status", "").status, 200u) << "bearer tokens are not affected";
+}
+
+TEST_F(ControlApiTest, AMonthsNoticeIsPublicOnceItsBillsAreIssuedAndShowsNoPlate) {
+  using boost::beast::http::verb;
+  const HttpReply before = call_with(verb::get, "/v1/public/notice?month=2026-10", "", {});
+  EXPECT_EQ(before.status, 404u);
+  EXPECT_NE(before.body.find("not_published"), std::string::npos) << before.body;
+  EXPECT_NE(call_with(verb::get, "/v1/public/notices", "", {}).body.find(R"("months":[])"), std::string::npos);
+  ASSERT_EQ(call(verb::get, "/v1/bill?month=2026-10", "").status, 200u);  // the office issues October
+  const HttpReply listed = call_with(verb::get, "/v1/public/notices", "", {});
+  EXPECT_NE(listed.body.find(R"("months":["2026-10"])"), std::string::npos) << listed.body;
+  const HttpReply published = call_with(verb::get, "/v1/public/notice?month=2026-10&format=html", "", {});
+  ASSERT_EQ(published.status, 200u) << published.body;
+  EXPECT_EQ(published.content_type, "text/html; charset=utf-8");
+  EXPECT_EQ(published.body.find("沪A11111"), std::string::npos) << "plates masked";
+  EXPECT_EQ(published.body, call(verb::get, "/v1/notice?month=2026-10&format=html", "").body) << "the office's notice, as issued";
+  EXPECT_EQ(call_with(verb::get, "/v1/public/notice?month=2026-11", "", {}).status, 404u) << "November is open";
+}
+
+TEST_F(ControlApiTest, TheRegistryIsSearchedByPlateHouseholdOrRoom) {
+  using boost::beast::http::verb;
+  const HttpReply by_plate = call(verb::get, "/v1/registry/search?q=a111", "");
+  ASSERT_EQ(by_plate.status, 200u) << by_plate.body;
+  EXPECT_NE(by_plate.body.find(R"("plate":"沪A11111")"), std::string::npos) << by_plate.body;
+  EXPECT_NE(call(verb::get, "/v1/registry/search?q=1-101", "").body.find(R"("household_id":"H1")"), std::string::npos);
+  EXPECT_NE(call(verb::get, "/v1/registry/search?q=101", "").body.find(R"("household_id":"H1")"), std::string::npos);
+  const HttpReply none = call(verb::get, "/v1/registry/search?q=Z9", "");
+  EXPECT_NE(none.body.find(R"("households":[],"vehicles":[])"), std::string::npos) << none.body;
+  EXPECT_EQ(call(verb::get, "/v1/registry/search", "").status, 400u);
 }
 
 }  // namespace

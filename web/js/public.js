@@ -1,4 +1,5 @@
-// The residents' page: free spaces per zone, from the one call that needs no token.
+// The residents' page: free spaces per zone and the published monthly notices, from the calls
+// that need no token.
 import { api, el } from './api.js';
 
 async function refresh() {
@@ -16,5 +17,16 @@ async function refresh() {
   }
 }
 
+async function notices() {
+  try {
+    const list = await api('GET', '/v1/public/notices');
+    document.getElementById('notices').replaceChildren(...list.months.map((m) =>
+      el('li', {}, el('a', { href: `/v1/public/notice?month=${m}&format=html` }, m))));
+  } catch (e) {
+    document.getElementById('notices').replaceChildren(el('li', {}, e.message));
+  }
+}
+
 refresh();
+notices();
 setInterval(refresh, 10_000);

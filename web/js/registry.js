@@ -1,18 +1,39 @@
-// The registry (clerks): a household with its cars, registering and removing a car, and importing
-// the office's CSV files — all or nothing, every problem shown by its line.
+// The registry (clerks): search by plate, household or room; a household with its cars;
+// registering and removing a car; importing the office's CSV files — all or nothing, every
+// problem shown by its line.
 import { api, segment, el, yuan } from './api.js';
 import { t } from './i18n.js';
 
 export function init() {
-  document.getElementById('household-form').addEventListener('submit', (e) => {
+  document.getElementById('search-form').addEventListener('submit', (e) => {
     e.preventDefault();
-    show(e.target.elements.id.value.trim());
+    search(e.target.elements.q.value.trim());
   });
   document.getElementById('vehicle-form').addEventListener('submit', add);
   document.getElementById('import-form').addEventListener('submit', importFile);
 }
 
 export async function load() {}
+
+async function search(q) {
+  const results = document.getElementById('search-results');
+  try {
+    const r = await api('GET', `/v1/registry/search?q=${encodeURIComponent(q)}`);
+    const pick = (id, text) => {
+      const b = el('button', { type: 'button', class: 'link' }, text);
+      b.addEventListener('click', () => show(id));
+      return el('li', {}, b);
+    };
+    const items = [
+      ...r.households.map((h) => pick(h.household_id, `${h.household_id} · ${h.building}-${h.room} · ${h.household_type}`)),
+      ...r.vehicles.map((v) => pick(v.household_id, `${v.plate} → ${v.household_id}${v.removed_on ? ` (${v.removed_on})` : ''}`)),
+    ];
+    if (r.truncated) items.push(el('li', {}, t('registry.more')));
+    results.replaceChildren(...(items.length ? items : [el('li', {}, t('registry.nothing'))]));
+  } catch (e) {
+    results.replaceChildren(el('li', { class: 'error' }, e.message));
+  }
+}
 
 async function show(id) {
   const box = document.getElementById('household');
