@@ -20,6 +20,7 @@
 #include <vector>
 
 #include "parking/v1/messages.pb.h"
+#include "support/event_stream_client.h"
 #include "support/processes.h"
 
 namespace {
@@ -358,9 +359,10 @@ int main(int argc, char** argv) {
   parkd::test::ChildProcess parkd;
   // PARKD_BENCH_PARKD runs another build of parkd (an A/B against an older commit) in this harness.
   const char* other_parkd = std::getenv("PARKD_BENCH_PARKD");
+  const int http_port = parkd::test::free_loopback_port();
   parkd.start({other_parkd != nullptr ? std::string(other_parkd) : (parkd::test::binary_dir() / "bin/parkd").string(), "--config", (dir.path() / "parkd.textproto").string(),
                "--broker", uri, "--db", (dir.path() / "parkd.db").string(), "--http",
-               "127.0.0.1:" + std::to_string(parkd::test::free_loopback_port())},
+               "127.0.0.1:" + std::to_string(http_port)},
               dir.path() / "parkd.log");
   Receiver sign(uri, "sign", "parking/bench/displays/gate/frame");
   auto senders = connect_senders(uri, "sensors-");
@@ -388,47 +390,93 @@ int main(int argc, char** argv) {
   // Latency at 1,000 reports/s. parkd may fold reports that arrive together into one frame,
   // so frames are matched by content: reports sweep the free count down (occupying spaces one
   // after another), then up, then down..., and a report is shown by the first frame after it
-  // was sent whose free count has reached the value the report produced.
-  sign.clear();
-  struct Sent {
-    Clock::time_point at;
-    std::uint32_t free_after;
-    bool downward;
-  };
-  std::vector<Sent> sent;
-  sent.reserve(static_cast<std::size_t>(latency_samples));
+  // was sent whose free count has reached the value the report produced. Measured twice: as
+  // is, then with browsers following GET /v1/events (issue #13: they must not delay the signs).
   std::vector<bool> occupied(kSensors, false);
   occupied[0] = true;
   std::uint32_t free_now = kSensors - 1;
-  constexpr int kSweep = kSensors - 1;
-  const auto start = Clock::now();
-  for (int k = 0; k < latency_samples; ++k) {
-    std::this_thread::sleep_until(start + std::chrono::microseconds(1'000LL * k));
-    const bool downward = (k / kSweep) % 2 == 0;
-    const int step = k % kSweep;
-    const int sensor = downward ? 1 + step : kSweep - step;
-    occupied[static_cast<std::size_t>(sensor)] = downward;
-    free_now += downward ? -1u : 1u;
-    sent.push_back(Sent{Clock::now(), free_now, downward});
-    senders[static_cast<std::size_t>(k % kPublishers)]->publish(
-        report_topic(sensor), report(sensor, downward, 20'000'000 + static_cast<std::uint64_t>(k), false));
-  }
-  for (auto& s : senders) s->drain();
-  std::this_thread::sleep_for(500ms);
-  const auto frames = sign.frames();
-  std::vector<double> ms;
-  std::size_t f = 0;
-  for (const Sent& r : sent) {
-    while (f < frames.size() && frames[f].at < r.at) ++f;  // frames before the report cannot show it
-    for (std::size_t g = f; g < frames.size(); ++g) {
-      if (r.downward ? frames[g].free_total <= r.free_after : frames[g].free_total >= r.free_after) {
-        ms.push_back(std::chrono::duration<double, std::milli>(frames[g].at - r.at).count());
-        break;
+  std::uint64_t round_seq = 20'000'000;
+  std::size_t frames_seen = 0;
+  auto measure_latency = [&]() {
+    sign.clear();
+    struct Sent {
+      Clock::time_point at;
+      std::uint32_t free_after;
+      bool downward;
+    };
+    std::vector<Sent> sent;
+    sent.reserve(static_cast<std::size_t>(latency_samples));
+    constexpr int kSweep = kSensors - 1;
+    const auto start = Clock::now();
+    for (int k = 0; k < latency_samples; ++k) {
+      std::this_thread::sleep_until(start + std::chrono::microseconds(1'000LL * k));
+      const bool downward = (k / kSweep) % 2 == 0;
+      const int step = k % kSweep;
+      const int sensor = downward ? 1 + step : kSweep - step;
+      occupied[static_cast<std::size_t>(sensor)] = downward;
+      free_now += downward ? -1u : 1u;
+      sent.push_back(Sent{Clock::now(), free_now, downward});
+      senders[static_cast<std::size_t>(k % kPublishers)]->publish(report_topic(sensor),
+                                                                  report(sensor, downward, ++round_seq, false));
+    }
+    for (auto& s : senders) s->drain();
+    std::this_thread::sleep_for(500ms);
+    const auto frames = sign.frames();
+    frames_seen = frames.size();
+    std::vector<double> ms;
+    std::size_t f = 0;
+    for (const Sent& r : sent) {
+      while (f < frames.size() && frames[f].at < r.at) ++f;  // frames before the report cannot show it
+      for (std::size_t g = f; g < frames.size(); ++g) {
+        if (r.downward ? frames[g].free_total <= r.free_after : frames[g].free_total >= r.free_after) {
+          ms.push_back(std::chrono::duration<double, std::milli>(frames[g].at - r.at).count());
+          break;
+        }
       }
     }
+    std::sort(ms.begin(), ms.end());
+    return ms;
+  };
+  const auto pct_of = [](const std::vector<double>& ms, double p) {
+    return ms.empty() ? -1.0 : ms[std::min(ms.size() - 1, static_cast<std::size_t>(p * static_cast<double>(ms.size())))];
+  };
+  const std::vector<double> ms = measure_latency();
+  auto pct = [&](double p) { return pct_of(ms, p); };
+
+  // The same with N browsers on the event feed, each read by a thread of this process.
+  const int streams = std::getenv("PARKD_E2E_EVENT_STREAMS") != nullptr ? std::atoi(std::getenv("PARKD_E2E_EVENT_STREAMS")) : 50;
+  std::atomic<bool> stop_reading{false};
+  std::atomic<std::uint64_t> events_read{0};
+  std::vector<std::thread> readers;
+  std::string token;
+  {
+    std::ifstream tokens(dir.path() / "parkd.token");
+    for (std::string line; std::getline(tokens, line);) {
+      if (!line.empty() && line[0] != '#') token = line.substr(line.rfind(':') + 1);
+    }
   }
-  std::sort(ms.begin(), ms.end());
-  auto pct = [&](double p) { return ms.empty() ? -1.0 : ms[std::min(ms.size() - 1, static_cast<std::size_t>(p * static_cast<double>(ms.size())))]; };
+  for (int i = 0; i < streams; ++i) {
+    readers.emplace_back([&, i] {
+      parkd::test::EventStreamClient client(http_port, "/v1/events", {"Authorization: Bearer " + token});
+      if (client.status() != 200) {
+        std::fprintf(stderr, "e2e: event stream %d refused\n", i);
+        return;
+      }
+      while (!stop_reading) {
+        client.wait_for([&](const parkd::test::ServerEvent&) {
+          ++events_read;
+          return false;
+        }, 100ms);
+      }
+    });
+  }
+  std::this_thread::sleep_for(500ms);
+  const std::vector<double> ms_streams = measure_latency();
+  stop_reading = true;
+  for (auto& t : readers) t.join();
+  std::printf("with %d event streams (%llu events read): p50 %.3f ms, p99 %.3f ms (without: %.3f, %.3f)\n", streams,
+              static_cast<unsigned long long>(events_read.load()), pct_of(ms_streams, 0.5), pct_of(ms_streams, 0.99),
+              pct(0.5), pct(0.99));
   // Gate events with durability on, against a plain echo in its own process (parse the event,
   // publish a decision) over the same broker, cameras and barrier in the same run.
   const GateRun echo_gates = run_gates(uri, dir.path(), "echo", gate_events, 0);
@@ -440,13 +488,15 @@ int main(int argc, char** argv) {
   for (auto& s : senders) s->disconnect();
   sign.disconnect();
   parkd.stop();
-  std::printf("reports seen on the sign: %zu of %d (%zu frames)\n", ms.size(), latency_samples, frames.size());
+  std::printf("reports seen on the sign: %zu of %d (%zu frames)\n", ms.size(), latency_samples, frames_seen);
   std::printf("gate events with durability on: %.0f/s, %.0f us of parkd's CPU each; a plain echo: %.0f/s, %.0f us each "
               "(4 gates, QoS 1, until the decision is received)\n",
               gates.events_per_s, gates.responder_cpu_us, echo_gates.events_per_s, echo_gates.responder_cpu_us);
   std::printf("RESULT reports_per_s=%.0f raw_relay_per_s=%.0f ratio_to_raw=%.2f p50_ms=%.3f p99_ms=%.3f rss_mb=%.1f "
-              "gate_events_per_s=%.0f gate_echo_per_s=%.0f gate_cpu_us=%.0f gate_echo_cpu_us=%.0f\n",
+              "gate_events_per_s=%.0f gate_echo_per_s=%.0f gate_cpu_us=%.0f gate_echo_cpu_us=%.0f "
+              "event_streams=%d p50_streams_ms=%.3f p99_streams_ms=%.3f\n",
               parkd_per_s, raw_per_s, parkd_per_s / raw_per_s, pct(0.50), pct(0.99), static_cast<double>(rss) / 1024.0,
-              gates.events_per_s, echo_gates.events_per_s, gates.responder_cpu_us, echo_gates.responder_cpu_us);
-  return ms.size() == static_cast<std::size_t>(latency_samples) ? 0 : 1;
+              gates.events_per_s, echo_gates.events_per_s, gates.responder_cpu_us, echo_gates.responder_cpu_us, streams,
+              pct_of(ms_streams, 0.5), pct_of(ms_streams, 0.99));
+  return ms.size() == static_cast<std::size_t>(latency_samples) && ms_streams.size() == ms.size() ? 0 : 1;
 }

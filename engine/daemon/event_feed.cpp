@@ -1,83 +1,118 @@
-// The event feed: render once per audience, offer to each stream, forget the closed ones.
+// The event feed: gather, render once per audience, one write per browser per flush.
 #include "event_feed.h"
 
 #include <algorithm>
-
-#include <boost/asio/post.hpp>
 
 #include "api_messages.h"
 #include "wire.h"
 
 namespace parkd {
 
-EventFeed::EventFeed(EngineHost& host) : host_(host), heartbeat_(host.strand()) {}
+EventFeed::EventFeed(EngineHost& host) : host_(host), heartbeat_(host.strand()), flush_timer_(host.strand()) {}
 
 void EventFeed::start() { heartbeat(); }
 
-std::shared_ptr<const std::string> EventFeed::event_text(const char* type, const std::string& json) {
+void EventFeed::append(std::string& batch, const char* type, const std::string& json) {
   // Protobuf's JSON has no raw newline (strings escape theirs), so the data is one line.
-  return std::make_shared<const std::string>(std::string("event: ") + type + "\ndata: " + json + "\n\n");
+  batch += "event: ";
+  batch += type;
+  batch += "\ndata: ";
+  batch += json;
+  batch += "\n\n";
 }
 
 bool EventFeed::subscribe(std::shared_ptr<EventStream> stream, bool with_plates) {
   if (subscribers_.size() >= kMaxSubscribers) return false;
-  // The client starts from the whole picture: the status now; the spaces come from /v1/spaces.
-  if (!stream->offer(event_text("status", to_json(status_reply(host_))))) return true;
-  for (const std::string& payload : host_.last_frames()) {  // the signs as they show now
+  // The client starts from the whole picture: the status and the signs now; the spaces come
+  // from /v1/spaces.
+  std::string first;
+  append(first, "status", to_json(status_reply(host_)));
+  for (const std::string& payload : host_.last_frames()) {
     parking::v1::DisplayFrame frame;
-    if (frame.ParseFromString(payload) && !stream->offer(event_text("frame", to_json(frame)))) return true;
+    if (frame.ParseFromString(payload)) append(first, "frame", to_json(frame));
   }
+  if (!stream->offer(std::make_shared<const std::string>(std::move(first)))) return true;
   subscribers_.push_back(Subscriber{std::move(stream), with_plates});
   return true;
 }
 
-void EventFeed::send(const char* type, const std::string& with_plates, const std::string& without) {
-  std::shared_ptr<const std::string> full, masked;
+void EventFeed::send(std::shared_ptr<const std::string> with_plates, std::shared_ptr<const std::string> without) {
   const auto before = subscribers_.size();
-  std::erase_if(subscribers_, [&](Subscriber& s) {
-    auto& text = s.with_plates ? full : masked;
-    if (!text) text = event_text(type, s.with_plates ? with_plates : without);
-    ++events_sent_;
-    return !s.stream->offer(text);
-  });
+  std::erase_if(subscribers_, [&](Subscriber& s) { return !s.stream->offer(s.with_plates ? with_plates : without); });
   dropped_ += before - subscribers_.size();
+}
+
+void EventFeed::schedule_flush() {
+  if (flush_due_) return;
+  flush_due_ = true;
+  flush_timer_.expires_after(kFlushInterval);
+  flush_timer_.async_wait([this](const boost::system::error_code& ec) {
+    flush_due_ = false;
+    if (!ec) flush();
+  });
 }
 
 void EventFeed::space_changed(std::size_t lot, SpaceIndex space) {
   if (subscribers_.empty()) return;
-  if (changed_.empty()) boost::asio::post(host_.strand(), [this] { send_changed_spaces(); });
   changed_.emplace(lot, space);
-}
-
-void EventFeed::send_changed_spaces() {
-  for (const auto& [lot, space] : std::exchange(changed_, {})) {
-    if (subscribers_.empty()) return;
-    send("space", to_json(space_info(host_, lot, space, true)), to_json(space_info(host_, lot, space, false)));
-  }
+  schedule_flush();
 }
 
 void EventFeed::frame_published(const DisplayFrame& frame) {
   if (subscribers_.empty()) return;
-  const std::string json = to_json(to_message(frame));  // a sign shows no plate
-  send("frame", json, json);
+  frames_[frame.lot_id + "/" + frame.display_id] = to_message(frame).SerializeAsString();
+  schedule_flush();
 }
 
 void EventFeed::decision_sent(const std::string& payload) {
   if (subscribers_.empty()) return;
-  parking::v1::GateDecision d;
-  if (!d.ParseFromString(payload)) return;
-  const std::string full = to_json(d);
-  // A viewer sees what happened at the gate, not whose car: the messages may quote a misread plate.
-  d.clear_plate();
-  d.clear_message_zh();
-  d.clear_message_en();
-  send("decision", full, to_json(d));
+  decisions_.push_back(payload);
+  if (decisions_.size() > kMaxPendingDecisions) decisions_.pop_front();
+  schedule_flush();
+}
+
+void EventFeed::flush() {
+  const auto changed = std::exchange(changed_, {});
+  const auto frames = std::exchange(frames_, {});
+  const auto decisions = std::exchange(decisions_, {});
+  if (subscribers_.empty()) return;
+  std::string full, masked;
+  std::size_t events = 0;
+  for (const auto& [lot, space] : changed) {
+    append(full, "space", to_json(space_info(host_, lot, space, true)));
+    append(masked, "space", to_json(space_info(host_, lot, space, false)));
+    ++events;
+  }
+  for (const auto& [display, payload] : frames) {
+    parking::v1::DisplayFrame frame;
+    if (!frame.ParseFromString(payload)) continue;
+    const std::string json = to_json(frame);  // a sign shows no plate
+    append(full, "frame", json);
+    append(masked, "frame", json);
+    ++events;
+  }
+  for (const std::string& payload : decisions) {
+    parking::v1::GateDecision d;
+    if (!d.ParseFromString(payload)) continue;
+    append(full, "decision", to_json(d));
+    // A viewer sees what happened at the gate, not whose car: the messages may quote a misread plate.
+    d.clear_plate();
+    d.clear_message_zh();
+    d.clear_message_en();
+    append(masked, "decision", to_json(d));
+    ++events;
+  }
+  if (events == 0) return;
+  events_sent_ += events * subscribers_.size();
+  send(std::make_shared<const std::string>(std::move(full)), std::make_shared<const std::string>(std::move(masked)));
 }
 
 void EventFeed::heartbeat() {
   if (!subscribers_.empty()) {
-    const std::string json = to_json(status_reply(host_));
-    send("status", json, json);
+    std::string status;
+    append(status, "status", to_json(status_reply(host_)));
+    auto text = std::make_shared<const std::string>(std::move(status));
+    send(text, text);
   }
   heartbeat_.expires_after(kHeartbeat);
   heartbeat_.async_wait([this](const boost::system::error_code& ec) {

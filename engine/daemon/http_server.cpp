@@ -100,7 +100,7 @@ class Connection : public EventStream, public std::enable_shared_from_this<Conne
       return false;
     }
     backlog_.push_back(std::move(bytes));
-    if (backlog_.size() == 1) write_backlog();
+    if (writing_.empty()) write_backlog();
     return true;
   }
 
@@ -163,15 +163,21 @@ class Connection : public EventStream, public std::enable_shared_from_this<Conne
                                      });
   }
 
+  // Everything waiting goes in one write: a client that keeps up gets one write per flush, and
+  // one that lags gets fewer, larger ones.
   void write_backlog() {
-    boost::asio::async_write(stream_, boost::asio::buffer(*backlog_.front()),
-                             [self = shared_from_this()](beast::error_code ec, std::size_t) {
-                               if (self->stream_closed_) return;
-                               if (ec) return self->end_stream();
-                               self->backlog_bytes_ -= self->backlog_.front()->size();
-                               self->backlog_.pop_front();
-                               if (!self->backlog_.empty()) self->write_backlog();
-                             });
+    writing_ = std::move(backlog_);
+    backlog_.clear();
+    std::vector<boost::asio::const_buffer> buffers;
+    buffers.reserve(writing_.size());
+    for (const auto& b : writing_) buffers.push_back(boost::asio::buffer(*b));
+    boost::asio::async_write(stream_, buffers, [self = shared_from_this()](beast::error_code ec, std::size_t written) {
+      if (self->stream_closed_) return;
+      if (ec) return self->end_stream();
+      self->backlog_bytes_ -= written;
+      self->writing_.clear();
+      if (!self->backlog_.empty()) self->write_backlog();
+    });
   }
 
   void end_stream() {
@@ -188,8 +194,9 @@ class Connection : public EventStream, public std::enable_shared_from_this<Conne
   const HttpServer::Handler& handler_;
   std::shared_ptr<std::size_t> open_;
   // An event stream's: what waits for the client, one write in flight.
-  std::deque<std::shared_ptr<const std::string>> backlog_;
-  std::size_t backlog_bytes_ = 0;
+  std::vector<std::shared_ptr<const std::string>> backlog_;  // waiting for the write in flight
+  std::vector<std::shared_ptr<const std::string>> writing_;  // in the write in flight
+  std::size_t backlog_bytes_ = 0;  // both
   bool stream_closed_ = false;
   std::array<char, 256> hang_up_probe_{};
 };

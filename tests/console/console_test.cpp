@@ -177,6 +177,12 @@ TEST_F(ConsoleTest, AViewerSeesTheLotButNoPlateAnywhere) {
   EXPECT_EQ(everything.find("京A12345"), std::string::npos) << everything;
   EXPECT_EQ(everything.find("12345"), std::string::npos);
   EXPECT_TRUE(browser->run("return document.querySelector('#nav a[data-view=visitors]').hidden").bool_value());
+  // Chinese and English, switched by the button and kept.
+  browser->click("#space-form button[value=cancel]");
+  const std::string before = browser->run_string("return document.querySelector('#nav a[data-view=map]').textContent");
+  browser->click("#lang");
+  const std::string after = browser->run_string("return document.querySelector('#nav a[data-view=map]').textContent");
+  EXPECT_TRUE((before == "车位图" && after == "Lot map") || (before == "Lot map" && after == "车位图")) << before << " → " << after;
   EXPECT_TRUE(browser->run("return document.getElementById('space-actions').hidden").bool_value());
 }
 
