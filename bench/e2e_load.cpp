@@ -397,6 +397,7 @@ int main(int argc, char** argv) {
   std::uint32_t free_now = kSensors - 1;
   std::uint64_t round_seq = 20'000'000;
   std::size_t frames_seen = 0;
+  int swept = 0;  // reports of the sweep so far: a second measurement goes on where the first stopped
   auto measure_latency = [&]() {
     sign.clear();
     struct Sent {
@@ -410,8 +411,8 @@ int main(int argc, char** argv) {
     const auto start = Clock::now();
     for (int k = 0; k < latency_samples; ++k) {
       std::this_thread::sleep_until(start + std::chrono::microseconds(1'000LL * k));
-      const bool downward = (k / kSweep) % 2 == 0;
-      const int step = k % kSweep;
+      const bool downward = ((swept + k) / kSweep) % 2 == 0;
+      const int step = (swept + k) % kSweep;
       const int sensor = downward ? 1 + step : kSweep - step;
       occupied[static_cast<std::size_t>(sensor)] = downward;
       free_now += downward ? -1u : 1u;
@@ -419,6 +420,7 @@ int main(int argc, char** argv) {
       senders[static_cast<std::size_t>(k % kPublishers)]->publish(report_topic(sensor),
                                                                   report(sensor, downward, ++round_seq, false));
     }
+    swept += latency_samples;
     for (auto& s : senders) s->drain();
     std::this_thread::sleep_for(500ms);
     const auto frames = sign.frames();
@@ -442,6 +444,9 @@ int main(int argc, char** argv) {
   };
   const std::vector<double> ms = measure_latency();
   auto pct = [&](double p) { return pct_of(ms, p); };
+  // A second measurement comes out slower than the first even with nothing added (seen: p99
+  // 1.2 ms, then 67 ms), so the streams are compared with a second one, not the first.
+  const std::vector<double> ms_again = measure_latency();
 
   // The same with N browsers on the event feed, each read by a thread of this process.
   const int streams = std::getenv("PARKD_E2E_EVENT_STREAMS") != nullptr ? std::atoi(std::getenv("PARKD_E2E_EVENT_STREAMS")) : 50;
@@ -462,21 +467,17 @@ int main(int argc, char** argv) {
         std::fprintf(stderr, "e2e: event stream %d refused\n", i);
         return;
       }
-      while (!stop_reading) {
-        client.wait_for([&](const parkd::test::ServerEvent&) {
-          ++events_read;
-          return false;
-        }, 100ms);
-      }
+      while (!stop_reading) events_read += client.skim(100ms);
     });
   }
   std::this_thread::sleep_for(500ms);
   const std::vector<double> ms_streams = measure_latency();
   stop_reading = true;
   for (auto& t : readers) t.join();
-  std::printf("with %d event streams (%llu events read): p50 %.3f ms, p99 %.3f ms (without: %.3f, %.3f)\n", streams,
-              static_cast<unsigned long long>(events_read.load()), pct_of(ms_streams, 0.5), pct_of(ms_streams, 0.99),
-              pct(0.5), pct(0.99));
+  std::printf("with %d event streams (%llu events read): p50 %.3f ms, p99 %.3f ms (the measurement before, without: "
+              "%.3f, %.3f)\n",
+              streams, static_cast<unsigned long long>(events_read.load()), pct_of(ms_streams, 0.5),
+              pct_of(ms_streams, 0.99), pct_of(ms_again, 0.5), pct_of(ms_again, 0.99));
   // Gate events with durability on, against a plain echo in its own process (parse the event,
   // publish a decision) over the same broker, cameras and barrier in the same run.
   const GateRun echo_gates = run_gates(uri, dir.path(), "echo", gate_events, 0);
@@ -494,9 +495,12 @@ int main(int argc, char** argv) {
               gates.events_per_s, gates.responder_cpu_us, echo_gates.events_per_s, echo_gates.responder_cpu_us);
   std::printf("RESULT reports_per_s=%.0f raw_relay_per_s=%.0f ratio_to_raw=%.2f p50_ms=%.3f p99_ms=%.3f rss_mb=%.1f "
               "gate_events_per_s=%.0f gate_echo_per_s=%.0f gate_cpu_us=%.0f gate_echo_cpu_us=%.0f "
-              "event_streams=%d p50_streams_ms=%.3f p99_streams_ms=%.3f\n",
+              "event_streams=%d p50_again_ms=%.3f p99_again_ms=%.3f p50_streams_ms=%.3f p99_streams_ms=%.3f\n",
               parkd_per_s, raw_per_s, parkd_per_s / raw_per_s, pct(0.50), pct(0.99), static_cast<double>(rss) / 1024.0,
               gates.events_per_s, echo_gates.events_per_s, gates.responder_cpu_us, echo_gates.responder_cpu_us, streams,
-              pct_of(ms_streams, 0.5), pct_of(ms_streams, 0.99));
-  return ms.size() == static_cast<std::size_t>(latency_samples) && ms_streams.size() == ms.size() ? 0 : 1;
+              pct_of(ms_again, 0.5), pct_of(ms_again, 0.99), pct_of(ms_streams, 0.5), pct_of(ms_streams, 0.99));
+  return ms.size() == static_cast<std::size_t>(latency_samples) && ms_again.size() == ms.size() &&
+                 ms_streams.size() == ms.size()
+             ? 0
+             : 1;
 }

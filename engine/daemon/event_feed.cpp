@@ -3,6 +3,8 @@
 
 #include <algorithm>
 
+#include <boost/asio/post.hpp>
+
 #include "api_messages.h"
 #include "wire.h"
 
@@ -73,38 +75,44 @@ void EventFeed::decision_sent(const std::string& payload) {
 
 void EventFeed::flush() {
   const auto changed = std::exchange(changed_, {});
-  const auto frames = std::exchange(frames_, {});
-  const auto decisions = std::exchange(decisions_, {});
+  auto frames = std::exchange(frames_, {});
+  auto decisions = std::exchange(decisions_, {});
   if (subscribers_.empty()) return;
-  std::string full, masked;
-  std::size_t events = 0;
-  for (const auto& [lot, space] : changed) {
-    append(full, "space", to_json(space_info(host_, lot, space, true)));
-    append(masked, "space", to_json(space_info(host_, lot, space, false)));
-    ++events;
-  }
-  for (const auto& [display, payload] : frames) {
-    parking::v1::DisplayFrame frame;
-    if (!frame.ParseFromString(payload)) continue;
-    const std::string json = to_json(frame);  // a sign shows no plate
-    append(full, "frame", json);
-    append(masked, "frame", json);
-    ++events;
-  }
-  for (const std::string& payload : decisions) {
-    parking::v1::GateDecision d;
-    if (!d.ParseFromString(payload)) continue;
-    append(full, "decision", to_json(d));
-    // A viewer sees what happened at the gate, not whose car: the messages may quote a misread plate.
-    d.clear_plate();
-    d.clear_message_zh();
-    d.clear_message_en();
-    append(masked, "decision", to_json(d));
-    ++events;
-  }
+  std::vector<parking::v1::SpaceInfo> spaces;
+  spaces.reserve(changed.size());
+  for (const auto& [lot, space] : changed) spaces.push_back(space_info(host_, lot, space, true));
+  const std::size_t events = spaces.size() + frames.size() + decisions.size();
   if (events == 0) return;
   events_sent_ += events * subscribers_.size();
-  send(std::make_shared<const std::string>(std::move(full)), std::make_shared<const std::string>(std::move(masked)));
+  writer_.post([this, spaces = std::move(spaces), frames = std::move(frames), decisions = std::move(decisions)]() mutable {
+    std::string full, masked;
+    for (parking::v1::SpaceInfo& space : spaces) {
+      append(full, "space", to_json(space));
+      space.clear_held_for();  // a viewer sees the hold, not whose car it is for
+      append(masked, "space", to_json(space));
+    }
+    for (const auto& [display, payload] : frames) {
+      parking::v1::DisplayFrame frame;
+      if (!frame.ParseFromString(payload)) continue;
+      const std::string json = to_json(frame);  // a sign shows no plate
+      append(full, "frame", json);
+      append(masked, "frame", json);
+    }
+    for (const std::string& payload : decisions) {
+      parking::v1::GateDecision d;
+      if (!d.ParseFromString(payload)) continue;
+      append(full, "decision", to_json(d));
+      // A viewer sees what happened at the gate, not whose car: the messages may quote a misread plate.
+      d.clear_plate();
+      d.clear_message_zh();
+      d.clear_message_en();
+      append(masked, "decision", to_json(d));
+    }
+    boost::asio::post(host_.strand(), [this, full = std::make_shared<const std::string>(std::move(full)),
+                                       masked = std::make_shared<const std::string>(std::move(masked))] {
+      send(full, masked);
+    });
+  });
 }
 
 void EventFeed::heartbeat() {

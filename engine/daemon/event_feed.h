@@ -7,7 +7,8 @@
 // the engine's thread then spends on the feed a few writes a second per browser whatever the
 // load (50 browsers at 1,000 reports/s cost ~100,000 writes a second when sent one by one). A
 // slow browser's connection buffers a bounded backlog and is dropped (HttpServer), so the
-// engine never waits for a browser. On the strand.
+// engine never waits for a browser. The strand only copies what changed; the JSON is written on
+// a thread of the feed's own. On the strand.
 #pragma once
 
 #include <chrono>
@@ -25,6 +26,8 @@
 #include "engine_host.h"
 #include "http_server.h"
 #include "live_event_sink.h"
+#include "parking/v1/control.pb.h"
+#include "store_worker.h"
 
 namespace parkd {
 
@@ -72,6 +75,8 @@ class EventFeed : public LiveEventSink {
   std::deque<std::string> decisions_;          // wire payloads, oldest first
   std::uint64_t events_sent_ = 0;
   std::uint64_t dropped_ = 0;
+  // Last: it is stopped (its jobs finished) before the rest of the feed goes.
+  StoreWorker writer_;
 };
 
 }  // namespace parkd

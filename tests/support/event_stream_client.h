@@ -31,6 +31,9 @@ class EventStreamClient {
   // before it are consumed.
   std::optional<ServerEvent> wait_for(const std::function<bool(const ServerEvent&)>& match,
                                       std::chrono::milliseconds timeout = std::chrono::seconds(10));
+  // Reads what arrives within `timeout` without keeping it; answers how many events ended in it
+  // (a load generator's reader: parsing each event would cost it more than parkd's writing).
+  std::size_t skim(std::chrono::milliseconds timeout);
   // Whether parkd closed the connection (reads what is pending, waiting at most `timeout`).
   bool closed_by_server(std::chrono::milliseconds timeout);
 
@@ -43,6 +46,7 @@ class EventStreamClient {
   int status_ = 0;
   bool head_read_ = false;
   std::string buffer_;
+  char last_ = 0;  // skim(): the byte before what it reads next
 };
 
 }  // namespace parkd::test
