@@ -96,25 +96,13 @@ std::optional<ServerEvent> EventStreamClient::wait_for(const std::function<bool(
 
 std::size_t EventStreamClient::skim(std::chrono::milliseconds timeout) {
   if (status(timeout) != 200) return 0;
+  read_some(timeout);
   std::size_t events = 0;
-  auto count = [&](const char* data, std::size_t n) {
-    for (std::size_t i = 0; i < n; ++i) {
-      if (data[i] == '\n' && last_ == '\n') ++events;
-      last_ = data[i];
-    }
-  };
-  count(buffer_.data(), buffer_.size());
-  buffer_.clear();
-  if (ended_) return events;
-  pollfd p{fd_, POLLIN, 0};
-  if (::poll(&p, 1, static_cast<int>(timeout.count())) <= 0) return events;
-  char buf[65536];
-  const ssize_t n = ::read(fd_, buf, sizeof buf);
-  if (n <= 0) {
-    ended_ = true;
-    return events;
+  for (char c : buffer_) {
+    if (c == '\n' && last_ == '\n') ++events;
+    last_ = c;
   }
-  count(buf, static_cast<std::size_t>(n));
+  buffer_.clear();
   return events;
 }
 
