@@ -7,6 +7,7 @@
 #include <charconv>
 #include <fstream>
 #include <sstream>
+#include <tuple>
 
 #include "core/civil_day.h"
 #include "parking/v1/config.pb.h"
@@ -141,6 +142,26 @@ LotSpec to_spec(const parking::v1::LotConfig& c, const Locator& where, const std
     }
   }
   if (r.has_reserve_spaces()) spec.reserve.reserve_spaces = r.reserve_spaces();
+
+  const auto& al = c.alerts();
+  const Locator awhere = where.nested("alerts", -1, parking::v1::AlertRulesConfig::descriptor());
+  AlertRules& rules = spec.alert_rules;
+  if (al.has_blocked_strikes()) rules.blocked_strikes = al.blocked_strikes();
+  if (al.has_blocked_window_hours()) rules.blocked_window_ms = std::int64_t{al.blocked_window_hours()} * 3'600'000;
+  if (al.has_night_free_minutes()) rules.night_free_ms = std::int64_t{al.night_free_minutes()} * 60'000;
+  if (al.has_long_occupancy_days()) rules.long_occupancy_ms = std::int64_t{al.long_occupancy_days()} * 86'400'000;
+  if (al.has_flapping_changes()) rules.flapping_changes = al.flapping_changes();
+  if (al.has_flapping_window_minutes()) rules.flapping_window_ms = std::int64_t{al.flapping_window_minutes()} * 60'000;
+  if (al.has_flapping_quiet_changes()) rules.flapping_quiet_changes = al.flapping_quiet_changes();
+  for (auto [text, field, minute] : {std::tuple{&al.night_start(), "night_start", &rules.night_start_minute},
+                                     std::tuple{&al.night_end(), "night_end", &rules.night_end_minute}}) {
+    if (text->empty()) continue;
+    if (auto m = parse_clock(*text)) {
+      *minute = *m;
+    } else {
+      issue(awhere.at(field), std::string("alerts.") + field + " '" + *text + "' is not a time HH:MM");
+    }
+  }
 
   auto sensor_for = [&](const std::string& space_id, const std::string& explicit_id, SpecLocation at) {
     if (!explicit_id.empty()) return explicit_id;

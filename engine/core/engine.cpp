@@ -12,6 +12,7 @@ std::string_view name_of(SpaceCommandOutcome o) {
     case SpaceCommandOutcome::AlreadyThere: return "already_there";
     case SpaceCommandOutcome::UnknownLot: return "unknown_lot";
     case SpaceCommandOutcome::UnknownSpace: return "unknown_space";
+    case SpaceCommandOutcome::UnknownAlert: return "unknown_alert";
   }
   return "unknown";
 }
@@ -143,6 +144,11 @@ SpaceCommandOutcome Engine::set_closed(std::string_view lot_id, std::string_view
   if (!space) return SpaceCommandOutcome::UnknownSpace;
   // Before the change goes out: the sink sees the reason with it.
   if (closed) rt.closed_reasons[*space] = std::move(reason);
+  if (!closed && rt.occupancy.suspect(*space)) {  // opening a suspect space ends the suspicion
+    rt.watch.opened(*space, now, rt.occupancy);
+    settle(lot_it->second, now);
+    return SpaceCommandOutcome::Done;
+  }
   if ((rt.occupancy.state(*space) == SpaceState::Closed) == closed) return SpaceCommandOutcome::AlreadyThere;
   if (!closed) rt.closed_reasons.erase(*space);
   rt.occupancy.set_closed(*space, closed, now);
@@ -151,7 +157,7 @@ SpaceCommandOutcome Engine::set_closed(std::string_view lot_id, std::string_view
 }
 
 SpaceCommandOutcome Engine::restore_space(std::string_view lot_id, std::string_view space_id, SpaceState state,
-                                          TimeMs now, std::string closed_reason) {
+                                          TimeMs now, std::string closed_reason, TimeMs since) {
   now = observe(now);  // no advance: the first frames must already show what is restored
   auto lot_it = lot_index_.find(lot_id);
   if (lot_it == lot_index_.end()) return SpaceCommandOutcome::UnknownLot;
@@ -165,15 +171,51 @@ SpaceCommandOutcome Engine::restore_space(std::string_view lot_id, std::string_v
       break;
     case SpaceState::Occupied:
       rt.occupancy.restore(*space, true, false, now);
+      forward_changes(rt);
+      if (since > 0) rt.watch.restore_occupied_since(*space, std::min(since, now));
       break;
     case SpaceState::Closed:
       rt.closed_reasons[*space] = std::move(closed_reason);
       rt.occupancy.set_closed(*space, true, now);
       break;
     case SpaceState::Unknown:
+    case SpaceState::Suspect:  // restored from its alert, not from the space's record
       return SpaceCommandOutcome::AlreadyThere;
   }
   settle(lot_it->second, now);
+  return SpaceCommandOutcome::Done;
+}
+
+SpaceCommandOutcome Engine::restore_alert(const Alert& alert) {
+  const TimeMs now = observe(alert.raised_at);
+  auto lot_it = lot_index_.find(alert.lot_id);
+  if (lot_it == lot_index_.end()) return SpaceCommandOutcome::UnknownLot;
+  LotRuntime& rt = *lots_[lot_it->second];
+  if (!alert.space_id.empty() && !rt.lot.find_space(alert.space_id)) return SpaceCommandOutcome::UnknownSpace;
+  if (!rt.watch.restore_alert(alert, rt.occupancy)) return SpaceCommandOutcome::AlreadyThere;
+  settle(lot_it->second, now);
+  return SpaceCommandOutcome::Done;
+}
+
+SpaceCommandOutcome Engine::restore_strikes(std::string_view lot_id, std::string_view space_id,
+                                            std::vector<TimeMs> strikes) {
+  auto lot_it = lot_index_.find(lot_id);
+  if (lot_it == lot_index_.end()) return SpaceCommandOutcome::UnknownLot;
+  LotRuntime& rt = *lots_[lot_it->second];
+  const auto space = rt.lot.find_space(space_id);
+  if (!space) return SpaceCommandOutcome::UnknownSpace;
+  rt.watch.restore_strikes(*space, std::move(strikes));
+  return SpaceCommandOutcome::Done;
+}
+
+SpaceCommandOutcome Engine::dismiss_alert(std::string_view lot_id, std::string_view alert_id, std::string_view reason,
+                                          TimeMs now) {
+  advance(now);
+  auto lot_it = lot_index_.find(lot_id);
+  if (lot_it == lot_index_.end()) return SpaceCommandOutcome::UnknownLot;
+  LotRuntime& rt = *lots_[lot_it->second];
+  if (!rt.watch.dismiss(alert_id, reason, now_, rt.occupancy)) return SpaceCommandOutcome::UnknownAlert;
+  settle(lot_it->second, now_);
   return SpaceCommandOutcome::Done;
 }
 
@@ -204,16 +246,30 @@ std::string_view Engine::closed_reason(std::size_t lot, SpaceIndex space) const 
 }
 
 void Engine::forward_changes(LotRuntime& rt) {
-  if (rt.occupancy.changes().empty()) return;
-  for (const SpaceChange& change : rt.occupancy.changes()) sink_.space_changed(rt.lot, change);
-  rt.occupancy.clear_changes();
-  rt.guidance.mark_dirty();
+  bool changed = false;
+  // The watch may flag spaces as it goes; their changes come round in the next pass.
+  while (!rt.occupancy.changes().empty() || rt.occupancy.has_unused_holds()) {
+    changed = true;
+    rt.occupancy.take_changes(rt.change_batch);
+    for (const SpaceChange& change : rt.change_batch) {
+      sink_.space_changed(rt.lot, change);
+      rt.watch.on_change(change, rt.occupancy);
+    }
+    rt.occupancy.take_unused_holds(rt.hold_batch);
+    for (const UnusedHold& hold : rt.hold_batch) rt.watch.on_unused_hold(hold, rt.occupancy);
+  }
+  if (changed) rt.guidance.mark_dirty();
+  if (!rt.watch.has_effects()) return;
+  rt.watch.take_alert_changes(rt.alert_batch);
+  for (const Alert& alert : rt.alert_batch) sink_.alert_changed(rt.lot, alert);
+  rt.watch.take_strike_changes(rt.strike_batch);
+  for (SpaceIndex space : rt.strike_batch) sink_.strikes_changed(rt.lot, space, rt.watch.strikes(space));
 }
 
 void Engine::settle(std::size_t lot, TimeMs at) {
   LotRuntime& rt = *lots_[lot];
   forward_changes(rt);
-  const TimeMs due = std::min(rt.occupancy.next_due(), rt.guidance.next_due(at));
+  const TimeMs due = std::min({rt.occupancy.next_due(), rt.guidance.next_due(at), rt.watch.next_due()});
   if (due < rt.scheduled) {
     rt.scheduled = due;
     wakes_.push(Wake{due, lot});
@@ -232,6 +288,8 @@ void Engine::advance(TimeMs now) {
     rt.scheduled = kNever;
     const TimeMs step = wake.due;
     rt.occupancy.advance(step);
+    forward_changes(rt);
+    rt.watch.advance(step, rt.occupancy);
     forward_changes(rt);
     rt.guidance.advance(step, rt.occupancy, sink_);
     settle(wake.lot, step);

@@ -18,11 +18,12 @@
 #include "lot.h"
 #include "occupancy.h"
 #include "sensor_reading.h"
+#include "space_watch.h"
 #include "time_ms.h"
 
 namespace parkd {
 
-enum class SpaceCommandOutcome : std::uint8_t { Done, AlreadyThere, UnknownLot, UnknownSpace };
+enum class SpaceCommandOutcome : std::uint8_t { Done, AlreadyThere, UnknownLot, UnknownSpace, UnknownAlert };
 std::string_view name_of(SpaceCommandOutcome o);
 
 class Engine {
@@ -39,8 +40,17 @@ class Engine {
   Allocation allocate(const AllocationRequest& request, TimeMs now);
   // A space's last known state from before a restart (free, occupied or closed, with the reason
   // it was closed for; anything else is left unknown). Call before the first report.
+  // `since`: when it entered that state, if known (an occupied space's time counts towards
+  // LONG_OCCUPANCY).
   SpaceCommandOutcome restore_space(std::string_view lot_id, std::string_view space_id, SpaceState state, TimeMs now,
-                                    std::string closed_reason = {});
+                                    std::string closed_reason = {}, TimeMs since = 0);
+  // After the spaces: an alert that was active, and the strikes held against a space. Done:
+  // active again; AlreadyThere: what it was about ended while parkd was down (clear it).
+  SpaceCommandOutcome restore_alert(const Alert& alert);
+  SpaceCommandOutcome restore_strikes(std::string_view lot_id, std::string_view space_id, std::vector<TimeMs> strikes);
+  // An operator ends an alert (the rule may raise it again later).
+  SpaceCommandOutcome dismiss_alert(std::string_view lot_id, std::string_view alert_id, std::string_view reason,
+                                    TimeMs now);
   // An operator takes a space out of service, saying why; closing a closed space again keeps it
   // closed with the new reason.
   SpaceCommandOutcome close_space(std::string_view lot_id, std::string_view space_id, TimeMs now,
@@ -62,14 +72,21 @@ class Engine {
   std::optional<std::size_t> find_lot(std::string_view lot_id) const;
   // Why a space is closed ("" when it is not, or no reason was given).
   std::string_view closed_reason(std::size_t lot, SpaceIndex space) const;
+  const std::vector<Alert>& active_alerts(std::size_t lot) const { return lots_[lot]->watch.active(); }
+  std::span<const TimeMs> strikes(std::size_t lot, SpaceIndex space) const { return lots_[lot]->watch.strikes(space); }
   const ReportCounters& report_counters() const { return report_counters_; }
 
  private:
   struct LotRuntime {
-    explicit LotRuntime(Lot l) : lot(std::move(l)), occupancy(lot), guidance(lot) {}
+    explicit LotRuntime(Lot l) : lot(std::move(l)), occupancy(lot), guidance(lot), watch(lot) {}
     Lot lot;
     Occupancy occupancy;
     Guidance guidance;
+    SpaceWatch watch;
+    std::vector<SpaceChange> change_batch;  // reused: forwarding allocates nothing in the steady state
+    std::vector<UnusedHold> hold_batch;
+    std::vector<Alert> alert_batch;
+    std::vector<SpaceIndex> strike_batch;
     TimeMs scheduled = kNever;  // due time of this lot's live entry in wakes_
     std::unordered_map<SpaceIndex, std::string> closed_reasons;  // closed spaces only
   };
@@ -82,7 +99,7 @@ class Engine {
   TimeMs observe(TimeMs now);
   ReportOutcome apply_report(std::size_t lot, const SensorReading& reading, const std::optional<SensorTable::Match>& match,
                              TimeMs now);
-  void forward_changes(LotRuntime& rt);  // to the sink; marks the lot's signs dirty
+  void forward_changes(LotRuntime& rt);  // to the watch and the sink; marks the lot's signs dirty
   void settle(std::size_t lot, TimeMs at);  // forwards changes, re-arms the lot's wake-up
   SpaceCommandOutcome set_closed(std::string_view lot_id, std::string_view space_id, bool closed, TimeMs now,
                                  std::string reason);

@@ -1,6 +1,9 @@
 // Where the engine's outward effects go: frames for the signs and space changes for the record.
 #pragma once
 
+#include <span>
+
+#include "alert.h"
 #include "display_frame.h"
 #include "lot.h"
 #include "occupancy.h"
@@ -16,6 +19,17 @@ class EngineSink {
   virtual void space_changed(const Lot& lot, const SpaceChange& change) {
     (void)lot;
     (void)change;
+  }
+  // An alert raised (cleared_at 0) or cleared, in order.
+  virtual void alert_changed(const Lot& lot, const Alert& alert) {
+    (void)lot;
+    (void)alert;
+  }
+  // The strikes held against a space changed (empty: none left); kept for the next start.
+  virtual void strikes_changed(const Lot& lot, SpaceIndex space, std::span<const TimeMs> strikes) {
+    (void)lot;
+    (void)space;
+    (void)strikes;
   }
 };
 

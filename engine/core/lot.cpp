@@ -78,6 +78,7 @@ LotBuild Lot::build(const LotSpec& spec) {
   lot.utc_offset_minutes_ = spec.utc_offset_minutes;
   lot.timing_ = spec.timing;
   lot.reserve_ = spec.reserve;
+  lot.alert_rules_ = spec.alert_rules;
 
   check_id(issues, spec.at, "lot", spec.lot_id);
   if (spec.utc_offset_minutes < -12 * 60 || spec.utc_offset_minutes > 14 * 60) {
@@ -96,6 +97,32 @@ LotBuild Lot::build(const LotSpec& spec) {
   const VisitorReserve& r = spec.reserve;
   for (int m : {r.night_start_minute, r.night_end_minute}) {
     if (m < 0 || m >= 24 * 60) issues.add(spec.at, "visitor reserve time " + std::to_string(m) + " is not a minute of the day");
+  }
+
+  const AlertRules& ar = spec.alert_rules;
+  if (ar.blocked_strikes == 0 || ar.blocked_strikes > 100) {
+    issues.add(spec.at, "alerts.blocked_strikes " + std::to_string(ar.blocked_strikes) + " is outside 1..100");
+  }
+  if (ar.blocked_window_ms < 3'600'000 || ar.blocked_window_ms > 90LL * 86'400'000) {
+    issues.add(spec.at, "alerts.blocked_window_hours must be 1..2160");
+  }
+  if (ar.night_free_ms < 1'800'000 || ar.night_free_ms > 24LL * 3'600'000) {
+    issues.add(spec.at, "alerts.night_free_minutes must be 30..1440");
+  }
+  for (int m : {ar.night_start_minute, ar.night_end_minute}) {
+    if (m < 0 || m >= 24 * 60) issues.add(spec.at, "alerts night time " + std::to_string(m) + " is not a minute of the day");
+  }
+  if (ar.long_occupancy_ms < 86'400'000 || ar.long_occupancy_ms > 365LL * 86'400'000) {
+    issues.add(spec.at, "alerts.long_occupancy_days must be 1..365");
+  }
+  if (ar.flapping_changes < 4 || ar.flapping_changes > 10'000) {
+    issues.add(spec.at, "alerts.flapping_changes " + std::to_string(ar.flapping_changes) + " is outside 4..10000");
+  }
+  if (ar.flapping_quiet_changes == 0 || ar.flapping_quiet_changes >= ar.flapping_changes) {
+    issues.add(spec.at, "alerts.flapping_quiet_changes must be at least 1 and below flapping_changes");
+  }
+  if (ar.flapping_window_ms < 60'000 || ar.flapping_window_ms > 86'400'000) {
+    issues.add(spec.at, "alerts.flapping_window_minutes must be 1..1440");
   }
 
   // Zones and spaces. Sensor ids are checked for duplicates here; the flat table is built after.

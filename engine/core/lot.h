@@ -64,6 +64,7 @@ class Lot {
   int utc_offset_minutes() const { return utc_offset_minutes_; }
   const LotTiming& timing() const { return timing_; }
   const VisitorReserve& reserve() const { return reserve_; }
+  const AlertRules& alert_rules() const { return alert_rules_; }
 
   const std::vector<Zone>& zones() const { return zones_; }
   const std::vector<Space>& spaces() const { return spaces_; }
@@ -102,6 +103,7 @@ class Lot {
   int utc_offset_minutes_ = 0;
   LotTiming timing_;
   VisitorReserve reserve_;
+  AlertRules alert_rules_;
   std::vector<Zone> zones_;
   std::vector<Space> spaces_;
   std::vector<Display> displays_;

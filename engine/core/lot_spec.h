@@ -76,6 +76,26 @@ struct VisitorReserve {
   std::uint32_t reserve_spaces = 10;
 };
 
+// The thresholds of the rules that find spaces that lie (see docs/alerts.md).
+struct AlertRules {
+  // BLOCKED_SUSPECT: this many guided cars parked elsewhere within the window, no occupation
+  // of the space in between.
+  std::uint32_t blocked_strikes = 3;
+  std::int64_t blocked_window_ms = 72LL * 3'600'000;
+  // BLOCKED_SUSPECT at night: free this long within [night_start, night_end) local time while
+  // no more than the night reserve was free in the whole lot.
+  std::int64_t night_free_ms = 3LL * 3'600'000;
+  int night_start_minute = 20 * 60;
+  int night_end_minute = 6 * 60;
+  // LONG_OCCUPANCY: occupied without a break this long.
+  std::int64_t long_occupancy_ms = 14LL * 86'400'000;
+  // FLAPPING_SENSOR: this many accepted changes within the window raise it; a window with
+  // fewer than flapping_quiet_changes clears it.
+  std::uint32_t flapping_changes = 20;
+  std::uint32_t flapping_quiet_changes = 5;
+  std::int64_t flapping_window_ms = 3'600'000;
+};
+
 struct LotSpec {
   std::string file;  // the file it was read from, for messages
   std::string lot_id;
@@ -83,6 +103,7 @@ struct LotSpec {
   int utc_offset_minutes = 480;
   LotTiming timing;
   VisitorReserve reserve;
+  AlertRules alert_rules;
   std::vector<ZoneSpec> zones;
   std::vector<DisplaySpec> displays;
   std::vector<GateSpec> gates;

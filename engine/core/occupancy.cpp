@@ -189,6 +189,7 @@ void Occupancy::advance(TimeMs now) {
     } else {
       const Timer t = holds_.front();
       holds_.pop_front();
+      note_unused_hold(t.space, t.due, false);
       drop_hold(spaces_[t.space], t.space);
       refresh(t.space, t.due);
     }
@@ -206,6 +207,17 @@ void Occupancy::restore(SpaceIndex space, bool occupied, bool closed, TimeMs now
     silence_checks_.push(SilenceCheck{now + lot_.timing().stale_after_ms, space});
   }
   refresh(space, now);
+}
+
+void Occupancy::set_suspect(SpaceIndex space, bool suspect, TimeMs now) {
+  spaces_[space].suspect = suspect;
+  refresh(space, now);
+}
+
+void Occupancy::note_unused_hold(SpaceIndex space, TimeMs at, bool parked_elsewhere) {
+  const auto it = holds_by_space_.find(space);
+  if (it == holds_by_space_.end()) return;
+  unused_holds_.push_back(UnusedHold{space, it->second.expires_at - lot_.timing().hold_ms, at, parked_elsewhere});
 }
 
 void Occupancy::set_closed(SpaceIndex space, bool closed, TimeMs now) {
@@ -238,8 +250,9 @@ void Occupancy::drop_hold(SpaceRuntime& s, SpaceIndex space) {
 
 SpaceState Occupancy::effective_state(const SpaceRuntime& s) const {
   if (s.closed) return SpaceState::Closed;
+  if (s.sensor_known && s.sensor_occupied) return SpaceState::Occupied;
+  if (s.suspect) return SpaceState::Suspect;
   if (!s.sensor_known) return SpaceState::Unknown;
-  if (s.sensor_occupied) return SpaceState::Occupied;
   if (s.hold_token != 0) return SpaceState::Held;
   return SpaceState::Free;
 }
@@ -247,7 +260,7 @@ SpaceState Occupancy::effective_state(const SpaceRuntime& s) const {
 void Occupancy::refresh(SpaceIndex space, TimeMs at) {
   SpaceRuntime& s = spaces_[space];
   // A hold ends when its car arrives, or when the space can no longer be offered.
-  if (s.hold_token != 0 && (s.closed || !s.sensor_known || s.sensor_occupied)) drop_hold(s, space);
+  if (s.hold_token != 0 && (s.closed || s.suspect || !s.sensor_known || s.sensor_occupied)) drop_hold(s, space);
   const SpaceState from = s.state;
   const SpaceState to = effective_state(s);
   if (from == to) return;
@@ -283,7 +296,10 @@ void Occupancy::release_oldest_hold_in_zone(ZoneIndex zone, SpaceIndex except, T
       oldest_expiry = hold.expires_at;
     }
   }
-  if (oldest != kNone) release_hold(oldest, at);
+  if (oldest != kNone) {
+    note_unused_hold(oldest, at, true);
+    release_hold(oldest, at);
+  }
 }
 
 std::uint32_t Occupancy::free_accessible(ZoneIndex zone) const {

@@ -25,6 +25,15 @@ struct SpaceChange {
   TimeMs at = 0;
 };
 
+// A hold that ended without its car parking there: it ran out, or a car parked on another free
+// space of the zone while it was the zone's oldest (the car guided here is taken to be that one).
+struct UnusedHold {
+  SpaceIndex space = 0;
+  TimeMs began = 0;
+  TimeMs ended = 0;
+  bool parked_elsewhere = false;  // false: it ran out
+};
+
 struct SensorStatus {
   bool ever_heard = false;
   bool stale = false;          // heard once, then silent for stale_after
@@ -68,6 +77,11 @@ class Occupancy {
   // Operator closures: a closed space never counts as free, whatever its sensor says.
   void set_closed(SpaceIndex space, bool closed, TimeMs now);
 
+  // A space believed blocked though its sensor says free: `suspect`, never offered, never free.
+  // The sensor saying occupied shows through (the alert rules then clear the flag).
+  void set_suspect(SpaceIndex space, bool suspect, TimeMs now);
+  bool suspect(SpaceIndex space) const { return spaces_[space].suspect; }
+
   // Holds a free space for an arriving car; false when the space is not free.
   bool hold(SpaceIndex space, std::string_view plate, TimeMs now);
   void release_hold(SpaceIndex space, TimeMs now);
@@ -92,9 +106,31 @@ class Occupancy {
   std::uint32_t low_battery_sensors() const { return low_battery_sensors_; }
   const Lot& lot() const { return lot_; }
 
+  // Calls f(space) for every free space, lowest index first.
+  template <typename F>
+  void for_each_free(F&& f) const {
+    for (std::size_t word = 0; word < free_bits_.size(); ++word) {
+      for (std::uint64_t w = free_bits_[word]; w != 0; w &= w - 1) {
+        f(static_cast<SpaceIndex>(word * 64 + static_cast<std::size_t>(__builtin_ctzll(w))));
+      }
+    }
+  }
+
   // State changes since the last clear_changes(), in the order they happened.
   const std::vector<SpaceChange>& changes() const { return changes_; }
   void clear_changes() { changes_.clear(); }
+  // Moves the changes into `into` (cleared first): changes made while the caller walks them
+  // land in the next batch.
+  void take_changes(std::vector<SpaceChange>& into) {
+    into.clear();
+    into.swap(changes_);
+  }
+  // Holds that ended unused since the last call, in order.
+  void take_unused_holds(std::vector<UnusedHold>& into) {
+    into.clear();
+    into.swap(unused_holds_);
+  }
+  bool has_unused_holds() const { return !unused_holds_.empty(); }
 
  private:
   static constexpr SpaceIndex kNone = 0xffffffffu;
@@ -116,6 +152,7 @@ class Occupancy {
     bool silence_check_queued : 1 = false; // this sensor has its one entry in silence_checks_
     bool low_battery : 1 = false;
     bool closed : 1 = false;
+    bool suspect : 1 = false;
     SpaceState state = SpaceState::Unknown;
   };
 
@@ -132,6 +169,7 @@ class Occupancy {
   void set_state(SpaceIndex space, SpaceState to, TimeMs at);
   void release_oldest_hold_in_zone(ZoneIndex zone, SpaceIndex except, TimeMs at);
   void drop_hold(SpaceRuntime& s, SpaceIndex space);
+  void note_unused_hold(SpaceIndex space, TimeMs at, bool parked_elsewhere);
   void trim_queues();
   void set_battery(SpaceRuntime& s, std::uint32_t battery_mv);
 
@@ -160,6 +198,7 @@ class Occupancy {
   std::uint32_t stale_sensors_ = 0;
   std::uint32_t low_battery_sensors_ = 0;
   std::vector<SpaceChange> changes_;
+  std::vector<UnusedHold> unused_holds_;
 };
 
 }  // namespace parkd

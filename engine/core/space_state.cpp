@@ -10,6 +10,7 @@ std::string_view name_of(SpaceState s) {
     case SpaceState::Held: return "held";
     case SpaceState::Closed: return "closed";
     case SpaceState::Unknown: return "unknown";
+    case SpaceState::Suspect: return "suspect";
   }
   return "unknown";
 }
@@ -34,7 +35,7 @@ std::string_view name_of(Arrow a) {
 
 std::optional<SpaceState> parse_space_state(std::string_view name) {
   for (auto s : {SpaceState::Free, SpaceState::Occupied, SpaceState::Held, SpaceState::Closed,
-                 SpaceState::Unknown}) {
+                 SpaceState::Unknown, SpaceState::Suspect}) {
     if (name_of(s) == name) return s;
   }
   return std::nullopt;

@@ -8,9 +8,10 @@
 
 namespace parkd {
 
-// `unknown` and `closed` never count as free.
-enum class SpaceState : std::uint8_t { Free, Occupied, Held, Closed, Unknown };
-inline constexpr std::size_t kSpaceStateCount = 5;
+// `unknown`, `closed` and `suspect` never count as free. `suspect`: the sensor says free but
+// the space is believed blocked (a ground lock, an object); it is not offered until cleared.
+enum class SpaceState : std::uint8_t { Free, Occupied, Held, Closed, Unknown, Suspect };
+inline constexpr std::size_t kSpaceStateCount = 6;
 
 enum class SpaceKind : std::uint8_t { Ordinary, Accessible, EvCharging };
 

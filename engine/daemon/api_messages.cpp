@@ -30,6 +30,7 @@ void fill_counts(pb::SpaceCounts& out, const StateCounts& c) {
   out.set_held(c[SpaceState::Held]);
   out.set_closed(c[SpaceState::Closed]);
   out.set_unknown(c[SpaceState::Unknown]);
+  out.set_suspect(c[SpaceState::Suspect]);
   out.set_total(c.total());
 }
 
@@ -61,6 +62,7 @@ pb::StatusReply status_reply(const EngineHost& host) {
     out.set_low_battery_sensors(occupancy.low_battery_sensors());
     out.set_visitors_inside(inside[lot.id()]);
     out.set_utc_offset_minutes(lot.utc_offset_minutes());
+    out.set_active_alerts(static_cast<std::uint32_t>(engine.active_alerts(l).size()));
   }
   return reply;
 }

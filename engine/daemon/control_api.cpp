@@ -216,6 +216,8 @@ const std::vector<ControlApi::Route>& ControlApi::routes() {
       {V::post, {"v1", "spaces", "{}", "close"}, guard, [](ControlApi& a, Call& c) { a.close_or_open(c, c.params[0], true); }},
       {V::post, {"v1", "spaces", "{}", "open"}, guard, [](ControlApi& a, Call& c) { a.close_or_open(c, c.params[0], false); }},
       {V::get, {"v1", "sensors"}, viewer, [](ControlApi& a, Call& c) { a.sensors(c); }},
+      {V::get, {"v1", "alerts"}, viewer, [](ControlApi& a, Call& c) { a.alerts(c); }},
+      {V::post, {"v1", "alerts", "{}", "dismiss"}, guard, [](ControlApi& a, Call& c) { a.dismiss_alert(c, c.params[0]); }},
       {V::get, {"v1", "visitors"}, guard, [](ControlApi& a, Call& c) { a.visitors(c); }},
       {V::post, {"v1", "gates", "{}", "open"}, guard, [](ControlApi& a, Call& c) { a.open_gate(c, c.params[0]); }},
       {V::get, {"v1", "special-passes"}, guard, [](ControlApi& a, Call& c) { a.special_passes(c); }},
@@ -1131,6 +1133,65 @@ void ControlApi::notice(Call& call, bool published_only) {
     respond(html ? HttpReply{200, "text/html; charset=utf-8", notice_html(figures)}
                  : HttpReply{200, "text/markdown; charset=utf-8", notice_markdown(figures)});
   });
+}
+
+void ControlApi::alerts(Call& call) {
+  const bool plates = call.sees_plates();
+  const std::string all = call.target.param("all");
+  if (!all.empty() && all != "true" && all != "false") {
+    return call.reply(error_reply(400, "bad_request", "all must be true or false, not '" + all + "'"));
+  }
+  if (all != "true") {
+    pb::AlertList list;
+    for (std::size_t l = 0; l < host_.engine().lot_count(); ++l) {
+      for (const Alert& a : host_.engine().active_alerts(l)) *list.add_alerts() = to_message(a);
+    }
+    if (!plates) {
+      for (auto& a : *list.mutable_alerts()) a.clear_plate();
+    }
+    return call.reply(json_reply(200, list));
+  }
+  auto respond = call.respond;
+  stores_.worker.post([this, respond, plates] {
+    std::vector<Alert> history;
+    if (auto e = stores_.alerts.history(0, kNever, history)) {
+      return respond(error_reply(500, "store_error", "cannot read the alert history: " + e.message()));
+    }
+    pb::AlertList list;
+    for (auto it = history.rbegin(); it != history.rend(); ++it) {  // newest first
+      pb::Alert& a = *list.add_alerts() = to_message(*it);
+      if (!plates) a.clear_plate();
+    }
+    respond(json_reply(200, list));
+  });
+}
+
+void ControlApi::dismiss_alert(Call& call, const std::string& alert_id) {
+  pb::DismissAlertRequest body;
+  if (!google::protobuf::util::JsonStringToMessage(call.request.body(), &body).ok()) {
+    return call.reply(error_reply(400, "bad_request", "the body must be JSON like {\"reason\": \"...\"}"));
+  }
+  if (body.reason().empty()) return call.reply(error_reply(422, "invalid_input", "dismissing an alert needs a reason"));
+  if (body.reason().size() > 200) return call.reply(error_reply(422, "invalid_input", "the reason is longer than 200 bytes"));
+  const Engine& engine = host_.engine();
+  for (std::size_t l = 0; l < engine.lot_count(); ++l) {
+    const auto& active = engine.active_alerts(l);
+    const auto it = std::find_if(active.begin(), active.end(), [&](const Alert& a) { return a.alert_id == alert_id; });
+    if (it == active.end()) continue;
+    const Alert before = *it;
+    const std::string lot_id = engine.lot(l).id();
+    if (host_.dismiss_alert(lot_id, alert_id, body.reason()) != SpaceCommandOutcome::Done) break;
+    Alert after = before;
+    after.cleared_at = host_.now();
+    after.cleared_by = "dismissed: " + body.reason();
+    pb::Alert reply = to_message(after);
+    if (!call.sees_plates()) reply.clear_plate();
+    return audit_then_reply(call,
+                            AuditEntry{0, wall_clock_ms(), call.token_name, "alert.dismiss", lot_id + "/" + alert_id,
+                                       to_json(to_message(before)), to_json(to_message(after))},
+                            json_reply(200, reply));
+  }
+  call.reply(error_reply(404, "unknown_alert", "no active alert '" + alert_id + "'"));
 }
 
 void ControlApi::audit(Call& call) {

@@ -11,6 +11,7 @@
 
 #include "browser_sessions.h"
 #include "config/token_file.h"
+#include "core/alert_store.h"
 #include "core/audit_log.h"
 #include "core/bill_archive.h"
 #include "core/billing.h"
@@ -34,6 +35,7 @@ struct ControlStores {
   OccupancyHistory& history; // read only
   BillArchive& bills;        // closed months
   SpecialPassStore& passes;
+  AlertStore& alerts;        // read only: the history
   // A consistent copy of the whole database, as the bytes of an SQLite file.
   std::function<std::error_code(std::string& bytes)> backup;
 };
@@ -108,6 +110,8 @@ class ControlApi {
   // for closed months included.
   std::error_code open_month_bill(int year, int month, std::vector<BillLine>& lines);
   void audit(Call& call);
+  void alerts(Call& call);
+  void dismiss_alert(Call& call, const std::string& alert_id);
 
   // Runs `write` on the control thread; when it succeeds the registry is read back from the
   // store and handed to the gates, then `reply` answers through `respond`. A failed write

@@ -39,7 +39,8 @@ EngineHost::EngineHost(Strand strand, std::vector<Lot> lots, bool sim_clock, Pub
                   publish_decisions(std::move(decisions), tracked);
                 }),
       states_(store, worker, strand_, sim_clock),
-      sampler_(worker) {}
+      sampler_(worker),
+      alerts_(publisher, nullptr, worker) {}
 
 void EngineHost::finish_in_flight() {
   drain();
@@ -124,7 +125,10 @@ void EngineHost::recover_gate_events() {
 void EngineHost::restore_states() {
   if (restored_) return;
   restored_ = true;
-  if (!states_.keeps()) return;
+  if (!states_.keeps()) {
+    alerts_.restore(engine_, now());
+    return;
+  }
   std::vector<StoredSpaceState> states;
   if (auto e = states_.load(states)) {
     Log::error("store", "cannot read the last known space states: {}; starting with every space unknown", e.message());
@@ -132,9 +136,15 @@ void EngineHost::restore_states() {
   }
   std::size_t restored = 0;
   for (const StoredSpaceState& s : states) {
-    restored += engine_.restore_space(s.lot_id, s.space_id, s.state, now(), s.note) == SpaceCommandOutcome::Done ? 1 : 0;
+    const bool done =
+        engine_.restore_space(s.lot_id, s.space_id, s.state, now(), s.note, s.changed_at) == SpaceCommandOutcome::Done;
+    restored += done ? 1 : 0;
+    // Restoring recorded the state as entered now: keep when it really began (a car's time on
+    // its space counts towards LONG_OCCUPANCY across restarts).
+    if (done && s.state == SpaceState::Occupied) states_.changed(s);
   }
   Log::info("store", "restored {} of {} stored space states; sensors will confirm them", restored, states.size());
+  alerts_.restore(engine_, now());
 }
 
 void EngineHost::space_changed(const Lot& lot, const SpaceChange& change) {
@@ -152,6 +162,23 @@ void EngineHost::space_changed(const Lot& lot, const SpaceChange& change) {
 
 SpaceCommandOutcome EngineHost::close_space(const std::string& lot_id, const std::string& space_id, std::string reason) {
   const SpaceCommandOutcome outcome = engine_.close_space(lot_id, space_id, now(), std::move(reason));
+  settle();
+  return outcome;
+}
+
+void EngineHost::alert_changed(const Lot& lot, const Alert& alert) {
+  (void)lot;
+  alerts_.changed(alert);
+  if (live_) live_->alert_changed(alert);
+}
+
+void EngineHost::strikes_changed(const Lot& lot, SpaceIndex space, std::span<const TimeMs> strikes) {
+  alerts_.strikes_changed(StoredStrikes{lot.id(), lot.spaces()[space].id, {strikes.begin(), strikes.end()}});
+}
+
+SpaceCommandOutcome EngineHost::dismiss_alert(const std::string& lot_id, const std::string& alert_id,
+                                              const std::string& reason) {
+  const SpaceCommandOutcome outcome = engine_.dismiss_alert(lot_id, alert_id, reason, now());
   settle();
   return outcome;
 }
@@ -409,6 +436,9 @@ void EngineHost::publish_frame(const DisplayFrame& frame) {
   if (live_) live_->frame_published(frame);
 }
 
-void EngineHost::republish_frames(const std::string& lot_id) { frames_.republish(lot_id); }
+void EngineHost::republish_frames(const std::string& lot_id) {
+  frames_.republish(lot_id);
+  alerts_.republish(engine_, lot_id);
+}
 
 }  // namespace parkd

@@ -23,6 +23,7 @@
 #include "core/gate_sequences.h"
 #include "core/space_state_store.h"
 #include "core/occupancy_history.h"
+#include "alert_desk.h"
 #include "decision_recorder.h"
 #include "frame_relay.h"
 #include "live_event_sink.h"
@@ -106,8 +107,13 @@ class EngineHost : public EngineSink {
   TimeMs now() const;
   bool simulated_clock() const { return sim_clock_; }
   // A (re)connected session: put the truth back on that lot's signs at once.
+  // ...and the lot's active alerts.
   void republish_frames(const std::string& lot_id);
 
+  // Where alerts and strikes are kept (may be null); before start().
+  void set_alert_store(AlertStore* store) { alerts_.set_store(store); }
+  const AlertDesk& alerts() const { return alerts_; }
+  SpaceCommandOutcome dismiss_alert(const std::string& lot_id, const std::string& alert_id, const std::string& reason);
   // Who shows the lot live (may be null): told of every space change, frame and decision sent.
   void set_live_events(LiveEventSink* sink) { live_ = sink; }
 
@@ -133,6 +139,8 @@ class EngineHost : public EngineSink {
   void flush_reports();
   void publish_frame(const DisplayFrame& frame) override;
   void space_changed(const Lot& lot, const SpaceChange& change) override;
+  void alert_changed(const Lot& lot, const Alert& alert) override;
+  void strikes_changed(const Lot& lot, SpaceIndex space, std::span<const TimeMs> strikes) override;
   void restore_states();
   void recover_gate_events();
   // One transaction for the batch, then the decisions go out and the inbox lets go of
@@ -182,6 +190,7 @@ class EngineHost : public EngineSink {
   LiveEventSink* live_ = nullptr;
   SpaceStateKeeper states_;   // the last known states, for the next start
   OccupancySampler sampler_;  // counts every five minutes, for the notice
+  AlertDesk alerts_;
 };
 
 }  // namespace parkd

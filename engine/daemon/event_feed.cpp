@@ -73,18 +73,26 @@ void EventFeed::decision_sent(const std::string& payload) {
   schedule_flush();
 }
 
+void EventFeed::alert_changed(const Alert& alert) {
+  if (subscribers_.empty()) return;
+  alerts_.push_back(alert);
+  schedule_flush();
+}
+
 void EventFeed::flush() {
   const auto changed = std::exchange(changed_, {});
   auto frames = std::exchange(frames_, {});
   auto decisions = std::exchange(decisions_, {});
+  auto alerts = std::exchange(alerts_, {});
   if (subscribers_.empty()) return;
   std::vector<parking::v1::SpaceInfo> spaces;
   spaces.reserve(changed.size());
   for (const auto& [lot, space] : changed) spaces.push_back(space_info(host_, lot, space, true));
-  const std::size_t events = spaces.size() + frames.size() + decisions.size();
+  const std::size_t events = spaces.size() + frames.size() + decisions.size() + alerts.size();
   if (events == 0) return;
   events_sent_ += events * subscribers_.size();
-  writer_.post([this, spaces = std::move(spaces), frames = std::move(frames), decisions = std::move(decisions)]() mutable {
+  writer_.post([this, spaces = std::move(spaces), frames = std::move(frames), decisions = std::move(decisions),
+                alerts = std::move(alerts)]() mutable {
     std::string full, masked;
     for (parking::v1::SpaceInfo& space : spaces) {
       append(full, "space", to_json(space));
@@ -107,6 +115,12 @@ void EventFeed::flush() {
       d.clear_message_zh();
       d.clear_message_en();
       append(masked, "decision", to_json(d));
+    }
+    for (const Alert& alert : alerts) {
+      parking::v1::Alert a = to_message(alert);
+      append(full, "alert", to_json(a));
+      a.clear_plate();
+      append(masked, "alert", to_json(a));
     }
     boost::asio::post(host_.strand(), [this, full = std::make_shared<const std::string>(std::move(full)),
                                        masked = std::make_shared<const std::string>(std::move(masked))] {

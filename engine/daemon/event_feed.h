@@ -1,5 +1,6 @@
 // GET /v1/events: the lot as it changes, as Server-Sent Events, to the console's browsers. Event
-// types `space`, `frame` (on subscribing, the last of each sign), `decision`, `status` (on
+// types `space`, `frame` (on subscribing, the last of each sign), `decision`, `alert` (raised or
+// cleared, as GET /v1/alerts shows it), `status` (on
 // subscribing, then every kHeartbeat, which also keeps idle connections alive), data as the
 // API's JSON. A viewer's stream carries no plate.
 // What happens is gathered and sent every kFlushInterval as one write per browser: each changed
@@ -50,6 +51,7 @@ class EventFeed : public LiveEventSink {
   void space_changed(std::size_t lot, SpaceIndex space) override;
   void frame_published(const DisplayFrame& frame) override;
   void decision_sent(const std::string& payload) override;
+  void alert_changed(const Alert& alert) override;
 
  private:
   struct Subscriber {
@@ -73,6 +75,7 @@ class EventFeed : public LiveEventSink {
   std::set<std::pair<std::size_t, SpaceIndex>> changed_;
   std::map<std::string, std::string> frames_;  // "lot/display" -> its latest frame (wire payload)
   std::deque<std::string> decisions_;          // wire payloads, oldest first
+  std::vector<Alert> alerts_;                  // raised or cleared, in order
   std::uint64_t events_sent_ = 0;
   std::uint64_t dropped_ = 0;
   // Last: it is stopped (its jobs finished) before the rest of the feed goes.

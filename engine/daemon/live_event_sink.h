@@ -5,6 +5,7 @@
 #include <cstddef>
 #include <string>
 
+#include "core/alert.h"
 #include "core/display_frame.h"
 #include "core/lot.h"
 
@@ -18,6 +19,8 @@ class LiveEventSink {
   virtual void frame_published(const DisplayFrame& frame) = 0;
   // A decision handed to the broker for a barrier: its wire payload (parking.v1.GateDecision).
   virtual void decision_sent(const std::string& payload) = 0;
+  // An alert raised (cleared_at 0) or cleared.
+  virtual void alert_changed(const Alert& alert) = 0;
 };
 
 }  // namespace parkd

@@ -31,6 +31,7 @@
 #include "service_notifier.h"
 #include "watchdog_feeder.h"
 #include "core/permit_change.h"
+#include "store/sqlite_alert_store.h"
 #include "store/sqlite_audit_log.h"
 #include "store/sqlite_bill_archive.h"
 #include "store/sqlite_database.h"
@@ -147,11 +148,13 @@ int run(const DaemonOptions& options) {
   SqliteDatabase state_database(config.settings.db_path);  // written on the store thread only
   SqliteSpaceStateStore space_states(state_database);
   SqliteOccupancyHistory history_writer(state_database);
+  SqliteAlertStore alert_writer(state_database);
   SqliteRegistryStore registry_store(database);
   SqliteAuditLog audit_log(database);
   SqliteBillArchive bill_archive(database);
   SqliteSpecialPassStore pass_store(database);
   SqliteOccupancyHistory history_reader(database);
+  SqliteAlertStore alert_reader(database);
   SqliteDatabase ledger_database(config.settings.db_path);  // gate decisions: the store thread
   SqliteGateLedger gate_ledger(ledger_database);
   // Gate events wait here, appended on Paho's thread before the acknowledgement, until their
@@ -187,6 +190,7 @@ int run(const DaemonOptions& options) {
   host.set_pact(config.pact);
   host.set_special_passes(SpecialPasses(std::move(passes)));
   host.set_history(&history_writer);
+  host.set_alert_store(&alert_writer);
   // Limits are rates in real time; a simulated clock compresses a device's day into seconds, so
   // the simulator (a trusted harness) is not throttled.
   const DeviceLimits& limits = config.settings.limits;
@@ -196,7 +200,7 @@ int run(const DaemonOptions& options) {
   } else {
     host.set_limits(ThrottleLimits{1e12, 1e12}, ThrottleLimits{1e12, 1e12});
   }
-  ControlApi control(host, ControlStores{control_worker, registry_store, audit_log, ledger_reader, history_reader, bill_archive, pass_store,
+  ControlApi control(host, ControlStores{control_worker, registry_store, audit_log, ledger_reader, history_reader, bill_archive, pass_store, alert_reader,
                                                  [&database](std::string& bytes) { return backup_bytes(database, bytes); }},
                      tokens.tokens, config.pact, host.engine().lot_count() > 0 ? host.engine().lot(0).name() : std::string());
   EventFeed event_feed(host);

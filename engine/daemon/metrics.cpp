@@ -4,6 +4,7 @@
 
 #include <fmt/format.h>
 
+#include <array>
 #include <map>
 
 #include "wire.h"
@@ -106,7 +107,8 @@ std::string render_metrics(const EngineHost& host, TimeMs started_at_ms, const E
   for (std::size_t l = 0; l < engine.lot_count(); ++l) {
     const Lot& lot = engine.lot(l);
     for (ZoneIndex z = 0; z < lot.zones().size(); ++z) {
-      for (auto s : {SpaceState::Free, SpaceState::Occupied, SpaceState::Held, SpaceState::Closed, SpaceState::Unknown}) {
+      for (auto s : {SpaceState::Free, SpaceState::Occupied, SpaceState::Held, SpaceState::Closed, SpaceState::Unknown,
+                     SpaceState::Suspect}) {
         p.sample("parkd_spaces",
                  fmt::format("lot=\"{}\",zone=\"{}\",state=\"{}\"", escape(lot.id()), escape(lot.zones()[z].id), name_of(s)),
                  engine.occupancy(l).zone_counts(z)[s]);
@@ -117,12 +119,27 @@ std::string render_metrics(const EngineHost& host, TimeMs started_at_ms, const E
   for (std::size_t l = 0; l < engine.lot_count(); ++l) {
     p.sample("parkd_free_spaces", fmt::format("lot=\"{}\"", escape(engine.lot(l).id())), engine.occupancy(l).lot_counts().free());
   }
+  p.family("parkd_alerts_active", "gauge", "Active alerts by lot and kind.");
+  for (std::size_t l = 0; l < engine.lot_count(); ++l) {
+    std::array<std::uint64_t, kAlertKindCount> active{};
+    for (const Alert& a : engine.active_alerts(l)) ++active[static_cast<std::size_t>(a.kind)];
+    for (std::size_t k = 0; k < kAlertKindCount; ++k) {
+      p.sample("parkd_alerts_active",
+               fmt::format("lot=\"{}\",kind=\"{}\"", escape(engine.lot(l).id()), name_of(static_cast<AlertKind>(k))), active[k]);
+    }
+  }
+  const AlertDesk::Counters& alert_counts = host.alerts().counters();
+  auto kind_label = [](std::size_t k) { return fmt::format("kind=\"{}\"", name_of(static_cast<AlertKind>(k))); };
+  p.family("parkd_alerts_raised_total", "counter", "Alerts raised since parkd started, by kind.");
+  for (std::size_t k = 0; k < kAlertKindCount; ++k) p.sample("parkd_alerts_raised_total", kind_label(k), alert_counts.raised[k]);
+  p.family("parkd_alerts_cleared_total", "counter", "Alerts cleared since parkd started (by their rule, an operator or a restart), by kind.");
+  for (std::size_t k = 0; k < kAlertKindCount; ++k) p.sample("parkd_alerts_cleared_total", kind_label(k), alert_counts.cleared[k]);
+  auto lot_label = [&](std::size_t l) { return fmt::format("lot=\"{}\"", escape(engine.lot(l).id())); };
   p.family("parkd_stale_sensors", "gauge", "Sensors silent for longer than stale_after.");
+  for (std::size_t l = 0; l < engine.lot_count(); ++l) p.sample("parkd_stale_sensors", lot_label(l), engine.occupancy(l).stale_sensors());
   p.family("parkd_low_battery_sensors", "gauge", "Sensors whose last reported battery is low.");
   for (std::size_t l = 0; l < engine.lot_count(); ++l) {
-    const std::string label = fmt::format("lot=\"{}\"", escape(engine.lot(l).id()));
-    p.sample("parkd_stale_sensors", label, engine.occupancy(l).stale_sensors());
-    p.sample("parkd_low_battery_sensors", label, engine.occupancy(l).low_battery_sensors());
+    p.sample("parkd_low_battery_sensors", lot_label(l), engine.occupancy(l).low_battery_sensors());
   }
   p.family("parkd_messages_throttled_total", "counter", "Messages dropped because their device exceeded its rate limit.");
   p.sample("parkd_messages_throttled_total", "kind=\"sensor_report\"", host.intake().throttled_reports());

@@ -65,4 +65,19 @@ std::string engine_status_payload(bool online, TimeMs started_at_ms) {
   return status.SerializeAsString();
 }
 
+parking::v1::Alert to_message(const Alert& alert) {
+  parking::v1::Alert m;
+  m.set_alert_id(alert.alert_id);
+  m.set_lot_id(alert.lot_id);
+  m.set_kind(std::string(name_of(alert.kind)));
+  m.set_space_id(alert.space_id);
+  m.set_plate(alert.plate);
+  m.set_raised_at_ms(alert.raised_at);
+  m.set_cleared_at_ms(alert.cleared_at);
+  m.set_detail_zh(alert.detail_zh);
+  m.set_detail_en(alert.detail_en);
+  m.set_cleared_by(alert.cleared_by);
+  return m;
+}
+
 }  // namespace parkd

@@ -3,6 +3,7 @@
 
 #include <string>
 
+#include "core/alert.h"
 #include "core/display_frame.h"
 #include "core/gate_desk.h"
 #include "config/version.h"
@@ -13,6 +14,7 @@ namespace parkd {
 
 parking::v1::DisplayFrame to_message(const DisplayFrame& frame);
 parking::v1::GateDecision to_message(const GateDecisionOut& decision);
+parking::v1::Alert to_message(const Alert& alert);
 std::string engine_status_payload(bool online, TimeMs started_at_ms);
 
 }  // namespace parkd

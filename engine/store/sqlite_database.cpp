@@ -234,6 +234,25 @@ void SqliteDatabase::migrate() {
       // 7 -> 8: what a car needs of its space: an accessible one, a charger.
       ("ALTER TABLE vehicle ADD COLUMN needs_accessible INTEGER NOT NULL DEFAULT 0;"
        "ALTER TABLE vehicle ADD COLUMN electric INTEGER NOT NULL DEFAULT 0;"),
+      // 8 -> 9: alerts about spaces that lie (kept after they clear: the history and the
+      // notice), and the strikes held against spaces cars were guided to and avoided.
+      ("CREATE TABLE alert ("
+       "  alert_id TEXT PRIMARY KEY,"
+       "  lot_id TEXT NOT NULL,"
+       "  kind TEXT NOT NULL,"
+       "  space_id TEXT NOT NULL,"
+       "  plate TEXT NOT NULL,"
+       "  raised_at_ms INTEGER NOT NULL,"
+       "  cleared_at_ms INTEGER NOT NULL,"
+       "  detail_zh TEXT NOT NULL,"
+       "  detail_en TEXT NOT NULL,"
+       "  cleared_by TEXT NOT NULL) WITHOUT ROWID;"
+       "CREATE INDEX alert_by_raised ON alert (raised_at_ms);"
+       "CREATE TABLE space_strike ("
+       "  lot_id TEXT NOT NULL,"
+       "  space_id TEXT NOT NULL,"
+       "  at_ms INTEGER NOT NULL,"
+       "  PRIMARY KEY (lot_id, space_id, at_ms)) WITHOUT ROWID;"),
   };
   for (int v = version; v < kSchemaVersion; ++v) {
     const std::string step = std::string("BEGIN IMMEDIATE;") + kSteps[v] + "PRAGMA user_version = " +

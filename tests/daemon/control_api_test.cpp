@@ -12,6 +12,7 @@
 #include <boost/asio/executor_work_guard.hpp>
 #include <boost/asio/post.hpp>
 
+#include "store/sqlite_alert_store.h"
 #include "store/sqlite_audit_log.h"
 #include "store/sqlite_bill_archive.h"
 #include "store/sqlite_special_pass_store.h"
@@ -68,7 +69,7 @@ class ControlApiTest : public ::testing::Test {
     std::vector<Vehicle> v;
     EXPECT_FALSE(sqlite_registry.load(h, v));
     host->set_registry(Registry(std::move(h), std::move(v)));
-    api.emplace(*host, ControlStores{worker, registry, audit, ledger, history, bills, passes, [](std::string&) { return std::error_code(); }},
+    api.emplace(*host, ControlStores{worker, registry, audit, ledger, history, bills, passes, alerts, [](std::string&) { return std::error_code(); }},
                 std::vector<ControlToken>{{"office-admin", "s3cret-admin-0001", ControlRole::Admin},
                                           {"committee", "s3cret-viewer-001", ControlRole::Viewer},
                                           {"gate-guard", "s3cret-guard-0001", ControlRole::Guard},
@@ -114,6 +115,7 @@ class ControlApiTest : public ::testing::Test {
   SqliteOccupancyHistory history{db};
   SqliteBillArchive bills{db};
   SqliteSpecialPassStore passes{db};
+  SqliteAlertStore alerts{db};
   StoreWorker worker;
   boost::asio::io_context io;
   NoPublisher publisher;
@@ -217,6 +219,8 @@ TEST_F(ControlApiTest, EveryEndpointAnswers401WithoutATokenAnd403BelowItsRole) {
       {"GET /v1/spaces", viewer},
       {"GET /v1/spaces/{}", viewer},
       {"GET /v1/sensors", viewer},
+      {"GET /v1/alerts", viewer},
+      {"POST /v1/alerts/{}/dismiss", guard},
       {"POST /v1/spaces/{}/close", guard},
       {"POST /v1/spaces/{}/open", guard},
       {"GET /v1/visitors", guard},

@@ -1,7 +1,9 @@
 // Small lots built in code and a recording sink, shared by the core's unit tests.
 #pragma once
 
+#include <span>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "core/engine_sink.h"
@@ -33,8 +35,17 @@ class RecordingSink : public EngineSink {
     changes.push_back(change);
     (void)lot;
   }
+  void alert_changed(const Lot& lot, const Alert& alert) override {
+    alerts.push_back(alert);
+    (void)lot;
+  }
+  void strikes_changed(const Lot& lot, SpaceIndex space, std::span<const TimeMs> list) override {
+    strikes.emplace_back(lot.spaces()[space].id, std::vector<TimeMs>(list.begin(), list.end()));
+  }
   std::vector<DisplayFrame> frames;
   std::vector<SpaceChange> changes;
+  std::vector<Alert> alerts;  // raised and cleared, in order
+  std::vector<std::pair<std::string, std::vector<TimeMs>>> strikes;
 };
 
 }  // namespace parkd::test

@@ -1,0 +1,90 @@
+// Publishing, keeping and restoring alerts.
+#include "alert_desk.h"
+
+#include "wire.h"
+
+namespace parkd {
+
+AlertDesk::AlertDesk(Publisher& publisher, AlertStore* store, StoreWorker* worker)
+    : publisher_(publisher), store_(store), worker_(worker) {}
+
+std::string AlertDesk::topic_of(const Alert& alert) { return "parking/" + alert.lot_id + "/alerts/" + alert.alert_id; }
+
+void AlertDesk::publish(const Alert& alert) {
+  const std::string topic = topic_of(alert);
+  // Sent again until acknowledged: an alert that never reached the office is no alert.
+  auto sent = [this](const std::string& t, std::string payload, bool retained, std::string_view lot) {
+    if (!publisher_.publish(lot, t, std::move(payload), retained, [] {})) ++counters_.unsent;
+  };
+  if (alert.active()) {
+    sent(topic, to_message(alert).SerializeAsString(), true, alert.lot_id);
+    return;
+  }
+  sent(topic, to_message(alert).SerializeAsString(), false, alert.lot_id);
+  sent(topic, std::string(), true, alert.lot_id);  // an empty retained payload removes the retained one
+}
+
+void AlertDesk::changed(const Alert& alert) {
+  const auto kind = static_cast<std::size_t>(alert.kind);
+  if (alert.active()) {
+    ++counters_.raised[kind];
+    Log::warn("alerts", "{} {} {}: {}", alert.lot_id, name_of(alert.kind), alert.alert_id, alert.detail_en);
+  } else {
+    ++counters_.cleared[kind];
+    Log::info("alerts", "{} {} {} cleared ({})", alert.lot_id, name_of(alert.kind), alert.alert_id, alert.cleared_by);
+  }
+  publish(alert);
+  save({alert}, {});
+}
+
+void AlertDesk::strikes_changed(StoredStrikes strikes) { save({}, {std::move(strikes)}); }
+
+void AlertDesk::save(std::vector<Alert> alerts, std::vector<StoredStrikes> strikes) {
+  if (store_ == nullptr) return;
+  auto job = [store = store_, alerts = std::move(alerts), strikes = std::move(strikes)] {
+    if (auto e = store->save(alerts, strikes)) {
+      Log::error("alerts", "cannot keep {} alerts and {} strike lists: {}", alerts.size(), strikes.size(), e.message());
+    }
+  };
+  if (worker_ != nullptr) {
+    worker_->post(std::move(job));
+  } else {
+    job();
+  }
+}
+
+void AlertDesk::restore(Engine& engine, TimeMs now) {
+  if (store_ == nullptr) return;
+  std::vector<StoredStrikes> strikes;
+  if (auto e = store_->load_strikes(strikes)) Log::error("alerts", "cannot read the strikes held against spaces: {}", e.message());
+  for (auto& s : strikes) engine.restore_strikes(s.lot_id, s.space_id, std::move(s.strikes));
+  std::vector<Alert> active;
+  if (auto e = store_->load_active(active)) {
+    Log::error("alerts", "cannot read the active alerts: {}; they are raised again when their rules see it again", e.message());
+    return;
+  }
+  std::size_t restored = 0;
+  for (Alert& a : active) {
+    switch (engine.restore_alert(a)) {
+      case SpaceCommandOutcome::Done:
+        ++restored;
+        publish(a);  // the broker may have lost its retained copy
+        break;
+      default:
+        // What it was about ended while parkd was stopped, or the lot or space is gone.
+        a.cleared_at = std::max(now, a.raised_at);
+        a.cleared_by = "ended while parkd was stopped";
+        changed(a);
+        break;
+    }
+  }
+  if (!active.empty()) Log::info("alerts", "{} of {} active alerts restored", restored, active.size());
+}
+
+void AlertDesk::republish(const Engine& engine, const std::string& lot_id) {
+  const auto lot = engine.find_lot(lot_id);
+  if (!lot) return;
+  for (const Alert& a : engine.active_alerts(*lot)) publish(a);
+}
+
+}  // namespace parkd
