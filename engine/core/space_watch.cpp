@@ -46,10 +46,11 @@ void SpaceWatch::on_change(const SpaceChange& c, Occupancy& occupancy) {
     if (!s.occupied) {
       s.occupied = true;
       s.occupied_since = c.at;
-      if (!s.long_queued) {
-        s.long_queued = true;
-        timers_.push(Timer{c.at + rules_.long_occupancy_ms, c.space, Check::LongOccupancy});
-      }
+    }
+    // Back from a silent sensor or a closure, the car's time counts from when it came.
+    if (!s.long_queued) {
+      s.long_queued = true;
+      timers_.push(Timer{std::max(c.at, s.occupied_since + rules_.long_occupancy_ms), c.space, Check::LongOccupancy});
     }
   } else if (is_free_like(c.to) && s.occupied) {
     s.occupied = false;
@@ -195,12 +196,13 @@ bool SpaceWatch::dismiss(std::string_view alert_id, std::string_view reason, Tim
 }
 
 void SpaceWatch::fire(const Timer& t, Occupancy& occupancy) {
-  (void)occupancy;
   SpaceRuntime& s = spaces_[t.space];
   const std::string& id = lot_.spaces()[t.space].id;
   switch (t.check) {
     case Check::LongOccupancy: {
-      if (!s.occupied) {
+      // Only a car seen there now: a silent sensor or a closure waits for the space to show
+      // occupied again (on_change queues the check anew).
+      if (!s.occupied || occupancy.state(t.space) != SpaceState::Occupied) {
         s.long_queued = false;
         return;
       }

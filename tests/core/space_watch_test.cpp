@@ -266,6 +266,22 @@ TEST(SpaceWatch, AnOccupationWithABreakStartsItsFourteenDaysAgain) {
   EXPECT_EQ(rig.raised().front().raised_at, t0 + 24 * kDay + kHour);
 }
 
+TEST(SpaceWatch, ASilentSensorPausesTheCheckAndTheCarKeepsItsStart) {
+  LotSpec spec = watched_spec();
+  spec.timing.stale_after_ms = 3'600'000;
+  Rig rig(spec);
+  rig.report("N2", true, t0);
+  rig.engine.advance(t0 + 15 * kDay);  // silent after an hour: unknown, so nothing is claimed
+  EXPECT_EQ(rig.state("N2"), SpaceState::Unknown);
+  EXPECT_TRUE(rig.raised().empty());
+  rig.report("N2", true, t0 + 15 * kDay);  // it speaks again: the same car, 15 days on
+  EXPECT_EQ(rig.engine.next_wake(), t0 + 15 * kDay) << "due at once";
+  rig.engine.advance(t0 + 15 * kDay);
+  ASSERT_EQ(rig.raised().size(), 1u);
+  EXPECT_EQ(rig.raised().front().raised_at, t0 + 15 * kDay);
+  EXPECT_NE(rig.raised().front().detail_en.find("for 15 days"), std::string::npos) << rig.raised().front().detail_en;
+}
+
 TEST(SpaceWatch, AnOccupationKeepsItsStartAcrossARestart) {
   Rig rig;
   EXPECT_EQ(rig.engine.restore_space("tiny", "N2", SpaceState::Occupied, t0 + 10 * kDay, "", t0),

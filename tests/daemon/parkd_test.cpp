@@ -961,3 +961,113 @@ TEST_F(ParkdEventsTest, AClientThatStopsReadingIsDroppedAndTheSignsDoNotWaitForI
 
 }  // namespace
 }  // namespace parkd
+
+namespace parkd {
+namespace {
+
+// Issue #12: a space that guided cars keep avoiding (a raised ground lock reads free) becomes
+// suspect, leaves the signs' count, and is on the broker as a retained alert until its sensor
+// reports a car on it. Across a restart in between, the suspicion holds.
+TEST_F(ParkdEventsTest, ASpaceThreeGuidedCarsAvoidedIsSuspectUntilACarParksOnIt) {
+  start_and_wait_online();
+  test::MqttProbe sign(broker.uri(), "sign");
+  sign.subscribe(kFrameTopic);
+  test::MqttProbe office(broker.uri(), "office-alerts");
+  office.subscribe("parking/tlot/alerts/#");
+  test::MqttProbe barrier(broker.uri(), "barrier");
+  barrier.subscribe("parking/tlot/gates/gate/decision");
+  test::MqttProbe devices(broker.uri(), "devices");
+  all_free(devices);
+  ASSERT_TRUE(frame_with_free(sign, 6)) << parkd_log();
+  const std::string viewer = "viewer-secret-0123456789";
+  auto state_of = [&](const std::string& space) {
+    const std::string body = test::http_get(http_port, "/v1/spaces/" + space, viewer).body;
+    const auto at = body.find("\"state\":\"");
+    return at == std::string::npos ? body : body.substr(at + 9, body.find('"', at + 9) - at - 9);
+  };
+  auto wait_state = [&](const std::string& space, const std::string& state) {
+    const auto deadline = std::chrono::steady_clock::now() + test::scaled(10s);
+    while (state_of(space) != state && std::chrono::steady_clock::now() < deadline) std::this_thread::sleep_for(10ms);
+    return state_of(space) == state;
+  };
+  std::uint64_t a02_seq = 1;
+  for (std::uint64_t car = 1; car <= 3; ++car) {
+    sign.clear();
+    devices.publish("parking/tlot/gates/gate/event", gate_event(car, "苏E1234" + std::to_string(car), true));
+    auto m = barrier.wait_for([car](const test::Received& r) {
+      parking::v1::GateDecision d;
+      return d.ParseFromString(r.payload) && d.event_seq() == car;
+    });
+    ASSERT_TRUE(m) << parkd_log();
+    parking::v1::GateDecision d;
+    d.ParseFromString(m->payload);
+    ASSERT_EQ(d.assigned_space(), "A01") << "car " << car;
+    // The lock is up: the car parks next to it, then leaves again later.
+    devices.publish(report_topic("A02"), report("A02", true, ++a02_seq));
+    ASSERT_TRUE(wait_state("A02", "occupied")) << parkd_log();
+    devices.publish(report_topic("A02"), report("A02", false, ++a02_seq));
+    ASSERT_TRUE(wait_state("A02", "free")) << parkd_log();
+  }
+  EXPECT_EQ(state_of("A01"), "suspect");
+  ASSERT_TRUE(frame_with_free(sign, 5)) << "A01 no longer counts on the sign";
+  auto raised = office.wait_for([](const test::Received& r) { return !r.payload.empty(); });
+  ASSERT_TRUE(raised) << parkd_log();
+  parking::v1::Alert alert;
+  ASSERT_TRUE(alert.ParseFromString(raised->payload));
+  EXPECT_EQ(alert.kind(), "BLOCKED_SUSPECT");
+  EXPECT_EQ(alert.space_id(), "A01");
+  EXPECT_EQ(alert.lot_id(), "tlot");
+  EXPECT_EQ(alert.cleared_at_ms(), 0);
+  EXPECT_EQ(raised->topic, "parking/tlot/alerts/" + alert.alert_id());
+  EXPECT_NE(alert.detail_en().find("A01: 3 cars guided here in 1 h parked elsewhere"), std::string::npos) << alert.detail_en();
+  EXPECT_NE(alert.detail_zh().find("地锁"), std::string::npos);
+  const std::string listed = test::http_get(http_port, "/v1/alerts", viewer).body;
+  EXPECT_NE(listed.find("\"alert_id\":\"" + alert.alert_id() + "\""), std::string::npos) << listed;
+  EXPECT_NE(test::http_get(http_port, "/v1/status").body.find("\"suspect\":1"), std::string::npos);
+  EXPECT_EQ(metric("parkd_alerts_active{lot=\"tlot\",kind=\"BLOCKED_SUSPECT\"}"), "1");
+  EXPECT_EQ(metric("parkd_alerts_raised_total{kind=\"BLOCKED_SUSPECT\"}"), "1");
+
+  // A restart: the alert and the suspicion are kept; the broker still holds it retained.
+  ASSERT_EQ(parkd.stop(), 0) << parkd_log();
+  start_and_wait_online();
+  all_free(devices, 100);  // every sensor speaks again, A01 still says free
+  EXPECT_TRUE(wait_state("A01", "suspect")) << parkd_log();
+  {
+    test::MqttProbe later(broker.uri(), "office-later");
+    later.subscribe("parking/tlot/alerts/#");
+    auto kept = later.wait_for([](const test::Received& r) { return !r.payload.empty(); });
+    ASSERT_TRUE(kept);
+    EXPECT_TRUE(kept->retained);
+    EXPECT_EQ(kept->topic, raised->topic);
+  }
+
+  // A car parks on A01 (the lock was lowered): the alert ends and is taken off the broker.
+  office.clear();
+  sign.clear();
+  devices.publish(report_topic("A01"), report("A01", true, 101));
+  ASSERT_TRUE(wait_state("A01", "occupied")) << parkd_log();
+  auto ended = office.wait_for([&](const test::Received& r) {
+    parking::v1::Alert a;
+    return r.topic == raised->topic && !r.payload.empty() && a.ParseFromString(r.payload) && a.cleared_at_ms() != 0;
+  });
+  ASSERT_TRUE(ended) << parkd_log();
+  parking::v1::Alert cleared;
+  cleared.ParseFromString(ended->payload);
+  EXPECT_EQ(cleared.cleared_by(), "occupied");
+  EXPECT_TRUE(office.wait_for([&](const test::Received& r) { return r.topic == raised->topic && r.payload.empty(); }));
+  {
+    test::MqttProbe later(broker.uri(), "office-after");
+    later.subscribe("parking/tlot/alerts/#");
+    EXPECT_FALSE(later.wait_for([](const test::Received& r) { return !r.payload.empty(); }, 500ms))
+        << "nothing retained once it cleared";
+  }
+  const std::string status = test::http_get(http_port, "/v1/status").body;
+  EXPECT_NE(status.find("\"counts\":{\"free\":5,\"occupied\":1,"), std::string::npos) << status;
+  EXPECT_NE(status.find("\"suspect\":0"), std::string::npos) << status;
+  EXPECT_EQ(test::http_get(http_port, "/v1/alerts", viewer).body, "{\"alerts\":[]}\n");
+  const std::string history = test::http_get(http_port, "/v1/alerts?all=true", viewer).body;
+  EXPECT_NE(history.find("\"cleared_by\":\"occupied\""), std::string::npos) << history;
+}
+
+}  // namespace
+}  // namespace parkd

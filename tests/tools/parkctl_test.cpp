@@ -171,11 +171,12 @@ TEST_F(ParkctlTest, StatusSpacesAndSensorsShowTheLotInAlignedTablesOrJson) {
   }
   ASSERT_EQ(status.code, 0) << status.err;
   // Chinese names take two columns each: the counts still line up under their headings.
-  EXPECT_NE(status.out.find("ZONE  NAME        FREE  OCCUPIED  HELD  CLOSED  UNKNOWN  TOTAL\n"
-                            "A     A区 Zone A     5         2     0       0       29     36\n"),
+  EXPECT_NE(status.out.find("ZONE  NAME        FREE  OCCUPIED  HELD  CLOSED  SUSPECT  UNKNOWN  TOTAL\n"
+                            "A     A区 Zone A     5         2     0       0        0       29     36\n"),
             std::string::npos)
       << status.out;
-  EXPECT_NE(status.out.find("all                  5         2     0       0      178    185"), std::string::npos) << status.out;
+  EXPECT_NE(status.out.find("all                  5         2     0       0        0      178    185"), std::string::npos) << status.out;
+  EXPECT_NE(status.out.find("active alerts 0"), std::string::npos) << status.out;
 
   const auto json = parkctl({"--json", "status"});
   ASSERT_EQ(json.code, 0);
@@ -199,6 +200,62 @@ TEST_F(ParkctlTest, StatusSpacesAndSensorsShowTheLotInAlignedTablesOrJson) {
   ASSERT_EQ(one.code, 0);
   EXPECT_NE(one.out.find("occupied"), std::string::npos);
   EXPECT_NE(one.out.find("2026-10-05 09:50"), std::string::npos) << one.out;  // last heard, local time
+}
+
+// Issue #12: an alert as the office sees it in parkctl, dismissed by a guard and audited.
+TEST_F(ParkctlTest, AlertsListWhatWasSeenAndAGuardDismissesOneWithAReason) {
+  TimeMs at = local(2026, 10, 5, 9, 50);
+  sensors_speak(at);
+  at += 5'000;
+  // A03's sensor changes its mind 20 times within a few minutes (each change outlasts the debounce).
+  for (int i = 1; i <= 20; ++i) {
+    report("A03", i % 2 == 1);
+    at += 3'000;
+    clock(at);
+  }
+  test::Finished alerts;
+  for (int i = 0; i < 100; ++i) {
+    alerts = parkctl({"alerts"});
+    if (alerts.out.find("FLAPPING_SENSOR") != std::string::npos) break;
+    std::this_thread::sleep_for(50ms);
+  }
+  ASSERT_EQ(alerts.code, 0) << alerts.err;
+  EXPECT_NE(alerts.out.find("FLAPPING_SENSOR  xj5/A03  since 2026-10-05 01:5"), std::string::npos) << alerts.out;
+  EXPECT_NE(alerts.out.find("A03: its sensor changed 20 times within 60 minutes — check or replace the sensor"),
+            std::string::npos) << alerts.out;
+  EXPECT_NE(alerts.out.find("A03：传感器60分钟内变化20次"), std::string::npos) << alerts.out;
+  EXPECT_NE(alerts.out.find("1 active alert(s)"), std::string::npos) << alerts.out;
+  const std::string id = alerts.out.substr(0, alerts.out.find(' '));
+  ASSERT_EQ(id.rfind("A03-flapping_sensor-", 0), 0u) << alerts.out;
+
+  const std::string viewer_line = "committee:viewer:viewer-secret-0123456789";
+  const std::string guard_line = "gate-wang:guard:guard-secret-0123456789";
+  std::ofstream(token_file, std::ios::app) << viewer_line << "\n" << guard_line << "\n";
+  const std::string viewer = token_file_for(viewer_line);
+  const std::string guard = token_file_for(guard_line);
+  restart_parkd();  // tokens are read at start; the alert is kept across it
+  clock(at + 1'000);  // with the simulated clock, what was kept comes back at the first SimClock
+  test::Finished kept;
+  for (int i = 0; i < 100; ++i) {
+    kept = parkctl({"alerts", "--json"});
+    if (kept.out.find("\"alert_id\":\"" + id + "\"") != std::string::npos) break;
+    std::this_thread::sleep_for(50ms);
+  }
+  EXPECT_NE(kept.out.find("\"alert_id\":\"" + id + "\""), std::string::npos) << kept.out << log();
+  const auto refused = parkctl({"--token-file", viewer, "alert", "dismiss", id, "--reason", "x"}, false);
+  EXPECT_EQ(refused.code, 4) << refused.err;
+  EXPECT_EQ(parkctl({"--token-file", guard, "alert", "dismiss", id}, false).code, 2) << "a reason is required";
+  EXPECT_EQ(parkctl({"--token-file", guard, "alert", "dismiss", "A03-nothing-1", "--reason", "x"}, false).code, 5);
+  const auto dismissed = parkctl({"--token-file", guard, "alert", "dismiss", id, "--reason", "sensor replaced 已更换"}, false);
+  ASSERT_EQ(dismissed.code, 0) << dismissed.err;
+  EXPECT_NE(dismissed.out.find(id + " dismissed (dismissed: sensor replaced 已更换)"), std::string::npos) << dismissed.out;
+  EXPECT_NE(parkctl({"alerts"}).out.find("0 active alert(s)"), std::string::npos);
+  const auto history = parkctl({"alerts", "--all"});
+  EXPECT_NE(history.out.find(id), std::string::npos) << history.out;
+  EXPECT_NE(history.out.find("(dismissed: sensor replaced 已更换)"), std::string::npos) << history.out;
+  const auto audit = parkctl({"--json", "audit"});
+  EXPECT_NE(audit.out.find("\"action\":\"alert.dismiss\""), std::string::npos) << audit.out;
+  EXPECT_NE(audit.out.find("\"token_name\":\"gate-wang\""), std::string::npos) << audit.out;
 }
 
 TEST_F(ParkctlTest, ClosingNeedsTheTokenIsAuditedAndSurvivesARestart) {

@@ -51,6 +51,15 @@ int main(int argc, char** argv) {
       return kExitUsage;
     }
   }
+  // --json may also follow the command (`parkctl alerts --json`).
+  for (std::size_t k = i; k < words.size();) {
+    if (words[k] == "--json") {
+      json = true;
+      words.erase(words.begin() + static_cast<std::ptrdiff_t>(k));
+    } else {
+      ++k;
+    }
+  }
   // Defaults from the configuration: the one named, or the source tree's when parkctl runs from
   // the repository root, or the installed one, or parkd's built-in defaults.
   DaemonSettings settings;

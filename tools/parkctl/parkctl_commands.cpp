@@ -85,6 +85,8 @@ const std::map<std::string, Usage>& usages() {
                   "written to FILE (mode 0600: it holds every resident's plates). Admin. To restore: stop parkd,\n"
                   "put FILE in place of the database (without its -wal and -shm files), start parkd. The token file and\n"
                   "the gate inbox files are not in it: see docs/operations.md."}},
+      {"alerts", {"alerts [--all] [--json]", "The active alerts (blocked, abandoned and flapping spaces) with what was seen and what to do; --all: every alert raised, newest first, with how it ended."}},
+      {"alert", {"alert dismiss ALERT_ID --reason TEXT", "Ends an active alert by hand (audited; guard or above). A blocked space is offered again; the rule may raise the alert again later."}},
       {"audit", {"audit [--limit N]", "The latest changes made through the control API (default 20): when, which token, what, before, after (admin)."}},
   };
   return kUsages;
@@ -204,7 +206,7 @@ class Runner {
 
 void add_counts(TextTable& t, const std::string& a, const std::string& b, const pb::SpaceCounts& c) {
   t.add({a, b, std::to_string(c.free()), std::to_string(c.occupied()), std::to_string(c.held()), std::to_string(c.closed()),
-         std::to_string(c.unknown()), std::to_string(c.total())});
+         std::to_string(c.suspect()), std::to_string(c.unknown()), std::to_string(c.total())});
 }
 
 std::string sensor_cell(const pb::SensorInfo& s) {
@@ -233,13 +235,14 @@ int status(const Runner& r, const Args&) {
   return r.json<pb::StatusReply>("GET", "/v1/status", "", [&](const pb::StatusReply& s) {
     for (const auto& lot : s.lots()) {
       r.print(lot.lot_id() + "  " + lot.name() + "  (parkd " + s.version() + ", " + s.clock() + " clock)\n");
-      TextTable t({"ZONE", "NAME", "FREE", "OCCUPIED", "HELD", "CLOSED", "UNKNOWN", "TOTAL"},
-                  {false, false, true, true, true, true, true, true});
+      TextTable t({"ZONE", "NAME", "FREE", "OCCUPIED", "HELD", "CLOSED", "SUSPECT", "UNKNOWN", "TOTAL"},
+                  {false, false, true, true, true, true, true, true, true});
       for (const auto& z : lot.zones()) add_counts(t, z.zone_id(), z.name_zh() + " " + z.name_en(), z.counts());
       add_counts(t, "all", "", lot.counts());
       r.print(t.render());
       r.print("stale sensors " + std::to_string(lot.stale_sensors()) + ", low batteries " +
-              std::to_string(lot.low_battery_sensors()) + ", visitors inside " + std::to_string(lot.visitors_inside()) + "\n");
+              std::to_string(lot.low_battery_sensors()) + ", visitors inside " + std::to_string(lot.visitors_inside()) +
+              ", active alerts " + std::to_string(lot.active_alerts()) + "\n");
     }
   });
 }
@@ -531,19 +534,45 @@ int backup(const Runner& r, const Args& a) {
   return kExitOk;
 }
 
+std::string utc_time(std::int64_t ms) {
+  const std::time_t seconds = static_cast<std::time_t>(ms / 1000);
+  char when[32];
+  std::strftime(when, sizeof when, "%Y-%m-%d %H:%M:%S", std::gmtime(&seconds));
+  return when;
+}
+
 int audit(const Runner& r, const Args& a) {
   return r.json<pb::AuditList>("GET", "/v1/audit?limit=" + url_encode(a.value("--limit").value_or("20")), "",
                                [&](const pb::AuditList& l) {
                                  TextTable t({"ID", "WHEN (UTC)", "TOKEN", "ACTION", "TARGET"}, {true, false, false, false, false});
                                  for (const auto& e : l.entries()) {
-                                   const std::time_t seconds = static_cast<std::time_t>(e.at_ms() / 1000);
-                                   char when[32];
-                                   std::strftime(when, sizeof when, "%Y-%m-%d %H:%M:%S", std::gmtime(&seconds));
-                                   t.add({std::to_string(e.id()), when, e.token_name(), e.action(), e.target()});
+                                   t.add({std::to_string(e.id()), utc_time(e.at_ms()), e.token_name(), e.action(), e.target()});
                                  }
                                  r.print(t.render());
                                  r.print("before/after of each change: parkctl --json audit\n");
                                });
+}
+
+int alerts(const Runner& r, const Args& a) {
+  const bool all = a.has("--all");
+  return r.json<pb::AlertList>("GET", all ? "/v1/alerts?all=true" : "/v1/alerts", "", [&](const pb::AlertList& l) {
+    for (const auto& alert : l.alerts()) {
+      std::string head = alert.alert_id() + "  " + alert.kind() + "  " + alert.lot_id() + "/" +
+                         (alert.space_id().empty() ? alert.plate() : alert.space_id()) + "  since " +
+                         utc_time(alert.raised_at_ms()) + " UTC";
+      if (alert.cleared_at_ms() != 0) head += ", ended " + utc_time(alert.cleared_at_ms()) + " UTC (" + alert.cleared_by() + ")";
+      r.print(head + "\n  " + alert.detail_zh() + "\n  " + alert.detail_en() + "\n");
+    }
+    r.print(std::to_string(l.alerts_size()) + (all ? " alert(s) raised\n" : " active alert(s)\n"));
+  });
+}
+
+int alert(const Runner& r, const Args& a) {
+  if (a.positional.size() != 2 || a.positional[0] != "dismiss") return -1;
+  pb::DismissAlertRequest request;
+  request.set_reason(*a.value("--reason"));
+  return r.json<pb::Alert>("POST", "/v1/alerts/" + url_encode(a.positional[1]) + "/dismiss", body_of(request),
+                           [&](const pb::Alert& d) { r.print(d.alert_id() + " dismissed (" + d.cleared_by() + ")\n"); });
 }
 
 struct Spec {
@@ -572,6 +601,8 @@ const std::map<std::string, Spec>& specs() {
       {"pass", {{"--reason", "--until"}, {}, 1, 2, {}, pass}},
       {"bill", {{"--month", "--out"}, {"--excel", "--visitors", "--preview"}, 0, 0, {"--month"}, bill}},
       {"notice", {{"--month", "--out"}, {"--html"}, 0, 0, {"--month"}, notice}},
+      {"alerts", {{}, {"--all"}, 0, 0, {}, alerts}},
+      {"alert", {{"--reason"}, {}, 2, 2, {"--reason"}, alert}},
       {"audit", {{"--limit"}, {}, 0, 0, {}, audit}},
       {"backup", {{}, {}, 1, 1, {}, backup}},
   };
