@@ -146,6 +146,8 @@ SpaceCommandOutcome Engine::set_closed(std::string_view lot_id, std::string_view
   if (closed) rt.closed_reasons[*space] = std::move(reason);
   if (!closed && rt.occupancy.suspect(*space)) {  // opening a suspect space ends the suspicion
     rt.watch.opened(*space, now, rt.occupancy);
+    forward_changes(rt);
+    forward_watch(rt);
     settle(lot_it->second, now);
     return SpaceCommandOutcome::Done;
   }
@@ -173,6 +175,7 @@ SpaceCommandOutcome Engine::restore_space(std::string_view lot_id, std::string_v
       rt.occupancy.restore(*space, true, false, now);
       forward_changes(rt);
       if (since > 0) rt.watch.restore_occupied_since(*space, std::min(since, now));
+      forward_watch(rt);
       break;
     case SpaceState::Closed:
       rt.closed_reasons[*space] = std::move(closed_reason);
@@ -193,6 +196,8 @@ SpaceCommandOutcome Engine::restore_alert(const Alert& alert) {
   LotRuntime& rt = *lots_[lot_it->second];
   if (!alert.space_id.empty() && !rt.lot.find_space(alert.space_id)) return SpaceCommandOutcome::UnknownSpace;
   if (!rt.watch.restore_alert(alert, rt.occupancy)) return SpaceCommandOutcome::AlreadyThere;
+  forward_changes(rt);
+  forward_watch(rt);
   settle(lot_it->second, now);
   return SpaceCommandOutcome::Done;
 }
@@ -215,6 +220,8 @@ SpaceCommandOutcome Engine::dismiss_alert(std::string_view lot_id, std::string_v
   if (lot_it == lot_index_.end()) return SpaceCommandOutcome::UnknownLot;
   LotRuntime& rt = *lots_[lot_it->second];
   if (!rt.watch.dismiss(alert_id, reason, now_, rt.occupancy)) return SpaceCommandOutcome::UnknownAlert;
+  forward_changes(rt);
+  forward_watch(rt);
   settle(lot_it->second, now_);
   return SpaceCommandOutcome::Done;
 }
@@ -246,10 +253,9 @@ std::string_view Engine::closed_reason(std::size_t lot, SpaceIndex space) const 
 }
 
 void Engine::forward_changes(LotRuntime& rt) {
-  bool changed = false;
+  if (rt.occupancy.changes().empty() && !rt.occupancy.has_unused_holds()) return;
   // The watch may flag spaces as it goes; their changes come round in the next pass.
   while (!rt.occupancy.changes().empty() || rt.occupancy.has_unused_holds()) {
-    changed = true;
     rt.occupancy.take_changes(rt.change_batch);
     for (const SpaceChange& change : rt.change_batch) {
       sink_.space_changed(rt.lot, change);
@@ -258,18 +264,24 @@ void Engine::forward_changes(LotRuntime& rt) {
     rt.occupancy.take_unused_holds(rt.hold_batch);
     for (const UnusedHold& hold : rt.hold_batch) rt.watch.on_unused_hold(hold, rt.occupancy);
   }
-  if (changed) rt.guidance.mark_dirty();
-  if (!rt.watch.has_effects()) return;
-  rt.watch.take_alert_changes(rt.alert_batch);
-  for (const Alert& alert : rt.alert_batch) sink_.alert_changed(rt.lot, alert);
-  rt.watch.take_strike_changes(rt.strike_batch);
-  for (SpaceIndex space : rt.strike_batch) sink_.strikes_changed(rt.lot, space, rt.watch.strikes(space));
+  rt.guidance.mark_dirty();
+  forward_watch(rt);
+}
+
+void Engine::forward_watch(LotRuntime& rt) {
+  if (rt.watch.has_effects()) {
+    rt.watch.take_alert_changes(rt.alert_batch);
+    for (const Alert& alert : rt.alert_batch) sink_.alert_changed(rt.lot, alert);
+    rt.watch.take_strike_changes(rt.strike_batch);
+    for (SpaceIndex space : rt.strike_batch) sink_.strikes_changed(rt.lot, space, rt.watch.strikes(space));
+  }
+  rt.watch_due = rt.watch.next_due();
 }
 
 void Engine::settle(std::size_t lot, TimeMs at) {
   LotRuntime& rt = *lots_[lot];
   forward_changes(rt);
-  const TimeMs due = std::min({rt.occupancy.next_due(), rt.guidance.next_due(at), rt.watch.next_due()});
+  const TimeMs due = std::min({rt.occupancy.next_due(), rt.guidance.next_due(at), rt.watch_due});
   if (due < rt.scheduled) {
     rt.scheduled = due;
     wakes_.push(Wake{due, lot});
@@ -291,6 +303,7 @@ void Engine::advance(TimeMs now) {
     forward_changes(rt);
     rt.watch.advance(step, rt.occupancy);
     forward_changes(rt);
+    forward_watch(rt);
     rt.guidance.advance(step, rt.occupancy, sink_);
     settle(wake.lot, step);
   }

@@ -88,6 +88,9 @@ class Engine {
     std::vector<Alert> alert_batch;
     std::vector<SpaceIndex> strike_batch;
     TimeMs scheduled = kNever;  // due time of this lot's live entry in wakes_
+    // The watch's next due time, kept here so that a report that changes nothing never touches
+    // the watch (with many lots, its lines would be one more cache miss per report).
+    TimeMs watch_due = kNever;
     std::unordered_map<SpaceIndex, std::string> closed_reasons;  // closed spaces only
   };
   struct Wake {
@@ -100,6 +103,7 @@ class Engine {
   ReportOutcome apply_report(std::size_t lot, const SensorReading& reading, const std::optional<SensorTable::Match>& match,
                              TimeMs now);
   void forward_changes(LotRuntime& rt);  // to the watch and the sink; marks the lot's signs dirty
+  void forward_watch(LotRuntime& rt);    // the watch's alerts and strikes to the sink; its due time
   void settle(std::size_t lot, TimeMs at);  // forwards changes, re-arms the lot's wake-up
   SpaceCommandOutcome set_closed(std::string_view lot_id, std::string_view space_id, bool closed, TimeMs now,
                                  std::string reason);

@@ -27,7 +27,12 @@ std::pair<std::string, std::string> span_words(TimeMs span) {
 
 }  // namespace
 
-SpaceWatch::SpaceWatch(const Lot& lot) : lot_(lot), rules_(lot.alert_rules()), spaces_(lot.spaces().size()) {}
+SpaceWatch::SpaceWatch(const Lot& lot)
+    : lot_(lot),
+      rules_(lot.alert_rules()),
+      reserve_(lot.reserve().reserve_spaces),
+      accessible_(static_cast<std::uint32_t>(lot.accessible_spaces())),
+      spaces_(lot.spaces().size()) {}
 
 void SpaceWatch::on_change(const SpaceChange& c, Occupancy& occupancy) {
   SpaceRuntime& s = spaces_[c.space];
@@ -261,12 +266,9 @@ TimeMs SpaceWatch::first_night_check() const {
 
 void SpaceWatch::update_fullness(const Occupancy& occupancy, TimeMs at) {
   // Free spaces anybody may take; accessible ones are kept apart, as for the night reserve.
-  const std::uint32_t reserve = lot_.reserve().reserve_spaces;
   const std::uint32_t free_all = occupancy.lot_counts().free();
-  bool full = free_all <= reserve;
-  if (!full && free_all <= reserve + lot_.accessible_spaces()) {
-    full = free_all - occupancy.lot_free_accessible() <= reserve;
-  }
+  bool full = free_all <= reserve_;
+  if (!full && free_all <= reserve_ + accessible_) full = free_all - occupancy.lot_free_accessible() <= reserve_;
   if (full == (full_since_ != kNever)) return;
   full_since_ = full ? at : kNever;
   night_due_ = first_night_check();

@@ -86,7 +86,10 @@ class SpaceWatch {
   TimeMs first_night_check() const;
 
   const Lot& lot_;
-  const AlertRules& rules_;
+  // Copies of what every change reads, so that a change touches the watch and not the lot.
+  const AlertRules rules_;
+  const std::uint32_t reserve_;
+  const std::uint32_t accessible_;
   std::vector<SpaceRuntime> spaces_;
   std::unordered_map<SpaceIndex, std::vector<TimeMs>> strikes_;  // few spaces at a time
   std::priority_queue<Timer, std::vector<Timer>, std::greater<>> timers_;

@@ -163,6 +163,40 @@ TEST_F(ConsoleTest, AGuardSignsInSeesASensorTurnItsSpaceWithinASecondAndClosesAS
   browser->screenshot(screenshots() / "signs.png");
 }
 
+// Issue #12 in the console: a space three guided cars avoided turns suspect on the map live, the
+// alert is listed with what to do, and a guard dismisses it with a reason.
+TEST_F(ConsoleTest, ASuspectSpaceShowsOnTheMapAndAGuardDismissesItsAlert) {
+  sign_in("guard-secret-0123456789");
+  ASSERT_TRUE(state_becomes("A02", "free", test::scaled(5s)));
+  for (std::uint64_t car = 1; car <= 3; ++car) {
+    gate_entry("north", car, "京A1234" + std::to_string(car));
+    ASSERT_TRUE(state_becomes("A01", "held", test::scaled(5s))) << "car " << car << log();
+    report("A02", true);  // it parks beside the raised ground lock
+    ASSERT_TRUE(state_becomes("A02", "occupied", test::scaled(5s)));
+    report("A02", false);
+    ASSERT_TRUE(state_becomes("A02", "free", test::scaled(5s)));
+  }
+  EXPECT_TRUE(state_becomes("A01", "suspect", test::scaled(5s))) << state_of("A01");
+  EXPECT_TRUE(browser->wait_until("return document.getElementById('alert-count').textContent === '1'", test::scaled(5s)));
+  browser->go(url("/#alerts"));
+  ASSERT_TRUE(browser->wait_until("return document.querySelectorAll('#alert-rows tr[data-alert]').length === 1",
+                                  test::scaled(10s)))
+      << browser->run_string("return document.body.innerText");
+  const std::string row = browser->run_string("return document.querySelector('#alert-rows tr').innerText");
+  EXPECT_TRUE(row.find("地锁") != std::string::npos || row.find("ground lock") != std::string::npos) << row;
+  EXPECT_NE(row.find("A01"), std::string::npos) << row;
+  browser->type("#alert-rows input[name=reason]", "checked: a box, removed");
+  browser->click("#alert-rows form.dismiss button");
+  EXPECT_TRUE(browser->wait_until("return document.querySelectorAll('#alert-rows tr[data-alert]').length === 0",
+                                  test::scaled(5s)))
+      << browser->run_string("return document.body.innerText");
+  EXPECT_TRUE(browser->run("return document.getElementById('alert-count').hidden").bool_value());
+  const auto audit = test::http_get(http_port, "/v1/audit", "admin-secret-0123456789");
+  EXPECT_NE(audit.body.find(R"("token_name":"gate-wang","action":"alert.dismiss")"), std::string::npos) << audit.body;
+  browser->go(url("/#map"));
+  EXPECT_TRUE(state_becomes("A01", "free", test::scaled(5s))) << "offered again";
+}
+
 TEST_F(ConsoleTest, AViewerSeesTheLotButNoPlateAnywhere) {
   sign_in("viewer-secret-0123456789");
   gate_entry("north", 1, "京A12345");

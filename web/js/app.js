@@ -7,6 +7,7 @@ import * as map from './map.js';
 import * as signs from './signs.js';
 import * as gates from './gates.js';
 import * as visitors from './visitors.js';
+import * as alerts from './alerts.js';
 import * as registry from './registry.js';
 import * as bills from './bills.js';
 import * as audit from './audit.js';
@@ -16,6 +17,7 @@ const VIEWS = {
   map: { module: map, role: 'viewer' },
   signs: { module: signs, role: 'viewer' },
   gates: { module: gates, role: 'viewer' },
+  alerts: { module: alerts, role: 'viewer' },
   visitors: { module: visitors, role: 'guard' },
   registry: { module: registry, role: 'clerk' },
   bills: { module: bills, role: 'clerk' },
@@ -60,6 +62,7 @@ function follow() {
   on('space', map.onSpace);
   on('frame', signs.onFrame);
   on('decision', gates.onDecision);
+  on('alert', alerts.onAlert);
   on('status', () => setLive(true));
   feed.onopen = () => setLive(true);
   // EventSource reconnects by itself; after a reconnect the map is fetched again, since changes
@@ -80,6 +83,7 @@ function signedIn(s) {
   }
   follow();
   map.load();
+  alerts.load().catch(() => {});  // the badge in the navigation, whatever view is open
   route();
 }
 
