@@ -106,8 +106,8 @@ LotBuild Lot::build(const LotSpec& spec) {
   if (ar.blocked_window_ms < 3'600'000 || ar.blocked_window_ms > 90LL * 86'400'000) {
     issues.add(spec.at, "alerts.blocked_window_hours must be 1..2160");
   }
-  if (ar.night_free_ms < 1'800'000 || ar.night_free_ms > 24LL * 3'600'000) {
-    issues.add(spec.at, "alerts.night_free_minutes must be 30..1440");
+  if (ar.night_free_ms != 0 && (ar.night_free_ms < 1'800'000 || ar.night_free_ms > 24LL * 3'600'000)) {
+    issues.add(spec.at, "alerts.night_free_minutes must be 0 (off) or 30..1440");
   }
   for (int m : {ar.night_start_minute, ar.night_end_minute}) {
     if (m < 0 || m >= 24 * 60) issues.add(spec.at, "alerts night time " + std::to_string(m) + " is not a minute of the day");

@@ -83,8 +83,10 @@ struct AlertRules {
   std::uint32_t blocked_strikes = 3;
   std::int64_t blocked_window_ms = 72LL * 3'600'000;
   // BLOCKED_SUSPECT at night: free this long within [night_start, night_end) local time while
-  // no more than the night reserve was free in the whole lot.
-  std::int64_t night_free_ms = 3LL * 3'600'000;
+  // no more than the night reserve was free in the whole lot. 0: off, the default — measured in
+  // the soak, the reserve itself stays free all night whenever nobody comes home late, so the
+  // rule alone raises legitimate spaces (docs/alerts.md).
+  std::int64_t night_free_ms = 0;
   int night_start_minute = 20 * 60;
   int night_end_minute = 6 * 60;
   // LONG_OCCUPANCY: occupied without a break this long.

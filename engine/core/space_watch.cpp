@@ -32,6 +32,7 @@ SpaceWatch::SpaceWatch(const Lot& lot)
       rules_(lot.alert_rules()),
       reserve_(lot.reserve().reserve_spaces),
       accessible_(static_cast<std::uint32_t>(lot.accessible_spaces())),
+      hold_ms_(lot.timing().hold_ms),
       spaces_(lot.spaces().size()) {}
 
 void SpaceWatch::on_change(const SpaceChange& c, Occupancy& occupancy) {
@@ -69,9 +70,13 @@ void SpaceWatch::on_change(const SpaceChange& c, Occupancy& occupancy) {
 }
 
 void SpaceWatch::on_unused_hold(const UnusedHold& hold, Occupancy& occupancy) {
+  (void)occupancy;
   // A hold that ran out counts only if some space was taken during it: cars were parking, just
-  // not here. One that ended because its car parked elsewhere in the zone always counts.
-  if (hold.parked_elsewhere || last_occupation_ >= hold.began) add_strike(hold.space, hold.ended, occupancy);
+  // not here. One that ended because a car parked elsewhere in the zone may have been another
+  // car's doing: either counts only if the space is still untaken a grace period later.
+  if (hold.parked_elsewhere || last_occupation_ >= hold.began) {
+    timers_.push(Timer{hold.ended + strike_grace(), hold.space, Check::Strike});
+  }
 }
 
 void SpaceWatch::add_strike(SpaceIndex space, TimeMs at, Occupancy& occupancy) {
@@ -225,6 +230,14 @@ void SpaceWatch::fire(const Timer& t, Occupancy& occupancy) {
       s.long_alert = true;
       return;
     }
+    case Check::Strike: {
+      const TimeMs ended = t.due - strike_grace();
+      // Taken since the hold ended (the guided car came after all, or another one did): the
+      // space is fine. Occupied, closed or already suspect now: nothing to add either.
+      if (s.occupied || s.occupied_since >= ended || occupancy.state(t.space) == SpaceState::Occupied) return;
+      add_strike(t.space, t.due, occupancy);
+      return;
+    }
     case Check::FlappingQuiet: {
       if (!s.flap_alert) return;
       if (s.flap_changes < rules_.flapping_quiet_changes) {
@@ -254,7 +267,7 @@ std::pair<TimeMs, TimeMs> SpaceWatch::night_window(TimeMs t) const {
 }
 
 TimeMs SpaceWatch::first_night_check() const {
-  if (full_since_ == kNever) return kNever;
+  if (full_since_ == kNever || rules_.night_free_ms == 0) return kNever;
   auto [start, end] = night_window(full_since_);
   TimeMs due = std::max(full_since_, start) + rules_.night_free_ms;
   if (due >= end) {

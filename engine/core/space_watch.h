@@ -53,7 +53,7 @@ class SpaceWatch {
   bool has_effects() const { return !alert_changes_.empty() || !strike_changes_.empty(); }
 
  private:
-  enum class Check : std::uint8_t { LongOccupancy, FlappingQuiet };
+  enum class Check : std::uint8_t { LongOccupancy, FlappingQuiet, Strike };
   struct Timer {
     TimeMs due;
     SpaceIndex space;
@@ -77,6 +77,9 @@ class SpaceWatch {
   void end_suspicion(SpaceIndex space, TimeMs at, std::string how, Occupancy& occupancy);
   void count_flap(SpaceIndex space, TimeMs at);
   void add_strike(SpaceIndex space, TimeMs at, Occupancy& occupancy);
+  // How long after a hold ended unused the space must stay untaken for it to count: the guided
+  // car may still be on its way (another car parking in the zone ends the oldest hold at once).
+  TimeMs strike_grace() const { return hold_ms_; }
   void clear_strikes(SpaceIndex space);
   void fire(const Timer& t, Occupancy& occupancy);
   void update_fullness(const Occupancy& occupancy, TimeMs at);
@@ -90,6 +93,7 @@ class SpaceWatch {
   const AlertRules rules_;
   const std::uint32_t reserve_;
   const std::uint32_t accessible_;
+  const TimeMs hold_ms_;
   std::vector<SpaceRuntime> spaces_;
   std::unordered_map<SpaceIndex, std::vector<TimeMs>> strikes_;  // few spaces at a time
   std::priority_queue<Timer, std::vector<Timer>, std::greater<>> timers_;

@@ -99,6 +99,7 @@ pb::SpaceInfo space_info(const EngineHost& host, std::size_t l, SpaceIndex i, bo
   }
   if (occupancy.state(i) == SpaceState::Closed) out.set_closed_reason(std::string(host.engine().closed_reason(l, i)));
   fill_sensor(*out.mutable_sensor(), lot, occupancy, i);
+  out.set_strikes(static_cast<std::uint32_t>(host.engine().strikes(l, i).size()));
   return out;
 }
 

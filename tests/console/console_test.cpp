@@ -48,6 +48,9 @@ class ConsoleTest : public ::testing::Test {
     std::ofstream(tokens) << "office:admin:admin-secret-0123456789\ngate-wang:guard:guard-secret-0123456789\n"
                              "clerk-li:clerk:clerk-secret-0123456789\ncommittee:viewer:viewer-secret-0123456789\n";
     ::chmod(tokens.c_str(), 0600);
+    start_parkd();
+  }
+  void start_parkd() {
     parkd.start({(test::binary_dir() / "bin/parkd").string(), "--config", (dir.path() / "parkd.textproto").string(),
                  "--broker", broker.uri(), "--db", (dir.path() / "parkd.db").string(), "--http",
                  "127.0.0.1:" + std::to_string(http_port)},
@@ -60,6 +63,12 @@ class ConsoleTest : public ::testing::Test {
       return s.ParseFromString(r.payload) && s.online();
     })) << log();
     for (const char* space : kSpaces) report(space, false);
+  }
+  // The same parkd on another lot file (the database and tokens stay).
+  void restart_with_lot(const std::string& lot) {
+    ASSERT_EQ(parkd.stop(), 0) << log();
+    std::ofstream(dir.path() / "tlot.textproto") << lot;
+    start_parkd();
   }
   void TearDown() override {
     browser.reset();
@@ -166,6 +175,11 @@ TEST_F(ConsoleTest, AGuardSignsInSeesASensorTurnItsSpaceWithinASecondAndClosesAS
 // Issue #12 in the console: a space three guided cars avoided turns suspect on the map live, the
 // alert is listed with what to do, and a guard dismisses it with a reason.
 TEST_F(ConsoleTest, ASuspectSpaceShowsOnTheMapAndAGuardDismissesItsAlert) {
+  // Holds of 1 s: a strike counts once the space stayed untaken that long after its hold ended.
+  std::string lot = kLot;
+  lot.replace(lot.find("hold_ms: 600000"), 15, "hold_ms: 1000");
+  restart_with_lot(lot);
+  for (const char* space : kSpaces) report(space, false);
   sign_in("guard-secret-0123456789");
   ASSERT_TRUE(state_becomes("A02", "free", test::scaled(5s)));
   for (std::uint64_t car = 1; car <= 3; ++car) {
@@ -173,6 +187,13 @@ TEST_F(ConsoleTest, ASuspectSpaceShowsOnTheMapAndAGuardDismissesItsAlert) {
     ASSERT_TRUE(state_becomes("A01", "held", test::scaled(5s))) << "car " << car << log();
     report("A02", true);  // it parks beside the raised ground lock
     ASSERT_TRUE(state_becomes("A02", "occupied", test::scaled(5s)));
+    auto struck = [&] {
+      const std::string body = test::http_get(http_port, "/v1/spaces/A01", "guard-secret-0123456789").body;
+      return body.find("\"strikes\":" + std::to_string(car)) != std::string::npos || body.find("suspect") != std::string::npos;
+    };
+    const auto deadline = std::chrono::steady_clock::now() + test::scaled(10s);
+    while (!struck() && std::chrono::steady_clock::now() < deadline) std::this_thread::sleep_for(20ms);
+    ASSERT_TRUE(struck()) << "strike " << car << log();
     report("A02", false);
     ASSERT_TRUE(state_becomes("A02", "free", test::scaled(5s)));
   }

@@ -17,8 +17,9 @@ constexpr TimeMs kMinute = 60'000;
 constexpr TimeMs kHour = 60 * kMinute;
 constexpr TimeMs kDay = 24 * kHour;
 
-LotSpec watched_spec() {
+LotSpec watched_spec(bool night_rule = false) {
   LotSpec spec = test::small_lot_spec("tiny");
+  if (night_rule) spec.alert_rules.night_free_ms = 3 * 3'600'000;
   spec.timing.debounce_ms = 0;                       // a report's change counts at once
   spec.timing.stale_after_ms = 40u * 86'400'000u;    // sensors stay known across the days these tests span
   return spec;
@@ -97,7 +98,7 @@ TEST(SpaceWatch, ThreeGuidedCarsThatParkedElsewhereMakeTheSpaceSuspectAndItIsOff
   EXPECT_EQ(a.kind, AlertKind::BlockedSuspect);
   EXPECT_EQ(a.lot_id, "tiny");
   EXPECT_EQ(a.space_id, "S1");
-  EXPECT_EQ(a.raised_at, t0 + 40 * kHour + kMinute);
+  EXPECT_EQ(a.raised_at, t0 + 40 * kHour + 6 * kMinute) << "confirmed when its hold's grace (5 min) had passed";
   EXPECT_EQ(a.alert_id, "S1-blocked_suspect-" + std::to_string(a.raised_at));
   EXPECT_EQ(a.detail_en, "S1: 3 cars guided here in 39 h parked elsewhere — check for a ground lock or an object on the space");
   EXPECT_EQ(a.detail_zh, "S1：39小时内3辆被引导至此的车停在了别处——请检查地锁或车位上的物品");
@@ -137,6 +138,18 @@ TEST(SpaceWatch, AnOccupationBetweenStrikesStartsTheCountAgain) {
   EXPECT_EQ(rig.engine.strikes(0, *rig.engine.lot(0).find_space("S1")).size(), 1u);
 }
 
+TEST(SpaceWatch, AGuidedCarThatStillComesAfterAnotherTookItsHoldIsNoStrike) {
+  Rig rig;
+  rig.all_free(t0);
+  ASSERT_EQ(rig.guide("沪A00001", t0), "S1");
+  rig.report("S2", true, t0 + kMinute);  // another car parks in S: the oldest hold there ends
+  EXPECT_EQ(rig.state("S1"), SpaceState::Free);
+  rig.report("S1", true, t0 + 3 * kMinute);  // the guided car arrives after all
+  rig.engine.advance(t0 + kHour);
+  EXPECT_TRUE(rig.engine.strikes(0, *rig.engine.lot(0).find_space("S1")).empty());
+  EXPECT_TRUE(rig.sink.strikes.empty());
+}
+
 TEST(SpaceWatch, StrikesOlderThanTheWindowDoNotCount) {
   Rig rig;
   rig.all_free(t0);
@@ -162,7 +175,9 @@ TEST(SpaceWatch, AHoldThatRunsOutCountsOnlyWhenOtherCarsWereParkingMeanwhile) {
 
   ASSERT_EQ(rig.guide("沪A00002", t0 + 1 * kHour), "S1");
   rig.report("N3", true, t0 + 1 * kHour + kMinute);  // a car parked in another zone meanwhile
-  rig.engine.advance(t0 + 1 * kHour + 6 * kMinute);
+  rig.engine.advance(t0 + 1 * kHour + 10 * kMinute - 1);
+  EXPECT_TRUE(rig.engine.strikes(0, *rig.engine.lot(0).find_space("S1")).empty()) << "within the grace after it ran out";
+  rig.engine.advance(t0 + 1 * kHour + 10 * kMinute);
   EXPECT_EQ(rig.engine.strikes(0, *rig.engine.lot(0).find_space("S1")).size(), 1u);
 }
 
@@ -330,7 +345,7 @@ TEST(SpaceWatch, NineteenChangesAnHourForeverRaiseNothing) {
 // The night rule: 20:00-06:00, the lot at or below its night reserve (2 here) of free spaces.
 TEST(SpaceWatch, ASpaceFreeForThreeHoursOfANightInAFullLotIsSuspect) {
   const TimeMs evening = test::kNoonShanghai + 8 * kHour;  // 20:00 Shanghai
-  Rig rig;
+  Rig rig(watched_spec(true));
   rig.all_free(evening - 4 * kHour);
   for (const char* s : {"N1", "N2", "N3", "S1", "S2", "S3"}) rig.report(s, true, evening - 3 * kHour);
   // N4 is the only free space from 17:00: full all evening.
@@ -349,14 +364,21 @@ TEST(SpaceWatch, ASpaceFreeForThreeHoursOfANightInAFullLotIsSuspect) {
 TEST(SpaceWatch, ANightFreeSpaceIsNotSuspectWhenTheLotHadRoomOrItWasDay) {
   const TimeMs evening = test::kNoonShanghai + 8 * kHour;
   {
-    Rig rig;  // three free: more than the reserve of 2
+    Rig rig;  // the rule is off unless the lot turns it on
+    rig.all_free(evening - 4 * kHour);
+    for (const char* s : {"N1", "N2", "N3", "S1", "S2", "S3"}) rig.report(s, true, evening - 3 * kHour);
+    rig.engine.advance(evening + 11 * kHour);
+    EXPECT_TRUE(rig.raised().empty());
+  }
+  {
+    Rig rig(watched_spec(true));  // three free: more than the reserve of 2
     rig.all_free(evening - 4 * kHour);
     for (const char* s : {"N1", "N2", "S1", "S2"}) rig.report(s, true, evening - 3 * kHour);
     rig.engine.advance(evening + 11 * kHour);
     EXPECT_TRUE(rig.raised().empty());
   }
   {
-    Rig rig;  // full from 07:00 to 19:00: day
+    Rig rig(watched_spec(true));  // full from 07:00 to 19:00: day
     rig.all_free(t0 - 5 * kHour);
     for (const char* s : {"N1", "N2", "N3", "S1", "S2", "S3"}) rig.report(s, true, t0 - 5 * kHour);
     rig.report("S3", false, t0 + 7 * kHour);
@@ -364,7 +386,7 @@ TEST(SpaceWatch, ANightFreeSpaceIsNotSuspectWhenTheLotHadRoomOrItWasDay) {
     EXPECT_TRUE(rig.raised().empty());
   }
   {
-    Rig rig;  // full at night, but the free space was taken and freed again within the three hours
+    Rig rig(watched_spec(true));  // full at night, but the free space was taken and freed again within the three hours
     rig.all_free(evening - 4 * kHour);
     for (const char* s : {"N1", "N2", "N3", "S1", "S2", "S3"}) rig.report(s, true, evening - 3 * kHour);
     rig.report("N4", true, evening + 2 * kHour);

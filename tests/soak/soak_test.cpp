@@ -167,9 +167,15 @@ class SoakTest : public ::testing::Test {
   // parksim's own truth at the end: every gate event the broker acknowledged to parksim is
   // decided in parkd's ledger (across the broker restart and the kill), and every space whose
   // sensor could tell parkd is shown as it really is: occupied, or free (or held) when empty.
-  void check_against_the_simulation(const std::filesystem::path& truth_file) {
+  struct PlayedFault {
+    std::string kind, space;
+    TimeMs from = 0, to = 0, first_noticed = 0;
+  };
+
+  void check_against_the_simulation(const std::filesystem::path& truth_file, TimeMs end_ms) {
     std::istringstream truth(test::read_file(truth_file));
     std::map<std::string, std::pair<bool, bool>> spaces;  // id -> (occupied, its sensor told)
+    std::vector<PlayedFault> faults;
     std::vector<std::pair<std::string, std::uint64_t>> acknowledged;
     long gate_events = -1;
     long unseen = -1;
@@ -188,6 +194,10 @@ class SoakTest : public ::testing::Test {
         std::string id, occupied, told;
         truth >> id >> occupied >> told;
         spaces[id] = {occupied == "occupied", told == "told"};
+      } else if (word == "fault") {
+        PlayedFault f;
+        truth >> f.kind >> f.space >> f.from >> f.to >> f.first_noticed;
+        faults.push_back(f);
       }
     }
     ASSERT_EQ(spaces.size(), 185u) << "parksim wrote no truth: " << test::read_file(dir.path() / "parksim.log");
@@ -225,7 +235,11 @@ class SoakTest : public ::testing::Test {
       const auto [occupied, sensor_told] = it->second;
       if (!sensor_told) continue;
       ++told;
-      const bool right = occupied ? space.state() == "occupied" : (space.state() == "free" || space.state() == "held");
+      const bool locked = std::any_of(faults.begin(), faults.end(), [&](const PlayedFault& f) {
+        return f.kind == "ground_lock" && f.space == space.space_id();
+      });
+      const bool right = occupied ? space.state() == "occupied"
+                                  : (space.state() == "free" || space.state() == "held" || (locked && space.state() == "suspect"));
       if (!right) wrong += " " + space.space_id() + " is " + (occupied ? "taken" : "empty") + ", parkd says " + space.state();
     }
     EXPECT_GT(told, 150u) << "most sensors speak at any time";
@@ -233,6 +247,63 @@ class SoakTest : public ::testing::Test {
     std::printf("parksim's truth: %ld gate events, %zu acknowledged by the broker, all decided (%ld decisions parksim "
                 "did not see); %zu spaces whose sensor spoke, all as they are\n",
                 gate_events, acknowledged.size(), unseen, told);
+    score_alerts(faults, end_ms);
+  }
+
+  // Issue #12: what parkd raised against what parksim played. Printed for every fault kind: how
+  // many were raised and how quickly; and every alert with no fault behind it.
+  void score_alerts(const std::vector<PlayedFault>& faults, TimeMs end_ms) {
+    const test::HttpResult r = test::http_get(http_port, "/v1/alerts?all=true", operator_token());
+    parking::v1::AlertList list;
+    ASSERT_TRUE(r.status == 200 && google::protobuf::util::JsonStringToMessage(r.body, &list).ok()) << r.body;
+    constexpr TimeMs kHour = 3'600'000;
+    struct Rule {
+      const char* fault;
+      const char* alert;
+      TimeMs limit;  // from when the fault could first be seen to the alert
+    };
+    const Rule rules[] = {{"ground_lock", "BLOCKED_SUSPECT", 24 * kHour},
+                          {"flapping_sensor", "FLAPPING_SENSOR", kHour},
+                          {"abandoned_car", "LONG_OCCUPANCY", 14 * 24 * kHour + kHour}};
+    std::set<std::string> explained;
+    for (const Rule& rule : rules) {
+      std::vector<double> hours;
+      std::size_t played = 0, due = 0;
+      for (const PlayedFault& f : faults) {
+        if (f.kind != rule.fault) continue;
+        ++played;
+        // When parkd could first have known: a lock when a guided car found it; the rest at once.
+        const TimeMs seen = f.kind == "ground_lock" ? f.first_noticed : f.from;
+        const parking::v1::Alert* found = nullptr;
+        for (const auto& a : list.alerts()) {
+          if (a.kind() == rule.alert && a.space_id() == f.space && a.raised_at_ms() >= f.from &&
+              (f.to == 0 || a.raised_at_ms() <= f.to + kHour)) {
+            explained.insert(a.alert_id());
+            if (found == nullptr || a.raised_at_ms() < found->raised_at_ms()) found = &a;
+          }
+        }
+        if (seen == 0 || seen + rule.limit > end_ms) {
+          if (found) hours.push_back(seen > 0 ? static_cast<double>(found->raised_at_ms() - seen) / kHour : 0.0);
+          continue;  // not due within the run
+        }
+        ++due;
+        ASSERT_NE(found, nullptr) << rule.fault << " on " << f.space << " was never raised";
+        const TimeMs delay = found->raised_at_ms() - seen;
+        EXPECT_LE(delay, rule.limit) << rule.fault << " on " << f.space;
+        hours.push_back(static_cast<double>(delay) / kHour);
+      }
+      std::sort(hours.begin(), hours.end());
+      std::printf("alerts: %-15s played %zu (due in this run %zu), raised %zu; hours to raise: median %.1f, worst %.1f\n",
+                  rule.fault, played, due, hours.size(), hours.empty() ? 0.0 : hours[hours.size() / 2],
+                  hours.empty() ? 0.0 : hours.back());
+    }
+    std::string unexplained;
+    for (const auto& a : list.alerts()) {
+      if (!explained.count(a.alert_id())) unexplained += "\n  " + a.alert_id() + ": " + a.detail_en();
+    }
+    std::printf("alerts: %d raised, %zu with no fault behind them%s\n", list.alerts_size(),
+                static_cast<std::size_t>(std::count(unexplained.begin(), unexplained.end(), '\n')), unexplained.c_str());
+    EXPECT_TRUE(unexplained.empty()) << "alerts raised for nothing:" << unexplained;
   }
 
   std::optional<parking::v1::StatusReply> status() {
@@ -245,7 +316,7 @@ class SoakTest : public ::testing::Test {
   // Every count adds up, for the lot and for each zone, and the zones make the lot.
   void check_counts(const parking::v1::StatusReply& s) {
     for (const auto& lot : s.lots()) {
-      auto sum = [](const parking::v1::SpaceCounts& c) { return c.free() + c.occupied() + c.held() + c.closed() + c.unknown(); };
+      auto sum = [](const parking::v1::SpaceCounts& c) { return c.free() + c.occupied() + c.held() + c.closed() + c.unknown() + c.suspect(); };
       std::uint32_t zone_total = 0;
       std::uint32_t zone_free = 0;
       bool ok = sum(lot.counts()) == lot.counts().total() && lot.counts().total() == 185;
@@ -429,7 +500,7 @@ TEST_F(SoakTest, AMonthOfTheCompoundWithFaultsKeepsCountsMemoryAndBillsRight) {
   EXPECT_LE(rss_last_day, rss_first_day + 16 * 1024) << "RSS grew from " << rss_first_day << " to " << rss_last_day << " kB";
   EXPECT_GT(count_checks, 100u);
   EXPECT_EQ(count_violations, 0u);
-  check_against_the_simulation(truth_file);
+  check_against_the_simulation(truth_file, end_ms);
 
   // The bills of every month the soak touched, against the ledger.
   const ConfigLoad config = load_config_file(test::source_dir() / "config/parkd.textproto");

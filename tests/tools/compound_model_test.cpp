@@ -81,7 +81,7 @@ TEST(CompoundModel, ADayHasHeartbeatsRushHoursAndAFullNight) {
   }
   EXPECT_EQ(last_report.size(), xj5().spaces().size());  // every sensor spoke
   EXPECT_LT(noon_taken, 120u);                            // most commuters are out at noon
-  EXPECT_GT(model.occupied_spaces(), 170u);               // and back at night...
+  EXPECT_GT(model.occupied_spaces(), 160u);               // and back at night (the accessible spaces stay free)...
   EXPECT_GT(model.stats().turned_away, 0u);               // ...more of them than there are spaces
   EXPECT_GT(model.stats().parked_visitors, 20u);
   EXPECT_GT(entries, 100u);

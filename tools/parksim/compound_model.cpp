@@ -25,7 +25,8 @@ CompoundModel::CompoundModel(const Lot& lot, ModelSettings settings, TimeMs star
       now_(start),
       sensors_(lot.spaces().size()),
       parked_car_(lot.spaces().size(), -1),
-      gate_seq_(lot.gates().size(), 0) {
+      gate_seq_(lot.gates().size(), 0),
+      blocked_(lot.spaces().size(), false) {
   for (auto& s : sensors_) {
     s.boot_id = static_cast<std::uint32_t>(rng_() | 1u);
     s.battery_mv = static_cast<std::uint32_t>(uniform(2'900, 3'400));
@@ -79,6 +80,31 @@ CompoundModel::CompoundModel(const Lot& lot, ModelSettings settings, TimeMs star
     schedule(today + 10 * kHour, EventKind::SilenceStart, pick[1]);
     schedule(today + 3 * kHour, EventKind::Reboot, pick[2]);
     sensors_[pick[3]].battery_mv = 2'300;
+    // Spaces that lie (#12), on ordinary spaces the other faults do not use: ground locks raised
+    // for three days from the first morning on, a day apart; a sensor that flaps for two hours
+    // on the second afternoon; a car left on its space for good.
+    std::vector<std::uint32_t> ordinary;
+    for (std::size_t i = 4; i < pick.size(); ++i) {
+      if (lot_.spaces()[pick[i]].kind == SpaceKind::Ordinary) ordinary.push_back(pick[i]);
+    }
+    std::size_t next = 0;
+    for (std::uint32_t k = 0; k < settings_.ground_locks && next < ordinary.size(); ++k, ++next) {
+      const TimeMs from = today + 30 * kHour + static_cast<TimeMs>(k) * 24 * kHour;
+      faults_.push_back(Fault{"ground_lock", ordinary[next], from, from + 72 * kHour, 0});
+      schedule(from, EventKind::LockUp, static_cast<std::uint32_t>(faults_.size() - 1));
+      schedule(from + 72 * kHour, EventKind::LockDown, static_cast<std::uint32_t>(faults_.size() - 1));
+    }
+    if (next < ordinary.size()) {
+      const TimeMs from = today + 38 * kHour;
+      faults_.push_back(Fault{"flapping_sensor", ordinary[next], from, from + 2 * kHour, 0});
+      schedule(from, EventKind::FlapStart, ordinary[next++]);
+    }
+    for (; next < ordinary.size(); ++next) {
+      if (parked_car_[ordinary[next]] < 0) continue;
+      cars_[static_cast<std::size_t>(parked_car_[ordinary[next]])].abandoned = true;
+      faults_.push_back(Fault{"abandoned_car", ordinary[next], start, 0, 0});
+      break;
+    }
   }
 }
 
@@ -176,16 +202,27 @@ void CompoundModel::handle(const Event& e, std::vector<DeviceMessage>& out) {
       Car& car = cars_[e.subject];
       if (car.space) return;  // already home
       gate_event(e.subject, true, e.at, out);
-      schedule(e.at + minutes(uniform(1, 3)), EventKind::Park, e.subject);
+      car.at_gate = true;
+      // The barrier opens on parkd's decision and the car parks two minutes later
+      // (on_assignment); this if no guidance ever comes (parkd or the broker away).
+      schedule(e.at + minutes(uniform(14, 16)), EventKind::Park, e.subject);
       return;
     }
     case EventKind::Park: {
       Car& car = cars_[e.subject];
+      if (!car.at_gate || car.space) return;  // parked already, on its guidance
+      car.at_gate = false;
       std::optional<std::uint32_t> space;
-      if (auto assigned = lot_.find_space(car.assigned_space); assigned && parked_car_[*assigned] < 0) {
+      const auto assigned = lot_.find_space(car.assigned_space);
+      if (assigned && parked_car_[*assigned] < 0 && !blocked_[*assigned]) {
         space = assigned;
         ++stats_.guided_arrivals;
       } else {
+        if (assigned && blocked_[*assigned]) {  // sent to a locked space: it parks elsewhere
+          for (Fault& f : faults_) {
+            if (f.kind == "ground_lock" && f.space == *assigned && f.first_noticed == 0) f.first_noticed = e.at;
+          }
+        }
         space = choose_space(car);
       }
       car.assigned_space.clear();
@@ -212,6 +249,7 @@ void CompoundModel::handle(const Event& e, std::vector<DeviceMessage>& out) {
     case EventKind::Leave: {
       Car& car = cars_[e.subject];
       if (!car.space) return;  // it was parked outside; nothing the compound sees
+      if (car.abandoned) return;  // its day is planned as any other's (same draws), it just never goes
       const std::uint32_t space = *car.space;
       car.space.reset();
       parked_car_[space] = -1;
@@ -243,6 +281,34 @@ void CompoundModel::handle(const Event& e, std::vector<DeviceMessage>& out) {
       report(e.subject, false, e.at, out);
       schedule(e.at + 20 * kHour, EventKind::SilenceStart, e.subject);
       return;
+    case EventKind::LockUp: {
+      Fault& f = faults_[e.subject];
+      if (parked_car_[f.space] >= 0) {  // its holder raises it once the car is gone
+        schedule(e.at + 30 * kMinute, EventKind::LockUp, e.subject);
+        return;
+      }
+      if (f.from < e.at) f.from = e.at;
+      blocked_[f.space] = true;
+      return;
+    }
+    case EventKind::LockDown:
+      blocked_[faults_[e.subject].space] = false;
+      return;
+    case EventKind::FlapStart:
+      sensors_[e.subject].flaps_left = 80;  // one wrong reading every 90 s: two hours
+      schedule(e.at, EventKind::FlapTick, e.subject);
+      return;
+    case EventKind::FlapTick: {
+      Sensor& s = sensors_[e.subject];
+      if (s.flaps_left == 0) return;
+      --s.flaps_left;
+      s.occupied = !(parked_car_[e.subject] >= 0);  // wrong for 45 s: longer than any debounce
+      report(e.subject, false, e.at, out);
+      s.occupied = parked_car_[e.subject] >= 0;
+      schedule(e.at + 45 * kSecond, EventKind::Truth, e.subject);
+      schedule(e.at + 90 * kSecond, EventKind::FlapTick, e.subject);
+      return;
+    }
     case EventKind::Reboot: {
       Sensor& s = sensors_[e.subject];
       s.boot_id = static_cast<std::uint32_t>(rng_() | 1u);
@@ -307,7 +373,7 @@ std::optional<std::uint32_t> CompoundModel::choose_space(const Car& car) {
       std::vector<std::uint32_t> free;
       for (std::uint32_t s = zone.first_space; s < zone.first_space + zone.space_count; ++s) {
         const SpaceKind kind = lot_.spaces()[s].kind;
-        if (parked_car_[s] >= 0 || kind == SpaceKind::Accessible) continue;
+        if (parked_car_[s] >= 0 || blocked_[s] || kind == SpaceKind::Accessible) continue;
         if (kind == SpaceKind::EvCharging && !allow_ev) continue;
         free.push_back(s);
       }
@@ -321,6 +387,9 @@ void CompoundModel::on_assignment(const std::string& plate, const std::string& s
   for (auto it = cars_.rbegin(); it != cars_.rend(); ++it) {
     if (it->plate == plate && !it->space) {
       it->assigned_space = space_id;
+      if (it->at_gate) {
+        schedule(now_ + 2 * kMinute, EventKind::Park, static_cast<std::uint32_t>(std::distance(it, cars_.rend()) - 1));
+      }
       return;
     }
   }

@@ -20,6 +20,7 @@ struct ModelSettings {
   std::uint32_t households = 1'469;
   double visitors_per_hour = 6.0;  // between 08:00 and 20:00 local time
   bool faults = true;
+  std::uint32_t ground_locks = 2;  // with faults: spaces a ground lock blocks for days
   std::uint64_t seed = 1;
 };
 
@@ -62,7 +63,8 @@ class CompoundModel {
 
   // Every message due at or before `now`, in time order.
   std::vector<DeviceMessage> advance(TimeMs now);
-  // parkd's decision for a plate at a gate: the car will try that space first.
+  // parkd's decision for a plate at a gate: the car drives to that space (two minutes) and takes
+  // it if it is free. A car that hears nothing (parkd away) parks where it can after about a quarter of an hour.
   void on_assignment(const std::string& plate, const std::string& space_id);
 
   // Households and their cars, all registered before the start: about one car in three shares
@@ -82,6 +84,17 @@ class CompoundModel {
   const Lot& lot() const { return lot_; }
   TimeMs now() const { return now_; }
 
+  // The faults played, so that a test can score what parkd found. Times are 0 when not (yet) so.
+  struct Fault {
+    std::string kind;  // ground_lock, abandoned_car, flapping_sensor
+    std::uint32_t space = 0;
+    TimeMs from = 0;
+    TimeMs to = 0;             // the end, if it ends within the run's plan
+    TimeMs first_noticed = 0;  // ground_lock: the first guided car that found it blocked
+  };
+  const std::vector<Fault>& faults() const { return faults_; }
+  bool blocked(std::uint32_t space) const { return blocked_[space]; }
+
  private:
   enum class Profile { Commuter, Homebody, NightShift, Traveller };
   struct Car {
@@ -92,6 +105,8 @@ class CompoundModel {
     bool visitor = false;
     std::optional<std::uint32_t> space;  // where it is parked
     std::string assigned_space;          // parkd's latest assignment for it
+    bool abandoned = false;              // left on its space for good
+    bool at_gate = false;                // came in and has not parked yet
   };
   struct Sensor {
     std::uint32_t boot_id = 1;
@@ -99,8 +114,12 @@ class CompoundModel {
     std::uint32_t battery_mv = 3'300;
     bool occupied = false;
     bool silent = false;
+    std::uint32_t flaps_left = 0;  // a faulty sensor's wrong readings still to come
   };
-  enum class EventKind { Heartbeat, Arrive, Park, Leave, Exit, Plan, Visitor, SensorFlap, Truth, SilenceStart, SilenceEnd, Reboot };
+  enum class EventKind {
+    Heartbeat, Arrive, Park, Leave, Exit, Plan, Visitor, SensorFlap, Truth, SilenceStart, SilenceEnd, Reboot,
+    LockUp, LockDown, FlapStart, FlapTick,
+  };
   struct Event {
     TimeMs at;
     std::uint64_t order;  // ties keep insertion order: same seed, same run
@@ -133,6 +152,8 @@ class CompoundModel {
   std::uint64_t order_ = 0;
   std::uint32_t flapper_ = 0xffffffffu;  // the space whose sensor flaps when a car parks
   ModelStats stats_;
+  std::vector<Fault> faults_;
+  std::vector<bool> blocked_;  // per space: a raised ground lock (its sensor reads free)
 };
 
 }  // namespace parkd::sim

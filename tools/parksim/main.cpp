@@ -20,6 +20,7 @@
 
 #include "compound_model.h"
 #include "core/civil_day.h"
+#include "core/visitor_bill.h"
 #include "text_table.h"
 #include "config/config_loader.h"
 #include "parking/v1/messages.pb.h"
@@ -57,7 +58,8 @@ const char* kUsage =
     "              (for parkctl import) and exit; same --seed and --start, same residents\n"
     "  --truth FILE  at the end, let parkd settle (one more SimClock past the debounce, up to 10 s\n"
     "              for the last decisions) and write what really happened: the gate events the\n"
-    "              broker acknowledged (parkd must decide each), and every space as it really is\n";
+    "              broker acknowledged (parkd must decide each), every space as it really is, and the\n"
+    "              faults played (ground locks, a flapping sensor, an abandoned car; also printed at start)\n";
 
 bool parse(int argc, char** argv, Options& o, std::string& error) {
   for (int i = 1; i < argc; ++i) {
@@ -261,6 +263,13 @@ int run(const Options& o) {
     }
     return 0;
   }
+  // The faults this run plays, so that whoever watches knows the truth to score parkd against.
+  for (const auto& f : model.faults()) {
+    std::printf("parksim: fault %s on %s from %s%s\n", f.kind.c_str(), lot->spaces()[f.space].id.c_str(),
+                local_time_text(f.from, lot->utc_offset_minutes()).c_str(),
+                f.to > 0 ? (" to " + local_time_text(f.to, lot->utc_offset_minutes())).c_str() : "");
+  }
+  std::fflush(stdout);
   Link link(o.broker, lot->id());
 
   std::map<std::string, parking::v1::DisplayFrame> frames;
@@ -353,6 +362,11 @@ int run(const Options& o) {
     // subscribed again are not for it (a clean session), so this is informative only.
     out << "undecided " << undecided.size() << "\n";
     for (const auto& [gate_id, seq] : link.acknowledged()) out << "acknowledged_event " << gate_id << " " << seq << "\n";
+    // fault KIND SPACE FROM TO FIRST_NOTICED (ms; 0: not so)
+    for (const auto& f : model.faults()) {
+      out << "fault " << f.kind << " " << lot->spaces()[f.space].id << " " << f.from << " " << f.to << " " << f.first_noticed
+          << "\n";
+    }
     const auto truth = model.truth();
     for (std::size_t i = 0; i < truth.size(); ++i) {
       out << "space " << lot->spaces()[i].id << " " << (truth[i].occupied ? "occupied" : "empty") << " "
