@@ -7,21 +7,19 @@
 namespace parkd {
 namespace {
 
-constexpr TimeMs kMinute = 60'000;
-constexpr TimeMs kHour = 60 * kMinute;
-constexpr TimeMs kDay = 24 * kHour;
+constexpr TimeMs kMsPerHour = 60 * kMsPerMinute;
 // While the lot stays full at night, free spaces are looked at this often.
-constexpr TimeMs kNightRecheck = 10 * kMinute;
+constexpr TimeMs kNightRecheck = 10 * kMsPerMinute;
 
 bool is_free_like(SpaceState s) { return s == SpaceState::Free || s == SpaceState::Held || s == SpaceState::Suspect; }
 
 // "26 h" / "3 days", in both languages.
 std::pair<std::string, std::string> span_words(TimeMs span) {
-  if (span < 48 * kHour) {
-    const auto h = std::to_string(std::max<TimeMs>(1, (span + kHour - 1) / kHour));
+  if (span < 48 * kMsPerHour) {
+    const auto h = std::to_string(std::max<TimeMs>(1, (span + kMsPerHour - 1) / kMsPerHour));
     return {h + "小时", h + " h"};
   }
-  const auto d = std::to_string((span + kDay - 1) / kDay);
+  const auto d = std::to_string((span + kMsPerDay - 1) / kMsPerDay);
   return {d + "天", d + " days"};
 }
 
@@ -124,7 +122,7 @@ void SpaceWatch::count_flap(SpaceIndex space, TimeMs at) {
   if (++s.flap_changes < rules_.flapping_changes) return;
   const std::string& id = lot_.spaces()[space].id;
   const auto n = std::to_string(s.flap_changes);
-  const auto minutes = std::to_string(rules_.flapping_window_ms / kMinute);
+  const auto minutes = std::to_string(rules_.flapping_window_ms / kMsPerMinute);
   raise(AlertKind::FlappingSensor, space, at,
         id + "：传感器" + minutes + "分钟内变化" + n + "次——请检查或更换传感器",
         id + ": its sensor changed " + n + " times within " + minutes + " minutes — check or replace the sensor");
@@ -223,7 +221,7 @@ void SpaceWatch::fire(const Timer& t, Occupancy& occupancy) {
       }
       s.long_queued = false;
       if (s.long_alert) return;
-      const auto days = std::to_string((t.due - s.occupied_since) / kDay);
+      const auto days = std::to_string((t.due - s.occupied_since) / kMsPerDay);
       raise(AlertKind::LongOccupancy, t.space, t.due,
             id + "：已连续占用" + days + "天——请核实是否为长期停放的僵尸车并联系车主",
             id + ": occupied without a break for " + days + " days — check for an abandoned car and contact its owner");
@@ -254,16 +252,16 @@ void SpaceWatch::fire(const Timer& t, Occupancy& occupancy) {
 }
 
 std::pair<TimeMs, TimeMs> SpaceWatch::night_window(TimeMs t) const {
-  const TimeMs offset = TimeMs{lot_.utc_offset_minutes()} * kMinute;
-  const TimeMs day_start = (t + offset) / kDay * kDay - offset;  // local midnight before t (t >= 0)
-  const TimeMs start_in_day = TimeMs{rules_.night_start_minute} * kMinute;
-  TimeMs end_in_day = TimeMs{rules_.night_end_minute} * kMinute;
-  if (end_in_day <= start_in_day) end_in_day += kDay;  // wraps midnight
+  const TimeMs offset = TimeMs{lot_.utc_offset_minutes()} * kMsPerMinute;
+  const TimeMs day_start = (t + offset) / kMsPerDay * kMsPerDay - offset;  // local midnight before t (t >= 0)
+  const TimeMs start_in_day = TimeMs{rules_.night_start_minute} * kMsPerMinute;
+  TimeMs end_in_day = TimeMs{rules_.night_end_minute} * kMsPerMinute;
+  if (end_in_day <= start_in_day) end_in_day += kMsPerDay;  // wraps midnight
   // The window that began the day before may still be running at t.
-  for (TimeMs base : {day_start - kDay, day_start, day_start + kDay}) {
+  for (TimeMs base : {day_start - kMsPerDay, day_start, day_start + kMsPerDay}) {
     if (t < base + end_in_day) return {base + start_in_day, base + end_in_day};
   }
-  return {day_start + kDay + start_in_day, day_start + kDay + end_in_day};
+  return {day_start + kMsPerDay + start_in_day, day_start + kMsPerDay + end_in_day};
 }
 
 TimeMs SpaceWatch::first_night_check() const {
@@ -295,11 +293,11 @@ void SpaceWatch::night_check(TimeMs at, Occupancy& occupancy) {
     occupancy.for_each_free([&](SpaceIndex i) {
       if (lot_.spaces()[i].kind != SpaceKind::Accessible && spaces_[i].since <= threshold) found.push_back(i);
     });
-    const auto hours = std::to_string(rules_.night_free_ms / kHour);
-    const auto minutes = std::to_string(rules_.night_free_ms / kMinute);
+    const auto hours = std::to_string(rules_.night_free_ms / kMsPerHour);
+    const auto minutes = std::to_string(rules_.night_free_ms / kMsPerMinute);
     for (SpaceIndex i : found) {
       const std::string& id = lot_.spaces()[i].id;
-      const bool whole = rules_.night_free_ms % kHour == 0;
+      const bool whole = rules_.night_free_ms % kMsPerHour == 0;
       raise(AlertKind::BlockedSuspect, i, at,
             id + "：夜间全场车位已满时仍空闲" + (whole ? hours + "小时" : minutes + "分钟") +
                 "——请检查地锁或车位上的物品",

@@ -9,12 +9,6 @@
 namespace parkd {
 namespace {
 
-std::vector<Lot> tiny_lots() {
-  std::vector<Lot> lots;
-  lots.push_back(test::small_lot());
-  return lots;
-}
-
 class GuidanceTest : public ::testing::Test {
  protected:
   void report(std::string_view sensor, std::string_view space, bool occupied) {
@@ -32,7 +26,7 @@ class GuidanceTest : public ::testing::Test {
   }
 
   test::RecordingSink sink;
-  Engine engine{tiny_lots(), sink};
+  Engine engine{test::small_lots(), sink};
   TimeMs t = test::kNoonShanghai;
   std::uint64_t seq = 0;
 };

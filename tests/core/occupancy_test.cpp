@@ -9,12 +9,6 @@
 namespace parkd {
 namespace {
 
-std::vector<Lot> tiny_lots() {
-  std::vector<Lot> lots;
-  lots.push_back(test::small_lot());
-  return lots;
-}
-
 class OccupancyTest : public ::testing::Test {
  protected:
   ReportOutcome report(std::string_view sensor, std::string_view space, bool occupied, std::uint64_t seq,
@@ -31,7 +25,7 @@ class OccupancyTest : public ::testing::Test {
   const Occupancy& occ() const { return engine.occupancy(0); }
 
   test::RecordingSink sink;
-  Engine engine{tiny_lots(), sink};
+  Engine engine{test::small_lots(), sink};
   TimeMs t = test::kNoonShanghai;
 };
 

@@ -11,7 +11,7 @@
 #include "support/test_lots.h"
 
 namespace parkd {
-namespace {
+namespace space_watch_test {  // named, not anonymous: unity builds put several tests in one file
 
 constexpr TimeMs kMinute = 60'000;
 constexpr TimeMs kHour = 60 * kMinute;
@@ -421,5 +421,5 @@ TEST(SpaceWatch, EveryThresholdComesFromTheLotAndIsChecked) {
   EXPECT_NE(all.find("alerts night time 1440 is not a minute of the day"), std::string::npos) << all;
 }
 
-}  // namespace
+}  // namespace space_watch_test
 }  // namespace parkd

@@ -41,6 +41,12 @@ Lot small_lot(const std::string& lot_id) {
   return std::move(*built.lot);
 }
 
+std::vector<Lot> small_lots() {
+  std::vector<Lot> lots;
+  lots.push_back(small_lot());
+  return lots;
+}
+
 SensorReading reading(std::string_view lot, std::string_view sensor, std::string_view space, bool occupied,
                       std::uint64_t seq, std::uint32_t boot, std::uint32_t battery_mv) {
   SensorReading r;

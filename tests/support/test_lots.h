@@ -23,6 +23,8 @@ inline constexpr TimeMs kNightShanghai = kNoonShanghai + 10 * 3'600'000;
 // display "d" (N left, S right); building "b1" nearest N then S, "b2" nearest S.
 LotSpec small_lot_spec(const std::string& lot_id = "tiny");
 Lot small_lot(const std::string& lot_id = "tiny");
+// That lot alone, as an engine takes its lots.
+std::vector<Lot> small_lots();
 
 // The views are kept as given: pass literals or strings that outlive the reading.
 SensorReading reading(std::string_view lot, std::string_view sensor, std::string_view space, bool occupied,
