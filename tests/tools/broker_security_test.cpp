@@ -173,6 +173,30 @@ TEST_F(BrokerSecurityTest, EachDeviceUsesOnlyItsOwnTopicsAndParkdChecksWhatSenso
   for (const auto& m : north.received()) EXPECT_NE(m.payload, "forged");
 }
 
+// Issue #12 behind the ACL: parkd's alerts reach the broker (a refused publish would be
+// acknowledged and dropped without a word), and a sign cannot read them.
+TEST_F(BrokerSecurityTest, ParkdsAlertsPassTheAclAndOnlyItsAccountReadsThem) {
+  start_parkd();
+  test::MqttProbe office(uri(), "office-alerts", as("parkd"));
+  office.subscribe("parking/tlot/alerts/+");
+  test::MqttProbe sign(uri(), "sign-north", as("tlot-sign-north"));
+  sign.subscribe("parking/tlot/alerts/+");
+  test::MqttProbe a01(uri(), "s-A01", as("tlot-s-A01"));
+  // A01's sensor changes its mind 20 times (debounce 0 here), at the pace the default rate
+  // limit of a sensor allows (5 a second after a burst of 20).
+  for (std::uint64_t seq = 1; seq <= 21; ++seq) {
+    a01.publish("parking/tlot/sensors/s-A01/report", report("A01", seq % 2 == 0, seq));
+    std::this_thread::sleep_for(100ms);
+  }
+  const auto alert = office.wait_for([](const test::Received& m) { return !m.payload.empty(); }, 10s);
+  ASSERT_TRUE(alert) << test::read_file(dir.path() / "parkd.log");
+  parking::v1::Alert a;
+  ASSERT_TRUE(a.ParseFromString(alert->payload));
+  EXPECT_EQ(a.kind(), "FLAPPING_SENSOR");
+  EXPECT_EQ(a.space_id(), "A01");
+  EXPECT_FALSE(sign.wait_for([](const test::Received&) { return true; }, 500ms)) << "a sign read an alert";
+}
+
 TEST_F(BrokerSecurityTest, TlsConnectsOnlyClientsThatTrustThePrivateCa) {
   const std::string tls = "ssl://127.0.0.1:" + std::to_string(tls_port);
   test::ProbeLogin login = as("tlot-sign-north");

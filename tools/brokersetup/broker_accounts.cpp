@@ -23,12 +23,17 @@ std::vector<BrokerAccount> broker_accounts(const std::vector<Lot>& lots, const B
     parkd.read.push_back(base + "gates/+/event");
     parkd.write.push_back(base + "gates/+/decision");
     parkd.write.push_back(base + "displays/+/frame");
+    parkd.write.push_back(base + "alerts/+");
     parkd.read.push_back(base + "engine/status");  // its own retained status, seen on reconnect
     parkd.write.push_back(base + "engine/status");
+    // Alerts, retained while active (docs/alerts.md); readable with parkd's account so that the
+    // office's own tools can follow them.
+    parkd.read.push_back(base + "alerts/+");
     sim.write.push_back(base + "sensors/+/report");
     sim.write.push_back(base + "gates/+/event");
     sim.read.push_back(base + "gates/+/decision");
     sim.read.push_back(base + "displays/+/frame");
+    sim.read.push_back(base + "alerts/+");
     sim.read.push_back(base + "engine/status");
     for (const Space& s : lot.spaces()) {
       out.push_back(BrokerAccount{device_username(lot.id(), s.sensor_id), "sensor", {}, {sensor_report_topic(lot.id(), s.sensor_id)}});
