@@ -153,6 +153,13 @@ LotSpec to_spec(const parking::v1::LotConfig& c, const Locator& where, const std
   if (al.has_flapping_changes()) rules.flapping_changes = al.flapping_changes();
   if (al.has_flapping_window_minutes()) rules.flapping_window_ms = std::int64_t{al.flapping_window_minutes()} * 60'000;
   if (al.has_flapping_quiet_changes()) rules.flapping_quiet_changes = al.flapping_quiet_changes();
+  if (al.has_unentered_excess()) rules.unentered_excess = al.unentered_excess();
+  if (al.has_unentered_hours()) rules.unentered_ms = std::int64_t{al.unentered_hours()} * 3'600'000;
+  if (al.has_unentered_clear_excess()) rules.unentered_clear_excess = al.unentered_clear_excess();
+  if (al.has_missed_exits_excess()) rules.missed_exits_excess = al.missed_exits_excess();
+  if (al.has_missed_exits_hours()) rules.missed_exits_ms = std::int64_t{al.missed_exits_hours()} * 3'600'000;
+  if (al.has_missed_exits_clear_excess()) rules.missed_exits_clear_excess = al.missed_exits_clear_excess();
+  if (al.has_record_clear_minutes()) rules.record_clear_ms = std::int64_t{al.record_clear_minutes()} * 60'000;
   for (auto [text, field, minute] : {std::tuple{&al.night_start(), "night_start", &rules.night_start_minute},
                                      std::tuple{&al.night_end(), "night_end", &rules.night_end_minute}}) {
     if (text->empty()) continue;

@@ -1,6 +1,7 @@
 // Alert names and ids.
 #include "alert.h"
 
+#include <algorithm>
 #include <array>
 
 namespace parkd {
@@ -28,6 +29,16 @@ std::string make_alert_id(std::string_view subject, AlertKind kind, TimeMs raise
   id += '-';
   id += std::to_string(raised_at);
   return id;
+}
+
+std::pair<std::string, std::string> duration_words(TimeMs span) {
+  constexpr TimeMs kHour = 60 * kMsPerMinute;
+  if (span < 48 * kHour) {
+    const auto h = std::to_string(std::max<TimeMs>(1, (span + kHour - 1) / kHour));
+    return {h + "小时", h + " h"};
+  }
+  const auto d = std::to_string((span + kMsPerDay - 1) / kMsPerDay);
+  return {d + "天", d + " days"};
 }
 
 }  // namespace parkd

@@ -6,6 +6,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <utility>
 
 #include "time_ms.h"
 
@@ -44,5 +45,9 @@ struct Alert {
 
 // `{space or plate}-{kind in lower case}-{raised_at}`: unique, and readable in a topic.
 std::string make_alert_id(std::string_view subject, AlertKind kind, TimeMs raised_at);
+
+// A span for an alert's text, in Chinese and English: "26小时"/"26 h" below two days, else
+// "3天"/"3 days" (rounded up).
+std::pair<std::string, std::string> duration_words(TimeMs span);
 
 }  // namespace parkd

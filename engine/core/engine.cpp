@@ -195,7 +195,11 @@ SpaceCommandOutcome Engine::restore_alert(const Alert& alert) {
   if (lot_it == lot_index_.end()) return SpaceCommandOutcome::UnknownLot;
   LotRuntime& rt = *lots_[lot_it->second];
   if (!alert.space_id.empty() && !rt.lot.find_space(alert.space_id)) return SpaceCommandOutcome::UnknownSpace;
-  if (!rt.watch.restore_alert(alert, rt.occupancy)) return SpaceCommandOutcome::AlreadyThere;
+  const bool about_space = !alert.space_id.empty();
+  if (about_space ? !rt.watch.restore_alert(alert, rt.occupancy) : !rt.inside_watch.restore_alert(alert, rt.inside)) {
+    return SpaceCommandOutcome::AlreadyThere;
+  }
+  if (!about_space) count_inside(rt, now);
   forward_changes(rt);
   forward_watch(rt);
   settle(lot_it->second, now);
@@ -219,7 +223,9 @@ SpaceCommandOutcome Engine::dismiss_alert(std::string_view lot_id, std::string_v
   auto lot_it = lot_index_.find(lot_id);
   if (lot_it == lot_index_.end()) return SpaceCommandOutcome::UnknownLot;
   LotRuntime& rt = *lots_[lot_it->second];
-  if (!rt.watch.dismiss(alert_id, reason, now_, rt.occupancy)) return SpaceCommandOutcome::UnknownAlert;
+  if (!rt.watch.dismiss(alert_id, reason, now_, rt.occupancy) && !rt.inside_watch.dismiss(alert_id, reason, now_)) {
+    return SpaceCommandOutcome::UnknownAlert;
+  }
   forward_changes(rt);
   forward_watch(rt);
   settle(lot_it->second, now_);
@@ -246,6 +252,70 @@ SpaceCommandOutcome Engine::open_space(std::string_view lot_id, std::string_view
   return set_closed(lot_id, space_id, false, now, {});
 }
 
+void Engine::car_entered(std::string_view lot_id, CarInside car, TimeMs now) {
+  advance(now);
+  auto lot_it = lot_index_.find(lot_id);
+  if (lot_it == lot_index_.end()) return;
+  LotRuntime& rt = *lots_[lot_it->second];
+  // The cars already parked when the record begins came in before it: counted, not named.
+  if (!rt.inside.begun()) rt.inside.begin(rt.occupancy.lot_counts()[SpaceState::Occupied]);
+  const bool visitor = car.visitor;
+  const TimeMs entered_at = car.entered_at;
+  const std::string plate = car.plate;
+  if (const auto replaced = rt.inside.enter(std::move(car)); replaced && replaced->entered_at != entered_at) {
+    rt.inside_watch.car_out(plate, now_, "entered again");  // its exit was missed: a new stay begins
+  }
+  if (visitor) rt.inside_watch.visitor_in(*rt.inside.find(plate));
+  rt.inside.take_changes(inside_changes_);
+  count_inside(rt, now_);
+  forward_watch(rt);
+  settle(lot_it->second, now_);
+}
+
+void Engine::car_left(std::string_view lot_id, std::string_view plate, TimeMs now, std::string how) {
+  advance(now);
+  auto lot_it = lot_index_.find(lot_id);
+  if (lot_it == lot_index_.end()) return;
+  LotRuntime& rt = *lots_[lot_it->second];
+  if (!rt.inside.begun()) rt.inside.begin(rt.occupancy.lot_counts()[SpaceState::Occupied]);
+  rt.inside.leave(plate);
+  rt.inside_watch.car_out(plate, now_, std::move(how));
+  rt.inside.take_changes(inside_changes_);
+  count_inside(rt, now_);
+  forward_watch(rt);
+  settle(lot_it->second, now_);
+}
+
+void Engine::take_inside_changes(std::vector<InsideChange>& into) {
+  into.insert(into.end(), std::make_move_iterator(inside_changes_.begin()),
+              std::make_move_iterator(inside_changes_.end()));
+  inside_changes_.clear();
+}
+
+SpaceCommandOutcome Engine::restore_inside(std::string_view lot_id, std::uint32_t unnamed, std::vector<CarInside> cars) {
+  auto lot_it = lot_index_.find(lot_id);
+  if (lot_it == lot_index_.end()) return SpaceCommandOutcome::UnknownLot;
+  LotRuntime& rt = *lots_[lot_it->second];
+  rt.inside.restore(unnamed, std::move(cars));
+  for (const auto& [plate, car] : rt.inside.cars()) rt.inside_watch.visitor_in(car);
+  count_inside(rt, now_);
+  settle(lot_it->second, now_);
+  return SpaceCommandOutcome::Done;
+}
+
+std::vector<Alert> Engine::active_alerts(std::size_t lot) const {
+  const LotRuntime& rt = *lots_[lot];
+  std::vector<Alert> all = rt.watch.active();
+  all.insert(all.end(), rt.inside_watch.active().begin(), rt.inside_watch.active().end());
+  return all;
+}
+
+void Engine::count_inside(LotRuntime& rt, TimeMs at) {
+  // Until the record begins there is nothing to hold the spaces against.
+  if (!rt.inside.begun()) return;
+  rt.inside_watch.on_counts(rt.occupancy.lot_counts()[SpaceState::Occupied], rt.inside.count(), at);
+}
+
 std::string_view Engine::closed_reason(std::size_t lot, SpaceIndex space) const {
   const auto& reasons = lots_[lot]->closed_reasons;
   const auto it = reasons.find(space);
@@ -255,16 +325,19 @@ std::string_view Engine::closed_reason(std::size_t lot, SpaceIndex space) const 
 void Engine::forward_changes(LotRuntime& rt) {
   if (rt.occupancy.changes().empty() && !rt.occupancy.has_unused_holds()) return;
   // The watch may flag spaces as it goes; their changes come round in the next pass.
+  TimeMs last_change = -1;
   while (!rt.occupancy.changes().empty() || rt.occupancy.has_unused_holds()) {
     rt.occupancy.take_changes(rt.change_batch);
     for (const SpaceChange& change : rt.change_batch) {
       sink_.space_changed(rt.lot, change);
       rt.watch.on_change(change, rt.occupancy);
     }
+    if (!rt.change_batch.empty()) last_change = rt.change_batch.back().at;
     rt.occupancy.take_unused_holds(rt.hold_batch);
     for (const UnusedHold& hold : rt.hold_batch) rt.watch.on_unused_hold(hold, rt.occupancy);
   }
   rt.guidance.mark_dirty();
+  if (last_change >= 0) count_inside(rt, last_change);
   forward_watch(rt);
 }
 
@@ -275,7 +348,11 @@ void Engine::forward_watch(LotRuntime& rt) {
     rt.watch.take_strike_changes(rt.strike_batch);
     for (SpaceIndex space : rt.strike_batch) sink_.strikes_changed(rt.lot, space, rt.watch.strikes(space));
   }
-  rt.watch_due = rt.watch.next_due();
+  if (rt.inside_watch.has_effects()) {
+    rt.inside_watch.take_alert_changes(rt.alert_batch);
+    for (const Alert& alert : rt.alert_batch) sink_.alert_changed(rt.lot, alert);
+  }
+  rt.watch_due = std::min(rt.watch.next_due(), rt.inside_watch.next_due());
 }
 
 void Engine::settle(std::size_t lot, TimeMs at) {
@@ -302,6 +379,7 @@ void Engine::advance(TimeMs now) {
     rt.occupancy.advance(step);
     forward_changes(rt);
     rt.watch.advance(step, rt.occupancy);
+    rt.inside_watch.advance(step, rt.inside);
     forward_changes(rt);
     forward_watch(rt);
     rt.guidance.advance(step, rt.occupancy, sink_);

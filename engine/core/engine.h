@@ -12,9 +12,11 @@
 #include <vector>
 
 #include "allocation.h"
+#include "cars_inside.h"
 #include "engine_sink.h"
 #include "guidance.h"
 #include "id_index.h"
+#include "inside_watch.h"
 #include "lot.h"
 #include "occupancy.h"
 #include "sensor_reading.h"
@@ -59,6 +61,17 @@ class Engine {
   void release_hold(std::string_view lot_id, std::string_view plate, TimeMs now);
   SpaceCommandOutcome open_space(std::string_view lot_id, std::string_view space_id, TimeMs now);
 
+  // The gates' record of the cars inside (SPEC "Spaces that lie"). An admitted entry: a visitor
+  // is raised VISITOR_OVERSTAY if still inside at its `overstay_at`.
+  void car_entered(std::string_view lot_id, CarInside car, TimeMs now);
+  // An exit, or a stay the office settled: `how` ends a visitor's overstay ("left", "settled").
+  void car_left(std::string_view lot_id, std::string_view plate, TimeMs now, std::string how);
+  // What the record's changes were since the last call, for the store (with the decisions).
+  void take_inside_changes(std::vector<InsideChange>& into);
+  // After a restart, after the spaces and before the alerts: the record as it was kept.
+  SpaceCommandOutcome restore_inside(std::string_view lot_id, std::uint32_t unnamed, std::vector<CarInside> cars);
+  const CarsInside& cars_inside(std::size_t lot) const { return lots_[lot]->inside; }
+
   // Fires what is due at or before `now`: debounces, staleness, hold expiries, frames.
   void advance(TimeMs now);
   // When advance() next has something to do, or kNever.
@@ -72,17 +85,21 @@ class Engine {
   std::optional<std::size_t> find_lot(std::string_view lot_id) const;
   // Why a space is closed ("" when it is not, or no reason was given).
   std::string_view closed_reason(std::size_t lot, SpaceIndex space) const;
-  const std::vector<Alert>& active_alerts(std::size_t lot) const { return lots_[lot]->watch.active(); }
+  // The space rules' and the record rules' active alerts, in the order each raised them.
+  std::vector<Alert> active_alerts(std::size_t lot) const;
   std::span<const TimeMs> strikes(std::size_t lot, SpaceIndex space) const { return lots_[lot]->watch.strikes(space); }
   const ReportCounters& report_counters() const { return report_counters_; }
 
  private:
   struct LotRuntime {
-    explicit LotRuntime(Lot l) : lot(std::move(l)), occupancy(lot), guidance(lot), watch(lot) {}
+    explicit LotRuntime(Lot l)
+        : lot(std::move(l)), occupancy(lot), guidance(lot), watch(lot), inside(lot.id()), inside_watch(lot) {}
     Lot lot;
     Occupancy occupancy;
     Guidance guidance;
     SpaceWatch watch;
+    CarsInside inside;
+    InsideWatch inside_watch;
     std::vector<SpaceChange> change_batch;  // reused: forwarding allocates nothing in the steady state
     std::vector<UnusedHold> hold_batch;
     std::vector<Alert> alert_batch;
@@ -105,6 +122,7 @@ class Engine {
   void forward_changes(LotRuntime& rt);  // to the watch and the sink; marks the lot's signs dirty
   void forward_watch(LotRuntime& rt);    // the watch's alerts and strikes to the sink; its due time
   void settle(std::size_t lot, TimeMs at);  // forwards changes, re-arms the lot's wake-up
+  void count_inside(LotRuntime& rt, TimeMs at);  // the record rules see the counts
   SpaceCommandOutcome set_closed(std::string_view lot_id, std::string_view space_id, bool closed, TimeMs now,
                                  std::string reason);
 
@@ -113,6 +131,7 @@ class Engine {
   IdIndex<std::size_t> lot_index_;
   std::priority_queue<Wake, std::vector<Wake>, std::greater<>> wakes_;
   ReportCounters report_counters_;
+  std::vector<InsideChange> inside_changes_;
   TimeMs now_ = 0;
   bool started_ = false;
 };

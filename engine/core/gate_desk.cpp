@@ -67,6 +67,11 @@ GateDecisionOut GateDesk::decide(const GateEventIn& e, TimeMs now) {
     d.reason = std::string(plate.service() ? "SERVICE_VEHICLE" : "SPECIAL_PASS") + (e.entry ? "" : "_EXIT");
     d.message_zh = e.entry ? "特种车辆，请通行" : "一路平安";
     d.message_en = e.entry ? "Service vehicle: please go ahead" : "Goodbye";
+    if (e.entry) {
+      engine_.car_entered(e.lot_id, CarInside{d.plate, now, e.gate_id, false, 0}, now);
+    } else {
+      engine_.car_left(e.lot_id, d.plate, now, "left");
+    }
     return d;
   }
   const auto permit = registry_.permit(d.plate, today, terms);
@@ -130,6 +135,7 @@ GateDesk::Settled GateDesk::settle_visitor(const std::string& lot_id, const std:
   }
   VisitorSession session = std::move(it->second);
   open_.erase(it);
+  engine_.car_left(lot_id, plate, now, "settled");
   const VisitorFee fee = visitor_fee(terms_on(lot_id, left_at), session.entered_at, left_at);
   session.left_at = left_at;
   session.exit_gate = "";
@@ -197,12 +203,20 @@ GateDecisionOut GateDesk::entry(GateDecisionOut d, const GateEventIn& e, const s
       it->second = VisitorSession{e.lot_id, d.plate, e.gate_id, now, std::nullopt, {}, 0, false, {}};
     }
   }
+  if (d.admit) {
+    // The gates' record of the cars inside; a visitor's stay counts from its session's entry.
+    const TimeMs since = resident ? now : open_.at({e.lot_id, d.plate}).entered_at;
+    engine_.car_entered(e.lot_id,
+                        CarInside{d.plate, since, e.gate_id, !resident, resident ? 0 : since + terms.overstay_after_ms},
+                        now);
+  }
   return d;
 }
 
 GateDecisionOut GateDesk::exit(GateDecisionOut d, const GateEventIn& e, const PactTerms& terms, TimeMs now) {
   d.admit = true;  // nobody is kept in
   engine_.release_hold(e.lot_id, d.plate, now);  // it turned round before parking
+  engine_.car_left(e.lot_id, d.plate, now, "left");
   const auto it = open_.find({e.lot_id, d.plate});
   if (it == open_.end()) {
     if (d.vehicle_class != VehicleClass::Visitor) {

@@ -11,6 +11,7 @@
 #include <system_error>
 #include <vector>
 
+#include "cars_inside.h"
 #include "gate_desk.h"
 #include "gate_inbox.h"
 
@@ -43,6 +44,7 @@ struct DecisionRecord {
   std::string decision_topic;    // where the decision goes, and what goes there: it waits in the
   std::string decision_payload;  // outbox, in the same transaction, until the broker has it
                                  // (empty topic: nothing goes to a barrier, e.g. a settled stay)
+  std::vector<InsideChange> inside{};  // what it did to the record of the cars inside, in order
 };
 
 class GateLedger {
@@ -75,6 +77,13 @@ class GateLedger {
   // record came to take them along.
   virtual std::error_code delivered(std::span<const GateEventKey> keys) = 0;
   virtual std::error_code open_sessions(std::vector<VisitorSession>& out) = 0;
+  // The record of the cars inside, per lot that has begun one.
+  struct LotInside {
+    std::string lot_id;
+    std::uint32_t unnamed = 0;
+    std::vector<CarInside> cars;
+  };
+  virtual std::error_code cars_inside(std::vector<LotInside>& out) = 0;
 
   // For the bills and the notice, from a connection of their own.
   // Visitor sessions that ended with from <= left_at < to, in the order they ended.

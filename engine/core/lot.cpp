@@ -124,6 +124,20 @@ LotBuild Lot::build(const LotSpec& spec) {
   if (ar.flapping_window_ms < 60'000 || ar.flapping_window_ms > 86'400'000) {
     issues.add(spec.at, "alerts.flapping_window_minutes must be 1..1440");
   }
+  for (auto [raise, clear, name] : {std::tuple{ar.unentered_excess, ar.unentered_clear_excess, "unentered"},
+                                    std::tuple{ar.missed_exits_excess, ar.missed_exits_clear_excess, "missed_exits"}}) {
+    if (raise == 0 || raise > 10'000) {
+      issues.add(spec.at, std::string("alerts.") + name + "_excess " + std::to_string(raise) + " is outside 1..10000");
+    } else if (clear >= raise) {
+      issues.add(spec.at, std::string("alerts.") + name + "_clear_excess must be below " + name + "_excess");
+    }
+  }
+  for (auto [ms, name] : {std::pair{ar.unentered_ms, "unentered_hours"}, std::pair{ar.missed_exits_ms, "missed_exits_hours"}}) {
+    if (ms < 3'600'000 || ms > 30LL * 86'400'000) issues.add(spec.at, std::string("alerts.") + name + " must be 1..720");
+  }
+  if (ar.record_clear_ms < 60'000 || ar.record_clear_ms > 86'400'000) {
+    issues.add(spec.at, "alerts.record_clear_minutes must be 1..1440");
+  }
 
   // Zones and spaces. Sensor ids are checked for duplicates here; the flat table is built after.
   IdIndex<SpaceIndex> sensor_index;

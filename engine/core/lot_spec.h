@@ -96,6 +96,16 @@ struct AlertRules {
   std::uint32_t flapping_changes = 20;
   std::uint32_t flapping_quiet_changes = 5;
   std::int64_t flapping_window_ms = 3'600'000;
+  // OCCUPIED_WITHOUT_ENTRY: occupied spaces exceed the cars inside by the gates' record by at
+  // least this many for this long; at most the clear excess for record_clear_ms clears it.
+  std::uint32_t unentered_excess = 5;
+  std::int64_t unentered_ms = 3LL * 3'600'000;
+  std::uint32_t unentered_clear_excess = 2;
+  // MISSED_EXITS: the cars inside exceed the occupied spaces, likewise.
+  std::uint32_t missed_exits_excess = 10;
+  std::int64_t missed_exits_ms = 24LL * 3'600'000;
+  std::uint32_t missed_exits_clear_excess = 3;
+  std::int64_t record_clear_ms = 3'600'000;
 };
 
 struct LotSpec {

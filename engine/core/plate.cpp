@@ -218,4 +218,53 @@ std::string mask_plate(std::string_view plate) {
   return n.substr(0, 4) + "\u00b7" + rest.front() + std::string(rest.size() - 2, '*') + rest.back();
 }
 
+std::string hide_plates(std::string_view text) {
+  // Where a plate could end if one starts at i: after a province, its letters, digits and kind
+  // character; or, for the plates without a province, after a run of letters and digits.
+  const auto candidate_end = [&](std::size_t i) {
+    for (std::string_view p : kProvinces) {
+      if (text.substr(i, p.size()) != p) continue;
+      std::size_t j = i + p.size();
+      while (j < text.size() && is_plate_char(text[j])) ++j;
+      for (const auto& [suffix, kind] : kSuffixes) {
+        if (text.substr(j, suffix.size()) == suffix) return j + suffix.size();
+      }
+      return j;
+    }
+    std::size_t j = i;
+    if (i == 0 || !is_plate_char(text[i - 1])) {
+      while (j < text.size() && is_plate_char(text[j])) ++j;
+      if (text.substr(i, j - i) == "WJ") {  // armed police: WJ, a province, then the rest
+        for (std::string_view p : kProvinces) {
+          if (text.substr(j, p.size()) != p) continue;
+          j += p.size();
+          while (j < text.size() && is_plate_char(text[j])) ++j;
+          break;
+        }
+      }
+    }
+    return j;
+  };
+  std::string out;
+  out.reserve(text.size());
+  std::size_t i = 0;
+  while (i < text.size()) {
+    const std::size_t end = candidate_end(i);
+    bool masked = false;
+    for (std::size_t stop = end; stop >= i + 5 && !masked; --stop) {
+      const std::string_view candidate = text.substr(i, stop - i);
+      if (check_plate(candidate).ok()) {
+        out += mask_plate(candidate);
+        i = stop;
+        masked = true;
+      }
+    }
+    if (masked) continue;
+    const std::size_t copy = std::max(end, i + 1);
+    out.append(text.substr(i, copy - i));
+    i = copy;
+  }
+  return out;
+}
+
 }  // namespace parkd

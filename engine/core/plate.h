@@ -37,4 +37,8 @@ PlateCheck check_plate(std::string_view raw);
 // middle starred: "沪A12345" -> "沪A·1***5". A plate that fails the check comes out as "***".
 std::string mask_plate(std::string_view plate);
 
+// Every plate in a text (an alert's detail) masked as mask_plate() does, for readers who may
+// not see plates; the rest of the text as it was.
+std::string hide_plates(std::string_view text);
+
 }  // namespace parkd

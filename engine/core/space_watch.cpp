@@ -13,16 +13,6 @@ constexpr TimeMs kNightRecheck = 10 * kMsPerMinute;
 
 bool is_free_like(SpaceState s) { return s == SpaceState::Free || s == SpaceState::Held || s == SpaceState::Suspect; }
 
-// "26 h" / "3 days", in both languages.
-std::pair<std::string, std::string> span_words(TimeMs span) {
-  if (span < 48 * kMsPerHour) {
-    const auto h = std::to_string(std::max<TimeMs>(1, (span + kMsPerHour - 1) / kMsPerHour));
-    return {h + "小时", h + " h"};
-  }
-  const auto d = std::to_string((span + kMsPerDay - 1) / kMsPerDay);
-  return {d + "天", d + " days"};
-}
-
 }  // namespace
 
 SpaceWatch::SpaceWatch(const Lot& lot)
@@ -88,7 +78,7 @@ void SpaceWatch::add_strike(SpaceIndex space, TimeMs at, Occupancy& occupancy) {
   if (list.size() < rules_.blocked_strikes) return;
   const std::string& id = lot_.spaces()[space].id;
   const auto n = std::to_string(list.size());
-  const auto [span_zh, span_en] = span_words(list.back() - list.front());
+  const auto [span_zh, span_en] = duration_words(list.back() - list.front());
   raise(AlertKind::BlockedSuspect, space, at,
         id + "：" + span_zh + "内" + n + "辆被引导至此的车停在了别处——请检查地锁或车位上的物品",
         id + ": " + n + " cars guided here in " + span_en + " parked elsewhere — check for a ground lock or an object on the space");

@@ -1147,7 +1147,7 @@ void ControlApi::alerts(Call& call) {
       for (const Alert& a : host_.engine().active_alerts(l)) *list.add_alerts() = to_message(a);
     }
     if (!plates) {
-      for (auto& a : *list.mutable_alerts()) a.clear_plate();
+      for (auto& a : *list.mutable_alerts()) hide_plates(a);
     }
     return call.reply(json_reply(200, list));
   }
@@ -1160,7 +1160,7 @@ void ControlApi::alerts(Call& call) {
     pb::AlertList list;
     for (auto it = history.rbegin(); it != history.rend(); ++it) {  // newest first
       pb::Alert& a = *list.add_alerts() = to_message(*it);
-      if (!plates) a.clear_plate();
+      if (!plates) hide_plates(a);
     }
     respond(json_reply(200, list));
   });
@@ -1185,7 +1185,7 @@ void ControlApi::dismiss_alert(Call& call, const std::string& alert_id) {
     after.cleared_at = host_.now();
     after.cleared_by = "dismissed: " + body.reason();
     pb::Alert reply = to_message(after);
-    if (!call.sees_plates()) reply.clear_plate();
+    if (!call.sees_plates()) hide_plates(reply);
     return audit_then_reply(call,
                             AuditEntry{0, wall_clock_ms(), call.token_name, "alert.dismiss", lot_id + "/" + alert_id,
                                        to_json(to_message(before)), to_json(to_message(after))},

@@ -122,9 +122,26 @@ void EngineHost::recover_gate_events() {
   for (const auto& s : seqs) gate_seqs_.decided_up_to(s.lot_id, s.gate_id, s.seq);
 }
 
+void EngineHost::restore_cars_inside() {
+  if (ledger_ == nullptr) return;
+  std::vector<GateLedger::LotInside> lots;
+  if (auto e = ledger_->cars_inside(lots)) {
+    Log::error("gates", "cannot read the record of the cars inside: {}; it begins again", e.message());
+    return;
+  }
+  for (auto& lot : lots) {
+    const std::size_t named = lot.cars.size();
+    if (engine_.restore_inside(lot.lot_id, lot.unnamed, std::move(lot.cars)) == SpaceCommandOutcome::Done) {
+      Log::info("gates", "{}: {} cars inside by the gates' record ({} from before it began)", lot.lot_id,
+                named + lot.unnamed, lot.unnamed);
+    }
+  }
+}
+
 void EngineHost::restore_states() {
   if (restored_) return;
   restored_ = true;
+  restore_cars_inside();
   if (!states_.keeps()) {
     alerts_.restore(engine_, now());
     return;
@@ -277,6 +294,7 @@ void EngineHost::on_gate_event(const IncomingMessage& m, const Topic& t) {
   DecisionRecord record{InboxEvent{d.event->lot_id, d.event->gate_id, d.event->seq, m.payload, m.topic, m.received_at},
                         at, std::nullopt, std::move(closed), decision.reason, decision.admit,
                         gate_decision_topic(decision.lot_id, decision.gate_id), to_message(decision).SerializeAsString()};
+  engine_.take_inside_changes(record.inside);
   if (const VisitorSession* opened = d.event->entry ? desk_.open_session(decision.lot_id, decision.plate) : nullptr) {
     record.opened = *opened;
   }
@@ -309,6 +327,7 @@ GateDesk::Settled EngineHost::settle_visitor(const std::string& lot_id, const st
   record.reason = waive ? "EXIT_WAIVED_BY_OFFICE" : "EXIT_SETTLED_BY_OFFICE";  // exits: not entries in the notice
   record.admitted = true;
   record.closed = desk_.take_closed_sessions();
+  engine_.take_inside_changes(record.inside);
   record_operator_action(lot_id, settled.session->entry_gate, std::move(request), std::move(record));
   return settled;
 }

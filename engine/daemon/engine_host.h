@@ -142,6 +142,7 @@ class EngineHost : public EngineSink {
   void alert_changed(const Lot& lot, const Alert& alert) override;
   void strikes_changed(const Lot& lot, SpaceIndex space, std::span<const TimeMs> strikes) override;
   void restore_states();
+  void restore_cars_inside();  // before the alerts: an overstay is checked against it
   void recover_gate_events();
   // One transaction for the batch, then the decisions go out and the inbox lets go of
   // everything through `processed` (0: nothing of the inbox in this batch).

@@ -119,7 +119,7 @@ void EventFeed::flush() {
     for (const Alert& alert : alerts) {
       parking::v1::Alert a = to_message(alert);
       append(full, "alert", to_json(a));
-      a.clear_plate();
+      hide_plates(a);
       append(masked, "alert", to_json(a));
     }
     boost::asio::post(host_.strand(), [this, full = std::make_shared<const std::string>(std::move(full)),

@@ -1,6 +1,8 @@
 // Encoding of frames and engine status for the signs.
 #include "wire.h"
 
+#include "core/plate.h"
+
 namespace parkd {
 
 namespace {
@@ -78,6 +80,12 @@ parking::v1::Alert to_message(const Alert& alert) {
   m.set_detail_en(alert.detail_en);
   m.set_cleared_by(alert.cleared_by);
   return m;
+}
+
+void hide_plates(parking::v1::Alert& alert) {
+  alert.clear_plate();
+  alert.set_detail_zh(hide_plates(alert.detail_zh()));
+  alert.set_detail_en(hide_plates(alert.detail_en()));
 }
 
 }  // namespace parkd

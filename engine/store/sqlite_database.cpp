@@ -253,6 +253,19 @@ void SqliteDatabase::migrate() {
        "  space_id TEXT NOT NULL,"
        "  at_ms INTEGER NOT NULL,"
        "  PRIMARY KEY (lot_id, space_id, at_ms)) WITHOUT ROWID;"),
+      // 9 -> 10: the gates' record of the cars inside, written with the decisions that change
+      // it; a lot's row says its record has begun, and how many cars it counts but cannot name.
+      ("CREATE TABLE car_inside ("
+       "  lot_id TEXT NOT NULL,"
+       "  plate TEXT NOT NULL,"
+       "  entered_at_ms INTEGER NOT NULL,"
+       "  gate_id TEXT NOT NULL,"
+       "  visitor INTEGER NOT NULL,"
+       "  overstay_at_ms INTEGER NOT NULL,"
+       "  PRIMARY KEY (lot_id, plate)) WITHOUT ROWID;"
+       "CREATE TABLE inside_record ("
+       "  lot_id TEXT PRIMARY KEY,"
+       "  unnamed INTEGER NOT NULL) WITHOUT ROWID;"),
   };
   for (int v = version; v < kSchemaVersion; ++v) {
     const std::string step = std::string("BEGIN IMMEDIATE;") + kSteps[v] + "PRAGMA user_version = " +

@@ -59,7 +59,14 @@ SqliteGateLedger::SqliteGateLedger(SqliteDatabase& db)
       outbox_(db.handle(),
               "INSERT INTO decision_outbox (lot_id, gate_id, seq, topic, payload) VALUES (?1, ?2, ?3, ?4, ?5) "
               "ON CONFLICT (lot_id, gate_id, seq) DO NOTHING"),
-      sent_(db.handle(), "DELETE FROM decision_outbox WHERE lot_id = ?1 AND gate_id = ?2 AND seq = ?3") {}
+      sent_(db.handle(), "DELETE FROM decision_outbox WHERE lot_id = ?1 AND gate_id = ?2 AND seq = ?3"),
+      car_in_(db.handle(),
+              "INSERT OR REPLACE INTO car_inside (lot_id, plate, entered_at_ms, gate_id, visitor, overstay_at_ms) "
+              "VALUES (?1, ?2, ?3, ?4, ?5, ?6)"),
+      car_out_(db.handle(), "DELETE FROM car_inside WHERE lot_id = ?1 AND plate = ?2"),
+      unnamed_(db.handle(),
+               "INSERT INTO inside_record (lot_id, unnamed) VALUES (?1, ?2) "
+               "ON CONFLICT (lot_id) DO UPDATE SET unnamed = excluded.unnamed") {}
 
 std::error_code SqliteGateLedger::undecided(std::vector<InboxEvent>& out) {
   std::lock_guard lock(mutex_);
@@ -115,7 +122,8 @@ std::error_code SqliteGateLedger::record(std::span<const DecisionRecord> decisio
   if (decisions.empty() && delivered.empty()) return {};
   std::lock_guard lock(mutex_);
   int rc = SQLITE_OK;
-  for (const SqliteStatement* s : {&decided_, &open_session_, &close_session_, &insert_closed_, &outbox_, &sent_}) {
+  for (const SqliteStatement* s :
+       {&decided_, &open_session_, &close_session_, &insert_closed_, &outbox_, &sent_, &car_in_, &car_out_, &unnamed_}) {
     if (rc == SQLITE_OK) rc = s->prepare_result();
   }
   if (rc != SQLITE_OK) return sqlite_error(rc);
@@ -166,6 +174,24 @@ std::error_code SqliteGateLedger::record(std::span<const DecisionRecord> decisio
       bind_text(open, 5, o.note);
       rc = step_and_reset(open);
     }
+    for (std::size_t i = 0; rc == SQLITE_OK && i < r.inside.size(); ++i) {
+      const InsideChange& c = r.inside[i];
+      sqlite3_stmt* const s = c.inside ? car_in_.get() : car_out_.get();
+      bind_text(s, 1, c.lot_id);
+      bind_text(s, 2, c.car.plate);
+      if (c.inside) {
+        sqlite3_bind_int64(s, 3, c.car.entered_at);
+        bind_text(s, 4, c.car.gate_id);
+        sqlite3_bind_int(s, 5, c.car.visitor ? 1 : 0);
+        sqlite3_bind_int64(s, 6, c.car.overstay_at);
+      }
+      rc = step_and_reset(s);
+      if (rc == SQLITE_OK) {
+        bind_text(unnamed_.get(), 1, c.lot_id);
+        sqlite3_bind_int64(unnamed_.get(), 2, c.unnamed);
+        rc = step_and_reset(unnamed_.get());
+      }
+    }
   }
   return db_.finish_transaction(rc);
 }
@@ -213,6 +239,32 @@ std::error_code SqliteGateLedger::open_sessions(std::vector<VisitorSession>& out
   if (select.prepare_result() != SQLITE_OK) return sqlite_error(select.prepare_result());
   int rc = SQLITE_OK;
   while ((rc = sqlite3_step(select.get())) == SQLITE_ROW) out.push_back(read_session(select.get()));
+  return rc == SQLITE_DONE ? std::error_code() : sqlite_error(rc);
+}
+
+std::error_code SqliteGateLedger::cars_inside(std::vector<LotInside>& out) {
+  std::lock_guard lock(mutex_);
+  SqliteStatement lots(db_.handle(), "SELECT lot_id, unnamed FROM inside_record ORDER BY lot_id");
+  SqliteStatement cars(db_.handle(),
+                       "SELECT plate, entered_at_ms, gate_id, visitor, overstay_at_ms FROM car_inside WHERE lot_id = ?1 "
+                       "ORDER BY entered_at_ms, plate");
+  for (const SqliteStatement* s : {&lots, &cars}) {
+    if (s->prepare_result() != SQLITE_OK) return sqlite_error(s->prepare_result());
+  }
+  int rc = SQLITE_OK;
+  while ((rc = sqlite3_step(lots.get())) == SQLITE_ROW) {
+    LotInside lot{column_text(lots.get(), 0), static_cast<std::uint32_t>(sqlite3_column_int64(lots.get(), 1)), {}};
+    bind_text(cars.get(), 1, lot.lot_id);
+    int crc = SQLITE_OK;
+    while ((crc = sqlite3_step(cars.get())) == SQLITE_ROW) {
+      sqlite3_stmt* c = cars.get();
+      lot.cars.push_back(CarInside{column_text(c, 0), sqlite3_column_int64(c, 1), column_text(c, 2),
+                                   sqlite3_column_int(c, 3) != 0, sqlite3_column_int64(c, 4)});
+    }
+    sqlite3_reset(cars.get());
+    if (crc != SQLITE_DONE) return sqlite_error(crc);
+    out.push_back(std::move(lot));
+  }
   return rc == SQLITE_DONE ? std::error_code() : sqlite_error(rc);
 }
 

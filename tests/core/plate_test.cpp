@@ -101,5 +101,15 @@ TEST(Plate, TheNoticeMasksTheMiddleOfEveryPlate) {
   EXPECT_EQ(mask_plate("XYZ"), "***");                // nothing of a bad read is shown
 }
 
+TEST(PlateTest, PlatesInATextAreMaskedAndTheRestKept) {
+  EXPECT_EQ(hide_plates("xj5: inside longest: 沪A30000 (since 11-02 12:00), 沪AD12345 (since 11-02 12:01)"),
+            "xj5: inside longest: 沪A·3***0 (since 11-02 12:00), 沪A·D****5 (since 11-02 12:01)");
+  EXPECT_EQ(hide_plates("沪B40001：访客车辆自11-02 12:00起在场"), "沪B·4***1：访客车辆自11-02 12:00起在场");
+  EXPECT_EQ(hide_plates("沪A1234警 and WJ沪1234X came"), "***(police) and ***(armed_police) came");
+  // Space ids, times, lot ids and words stay.
+  EXPECT_EQ(hide_plates("A01: 3 cars guided here in 1 h; xj5 B07 12345 ABCDE 沪 沪A"),
+            "A01: 3 cars guided here in 1 h; xj5 B07 12345 ABCDE 沪 沪A");
+}
+
 }  // namespace
 }  // namespace parkd

@@ -190,6 +190,7 @@ class FakeLedger : public GateLedger {
     return {};
   }
   std::error_code open_sessions(std::vector<VisitorSession>&) override { return {}; }
+  std::error_code cars_inside(std::vector<LotInside>&) override { return {}; }
   std::error_code sessions_left_between(TimeMs, TimeMs, std::vector<VisitorSession>&) override { return {}; }
   std::error_code decisions_between(TimeMs, TimeMs, std::vector<DecisionCount>&) override { return {}; }
   std::set<std::uint64_t> recorded;  // seqs of gate g

@@ -209,3 +209,45 @@ TEST_F(GateLedgerTest, AMonthReadsTheSessionsThatEndedInItAndTheDecisionsMadeInI
 
 }  // namespace
 }  // namespace parkd
+
+namespace parkd {
+namespace {
+
+TEST_F(GateLedgerTest, TheRecordOfTheCarsInsideLandsWithItsDecisionsAndReadsBackPerLot) {
+  std::vector<GateLedger::LotInside> lots;
+  ASSERT_FALSE(ledger->cars_inside(lots));
+  EXPECT_TRUE(lots.empty()) << "no record has begun";
+
+  DecisionRecord in{event(1), 2'000, std::nullopt, {}, "VISITOR_ADMITTED", true, "", ""};
+  in.inside = {InsideChange{"xj5", CarInside{"沪B40001", 2'000, "north", true, 86'402'000}, true, 4},
+               InsideChange{"xj5", CarInside{"沪A10001", 2'500, "north", false, 0}, true, 4}};
+  DecisionRecord out{event(2), 3'000, std::nullopt, {}, "RESIDENT_EXIT", true, "", ""};
+  out.inside = {InsideChange{"xj5", CarInside{"沪A10001", 0, "", false, 0}, false, 4},
+                InsideChange{"xj5", CarInside{"沪A99999", 0, "", false, 0}, false, 3}};  // one of the unnamed
+  ASSERT_FALSE(ledger->record(std::vector<DecisionRecord>{in, out}));
+  // Recorded again (a restart lost the acknowledgement of the first record): the same record.
+  ASSERT_FALSE(ledger->record(std::vector<DecisionRecord>{in, out}));
+
+  ASSERT_FALSE(ledger->cars_inside(lots));
+  ASSERT_EQ(lots.size(), 1u);
+  EXPECT_EQ(lots[0].lot_id, "xj5");
+  EXPECT_EQ(lots[0].unnamed, 3u);
+  ASSERT_EQ(lots[0].cars.size(), 1u);
+  EXPECT_EQ(lots[0].cars[0], (CarInside{"沪B40001", 2'000, "north", true, 86'402'000}));
+
+  // A batch that cannot be recorded changes nothing of the record either.
+  SqliteDatabase other((dir / "parkd.db").string());
+  sqlite3_busy_timeout(other.handle(), 0);
+  sqlite3_busy_timeout(db->handle(), 0);
+  ASSERT_FALSE(other.exec("BEGIN IMMEDIATE"));
+  DecisionRecord gone{event(3), 4'000, std::nullopt, {}, "VISITOR_EXIT", true, "", ""};
+  gone.inside = {InsideChange{"xj5", CarInside{"沪B40001", 0, "", false, 0}, false, 3}};
+  EXPECT_TRUE(ledger->record(std::vector<DecisionRecord>{gone}));
+  ASSERT_FALSE(other.exec("ROLLBACK"));
+  lots.clear();
+  ASSERT_FALSE(ledger->cars_inside(lots));
+  ASSERT_EQ(lots.at(0).cars.size(), 1u);
+}
+
+}  // namespace
+}  // namespace parkd

@@ -258,6 +258,50 @@ TEST_F(ParkctlTest, AlertsListWhatWasSeenAndAGuardDismissesOneWithAReason) {
   EXPECT_NE(audit.out.find("\"token_name\":\"gate-wang\""), std::string::npos) << audit.out;
 }
 
+// Issue #12: a visitor past the pact's 24 h, from the gates' record: kept across a restart,
+// shown to a viewer without its plate, ended by its exit.
+TEST_F(ParkctlTest, AVisitorInsidePastTheOverstayIsAnAlertUntilItLeaves) {
+  TimeMs at = local(2026, 10, 5, 9, 50);
+  sensors_speak(at);
+  ASSERT_TRUE(gate("north", 1, "沪B40001", true).admit());
+  const std::string viewer_line = "committee:viewer:viewer-secret-0123456789";
+  std::ofstream(token_file, std::ios::app) << viewer_line << "\n";
+  const std::string viewer = token_file_for(viewer_line);
+  restart_parkd();  // the record of the cars inside is kept, and tokens are read at start
+  at += 24 * 60 * kMsPerMinute + 5'000;
+  clock(at);  // a day later: the restored visitor is past its overstay
+  test::Finished alerts;
+  for (int i = 0; i < 100; ++i) {
+    alerts = parkctl({"alerts"});
+    if (alerts.out.find("VISITOR_OVERSTAY") != std::string::npos) break;
+    std::this_thread::sleep_for(50ms);
+  }
+  ASSERT_EQ(alerts.code, 0) << alerts.err;
+  EXPECT_NE(alerts.out.find("VISITOR_OVERSTAY  xj5/沪B40001  since 2026-10-06 01:5"), std::string::npos) << alerts.out << log();
+  EXPECT_NE(alerts.out.find("沪B40001: a visitor's car inside since 10-05 09:5"), std::string::npos) << alerts.out;
+  EXPECT_NE(alerts.out.find("longer than the pact's 24 h — contact its driver or the household it visited"),
+            std::string::npos) << alerts.out;
+  const auto seen_by_viewer = parkctl({"--token-file", viewer, "--json", "alerts"}, false);
+  ASSERT_EQ(seen_by_viewer.code, 0) << seen_by_viewer.err;
+  EXPECT_NE(seen_by_viewer.out.find("VISITOR_OVERSTAY"), std::string::npos) << seen_by_viewer.out;
+  EXPECT_EQ(seen_by_viewer.out.find("40001"), std::string::npos) << "no plate for a viewer: " << seen_by_viewer.out;
+  EXPECT_NE(seen_by_viewer.out.find("沪B·4***1: a visitor's car"), std::string::npos) << seen_by_viewer.out;
+
+  const auto out = gate("north", 2, "沪B40001", false);
+  EXPECT_EQ(out.reason(), "VISITOR_EXIT");
+  EXPECT_EQ(out.fee_due_fen(), 4'000) << "one day, capped";
+  test::Finished after;
+  for (int i = 0; i < 100; ++i) {
+    after = parkctl({"alerts"});
+    if (after.out.find("0 active alert(s)") != std::string::npos) break;
+    std::this_thread::sleep_for(50ms);
+  }
+  EXPECT_NE(after.out.find("0 active alert(s)"), std::string::npos) << after.out;
+  const auto history = parkctl({"alerts", "--all"});
+  EXPECT_NE(history.out.find("VISITOR_OVERSTAY"), std::string::npos) << history.out;
+  EXPECT_NE(history.out.find("(left)"), std::string::npos) << history.out;
+}
+
 TEST_F(ParkctlTest, ClosingNeedsTheTokenIsAuditedAndSurvivesARestart) {
   sensors_speak(local(2026, 10, 5, 9, 50));
   EXPECT_EQ(parkctl({"close", "A01", "--reason", "repainting"}, /*with_token=*/false).code, 4);

@@ -85,7 +85,7 @@ const std::map<std::string, Usage>& usages() {
                   "written to FILE (mode 0600: it holds every resident's plates). Admin. To restore: stop parkd,\n"
                   "put FILE in place of the database (without its -wal and -shm files), start parkd. The token file and\n"
                   "the gate inbox files are not in it: see docs/operations.md."}},
-      {"alerts", {"alerts [--all] [--json]", "The active alerts (blocked, abandoned and flapping spaces) with what was seen and what to do; --all: every alert raised, newest first, with how it ended."}},
+      {"alerts", {"alerts [--all] [--json]", "The active alerts (blocked, hogged and abandoned spaces, flapping sensors, the gates' count against the spaces, visitors who overstay) with what was seen and what to do; --all: every alert raised, newest first, with how it ended."}},
       {"alert", {"alert dismiss ALERT_ID --reason TEXT", "Ends an active alert by hand (audited; guard or above). A blocked space is offered again; the rule may raise the alert again later."}},
       {"audit", {"audit [--limit N]", "The latest changes made through the control API (default 20): when, which token, what, before, after (admin)."}},
   };
@@ -557,9 +557,10 @@ int alerts(const Runner& r, const Args& a) {
   const bool all = a.has("--all");
   return r.json<pb::AlertList>("GET", all ? "/v1/alerts?all=true" : "/v1/alerts", "", [&](const pb::AlertList& l) {
     for (const auto& alert : l.alerts()) {
-      std::string head = alert.alert_id() + "  " + alert.kind() + "  " + alert.lot_id() + "/" +
-                         (alert.space_id().empty() ? alert.plate() : alert.space_id()) + "  since " +
-                         utc_time(alert.raised_at_ms()) + " UTC";
+      // About a space, a car, or the whole lot.
+      const std::string& subject = alert.space_id().empty() ? alert.plate() : alert.space_id();
+      std::string head = alert.alert_id() + "  " + alert.kind() + "  " + alert.lot_id() +
+                         (subject.empty() ? "" : "/" + subject) + "  since " + utc_time(alert.raised_at_ms()) + " UTC";
       if (alert.cleared_at_ms() != 0) head += ", ended " + utc_time(alert.cleared_at_ms()) + " UTC (" + alert.cleared_by() + ")";
       r.print(head + "\n  " + alert.detail_zh() + "\n  " + alert.detail_en() + "\n");
     }
