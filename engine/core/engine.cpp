@@ -334,7 +334,7 @@ void Engine::forward_changes(LotRuntime& rt) {
     }
     if (!rt.change_batch.empty()) last_change = rt.change_batch.back().at;
     rt.occupancy.take_unused_holds(rt.hold_batch);
-    for (const UnusedHold& hold : rt.hold_batch) rt.watch.on_unused_hold(hold, rt.occupancy);
+    for (const UnusedHold& hold : rt.hold_batch) rt.watch.on_unused_hold(hold);
   }
   rt.guidance.mark_dirty();
   if (last_change >= 0) count_inside(rt, last_change);

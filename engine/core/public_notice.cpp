@@ -6,6 +6,7 @@
 #include <set>
 #include <tuple>
 
+#include "civil_day.h"
 #include "plate.h"
 #include "time_ms.h"
 #include "visitor_bill.h"
@@ -31,6 +32,18 @@ std::string fixed1(double v) {
   char buf[32];
   std::snprintf(buf, sizeof buf, "%.1f", v);
   return buf;
+}
+
+std::string alert_kind_label(AlertKind k) {
+  switch (k) {
+    case AlertKind::BlockedSuspect: return "疑似被占（地锁、杂物） BLOCKED_SUSPECT";
+    case AlertKind::LongOccupancy: return "长期占用（僵尸车） LONG_OCCUPANCY";
+    case AlertKind::OccupiedWithoutEntry: return "有车位占用无入场记录 OCCUPIED_WITHOUT_ENTRY";
+    case AlertKind::MissedExits: return "出口漏拍 MISSED_EXITS";
+    case AlertKind::FlappingSensor: return "传感器异常 FLAPPING_SENSOR";
+    case AlertKind::VisitorOverstay: return "访客超时 VISITOR_OVERSTAY";
+  }
+  return std::string(name_of(k));
 }
 
 std::string type_label(HouseholdType t) { return t == HouseholdType::Owner ? "业主 owner" : "租户 tenant"; }
@@ -93,6 +106,17 @@ std::vector<Section> sections(const NoticeFigures& f) {
                   ""};
   for (const auto& [reason, n] : f.refused_by_reason) refused.table.push_back({"拒绝 refused: " + reason, std::to_string(n)});
   out.push_back(std::move(refused));
+
+  Section alerts{"告警 Alerts (spaces that lie, the gates' count, overstays)",
+                 {{"类型 Kind", "本月发出 Raised", "告警小时 Hours active", "月末仍在 Active at the end"}},
+                 "告警小时只计本月之内；一项告警从发出到解除。 Hours count within the month only, each alert from "
+                 "raised to cleared."};
+  for (std::size_t k = 0; k < kAlertKindCount; ++k) {
+    const auto& row = f.alerts[k];
+    alerts.table.push_back({alert_kind_label(static_cast<AlertKind>(k)), std::to_string(row.raised),
+                            fixed1(row.hours_active), std::to_string(row.still_active)});
+  }
+  out.push_back(std::move(alerts));
 
   out.push_back(Section{"传感器 Sensors",
                         {{"失联传感器·小时 Stale sensor-hours"}, {fixed1(f.stale_sensor_hours)}},
@@ -197,6 +221,22 @@ NoticeFigures notice_figures(const NoticeInput& in) {
     f.night.push_back(row);
   }
   f.stale_sensor_hours = stale_ms / (60.0 * static_cast<double>(kMsPerMinute));
+
+  int year = 0;
+  int month = 0;
+  if (parse_month(in.month, year, month)) {
+    const TimeMs from = local_day_start_ms(civil_day(year, month, 1), in.utc_offset_minutes);
+    const TimeMs to = local_day_start_ms(civil_day(year, month, 1) + days_in_month(year, month), in.utc_offset_minutes);
+    const TimeMs end = std::min(to, in.now);
+    for (const Alert& a : in.alerts) {
+      NoticeFigures::AlertRow& row = f.alerts[static_cast<std::size_t>(a.kind)];
+      if (a.raised_at >= from && a.raised_at < to) ++row.raised;
+      const TimeMs until = a.active() || a.cleared_at > end ? end : a.cleared_at;
+      if (a.active() || a.cleared_at >= to) ++row.still_active;
+      const TimeMs active_ms = until - std::max(a.raised_at, from);
+      if (active_ms > 0) row.hours_active += static_cast<double>(active_ms) / (60.0 * static_cast<double>(kMsPerMinute));
+    }
+  }
 
   for (const auto& d : in.decisions) {
     if (d.admitted) {

@@ -2,12 +2,14 @@
 // used, with no household named and plates masked. Its money figures are the bill's, summed.
 #pragma once
 
+#include <array>
 #include <cstdint>
 #include <map>
 #include <string>
 #include <utility>
 #include <vector>
 
+#include "alert.h"
 #include "billing.h"
 #include "gate_ledger.h"
 #include "occupancy_history.h"
@@ -27,6 +29,9 @@ struct NoticeInput {
   // so residents can check the reserve against how full the lot was then.
   int night_start_minute = 18 * 60;
   int night_end_minute = 7 * 60;
+  // Alerts active at some moment of the month; one still active counts its hours up to `now`.
+  std::vector<Alert> alerts;
+  TimeMs now = kNever;
 };
 
 struct NoticeFigures {
@@ -66,6 +71,12 @@ struct NoticeFigures {
   std::uint64_t service_entries = 0;   // service vehicles and special passes
   std::uint64_t opened_by_guard = 0;   // barriers opened by hand
   double stale_sensor_hours = 0;
+  struct AlertRow {
+    std::uint32_t raised = 0;       // raised in the month
+    double hours_active = 0;        // within the month, every alert of the kind together
+    std::uint32_t still_active = 0; // at the month's end (or now)
+  };
+  std::array<AlertRow, kAlertKindCount> alerts{};  // by AlertKind
 };
 
 NoticeFigures notice_figures(const NoticeInput& input);

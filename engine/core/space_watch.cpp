@@ -57,8 +57,7 @@ void SpaceWatch::on_change(const SpaceChange& c, Occupancy& occupancy) {
   update_fullness(occupancy, c.at);
 }
 
-void SpaceWatch::on_unused_hold(const UnusedHold& hold, Occupancy& occupancy) {
-  (void)occupancy;
+void SpaceWatch::on_unused_hold(const UnusedHold& hold) {
   // A hold that ran out counts only if some space was taken during it: cars were parking, just
   // not here. One that ended because a car parked elsewhere in the zone may have been another
   // car's doing: either counts only if the space is still untaken a grace period later.

@@ -28,7 +28,7 @@ class SpaceWatch {
   // Every change of a space's effective state, in order. Flags it sets or clears in
   // `occupancy` make changes of their own, for the caller's next batch.
   void on_change(const SpaceChange& change, Occupancy& occupancy);
-  void on_unused_hold(const UnusedHold& hold, Occupancy& occupancy);
+  void on_unused_hold(const UnusedHold& hold);
   // Fires the rules' checks due at or before `now`.
   void advance(TimeMs now, Occupancy& occupancy);
   TimeMs next_due();

@@ -1103,6 +1103,7 @@ void ControlApi::notice(Call& call, bool published_only) {
   input.compound = compound_name_;
   input.utc_offset_minutes = utc_offset();
   input.sample_interval_ms = EngineHost::kSampleInterval;
+  input.now = host_.now();
   if (host_.engine().lot_count() > 0) {  // months and nights of the first lot: one compound per parkd
     input.night_start_minute = host_.engine().lot(0).reserve().night_start_minute;
     input.night_end_minute = host_.engine().lot(0).reserve().night_end_minute;
@@ -1128,6 +1129,7 @@ void ControlApi::notice(Call& call, bool published_only) {
     if (!e) e = stores_.ledger.sessions_left_between(from, to, input.visitor_sessions);
     if (!e) e = stores_.ledger.decisions_between(from, to, input.decisions);
     if (!e) e = stores_.history.between(from, to, input.samples);
+    if (!e) e = stores_.alerts.history(from, to, input.alerts);
     if (e) return respond(error_reply(500, "store_error", "cannot read the month's records: " + e.message()));
     const NoticeFigures figures = notice_figures(input);
     respond(html ? HttpReply{200, "text/html; charset=utf-8", notice_html(figures)}

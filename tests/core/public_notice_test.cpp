@@ -60,6 +60,42 @@ TEST(PublicNotice, FiguresAddUpFromTheBillTheSessionsAndTheSamples) {
   EXPECT_NEAR(f.stale_sensor_hours, 3.0 * 8.0, 1e-9);  // 3 sensors for the 8 hours sampled after 21:55
 }
 
+TEST(PublicNotice, AlertsOfTheMonthAreCountedByKindWithTheirHoursInsideTheMonth) {
+  NoticeInput in = october();
+  const auto alert = [](AlertKind kind, TimeMs raised, TimeMs cleared) {
+    Alert a;
+    a.lot_id = "xj5";
+    a.kind = kind;
+    a.raised_at = raised;
+    a.cleared_at = cleared;
+    a.alert_id = make_alert_id("A01", kind, raised);
+    return a;
+  };
+  const TimeMs september_30 = local_day_start_ms(civil_day(2026, 9, 30), 480);
+  in.alerts = {alert(AlertKind::BlockedSuspect, september_30, local(1, 6, 0)),      // raised last month: 6 h in October
+               alert(AlertKind::BlockedSuspect, local(10, 8, 0), local(10, 20, 30)),  // 12.5 h
+               alert(AlertKind::FlappingSensor, local(31, 23, 0), 0),                 // still active at the end: 1 h
+               alert(AlertKind::VisitorOverstay, local(20, 12, 0), local(20, 15, 0))};
+  const NoticeFigures f = notice_figures(in);
+  const auto& blocked = f.alerts[static_cast<std::size_t>(AlertKind::BlockedSuspect)];
+  EXPECT_EQ(blocked.raised, 1u);
+  EXPECT_NEAR(blocked.hours_active, 6.0 + 12.5, 1e-9);
+  EXPECT_EQ(blocked.still_active, 0u);
+  const auto& flapping = f.alerts[static_cast<std::size_t>(AlertKind::FlappingSensor)];
+  EXPECT_EQ(flapping.raised, 1u);
+  EXPECT_NEAR(flapping.hours_active, 1.0, 1e-9);
+  EXPECT_EQ(flapping.still_active, 1u);
+  EXPECT_EQ(f.alerts[static_cast<std::size_t>(AlertKind::MissedExits)].raised, 0u);
+
+  // An open month counts an active alert up to now.
+  in.now = local(31, 23, 30);
+  EXPECT_NEAR(notice_figures(in).alerts[static_cast<std::size_t>(AlertKind::FlappingSensor)].hours_active, 0.5, 1e-9);
+
+  const std::string md = notice_markdown(notice_figures(in));
+  EXPECT_NE(md.find("| 疑似被占（地锁、杂物） BLOCKED_SUSPECT | 1 | 18.5 | 0 |"), std::string::npos) << md;
+  EXPECT_NE(md.find("| 出口漏拍 MISSED_EXITS | 0 | 0.0 | 0 |"), std::string::npos) << md;
+}
+
 TEST(PublicNotice, TheNightIsTheVisitorReservesHoursFromTheConfiguration) {
   NoticeInput in = october();
   in.night_start_minute = 18 * 60;  // xj5: 18:00 to 07:00

@@ -480,6 +480,8 @@ TEST_F(ParkctlTest, VisitorsAreBilledAsTheGoldenFileAndTheNoticeAddsUpToTheBills
   EXPECT_EQ(notice.out.find("京A12345"), std::string::npos) << "a plate in clear";
   EXPECT_EQ(notice.out.find("H1"), std::string::npos) << "a household named";
   EXPECT_NE(notice.out.find("| 拒绝 refused: INVALID_PLATE | 1 |"), std::string::npos) << notice.out;
+  // The 30-hour visitor was an alert from its 24th hour to its exit.
+  EXPECT_NE(notice.out.find("| 访客超时 VISITOR_OVERSTAY | 1 | 6.0 | 0 |"), std::string::npos) << notice.out;
   // Night samples every 5 minutes of parkd's time, each seeing A06 and A07 taken.
   // (Matched by hand: std::regex makes GCC 12 warn falsely under the sanitizers.)
   const auto row = notice.out.find("| xj5 | 185 | 2 (1.1%) | 2026-10-0");
