@@ -10,13 +10,14 @@ namespace parkd {
 void CarsInside::begin(std::uint32_t unnamed) {
   begun_ = true;
   unnamed_ = unnamed;
+  changes_.push_back(InsideChange{lot_id_, CarInside{}, false, unnamed_});
 }
 
 std::optional<CarInside> CarsInside::enter(CarInside car) {
   std::optional<CarInside> replaced;
   auto [it, fresh] = cars_.try_emplace(car.plate, car);
   if (!fresh) replaced = std::exchange(it->second, car);
-  changes_.push_back(InsideChange{lot_id_, std::move(car), true, unnamed_});
+  changes_.push_back(InsideChange{lot_id_, std::move(car), true, begun_ ? std::int64_t{unnamed_} : -1});
   return replaced;
 }
 
@@ -30,7 +31,8 @@ std::optional<CarInside> CarsInside::leave(std::string_view plate) {
   }
   CarInside car = std::move(it->second);
   cars_.erase(it);
-  changes_.push_back(InsideChange{lot_id_, CarInside{car.plate, 0, {}, false, 0}, false, unnamed_});
+  changes_.push_back(
+      InsideChange{lot_id_, CarInside{car.plate, 0, {}, false, 0}, false, begun_ ? std::int64_t{unnamed_} : -1});
   return car;
 }
 
@@ -52,9 +54,9 @@ std::vector<CarInside> CarsInside::longest(std::size_t n) const {
   return all;
 }
 
-void CarsInside::restore(std::uint32_t unnamed, std::vector<CarInside> cars) {
-  begun_ = true;
-  unnamed_ = unnamed;
+void CarsInside::restore(std::optional<std::uint32_t> unnamed, std::vector<CarInside> cars) {
+  begun_ = unnamed.has_value();
+  unnamed_ = unnamed.value_or(0);
   for (CarInside& car : cars) {
     std::string plate = car.plate;
     cars_.insert_or_assign(std::move(plate), std::move(car));

@@ -25,12 +25,13 @@ struct CarInside {
   bool operator==(const CarInside&) const = default;
 };
 
-// One change of the record: a car in (`inside`) or out, and the unnamed count after it.
+// One change of the record: a car in (`inside`) or out, or the record's beginning (no plate),
+// with the unnamed count after it (-1 while the record has not begun).
 struct InsideChange {
   std::string lot_id;
   CarInside car;  // only the plate when it left
   bool inside = false;
-  std::uint32_t unnamed = 0;
+  std::int64_t unnamed = -1;
   bool operator==(const InsideChange&) const = default;
 };
 
@@ -38,8 +39,9 @@ class CarsInside {
  public:
   explicit CarsInside(std::string lot_id) : lot_id_(std::move(lot_id)) {}
 
+  // Begun: the cars parked before the record was kept are counted (the unnamed), so its count
+  // can be held against the spaces. Cars come and go by plate before that too.
   bool begun() const { return begun_; }
-  // The record starts with this many cars that came in before it.
   void begin(std::uint32_t unnamed);
   // An admitted entry. A plate already inside missed its exit: the new entry replaces it (the
   // count stays), and the old one is returned.
@@ -47,6 +49,7 @@ class CarsInside {
   // An exit: the car it removes, or nullopt when the plate was not on record (one unnamed car
   // is taken off instead, if any are left).
   std::optional<CarInside> leave(std::string_view plate);
+  std::uint32_t named() const { return static_cast<std::uint32_t>(cars_.size()); }
 
   std::uint32_t count() const { return static_cast<std::uint32_t>(cars_.size()) + unnamed_; }
   std::uint32_t unnamed() const { return unnamed_; }
@@ -55,8 +58,8 @@ class CarsInside {
   std::vector<CarInside> longest(std::size_t n) const;
   const std::unordered_map<std::string, CarInside>& cars() const { return cars_; }
 
-  // After a restart, from the store: the record had begun.
-  void restore(std::uint32_t unnamed, std::vector<CarInside> cars);
+  // After a restart, from the store (no unnamed count: it had not begun).
+  void restore(std::optional<std::uint32_t> unnamed, std::vector<CarInside> cars);
 
   void take_changes(std::vector<InsideChange>& into);
 

@@ -36,6 +36,7 @@ TimeMs Engine::observe(TimeMs now) {
   if (!started_ || now > now_) now_ = now;
   if (!started_) {
     started_ = true;
+    started_at_ = now_;
     for (std::size_t i = 0; i < lots_.size(); ++i) settle(i, now_);
   }
   return now_;
@@ -257,8 +258,7 @@ void Engine::car_entered(std::string_view lot_id, CarInside car, TimeMs now) {
   auto lot_it = lot_index_.find(lot_id);
   if (lot_it == lot_index_.end()) return;
   LotRuntime& rt = *lots_[lot_it->second];
-  // The cars already parked when the record begins came in before it: counted, not named.
-  if (!rt.inside.begun()) rt.inside.begin(rt.occupancy.lot_counts()[SpaceState::Occupied]);
+  begin_record_if_known(rt);
   const bool visitor = car.visitor;
   const TimeMs entered_at = car.entered_at;
   const std::string plate = car.plate;
@@ -277,7 +277,7 @@ void Engine::car_left(std::string_view lot_id, std::string_view plate, TimeMs no
   auto lot_it = lot_index_.find(lot_id);
   if (lot_it == lot_index_.end()) return;
   LotRuntime& rt = *lots_[lot_it->second];
-  if (!rt.inside.begun()) rt.inside.begin(rt.occupancy.lot_counts()[SpaceState::Occupied]);
+  begin_record_if_known(rt);
   rt.inside.leave(plate);
   rt.inside_watch.car_out(plate, now_, std::move(how));
   rt.inside.take_changes(inside_changes_);
@@ -286,13 +286,23 @@ void Engine::car_left(std::string_view lot_id, std::string_view plate, TimeMs no
   settle(lot_it->second, now_);
 }
 
+void Engine::begin_record_if_known(LotRuntime& rt) {
+  if (rt.inside.begun()) return;
+  const StateCounts& counts = rt.occupancy.lot_counts();
+  if (counts[SpaceState::Unknown] > 0 && now_ - started_at_ < static_cast<TimeMs>(rt.lot.timing().stale_after_ms)) return;
+  // The cars parked now that the record does not name came in before it: counted, not named.
+  const std::uint32_t occupied = counts[SpaceState::Occupied];
+  rt.inside.begin(occupied > rt.inside.named() ? occupied - rt.inside.named() : 0);
+}
+
 void Engine::take_inside_changes(std::vector<InsideChange>& into) {
   into.insert(into.end(), std::make_move_iterator(inside_changes_.begin()),
               std::make_move_iterator(inside_changes_.end()));
   inside_changes_.clear();
 }
 
-SpaceCommandOutcome Engine::restore_inside(std::string_view lot_id, std::uint32_t unnamed, std::vector<CarInside> cars) {
+SpaceCommandOutcome Engine::restore_inside(std::string_view lot_id, std::optional<std::uint32_t> unnamed,
+                                           std::vector<CarInside> cars) {
   auto lot_it = lot_index_.find(lot_id);
   if (lot_it == lot_index_.end()) return SpaceCommandOutcome::UnknownLot;
   LotRuntime& rt = *lots_[lot_it->second];

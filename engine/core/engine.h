@@ -68,8 +68,10 @@ class Engine {
   void car_left(std::string_view lot_id, std::string_view plate, TimeMs now, std::string how);
   // What the record's changes were since the last call, for the store (with the decisions).
   void take_inside_changes(std::vector<InsideChange>& into);
-  // After a restart, after the spaces and before the alerts: the record as it was kept.
-  SpaceCommandOutcome restore_inside(std::string_view lot_id, std::uint32_t unnamed, std::vector<CarInside> cars);
+  // After a restart, after the spaces and before the alerts: the record as it was kept (no
+  // unnamed count: it had not begun).
+  SpaceCommandOutcome restore_inside(std::string_view lot_id, std::optional<std::uint32_t> unnamed,
+                                     std::vector<CarInside> cars);
   const CarsInside& cars_inside(std::size_t lot) const { return lots_[lot]->inside; }
 
   // Fires what is due at or before `now`: debounces, staleness, hold expiries, frames.
@@ -123,6 +125,9 @@ class Engine {
   void forward_watch(LotRuntime& rt);    // the watch's alerts and strikes to the sink; its due time
   void settle(std::size_t lot, TimeMs at);  // forwards changes, re-arms the lot's wake-up
   void count_inside(LotRuntime& rt, TimeMs at);  // the record rules see the counts
+  // The record begins once parkd knows what is parked: every space heard from, or, with some
+  // sensor silent, a staleness period after the engine's start (every live sensor has spoken).
+  void begin_record_if_known(LotRuntime& rt);
   SpaceCommandOutcome set_closed(std::string_view lot_id, std::string_view space_id, bool closed, TimeMs now,
                                  std::string reason);
 
@@ -133,6 +138,7 @@ class Engine {
   ReportCounters report_counters_;
   std::vector<InsideChange> inside_changes_;
   TimeMs now_ = 0;
+  TimeMs started_at_ = 0;
   bool started_ = false;
 };
 

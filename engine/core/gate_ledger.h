@@ -77,10 +77,10 @@ class GateLedger {
   // record came to take them along.
   virtual std::error_code delivered(std::span<const GateEventKey> keys) = 0;
   virtual std::error_code open_sessions(std::vector<VisitorSession>& out) = 0;
-  // The record of the cars inside, per lot that has begun one.
+  // The record of the cars inside, per lot that keeps one.
   struct LotInside {
     std::string lot_id;
-    std::uint32_t unnamed = 0;
+    std::optional<std::uint32_t> unnamed;  // none: the record has not begun
     std::vector<CarInside> cars;
   };
   virtual std::error_code cars_inside(std::vector<LotInside>& out) = 0;

@@ -131,9 +131,13 @@ void EngineHost::restore_cars_inside() {
   }
   for (auto& lot : lots) {
     const std::size_t named = lot.cars.size();
-    if (engine_.restore_inside(lot.lot_id, lot.unnamed, std::move(lot.cars)) == SpaceCommandOutcome::Done) {
+    if (engine_.restore_inside(lot.lot_id, lot.unnamed, std::move(lot.cars)) != SpaceCommandOutcome::Done) continue;
+    if (lot.unnamed) {
       Log::info("gates", "{}: {} cars inside by the gates' record ({} from before it began)", lot.lot_id,
-                named + lot.unnamed, lot.unnamed);
+                named + *lot.unnamed, *lot.unnamed);
+    } else {
+      Log::info("gates", "{}: {} cars came in by the gates' record; it begins once every space has been heard from",
+                lot.lot_id, named);
     }
   }
 }

@@ -176,17 +176,19 @@ std::error_code SqliteGateLedger::record(std::span<const DecisionRecord> decisio
     }
     for (std::size_t i = 0; rc == SQLITE_OK && i < r.inside.size(); ++i) {
       const InsideChange& c = r.inside[i];
-      sqlite3_stmt* const s = c.inside ? car_in_.get() : car_out_.get();
-      bind_text(s, 1, c.lot_id);
-      bind_text(s, 2, c.car.plate);
-      if (c.inside) {
-        sqlite3_bind_int64(s, 3, c.car.entered_at);
-        bind_text(s, 4, c.car.gate_id);
-        sqlite3_bind_int(s, 5, c.car.visitor ? 1 : 0);
-        sqlite3_bind_int64(s, 6, c.car.overstay_at);
+      if (!c.car.plate.empty()) {  // no plate: the record began
+        sqlite3_stmt* const s = c.inside ? car_in_.get() : car_out_.get();
+        bind_text(s, 1, c.lot_id);
+        bind_text(s, 2, c.car.plate);
+        if (c.inside) {
+          sqlite3_bind_int64(s, 3, c.car.entered_at);
+          bind_text(s, 4, c.car.gate_id);
+          sqlite3_bind_int(s, 5, c.car.visitor ? 1 : 0);
+          sqlite3_bind_int64(s, 6, c.car.overstay_at);
+        }
+        rc = step_and_reset(s);
       }
-      rc = step_and_reset(s);
-      if (rc == SQLITE_OK) {
+      if (rc == SQLITE_OK && c.unnamed >= 0) {
         bind_text(unnamed_.get(), 1, c.lot_id);
         sqlite3_bind_int64(unnamed_.get(), 2, c.unnamed);
         rc = step_and_reset(unnamed_.get());
@@ -244,7 +246,9 @@ std::error_code SqliteGateLedger::open_sessions(std::vector<VisitorSession>& out
 
 std::error_code SqliteGateLedger::cars_inside(std::vector<LotInside>& out) {
   std::lock_guard lock(mutex_);
-  SqliteStatement lots(db_.handle(), "SELECT lot_id, unnamed FROM inside_record ORDER BY lot_id");
+  SqliteStatement lots(db_.handle(),
+                       "SELECT l.lot_id, r.unnamed FROM (SELECT lot_id FROM inside_record UNION SELECT lot_id FROM "
+                       "car_inside) AS l LEFT JOIN inside_record AS r ON r.lot_id = l.lot_id ORDER BY l.lot_id");
   SqliteStatement cars(db_.handle(),
                        "SELECT plate, entered_at_ms, gate_id, visitor, overstay_at_ms FROM car_inside WHERE lot_id = ?1 "
                        "ORDER BY entered_at_ms, plate");
@@ -253,7 +257,10 @@ std::error_code SqliteGateLedger::cars_inside(std::vector<LotInside>& out) {
   }
   int rc = SQLITE_OK;
   while ((rc = sqlite3_step(lots.get())) == SQLITE_ROW) {
-    LotInside lot{column_text(lots.get(), 0), static_cast<std::uint32_t>(sqlite3_column_int64(lots.get(), 1)), {}};
+    LotInside lot{column_text(lots.get(), 0), std::nullopt, {}};
+    if (sqlite3_column_type(lots.get(), 1) != SQLITE_NULL) {
+      lot.unnamed = static_cast<std::uint32_t>(sqlite3_column_int64(lots.get(), 1));
+    }
     bind_text(cars.get(), 1, lot.lot_id);
     int crc = SQLITE_OK;
     while ((crc = sqlite3_step(cars.get())) == SQLITE_ROW) {

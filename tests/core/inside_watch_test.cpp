@@ -128,8 +128,34 @@ TEST(InsideWatch, CarsAlreadyParkedWhenTheRecordBeginsAreCountedAndTheirExitsTak
   EXPECT_TRUE(rig.sink.alerts.empty());
   std::vector<InsideChange> changes;
   rig.engine.take_inside_changes(changes);
-  ASSERT_EQ(changes.size(), 1u);
-  EXPECT_EQ(changes[0], (InsideChange{"tiny", CarInside{"沪A20001", 0, "", false, 0}, false, 5}));
+  ASSERT_EQ(changes.size(), 2u);
+  EXPECT_EQ(changes[0], (InsideChange{"tiny", CarInside{}, false, 6})) << "the record began";
+  EXPECT_EQ(changes[1], (InsideChange{"tiny", CarInside{"沪A20001", 0, "", false, 0}, false, 5}));
+}
+
+TEST(InsideWatch, TheRecordBeginsOnlyOnceEverySpaceWasHeardFromOrAStalenessPeriodPassed) {
+  Rig rig;  // the tiny lot: sensors are stale after 40 days in these tests
+  for (const char* s : {"N1", "N2", "N3"}) rig.report(s, true, t0);  // four spaces not heard from yet
+  rig.enter("沪A10001", t0 + kMinute);
+  EXPECT_FALSE(rig.engine.cars_inside(0).begun()) << "what is parked is not known yet";
+  EXPECT_NE(rig.engine.cars_inside(0).find("沪A10001"), nullptr) << "cars are named all the same";
+  for (const char* s : {"N4", "S1", "S2"}) rig.report(s, false, t0 + 2 * kMinute);
+  rig.report("S3", true, t0 + 3 * kMinute);  // 沪A10001 parked
+  rig.leave("沪A99999", t0 + 4 * kMinute);
+  ASSERT_TRUE(rig.engine.cars_inside(0).begun());
+  EXPECT_EQ(rig.engine.cars_inside(0).unnamed(), 2u) << "4 parked, one of them named, one unnamed left";
+
+  // A sensor that never speaks: the record begins a staleness period after the start.
+  LotSpec spec = record_spec();
+  spec.timing.stale_after_ms = 3 * 60'000;
+  Rig silent(spec);
+  for (const char* s : {"N1", "N2", "N3", "N4", "S1", "S2"}) silent.report(s, true, t0);
+  for (const char* s : {"N1", "N2", "N3", "N4", "S1", "S2"}) silent.report(s, true, t0 + 2 * kMinute);  // heartbeats
+  silent.enter("沪A10001", t0 + 3 * kMinute - 1);
+  EXPECT_FALSE(silent.engine.cars_inside(0).begun());
+  silent.enter("沪A10002", t0 + 3 * kMinute);
+  ASSERT_TRUE(silent.engine.cars_inside(0).begun());
+  EXPECT_EQ(silent.engine.cars_inside(0).unnamed(), 5u) << "six parked, one of them named";
 }
 
 TEST(InsideWatch, CarsInsideMoreThanSpacesOccupiedForADayAreMissedExitsNamingTheLongestInside) {
@@ -209,14 +235,14 @@ TEST(InsideWatch, TheRecordAndItsAlertsComeBackAfterARestart) {
             "tiny-visitor_overstay-" + std::to_string(t0 + kDay) + "-2") << "raised at the same time, told apart";
   std::vector<InsideChange> changes;
   before.engine.take_inside_changes(changes);
-  ASSERT_EQ(changes.size(), 2u);
-  EXPECT_EQ(changes[0].car, (CarInside{"沪B40001", t0, "g", true, t0 + kDay}));
+  ASSERT_EQ(changes.size(), 3u);  // the record began, then two cars came in
+  EXPECT_EQ(changes[1].car, (CarInside{"沪B40001", t0, "g", true, t0 + kDay}));
 
   // What the store kept: the record, and both alerts; 沪B40002 left while parkd was down (its
   // exit was decided from the inbox after the restore, so here it is simply not in the record).
   Rig after;
   after.all_free(t0 + kDay + kHour);
-  ASSERT_EQ(after.engine.restore_inside("tiny", 0, {changes[0].car}), SpaceCommandOutcome::Done);
+  ASSERT_EQ(after.engine.restore_inside("tiny", 0, {changes[1].car}), SpaceCommandOutcome::Done);
   EXPECT_EQ(after.engine.restore_alert(before.of(AlertKind::VisitorOverstay, true)[0]), SpaceCommandOutcome::Done);
   EXPECT_EQ(after.engine.restore_alert(before.of(AlertKind::VisitorOverstay, true)[1]),
             SpaceCommandOutcome::AlreadyThere);

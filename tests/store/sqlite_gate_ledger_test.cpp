@@ -216,7 +216,24 @@ namespace {
 TEST_F(GateLedgerTest, TheRecordOfTheCarsInsideLandsWithItsDecisionsAndReadsBackPerLot) {
   std::vector<GateLedger::LotInside> lots;
   ASSERT_FALSE(ledger->cars_inside(lots));
-  EXPECT_TRUE(lots.empty()) << "no record has begun";
+  EXPECT_TRUE(lots.empty()) << "no record is kept";
+
+  // A car before the record began (parkd did not know yet what was parked), then the beginning.
+  DecisionRecord early{event(9), 1'000, std::nullopt, {}, "RESIDENT", true, "", ""};
+  early.inside = {InsideChange{"yq2", CarInside{"沪A77777", 1'000, "west", false, 0}, true, -1}};
+  ASSERT_FALSE(ledger->record(std::vector<DecisionRecord>{early}));
+  ASSERT_FALSE(ledger->cars_inside(lots));
+  ASSERT_EQ(lots.size(), 1u);
+  EXPECT_EQ(lots[0].unnamed, std::nullopt) << "not begun";
+  EXPECT_EQ(lots[0].cars.size(), 1u);
+  early.event = event(10);
+  early.inside = {InsideChange{"yq2", CarInside{}, false, 40}};
+  ASSERT_FALSE(ledger->record(std::vector<DecisionRecord>{early}));
+  lots.clear();
+  ASSERT_FALSE(ledger->cars_inside(lots));
+  ASSERT_EQ(lots.size(), 1u);
+  EXPECT_EQ(lots[0].unnamed, 40u);
+  lots.clear();
 
   DecisionRecord in{event(1), 2'000, std::nullopt, {}, "VISITOR_ADMITTED", true, "", ""};
   in.inside = {InsideChange{"xj5", CarInside{"沪B40001", 2'000, "north", true, 86'402'000}, true, 4},
@@ -229,7 +246,7 @@ TEST_F(GateLedgerTest, TheRecordOfTheCarsInsideLandsWithItsDecisionsAndReadsBack
   ASSERT_FALSE(ledger->record(std::vector<DecisionRecord>{in, out}));
 
   ASSERT_FALSE(ledger->cars_inside(lots));
-  ASSERT_EQ(lots.size(), 1u);
+  ASSERT_EQ(lots.size(), 2u);
   EXPECT_EQ(lots[0].lot_id, "xj5");
   EXPECT_EQ(lots[0].unnamed, 3u);
   ASSERT_EQ(lots[0].cars.size(), 1u);
