@@ -7,6 +7,7 @@
 # Usage: tools/soak.sh [days, default 30] [speed in simulated seconds per second, default 6000]
 #   PARKD_SOAK_START=YYYY-MM-DD (default 2026-10-20: October's 31 days and November's 30 are billed)
 #   PARKD_SOAK_RSS_MB=N (the memory bound, default 64)
+#   PARKD_SOAK_GROUND_LOCKS=N (default 2; 0: a month without ground locks, for false BLOCKED_SUSPECT)
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 build=${PARKD_BUILD_DIR:-$root/build}

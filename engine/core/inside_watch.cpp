@@ -11,6 +11,7 @@ namespace parkd {
 InsideWatch::InsideWatch(const Lot& lot)
     : lot_(lot),
       clear_after_(lot.alert_rules().record_clear_ms),
+      transit_(lot.timing().hold_ms),
       unentered_{AlertKind::OccupiedWithoutEntry, lot.alert_rules().unentered_excess, lot.alert_rules().unentered_ms,
                  lot.alert_rules().unentered_clear_excess},
       missed_exits_{AlertKind::MissedExits, lot.alert_rules().missed_exits_excess, lot.alert_rules().missed_exits_ms,
@@ -26,15 +27,17 @@ void InsideWatch::evaluate(CountRule& rule, TimeMs at) {
   const std::int64_t e = excess(rule);
   const bool heading = rule.active ? e <= static_cast<std::int64_t>(rule.clear_excess)
                                    : e >= static_cast<std::int64_t>(rule.raise_excess);
-  if (!heading) {
-    rule.since = kNever;
-  } else if (rule.since == kNever) {
-    rule.since = at;
+  if (heading) {
+    rule.broken = kNever;
+    if (rule.since == kNever) rule.since = at;
+  } else if (rule.since != kNever && rule.broken == kNever) {
+    rule.broken = at;  // a dip: the time goes on unless it outlasts a car's transit
   }
 }
 
 TimeMs InsideWatch::due(const CountRule& rule) const {
   if (rule.since == kNever) return kNever;
+  if (rule.broken != kNever) return rule.broken + transit_;  // then the dip ends the run
   return rule.since + (rule.active ? clear_after_ : rule.raise_after);
 }
 
@@ -66,6 +69,7 @@ std::string InsideWatch::local_time(TimeMs t) const {
 
 void InsideWatch::flip(CountRule& rule, TimeMs at, const CarsInside& cars) {
   rule.since = kNever;
+  rule.broken = kNever;
   if (rule.active) {
     rule.active = false;
     const auto it = std::find_if(active_.begin(), active_.end(), [&](const Alert& a) { return a.kind == rule.kind; });
@@ -106,9 +110,14 @@ void InsideWatch::flip(CountRule& rule, TimeMs at, const CarsInside& cars) {
 
 void InsideWatch::advance(TimeMs now, const CarsInside& cars) {
   for (CountRule* rule : {&unentered_, &missed_exits_}) {
-    // A flip is looked at again from its own time: the count may already say otherwise.
     while (due(*rule) <= now) {
       const TimeMs at = due(*rule);
+      if (rule->broken != kNever) {  // the dip outlasted a transit: the run is over
+        rule->since = kNever;
+        rule->broken = kNever;
+        continue;
+      }
+      // A flip is looked at again from its own time: the count may already say otherwise.
       flip(*rule, at, cars);
       evaluate(*rule, at);
     }
@@ -168,6 +177,7 @@ bool InsideWatch::dismiss(std::string_view alert_id, std::string_view reason, Ti
     if (rule->kind != kind) continue;
     rule->active = false;
     rule->since = kNever;
+    rule->broken = kNever;
     evaluate(*rule, now);
   }
   return true;
@@ -182,6 +192,7 @@ bool InsideWatch::restore_alert(const Alert& alert, const CarsInside& cars) {
       if (rule.active) return false;
       rule.active = true;
       rule.since = kNever;
+      rule.broken = kNever;
       break;
     }
     case AlertKind::VisitorOverstay: {

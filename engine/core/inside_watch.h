@@ -53,7 +53,8 @@ class InsideWatch {
     std::uint32_t raise_excess;
     TimeMs raise_after;
     std::uint32_t clear_excess;
-    TimeMs since = kNever;  // since when the count has been on the way to flipping the rule
+    TimeMs since = kNever;   // since when the count has been on the way to flipping the rule
+    TimeMs broken = kNever;  // since when it has not been, while `since` still stands
     bool active = false;
   };
   struct Overstay {
@@ -73,6 +74,10 @@ class InsideWatch {
 
   const Lot& lot_;
   const TimeMs clear_after_;
+  // A car between the barrier and its space is inside and on no space: dips of the count that
+  // last no longer than the lot's hold (the time a car is given to reach its space) do not
+  // start a rule's time again.
+  const TimeMs transit_;
   CountRule unentered_;
   CountRule missed_exits_;
   std::uint32_t occupied_ = 0;

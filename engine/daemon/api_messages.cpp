@@ -63,6 +63,8 @@ pb::StatusReply status_reply(const EngineHost& host) {
     out.set_visitors_inside(inside[lot.id()]);
     out.set_utc_offset_minutes(lot.utc_offset_minutes());
     out.set_active_alerts(static_cast<std::uint32_t>(engine.active_alerts(l).size()));
+    out.set_cars_inside(engine.cars_inside(l).count());
+    out.set_inside_record_begun(engine.cars_inside(l).begun());
   }
   return reply;
 }

@@ -162,6 +162,12 @@ std::string render_metrics(const EngineHost& host, TimeMs started_at_ms, const E
   for (const auto& [key, session] : host.desk().open_sessions()) ++inside[key.first];
   p.family("parkd_visitor_sessions_open", "gauge", "Visitors inside (open visitor sessions), per lot.");
   for (const auto& [lot, n] : inside) p.sample("parkd_visitor_sessions_open", fmt::format("lot=\"{}\"", escape(lot)), n);
+  p.family("parkd_cars_inside", "gauge",
+           "Cars inside by the gates' record (admitted entries minus exits), per lot whose record has begun.");
+  for (std::size_t l = 0; l < engine.lot_count(); ++l) {
+    if (!engine.cars_inside(l).begun()) continue;
+    p.sample("parkd_cars_inside", fmt::format("lot=\"{}\"", escape(engine.lot(l).id())), engine.cars_inside(l).count());
+  }
 
   const LatencyHistogram& h = host.frame_counters().ingest_to_frame;
   p.family("parkd_ingest_to_frame_seconds", "histogram",

@@ -99,18 +99,30 @@ TEST(InsideWatch, SpacesOccupiedWithNoCarComingInRaiseTheLotAfterThreeHoursAndCl
   EXPECT_TRUE(rig.engine.active_alerts(0).empty());
 }
 
-TEST(InsideWatch, AnExcessThatDipsBelowItsThresholdStartsItsTimeAgain) {
-  Rig rig;
+TEST(InsideWatch, ADipShorterThanACarsTransitKeepsTheTimeAndALongerOneStartsItAgain) {
+  Rig rig;  // the tiny lot's hold: 5 minutes, the time a car is given to reach its space
   rig.all_free(t0);
   rig.enter("沪A10001", t0);
   for (const char* s : {"N1", "N2", "N3", "N4", "S1"}) rig.report(s, true, t0 + kMinute);  // excess 4
   rig.report("S2", true, t0 + kHour);                                                      // 5
-  rig.report("S2", false, t0 + 3 * kHour);                                                 // 4, a minute
-  rig.report("S2", true, t0 + 3 * kHour + kMinute);                                        // 5 again
-  rig.engine.advance(t0 + 6 * kHour);
+  rig.enter("沪A10002", t0 + 2 * kHour);                      // 4: a car on its way to its space...
+  rig.report("S3", true, t0 + 2 * kHour + 5 * kMinute - 1);   // ...parks just inside the transit
+  rig.engine.advance(t0 + 4 * kHour - 1);
   EXPECT_TRUE(rig.of(AlertKind::OccupiedWithoutEntry, true).empty());
-  rig.engine.advance(t0 + 6 * kHour + kMinute);
-  EXPECT_EQ(rig.of(AlertKind::OccupiedWithoutEntry, true).size(), 1u);
+  rig.engine.advance(t0 + 4 * kHour);
+  ASSERT_EQ(rig.of(AlertKind::OccupiedWithoutEntry, true).size(), 1u) << "three hours from the first 5";
+
+  Rig again;
+  again.all_free(t0);
+  again.enter("沪A10001", t0);
+  for (const char* s : {"N1", "N2", "N3", "N4", "S1"}) again.report(s, true, t0 + kMinute);
+  again.report("S2", true, t0 + kHour);                     // 5
+  again.enter("沪A10002", t0 + 2 * kHour);                  // 4 for the whole transit
+  again.report("S3", true, t0 + 2 * kHour + 5 * kMinute);   // 5 again, a new run
+  again.engine.advance(t0 + 5 * kHour + 5 * kMinute - 1);
+  EXPECT_TRUE(again.of(AlertKind::OccupiedWithoutEntry, true).empty());
+  again.engine.advance(t0 + 5 * kHour + 5 * kMinute);
+  EXPECT_EQ(again.of(AlertKind::OccupiedWithoutEntry, true).size(), 1u);
 }
 
 TEST(InsideWatch, CarsAlreadyParkedWhenTheRecordBeginsAreCountedAndTheirExitsTakeThemOff) {

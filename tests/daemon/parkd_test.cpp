@@ -365,6 +365,9 @@ TEST_F(ParkdTest, GateEventsGetDecisionsFromTheRegistryAndTheOccupancy) {
   EXPECT_NE(metrics.body.find("parkd_gate_events_duplicate_total 1\n"), std::string::npos) << metrics.body;
   EXPECT_NE(metrics.body.find("parkd_gate_decisions_total{reason=\"INVALID_PLATE\"} 1\n"), std::string::npos);
   EXPECT_NE(metrics.body.find("parkd_visitor_sessions_open{lot=\"tlot\"} 0\n"), std::string::npos) << metrics.body;
+  // The gates' record: the resident is inside, the visitor came and went (the lot's spaces were
+  // all known, so the record began with the first car and counts nobody from before).
+  EXPECT_NE(metrics.body.find("parkd_cars_inside{lot=\"tlot\"} 1\n"), std::string::npos) << metrics.body;
 }
 
 // The value of a sample in a /metrics page ("name{labels}"), or -1 when it is not there.

@@ -150,3 +150,45 @@ TEST(CompoundModel, TheResidentsRegistryImportsCleanlyWithEveryResidentCarOnce) 
 
 }  // namespace
 }  // namespace parkd::sim
+
+namespace parkd::sim {
+namespace {
+
+// Issue #12's faults: tricycles take free spaces with no car through a gate, and the first
+// gate's camera misses about 3% of exits from the second noon on.
+TEST(CompoundModel, TricyclesTakeSpacesNoCarCameInForAndTheCameraMissesSomeExits) {
+  ModelSettings s;
+  s.seed = 5;
+  CompoundModel model(xj5(), s, kStart);
+  std::uint32_t gate0_exits_after = 0;
+  TimeMs camera_from = 0;
+  for (const auto& f : model.faults()) {
+    if (f.kind == "missed_exits") camera_from = f.from;
+  }
+  ASSERT_EQ(camera_from, kStart + 36 * 3'600'000);
+  for (TimeMs t = kStart; t <= kStart + 4 * 24 * 3'600'000; t += 60'000) {
+    for (const DeviceMessage& m : model.advance(t)) {
+      if (m.kind == DeviceMessage::Kind::GateEvent && !m.entry && m.gate == 0 && m.at >= camera_from) ++gate0_exits_after;
+    }
+    if (t == kStart + 12 * 3'600'000) {
+      std::size_t tricycles = 0;
+      const auto truth = model.truth();
+      for (const auto& f : model.faults()) {
+        if (f.kind != "tricycle") continue;
+        ++tricycles;
+        EXPECT_EQ(f.from, kStart + 10 * 3'600'000 + 30 * 60'000);
+        EXPECT_TRUE(truth[f.space].occupied) << xj5().spaces()[f.space].id;
+      }
+      EXPECT_EQ(tricycles, 7u);
+    }
+  }
+  const auto& missed = model.missed_exits();
+  ASSERT_FALSE(missed.empty());
+  for (const auto& m : missed) EXPECT_GE(m.at, camera_from);
+  const double rate = static_cast<double>(missed.size()) / static_cast<double>(missed.size() + gate0_exits_after);
+  EXPECT_GT(rate, 0.005);
+  EXPECT_LT(rate, 0.08);
+}
+
+}  // namespace
+}  // namespace parkd::sim

@@ -242,7 +242,8 @@ int status(const Runner& r, const Args&) {
       r.print(t.render());
       r.print("stale sensors " + std::to_string(lot.stale_sensors()) + ", low batteries " +
               std::to_string(lot.low_battery_sensors()) + ", visitors inside " + std::to_string(lot.visitors_inside()) +
-              ", active alerts " + std::to_string(lot.active_alerts()) + "\n");
+              ", active alerts " + std::to_string(lot.active_alerts()) + ", cars inside by the gates " +
+              (lot.inside_record_begun() ? std::to_string(lot.cars_inside()) : std::string("(counting begins)")) + "\n");
     }
   });
 }

@@ -26,7 +26,9 @@ CompoundModel::CompoundModel(const Lot& lot, ModelSettings settings, TimeMs star
       sensors_(lot.spaces().size()),
       parked_car_(lot.spaces().size(), -1),
       gate_seq_(lot.gates().size(), 0),
-      blocked_(lot.spaces().size(), false) {
+      blocked_(lot.spaces().size(), false),
+      tricycle_(lot.spaces().size(), false),
+      faulty_(lot.spaces().size(), false) {
   for (auto& s : sensors_) {
     s.boot_id = static_cast<std::uint32_t>(rng_() | 1u);
     s.battery_mv = static_cast<std::uint32_t>(uniform(2'900, 3'400));
@@ -77,6 +79,7 @@ CompoundModel::CompoundModel(const Lot& lot, ModelSettings settings, TimeMs star
     for (std::uint32_t i = 0; i < pick.size(); ++i) pick[i] = i;
     std::shuffle(pick.begin(), pick.end(), rng_);
     flapper_ = pick[0];
+    for (std::size_t i = 0; i < 4; ++i) faulty_[pick[i]] = true;
     schedule(today + 10 * kHour, EventKind::SilenceStart, pick[1]);
     schedule(today + 3 * kHour, EventKind::Reboot, pick[2]);
     sensors_[pick[3]].battery_mv = 2'300;
@@ -89,12 +92,14 @@ CompoundModel::CompoundModel(const Lot& lot, ModelSettings settings, TimeMs star
     }
     std::size_t next = 0;
     for (std::uint32_t k = 0; k < settings_.ground_locks && next < ordinary.size(); ++k, ++next) {
+      faulty_[ordinary[next]] = true;
       const TimeMs from = today + 30 * kHour + static_cast<TimeMs>(k) * 24 * kHour;
       faults_.push_back(Fault{"ground_lock", ordinary[next], from, from + 72 * kHour, 0});
       schedule(from, EventKind::LockUp, static_cast<std::uint32_t>(faults_.size() - 1));
       schedule(from + 72 * kHour, EventKind::LockDown, static_cast<std::uint32_t>(faults_.size() - 1));
     }
     if (next < ordinary.size()) {
+      faulty_[ordinary[next]] = true;
       const TimeMs from = today + 38 * kHour;
       faults_.push_back(Fault{"flapping_sensor", ordinary[next], from, from + 2 * kHour, 0});
       schedule(from, EventKind::FlapStart, ordinary[next++]);
@@ -102,8 +107,17 @@ CompoundModel::CompoundModel(const Lot& lot, ModelSettings settings, TimeMs star
     for (; next < ordinary.size(); ++next) {
       if (parked_car_[ordinary[next]] < 0) continue;
       cars_[static_cast<std::size_t>(parked_car_[ordinary[next]])].abandoned = true;
+      faulty_[ordinary[next]] = true;
       faults_.push_back(Fault{"abandoned_car", ordinary[next], start, 0, 0});
       break;
+    }
+    // The first morning, when the commuters are out, tricycles and cargo bikes take free spaces
+    // for a day and a half (the gates see none of them come in). From the second noon on the
+    // first gate's camera misses some exits.
+    if (settings_.tricycles > 0) schedule(today + 10 * kHour + 30 * kMinute, EventKind::TricyclesIn, 0);
+    if (settings_.missed_exit_rate > 0 && !lot_.gates().empty()) {
+      camera_fault_ = faults_.size();
+      faults_.push_back(Fault{"missed_exits", 0, today + 36 * kHour, 0, 0});
     }
   }
 }
@@ -214,7 +228,7 @@ void CompoundModel::handle(const Event& e, std::vector<DeviceMessage>& out) {
       car.at_gate = false;
       std::optional<std::uint32_t> space;
       const auto assigned = lot_.find_space(car.assigned_space);
-      if (assigned && parked_car_[*assigned] < 0 && !blocked_[*assigned]) {
+      if (assigned && parked_car_[*assigned] < 0 && !blocked_[*assigned] && !tricycle_[*assigned]) {
         space = assigned;
         ++stats_.guided_arrivals;
       } else {
@@ -294,6 +308,33 @@ void CompoundModel::handle(const Event& e, std::vector<DeviceMessage>& out) {
     case EventKind::LockDown:
       blocked_[faults_[e.subject].space] = false;
       return;
+    case EventKind::TricyclesIn: {
+      std::vector<std::uint32_t> free;
+      for (std::uint32_t sp = 0; sp < parked_car_.size(); ++sp) {
+        if (parked_car_[sp] < 0 && !blocked_[sp] && !faulty_[sp] && !tricycle_[sp] &&
+            lot_.spaces()[sp].kind == SpaceKind::Ordinary) {
+          free.push_back(sp);
+        }
+      }
+      std::shuffle(free.begin(), free.end(), rng_);
+      for (std::uint32_t k = 0; k < settings_.tricycles && k < free.size(); ++k) {
+        const std::uint32_t sp = free[k];
+        tricycle_[sp] = true;
+        sensors_[sp].occupied = true;
+        report(sp, false, e.at, out);
+        faults_.push_back(Fault{"tricycle", sp, e.at, e.at + 36 * kHour, 0});
+      }
+      schedule(e.at + 36 * kHour, EventKind::TricyclesOut, 0);
+      return;
+    }
+    case EventKind::TricyclesOut:
+      for (std::uint32_t sp = 0; sp < tricycle_.size(); ++sp) {
+        if (!tricycle_[sp]) continue;
+        tricycle_[sp] = false;
+        sensors_[sp].occupied = false;
+        report(sp, false, e.at, out);
+      }
+      return;
     case EventKind::FlapStart:
       sensors_[e.subject].flaps_left = 80;  // one wrong reading every 90 s: two hours
       schedule(e.at, EventKind::FlapTick, e.subject);
@@ -323,7 +364,7 @@ void CompoundModel::handle(const Event& e, std::vector<DeviceMessage>& out) {
 std::vector<CompoundModel::SpaceTruth> CompoundModel::truth() const {
   std::vector<SpaceTruth> out(parked_car_.size());
   for (std::size_t s = 0; s < out.size(); ++s) {
-    out[s].occupied = parked_car_[s] >= 0;
+    out[s].occupied = parked_car_[s] >= 0 || tricycle_[s];
     out[s].sensor_tells = !sensors_[s].silent && sensors_[s].occupied == out[s].occupied;
   }
   return out;
@@ -346,6 +387,11 @@ void CompoundModel::report(std::uint32_t space, bool heartbeat, TimeMs at, std::
 
 void CompoundModel::gate_event(std::uint32_t c, bool entry, TimeMs at, std::vector<DeviceMessage>& out) {
   if (lot_.gates().empty()) return;
+  if (!entry && camera_fault_ < faults_.size() && cars_[c].gate == faults_[camera_fault_].space &&
+      at >= faults_[camera_fault_].from && uniform(0, 1) < settings_.missed_exit_rate) {
+    missed_exits_.push_back(MissedExit{cars_[c].plate, at, cars_[c].visitor});  // the camera saw nothing
+    return;
+  }
   DeviceMessage m;
   m.kind = DeviceMessage::Kind::GateEvent;
   m.at = at;
@@ -373,7 +419,7 @@ std::optional<std::uint32_t> CompoundModel::choose_space(const Car& car) {
       std::vector<std::uint32_t> free;
       for (std::uint32_t s = zone.first_space; s < zone.first_space + zone.space_count; ++s) {
         const SpaceKind kind = lot_.spaces()[s].kind;
-        if (parked_car_[s] >= 0 || blocked_[s] || kind == SpaceKind::Accessible) continue;
+        if (parked_car_[s] >= 0 || blocked_[s] || tricycle_[s] || kind == SpaceKind::Accessible) continue;
         if (kind == SpaceKind::EvCharging && !allow_ev) continue;
         free.push_back(s);
       }
@@ -395,8 +441,20 @@ void CompoundModel::on_assignment(const std::string& plate, const std::string& s
   }
 }
 
+void CompoundModel::on_refusal(const std::string& plate) {
+  for (auto it = cars_.rbegin(); it != cars_.rend(); ++it) {
+    if (it->plate == plate && it->at_gate && !it->space) {
+      it->at_gate = false;  // its pending Park finds it gone
+      ++stats_.turned_away;
+      return;
+    }
+  }
+}
+
 std::uint32_t CompoundModel::occupied_spaces() const {
-  return static_cast<std::uint32_t>(std::count_if(parked_car_.begin(), parked_car_.end(), [](std::int64_t c) { return c >= 0; }));
+  std::uint32_t taken = 0;
+  for (std::size_t s = 0; s < parked_car_.size(); ++s) taken += parked_car_[s] >= 0 || tricycle_[s] ? 1 : 0;
+  return taken;
 }
 
 RegistryFiles CompoundModel::registry_files() const {

@@ -21,6 +21,8 @@ struct ModelSettings {
   double visitors_per_hour = 6.0;  // between 08:00 and 20:00 local time
   bool faults = true;
   std::uint32_t ground_locks = 2;  // with faults: spaces a ground lock blocks for days
+  std::uint32_t tricycles = 7;     // with faults: spaces tricycles and cargo bikes take for a day and a half
+  double missed_exit_rate = 0.03;  // with faults: exits the first gate's camera misses, from the second noon
   std::uint64_t seed = 1;
 };
 
@@ -66,6 +68,8 @@ class CompoundModel {
   // parkd's decision for a plate at a gate: the car drives to that space (two minutes) and takes
   // it if it is free. A car that hears nothing (parkd away) parks where it can after about a quarter of an hour.
   void on_assignment(const std::string& plate, const std::string& space_id);
+  // parkd kept the barrier shut for a car at an entry: it drives away (it never came in).
+  void on_refusal(const std::string& plate);
 
   // Households and their cars, all registered before the start: about one car in three shares
   // its household with another (three at most), one household in four rents (its lease ends
@@ -86,13 +90,20 @@ class CompoundModel {
 
   // The faults played, so that a test can score what parkd found. Times are 0 when not (yet) so.
   struct Fault {
-    std::string kind;  // ground_lock, abandoned_car, flapping_sensor
-    std::uint32_t space = 0;
+    std::string kind;  // ground_lock, abandoned_car, flapping_sensor, tricycle; missed_exits (a gate's camera)
+    std::uint32_t space = 0;  // missed_exits: the gate's index
     TimeMs from = 0;
     TimeMs to = 0;             // the end, if it ends within the run's plan
     TimeMs first_noticed = 0;  // ground_lock: the first guided car that found it blocked
   };
   const std::vector<Fault>& faults() const { return faults_; }
+  // The exits the faulty camera missed: the car left, parkd was not told.
+  struct MissedExit {
+    std::string plate;
+    TimeMs at = 0;
+    bool visitor = false;
+  };
+  const std::vector<MissedExit>& missed_exits() const { return missed_exits_; }
   bool blocked(std::uint32_t space) const { return blocked_[space]; }
 
  private:
@@ -118,7 +129,7 @@ class CompoundModel {
   };
   enum class EventKind {
     Heartbeat, Arrive, Park, Leave, Exit, Plan, Visitor, SensorFlap, Truth, SilenceStart, SilenceEnd, Reboot,
-    LockUp, LockDown, FlapStart, FlapTick,
+    LockUp, LockDown, FlapStart, FlapTick, TricyclesIn, TricyclesOut,
   };
   struct Event {
     TimeMs at;
@@ -154,6 +165,10 @@ class CompoundModel {
   ModelStats stats_;
   std::vector<Fault> faults_;
   std::vector<bool> blocked_;  // per space: a raised ground lock (its sensor reads free)
+  std::vector<bool> tricycle_;  // per space: taken by a tricycle (its sensor reads occupied)
+  std::vector<bool> faulty_;    // per space: some fault plays on it; tricycles go elsewhere
+  std::vector<MissedExit> missed_exits_;
+  std::size_t camera_fault_ = static_cast<std::size_t>(-1);  // its index in faults_
 };
 
 }  // namespace parkd::sim

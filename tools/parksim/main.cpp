@@ -6,6 +6,7 @@
 #include <atomic>
 #include <chrono>
 #include <cstdio>
+#include <cstring>
 #include <deque>
 #include <fstream>
 #include <map>
@@ -41,6 +42,7 @@ struct Options {
   std::string start = "2026-11-02";
   bool view = false;
   bool faults = true;
+  std::uint32_t ground_locks = 2;
   std::string write_registry;  // a folder: write the residents' CSV files there and exit
   std::string truth;           // a file: what really happened, for a test to check parkd against
 };
@@ -49,17 +51,19 @@ constexpr TimeMs kMaxStepMs = 60'000;  // simulated time played per step at most
 
 const char* kUsage =
     "usage: parksim [--config FILE] [--lot ID] [--broker URI] [--speed N] [--seed S] [--days D]\n"
-    "               [--start YYYY-MM-DD] [--view] [--no-faults] [--write-registry DIR]\n"
+    "               [--start YYYY-MM-DD] [--view] [--no-faults] [--ground-locks N] [--write-registry DIR]\n"
     "  --speed N   simulated seconds per real second (1 = real time; default 60)\n"
     "  --days D    how many simulated days to play (default 1; fractions allowed)\n"
     "  --start D   the first simulated day, from 00:00 local time (default 2026-11-02)\n"
     "  --view      draw both entrance signs and the zone counts live in the terminal\n"
+    "  --ground-locks N  how many spaces ground locks block for days (default 2; 0: a month without)\n"
     "  --write-registry DIR  write the simulated residents as DIR/households.csv and DIR/vehicles.csv\n"
     "              (for parkctl import) and exit; same --seed and --start, same residents\n"
     "  --truth FILE  at the end, let parkd settle (one more SimClock past the debounce, up to 10 s\n"
     "              for the last decisions) and write what really happened: the gate events the\n"
     "              broker acknowledged (parkd must decide each), every space as it really is, and the\n"
-    "              faults played (ground locks, a flapping sensor, an abandoned car; also printed at start)\n";
+    "              faults played (ground locks, a flapping sensor, an abandoned car, tricycles on spaces,\n"
+    "              a camera missing exits, and which exits it missed; also printed as they begin)\n";
 
 bool parse(int argc, char** argv, Options& o, std::string& error) {
   for (int i = 1; i < argc; ++i) {
@@ -92,6 +96,12 @@ bool parse(int argc, char** argv, Options& o, std::string& error) {
         if (const char* v = next()) o.truth = v; else return error = "--truth needs a file", false;
       } else if (a == "--write-registry") {
         if (const char* v = next()) o.write_registry = v; else return error = "--write-registry needs a folder", false;
+      } else if (a == "--ground-locks") {
+        const char* v = next();
+        if (!v || std::string_view(v).find_first_not_of("0123456789") != std::string_view::npos || std::strlen(v) > 3) {
+          return error = "--ground-locks needs a number of spaces (0..999)", false;
+        }
+        o.ground_locks = static_cast<std::uint32_t>(std::stoul(v));
       } else if (a == "--no-faults") {
         o.faults = false;
       } else {
@@ -248,6 +258,7 @@ int run(const Options& o) {
   sim::ModelSettings settings;
   settings.seed = o.seed;
   settings.faults = o.faults;
+  settings.ground_locks = o.ground_locks;
   sim::CompoundModel model(*lot, settings, start);
   if (!o.write_registry.empty()) {
     const sim::RegistryFiles files = model.registry_files();
@@ -263,13 +274,22 @@ int run(const Options& o) {
     }
     return 0;
   }
-  // The faults this run plays, so that whoever watches knows the truth to score parkd against.
-  for (const auto& f : model.faults()) {
-    std::printf("parksim: fault %s on %s from %s%s\n", f.kind.c_str(), lot->spaces()[f.space].id.c_str(),
-                local_time_text(f.from, lot->utc_offset_minutes()).c_str(),
-                f.to > 0 ? (" to " + local_time_text(f.to, lot->utc_offset_minutes())).c_str() : "");
-  }
-  std::fflush(stdout);
+  // The faults this run plays, so that whoever watches knows the truth to score parkd against:
+  // those planned at the start, and the rest (tricycles) as they come.
+  const auto subject = [&](const sim::CompoundModel::Fault& f) {
+    return f.kind == "missed_exits" ? lot->gates()[f.space].id : lot->spaces()[f.space].id;
+  };
+  std::size_t faults_told = 0;
+  const auto tell_faults = [&] {
+    for (; faults_told < model.faults().size(); ++faults_told) {
+      const auto& f = model.faults()[faults_told];
+      std::printf("parksim: fault %s on %s from %s%s\n", f.kind.c_str(), subject(f).c_str(),
+                  local_time_text(f.from, lot->utc_offset_minutes()).c_str(),
+                  f.to > 0 ? (" to " + local_time_text(f.to, lot->utc_offset_minutes())).c_str() : "");
+    }
+    std::fflush(stdout);
+  };
+  tell_faults();
   Link link(o.broker, lot->id());
 
   std::map<std::string, parking::v1::DisplayFrame> frames;
@@ -285,6 +305,7 @@ int run(const Options& o) {
         if (!dec.ParseFromString(payload)) continue;
         undecided.erase({dec.gate_id(), dec.event_seq()});
         if (dec.admit() && !dec.assigned_space().empty()) model.on_assignment(dec.plate(), dec.assigned_space());
+        if (!dec.admit()) model.on_refusal(dec.plate());  // only entries are ever refused
       } else if (topic.find("/engine/status") != std::string::npos) {
         parking::v1::EngineStatus st;
         if (st.ParseFromString(payload)) engine_online = st.online();
@@ -337,6 +358,7 @@ int run(const Options& o) {
       }
     }
     if (target > clock_sent) send_clock(target);
+    if (model.faults().size() > faults_told) tell_faults();
 
     take_inbox();
     if (o.view && std::chrono::steady_clock::now() - last_draw >= std::chrono::milliseconds(500)) {
@@ -364,8 +386,11 @@ int run(const Options& o) {
     for (const auto& [gate_id, seq] : link.acknowledged()) out << "acknowledged_event " << gate_id << " " << seq << "\n";
     // fault KIND SPACE FROM TO FIRST_NOTICED (ms; 0: not so)
     for (const auto& f : model.faults()) {
-      out << "fault " << f.kind << " " << lot->spaces()[f.space].id << " " << f.from << " " << f.to << " " << f.first_noticed
-          << "\n";
+      out << "fault " << f.kind << " " << subject(f) << " " << f.from << " " << f.to << " " << f.first_noticed << "\n";
+    }
+    // missed_exit PLATE AT visitor|resident: the car left and the camera did not tell parkd
+    for (const auto& m : model.missed_exits()) {
+      out << "missed_exit " << m.plate << " " << m.at << " " << (m.visitor ? "visitor" : "resident") << "\n";
     }
     const auto truth = model.truth();
     for (std::size_t i = 0; i < truth.size(); ++i) {

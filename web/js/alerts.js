@@ -29,7 +29,7 @@ function row(a) {
   }
   return el('tr', { 'data-alert': a.alert_id },
     el('td', {}, t(`alert.${a.kind}`)),
-    el('td', {}, a.space_id || a.plate),
+    el('td', {}, a.space_id || a.plate || a.lot_id),
     el('td', {}, localTime(a.raised_at_ms)),
     el('td', {}, detail),
     actions);
