@@ -219,14 +219,15 @@ SpaceCommandOutcome Engine::restore_strikes(std::string_view lot_id, std::string
 }
 
 SpaceCommandOutcome Engine::dismiss_alert(std::string_view lot_id, std::string_view alert_id, std::string_view reason,
-                                          TimeMs now) {
+                                          TimeMs now, Alert* ended) {
   advance(now);
   auto lot_it = lot_index_.find(lot_id);
   if (lot_it == lot_index_.end()) return SpaceCommandOutcome::UnknownLot;
   LotRuntime& rt = *lots_[lot_it->second];
-  if (!rt.watch.dismiss(alert_id, reason, now_, rt.occupancy) && !rt.inside_watch.dismiss(alert_id, reason, now_)) {
-    return SpaceCommandOutcome::UnknownAlert;
-  }
+  std::optional<Alert> done = rt.watch.dismiss(alert_id, reason, now_, rt.occupancy);
+  if (!done) done = rt.inside_watch.dismiss(alert_id, reason, now_);
+  if (!done) return SpaceCommandOutcome::UnknownAlert;
+  if (ended != nullptr) *ended = std::move(*done);
   forward_changes(rt);
   forward_watch(rt);
   settle(lot_it->second, now_);

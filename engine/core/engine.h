@@ -50,9 +50,10 @@ class Engine {
   // active again; AlreadyThere: what it was about ended while parkd was down (clear it).
   SpaceCommandOutcome restore_alert(const Alert& alert);
   SpaceCommandOutcome restore_strikes(std::string_view lot_id, std::string_view space_id, std::vector<TimeMs> strikes);
-  // An operator ends an alert (the rule may raise it again later).
+  // An operator ends an alert (the rule may raise it again later); `ended`, if given, gets the
+  // alert as it ended.
   SpaceCommandOutcome dismiss_alert(std::string_view lot_id, std::string_view alert_id, std::string_view reason,
-                                    TimeMs now);
+                                    TimeMs now, Alert* ended = nullptr);
   // An operator takes a space out of service, saying why; closing a closed space again keeps it
   // closed with the new reason.
   SpaceCommandOutcome close_space(std::string_view lot_id, std::string_view space_id, TimeMs now,

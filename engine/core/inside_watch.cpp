@@ -168,9 +168,9 @@ void InsideWatch::clear(std::vector<Alert>::iterator it, TimeMs at, std::string 
   alert_changes_.push_back(std::move(a));
 }
 
-bool InsideWatch::dismiss(std::string_view alert_id, std::string_view reason, TimeMs now) {
+std::optional<Alert> InsideWatch::dismiss(std::string_view alert_id, std::string_view reason, TimeMs now) {
   const auto it = std::find_if(active_.begin(), active_.end(), [&](const Alert& a) { return a.alert_id == alert_id; });
-  if (it == active_.end()) return false;
+  if (it == active_.end()) return std::nullopt;
   const AlertKind kind = it->kind;
   clear(it, now, "dismissed: " + std::string(reason));
   for (CountRule* rule : {&unentered_, &missed_exits_}) {
@@ -180,7 +180,7 @@ bool InsideWatch::dismiss(std::string_view alert_id, std::string_view reason, Ti
     rule->broken = kNever;
     evaluate(*rule, now);
   }
-  return true;
+  return alert_changes_.back();  // clearing put the ended alert there
 }
 
 bool InsideWatch::restore_alert(const Alert& alert, const CarsInside& cars) {

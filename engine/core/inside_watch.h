@@ -8,6 +8,7 @@
 #pragma once
 
 #include <cstdint>
+#include <optional>
 #include <queue>
 #include <string>
 #include <string_view>
@@ -36,8 +37,9 @@ class InsideWatch {
   TimeMs next_due() const;
 
   // Ends an active alert by hand. A count rule raises it again once its condition has held its
-  // full time again; an overstay is not raised again for the same stay. False: no such alert.
-  bool dismiss(std::string_view alert_id, std::string_view reason, TimeMs now);
+  // full time again; an overstay is not raised again for the same stay. The alert as it ended,
+  // or nullopt: no such alert.
+  std::optional<Alert> dismiss(std::string_view alert_id, std::string_view reason, TimeMs now);
   // After a restart, once the spaces and the record are restored. False when what it was about
   // ended while parkd was down (the visitor left).
   bool restore_alert(const Alert& alert, const CarsInside& cars);

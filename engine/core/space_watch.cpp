@@ -164,12 +164,13 @@ void SpaceWatch::opened(SpaceIndex space, TimeMs now, Occupancy& occupancy) {
   if (spaces_[space].blocked_alert) end_suspicion(space, now, "opened", occupancy);
 }
 
-bool SpaceWatch::dismiss(std::string_view alert_id, std::string_view reason, TimeMs now, Occupancy& occupancy) {
+std::optional<Alert> SpaceWatch::dismiss(std::string_view alert_id, std::string_view reason, TimeMs now,
+                                         Occupancy& occupancy) {
   const auto it = std::find_if(active_.begin(), active_.end(), [&](const Alert& a) { return a.alert_id == alert_id; });
-  if (it == active_.end()) return false;
+  if (it == active_.end()) return std::nullopt;
   const AlertKind kind = it->kind;
   const auto space = lot_.find_space(it->space_id);
-  if (!space) return false;
+  if (!space) return std::nullopt;
   std::string how = "dismissed: " + std::string(reason);
   SpaceRuntime& s = spaces_[*space];
   switch (kind) {
@@ -189,7 +190,7 @@ bool SpaceWatch::dismiss(std::string_view alert_id, std::string_view reason, Tim
       clear(kind, *space, now, std::move(how));
       break;
   }
-  return true;
+  return alert_changes_.back();  // clearing put the ended alert there
 }
 
 void SpaceWatch::fire(const Timer& t, Occupancy& occupancy) {

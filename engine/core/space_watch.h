@@ -7,6 +7,7 @@
 #pragma once
 
 #include <cstdint>
+#include <optional>
 #include <queue>
 #include <span>
 #include <string>
@@ -35,8 +36,9 @@ class SpaceWatch {
 
   // An operator opened the space: a suspicion of it ends (closing ends it through on_change).
   void opened(SpaceIndex space, TimeMs now, Occupancy& occupancy);
-  // Ends an active alert by hand; the rule may raise it again later. False: no such alert.
-  bool dismiss(std::string_view alert_id, std::string_view reason, TimeMs now, Occupancy& occupancy);
+  // Ends an active alert by hand; the rule may raise it again later. The alert as it ended, or
+  // nullopt: no such alert.
+  std::optional<Alert> dismiss(std::string_view alert_id, std::string_view reason, TimeMs now, Occupancy& occupancy);
 
   // After a restart, before the first report and after the spaces are restored. False when
   // what the alert was about ended while parkd was down (the space is occupied or closed now).

@@ -1182,10 +1182,8 @@ void ControlApi::dismiss_alert(Call& call, const std::string& alert_id) {
     if (it == active.end()) continue;
     const Alert before = *it;
     const std::string lot_id = engine.lot(l).id();
-    if (host_.dismiss_alert(lot_id, alert_id, body.reason()) != SpaceCommandOutcome::Done) break;
-    Alert after = before;
-    after.cleared_at = host_.now();
-    after.cleared_by = "dismissed: " + body.reason();
+    Alert after;
+    if (host_.dismiss_alert(lot_id, alert_id, body.reason(), &after) != SpaceCommandOutcome::Done) break;
     pb::Alert reply = to_message(after);
     if (!call.sees_plates()) hide_plates(reply);
     return audit_then_reply(call,

@@ -198,8 +198,8 @@ void EngineHost::strikes_changed(const Lot& lot, SpaceIndex space, std::span<con
 }
 
 SpaceCommandOutcome EngineHost::dismiss_alert(const std::string& lot_id, const std::string& alert_id,
-                                              const std::string& reason) {
-  const SpaceCommandOutcome outcome = engine_.dismiss_alert(lot_id, alert_id, reason, now());
+                                              const std::string& reason, Alert* ended) {
+  const SpaceCommandOutcome outcome = engine_.dismiss_alert(lot_id, alert_id, reason, now(), ended);
   settle();
   return outcome;
 }

@@ -113,7 +113,8 @@ class EngineHost : public EngineSink {
   // Where alerts and strikes are kept (may be null); before start().
   void set_alert_store(AlertStore* store) { alerts_.set_store(store); }
   const AlertDesk& alerts() const { return alerts_; }
-  SpaceCommandOutcome dismiss_alert(const std::string& lot_id, const std::string& alert_id, const std::string& reason);
+  SpaceCommandOutcome dismiss_alert(const std::string& lot_id, const std::string& alert_id, const std::string& reason,
+                                    Alert* ended = nullptr);
   // Who shows the lot live (may be null): told of every space change, frame and decision sent.
   void set_live_events(LiveEventSink* sink) { live_ = sink; }
 

@@ -283,9 +283,13 @@ TEST(InsideWatch, ADismissedCountAlertIsRaisedAgainOnlyAfterItsConditionHeldItsF
   rig.engine.advance(t0 + kMinute + 3 * kHour);
   const auto raised = rig.of(AlertKind::OccupiedWithoutEntry, true);
   ASSERT_EQ(raised.size(), 1u);
+  Alert ended;
   EXPECT_EQ(rig.engine.dismiss_alert("tiny", raised[0].alert_id, "bikes of the residents' club, agreed",
-                                     t0 + 4 * kHour),
+                                     t0 + 4 * kHour, &ended),
             SpaceCommandOutcome::Done);
+  EXPECT_EQ(ended.alert_id, raised[0].alert_id);
+  EXPECT_EQ(ended.cleared_at, t0 + 4 * kHour) << "the alert as it ended, for the operator's reply";
+  EXPECT_EQ(ended, rig.sink.alerts.back());
   EXPECT_EQ(rig.of(AlertKind::OccupiedWithoutEntry, false).at(0).cleared_by,
             "dismissed: bikes of the residents' club, agreed");
   rig.engine.advance(t0 + 7 * kHour - 1);
