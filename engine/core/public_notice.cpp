@@ -227,11 +227,15 @@ NoticeFigures notice_figures(const NoticeInput& in) {
   if (parse_month(in.month, year, month)) {
     const TimeMs from = local_day_start_ms(civil_day(year, month, 1), in.utc_offset_minutes);
     const TimeMs to = local_day_start_ms(civil_day(year, month, 1) + days_in_month(year, month), in.utc_offset_minutes);
-    const TimeMs end = std::min(to, in.now);
+    TimeMs recorded = -1;
+    for (const OccupancySample& s : in.samples) {
+      if (s.at >= from && s.at < to) recorded = std::max(recorded, s.at);
+    }
+    const TimeMs end = std::min(to, recorded >= 0 ? recorded : in.now);
     for (const Alert& a : in.alerts) {
       NoticeFigures::AlertRow& row = f.alerts[static_cast<std::size_t>(a.kind)];
       if (a.raised_at >= from && a.raised_at < to) ++row.raised;
-      const TimeMs until = a.active() || a.cleared_at > end ? end : a.cleared_at;
+      const TimeMs until = a.active() ? end : std::min(a.cleared_at, to);
       if (a.active() || a.cleared_at >= to) ++row.still_active;
       const TimeMs active_ms = until - std::max(a.raised_at, from);
       if (active_ms > 0) row.hours_active += static_cast<double>(active_ms) / (60.0 * static_cast<double>(kMsPerMinute));

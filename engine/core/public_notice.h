@@ -29,7 +29,9 @@ struct NoticeInput {
   // so residents can check the reserve against how full the lot was then.
   int night_start_minute = 18 * 60;
   int night_end_minute = 7 * 60;
-  // Alerts active at some moment of the month; one still active counts its hours up to `now`.
+  // Alerts active at some moment of the month. One still active counts its hours up to the
+  // month's latest occupancy sample (the notice is a function of the records: the same database
+  // gives the same notice whatever the clock says), or up to `now` when there is none.
   std::vector<Alert> alerts;
   TimeMs now = kNever;
 };

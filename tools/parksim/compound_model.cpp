@@ -218,8 +218,9 @@ void CompoundModel::handle(const Event& e, std::vector<DeviceMessage>& out) {
       gate_event(e.subject, true, e.at, out);
       car.at_gate = true;
       // The barrier opens on parkd's decision and the car parks two minutes later
-      // (on_assignment); this if no guidance ever comes (parkd or the broker away).
-      schedule(e.at + minutes(uniform(14, 16)), EventKind::Park, e.subject);
+      // (on_assignment); this if no decision comes (parkd or the broker away). A decision that
+      // is only late must not send the car elsewhere: its space would count a strike.
+      schedule(e.at + minutes(parkd_online_ ? uniform(59, 61) : uniform(14, 16)), EventKind::Park, e.subject);
       return;
     }
     case EventKind::Park: {

@@ -70,6 +70,10 @@ class CompoundModel {
   void on_assignment(const std::string& plate, const std::string& space_id);
   // parkd kept the barrier shut for a car at an entry: it drives away (it never came in).
   void on_refusal(const std::string& plate);
+  // While parkd says it is online, a car at the barrier waits up to an hour for its decision
+  // (at the soak's x4000 a decision a second late is an hour); while it is away, a guard lets
+  // cars in after about a quarter of an hour.
+  void set_parkd_online(bool online) { parkd_online_ = online; }
 
   // Households and their cars, all registered before the start: about one car in three shares
   // its household with another (three at most), one household in four rents (its lease ends
@@ -169,6 +173,7 @@ class CompoundModel {
   std::vector<bool> faulty_;    // per space: some fault plays on it; tricycles go elsewhere
   std::vector<MissedExit> missed_exits_;
   std::size_t camera_fault_ = static_cast<std::size_t>(-1);  // its index in faults_
+  bool parkd_online_ = false;
 };
 
 }  // namespace parkd::sim

@@ -308,7 +308,10 @@ int run(const Options& o) {
         if (!dec.admit()) model.on_refusal(dec.plate());  // only entries are ever refused
       } else if (topic.find("/engine/status") != std::string::npos) {
         parking::v1::EngineStatus st;
-        if (st.ParseFromString(payload)) engine_online = st.online();
+        if (st.ParseFromString(payload)) {
+          engine_online = st.online();
+          model.set_parkd_online(engine_online);
+        }
       }
     }
   };
