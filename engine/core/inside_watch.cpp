@@ -4,7 +4,7 @@
 
 #include <algorithm>
 
-#include "civil_day.h"
+#include "visitor_bill.h"
 
 namespace parkd {
 
@@ -60,11 +60,7 @@ void InsideWatch::car_out(std::string_view plate, TimeMs at, std::string how) {
 }
 
 std::string InsideWatch::local_time(TimeMs t) const {
-  const int offset = lot_.utc_offset_minutes();
-  const int minute = local_minute_of_day(t, offset);
-  const std::string day = format_civil_day(local_day(t, offset));  // YYYY-MM-DD
-  const auto two = [](int v) { return std::string(1, static_cast<char>('0' + v / 10)) + static_cast<char>('0' + v % 10); };
-  return day.substr(5) + " " + two(minute / 60) + ":" + two(minute % 60);
+  return local_time_text(t, lot_.utc_offset_minutes()).substr(5);  // "MM-DD HH:MM": the year goes
 }
 
 void InsideWatch::flip(CountRule& rule, TimeMs at, const CarsInside& cars) {
