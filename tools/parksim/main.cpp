@@ -63,7 +63,8 @@ const char* kUsage =
     "              for the last decisions) and write what really happened: the gate events the\n"
     "              broker acknowledged (parkd must decide each), every space as it really is, and the\n"
     "              faults played (ground locks, a flapping sensor, an abandoned car, tricycles on spaces,\n"
-    "              a camera missing exits, and which exits it missed; also printed as they begin)\n";
+    "              a camera missing exits, and which exits it missed; also printed as they begin),\n"
+    "              and the last SimClock sent\n";
 
 bool parse(int argc, char** argv, Options& o, std::string& error) {
   for (int i = 1; i < argc; ++i) {
@@ -383,6 +384,9 @@ int run(const Options& o) {
     }
     std::ofstream out(o.truth, std::ios::trunc);
     out << "gate_events " << model.stats().gate_events << "\n";
+    // The last SimClock sent: once parkd's clock (GET /v1/status now_ms) reads it, parkd has
+    // applied everything before it (one connection keeps its order on Mosquitto).
+    out << "clock " << clock_sent << "\n";
     // Decisions parksim did not see: after a broker restart, those published before it had
     // subscribed again are not for it (a clean session), so this is informative only.
     out << "undecided " << undecided.size() << "\n";
