@@ -1,7 +1,9 @@
-// Where the last known state of every space is kept across restarts: an interface of the core's
-// own, implemented over SQLite in engine/store/ and faked in tests.
+// Where the last known state of every space is kept across restarts, with each space's recent
+// changes (the console's history of a space): an interface of the core's own, implemented over
+// SQLite in engine/store/ and faked in tests.
 #pragma once
 
+#include <cstddef>
 #include <span>
 #include <string>
 #include <system_error>
@@ -21,12 +23,21 @@ struct StoredSpaceState {
   bool operator==(const StoredSpaceState&) const = default;
 };
 
+// How long a space's changes are kept: a season, enough to see when a ground lock or a parked
+// tricycle began, and ~20 MB for a compound of 185 spaces.
+inline constexpr TimeMs kSpaceHistoryKeptMs = 90LL * 24 * 3'600'000;
+
 class SpaceStateStore {
  public:
   virtual ~SpaceStateStore() = default;
-  // Saves the changes in one transaction: all of them or none.
-  virtual std::error_code save(std::span<const StoredSpaceState> changes) = 0;
+  // In one transaction, all or nothing: `latest` replaces each space's last known state, and
+  // `changes` (in the order they happened) are added to the spaces' histories; changes older
+  // than kSpaceHistoryKeptMs before the newest are dropped from time to time.
+  virtual std::error_code save(std::span<const StoredSpaceState> latest, std::span<const StoredSpaceState> changes) = 0;
   virtual std::error_code load(std::vector<StoredSpaceState>& out) = 0;
+  // The space's changes, newest first, at most `limit`, those before `before` only (0: all).
+  virtual std::error_code history(const std::string& lot_id, const std::string& space_id, std::size_t limit,
+                                  TimeMs before, std::vector<StoredSpaceState>& out) = 0;
 };
 
 }  // namespace parkd

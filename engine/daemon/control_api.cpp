@@ -6,8 +6,11 @@
 
 #include <algorithm>
 #include <cctype>
+#include <charconv>
 #include <chrono>
+#include <limits>
 #include <memory>
+#include <optional>
 #include <set>
 #include <tuple>
 
@@ -213,6 +216,7 @@ const std::vector<ControlApi::Route>& ControlApi::routes() {
       {V::get, {"v1", "events"}, viewer, [](ControlApi& a, Call& c) { a.events(c); }},
       {V::get, {"v1", "spaces"}, viewer, [](ControlApi& a, Call& c) { a.spaces(c); }},
       {V::get, {"v1", "spaces", "{}"}, viewer, [](ControlApi& a, Call& c) { a.space(c, c.params[0]); }},
+      {V::get, {"v1", "spaces", "{}", "history"}, viewer, [](ControlApi& a, Call& c) { a.space_history(c, c.params[0]); }},
       {V::post, {"v1", "spaces", "{}", "close"}, guard, [](ControlApi& a, Call& c) { a.close_or_open(c, c.params[0], true); }},
       {V::post, {"v1", "spaces", "{}", "open"}, guard, [](ControlApi& a, Call& c) { a.close_or_open(c, c.params[0], false); }},
       {V::get, {"v1", "sensors"}, viewer, [](ControlApi& a, Call& c) { a.sensors(c); }},
@@ -413,6 +417,54 @@ void ControlApi::space(Call& call, const std::string& id) {
   const auto ref = find_space_ref(host_.engine(), id, error);
   if (!ref) return call.reply(std::move(error));
   call.reply(json_reply(200, space_info(host_, ref->lot, ref->space, call.sees_plates())));
+}
+
+void ControlApi::space_history(Call& call, const std::string& id) {
+  HttpReply error;
+  const auto ref = find_space_ref(host_.engine(), id, error);
+  if (!ref) return call.reply(std::move(error));
+  // A whole number in [1, max] (limit) or any positive time (before); anything else is refused
+  // with its name, never read as a prefix ("12abc") or wrapped ("-1").
+  const auto number = [&](const char* name, std::uint64_t fallback, std::uint64_t max) -> std::optional<std::uint64_t> {
+    const std::string text = call.target.param(name);
+    if (text.empty()) return fallback;
+    std::uint64_t value = 0;
+    const auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), value);
+    if (ec != std::errc() || end != text.data() + text.size() || value == 0 || value > max) {
+      call.reply(error_reply(400, "bad_request", fmt::format("{} must be a whole number from 1 to {}, not '{}'", name, max, text)));
+      return std::nullopt;
+    }
+    return value;
+  };
+  const auto limit = number("limit", 50, 500);
+  if (!limit) return;
+  const auto before = number("before", 0, static_cast<std::uint64_t>(std::numeric_limits<TimeMs>::max()));
+  if (!before) return;
+  const Lot& lot = host_.engine().lot(ref->lot);
+  auto reply = std::make_shared<pb::SpaceHistory>();
+  reply->set_lot_id(lot.id());
+  reply->set_space_id(lot.spaces()[ref->space].id);
+  const int utc_offset = lot.utc_offset_minutes();
+  auto respond = call.respond;
+  // The changes of the last second are written first, then read on the control API's thread.
+  host_.save_space_states([this, reply, respond, limit = *limit, before = static_cast<TimeMs>(*before), utc_offset] {
+    stores_.worker.post([this, reply, respond, limit, before, utc_offset] {
+      std::vector<StoredSpaceState> changes;
+      if (auto e = stores_.spaces.history(reply->lot_id(), reply->space_id(), limit + 1, before, changes)) {
+        return respond(error_reply(500, "store_error", "cannot read the space's history: " + e.message()));
+      }
+      reply->set_more(changes.size() > limit);
+      if (changes.size() > limit) changes.pop_back();
+      for (const StoredSpaceState& c : changes) {
+        pb::SpaceHistoryEntry& entry = *reply->add_changes();
+        entry.set_at_ms(c.changed_at);
+        entry.set_at_local(local_time_text(c.changed_at, utc_offset));
+        entry.set_state(std::string(name_of(c.state)));
+        entry.set_note(c.note);
+      }
+      respond(json_reply(200, *reply));
+    });
+  });
 }
 
 void ControlApi::close_or_open(Call& call, const std::string& id, bool close) {

@@ -36,6 +36,7 @@ struct ControlStores {
   BillArchive& bills;        // closed months
   SpecialPassStore& passes;
   AlertStore& alerts;        // read only: the history
+  SpaceStateStore& spaces;   // read only: the spaces' histories
   // A consistent copy of the whole database, as the bytes of an SQLite file.
   std::function<std::error_code(std::string& bytes)> backup;
 };
@@ -76,6 +77,7 @@ class ControlApi {
   void status(Call& call);
   void spaces(Call& call);
   void space(Call& call, const std::string& id);
+  void space_history(Call& call, const std::string& id);
   void close_or_open(Call& call, const std::string& id, bool close);
   void sensors(Call& call);
   void visitors(Call& call);

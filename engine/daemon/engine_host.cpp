@@ -156,14 +156,16 @@ void EngineHost::restore_states() {
     return;
   }
   std::size_t restored = 0;
+  restoring_ = true;  // what was already so before the restart is no change for the histories
   for (const StoredSpaceState& s : states) {
     const bool done =
         engine_.restore_space(s.lot_id, s.space_id, s.state, now(), s.note, s.changed_at) == SpaceCommandOutcome::Done;
     restored += done ? 1 : 0;
     // Restoring recorded the state as entered now: keep when it really began (a car's time on
     // its space counts towards LONG_OCCUPANCY across restarts).
-    if (done && s.state == SpaceState::Occupied) states_.changed(s);
+    if (done && s.state == SpaceState::Occupied) states_.restored(s);
   }
+  restoring_ = false;
   Log::info("store", "restored {} of {} stored space states; sensors will confirm them", restored, states.size());
   alerts_.restore(engine_, now());
 }
@@ -178,13 +180,27 @@ void EngineHost::space_changed(const Lot& lot, const SpaceChange& change) {
   if (change.to == SpaceState::Closed) {
     if (const auto l = engine_.find_lot(lot.id())) note = std::string(engine_.closed_reason(*l, change.space));
   }
-  states_.changed(StoredSpaceState{lot.id(), lot.spaces()[change.space].id, change.to, change.at, std::move(note)});
+  StoredSpaceState state{lot.id(), lot.spaces()[change.space].id, change.to, change.at, std::move(note)};
+  if (restoring_) {
+    states_.restored(std::move(state));
+  } else {
+    states_.changed(std::move(state));
+  }
 }
 
 SpaceCommandOutcome EngineHost::close_space(const std::string& lot_id, const std::string& space_id, std::string reason) {
   const SpaceCommandOutcome outcome = engine_.close_space(lot_id, space_id, now(), std::move(reason));
   settle();
   return outcome;
+}
+
+void EngineHost::save_space_states(std::function<void()> then) {
+  states_.save_now();
+  if (worker_ != nullptr) {
+    worker_->post(std::move(then));
+  } else {
+    then();
+  }
 }
 
 void EngineHost::alert_changed(const Lot& lot, const Alert& alert) {

@@ -8,6 +8,7 @@
 
 #include <array>
 #include <cstdint>
+#include <functional>
 #include <map>
 #include <optional>
 #include <string>
@@ -92,6 +93,9 @@ class EngineHost : public EngineSink {
   // the space's state) and restored after a restart.
   SpaceCommandOutcome close_space(const std::string& lot_id, const std::string& space_id, std::string reason);
   SpaceCommandOutcome open_space(const std::string& lot_id, const std::string& space_id);
+  // Saves the spaces' unsaved states and changes now and runs `then` on the store thread once
+  // they are written: a read of a space's history after it sees every change until this call.
+  void save_space_states(std::function<void()> then);
   const GateDesk& desk() const { return desk_; }
   void set_special_passes(SpecialPasses passes) { desk_.set_special_passes(std::move(passes)); }
 
@@ -187,6 +191,7 @@ class EngineHost : public EngineSink {
   bool recovered_ = false;
   DecisionRecorder recorder_;
   bool restored_ = false;
+  bool restoring_ = false;  // the stored states going back in: not changes for the histories
   // The arrival of the oldest message whose effects are being processed; unset outside process().
   std::optional<std::chrono::steady_clock::time_point> processing_since_;
   LiveEventSink* live_ = nullptr;

@@ -155,6 +155,7 @@ int run(const DaemonOptions& options) {
   SqliteSpecialPassStore pass_store(database);
   SqliteOccupancyHistory history_reader(database);
   SqliteAlertStore alert_reader(database);
+  SqliteSpaceStateStore space_history_reader(database);
   SqliteDatabase ledger_database(config.settings.db_path);  // gate decisions: the store thread
   SqliteGateLedger gate_ledger(ledger_database);
   // Gate events wait here, appended on Paho's thread before the acknowledgement, until their
@@ -200,7 +201,7 @@ int run(const DaemonOptions& options) {
   } else {
     host.set_limits(ThrottleLimits{1e12, 1e12}, ThrottleLimits{1e12, 1e12});
   }
-  ControlApi control(host, ControlStores{control_worker, registry_store, audit_log, ledger_reader, history_reader, bill_archive, pass_store, alert_reader,
+  ControlApi control(host, ControlStores{control_worker, registry_store, audit_log, ledger_reader, history_reader, bill_archive, pass_store, alert_reader, space_history_reader,
                                                  [&database](std::string& bytes) { return backup_bytes(database, bytes); }},
                      tokens.tokens, config.pact, host.engine().lot_count() > 0 ? host.engine().lot(0).name() : std::string());
   EventFeed event_feed(host);

@@ -11,20 +11,33 @@ SpaceStateKeeper::SpaceStateKeeper(SpaceStateStore* store, StoreWorker* worker, 
 
 void SpaceStateKeeper::changed(StoredSpaceState state) {
   if (store_ == nullptr) return;
+  changes_.push_back(state);
+  restored(std::move(state));
+}
+
+void SpaceStateKeeper::restored(StoredSpaceState state) {
+  if (store_ == nullptr) return;
   auto key = std::make_pair(state.lot_id, state.space_id);
   unsaved_[std::move(key)] = std::move(state);
 }
 
 void SpaceStateKeeper::save_now() {
   if (store_ == nullptr || unsaved_.empty()) return;
-  auto batch = std::make_shared<std::vector<StoredSpaceState>>();
-  batch->reserve(unsaved_.size());
-  for (auto& [key, state] : unsaved_) batch->push_back(std::move(state));
+  struct Batch {
+    std::vector<StoredSpaceState> latest;
+    std::vector<StoredSpaceState> changes;
+  };
+  auto batch = std::make_shared<Batch>();
+  batch->latest.reserve(unsaved_.size());
+  for (auto& [key, state] : unsaved_) batch->latest.push_back(std::move(state));
   unsaved_.clear();
+  batch->changes.swap(changes_);
   auto save = [this, batch] {
-    if (auto e = store_->save(*batch)) {
-      // Lost until those spaces change again; the sensors re-establish the truth anyway.
-      log_.warn("store", "save_failed", "cannot save {} space states: {}", batch->size(), e.message());
+    if (auto e = store_->save(batch->latest, batch->changes)) {
+      // Lost until those spaces change again (the sensors re-establish the truth anyway); the
+      // histories miss these changes.
+      log_.warn("store", "save_failed", "cannot save {} space states ({} changes): {}", batch->latest.size(),
+                batch->changes.size(), e.message());
     }
   };
   if (worker_ == nullptr) {

@@ -1,8 +1,8 @@
-// Keeps the last known state of every space in the store for the next start: changes are
-// collected on the strand and saved on the store thread, at most once a second (the first
-// change after a quiet second at once). They are a convenience for the next start (sensors
-// confirm them anyway), and a commit per change would put SQLite's occasional checkpoint on the
-// path from a report to the signs.
+// Keeps the last known state of every space in the store for the next start, and each change in
+// the space's history: changes are collected on the strand and saved on the store thread, at
+// most once a second (the first change after a quiet second at once). The states are a
+// convenience for the next start (sensors confirm them anyway), and a commit per change would put
+// SQLite's occasional checkpoint on the path from a report to the signs.
 #pragma once
 
 #include <chrono>
@@ -28,9 +28,10 @@ class SpaceStateKeeper {
 
   // All on the strand.
   bool keeps() const { return store_ != nullptr; }
-  void changed(StoredSpaceState state);  // the latest state of a space replaces an unsaved one
-  void save_soon();                      // after a settle: now, or within the second
-  void save_now();                       // at shut-down, and from save_soon()
+  void changed(StoredSpaceState state);   // a change: the space's latest state, and its history
+  void restored(StoredSpaceState state);  // restored at start with its own time: the latest only
+  void save_soon();                       // after a settle: now, or within the second
+  void save_now();                        // at shut-down, before a read of history, from save_soon()
   std::error_code load(std::vector<StoredSpaceState>& out) { return store_->load(out); }
 
  private:
@@ -39,6 +40,7 @@ class SpaceStateKeeper {
   bool every_settle_;
   RateLimitedLog log_;
   std::map<std::pair<std::string, std::string>, StoredSpaceState> unsaved_;  // (lot, space) -> latest
+  std::vector<StoredSpaceState> changes_;                                   // in order, for the histories
   boost::asio::steady_timer timer_;
   bool scheduled_ = false;
   std::chrono::steady_clock::time_point last_save_{};

@@ -266,6 +266,15 @@ void SqliteDatabase::migrate() {
        "CREATE TABLE inside_record ("
        "  lot_id TEXT PRIMARY KEY,"
        "  unnamed INTEGER NOT NULL) WITHOUT ROWID;"),
+      // 10 -> 11: each space's changes (the console's history of a space), kept 90 days.
+      ("CREATE TABLE space_change ("
+       "  lot_id TEXT NOT NULL,"
+       "  space_id TEXT NOT NULL,"
+       "  state TEXT NOT NULL,"
+       "  at_ms INTEGER NOT NULL,"
+       "  note TEXT NOT NULL);"
+       "CREATE INDEX space_change_by_space ON space_change (lot_id, space_id, at_ms);"
+       "CREATE INDEX space_change_by_time ON space_change (at_ms);"),
   };
   for (int v = version; v < kSchemaVersion; ++v) {
     const std::string step = std::string("BEGIN IMMEDIATE;") + kSteps[v] + "PRAGMA user_version = " +

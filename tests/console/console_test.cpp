@@ -151,6 +151,18 @@ TEST_F(ConsoleTest, AGuardSignsInSeesASensorTurnItsSpaceWithinASecondAndClosesAS
   browser->type("#space-form input[name=reason]", "三轮车占位 a tricycle on it");
   browser->click("#space-close");
   EXPECT_TRUE(state_becomes("B02", "closed", test::scaled(5s))) << browser->run_string("return document.body.innerText");
+  // The dialog's recent changes show the closing with its reason, newest first.
+  EXPECT_TRUE(browser->wait_until(
+      "const r = document.querySelector('#space-history tr'); return !!r && r.innerText.includes('a tricycle on it')", 5s))
+      << browser->run_string("return document.getElementById('space-history').innerText");
+  browser->click("#space-form button[value=cancel]");
+  // A01's: free at the first report, then the car.
+  browser->click("[data-space=\"tlot/A01\"]");
+  ASSERT_TRUE(browser->wait_until("return document.getElementById('space-dialog').open", 5s));
+  EXPECT_TRUE(browser->wait_until("return document.querySelectorAll('#space-history tr').length === 2", 5s))
+      << browser->run_string("return document.getElementById('space-history').innerText");
+  const std::string newest = browser->run_string("return document.querySelector('#space-history tr').innerText");
+  EXPECT_TRUE(newest.find("占用") != std::string::npos || newest.find("occupied") != std::string::npos) << newest;
   browser->click("#space-form button[value=cancel]");
 
   // The API and the audit log say the same, in the guard's name.

@@ -11,6 +11,10 @@
 
 #include <boost/asio/executor_work_guard.hpp>
 #include <boost/asio/post.hpp>
+#include <google/protobuf/util/json_util.h>
+
+#include "parking/v1/control.pb.h"
+#include "parking/v1/messages.pb.h"
 
 #include "store/sqlite_alert_store.h"
 #include "store/sqlite_audit_log.h"
@@ -20,6 +24,7 @@
 #include "store/sqlite_gate_ledger.h"
 #include "store/sqlite_occupancy_history.h"
 #include "store/sqlite_registry_store.h"
+#include "store/sqlite_space_state_store.h"
 #include "support/test_lots.h"
 
 namespace parkd {
@@ -60,7 +65,7 @@ class ControlApiTest : public ::testing::Test {
   ControlApiTest() {
     std::vector<Lot> lots;
     lots.push_back(test::small_lot());
-    host.emplace(boost::asio::make_strand(io), std::move(lots), true, publisher);
+    host.emplace(boost::asio::make_strand(io), std::move(lots), true, publisher, &space_states);
     const std::vector<Household> households = {{"H1", "1", "101", HouseholdType::Owner, std::nullopt, std::nullopt}};
     EXPECT_FALSE(sqlite_registry.put_households(households, *parse_civil_day("2026-01-01"), nullptr));
     const std::vector<Vehicle> vehicles = {{"沪A11111", "H1", *parse_civil_day("2026-01-01"), std::nullopt, 0}};
@@ -69,7 +74,8 @@ class ControlApiTest : public ::testing::Test {
     std::vector<Vehicle> v;
     EXPECT_FALSE(sqlite_registry.load(h, v));
     host->set_registry(Registry(std::move(h), std::move(v)));
-    api.emplace(*host, ControlStores{worker, registry, audit, ledger, history, bills, passes, alerts, [](std::string&) { return std::error_code(); }},
+    api.emplace(*host, ControlStores{worker, registry, audit, ledger, history, bills, passes, alerts, space_states,
+                                     [](std::string&) { return std::error_code(); }},
                 std::vector<ControlToken>{{"office-admin", "s3cret-admin-0001", ControlRole::Admin},
                                           {"committee", "s3cret-viewer-001", ControlRole::Viewer},
                                           {"gate-guard", "s3cret-guard-0001", ControlRole::Guard},
@@ -116,6 +122,7 @@ class ControlApiTest : public ::testing::Test {
   SqliteBillArchive bills{db};
   SqliteSpecialPassStore passes{db};
   SqliteAlertStore alerts{db};
+  SqliteSpaceStateStore space_states{db};
   StoreWorker worker;
   boost::asio::io_context io;
   NoPublisher publisher;
@@ -156,6 +163,72 @@ TEST_F(ControlApiTest, TheRouteTableAnswers404ForUnknownPathsAnd405WithTheMethod
   EXPECT_EQ(call(verb::get, "/v1/nothing", "").status, 404u);
   EXPECT_EQ(call(verb::get, "/v1/spaces/N1/sideways", "").status, 404u);
   EXPECT_EQ(call(verb::get, "/v2/status", "").status, 404u);
+}
+
+// The map dialog's history of a space: each change, newest first, with the closing reason;
+// older pages with before=; bad paging refused with a message.
+TEST_F(ControlApiTest, ASpacesHistoryListsItsChangesNewestFirstInPages) {
+  using boost::beast::http::verb;
+  const auto deliver = [&](const std::string& topic, const std::string& payload) {
+    boost::asio::post(host->strand(), [&, topic, payload] { host->on_message(topic, payload); });
+    io.restart();
+    io.poll();
+  };
+  const auto clock = [&](TimeMs t) {
+    parking::v1::SimClock c;
+    c.set_now_ms(t);
+    deliver("parking/sim/clock", c.SerializeAsString());
+  };
+  parking::v1::SensorReport report;
+  report.set_sensor_id("s-N1");
+  report.set_space_id("N1");
+  report.set_boot_id(1);
+  report.set_seq(1);
+  report.set_occupied(true);
+  report.set_kind(parking::v1::REPORT_KIND_CHANGE);
+  clock(test::kNoonShanghai);
+  deliver("parking/tiny/sensors/s-N1/report", report.SerializeAsString());
+  clock(test::kNoonShanghai + 10'000);  // past the debounce
+  ASSERT_EQ(call(verb::post, "/v1/spaces/N1/close", R"({"reason": "repainting lines"})").status, 200u);
+  clock(test::kNoonShanghai + 60'000);
+  ASSERT_EQ(call(verb::post, "/v1/spaces/N1/open", "").status, 200u);
+
+  const auto changes_of_n1 = [&](const std::string& query) {
+    const HttpReply reply = call(verb::get, "/v1/spaces/N1/history" + query, "");
+    parking::v1::SpaceHistory h;
+    EXPECT_EQ(reply.status, 200u) << reply.body;
+    EXPECT_TRUE(google::protobuf::util::JsonStringToMessage(reply.body, &h).ok()) << reply.body;
+    std::vector<std::string> states;
+    for (const auto& c : h.changes()) states.push_back(c.state() + (c.note().empty() ? "" : " (" + c.note() + ")"));
+    return std::make_pair(h, states);
+  };
+  const auto [all, states] = changes_of_n1("");
+  EXPECT_EQ(all.lot_id(), "tiny");
+  EXPECT_EQ(all.space_id(), "N1");
+  EXPECT_EQ(states, (std::vector<std::string>{"occupied", "closed (repainting lines)", "occupied"}));
+  EXPECT_FALSE(all.more());
+  ASSERT_EQ(all.changes_size(), 3);
+  EXPECT_EQ(all.changes(0).at_ms(), test::kNoonShanghai + 60'000);
+  EXPECT_EQ(all.changes(2).at_local(), "2026-11-02 12:00");  // the report's time, in the lot's zone
+
+  const auto [first, first_states] = changes_of_n1("?limit=2");
+  EXPECT_EQ(first_states.size(), 2u);
+  EXPECT_TRUE(first.more());
+  const auto [rest, rest_states] = changes_of_n1("?limit=2&before=" + std::to_string(first.changes(1).at_ms()));
+  EXPECT_EQ(rest_states, (std::vector<std::string>{"occupied"}));
+  EXPECT_FALSE(rest.more());
+  // Another space has its own history: N2 never changed.
+  parking::v1::SpaceHistory n2;
+  ASSERT_TRUE(google::protobuf::util::JsonStringToMessage(call(verb::get, "/v1/spaces/N2/history", "").body, &n2).ok());
+  EXPECT_EQ(n2.space_id(), "N2");
+  EXPECT_EQ(n2.changes_size(), 0);
+
+  for (const char* bad : {"?limit=0", "?limit=12abc", "?limit=-1", "?limit=501", "?before=x"}) {
+    const HttpReply refused = call(verb::get, std::string("/v1/spaces/N1/history") + bad, "");
+    EXPECT_EQ(refused.status, 400u) << bad;
+    EXPECT_NE(refused.body.find("must be a whole number"), std::string::npos) << refused.body;
+  }
+  EXPECT_EQ(call(verb::get, "/v1/spaces/Z9/history", "").status, 404u);
 }
 
 TEST_F(ControlApiTest, AnEndedMonthIsIssuedOnceAndALaterBackdatedChangeBecomesAnAdjustmentInTheNextOpenMonth) {
@@ -218,6 +291,7 @@ TEST_F(ControlApiTest, EveryEndpointAnswers401WithoutATokenAnd403BelowItsRole) {
       {"GET /v1/events", viewer},
       {"GET /v1/spaces", viewer},
       {"GET /v1/spaces/{}", viewer},
+      {"GET /v1/spaces/{}/history", viewer},
       {"GET /v1/sensors", viewer},
       {"GET /v1/alerts", viewer},
       {"POST /v1/alerts/{}/dismiss", guard},

@@ -414,14 +414,62 @@ TEST(EngineHostGates, TheStrandNeverWaitsForTheInboxsDisk) {
 // Every space of the small lot free, as the store would restore them.
 class AllFreeStore : public SpaceStateStore {
  public:
-  std::error_code save(std::span<const StoredSpaceState>) override { return {}; }
+  std::error_code save(std::span<const StoredSpaceState>, std::span<const StoredSpaceState>) override { return {}; }
   std::error_code load(std::vector<StoredSpaceState>& out) override {
     for (const char* space : {"N1", "N2", "N3", "N4", "S1", "S2", "S3"}) {
       out.push_back(StoredSpaceState{"tiny", space, SpaceState::Free, 0, ""});
     }
     return {};
   }
+  std::error_code history(const std::string&, const std::string&, std::size_t, TimeMs,
+                          std::vector<StoredSpaceState>&) override {
+    return {};
+  }
 };
+
+// A store that had N1 occupied (since an hour before noon) and N2 closed, and records each save.
+class RecordingStore : public SpaceStateStore {
+ public:
+  std::error_code save(std::span<const StoredSpaceState> l, std::span<const StoredSpaceState> c) override {
+    latest.insert(latest.end(), l.begin(), l.end());
+    changes.insert(changes.end(), c.begin(), c.end());
+    return {};
+  }
+  std::error_code load(std::vector<StoredSpaceState>& out) override {
+    out.push_back(StoredSpaceState{"tiny", "N1", SpaceState::Occupied, test::kNoonShanghai - 3'600'000, ""});
+    out.push_back(StoredSpaceState{"tiny", "N2", SpaceState::Closed, test::kNoonShanghai - 7'200'000, "works"});
+    return {};
+  }
+  std::error_code history(const std::string&, const std::string&, std::size_t, TimeMs,
+                          std::vector<StoredSpaceState>&) override {
+    return {};
+  }
+  std::vector<StoredSpaceState> latest;
+  std::vector<StoredSpaceState> changes;
+};
+
+// What a restart puts back is no change of the spaces: their histories get only what happens
+// after it (a report), while the latest states keep when a car came.
+TEST(EngineHostStates, WhatARestartRestoresIsNoChangeInTheSpacesHistories) {
+  RecordingStore states;
+  boost::asio::io_context io;
+  FakePublisher publisher;
+  std::vector<Lot> lots;
+  lots.push_back(test::small_lot());
+  EngineHost host{boost::asio::make_strand(io), std::move(lots), /*sim_clock=*/true, publisher, &states};
+  host.on_message("parking/sim/clock", clock(test::kNoonShanghai));
+  host.on_message("parking/tiny/sensors/s-N3/report", report("N3", true, 1));
+  host.on_message("parking/sim/clock", clock(test::kNoonShanghai + 10'000));
+  bool saved = false;
+  host.save_space_states([&] { saved = true; });
+  EXPECT_TRUE(saved);
+  ASSERT_EQ(states.changes.size(), 1u);
+  EXPECT_EQ(states.changes[0].space_id, "N3");
+  EXPECT_EQ(states.changes[0].state, SpaceState::Occupied);
+  const auto n1 = std::find_if(states.latest.begin(), states.latest.end(), [](const auto& s) { return s.space_id == "N1"; });
+  ASSERT_NE(n1, states.latest.end());
+  EXPECT_EQ(n1->changed_at, test::kNoonShanghai - 3'600'000);
+}
 
 std::string visitor_event(std::uint64_t seq, bool entry) {
   parking::v1::GateEvent e;

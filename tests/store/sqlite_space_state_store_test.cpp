@@ -38,9 +38,9 @@ TEST_F(StoreTest, SavedStatesSurviveReopeningAndTheLatestWins) {
     SqliteSpaceStateStore store(db);
     const std::vector<StoredSpaceState> first = {{"xj5", "A01", SpaceState::Occupied, 10, ""},
                                                  {"xj5", "A02", SpaceState::Free, 11, ""}};
-    ASSERT_FALSE(store.save(first));
+    ASSERT_FALSE(store.save(first, {}));
     const std::vector<StoredSpaceState> later = {{"xj5", "A01", SpaceState::Closed, 20, "repainting lines"}};
-    ASSERT_FALSE(store.save(later));
+    ASSERT_FALSE(store.save(later, {}));
   }
   SqliteDatabase db(path);
   SqliteSpaceStateStore store(db);
@@ -48,6 +48,51 @@ TEST_F(StoreTest, SavedStatesSurviveReopeningAndTheLatestWins) {
   ASSERT_FALSE(store.load(loaded));
   EXPECT_EQ(loaded, (std::vector<StoredSpaceState>{{"xj5", "A01", SpaceState::Closed, 20, "repainting lines"},
                                                    {"xj5", "A02", SpaceState::Free, 11, ""}}));
+}
+
+// Each space's changes: in their order, newest first, paged with `before`, and those older
+// than the kept season dropped once a newer change is saved.
+TEST_F(StoreTest, ASpacesChangesAreKeptInOrderReadNewestFirstAndDroppedAfterTheSeason) {
+  constexpr TimeMs kDay = 24LL * 3'600'000;
+  const TimeMs t0 = 1'793'592'000'000;
+  {
+    SqliteDatabase db(path);
+    SqliteSpaceStateStore store(db);
+    const std::vector<StoredSpaceState> changes = {{"xj5", "A01", SpaceState::Held, t0, ""},
+                                                   {"xj5", "A02", SpaceState::Occupied, t0 + 1, ""},
+                                                   {"xj5", "A01", SpaceState::Occupied, t0 + 60'000, ""},
+                                                   {"xj5", "A01", SpaceState::Closed, t0 + 60'000, "repainting lines"}};
+    const std::vector<StoredSpaceState> latest = {changes[3], changes[1]};
+    ASSERT_FALSE(store.save(latest, changes));
+  }
+  SqliteDatabase db(path);
+  SqliteSpaceStateStore store(db);
+  std::vector<StoredSpaceState> a01;
+  ASSERT_FALSE(store.history("xj5", "A01", 10, 0, a01));
+  EXPECT_EQ(a01, (std::vector<StoredSpaceState>{{"xj5", "A01", SpaceState::Closed, t0 + 60'000, "repainting lines"},
+                                                {"xj5", "A01", SpaceState::Occupied, t0 + 60'000, ""},
+                                                {"xj5", "A01", SpaceState::Held, t0, ""}}));
+  std::vector<StoredSpaceState> page;
+  ASSERT_FALSE(store.history("xj5", "A01", 1, t0 + 60'000, page));
+  EXPECT_EQ(page, (std::vector<StoredSpaceState>{{"xj5", "A01", SpaceState::Held, t0, ""}}));
+  std::vector<StoredSpaceState> none;
+  ASSERT_FALSE(store.history("xj5", "B01", 10, 0, none));
+  EXPECT_TRUE(none.empty());
+
+  // A change a season and a day later: the old ones go, the new one stays.
+  const TimeMs later = t0 + kSpaceHistoryKeptMs + kDay;
+  const std::vector<StoredSpaceState> next = {{"xj5", "A01", SpaceState::Free, later, ""}};
+  ASSERT_FALSE(store.save(next, next));
+  std::vector<StoredSpaceState> after;
+  ASSERT_FALSE(store.history("xj5", "A01", 10, 0, after));
+  EXPECT_EQ(after, next);
+  std::vector<StoredSpaceState> a02;
+  ASSERT_FALSE(store.history("xj5", "A02", 10, 0, a02));
+  EXPECT_TRUE(a02.empty());
+  // The latest states are not history: both spaces are still known.
+  std::vector<StoredSpaceState> loaded;
+  ASSERT_FALSE(store.load(loaded));
+  EXPECT_EQ(loaded.size(), 2u);
 }
 
 TEST_F(StoreTest, ADatabaseFromANewerParkdIsRefusedWithAClearMessage) {

@@ -339,6 +339,22 @@ TEST_F(ParkctlTest, ClosingNeedsTheTokenIsAuditedAndSurvivesARestart) {
   const auto table = parkctl({"audit"});
   EXPECT_NE(table.out.find("space.open"), std::string::npos) << table.out;
   EXPECT_NE(table.out.find("space.close"), std::string::npos) << table.out;
+
+  // Its history, newest first: opened (unknown: its sensor has not spoken since the restart),
+  // closed with the reason, free at the sensors' first word; the restart put the closure back
+  // without adding a change.
+  const auto changes = parkctl({"space", "A01", "--history", "10"});
+  ASSERT_EQ(changes.code, 0) << changes.err;
+  EXPECT_NE(changes.out.find("3 change(s), newest first\n"), std::string::npos) << changes.out;
+  const auto opened_at = changes.out.find("2026-10-05 10:00  unknown");
+  const auto closed_at = changes.out.find("2026-10-05 09:50  closed   repainting 重新划线");
+  const auto first_at = changes.out.find("2026-10-05 09:50  free");
+  EXPECT_LT(opened_at, closed_at) << changes.out;
+  EXPECT_LT(closed_at, first_at) << changes.out;
+  EXPECT_NE(first_at, std::string::npos) << changes.out;
+  const auto bad = parkctl({"space", "A01", "--history", "lots"});
+  EXPECT_EQ(bad.code, 6) << bad.out;
+  EXPECT_NE(bad.err.find("limit must be a whole number from 1 to 500, not 'lots'"), std::string::npos) << bad.err;
 }
 
 TEST_F(ParkctlTest, ErrorsSayWhatIsWrongWithDistinctExitCodes) {

@@ -36,7 +36,7 @@ const std::map<std::string, Usage>& usages() {
   static const std::map<std::string, Usage> kUsages = {
       {"status", {"status", "The lot and each zone: free, occupied, held, closed, unknown; stale sensors; visitors inside."}},
       {"spaces", {"spaces [--zone Z] [--state S] [--lot L]", "Every space, or those of a zone and/or in a state (free, occupied, held, closed, unknown)."}},
-      {"space", {"space ID", "One space (ID is A01, or LOT/A01 when several lots have it): state, hold, closure, sensor."}},
+      {"space", {"space ID [--history N]", "One space (ID is A01, or LOT/A01 when several lots have it): state, hold, closure, sensor; with --history its last N changes (up to 500, kept 90 days)."}},
       {"close", {"close ID --reason TEXT", "Closes a space (guard). The signs stop counting it; the reason is kept and audited."}},
       {"open", {"open ID", "Opens a closed space again (guard)."}},
       {"sensors", {"sensors [--stale] [--low-battery]", "Every sensor, or only the stale ones and/or those with a low battery."}},
@@ -257,10 +257,20 @@ int spaces(const Runner& r, const Args& a) {
 }
 
 int space(const Runner& r, const Args& a) {
-  return r.json<pb::SpaceInfo>("GET", "/v1/spaces/" + url_encode(a.positional[0]), "", [&](const pb::SpaceInfo& s) {
+  const std::string path = "/v1/spaces/" + url_encode(a.positional[0]);
+  const int rc = r.json<pb::SpaceInfo>("GET", path, "", [&](const pb::SpaceInfo& s) {
     pb::SpaceList one;
     *one.add_spaces() = s;
     show_spaces(r, one);
+  });
+  const auto count = a.value("--history");
+  if (rc != 0 || !count) return rc;
+  return r.json<pb::SpaceHistory>("GET", path + "/history?limit=" + url_encode(*count), "", [&](const pb::SpaceHistory& h) {
+    TextTable t({"AT", "BECAME", "NOTE"});
+    for (const auto& c : h.changes()) t.add({c.at_local(), c.state(), c.note()});
+    r.print(t.render());
+    r.print(std::to_string(h.changes_size()) + " change(s), newest first" +
+            (h.more() ? "; older ones exist" : "") + "\n");
   });
 }
 
@@ -590,7 +600,7 @@ const std::map<std::string, Spec>& specs() {
   static const std::map<std::string, Spec> kSpecs = {
       {"status", {{}, {}, 0, 0, {}, status}},
       {"spaces", {{"--zone", "--state", "--lot"}, {}, 0, 0, {}, spaces}},
-      {"space", {{}, {}, 1, 1, {}, space}},
+      {"space", {{"--history"}, {}, 1, 1, {}, space}},
       {"close", {{"--reason"}, {}, 1, 1, {"--reason"}, [](const Runner& r, const Args& a) { return close_or_open(r, a, true); }}},
       {"open", {{}, {}, 1, 1, {}, [](const Runner& r, const Args& a) { return close_or_open(r, a, false); }}},
       {"sensors", {{}, {"--stale", "--low-battery"}, 0, 0, {}, sensors}},

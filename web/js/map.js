@@ -1,5 +1,5 @@
 // The lot map: every space by zone, coloured by its state, live from the event feed; a click
-// shows the space and, for a guard, closes or opens it.
+// shows the space with its recent changes and, for a guard, closes or opens it.
 import { api, segment, el, localTime } from './api.js';
 import { t } from './i18n.js';
 
@@ -8,6 +8,7 @@ const spaces = new Map();   // "lot/space" -> SpaceInfo
 let zoneNames = new Map();  // "lot/zone" -> {zh, en}
 let canChange = false;
 let shown = null;           // the key of the space in the dialog
+const HISTORY_SHOWN = 20;
 
 const STATES = ['free', 'occupied', 'held', 'closed', 'suspect', 'unknown'];
 
@@ -65,9 +66,27 @@ function paint(s) {
 // A `space` event from the feed.
 export function onSpace(s) {
   const key = `${s.lot_id}/${s.space_id}`;
+  const before = spaces.get(key);
   spaces.set(key, s);
   paint(s);
-  if (shown === key) facts(s);
+  if (shown !== key) return;
+  facts(s);
+  if (before?.state !== s.state) history(key);
+}
+
+// The space's last changes, newest first (GET /v1/spaces/{id}/history).
+async function history(key) {
+  const body = document.getElementById('space-history');
+  try {
+    const h = await api('GET', `/v1/spaces/${segment(key)}/history?limit=${HISTORY_SHOWN}`);
+    if (shown !== key) return;  // another space was opened meanwhile
+    const rows = h.changes.map((c) => el('tr', {},
+      el('td', {}, c.at_local), el('td', {}, t(`state.${c.state}`)), el('td', {}, c.note)));
+    body.replaceChildren(...(rows.length ? rows : [el('tr', {}, el('td', { colspan: 3 }, t('space.history_none')))]));
+    document.getElementById('space-history-more').hidden = !h.more;
+  } catch (e) {
+    document.getElementById('space-dialog').querySelector('.error').textContent = e.message;
+  }
 }
 
 function facts(s) {
@@ -92,8 +111,10 @@ async function open(key) {
   dialog.querySelector('.error').textContent = '';
   dialog.querySelector('[name=reason]').value = '';
   document.getElementById('space-title').textContent = key;
+  document.getElementById('space-history').replaceChildren();
   facts(spaces.get(key));
   dialog.showModal();
+  history(key);
   try {
     onSpace(await api('GET', `/v1/spaces/${segment(key)}`));  // the sensor's latest, not only the last change
   } catch (e) {
