@@ -36,7 +36,8 @@ class Engine {
 
   ReportOutcome on_sensor_report(const SensorReading& reading, TimeMs now);
   // The same for many readings at one time, applied in order; `outcomes` gets one per reading.
-  // Faster than one by one for large lots: the memory reads of the batch overlap.
+  // Faster than one by one for large lots: the memory reads of the batch overlap. The signs get
+  // the frame of the batch's end (one by one, each reading of the same instant may give one).
   void on_sensor_reports(std::span<const SensorReading> readings, TimeMs now, std::span<ReportOutcome> outcomes);
   // Picks a space for an arriving car and holds it. A car that already holds a space keeps it.
   Allocation allocate(const AllocationRequest& request, TimeMs now);

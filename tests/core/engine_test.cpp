@@ -3,8 +3,10 @@
 
 #include <gtest/gtest.h>
 
+#include <map>
 #include <random>
 #include <set>
+#include <tuple>
 
 #include "support/test_lots.h"
 
@@ -131,8 +133,12 @@ TEST(Engine, ABatchOfReportsEndsExactlyAsTheSameReportsOneByOne) {
     for (std::size_t i = 0; i < n; ++i) {
       const std::size_t s = rng() % 5;
       const std::uint64_t this_seq = rng() % 7 == 0 ? seq : ++seq;  // some duplicates
-      readings.push_back(test::reading(kLots[rng() % 3], kSensors[s], rng() % 9 == 0 ? "S3" : kSpacesOf[s],
-                                       rng() % 2 == 0, this_seq));
+      // Drawn one by one: the order a compiler evaluates arguments in is its own (clang and GCC
+      // differ), and the stream must be the same under both.
+      const bool occupied = rng() % 2 == 0;
+      const bool elsewhere = rng() % 9 == 0;
+      const char* const lot = kLots[rng() % 3];
+      readings.push_back(test::reading(lot, kSensors[s], elsewhere ? "S3" : kSpacesOf[s], occupied, this_seq));
     }
     std::vector<ReportOutcome> expected;
     for (const auto& r : readings) expected.push_back(one.on_sensor_report(r, t));
@@ -152,7 +158,15 @@ TEST(Engine, ABatchOfReportsEndsExactlyAsTheSameReportsOneByOne) {
     EXPECT_EQ(one.report_counters().by_outcome[o], batch.report_counters().by_outcome[o]);
   }
   ASSERT_EQ(sink_one.changes.size(), sink_batch.changes.size());
-  EXPECT_EQ(sink_one.frames.size(), sink_batch.frames.size());
+  // One by one, two readings at the same instant may each give a frame; the batch gives the
+  // frame of its end. Never more frames, and each sign ends showing the same.
+  EXPECT_LE(sink_batch.frames.size(), sink_one.frames.size());
+  const auto last_frames = [](const std::vector<DisplayFrame>& frames) {
+    std::map<std::pair<std::string, std::string>, std::tuple<std::uint32_t, std::uint32_t, std::vector<std::string>>> last;
+    for (const DisplayFrame& f : frames) last[{f.lot_id, f.display_id}] = {f.free_total, f.free_for_visitors, f.lines_en};
+    return last;
+  };
+  EXPECT_EQ(last_frames(sink_one.frames), last_frames(sink_batch.frames));
 }
 
 }  // namespace
