@@ -43,6 +43,9 @@ struct Alert {
   bool operator==(const Alert&) const = default;
 };
 
+// How an alert ended by hand begins: "dismissed: " and the operator's reason.
+inline constexpr std::string_view kDismissedBy = "dismissed: ";
+
 // `{space or plate}-{kind in lower case}-{raised_at}`: unique, and readable in a topic.
 std::string make_alert_id(std::string_view subject, AlertKind kind, TimeMs raised_at);
 

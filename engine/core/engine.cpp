@@ -207,6 +207,13 @@ SpaceCommandOutcome Engine::restore_alert(const Alert& alert) {
   return SpaceCommandOutcome::Done;
 }
 
+void Engine::restore_ended_alert(const Alert& alert) {
+  const auto lot_it = lot_index_.find(alert.lot_id);
+  if (lot_it == lot_index_.end()) return;
+  LotRuntime& rt = *lots_[lot_it->second];
+  rt.inside_watch.restore_ended_alert(alert, rt.inside);
+}
+
 SpaceCommandOutcome Engine::restore_strikes(std::string_view lot_id, std::string_view space_id,
                                             std::vector<TimeMs> strikes) {
   auto lot_it = lot_index_.find(lot_id);

@@ -50,6 +50,9 @@ class Engine {
   // After the spaces: an alert that was active, and the strikes held against a space. Done:
   // active again; AlreadyThere: what it was about ended while parkd was down (clear it).
   SpaceCommandOutcome restore_alert(const Alert& alert);
+  // An alert that ended before the restart, for what it says about the stays still going on (a
+  // dismissed overstay is not raised again for the same stay).
+  void restore_ended_alert(const Alert& alert);
   SpaceCommandOutcome restore_strikes(std::string_view lot_id, std::string_view space_id, std::vector<TimeMs> strikes);
   // An operator ends an alert (the rule may raise it again later); `ended`, if given, gets the
   // alert as it ended.

@@ -123,6 +123,7 @@ void InsideWatch::advance(TimeMs now, const CarsInside& cars) {
     overstays_.pop();
     const CarInside* car = cars.find(o.plate);
     if (car == nullptr || !car->visitor || car->entered_at != o.entered_at) continue;  // left, or a new stay
+    if (overstay_dismissed_.erase({o.plate, o.entered_at}) > 0) continue;  // dismissed before a restart
     const bool raised = std::any_of(active_.begin(), active_.end(), [&](const Alert& a) {
       return a.kind == AlertKind::VisitorOverstay && a.plate == o.plate;
     });
@@ -168,7 +169,7 @@ std::optional<Alert> InsideWatch::dismiss(std::string_view alert_id, std::string
   const auto it = std::find_if(active_.begin(), active_.end(), [&](const Alert& a) { return a.alert_id == alert_id; });
   if (it == active_.end()) return std::nullopt;
   const AlertKind kind = it->kind;
-  clear(it, now, "dismissed: " + std::string(reason));
+  clear(it, now, std::string(kDismissedBy) + std::string(reason));
   for (CountRule* rule : {&unentered_, &missed_exits_}) {
     if (rule->kind != kind) continue;
     rule->active = false;
@@ -205,6 +206,14 @@ bool InsideWatch::restore_alert(const Alert& alert, const CarsInside& cars) {
   }
   active_.push_back(alert);
   return true;
+}
+
+void InsideWatch::restore_ended_alert(const Alert& alert, const CarsInside& cars) {
+  if (alert.active() || alert.kind != AlertKind::VisitorOverstay || !alert.cleared_by.starts_with(kDismissedBy)) return;
+  const CarInside* car = cars.find(alert.plate);
+  if (car != nullptr && car->visitor && car->entered_at <= alert.raised_at) {
+    overstay_dismissed_.emplace(car->plate, car->entered_at);
+  }
 }
 
 void InsideWatch::take_alert_changes(std::vector<Alert>& into) {

@@ -10,6 +10,7 @@
 #include <cstdint>
 #include <optional>
 #include <queue>
+#include <set>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -43,6 +44,9 @@ class InsideWatch {
   // After a restart, once the spaces and the record are restored. False when what it was about
   // ended while parkd was down (the visitor left).
   bool restore_alert(const Alert& alert, const CarsInside& cars);
+  // After a restart, an alert that ended: a dismissed overstay whose visitor is still inside
+  // under the same entry is not raised again for that stay.
+  void restore_ended_alert(const Alert& alert, const CarsInside& cars);
 
   const std::vector<Alert>& active() const { return active_; }
   // Alerts raised or cleared since the last call, in order (replaces what `into` held).
@@ -85,6 +89,7 @@ class InsideWatch {
   std::uint32_t occupied_ = 0;
   std::uint32_t inside_ = 0;
   std::priority_queue<Overstay, std::vector<Overstay>, std::greater<>> overstays_;
+  std::set<std::pair<std::string, TimeMs>> overstay_dismissed_;  // (plate, entered_at) from before a restart
   std::vector<Alert> active_;
   std::vector<Alert> alert_changes_;
 };

@@ -171,7 +171,7 @@ std::optional<Alert> SpaceWatch::dismiss(std::string_view alert_id, std::string_
   const AlertKind kind = it->kind;
   const auto space = lot_.find_space(it->space_id);
   if (!space) return std::nullopt;
-  std::string how = "dismissed: " + std::string(reason);
+  std::string how = std::string(kDismissedBy) + std::string(reason);
   SpaceRuntime& s = spaces_[*space];
   switch (kind) {
     case AlertKind::BlockedSuspect:

@@ -53,6 +53,10 @@ void AlertDesk::save(std::vector<Alert> alerts, std::vector<StoredStrikes> strik
   }
 }
 
+namespace {
+constexpr TimeMs kOverstaysLookBackMs = 90LL * 24 * 3'600'000;
+}  // namespace
+
 void AlertDesk::restore(Engine& engine, TimeMs now) {
   if (store_ == nullptr) return;
   std::vector<StoredStrikes> strikes;
@@ -79,6 +83,13 @@ void AlertDesk::restore(Engine& engine, TimeMs now) {
     }
   }
   if (!active.empty()) Log::info("alerts", "{} of {} active alerts restored", restored, active.size());
+  // Overstays dismissed in the last season whose visitor is still inside stay dismissed.
+  std::vector<Alert> recent;
+  if (auto e = store_->history(now - kOverstaysLookBackMs, kNever, recent)) {
+    Log::error("alerts", "cannot read the alert history: {}; a dismissed overstay may be raised again", e.message());
+    return;
+  }
+  for (const Alert& a : recent) engine.restore_ended_alert(a);
 }
 
 void AlertDesk::republish(const Engine& engine, const std::string& lot_id) {

@@ -7,6 +7,7 @@
 #include <gtest/gtest.h>
 
 #include <map>
+#include <memory>
 
 #include "core/engine.h"
 #include "core/gate_desk.h"
@@ -263,6 +264,41 @@ TEST(InsideWatch, TheRecordAndItsAlertsComeBackAfterARestart) {
   after.leave("沪B40001", t0 + kDay + 2 * kHour);
   EXPECT_TRUE(after.engine.active_alerts(0).empty());
   EXPECT_EQ(after.of(AlertKind::VisitorOverstay, false).size(), 1u);
+}
+
+// "Not raised again for the same stay" holds across a restart: the dismissed alert, read back
+// from the history, keeps its stay quiet; a later stay of the same car is timed afresh.
+TEST(InsideWatch, ADismissedOverstayStaysDismissedAcrossARestartForTheSameStay) {
+  Rig before;
+  before.all_free(t0);
+  before.enter("沪B40001", t0, true);
+  before.engine.advance(t0 + kDay);
+  const auto raised = before.of(AlertKind::VisitorOverstay, true);
+  ASSERT_EQ(raised.size(), 1u);
+  Alert dismissed;
+  ASSERT_EQ(before.engine.dismiss_alert("tiny", raised[0].alert_id, "her mother is ill, agreed with the office",
+                                        t0 + kDay + kHour, &dismissed),
+            SpaceCommandOutcome::Done);
+  const CarInside car{"沪B40001", t0, "g", true, t0 + kDay};
+
+  const auto restart = [&](bool with_history) {
+    auto after = std::make_unique<Rig>();
+    after->all_free(t0 + kDay + 2 * kHour);
+    EXPECT_EQ(after->engine.restore_inside("tiny", 0, {car}), SpaceCommandOutcome::Done);
+    if (with_history) {
+      after->engine.restore_ended_alert(raised[0]);  // an active one's record: ignored here
+      after->engine.restore_ended_alert(dismissed);
+    }
+    after->engine.advance(t0 + kDay + 3 * kHour);
+    return after;
+  };
+  EXPECT_EQ(restart(false)->of(AlertKind::VisitorOverstay, true).size(), 1u) << "without the history it comes back";
+  auto after = restart(true);
+  EXPECT_TRUE(after->of(AlertKind::VisitorOverstay, true).empty());
+  // The car leaves unseen and comes in again: a new stay, a new overstay.
+  after->enter("沪B40001", t0 + 2 * kDay, true);
+  after->engine.advance(t0 + 3 * kDay);
+  EXPECT_EQ(after->of(AlertKind::VisitorOverstay, true).size(), 1u);
 }
 
 TEST(InsideWatch, AVisitorRestoredBeforeItsOverstayIsStillTimed) {

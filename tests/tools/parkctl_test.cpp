@@ -288,9 +288,29 @@ TEST_F(ParkctlTest, AVisitorInsidePastTheOverstayIsAnAlertUntilItLeaves) {
   EXPECT_EQ(seen_by_viewer.out.find("40001"), std::string::npos) << "no plate for a viewer: " << seen_by_viewer.out;
   EXPECT_NE(seen_by_viewer.out.find("沪B·4***1: a visitor's car"), std::string::npos) << seen_by_viewer.out;
 
+  // Dismissed, it stays dismissed across a restart: the same stay is not raised again.
+  const auto listed = parkctl({"--json", "alerts"});
+  const auto key = listed.out.find("\"alert_id\":\"");
+  ASSERT_NE(key, std::string::npos) << listed.out;
+  const std::string id = listed.out.substr(key + 12, listed.out.find('"', key + 12) - key - 12);
+  const auto dismissed = parkctl({"alert", "dismiss", id, "--reason", "the household asked the office for a week"});
+  ASSERT_EQ(dismissed.code, 0) << dismissed.err;
+  restart_parkd();
+  at += 60 * kMsPerMinute;
+  clock(at);
+  test::Finished status;
+  for (int i = 0; i < 100; ++i) {  // until parkd's clock reads `at`: the overstay was due before it
+    status = parkctl({"--json", "status"});
+    if (status.out.find("\"now_ms\":\"" + std::to_string(at) + "\"") != std::string::npos) break;
+    std::this_thread::sleep_for(50ms);
+  }
+  ASSERT_NE(status.out.find("\"now_ms\":\"" + std::to_string(at) + "\""), std::string::npos) << status.out;
+  const auto quiet = parkctl({"alerts"});
+  EXPECT_NE(quiet.out.find("0 active alert(s)"), std::string::npos) << quiet.out << log();
+
   const auto out = gate("north", 2, "沪B40001", false);
   EXPECT_EQ(out.reason(), "VISITOR_EXIT");
-  EXPECT_EQ(out.fee_due_fen(), 4'000) << "one day, capped";
+  EXPECT_EQ(out.fee_due_fen(), 4'500) << "one day, capped, and the first hour of the next";
   test::Finished after;
   for (int i = 0; i < 100; ++i) {
     after = parkctl({"alerts"});
@@ -300,7 +320,8 @@ TEST_F(ParkctlTest, AVisitorInsidePastTheOverstayIsAnAlertUntilItLeaves) {
   EXPECT_NE(after.out.find("0 active alert(s)"), std::string::npos) << after.out;
   const auto history = parkctl({"alerts", "--all"});
   EXPECT_NE(history.out.find("VISITOR_OVERSTAY"), std::string::npos) << history.out;
-  EXPECT_NE(history.out.find("(left)"), std::string::npos) << history.out;
+  EXPECT_NE(history.out.find("(dismissed: the household asked the office for a week)"), std::string::npos)
+      << history.out;
 }
 
 TEST_F(ParkctlTest, ClosingNeedsTheTokenIsAuditedAndSurvivesARestart) {
