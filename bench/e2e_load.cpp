@@ -12,6 +12,7 @@
 #include <deque>
 #include <filesystem>
 #include <fstream>
+#include <map>
 #include <memory>
 #include <mutex>
 #include <sstream>
@@ -439,10 +440,57 @@ int main(int argc, char** argv) {
     std::sort(ms.begin(), ms.end());
     return ms;
   };
+  // parkd's stage histograms (/metrics): per name, (bucket bound in s, cumulative count).
+  using StageCounts = std::map<std::string, std::vector<std::pair<double, double>>>;
+  static const std::vector<std::pair<std::string, std::string>> kStages = {
+      {"parkd_queue_wait_seconds", "arrival (Paho's callback) to the strand"},
+      {"parkd_batch_work_seconds", "the strand's work per batch"},
+      {"parkd_ingest_to_frame_seconds", "arrival to the frame handed to Paho"}};
+  const auto stage_counts = [&] {
+    StageCounts out;
+    const std::string metrics = parkd::test::http_get(http_port, "/metrics").body;
+    for (const auto& [name, what] : kStages) {
+      const std::string key = name + "_bucket{le=\"";
+      for (std::size_t at = metrics.find(key); at != std::string::npos; at = metrics.find(key, at + 1)) {
+        const std::size_t bound_at = at + key.size();
+        const std::string bound = metrics.substr(bound_at, metrics.find('"', bound_at) - bound_at);
+        const double count = std::atof(metrics.c_str() + metrics.find("} ", bound_at) + 2);
+        out[name].emplace_back(bound == "+Inf" ? 1e9 : std::atof(bound.c_str()), count);
+      }
+    }
+    return out;
+  };
+  // A quantile as the bound of the bucket it falls in ("≤ 0.25 ms"), of the counts since `before`.
+  const auto print_stages = [](const char* window, const StageCounts& before, const StageCounts& after) {
+    for (const auto& [name, what] : kStages) {
+      const auto it = after.find(name);
+      if (it == after.end() || it->second.empty()) continue;
+      std::vector<std::pair<double, double>> buckets = it->second;
+      if (const auto b = before.find(name); b != before.end() && b->second.size() == buckets.size()) {
+        for (std::size_t i = 0; i < buckets.size(); ++i) buckets[i].second -= b->second[i].second;
+      }
+      const double total = buckets.back().second;
+      const auto bound = [&](double q) {
+        if (total <= 0) return std::string("-");
+        for (const auto& [le, cumulative] : buckets) {
+          if (cumulative < q * total) continue;
+          if (le >= 1e9) return std::string("> 1 s");
+          char text[32];
+          std::snprintf(text, sizeof text, "≤ %g ms", le * 1e3);
+          return std::string(text);
+        }
+        return std::string("-");
+      };
+      std::printf("parkd stage (%s), %s: %.0f observed, p50 %s, p99 %s, p99.9 %s\n", window, what.c_str(), total,
+                  bound(0.5).c_str(), bound(0.99).c_str(), bound(0.999).c_str());
+    }
+  };
   const auto pct_of = [](const std::vector<double>& ms, double p) {
     return ms.empty() ? -1.0 : ms[std::min(ms.size() - 1, static_cast<std::size_t>(p * static_cast<double>(ms.size())))];
   };
+  const StageCounts stages_before = stage_counts();
   const std::vector<double> ms = measure_latency();
+  const StageCounts stages_after = stage_counts();
   auto pct = [&](double p) { return pct_of(ms, p); };
   // Later measurements come out slower than the first with nothing added (seen: p99 ~1 ms, then
   // ~1 ms, then ~50 ms), so bench/run compares the third one with and without browsers across
@@ -472,7 +520,9 @@ int main(int argc, char** argv) {
     });
   }
   std::this_thread::sleep_for(500ms);
+  const StageCounts third_before = stage_counts();
   const std::vector<double> ms_streams = measure_latency();
+  const StageCounts third_after = stage_counts();
   stop_reading = true;
   for (auto& t : readers) t.join();
   std::printf("with %d event streams (%llu events read): p50 %.3f ms, p99 %.3f ms (the measurement before, without: "
@@ -486,6 +536,11 @@ int main(int argc, char** argv) {
   if (echo_gates.events_per_s <= 0 || gates.events_per_s <= 0) return 1;
 
   const long rss = parkd::test::rss_kb(parkd.pid());
+  // Where a report's time goes inside parkd, at 1,000 reports/s (the first latency measurement)
+  // and over the whole run, from its /metrics histograms.
+  print_stages("at 1,000 reports/s", stages_before, stages_after);
+  print_stages("the third measurement", third_before, third_after);
+  print_stages("whole run", {}, stage_counts());
 
   for (auto& s : senders) s->disconnect();
   sign.disconnect();

@@ -240,9 +240,11 @@ void EngineHost::on_message(const std::string& topic, const std::string& payload
 }
 
 void EngineHost::process(const std::vector<IncomingMessage>& messages) {
+  const auto began = std::chrono::steady_clock::now();
   InboxPosition processed = 0;
   for (const IncomingMessage& m : messages) {
     ++counters_.messages;
+    if (m.received != std::chrono::steady_clock::time_point{}) counters_.queue_wait.observe(began - m.received);
     processed = std::max(processed, m.inbox_position);
     if (m.received != std::chrono::steady_clock::time_point{} && !processing_since_) processing_since_ = m.received;
     const Topic t = parse_topic(m.topic);
@@ -277,6 +279,7 @@ void EngineHost::process(const std::vector<IncomingMessage>& messages) {
   record_decisions(processed);
   settle();
   processing_since_.reset();
+  counters_.batch_work.observe(std::chrono::steady_clock::now() - began);
 }
 
 void EngineHost::on_gate_event(const IncomingMessage& m, const Topic& t) {

@@ -27,6 +27,7 @@
 #include "alert_desk.h"
 #include "decision_recorder.h"
 #include "frame_relay.h"
+#include "latency_histogram.h"
 #include "live_event_sink.h"
 #include "message_intake.h"
 #include "occupancy_sampler.h"
@@ -48,6 +49,11 @@ struct HostCounters {
   std::uint64_t decisions_resent = 0;   // from the outbox, after a restart
   std::uint64_t decisions_dropped = 0;  // not even queued for the broker (they stay in the outbox)
   std::uint64_t sim_clock_rejected = 0;
+  // The stages of a message on parkd's side: from its arrival (Paho's callback) to the strand
+  // taking it up, and the strand's work on each batch taken up together (decode, engine, frames
+  // handed to Paho, decisions handed to the store).
+  LatencyHistogram queue_wait;
+  LatencyHistogram batch_work;
 };
 
 class EngineHost : public EngineSink {

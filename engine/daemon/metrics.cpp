@@ -169,17 +169,26 @@ std::string render_metrics(const EngineHost& host, TimeMs started_at_ms, const E
     p.sample("parkd_cars_inside", fmt::format("lot=\"{}\"", escape(engine.lot(l).id())), engine.cars_inside(l).count());
   }
 
-  const LatencyHistogram& h = host.frame_counters().ingest_to_frame;
-  p.family("parkd_ingest_to_frame_seconds", "histogram",
-           "From a message's arrival to the display frame it changed being handed to the broker.");
-  std::uint64_t cumulative = 0;
-  for (std::size_t i = 0; i < LatencyHistogram::kBounds.size(); ++i) {
-    cumulative += h.counts()[i];
-    p.sample("parkd_ingest_to_frame_seconds_bucket", fmt::format("le=\"{}\"", LatencyHistogram::kBounds[i]), cumulative);
-  }
-  p.sample("parkd_ingest_to_frame_seconds_bucket", "le=\"+Inf\"", h.count());
-  p.sample("parkd_ingest_to_frame_seconds_sum", "", h.sum());
-  p.sample("parkd_ingest_to_frame_seconds_count", "", h.count());
+  const auto histogram = [&p](const std::string& name, const char* help, const LatencyHistogram& h) {
+    p.family(name, "histogram", help);
+    std::uint64_t cumulative = 0;
+    for (std::size_t i = 0; i < LatencyHistogram::kBounds.size(); ++i) {
+      cumulative += h.counts()[i];
+      p.sample(name + "_bucket", fmt::format("le=\"{}\"", LatencyHistogram::kBounds[i]), cumulative);
+    }
+    p.sample(name + "_bucket", "le=\"+Inf\"", h.count());
+    p.sample(name + "_sum", "", h.sum());
+    p.sample(name + "_count", "", h.count());
+  };
+  histogram("parkd_ingest_to_frame_seconds",
+            "From a message's arrival to the display frame it changed being handed to the broker.",
+            host.frame_counters().ingest_to_frame);
+  histogram("parkd_queue_wait_seconds",
+            "From a message's arrival (Paho's callback) to the engine's strand taking it up.", c.queue_wait);
+  histogram("parkd_batch_work_seconds",
+            "The strand's work on a batch of messages taken up together: decoding, the engine, frames and "
+            "decisions handed on.",
+            c.batch_work);
 
   if (events) {
     p.family("parkd_event_streams", "gauge", "Browsers following GET /v1/events now.");

@@ -288,6 +288,13 @@ TEST_F(ParkdTest, MetricsShowTheCountsAndTheRejections) {
   EXPECT_NE(m.find("# TYPE parkd_ingest_to_frame_seconds histogram"), std::string::npos) << m;
   EXPECT_NE(m.find("parkd_ingest_to_frame_seconds_bucket{le=\"+Inf\"} "), std::string::npos) << m;
   EXPECT_EQ(m.find("parkd_ingest_to_frame_seconds_count 0\n"), std::string::npos) << m;
+  // The stages inside parkd: every message waited for the strand (as many as MQTT brought, the
+  // malformed one too), and each batch it took up was worked on.
+  EXPECT_NE(m.find("parkd_queue_wait_seconds_bucket{le=\"5e-05\"} "), std::string::npos) << m;
+  EXPECT_NE(m.find("parkd_mqtt_messages_total 9\n"), std::string::npos) << m;
+  EXPECT_NE(m.find("parkd_queue_wait_seconds_count 9\n"), std::string::npos) << m;
+  EXPECT_NE(m.find("# TYPE parkd_batch_work_seconds histogram"), std::string::npos) << m;
+  EXPECT_EQ(m.find("parkd_batch_work_seconds_count 0\n"), std::string::npos) << m;
   EXPECT_EQ(test::http_get(http_port, "/healthz").status, 200);
   EXPECT_EQ(test::http_get(http_port, "/nowhere").status, 404);
 }
