@@ -4,11 +4,13 @@
 #include <google/protobuf/io/tokenizer.h>
 #include <google/protobuf/text_format.h>
 
+#include <algorithm>
 #include <charconv>
 #include <fstream>
 #include <sstream>
 #include <tuple>
 
+#include "broker_uris.h"
 #include "core/civil_day.h"
 #include "parking/v1/config.pb.h"
 
@@ -308,7 +310,27 @@ ConfigLoad load_config_text(std::string_view text, const std::string& file, cons
 
   LoadedConfig loaded;
   DaemonSettings& s = loaded.settings;
-  if (!config.broker().uri().empty()) s.broker.uri = config.broker().uri();
+  if (!config.broker().uri().empty() || !config.broker().uris().empty()) {
+    const SpecLocation at = where.at("broker");
+    std::vector<std::string> uris(config.broker().uris().begin(), config.broker().uris().end());
+    if (!config.broker().uri().empty()) uris.insert(uris.begin(), config.broker().uri());
+    std::string problem;
+    if (!config.broker().uri().empty() && !config.broker().uris().empty()) {
+      problem = "give the broker as uri or as uris, not both";
+    }
+    for (std::size_t i = 0; problem.empty() && i < uris.size(); ++i) {
+      problem = broker_uri_problem(uris[i]);
+      if (problem.empty() && std::find(uris.begin(), uris.begin() + static_cast<std::ptrdiff_t>(i), uris[i]) !=
+                                 uris.begin() + static_cast<std::ptrdiff_t>(i)) {
+        problem = "'" + uris[i] + "' is listed twice";
+      }
+    }
+    if (problem.empty()) {
+      s.broker.uris = std::move(uris);
+    } else {
+      out.issues.push_back(ConfigIssue{file, at.line, at.column, "broker: " + problem});
+    }
+  }
   if (!config.broker().client_id().empty()) s.broker.client_id = config.broker().client_id();
   s.broker.username = config.broker().username();
   if (!config.broker().password_file().empty()) s.broker.password_file = (base_dir / config.broker().password_file()).string();

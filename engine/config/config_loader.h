@@ -16,7 +16,7 @@
 namespace parkd {
 
 struct BrokerSettings {
-  std::string uri = "tcp://127.0.0.1:1883";
+  std::vector<std::string> uris = {"tcp://127.0.0.1:1883"};  // tried in this order
   std::string client_id = "parkd";
   std::string username;
   std::string password_file;

@@ -1,15 +1,18 @@
 // Command-line parsing of parkd.
 #include "daemon_options.h"
 
+#include "config/broker_uris.h"
+
 namespace parkd {
 
 std::string daemon_usage() {
-  return "usage: parkd [--config FILE] [--broker URI] [--db PATH] [--http HOST:PORT] [--sim-clock]\n"
+  return "usage: parkd [--config FILE] [--broker URI[,URI...]] [--db PATH] [--http HOST:PORT] [--sim-clock]\n"
          "       parkd --check-config [--config FILE]\n"
          "\n"
          "  --config FILE   configuration (default: config/parkd.textproto when run from the repository\n"
          "                  root, else /etc/parkd/parkd.textproto)\n"
-         "  --broker URI    MQTT broker, overriding the configuration (e.g. tcp://127.0.0.1:1883)\n"
+         "  --broker URI[,URI...]  MQTT broker(s), tried in order, overriding the configuration\n"
+         "                  (e.g. tcp://127.0.0.1:1883)\n"
          "  --db PATH       SQLite database (default from the configuration: var/parkd.db)\n"
          "  --http HOST:PORT  operators' HTTP endpoint, /metrics (default from the configuration: 127.0.0.1:8080)\n"
          "  --sim-clock     take time from SimClock messages on parking/sim/clock\n"
@@ -33,11 +36,9 @@ DaemonOptionsParse parse_daemon_options(const std::vector<std::string>& args) {
     } else if (a == "--broker") {
       auto v = value();
       if (!v) return {std::nullopt, "--broker needs a URI such as tcp://127.0.0.1:1883"};
-      if (v->rfind("tcp://", 0) != 0 && v->rfind("ssl://", 0) != 0 && v->rfind("mqtt://", 0) != 0 &&
-          v->rfind("mqtts://", 0) != 0) {
-        return {std::nullopt, "--broker '" + *v + "' is not a tcp://, ssl://, mqtt:// or mqtts:// URI"};
-      }
-      o.broker_uri = *v;
+      BrokerUris uris = parse_broker_uris(*v);
+      if (!uris.error.empty()) return {std::nullopt, "--broker: " + uris.error};
+      o.broker_uris = std::move(uris.uris);
     } else if (a == "--db") {
       auto v = value();
       if (!v) return {std::nullopt, "--db needs a file path"};

@@ -10,7 +10,7 @@ namespace parkd {
 struct DaemonOptions {
   std::string config_path = "config/parkd.textproto";
   bool config_given = false;
-  std::optional<std::string> broker_uri;
+  std::optional<std::vector<std::string>> broker_uris;  // --broker, a comma-separated list
   std::optional<std::string> db_path;
   std::optional<std::string> http_listen;
   bool sim_clock = false;

@@ -16,6 +16,7 @@
 #include <optional>
 #include <set>
 
+#include "config/broker_uris.h"
 #include "config/config_loader.h"
 #include "config/token_file.h"
 #include "console_files.h"
@@ -58,7 +59,7 @@ class SessionPublisher : public Publisher {
 
 void print_summary(const LoadedConfig& config, const std::string& path) {
   std::printf("%s: valid\n", path.c_str());
-  std::printf("broker %s (client id %s), database %s\n", config.settings.broker.uri.c_str(),
+  std::printf("broker %s (client id %s), database %s\n", join_broker_uris(config.settings.broker.uris).c_str(),
               config.settings.broker.client_id.c_str(), config.settings.db_path.c_str());
   for (const Lot& lot : config.lots) {
     std::size_t accessible = 0;
@@ -136,7 +137,7 @@ int run(const DaemonOptions& options) {
     print_summary(config, options.config_path);
     return 0;
   }
-  if (options.broker_uri) config.settings.broker.uri = *options.broker_uri;
+  if (options.broker_uris) config.settings.broker.uris = *options.broker_uris;
   if (options.db_path) config.settings.db_path = *options.db_path;
   if (options.http_listen) config.settings.http_listen = *options.http_listen;
   if (auto refusal = plain_http_refusal(config.settings)) throw std::runtime_error(*refusal);
@@ -221,7 +222,8 @@ int run(const DaemonOptions& options) {
     lots_online.insert(lot);
     if (announced_ready || lots_online.size() < lot_ids.size()) return;
     announced_ready = true;
-    notifier.ready(fmt::format("deciding at the gates of {} lot(s); broker {}", lot_ids.size(), config.settings.broker.uri));
+    notifier.ready(fmt::format("deciding at the gates of {} lot(s); broker {}", lot_ids.size(),
+                               join_broker_uris(config.settings.broker.uris)));
   };
   std::optional<WatchdogFeeder> watchdog;
   if (notifier.watchdog_timeout()) {
@@ -233,7 +235,7 @@ int run(const DaemonOptions& options) {
   for (std::size_t i = 0; i < lot_ids.size(); ++i) {
     const std::string& lot = lot_ids[i];
     MqttSession::Settings s;
-    s.uri = config.settings.broker.uri;
+    s.uris = config.settings.broker.uris;
     s.client_id = config.settings.broker.client_id + "-" + lot;
     s.username = config.settings.broker.username;
     s.password = password;
@@ -308,7 +310,7 @@ int run(const DaemonOptions& options) {
     });
   });
   Log::info("parkd", "started: {} lot(s), broker {}, database {}, {} {}, {} clock", lot_ids.size(),
-            config.settings.broker.uri, config.settings.db_path, http.tls() ? "https" : "http", config.settings.http_listen,
+            join_broker_uris(config.settings.broker.uris), config.settings.db_path, http.tls() ? "https" : "http", config.settings.http_listen,
             options.sim_clock ? "simulated" : "system");
   io.run();
 

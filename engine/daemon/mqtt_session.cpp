@@ -23,7 +23,7 @@ MqttSession::MqttSession(Settings settings, boost::asio::any_io_executor executo
       executor_(std::move(executor)),
       on_message_(std::move(on_message)),
       on_connected_(std::move(on_connected)),
-      client_(settings_.uri, settings_.client_id, make_create_options(), nullptr),
+      client_(settings_.uris.at(0), settings_.client_id, make_create_options(), nullptr),
       retry_timer_(executor_),
       resubscribe_timer_(executor_) {
   auto builder = mqtt::connect_options_builder()
@@ -31,7 +31,7 @@ MqttSession::MqttSession(Settings settings, boost::asio::any_io_executor executo
                      .clean_session(false)  // the broker keeps what we have not acknowledged
                      .keep_alive_interval(std::chrono::seconds(10))
                      .connect_timeout(std::chrono::seconds(5))
-                     .automatic_reconnect(std::chrono::milliseconds(250), std::chrono::seconds(5))
+                     .servers(mqtt::string_collection::create(settings_.uris))
                      .max_inflight(1'000);
   if (!settings_.status_topic.empty()) {
     builder.will(mqtt::message(settings_.status_topic, settings_.will_payload, 1, true));
@@ -49,12 +49,15 @@ MqttSession::MqttSession(Settings settings, boost::asio::any_io_executor executo
     on_message_(msg->get_topic(), msg->get_payload_str());
   });
   client_.set_connected_handler([this](const std::string&) {
-    Log::info("mqtt", "{} connected to {}", settings_.client_id, settings_.uri);
     boost::asio::post(executor_, [this] { retry_delay_ = std::chrono::milliseconds(250); });
     subscribe();  // online once the broker has acknowledged the subscriptions
   });
   client_.set_connection_lost_handler([this](const std::string& cause) {
-    if (!stopping_) Log::warn("mqtt", "{} lost its connection ({}); reconnecting", settings_.client_id, cause.empty() ? "no reason given" : cause);
+    if (stopping_) return;
+    Log::warn("mqtt", "{} lost its connection ({}); reconnecting", settings_.client_id,
+              cause.empty() ? "no reason given" : cause);
+    // parkd's own loop, not Paho's: every attempt tries the brokers from the first again.
+    on_connect_failure("the connection was lost");
   });
 }
 
@@ -112,6 +115,25 @@ void MqttSession::connect() {
   }
 }
 
+void MqttSession::ConnectListener::on_success(const mqtt::token& tok) {
+  const mqtt::connect_response response = tok.get_connect_response();
+  ++session_.connects_;
+  {
+    std::lock_guard lock(session_.broker_mutex_);
+    session_.broker_ = response.get_server_uri();
+  }
+  if (response.is_session_present()) {
+    Log::info("mqtt", "{} connected to {} (session kept)", session_.settings_.client_id, response.get_server_uri());
+  } else {
+    // The subscriptions are made again on every connect anyway; Paho fails the publishes the
+    // broker never acknowledged, and they are sent again (publish_done).
+    if (session_.connects_ > 1) ++session_.sessions_lost_;
+    Log::info("mqtt", "{} connected to {} ({})", session_.settings_.client_id, response.get_server_uri(),
+              session_.connects_ > 1 ? "the broker kept no session: subscribing and sending the unacknowledged again"
+                                     : "new session");
+  }
+}
+
 void MqttSession::ConnectListener::on_failure(const mqtt::token& tok) {
   session_.on_connect_failure("return code " + std::to_string(tok.get_return_code()));
 }
@@ -120,7 +142,9 @@ void MqttSession::on_connect_failure(const std::string& why) {
   if (stopping_) return;
   // On the io thread, which owns retry_delay_ (this may run on Paho's).
   boost::asio::post(executor_, [this, why] {
-    Log::warn("mqtt", "{} cannot connect to {} ({}); retrying in {} ms", settings_.client_id, settings_.uri, why,
+    std::string brokers;
+    for (const std::string& uri : settings_.uris) brokers += (brokers.empty() ? "" : ", ") + uri;
+    Log::warn("mqtt", "{}: no connection to {} ({}); trying again in {} ms", settings_.client_id, brokers, why,
               retry_delay_.count());
     retry_timer_.expires_after(retry_delay_);
     retry_delay_ = std::min(retry_delay_ * 2, std::chrono::milliseconds(5'000));
@@ -221,8 +245,8 @@ void MqttSession::stop(const std::string& final_status, std::chrono::millisecond
     if (client_.is_connected() && !settings_.status_topic.empty()) {
       client_.publish(settings_.status_topic, final_status, 1, true)->wait_for(timeout);
     }
-    // Also when disconnected: that ends Paho's automatic reconnect, which would otherwise go on
-    // calling back into a daemon that is shutting down.
+    // Also when disconnected: that ends a connect still in progress, which would otherwise
+    // call back into a daemon that is shutting down.
     client_.disconnect(static_cast<int>(timeout.count()))->wait_for(timeout);
   } catch (const mqtt::exception& e) {
     if (client_.is_connected()) Log::warn("mqtt", "{} did not disconnect cleanly: {}", settings_.client_id, e.what());

@@ -1,6 +1,8 @@
-// One MQTT connection of parkd (Paho C++ async client): persistent session, automatic
-// reconnect, a retained online status with the matching last will, subscriptions restored on
-// every connect. Paho calls back on its own thread; this class only hands messages over.
+// One MQTT connection of parkd (Paho C++ async client): persistent session, a reconnect loop of
+// its own over a list of brokers tried in order (Paho's automatic reconnect keeps to the last
+// URI that worked, paho.mqtt.c#1661), a retained online status with the matching last will,
+// subscriptions restored on every connect. Paho calls back on its own thread; this class only
+// hands messages over.
 #pragma once
 
 #include <atomic>
@@ -24,7 +26,7 @@ namespace parkd {
 class MqttSession {
  public:
   struct Settings {
-    std::string uri;
+    std::vector<std::string> uris;  // at least one; each connect tries them in this order
     std::string client_id;
     std::string username;
     std::string password;
@@ -45,7 +47,7 @@ class MqttSession {
   // subscriptions (and `online` was published).
   using ConnectedHandler = std::function<void()>;
 
-  // `executor` runs the retry timer of the first connection (Paho retries only after one).
+  // `executor` runs the timer of the reconnect loop.
   MqttSession(Settings settings, boost::asio::any_io_executor executor, MessageHandler on_message,
               ConnectedHandler on_connected);
   ~MqttSession();
@@ -71,6 +73,15 @@ class MqttSession {
   void stop(const std::string& final_status, std::chrono::milliseconds timeout);
 
   bool connected() const { return client_.is_connected(); }
+  // Connections made, and how many of them found no session kept by the broker (it restarted
+  // without persistence, or another node of a cluster answered).
+  std::uint64_t connects() const { return connects_.load(); }
+  std::uint64_t sessions_lost() const { return sessions_lost_.load(); }
+  // The broker of the current (or last) connection.
+  std::string broker() const {
+    std::lock_guard lock(broker_mutex_);
+    return broker_;
+  }
   const std::string& client_id() const { return settings_.client_id; }
 
  private:
@@ -102,11 +113,12 @@ class MqttSession {
   };
   void publish_done(const mqtt::token& tok, bool acknowledged);
 
-  // Completes the first connect() on Paho's thread; a failure schedules a retry.
+  // Completes each connect() on Paho's thread: says which broker answered and whether it kept
+  // the session; a failure schedules the next attempt.
   class ConnectListener : public mqtt::iaction_listener {
    public:
     explicit ConnectListener(MqttSession& session) : session_(session) {}
-    void on_success(const mqtt::token&) override {}
+    void on_success(const mqtt::token& tok) override;
     void on_failure(const mqtt::token& tok) override;
 
    private:
@@ -123,6 +135,10 @@ class MqttSession {
   boost::asio::steady_timer resubscribe_timer_;
   std::chrono::milliseconds retry_delay_{250};
   std::atomic<bool> stopping_{false};
+  std::atomic<std::uint64_t> connects_{0};
+  std::atomic<std::uint64_t> sessions_lost_{0};
+  mutable std::mutex broker_mutex_;
+  std::string broker_;
   ConnectListener connect_listener_{*this};
   PublishListener publish_listener_{*this};
   SubscribeListener subscribe_listener_{*this};

@@ -29,7 +29,7 @@ TEST(ConfigLoader, TheShippedDefaultIsXj5) {
   const ConfigLoad load = load_config_file(kSource / "config/parkd.textproto");
   ASSERT_TRUE(load.config) << all_issues(load.issues);
   const LoadedConfig& c = *load.config;
-  EXPECT_EQ(c.settings.broker.uri, "tcp://127.0.0.1:1883");
+  EXPECT_EQ(c.settings.broker.uris, (std::vector<std::string>{"tcp://127.0.0.1:1883"}));
   EXPECT_EQ(c.settings.db_path, "var/parkd.db");
   EXPECT_FALSE(c.settings.gate_inbox_sync);
   EXPECT_EQ(c.settings.http_listen, "127.0.0.1:8080");
@@ -87,6 +87,30 @@ TEST(ConfigLoader, PactVersionsAreChecked) {
   EXPECT_TRUE(has_issue(load.issues, "p.textproto:3:1: pact version 'a' is defined twice")) << all_issues(load.issues);
   EXPECT_TRUE(has_issue(load.issues, "pact version 'a' lists no owner_monthly_fen"));
   EXPECT_TRUE(has_issue(load.issues, "pact version 'a' has a negative amount"));
+}
+
+// A district's brokers: the nodes of a cluster, tried in order; each checked at load.
+TEST(ConfigLoader, BrokersAreAListTriedInOrderAndEachIsChecked) {
+  const char* lot = "lots { lot_id: \"x\" sensor_id_prefix: \"s-\" zones { zone_id: \"A\" space_count: 1 } }\n";
+  const ConfigLoad three = load_config_text(
+      std::string(lot) + "broker { uris: [\"tcp://127.0.0.1:4222\", \"tcp://127.0.0.1:4223\", \"ssl://127.0.0.1:4224\"] }\n",
+      "b.textproto", ".");
+  ASSERT_TRUE(three.config) << all_issues(three.issues);
+  EXPECT_EQ(three.config->settings.broker.uris,
+            (std::vector<std::string>{"tcp://127.0.0.1:4222", "tcp://127.0.0.1:4223", "ssl://127.0.0.1:4224"}));
+  const ConfigLoad one = load_config_text(std::string(lot) + "broker { uri: \"tcp://127.0.0.1:1999\" }\n", "o.textproto", ".");
+  ASSERT_TRUE(one.config) << all_issues(one.issues);
+  EXPECT_EQ(one.config->settings.broker.uris, (std::vector<std::string>{"tcp://127.0.0.1:1999"}));
+  const auto refused = [&](const std::string& broker, const std::string& why) {
+    const ConfigLoad load = load_config_text(std::string(lot) + broker + "\n", "r.textproto", ".");
+    EXPECT_FALSE(load.config) << broker;
+    EXPECT_TRUE(has_issue(load.issues, "r.textproto:2:1: broker: " + why)) << broker << ": " << all_issues(load.issues);
+  };
+  refused("broker { uri: \"tcp://127.0.0.1:1\" uris: [\"tcp://127.0.0.1:2\"] }", "give the broker as uri or as uris, not both");
+  refused("broker { uris: [\"127.0.0.1:1883\"] }", "'127.0.0.1:1883' is not a tcp://, ssl://, mqtt:// or mqtts:// URI");
+  refused("broker { uris: [\"tcp://127.0.0.1\"] }", "'tcp://127.0.0.1' needs a host and a port (HOST:PORT)");
+  refused("broker { uris: [\"tcp://127.0.0.1:70000\"] }", "'tcp://127.0.0.1:70000' has no port from 1 to 65535");
+  refused("broker { uris: [\"tcp://127.0.0.1:1\", \"tcp://127.0.0.1:1\"] }", "'tcp://127.0.0.1:1' is listed twice");
 }
 
 TEST(ConfigLoader, DeviceLimitsHaveDefaultsAndMustAllowAMessage) {

@@ -19,7 +19,7 @@ TEST(DaemonOptions, ReadsEveryFlag) {
                                        "--check-config"});
   ASSERT_TRUE(p.options) << p.error;
   EXPECT_EQ(p.options->config_path, "x.textproto");
-  EXPECT_EQ(p.options->broker_uri, "tcp://127.0.0.1:1999");
+  EXPECT_EQ(p.options->broker_uris, (std::vector<std::string>{"tcp://127.0.0.1:1999"}));
   EXPECT_TRUE(p.options->sim_clock);
   EXPECT_TRUE(p.options->check_config);
 }
@@ -30,6 +30,15 @@ TEST(DaemonOptions, RejectsWhatItDoesNotKnow) {
   EXPECT_EQ(parse_daemon_options({"--broker", "--sim-clock"}).error,
             "--broker needs a URI such as tcp://127.0.0.1:1883");
   EXPECT_NE(parse_daemon_options({"--broker", "127.0.0.1:1883"}).error.find("is not a tcp://"), std::string::npos);
+  EXPECT_EQ(parse_daemon_options({"--broker", "tcp://127.0.0.1:1,"}).error,
+            "--broker: an empty broker URI in 'tcp://127.0.0.1:1,'");
+}
+
+TEST(DaemonOptions, BrokerTakesAListInTheOrderToTryThem) {
+  const auto p = parse_daemon_options({"--broker", "tcp://127.0.0.1:4222, tcp://127.0.0.1:4223,tcp://127.0.0.1:4224"});
+  ASSERT_TRUE(p.options) << p.error;
+  EXPECT_EQ(p.options->broker_uris,
+            (std::vector<std::string>{"tcp://127.0.0.1:4222", "tcp://127.0.0.1:4223", "tcp://127.0.0.1:4224"}));
 }
 
 }  // namespace

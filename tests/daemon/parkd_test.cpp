@@ -145,6 +145,43 @@ class ParkdTest : public ::testing::Test {
   int http_port = test::free_loopback_port();
 };
 
+// Issue #15: a list of brokers (the nodes of a cluster), tried in order. parkd comes up on the
+// second while the first is down; when it loses the second it finds the first again, with its
+// subscriptions and the signs' frames.
+TEST_F(ParkdTest, WithSeveralBrokersParkdTakesTheFirstThatAnswersAndFailsOverWhenItIsLost) {
+  test::Broker second(dir.path() / "second");
+  second.start();
+  const std::string first_uri = broker.uri();
+  broker.stop();
+  start_parkd({"--broker", first_uri + "," + second.uri()});  // the last --broker wins
+  {
+    test::MqttProbe status(second.uri(), "status-second");
+    status.subscribe(kStatusTopic);
+    ASSERT_TRUE(status.wait_for(status_is(true), 10s)) << "online on the second broker: " << parkd_log();
+    test::MqttProbe sign(second.uri(), "sign-second");
+    sign.subscribe(kFrameTopic);
+    test::MqttProbe sensors(second.uri(), "sensors-second");
+    all_free(sensors);
+    ASSERT_TRUE(frame_with_free(sign, 6)) << parkd_log();
+  }
+  broker.start();
+  const auto lost = std::chrono::steady_clock::now();
+  second.stop();
+  test::MqttProbe status(first_uri, "status-first");
+  status.subscribe(kStatusTopic);
+  ASSERT_TRUE(status.wait_for(status_is(true), 15s)) << "online on the first broker again: " << parkd_log();
+  std::printf("failover to the first broker: online again after %lld ms\n",
+              static_cast<long long>(std::chrono::duration_cast<std::chrono::milliseconds>(
+                                         std::chrono::steady_clock::now() - lost).count()));
+  test::MqttProbe sign(first_uri, "sign-first");
+  sign.subscribe(kFrameTopic);
+  ASSERT_TRUE(frame_with_free(sign, 6)) << "the last frame put back on the new broker: " << parkd_log();
+  test::MqttProbe sensors(first_uri, "sensors-first");
+  sensors.publish(report_topic("B03"), report("B03", true, 2));
+  EXPECT_TRUE(frame_with_free(sign, 5)) << "subscribed there too: " << parkd_log();
+  EXPECT_NE(parkd_log().find("connected to " + first_uri), std::string::npos) << parkd_log();
+}
+
 TEST_F(ParkdTest, ReportsInFramesOutWithTheRightCounts) {
   start_parkd();
   test::MqttProbe sign(broker.uri(), "sign");
