@@ -118,16 +118,11 @@ void MqttSession::connect() {
 void MqttSession::ConnectListener::on_success(const mqtt::token& tok) {
   const mqtt::connect_response response = tok.get_connect_response();
   ++session_.connects_;
-  {
-    std::lock_guard lock(session_.broker_mutex_);
-    session_.broker_ = response.get_server_uri();
-  }
   if (response.is_session_present()) {
     Log::info("mqtt", "{} connected to {} (session kept)", session_.settings_.client_id, response.get_server_uri());
   } else {
     // The subscriptions are made again on every connect anyway; Paho fails the publishes the
     // broker never acknowledged, and they are sent again (publish_done).
-    if (session_.connects_ > 1) ++session_.sessions_lost_;
     Log::info("mqtt", "{} connected to {} ({})", session_.settings_.client_id, response.get_server_uri(),
               session_.connects_ > 1 ? "the broker kept no session: subscribing and sending the unacknowledged again"
                                      : "new session");

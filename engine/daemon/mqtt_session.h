@@ -73,15 +73,6 @@ class MqttSession {
   void stop(const std::string& final_status, std::chrono::milliseconds timeout);
 
   bool connected() const { return client_.is_connected(); }
-  // Connections made, and how many of them found no session kept by the broker (it restarted
-  // without persistence, or another node of a cluster answered).
-  std::uint64_t connects() const { return connects_.load(); }
-  std::uint64_t sessions_lost() const { return sessions_lost_.load(); }
-  // The broker of the current (or last) connection.
-  std::string broker() const {
-    std::lock_guard lock(broker_mutex_);
-    return broker_;
-  }
   const std::string& client_id() const { return settings_.client_id; }
 
  private:
@@ -135,10 +126,7 @@ class MqttSession {
   boost::asio::steady_timer resubscribe_timer_;
   std::chrono::milliseconds retry_delay_{250};
   std::atomic<bool> stopping_{false};
-  std::atomic<std::uint64_t> connects_{0};
-  std::atomic<std::uint64_t> sessions_lost_{0};
-  mutable std::mutex broker_mutex_;
-  std::string broker_;
+  std::atomic<std::uint64_t> connects_{0};  // the first connection of a process may find no session
   ConnectListener connect_listener_{*this};
   PublishListener publish_listener_{*this};
   SubscribeListener subscribe_listener_{*this};
