@@ -1,8 +1,9 @@
-// Paho glue: options, handlers and the retry of a first connection that fails.
+// Paho glue: options, handlers, and the reconnect loop over the brokers in order.
 #include "mqtt_session.h"
 
 #include <boost/asio/post.hpp>
 
+#include "config/broker_uris.h"
 #include "log.h"
 
 namespace parkd {
@@ -137,10 +138,8 @@ void MqttSession::on_connect_failure(const std::string& why) {
   if (stopping_) return;
   // On the io thread, which owns retry_delay_ (this may run on Paho's).
   boost::asio::post(executor_, [this, why] {
-    std::string brokers;
-    for (const std::string& uri : settings_.uris) brokers += (brokers.empty() ? "" : ", ") + uri;
-    Log::warn("mqtt", "{}: no connection to {} ({}); trying again in {} ms", settings_.client_id, brokers, why,
-              retry_delay_.count());
+    Log::warn("mqtt", "{}: no connection to {} ({}); trying again in {} ms", settings_.client_id,
+              join_broker_uris(settings_.uris), why, retry_delay_.count());
     retry_timer_.expires_after(retry_delay_);
     retry_delay_ = std::min(retry_delay_ * 2, std::chrono::milliseconds(5'000));
     retry_timer_.async_wait([this](const boost::system::error_code& ec) {

@@ -52,13 +52,16 @@ std::string clock(TimeMs t) {
   return c.SerializeAsString();
 }
 
+// The host's lots: the tiny one only.
+std::vector<Lot> tiny_lots() {
+  std::vector<Lot> l;
+  l.push_back(test::small_lot());
+  return l;
+}
+
 class EngineHostTest : public ::testing::Test {
  protected:
-  std::vector<Lot> lots() {
-    std::vector<Lot> l;
-    l.push_back(test::small_lot());
-    return l;
-  }
+  std::vector<Lot> lots() { return tiny_lots(); }
   parking::v1::DisplayFrame last_frame() {
     parking::v1::DisplayFrame f;
     f.ParseFromString(publisher.sent.back().payload);
@@ -250,9 +253,7 @@ std::string last_decision(const FakePublisher& publisher) {
 // A parkd on the fake ledger and inbox, as after a start: each instance is one run of parkd.
 struct GateRun {
   GateRun(FakeLedger& ledger, FakeInbox& inbox) {
-    std::vector<Lot> lots;
-    lots.push_back(test::small_lot());
-    host.emplace(boost::asio::make_strand(io), std::move(lots), true, publisher, nullptr, &ledger, nullptr, &inbox);
+    host.emplace(boost::asio::make_strand(io), tiny_lots(), true, publisher, nullptr, &ledger, nullptr, &inbox);
     host->start();
   }
   void event(std::uint64_t seq) {
@@ -385,9 +386,7 @@ TEST(EngineHostGates, TheStrandNeverWaitsForTheInboxsDisk) {
   StallingInbox inbox;
   boost::asio::io_context io;
   FakePublisher publisher;
-  std::vector<Lot> lots;
-  lots.push_back(test::small_lot());
-  EngineHost host{boost::asio::make_strand(io), std::move(lots), true, publisher, nullptr, nullptr, nullptr, &inbox};
+  EngineHost host{boost::asio::make_strand(io), tiny_lots(), true, publisher, nullptr, nullptr, nullptr, &inbox};
   host.start();
   host.enqueue("parking/sim/clock", clock(test::kNoonShanghai));
   std::thread paho_like([&] { host.enqueue("parking/tiny/gates/g/event", gate_event(1, "沪A10001")); });
@@ -454,9 +453,7 @@ TEST(EngineHostStates, WhatARestartRestoresIsNoChangeInTheSpacesHistories) {
   RecordingStore states;
   boost::asio::io_context io;
   FakePublisher publisher;
-  std::vector<Lot> lots;
-  lots.push_back(test::small_lot());
-  EngineHost host{boost::asio::make_strand(io), std::move(lots), /*sim_clock=*/true, publisher, &states};
+  EngineHost host{boost::asio::make_strand(io), tiny_lots(), /*sim_clock=*/true, publisher, &states};
   host.on_message("parking/sim/clock", clock(test::kNoonShanghai));
   host.on_message("parking/tiny/sensors/s-N3/report", report("N3", true, 1));
   host.on_message("parking/sim/clock", clock(test::kNoonShanghai + 10'000));
@@ -493,9 +490,7 @@ TEST(EngineHostGates, EventsKeptAcrossARestartAreDecidedAtTheTimeTheyWereReceive
   inbox.append(InboxEvent{"tiny", "g", 2, visitor_event(2, false), "parking/tiny/gates/g/event", t - 1 * 3'600'000}, p);
   boost::asio::io_context io;
   FakePublisher publisher;
-  std::vector<Lot> lots;
-  lots.push_back(test::small_lot());
-  EngineHost host{boost::asio::make_strand(io), std::move(lots), /*sim_clock=*/false, publisher, &states, &ledger,
+  EngineHost host{boost::asio::make_strand(io), tiny_lots(), /*sim_clock=*/false, publisher, &states, &ledger,
                   nullptr, &inbox};
   host.start();
   parking::v1::GateDecision entry;
