@@ -310,14 +310,15 @@ void Engine::take_inside_changes(std::vector<InsideChange>& into) {
 }
 
 SpaceCommandOutcome Engine::restore_inside(std::string_view lot_id, std::optional<std::uint32_t> unnamed,
-                                           std::vector<CarInside> cars) {
+                                           std::vector<CarInside> cars, TimeMs now) {
+  now = observe(now);
   auto lot_it = lot_index_.find(lot_id);
   if (lot_it == lot_index_.end()) return SpaceCommandOutcome::UnknownLot;
   LotRuntime& rt = *lots_[lot_it->second];
   rt.inside.restore(unnamed, std::move(cars));
   for (const auto& [plate, car] : rt.inside.cars()) rt.inside_watch.visitor_in(car);
-  count_inside(rt, now_);
-  settle(lot_it->second, now_);
+  count_inside(rt, now);
+  settle(lot_it->second, now);
   return SpaceCommandOutcome::Done;
 }
 

@@ -74,9 +74,10 @@ class Engine {
   // What the record's changes were since the last call, for the store (with the decisions).
   void take_inside_changes(std::vector<InsideChange>& into);
   // After a restart, after the spaces and before the alerts: the record as it was kept (no
-  // unnamed count: it had not begun).
+  // unnamed count: it had not begun). The counts are held against each other from `now`: a
+  // restart is no evidence of how long they have disagreed.
   SpaceCommandOutcome restore_inside(std::string_view lot_id, std::optional<std::uint32_t> unnamed,
-                                     std::vector<CarInside> cars);
+                                     std::vector<CarInside> cars, TimeMs now);
   const CarsInside& cars_inside(std::size_t lot) const { return lots_[lot]->inside; }
 
   // Fires what is due at or before `now`: debounces, staleness, hold expiries, frames.

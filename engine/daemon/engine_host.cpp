@@ -131,7 +131,7 @@ void EngineHost::restore_cars_inside() {
   }
   for (auto& lot : lots) {
     const std::size_t named = lot.cars.size();
-    if (engine_.restore_inside(lot.lot_id, lot.unnamed, std::move(lot.cars)) != SpaceCommandOutcome::Done) continue;
+    if (engine_.restore_inside(lot.lot_id, lot.unnamed, std::move(lot.cars), now()) != SpaceCommandOutcome::Done) continue;
     if (lot.unnamed) {
       Log::info("gates", "{}: {} cars inside by the gates' record ({} from before it began)", lot.lot_id,
                 named + *lot.unnamed, *lot.unnamed);
@@ -145,14 +145,18 @@ void EngineHost::restore_cars_inside() {
 void EngineHost::restore_states() {
   if (restored_) return;
   restored_ = true;
-  restore_cars_inside();
+  // The spaces first, then the record of the cars inside, then the alerts: the record held
+  // against no space occupied would start MISSED_EXITS' time at the restart.
   if (!states_.keeps()) {
+    restore_cars_inside();
     alerts_.restore(engine_, now());
     return;
   }
   std::vector<StoredSpaceState> states;
   if (auto e = states_.load(states)) {
     Log::error("store", "cannot read the last known space states: {}; starting with every space unknown", e.message());
+    restore_cars_inside();
+    alerts_.restore(engine_, now());
     return;
   }
   std::size_t restored = 0;
@@ -167,6 +171,7 @@ void EngineHost::restore_states() {
   }
   restoring_ = false;
   Log::info("store", "restored {} of {} stored space states; sensors will confirm them", restored, states.size());
+  restore_cars_inside();
   alerts_.restore(engine_, now());
 }
 
