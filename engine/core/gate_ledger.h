@@ -56,11 +56,13 @@ class GateLedger {
   // For each event, whether its (lot, gate, seq) has a decision on record.
   virtual std::error_code decided(std::span<const InboxEvent> events, std::vector<bool>& out) = 0;
   // Per (lot, gate), the highest seq decided: a camera's seq rises, so anything not above it is
-  // a repetition.
+  // a repetition, except the seqs skipped on the way up (within GateSequences::kResetGap below
+  // the highest, above the lowest decided there), which may still come from a broker cluster.
   struct LastSeq {
     std::string lot_id;
     std::string gate_id;
     std::uint64_t seq = 0;
+    std::vector<std::uint64_t> skipped;
   };
   virtual std::error_code last_decided_seqs(std::vector<LastSeq>& out) = 0;
   // Stores the events with their decisions, writes what the decisions did to visitor sessions

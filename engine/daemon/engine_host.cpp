@@ -91,9 +91,14 @@ void EngineHost::recover_gate_events() {
     if (auto e = ledger_->last_decided_seqs(seqs)) {
       Log::error("gates", "cannot read the last decided gate events: {}", e.message());
     }
+    // A gate's events count as repetitions up to the highest seq decided, except those it skipped.
+    for (const auto& s : seqs) gate_seqs_.restore(s.lot_id, s.gate_id, s.seq, s.skipped);
     std::vector<InboxEvent> undecided;
     if (auto e = ledger_->undecided(undecided)) Log::error("gates", "cannot read the stored gate events: {}", e.message());
-    for (auto& p : undecided) messages.push_back(IncomingMessage{std::move(p.topic), std::move(p.payload)});
+    for (auto& p : undecided) {
+      gate_seqs_.expect(p.lot_id, p.gate_id, p.seq);
+      messages.push_back(IncomingMessage{std::move(p.topic), std::move(p.payload)});
+    }
   }
   if (gate_inbox_ != nullptr) {
     std::vector<PendingEvent> pending;
@@ -113,13 +118,12 @@ void EngineHost::recover_gate_events() {
     for (std::size_t i = 0; i < pending.size(); ++i) {
       InboxEvent& e = pending[i].event;
       if (decided[i] || !seen.emplace(e.lot_id, e.gate_id, e.seq).second) continue;
+      gate_seqs_.expect(e.lot_id, e.gate_id, e.seq);  // undecided by the ledger: decided, whatever its seq
       messages.push_back(IncomingMessage{std::move(e.topic), std::move(e.payload), {}, pending[i].position, e.received_at});
     }
   }
   if (!messages.empty()) Log::info("gates", "deciding {} gate events received before the restart", messages.size());
   process(messages);
-  // From here on a gate's events count as repetitions up to the highest seq decided.
-  for (const auto& s : seqs) gate_seqs_.decided_up_to(s.lot_id, s.gate_id, s.seq);
 }
 
 void EngineHost::restore_cars_inside() {

@@ -1,6 +1,8 @@
 // Decided gate events and visitor sessions: one transaction per batch of decisions.
 #include "sqlite_gate_ledger.h"
 
+#include "core/gate_sequences.h"
+
 namespace parkd {
 
 namespace {
@@ -105,14 +107,26 @@ std::error_code SqliteGateLedger::decided(std::span<const InboxEvent> events, st
 
 std::error_code SqliteGateLedger::last_decided_seqs(std::vector<LastSeq>& out) {
   std::lock_guard lock(mutex_);
+  // The decided seqs of each gate's last kResetGap, in order: the highest, and the gaps below.
   SqliteStatement select(db_.handle(),
-                         "SELECT lot_id, gate_id, MAX(seq) FROM gate_decision WHERE decided_at_ms IS NOT NULL "
-                         "GROUP BY lot_id, gate_id");
+                         "SELECT d.lot_id, d.gate_id, d.seq FROM gate_decision d JOIN "
+                         "(SELECT lot_id, gate_id, MAX(seq) AS top FROM gate_decision WHERE decided_at_ms IS NOT NULL "
+                         "GROUP BY lot_id, gate_id) g ON d.lot_id = g.lot_id AND d.gate_id = g.gate_id "
+                         "WHERE d.decided_at_ms IS NOT NULL AND d.seq >= g.top - ?1 ORDER BY d.lot_id, d.gate_id, d.seq");
   if (select.prepare_result() != SQLITE_OK) return sqlite_error(select.prepare_result());
+  sqlite3_bind_int64(select.get(), 1, static_cast<sqlite3_int64>(GateSequences::kResetGap));
   int rc = SQLITE_OK;
   while ((rc = sqlite3_step(select.get())) == SQLITE_ROW) {
-    out.push_back(LastSeq{column_text(select.get(), 0), column_text(select.get(), 1),
-                          static_cast<std::uint64_t>(sqlite3_column_int64(select.get(), 2))});
+    std::string lot = column_text(select.get(), 0);
+    std::string gate = column_text(select.get(), 1);
+    const auto seq = static_cast<std::uint64_t>(sqlite3_column_int64(select.get(), 2));
+    if (out.empty() || out.back().lot_id != lot || out.back().gate_id != gate) {
+      out.push_back(LastSeq{std::move(lot), std::move(gate), seq, {}});
+      continue;
+    }
+    LastSeq& last = out.back();
+    for (std::uint64_t s = last.seq + 1; s < seq; ++s) last.skipped.push_back(s);
+    last.seq = seq;
   }
   return rc == SQLITE_DONE ? std::error_code() : sqlite_error(rc);
 }

@@ -171,7 +171,12 @@ class FakeLedger : public GateLedger {
     return {};
   }
   std::error_code last_decided_seqs(std::vector<LastSeq>& out) override {
-    if (!recorded.empty()) out.push_back(LastSeq{"tiny", "g", *recorded.rbegin()});
+    if (recorded.empty()) return {};
+    LastSeq last{"tiny", "g", *recorded.rbegin(), {}};
+    for (std::uint64_t s = *recorded.begin(); s < last.seq; ++s) {
+      if (recorded.count(s) == 0) last.skipped.push_back(s);
+    }
+    out.push_back(std::move(last));
     return {};
   }
   std::error_code record(std::span<const DecisionRecord> decisions, std::span<const GateEventKey> acked) override {
