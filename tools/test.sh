@@ -39,7 +39,7 @@ cmake --build "$asan" -j"$jobs" >/dev/null
 stage_done "ASan + UBSan build (with the fuzz targets)"
 # The soak is left to the plain build: it measures parkd's memory and runs against the clock.
 (cd "$asan" && PARKD_TEST_TIME_SCALE=3 ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1 \
-  ctest --output-on-failure -j"$jobs" --timeout 600 -LE soak "$@")
+  ctest --output-on-failure -j"$jobs" --timeout 600 -LE "soak|cluster" "$@")
 stage_done "ASan + UBSan tests"
 echo "== libFuzzer: each target for ${PARKD_FUZZ_SECONDS:-20} s from its seed corpus, under ASan + UBSan"
 PARKD_FUZZ_BUILD=$asan "$root/tools/fuzz.sh" "${PARKD_FUZZ_SECONDS:-20}"

@@ -32,7 +32,6 @@ MqttSession::MqttSession(Settings settings, boost::asio::any_io_executor executo
                      .clean_session(false)  // the broker keeps what we have not acknowledged
                      .keep_alive_interval(std::chrono::seconds(10))
                      .connect_timeout(std::chrono::seconds(5))
-                     .servers(mqtt::string_collection::create(settings_.uris))
                      .max_inflight(1'000);
   if (!settings_.status_topic.empty()) {
     builder.will(mqtt::message(settings_.status_topic, settings_.will_payload, 1, true));
@@ -55,10 +54,8 @@ MqttSession::MqttSession(Settings settings, boost::asio::any_io_executor executo
   });
   client_.set_connection_lost_handler([this](const std::string& cause) {
     if (stopping_) return;
-    Log::warn("mqtt", "{} lost its connection ({}); reconnecting", settings_.client_id,
-              cause.empty() ? "no reason given" : cause);
-    // parkd's own loop, not Paho's: every attempt tries the brokers from the first again.
-    on_connect_failure("the connection was lost");
+    // parkd's own loop, not Paho's: after a loss the brokers are tried from the first again.
+    on_connect_failure(cause.empty() ? "no reason given" : cause, /*lost=*/true);
   });
 }
 
@@ -75,6 +72,8 @@ void MqttSession::subscribe() {
 void MqttSession::on_subscribed() {
   // Only now does parkd hear what devices send: before, a sign would read "online" from an
   // engine that misses reports, and a test would publish into the void.
+  Log::info("mqtt", "{} online on {}: {} subscription(s) acknowledged", settings_.client_id,
+            settings_.uris.at(uri_index_), settings_.subscriptions.size());
   try {
     if (!settings_.status_topic.empty()) client_.publish(settings_.status_topic, settings_.online_payload, 1, true);
   } catch (const mqtt::exception& e) {
@@ -109,39 +108,62 @@ void MqttSession::start() { connect(); }
 
 void MqttSession::connect() {
   if (stopping_) return;
+  ++attempts_;
+  mqtt::connect_options options = connect_options_;
+  options.set_servers(mqtt::string_collection::create({settings_.uris.at(uri_index_)}));
   try {
-    client_.connect(connect_options_, nullptr, connect_listener_);
+    client_.connect(options, nullptr, connect_listener_);
   } catch (const mqtt::exception& e) {
-    on_connect_failure(e.what());
+    on_connect_failure(e.what(), /*lost=*/false);
   }
 }
 
 void MqttSession::ConnectListener::on_success(const mqtt::token& tok) {
   const mqtt::connect_response response = tok.get_connect_response();
+  const std::uint64_t attempt = session_.attempts_;
+  if (session_.succeeded_attempt_.exchange(attempt) == attempt) return;
   ++session_.connects_;
+  const std::string& uri = session_.settings_.uris.at(session_.uri_index_);
   if (response.is_session_present()) {
-    Log::info("mqtt", "{} connected to {} (session kept)", session_.settings_.client_id, response.get_server_uri());
+    Log::info("mqtt", "{} connected to {} (session kept)", session_.settings_.client_id, uri);
   } else {
     // The subscriptions are made again on every connect anyway; Paho fails the publishes the
     // broker never acknowledged, and they are sent again (publish_done).
-    Log::info("mqtt", "{} connected to {} ({})", session_.settings_.client_id, response.get_server_uri(),
+    Log::info("mqtt", "{} connected to {} ({})", session_.settings_.client_id, uri,
               session_.connects_ > 1 ? "the broker kept no session: subscribing and sending the unacknowledged again"
                                      : "new session");
   }
 }
 
 void MqttSession::ConnectListener::on_failure(const mqtt::token& tok) {
-  session_.on_connect_failure("return code " + std::to_string(tok.get_return_code()));
+  session_.on_connect_failure("return code " + std::to_string(tok.get_return_code()), /*lost=*/false);
 }
 
-void MqttSession::on_connect_failure(const std::string& why) {
+void MqttSession::on_connect_failure(const std::string& why, bool lost) {
   if (stopping_) return;
   // On the io thread, which owns retry_delay_ (this may run on Paho's).
-  boost::asio::post(executor_, [this, why] {
-    Log::warn("mqtt", "{}: no connection to {} ({}); trying again in {} ms", settings_.client_id,
-              join_broker_uris(settings_.uris), why, retry_delay_.count());
-    retry_timer_.expires_after(retry_delay_);
-    retry_delay_ = std::min(retry_delay_ * 2, std::chrono::milliseconds(5'000));
+  boost::asio::post(executor_, [this, why, lost] {
+    const std::size_t failed = uri_index_;
+    const std::size_t count = settings_.uris.size();
+    if (lost) {
+      // A short pause: a broker that takes the session and drops it again is not hammered.
+      Log::warn("mqtt", "{} lost its connection to {} ({}); reconnecting in {} ms, from the first of {}",
+                settings_.client_id, settings_.uris.at(failed), why, retry_delay_.count(), join_broker_uris(settings_.uris));
+      uri_index_ = 0;
+      retry_timer_.expires_after(retry_delay_);
+    } else if (failed + 1 < count) {
+      // The next broker at once: a node that is down refuses in a moment.
+      Log::warn("mqtt", "{}: no connection to {} ({}); trying {}", settings_.client_id, settings_.uris.at(failed), why,
+                settings_.uris.at(failed + 1));
+      uri_index_ = failed + 1;
+      retry_timer_.expires_after(std::chrono::milliseconds(0));
+    } else {
+      Log::warn("mqtt", "{}: no connection to {} ({}); trying again in {} ms", settings_.client_id,
+                join_broker_uris(settings_.uris), why, retry_delay_.count());
+      uri_index_ = 0;
+      retry_timer_.expires_after(retry_delay_);
+      retry_delay_ = std::min(retry_delay_ * 2, std::chrono::milliseconds(5'000));
+    }
     retry_timer_.async_wait([this](const boost::system::error_code& ec) {
       if (!ec) connect();
     });

@@ -77,7 +77,8 @@ class MqttSession {
 
  private:
   void connect();
-  void on_connect_failure(const std::string& why);
+  // `lost`: a connection that was up went; otherwise an attempt on the current URI failed.
+  void on_connect_failure(const std::string& why, bool lost);
   void subscribe();      // every subscription, in one request (Paho's thread or the io thread)
   void on_subscribed();  // the SUBACK: online, the handler, then what waited
 
@@ -127,6 +128,12 @@ class MqttSession {
   std::chrono::milliseconds retry_delay_{250};
   std::atomic<bool> stopping_{false};
   std::atomic<std::uint64_t> connects_{0};  // the first connection of a process may find no session
+  // Which broker the attempt under way is for: parkd walks the list itself, one URI per
+  // connect(), so it knows where it is (Paho, given the list, reports the first URI whichever
+  // answered) and where to go next. Set on the io thread, read on Paho's.
+  std::atomic<std::size_t> uri_index_{0};
+  std::atomic<std::uint64_t> attempts_{0};
+  std::atomic<std::uint64_t> succeeded_attempt_{0};  // Paho may report one success twice
   ConnectListener connect_listener_{*this};
   PublishListener publish_listener_{*this};
   SubscribeListener subscribe_listener_{*this};

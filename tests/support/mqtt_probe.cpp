@@ -5,51 +5,187 @@
 
 namespace parkd::test {
 
+namespace {
+std::vector<std::string> split_uris(const std::string& list) {
+  std::vector<std::string> out;
+  std::size_t start = 0;
+  for (;;) {
+    const std::size_t comma = list.find(',', start);
+    out.push_back(list.substr(start, comma == std::string::npos ? std::string::npos : comma - start));
+    if (comma == std::string::npos) return out;
+    start = comma + 1;
+  }
+}
+
+mqtt::create_options probe_create_options(bool fails_over) {
+  mqtt::create_options o(MQTTVERSION_3_1_1);
+  // Between two nodes a device keeps what it sends: buffered, then sent on the new connection.
+  if (fails_over) o.set_send_while_disconnected(true, true);
+  if (fails_over) o.set_max_buffered_messages(100'000);
+  return o;
+}
+}  // namespace
+
 MqttProbe::MqttProbe(const std::string& uri, const std::string& client_id, const ProbeLogin& login)
-    : client_(uri, client_id, mqtt::create_options(MQTTVERSION_3_1_1), nullptr) {
+    : client_(split_uris(uri).front(), client_id, probe_create_options(uri.find(',') != std::string::npos), nullptr),
+      fails_over_(uri.find(',') != std::string::npos) {
   client_.set_message_callback([this](mqtt::const_message_ptr m) {
     std::lock_guard lock(mutex_);
     received_.push_back(Received{m->get_topic(), m->get_payload_str(), m->is_retained()});
     changed_.notify_all();
   });
-  auto builder = mqtt::connect_options_builder().mqtt_version(MQTTVERSION_3_1_1).clean_session(!login.persistent_session);
+  auto builder = mqtt::connect_options_builder().mqtt_version(MQTTVERSION_3_1_1).clean_session(!login.persistent_session &&
+                                                                                                 !fails_over_);
+  if (fails_over_) {
+    const auto uris = split_uris(uri);
+    builder.servers(std::make_shared<mqtt::string_collection>(uris));
+    client_.set_connection_lost_handler([this](const std::string&) {
+      std::lock_guard lock(mutex_);  // never reconnect on Paho's thread: the loop does
+      lost_ = true;
+      changed_.notify_all();
+    });
+  }
   if (!login.username.empty()) builder.user_name(login.username).password(login.password);
   if (!login.ca_file.empty()) {
     builder.ssl(mqtt::ssl_options_builder().trust_store(login.ca_file).verify(true).enable_server_cert_auth(true).finalize());
   } else if (uri.rfind("ssl://", 0) == 0) {
     builder.ssl(mqtt::ssl_options_builder().verify(true).enable_server_cert_auth(true).finalize());  // the system's CAs only
   }
+  options_ = builder.finalize();
   try {
-    client_.connect(builder.finalize())->wait_for(std::chrono::seconds(10));
+    auto token = client_.connect(options_);
+    if (token->wait_for(std::chrono::seconds(10)) && client_.is_connected()) {
+      connected_uri_ = token->get_connect_response().get_server_uri();
+    }
   } catch (const mqtt::exception& e) {
     throw std::runtime_error("test client cannot connect to " + uri + ": " + e.what());
   }
   if (!client_.is_connected()) throw std::runtime_error("test client cannot connect to " + uri);
+  if (fails_over_) reconnector_ = std::thread([this] { reconnect_loop(); });
+}
+
+void MqttProbe::reconnect_loop() {
+  std::unique_lock lock(mutex_);
+  for (;;) {
+    changed_.wait(lock, [&] { return lost_ || closing_; });
+    if (closing_) return;
+    lock.unlock();
+    bool session_kept = false;
+    bool connected = false;
+    try {
+      // connect() walks the list from its first URI; the dead node refuses at once.
+      auto token = client_.connect(options_);
+      connected = token->wait_for(std::chrono::seconds(10)) && client_.is_connected();
+      if (connected) {
+        session_kept = token->get_connect_response().is_session_present();
+        std::lock_guard relock(mutex_);
+        connected_uri_ = token->get_connect_response().get_server_uri();
+      }
+    } catch (const mqtt::exception&) {
+    }
+    std::vector<std::pair<std::string, int>> filters;
+    {
+      std::lock_guard relock(mutex_);
+      filters = filters_;
+    }
+    if (connected && !session_kept) {
+      for (const auto& [filter, qos] : filters) {
+        try {
+          client_.subscribe(filter, qos)->wait_for(std::chrono::seconds(10));
+        } catch (const mqtt::exception&) {
+        }
+      }
+    }
+    lock.lock();
+    if (connected) {
+      lost_ = false;
+      ++reconnections_;
+      changed_.notify_all();
+    } else {
+      changed_.wait_for(lock, std::chrono::milliseconds(200), [&] { return closing_; });
+    }
+  }
+}
+
+int MqttProbe::reconnections() {
+  std::lock_guard lock(mutex_);
+  return reconnections_;
+}
+
+std::string MqttProbe::connected_uri() {
+  std::lock_guard lock(mutex_);
+  return client_.is_connected() ? connected_uri_ : std::string();
 }
 
 MqttProbe::~MqttProbe() {
+  if (reconnector_.joinable()) {
+    {
+      std::lock_guard lock(mutex_);
+      closing_ = true;
+      changed_.notify_all();
+    }
+    reconnector_.join();
+  }
   try {
     client_.disconnect()->wait_for(std::chrono::seconds(2));
   } catch (const mqtt::exception&) {
   }
 }
 
-void MqttProbe::subscribe(const std::string& filter) { client_.subscribe(filter, 1)->wait_for(std::chrono::seconds(10)); }
+void MqttProbe::subscribe(const std::string& filter, int qos) {
+  {
+    std::lock_guard lock(mutex_);
+    filters_.emplace_back(filter, qos);
+  }
+  client_.subscribe(filter, qos)->wait_for(std::chrono::seconds(10));
+}
 
 void MqttProbe::publish(const std::string& topic, const std::string& payload, bool retained) {
-  client_.publish(mqtt::make_message(topic, payload, 1, retained))->wait_for(std::chrono::seconds(10));
+  auto message = mqtt::make_message(topic, payload, 1, retained);
+  acknowledged(client_.publish(message), message);
+}
+
+void MqttProbe::acknowledged(mqtt::delivery_token_ptr token, const mqtt::const_message_ptr& message) {
+  if (!fails_over_) {
+    token->wait_for(std::chrono::seconds(10));
+    return;
+  }
+  // A device that fails over: a publish whose connection went before its PUBACK (a node died,
+  // or a surviving node gave up on a stream's lost leader) is sent again on the new connection;
+  // a repetition is the receiver's to recognise (parkd's seqs).
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(60);
+  int connection = reconnections();
+  for (;;) {
+    bool failed = false;
+    try {
+      if (token->wait_for(std::chrono::milliseconds(500))) return;
+    } catch (const mqtt::exception&) {
+      failed = true;
+    }
+    if (std::chrono::steady_clock::now() > deadline) {
+      throw std::runtime_error("a QoS 1 publish was never acknowledged on " + message->get_topic());
+    }
+    std::unique_lock lock(mutex_);
+    if (!failed && reconnections_ == connection) continue;  // still the connection it went out on
+    changed_.wait_for(lock, std::chrono::seconds(5), [&] { return !lost_ || closing_; });
+    if (lost_) continue;
+    connection = reconnections_;
+    lock.unlock();
+    token = client_.publish(message);
+  }
 }
 
 void MqttProbe::publish_windowed(const std::string& topic, const std::string& payload, std::size_t window) {
   while (outstanding_.size() >= window) {
-    outstanding_.front()->wait_for(std::chrono::seconds(10));
+    acknowledged(outstanding_.front().first, outstanding_.front().second);
     outstanding_.pop_front();
   }
-  outstanding_.push_back(client_.publish(mqtt::make_message(topic, payload, 1, false)));
+  auto message = mqtt::make_message(topic, payload, 1, false);
+  outstanding_.emplace_back(client_.publish(message), message);
 }
 
 void MqttProbe::flush() {
-  for (auto& token : outstanding_) token->wait_for(std::chrono::seconds(10));
+  for (auto& [token, message] : outstanding_) acknowledged(token, message);
   outstanding_.clear();
 }
 

@@ -8,6 +8,7 @@
 #include <mutex>
 #include <optional>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include <mqtt/async_client.h>
@@ -32,11 +33,16 @@ struct ProbeLogin {
 
 class MqttProbe {
  public:
-  // Throws when the broker refuses the connection (or nothing answers within 10 s).
+  // Throws when the broker refuses the connection (or nothing answers within 10 s). `uri` may
+  // be a comma-separated list (a cluster's nodes): the probe then behaves as a device that fails
+  // over, with a persistent session; when the connection is lost it connects again from the
+  // first URI that answers (Paho's own reconnect keeps to the last URI, paho.mqtt.c#1661), what
+  // it publishes meanwhile is buffered, unacknowledged QoS 1 messages are sent again, and its
+  // subscriptions are made again when the broker kept no session.
   MqttProbe(const std::string& uri, const std::string& client_id, const ProbeLogin& login = {});
   ~MqttProbe();
 
-  void subscribe(const std::string& filter);
+  void subscribe(const std::string& filter, int qos = 1);
   void publish(const std::string& topic, const std::string& payload, bool retained = false);
   // QoS 1 without waiting for each acknowledgement: at most `window` publishes outstanding (a
   // camera's pace, not a round trip's). flush() waits for all of them.
@@ -47,13 +53,28 @@ class MqttProbe {
                                    std::chrono::milliseconds timeout = std::chrono::seconds(10));
   std::vector<Received> received();
   void clear();
+  // Failing over: how often the connection was lost and made again, and the URI it is on.
+  int reconnections();
+  std::string connected_uri();
 
  private:
+  void reconnect_loop();
+  // Waits for a publish's PUBACK; failing over, sends it again until one comes.
+  void acknowledged(mqtt::delivery_token_ptr token, const mqtt::const_message_ptr& message);
+
   mqtt::async_client client_;
+  mqtt::connect_options options_;
+  bool fails_over_ = false;
+  std::vector<std::pair<std::string, int>> filters_;  // with their QoS
+  std::thread reconnector_;
+  bool lost_ = false;
+  bool closing_ = false;
+  int reconnections_ = 0;
+  std::string connected_uri_;
   std::mutex mutex_;
   std::condition_variable changed_;
   std::vector<Received> received_;
-  std::deque<mqtt::delivery_token_ptr> outstanding_;
+  std::deque<std::pair<mqtt::delivery_token_ptr, mqtt::const_message_ptr>> outstanding_;
 };
 
 }  // namespace parkd::test

@@ -1,0 +1,108 @@
+// Generated nats-server configurations and the cluster's start-up wait.
+#include "support/nats_cluster.h"
+
+#include <signal.h>
+
+#include <chrono>
+#include <fstream>
+#include <stdexcept>
+#include <thread>
+
+#include "support/mqtt_probe.h"
+
+namespace parkd::test {
+
+NatsCluster::NatsCluster(const std::filesystem::path& dir, int nodes) : dir_(dir) {
+  for (int i = 0; i < nodes; ++i) {
+    Node n;
+    n.name = "n" + std::to_string(i + 1);
+    n.client_port = free_loopback_port();
+    n.route_port = free_loopback_port();
+    n.mqtt_port = free_loopback_port();
+    n.monitor_port = free_loopback_port();
+    n.process = std::make_unique<ChildProcess>();
+    nodes_.push_back(std::move(n));
+  }
+  std::string routes;
+  for (const Node& n : nodes_) {
+    routes += (routes.empty() ? "" : ", ") + std::string("nats://127.0.0.1:") + std::to_string(n.route_port);
+  }
+  for (Node& n : nodes_) {
+    const std::filesystem::path home = dir_ / n.name;
+    std::filesystem::create_directories(home / "jetstream");
+    n.config = home / "nats.conf";
+    std::ofstream conf(n.config);
+    // server_name and the cluster's name: JetStream in a cluster refuses to start without them.
+    conf << "server_name: " << n.name << "\n"
+         << "listen: 127.0.0.1:" << n.client_port << "\n"
+         << "http: 127.0.0.1:" << n.monitor_port << "\n"
+         << "jetstream { store_dir: \"" << (home / "jetstream").string() << "\" }\n"
+         << "cluster { name: parkd-test, listen: 127.0.0.1:" << n.route_port << ", routes: [" << routes << "] }\n"
+         << "mqtt { listen: 127.0.0.1:" << n.mqtt_port << ", stream_replicas: " << nodes << " }\n";
+  }
+}
+
+NatsCluster::~NatsCluster() {
+  for (Node& n : nodes_) n.process->stop(std::chrono::seconds(5));
+}
+
+void NatsCluster::start_node(int i) {
+  Node& n = nodes_.at(static_cast<std::size_t>(i));
+  n.process->start({"nats-server", "-c", n.config.string()}, dir_ / n.name / "nats.log");
+  if (!wait_for_port(n.mqtt_port, std::chrono::seconds(10))) {
+    throw std::runtime_error("nats-server " + n.name + " did not open its MQTT port: " + log(i));
+  }
+}
+
+void NatsCluster::start() {
+  for (std::size_t i = 0; i < nodes_.size(); ++i) start_node(static_cast<int>(i));
+  // A node's MQTT port opens before the cluster has a JetStream leader; a session can be made
+  // only once MQTT's replicated streams exist.
+  const auto deadline = std::chrono::steady_clock::now() + scaled(std::chrono::seconds(60));
+  for (std::size_t i = 0; i < nodes_.size(); ++i) {
+    for (;;) {
+      try {
+        MqttProbe probe(mqtt_uri(static_cast<int>(i)), "cluster-ready-" + nodes_[i].name);
+        break;
+      } catch (const std::exception& e) {
+        if (std::chrono::steady_clock::now() > deadline) {
+          throw std::runtime_error("the NATS cluster never took an MQTT session on " + nodes_[i].name + ": " + e.what());
+        }
+        std::this_thread::sleep_for(std::chrono::milliseconds(200));
+      }
+    }
+  }
+}
+
+void NatsCluster::kill_node(int i) {
+  ChildProcess& p = *nodes_.at(static_cast<std::size_t>(i)).process;
+  p.signal(SIGKILL);
+  p.wait(std::chrono::seconds(5));
+}
+
+bool NatsCluster::running(int i) { return nodes_.at(static_cast<std::size_t>(i)).process->running(); }
+
+std::string NatsCluster::mqtt_uri(int i) const {
+  return "tcp://127.0.0.1:" + std::to_string(nodes_.at(static_cast<std::size_t>(i)).mqtt_port);
+}
+
+std::string NatsCluster::uris_from(int first) const {
+  std::string out;
+  for (std::size_t k = 0; k < nodes_.size(); ++k) {
+    out += (out.empty() ? "" : ",") + mqtt_uri(static_cast<int>((static_cast<std::size_t>(first) + k) % nodes_.size()));
+  }
+  return out;
+}
+
+int NatsCluster::node_of_port(int mqtt_port) const {
+  for (std::size_t i = 0; i < nodes_.size(); ++i) {
+    if (nodes_[i].mqtt_port == mqtt_port) return static_cast<int>(i);
+  }
+  return -1;
+}
+
+std::string NatsCluster::log(int i) const {
+  return read_file(dir_ / nodes_.at(static_cast<std::size_t>(i)).name / "nats.log");
+}
+
+}  // namespace parkd::test
