@@ -31,7 +31,9 @@ MqttSession::MqttSession(Settings settings, boost::asio::any_io_executor executo
                      .mqtt_version(MQTTVERSION_3_1_1)
                      .clean_session(false)  // the broker keeps what we have not acknowledged
                      .keep_alive_interval(std::chrono::seconds(10))
-                     .connect_timeout(std::chrono::seconds(5))
+                     // A cluster node electing leaders holds a CONNACK back for seconds: the next
+                     // node is tried sooner.
+                     .connect_timeout(std::chrono::seconds(3))
                      .max_inflight(1'000);
   if (!settings_.status_topic.empty()) {
     builder.will(mqtt::message(settings_.status_topic, settings_.will_payload, 1, true));

@@ -59,12 +59,15 @@ class MqttProbe {
 
  private:
   void reconnect_loop();
+  // Connects to the first of uris_ that answers; false when none did.
+  bool connect_to_one(bool* session_kept = nullptr);
   // Waits for a publish's PUBACK; failing over, sends it again until one comes.
   void acknowledged(mqtt::delivery_token_ptr token, const mqtt::const_message_ptr& message);
 
   mqtt::async_client client_;
   mqtt::connect_options options_;
   bool fails_over_ = false;
+  std::vector<std::string> uris_;
   std::vector<std::pair<std::string, int>> filters_;  // with their QoS
   std::thread reconnector_;
   bool lost_ = false;
