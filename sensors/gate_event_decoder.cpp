@@ -1,6 +1,8 @@
 // Checks of what gate cameras send.
 #include "gate_event_decoder.h"
 
+#include <algorithm>
+
 namespace parkd {
 
 DecodedGateEvent GateEventDecoder::reject(DecodeRejection r, std::string_view detail) {
@@ -24,7 +26,7 @@ DecodedGateEvent GateEventDecoder::decode(std::string_view lot_id, std::string_v
   if (m.plate().size() > kMaxPlateBytes) return reject(DecodeRejection::AbsurdField, "plate longer than 32 bytes");
   if (m.gate_id() != topic_gate_id) return reject(DecodeRejection::TopicMismatch, "gate_id differs from the topic's gate");
   return DecodedGateEvent{GateEventIn{std::string(lot_id), m.gate_id(), m.seq(), m.plate(),
-                                      m.direction() == parking::v1::DIRECTION_ENTRY},
+                                      m.direction() == parking::v1::DIRECTION_ENTRY, std::max<std::int64_t>(m.at_ms(), 0)},
                           DecodeRejection::Malformed, {}};
 }
 

@@ -53,6 +53,15 @@ GateDecisionOut GateDesk::decide(const GateEventIn& e, TimeMs now) {
     d.message_en = "Plate not recognised (" + plate.why + "); please call the guard";
     return d;
   }
+  if (!e.entry) {
+    note_exit(e, d.plate, now);
+  } else if (arrived_after_its_exit(e, d.plate, now)) {
+    d.admit = true;  // the car came and went long ago; nothing to open or hold
+    d.reason = "ENTRY_AFTER_EXIT";
+    d.message_zh = "入场记录晚于出场到达，仅作记录";
+    d.message_en = "This entry arrived after the car's exit: recorded only";
+    return d;
+  }
   const auto lot = engine_.find_lot(e.lot_id);
   const int offset = lot ? engine_.lot(*lot).utc_offset_minutes() : 0;  // an unknown lot is refused below
   const CivilDay today = local_day(now, offset);
@@ -144,6 +153,28 @@ GateDesk::Settled GateDesk::settle_visitor(const std::string& lot_id, const std:
   session.note = note;
   closed_.push_back(session);
   return {std::move(session), SettleRejection::None, {}};
+}
+
+void GateDesk::note_exit(const GateEventIn& e, const std::string& plate, TimeMs now) {
+  if (e.camera_at <= 0) return;
+  if (recent_exits_.size() >= 4'096) {  // bounded: old exits go (a few minutes of a busy district)
+    std::erase_if(recent_exits_, [&](const auto& x) { return now - x.second.decided_at > kLateEntryWindow; });
+  }
+  recent_exits_[{e.lot_id, plate}] = RecentExit{now, e.camera_at};
+}
+
+bool GateDesk::arrived_after_its_exit(const GateEventIn& e, const std::string& plate, TimeMs now) {
+  if (e.camera_at <= 0) return false;
+  const auto it = recent_exits_.find({e.lot_id, plate});
+  if (it == recent_exits_.end()) return false;
+  const RecentExit exit = it->second;
+  if (now - exit.decided_at > kLateEntryWindow) {
+    recent_exits_.erase(it);
+    return false;
+  }
+  if (e.camera_at > exit.camera_at) return false;  // it came back after leaving: a new arrival
+  recent_exits_.erase(it);
+  return true;
 }
 
 GateDecisionOut GateDesk::entry(GateDecisionOut d, const GateEventIn& e, const std::string& building, SpaceNeed need,

@@ -26,6 +26,9 @@ struct GateEventIn {
   std::uint64_t seq = 0;
   std::string plate;  // as the camera read it
   bool entry = true;
+  // The camera's own clock (GateEvent.at_ms); 0 when not sent. Never used for billing (device
+  // clocks drift); only to tell an entry that arrives after its car's exit from a new arrival.
+  TimeMs camera_at = 0;
 };
 
 struct GateDecisionOut {
@@ -57,6 +60,10 @@ struct VisitorSession {
 
 class GateDesk {
  public:
+  // How long an exit is remembered to recognise its entry arriving late (a cluster's redelivery
+  // comes after its ack wait, 30 s by default on NATS).
+  static constexpr TimeMs kLateEntryWindow = 10 * 60'000;
+
   // `pact`: the versions of the pact; a decision uses the one in force on its local day.
   GateDesk(Engine& engine, std::vector<PactVersion> pact);
 
@@ -98,6 +105,11 @@ class GateDesk {
   GateDecisionOut entry(GateDecisionOut d, const GateEventIn& e, const std::string& building, SpaceNeed need, TimeMs now);
   GateDecisionOut exit(GateDecisionOut d, const GateEventIn& e, const PactTerms& terms, TimeMs now);
   const PactTerms& terms_on(const std::string& lot_id, TimeMs now) const;
+  // An entry older, by the cameras' clocks, than an exit of the same car parkd decided in the
+  // last kLateEntryWindow: a broker cluster redelivered it late (NATS does so after a node dies).
+  // It is history, not an arrival: no stay opens, the car is not counted inside again.
+  bool arrived_after_its_exit(const GateEventIn& e, const std::string& plate, TimeMs now);
+  void note_exit(const GateEventIn& e, const std::string& plate, TimeMs now);
 
   Engine& engine_;
   std::vector<PactVersion> pact_;
@@ -105,6 +117,11 @@ class GateDesk {
   SpecialPasses passes_;
   std::map<std::pair<std::string, std::string>, VisitorSession> open_;  // (lot, plate)
   std::vector<VisitorSession> closed_;
+  struct RecentExit {
+    TimeMs decided_at;
+    TimeMs camera_at;
+  };
+  std::map<std::pair<std::string, std::string>, RecentExit> recent_exits_;  // (lot, plate)
 };
 
 }  // namespace parkd

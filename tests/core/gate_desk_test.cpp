@@ -56,6 +56,10 @@ class GateDeskTest : public ::testing::Test {
   GateDecisionOut at_gate(const std::string& plate, bool entry) {
     return desk.decide(GateEventIn{"tiny", "g", ++gate_seq, plate, entry}, t);
   }
+  // An event stamped by the camera's clock (`camera_at`), decided at parkd's time t.
+  GateDecisionOut stamped(const std::string& plate, bool entry, TimeMs camera_at) {
+    return desk.decide(GateEventIn{"tiny", "g", ++gate_seq, plate, entry, camera_at}, t);
+  }
 
   test::RecordingSink sink;
   Engine engine{tiny(), sink};
@@ -131,6 +135,36 @@ TEST_F(GateDeskTest, ASecondEntryWithinTheFreeHalfHourKeepsTheFirstAndAnExitWith
 // the Saturday exit paid for the whole stay since Monday, capped per 24 h: 205.00. Now Monday's
 // session ends at Saturday's entry with no fee ("exit missed", for the office), and Saturday's
 // 20 minutes are free.
+// A broker cluster that lost a node redelivers what the node had not seen acknowledged after
+// newer events: a visitor's entry can reach parkd after its exit. By the cameras' clocks it is
+// older than the exit: no stay opens (it would never close), the car is not inside; a visitor who
+// really comes back after leaving (a later camera time) is a new arrival.
+TEST_F(GateDeskTest, AnEntryThatArrivesAfterItsCarsExitOpensNoStay) {
+  const TimeMs cam = t - 40'000;
+  EXPECT_EQ(stamped("苏E12345", false, cam + 6'000).reason, "EXIT_WITHOUT_ENTRY");
+  later(30'000);
+  const auto late = stamped("苏E12345", true, cam);
+  EXPECT_TRUE(late.admit);
+  EXPECT_EQ(late.reason, "ENTRY_AFTER_EXIT");
+  EXPECT_TRUE(late.assigned_space.empty());
+  EXPECT_TRUE(desk.open_sessions().empty());
+  EXPECT_EQ(engine.cars_inside(0).find("苏E12345"), nullptr);
+  EXPECT_EQ(desk.take_closed_sessions().size(), 1u) << "the exit's record only";
+
+  // The same car comes back: a camera time after the exit's is an arrival, paired or not.
+  later(60'000);
+  EXPECT_EQ(stamped("苏E12345", true, cam + 100'000).reason, "VISITOR_ADMITTED");
+  EXPECT_EQ(desk.open_sessions().size(), 1u);
+  later(60'000);
+  EXPECT_EQ(stamped("苏E12345", false, cam + 160'000).reason, "VISITOR_EXIT");
+  // An old entry of it after the window: parkd no longer knows the exit; it is decided as an arrival.
+  later(GateDesk::kLateEntryWindow + 1);
+  EXPECT_EQ(stamped("苏E12345", true, cam + 150'000).reason, "VISITOR_ADMITTED");
+  // Without the cameras' time nothing is paired.
+  EXPECT_EQ(stamped("苏E99999", false, 0).reason, "EXIT_WITHOUT_ENTRY");
+  EXPECT_EQ(stamped("苏E99999", true, 0).reason, "VISITOR_ADMITTED");
+}
+
 TEST_F(GateDeskTest, AMissedExitIsNeverBilledIntoTheNextVisit) {
   ASSERT_TRUE(at_gate("苏E12345", true).admit);  // Monday 12:00
   later(kHour);
