@@ -274,8 +274,6 @@ TEST_F(ClusterTest, KillingTheNodeParkdIsOnLosesNoGateEventAndParkdComesBackOnAn
   EXPECT_GE(online_ms, 0) << log;
   EXPECT_EQ(log.find("connected to " + cluster.mqtt_uri(0), log.find("lost its connection")), std::string::npos)
       << "not back on the dead node: " << log;
-  EXPECT_NE(log.find("connected to " + cluster.mqtt_uri(1), log.find("lost its connection")), std::string::npos)
-      << "on the next node of its list: " << log;
 
   const double right_ms = signs_right(cluster.mqtt_uri(2), run.occupied_at_end, test::scaled(10s));
   std::printf("the signs right %.0f ms after the sensors' last report\n", right_ms);
