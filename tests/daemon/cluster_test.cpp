@@ -83,11 +83,6 @@ auto status_is(bool online) {
   };
 }
 
-double metric_value(const std::string& page, const std::string& sample) {
-  const auto at = page.find("\n" + sample + " ");
-  return at == std::string::npos ? -1 : std::stod(page.substr(at + sample.size() + 2));
-}
-
 std::int64_t count(SqliteDatabase& db, const char* sql) {
   SqliteStatement s(db.handle(), sql);
   return sqlite3_step(s.get()) == SQLITE_ROW ? sqlite3_column_int64(s.get(), 0) : -1;
@@ -120,8 +115,8 @@ class ClusterTest : public ::testing::Test {
   std::string metrics() { return test::http_get(http_port, "/metrics").body; }
   double occupied_in_parkd() {
     const std::string page = metrics();
-    return metric_value(page, "parkd_spaces{lot=\"clot\",zone=\"A\",state=\"occupied\"}") +
-           metric_value(page, "parkd_spaces{lot=\"clot\",zone=\"B\",state=\"occupied\"}");
+    return test::metric_value(page, "parkd_spaces{lot=\"clot\",zone=\"A\",state=\"occupied\"}") +
+           test::metric_value(page, "parkd_spaces{lot=\"clot\",zone=\"B\",state=\"occupied\"}");
   }
 
   // Sensors at `per_second` reports a second over every space, QoS 1 with a window, for
@@ -160,13 +155,13 @@ class ClusterTest : public ::testing::Test {
     const auto start = Clock::now();
     while (Clock::now() - start < bound) {
       if (occupied_in_parkd() == occupied) {
-        const double free_before = metric_value(metrics(), "parkd_free_spaces{lot=\"clot\"}");
+        const double free_before = test::metric_value(metrics(), "parkd_free_spaces{lot=\"clot\"}");
         test::MqttProbe sign(sign_uri, "sign-check");
         sign.subscribe(kFrameTopic, 0);  // a sign's way on NATS: a QoS 1 subscription is a JetStream consumer
         const auto frame = sign.wait_for([](const test::Received& r) { return r.topic == kFrameTopic; }, 5s);
         parking::v1::DisplayFrame f;
         if (frame && f.ParseFromString(frame->payload) && f.free_total() == free_before &&
-            metric_value(metrics(), "parkd_free_spaces{lot=\"clot\"}") == free_before) {
+            test::metric_value(metrics(), "parkd_free_spaces{lot=\"clot\"}") == free_before) {
           return ms_since(start);
         }
       }
@@ -309,7 +304,7 @@ TEST_F(ClusterTest, KillingTheNodeParkdIsOnLosesNoGateEventAndParkdComesBackOnAn
   for (const auto& [key, n] : copies) repeated += static_cast<std::size_t>(n - 1);
   const std::string page = metrics();
   std::printf("parkd: %.0f MQTT messages, %.0f gate events again after their decision\n",
-              metric_value(page, "parkd_mqtt_messages_total"), metric_value(page, "parkd_gate_events_duplicate_total"));
+              test::metric_value(page, "parkd_mqtt_messages_total"), test::metric_value(page, "parkd_gate_events_duplicate_total"));
   std::printf("decisions at the barrier: %zu of %d events, %zu received twice or more\n", copies.size(),
               2 * kPerCamera, repeated);
   EXPECT_EQ(copies.size(), 2u * kPerCamera) << parkd_log();
@@ -338,7 +333,7 @@ TEST_F(ClusterTest, SensorsOnAKilledNodeFailOverAndNothingTheySentIsLost) {
   const auto deadline = Clock::now() + test::scaled(10s);
   double accepted = 0;
   while (Clock::now() < deadline) {
-    accepted = metric_value(metrics(), "parkd_sensor_reports_total{outcome=\"accepted\"}");
+    accepted = test::metric_value(metrics(), "parkd_sensor_reports_total{outcome=\"accepted\"}");
     if (accepted >= run.reports) break;
     std::this_thread::sleep_for(100ms);
   }

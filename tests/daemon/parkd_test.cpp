@@ -414,12 +414,6 @@ TEST_F(ParkdTest, GateEventsGetDecisionsFromTheRegistryAndTheOccupancy) {
   EXPECT_NE(metrics.body.find("parkd_cars_inside{lot=\"tlot\"} 1\n"), std::string::npos) << metrics.body;
 }
 
-// The value of a sample in a /metrics page ("name{labels}"), or -1 when it is not there.
-double metric_value(const std::string& page, const std::string& sample) {
-  const auto at = page.find("\n" + sample + " ");
-  return at == std::string::npos ? -1 : std::stod(page.substr(at + sample.size() + 2));
-}
-
 std::int64_t count(SqliteDatabase& db, const char* sql) {
   SqliteStatement s(db.handle(), sql);
   return sqlite3_step(s.get()) == SQLITE_ROW ? sqlite3_column_int64(s.get(), 0) : -1;
@@ -564,12 +558,12 @@ void ParkdTest::kill_while_cameras_publish(bool sim_clock) {
   {
     bool checked = false;
     for (int attempt = 0; attempt < 10 && !checked; ++attempt) {
-      const double before = metric_value(test::http_get(http_port, "/metrics").body, "parkd_free_spaces{lot=\"tlot\"}");
+      const double before = test::metric_value(test::http_get(http_port, "/metrics").body, "parkd_free_spaces{lot=\"tlot\"}");
       test::MqttProbe sign(broker.uri(), "sign-after-kills");
       sign.subscribe(kFrameTopic);
       const auto retained = sign.wait_for([](const test::Received& r) { return r.topic == kFrameTopic; }, 5s);
       ASSERT_TRUE(retained) << parkd_log();
-      const double after = metric_value(test::http_get(http_port, "/metrics").body, "parkd_free_spaces{lot=\"tlot\"}");
+      const double after = test::metric_value(test::http_get(http_port, "/metrics").body, "parkd_free_spaces{lot=\"tlot\"}");
       if (before != after) continue;
       EXPECT_EQ(frame_of(*retained).free_total(), static_cast<std::uint32_t>(after));
       checked = true;
@@ -648,8 +642,8 @@ TEST_F(ParkdTest, ACamerasBacklogAfterParkdWasAwayIsDecidedInFullWithTheShippedL
   }
   EXPECT_EQ(decided.size(), static_cast<std::size_t>(kEvents)) << parkd_log();
   const std::string m = test::http_get(http_port, "/metrics").body;
-  EXPECT_GT(metric_value(m, "parkd_gate_events_over_rate_total"), 200) << "most of the 400 came above the burst of 50";
-  EXPECT_GT(metric_value(m, "parkd_messages_throttled_total{kind=\"gate_event\"}"), 100) << "the ghost gate's";
+  EXPECT_GT(test::metric_value(m, "parkd_gate_events_over_rate_total"), 200) << "most of the 400 came above the burst of 50";
+  EXPECT_GT(test::metric_value(m, "parkd_messages_throttled_total{kind=\"gate_event\"}"), 100) << "the ghost gate's";
   EXPECT_EQ(parkd.stop(), 0) << parkd_log();
 }
 

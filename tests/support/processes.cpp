@@ -290,4 +290,9 @@ long rss_kb(pid_t pid) {
   return 0;
 }
 
+double metric_value(const std::string& page, const std::string& sample) {
+  const auto at = page.find("\n" + sample + " ");
+  return at == std::string::npos ? -1 : std::stod(page.substr(at + sample.size() + 2));
+}
+
 }  // namespace parkd::test

@@ -98,6 +98,9 @@ HttpResult http_request(int port, const std::string& method, const std::string& 
 // A GET, with `Authorization: Bearer <token>` when a token is given.
 HttpResult http_get(int port, const std::string& path, const std::string& token = "");
 
+// The value of a sample in a /metrics page ("name{labels}"), or -1 when it is not there.
+double metric_value(const std::string& page, const std::string& sample);
+
 std::string read_file(const std::filesystem::path& path);
 // A process's resident memory (VmRSS) in kB; 0 when it is gone.
 long rss_kb(pid_t pid);
