@@ -106,6 +106,9 @@ bool MqttProbe::connect_to_one(bool* session_kept) {
   for (const std::string& uri : uris_) {
     mqtt::connect_options options = options_;
     options.set_servers(mqtt::string_collection::create({uri}));
+    // The attempt ends (connect timeout) before the next begins: a connect() still pending when
+    // another starts leaves Paho with two sockets and its threads deadlocked.
+    options.set_connect_timeout(std::chrono::seconds(3));
     try {
       auto token = client_.connect(options);
       if (token->wait_for(std::chrono::seconds(10)) && client_.is_connected()) {
