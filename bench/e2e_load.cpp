@@ -1,241 +1,38 @@
-// End-to-end load driver: many sensor clients -> Mosquitto -> parkd -> sign frames, measured
-// against the raw broker relay of the same messages (same Paho client library, same QoS) in
-// the same run. Starts its own broker and parkd on loopback; prints one RESULT line.
+// End-to-end load driver: sensor clients -> Mosquitto -> parkd -> sign frames, measured against
+// the raw broker relay of the same messages and against a bare Paho client doing parkd's job in
+// messages (the floor), all in the same run. Starts its own broker and parkd on loopback;
+// prints one RESULT line.
 #include <mqtt/async_client.h>
 
 #include <algorithm>
 #include <atomic>
 #include <chrono>
-#include <condition_variable>
+#include <csignal>
 #include <cstdio>
 #include <cstdlib>
-#include <deque>
 #include <filesystem>
 #include <fstream>
 #include <map>
 #include <memory>
-#include <mutex>
-#include <sstream>
 #include <string>
 #include <thread>
 #include <vector>
 
+#include "load_clients.h"
+#include "load_processes.h"
 #include "parking/v1/messages.pb.h"
 #include "support/event_stream_client.h"
 #include "support/processes.h"
 
 namespace {
 
-using Clock = std::chrono::steady_clock;
+using namespace parkd::bench;
 using namespace std::chrono_literals;
 
-constexpr int kSensors = 1'000;
-constexpr int kPublishers = 8;
-constexpr std::size_t kWindowPerClient = 500;
 // A camera sees a car every few seconds; 50 in flight keeps four of them ahead of parkd without
 // making Paho scan a long command queue for a free message id on every publish (that scan cost
 // the load generator a third of the machine with 500).
 constexpr std::size_t kWindowPerCamera = 50;
-
-std::string space_id(int i) {
-  std::string id = "S";  // appended: GCC 12 warns falsely (-Wrestrict) on "S" + std::string at -O3
-  id += std::to_string(1000 + i);
-  return id;
-}
-std::string sensor_id(int i) { return "b-" + space_id(i); }
-std::string report_topic(int i) { return "parking/bench/sensors/" + sensor_id(i) + "/report"; }
-
-std::string report(int i, bool occupied, std::uint64_t seq, bool heartbeat) {
-  parking::v1::SensorReport r;
-  r.set_sensor_id(sensor_id(i));
-  r.set_space_id(space_id(i));
-  r.set_boot_id(1);
-  r.set_seq(seq);
-  r.set_observed_at_ms(1);
-  r.set_occupied(occupied);
-  r.set_kind(heartbeat ? parking::v1::REPORT_KIND_HEARTBEAT : parking::v1::REPORT_KIND_CHANGE);
-  r.set_battery_mv(3'000);
-  return r.SerializeAsString();
-}
-
-// A publishing client with a bounded window of QoS 1 messages in flight.
-class Sender {
- public:
-  Sender(const std::string& uri, const std::string& id, std::size_t window = kWindowPerClient)
-      : client_(uri, id, mqtt::create_options(MQTTVERSION_3_1_1, 10'000), nullptr), window_(window) {}
-  mqtt::token_ptr connect() {
-    return client_.connect(mqtt::connect_options_builder().mqtt_version(MQTTVERSION_3_1_1).clean_session(true).finalize());
-  }
-  void publish(const std::string& topic, const std::string& payload) {
-    in_flight_.push_back(client_.publish(mqtt::make_message(topic, payload, 1, false)));
-    while (in_flight_.size() > window_) {
-      in_flight_.front()->wait();
-      in_flight_.pop_front();
-    }
-  }
-  void drain() {
-    for (auto& t : in_flight_) t->wait();
-    in_flight_.clear();
-  }
-  void disconnect() { client_.disconnect()->wait_for(2s); }
-
- private:
-  mqtt::async_client client_;
-  std::size_t window_;
-  std::deque<mqtt::delivery_token_ptr> in_flight_;
-};
-
-// A subscriber that counts messages and keeps what the latency phase needs.
-class Receiver {
- public:
-  Receiver(const std::string& uri, const std::string& id, const std::string& filter)
-      : client_(uri, id, mqtt::create_options(MQTTVERSION_3_1_1), nullptr) {
-    client_.set_message_callback([this](mqtt::const_message_ptr m) {
-      const auto now = Clock::now();
-      count_.fetch_add(1);
-      last_ = now;
-      if (keep_frames_) {
-        parking::v1::DisplayFrame f;
-        if (f.ParseFromString(m->get_payload_str())) {
-          std::lock_guard lock(mutex_);
-          frames_.push_back({f.seq(), f.free_total(), now});
-        }
-      }
-    });
-    client_.connect(mqtt::connect_options_builder().mqtt_version(MQTTVERSION_3_1_1).clean_session(true).finalize())->wait();
-    client_.subscribe(filter, 1)->wait();
-  }
-  struct Frame {
-    std::uint64_t seq;
-    std::uint32_t free_total;
-    Clock::time_point at;
-  };
-  std::uint64_t count() const { return count_.load(); }
-  Clock::time_point last() const { return last_.load(); }
-  void keep_frames(bool on) { keep_frames_ = on; }
-  std::vector<Frame> frames() {
-    std::lock_guard lock(mutex_);
-    return frames_;
-  }
-  bool wait_for_free(std::uint32_t free_total, std::chrono::milliseconds timeout) {
-    const auto deadline = Clock::now() + timeout;
-    while (Clock::now() < deadline) {
-      {
-        std::lock_guard lock(mutex_);
-        if (!frames_.empty() && frames_.back().free_total == free_total) return true;
-      }
-      std::this_thread::sleep_for(1ms);
-    }
-    return false;
-  }
-  void clear() {
-    std::lock_guard lock(mutex_);
-    frames_.clear();
-  }
-  void disconnect() { client_.disconnect()->wait_for(2s); }
-
- private:
-  mqtt::async_client client_;
-  std::atomic<std::uint64_t> count_{0};
-  std::atomic<Clock::time_point> last_{};
-  std::atomic<bool> keep_frames_{true};
-  std::mutex mutex_;
-  std::vector<Frame> frames_;
-};
-
-std::vector<std::unique_ptr<Sender>> connect_senders(const std::string& uri, const std::string& prefix,
-                                                     int count = kPublishers, std::size_t window = kWindowPerClient) {
-  std::vector<std::unique_ptr<Sender>> senders;
-  std::vector<mqtt::token_ptr> pending;
-  for (int p = 0; p < count; ++p) {
-    senders.push_back(std::make_unique<Sender>(uri, prefix + std::to_string(p), window));
-    pending.push_back(senders.back()->connect());  // every connect starts before any is waited on
-  }
-  for (auto& t : pending) t->wait();
-  return senders;
-}
-
-// Each sender thread publishes its share of `messages` heartbeats; returns when all are acked.
-void blast(std::vector<std::unique_ptr<Sender>>& senders, int messages, std::uint64_t seq_base) {
-  std::vector<std::thread> threads;
-  for (int p = 0; p < kPublishers; ++p) {
-    threads.emplace_back([&, p] {
-      for (int k = p; k < messages; k += kPublishers) {
-        const int sensor = k % kSensors;
-        senders[static_cast<std::size_t>(p)]->publish(report_topic(sensor),
-                                                      report(sensor, false, seq_base + static_cast<std::uint64_t>(k), true));
-      }
-      senders[static_cast<std::size_t>(p)]->drain();
-    });
-  }
-  for (auto& t : threads) t.join();
-}
-
-
-// CPU time (user + system) a process has used so far, in microseconds.
-double cpu_us(pid_t pid) {
-  std::ifstream stat("/proc/" + std::to_string(pid) + "/stat");
-  std::string line;
-  std::getline(stat, line);
-  std::istringstream fields(line.substr(line.rfind(')') + 2));  // after "pid (comm) "
-  std::string field;
-  double ticks = 0;
-  for (int i = 3; i <= 15 && fields >> field; ++i) {
-    if (i == 14 || i == 15) ticks += std::stod(field);  // utime, stime
-  }
-  return ticks * 1e6 / static_cast<double>(::sysconf(_SC_CLK_TCK));
-}
-
-}  // namespace
-
-// Child mode: a plain subscriber in a process of its own, as parkd is; it counts `expected`
-// messages and writes the steady-clock time of the last one (ns) to `out`.
-int raw_sink(const std::string& uri, const std::string& filter, int expected, const std::string& out) {
-  Receiver sink(uri, "sink-" + std::to_string(::getpid()), filter);
-  sink.keep_frames(false);
-  std::ofstream(out + ".ready") << "ready\n";
-  const auto give_up = Clock::now() + 300s;
-  while (sink.count() < static_cast<std::uint64_t>(expected) && Clock::now() < give_up) std::this_thread::sleep_for(1ms);
-  std::ofstream(out) << sink.count() << " " << sink.last().time_since_epoch().count() << "\n";
-  sink.disconnect();
-  return sink.count() == static_cast<std::uint64_t>(expected) ? 0 : 1;
-}
-
-// Child mode: what parkd does at a gate minus parkd: each event of `lot` is parsed and answered
-// with a decision, no store, no rules, published from a thread of its own with at most 500 in
-// flight, as parkd does (Paho scans its queue for a message id on every publish). The baseline
-// of the gate measurement.
-int echo_gates(const std::string& uri, const std::string& lot, const std::string& ready) {
-  Sender out(uri, "echo-" + std::to_string(::getpid()));
-  out.connect()->wait();
-  std::mutex mutex;
-  std::condition_variable arrived;
-  std::deque<std::pair<std::string, std::string>> decisions;
-  mqtt::async_client in(uri, "echo-in-" + std::to_string(::getpid()), mqtt::create_options(MQTTVERSION_3_1_1), nullptr);
-  in.set_message_callback([&](mqtt::const_message_ptr m) {
-    parking::v1::GateEvent e;
-    if (!e.ParseFromString(m->get_payload_str())) return;
-    parking::v1::GateDecision d;
-    d.set_gate_id(e.gate_id());
-    d.set_event_seq(e.seq());
-    d.set_plate(e.plate());
-    d.set_admit(true);
-    std::lock_guard lock(mutex);
-    decisions.emplace_back("parking/" + lot + "/gates/" + e.gate_id() + "/decision", d.SerializeAsString());
-    arrived.notify_one();
-  });
-  in.connect(mqtt::connect_options_builder().mqtt_version(MQTTVERSION_3_1_1).clean_session(true).finalize())->wait();
-  in.subscribe("parking/" + lot + "/gates/+/event", 1)->wait();
-  std::ofstream(ready) << "ready\n";
-  for (;;) {  // until the driver stops it
-    std::unique_lock lock(mutex);
-    arrived.wait(lock, [&] { return !decisions.empty(); });
-    auto [topic, payload] = std::move(decisions.front());
-    decisions.pop_front();
-    lock.unlock();
-    out.publish(topic, payload);
-  }
-}
 
 struct GateRun {
   double events_per_s = 0;       // until the barrier has every decision; 0 when it did not
@@ -303,29 +100,101 @@ GateRun run_gates(const std::string& uri, const std::filesystem::path& dir, cons
   return run;
 }
 
+// The helpers below wait on parkd's /metrics between phases.
+double parkd_metric(int http_port, const std::string& sample) {
+  return parkd::test::metric_value(parkd::test::http_get(http_port, "/metrics").body, sample);
+}
+
+// With PARKD_E2E_PERF=<folder>, `perf record` samples a process (call graphs) while a CPU phase
+// runs, into <folder>/<name>.data, for `perf report -i`. Started before the phase, stopped after.
+class PerfRecording {
+ public:
+  PerfRecording(pid_t pid, const std::string& name) {
+    const char* folder = std::getenv("PARKD_E2E_PERF");
+    if (folder == nullptr || *folder == '\0') return;
+    const std::filesystem::path out = std::filesystem::path(folder) / (name + ".data");
+    perf_.start({"perf", "record", "-F", "2000", "-g", "-o", out.string(), "-p", std::to_string(pid)},
+                std::filesystem::path(folder) / (name + ".log"));
+    std::this_thread::sleep_for(500ms);  // perf attached
+    on_ = true;
+  }
+  ~PerfRecording() {
+    if (!on_) return;
+    perf_.signal(SIGINT);
+    perf_.wait(30s);
+  }
+  PerfRecording(const PerfRecording&) = delete;
+  PerfRecording& operator=(const PerfRecording&) = delete;
+
+ private:
+  parkd::test::ChildProcess perf_;
+  bool on_ = false;
+};
+
+// Latency quantile of a sorted sample, -1 when there is none.
+double quantile(const std::vector<double>& ms, double p) {
+  return ms.empty() ? -1.0 : ms[std::min(ms.size() - 1, static_cast<std::size_t>(p * static_cast<double>(ms.size())))];
+}
+
+// The raw relay's latency at 1,000 reports/s: the driver's own clients publish to a subscriber in
+// the driver (one hop through the broker, the same Paho threads that carry the sign's frames in
+// parkd's measurement); returns the sorted latencies in ms.
+std::vector<double> relay_latency(const std::string& uri, int samples) {
+  Receiver probe(uri, "relay-probe", "parking/relay-latency/sensors/#", Receiver::Keep::kReports);
+  auto senders = connect_senders(uri, "relay-latency-");
+  std::vector<Clock::time_point> sent(static_cast<std::size_t>(samples));
+  const auto start = Clock::now();
+  for (int k = 0; k < samples; ++k) {
+    std::this_thread::sleep_until(start + std::chrono::microseconds(1'000LL * k));
+    const int sensor = stream_sensor(static_cast<std::uint64_t>(k));
+    sent[static_cast<std::size_t>(k)] = Clock::now();
+    senders[static_cast<std::size_t>(k % kPublishers)]->publish(report_topic("relay-latency", sensor),
+                                                                report(sensor, false, static_cast<std::uint64_t>(k), false));
+  }
+  for (auto& s : senders) s->drain();
+  std::this_thread::sleep_for(200ms);
+  std::vector<double> ms;
+  for (const auto& a : probe.arrivals()) {
+    if (a.seq < sent.size()) ms.push_back(std::chrono::duration<double, std::milli>(a.at - sent[a.seq]).count());
+  }
+  for (auto& s : senders) s->disconnect();
+  probe.disconnect();
+  std::sort(ms.begin(), ms.end());
+  return ms;
+}
+
+}  // namespace
+
 int main(int argc, char** argv) {
-  if (argc == 6 && std::string(argv[1]) == "--sink") return raw_sink(argv[2], argv[3], std::atoi(argv[4]), argv[5]);
-  if (argc == 5 && std::string(argv[1]) == "--echo") return echo_gates(argv[2], argv[3], argv[4]);
+  if (const int code = run_child_mode(std::vector<std::string>(argv, argv + argc)); code >= 0) return code;
   const int messages = argc > 1 ? std::atoi(argv[1]) : 100'000;
   const int latency_samples = argc > 2 ? std::atoi(argv[2]) : 5'000;
   const int gate_events = argc > 3 ? std::atoi(argv[3]) : 10'000;
+  // The CPU phases send changes in whole pairs of passes over the sensors (they end all free).
+  const std::uint64_t cpu_messages = std::max<std::uint64_t>(2 * kSensors, static_cast<std::uint64_t>(messages) / 2 / (2 * kSensors) * (2 * kSensors));
+  const int processes = publisher_processes();
   parkd::test::TempDir dir;
   parkd::test::Broker broker(dir.path() / "broker");
+  // PARKD_BENCH_BROKER_AUTOSAVE=N: the broker saves its persistence file every N s instead of the
+  // shipped 30 (0: only when it stops), to see what the save costs the latency.
+  if (const char* autosave = std::getenv("PARKD_BENCH_BROKER_AUTOSAVE"); autosave != nullptr) {
+    std::ofstream(dir.path() / "broker" / "mosquitto.conf", std::ios::app) << "autosave_interval " << std::atoi(autosave) << "\n";
+  }
   broker.start();
   const std::string uri = broker.uri();
 
-  // 1. The raw relay: the same messages to a plain subscriber in its own process, no parkd.
+  // 1. The raw relay: the same messages, from the same publisher processes, to a plain subscriber
+  //    in a process of its own; no parkd. Then its latency at 1,000 reports/s.
   double raw_per_s = 0;
   {
     const std::string out = (dir.path() / "raw-sink.out").string();
     parkd::test::ChildProcess sink;
-    sink.start({"/proc/self/exe", "--sink", uri, "parking/bench/sensors/#", std::to_string(messages), out},
+    sink.start({"/proc/self/exe", "--sink", uri, "parking/relay/sensors/#", std::to_string(messages), out},
                dir.path() / "raw-sink.log");
     while (!std::filesystem::exists(out + ".ready") && sink.running()) std::this_thread::sleep_for(5ms);
-    auto senders = connect_senders(uri, "raw-sensors-");
-    const auto t0 = Clock::now();
-    blast(senders, messages, 1);
-    if (sink.wait(120s) != 0) {
+    PublisherFleet fleet(uri, dir.path(), "relay", processes, static_cast<std::uint64_t>(messages), 1, false);
+    const auto t0 = fleet.go();
+    if (!fleet.finish() || sink.wait(120s) != 0) {
       std::fprintf(stderr, "e2e: the raw subscriber did not receive every message\n");
       return 1;
     }
@@ -334,8 +203,8 @@ int main(int argc, char** argv) {
     std::ifstream(out) >> received >> last_ns;
     raw_per_s = static_cast<double>(received) /
                 std::chrono::duration<double>(Clock::time_point(Clock::duration(last_ns)) - t0).count();
-    for (auto& s : senders) s->disconnect();
   }
+  const std::vector<double> raw_ms = relay_latency(uri, latency_samples);
 
   // 2. parkd: debounce and frame interval 0, so a change shows on the sign at once.
   {
@@ -365,42 +234,108 @@ int main(int argc, char** argv) {
                "--broker", uri, "--db", (dir.path() / "parkd.db").string(), "--http",
                "127.0.0.1:" + std::to_string(http_port)},
               dir.path() / "parkd.log");
-  Receiver sign(uri, "sign", "parking/bench/displays/gate/frame");
+  Receiver sign(uri, "sign", "parking/bench/displays/gate/frame", Receiver::Keep::kFrames);
   auto senders = connect_senders(uri, "sensors-");
   std::this_thread::sleep_for(1s);  // parkd subscribed
 
   // Warm-up: every sensor reports free once.
-  for (int i = 0; i < kSensors; ++i) senders[static_cast<std::size_t>(i % kPublishers)]->publish(report_topic(i), report(i, false, 1, false));
+  for (int i = 0; i < kSensors; ++i) senders[static_cast<std::size_t>(i % kPublishers)]->publish(report_topic("bench", i), report(i, false, 1, false));
   for (auto& s : senders) s->drain();
   if (!sign.wait_for_free(kSensors, 30s)) {
     std::fprintf(stderr, "e2e: parkd never showed %d free spaces\n%s", kSensors, parkd::test::read_file(dir.path() / "parkd.log").c_str());
     return 1;
   }
 
-  // Throughput: heartbeats (the bulk of real traffic), then one change that marks the end.
-  const auto t0 = Clock::now();
-  blast(senders, messages, 10);
-  senders[0]->publish(report_topic(0), report(0, true, 10'000'000, false));
-  senders[0]->drain();
-  if (!sign.wait_for_free(kSensors - 1, 120s)) {
-    std::fprintf(stderr, "e2e: the final change never reached the sign\n");
-    return 1;
+  // 3. CPU per report, every report a change: parkd, then the floor (a bare Paho client that
+  //    receives the same stream and publishes as many retained frames as parkd did).
+  double parkd_cpu_us = 0;
+  double frames_per_1000 = 0;
+  {
+    const std::string messages_sample = "parkd_mqtt_messages_total";
+    const std::string frames_sample = "parkd_frames_published_total{display=\"bench/gate\"}";
+    const double messages0 = parkd_metric(http_port, messages_sample);
+    const double frames0 = parkd_metric(http_port, frames_sample);
+    PublisherFleet fleet(uri, dir.path(), "bench", processes, cpu_messages, 1'000'000, true);
+    PerfRecording perf(parkd.pid(), "parkd");
+    const double cpu0 = cpu_us(parkd.pid());
+    fleet.go();
+    if (!fleet.finish()) return 1;
+    const auto give_up = Clock::now() + 120s;
+    while (parkd_metric(http_port, messages_sample) < messages0 + static_cast<double>(cpu_messages) && Clock::now() < give_up) {
+      std::this_thread::sleep_for(20ms);
+    }
+    if (!sign.wait_for_free(kSensors, 60s)) {
+      std::fprintf(stderr, "e2e: parkd never showed the end of the changes\n");
+      return 1;
+    }
+    parkd_cpu_us = (cpu_us(parkd.pid()) - cpu0) / static_cast<double>(cpu_messages);
+    frames_per_1000 = (parkd_metric(http_port, frames_sample) - frames0) * 1000.0 / static_cast<double>(cpu_messages);
   }
-  const double parkd_per_s = static_cast<double>(messages + 1) / std::chrono::duration<double>(Clock::now() - t0).count();
+  double floor_cpu_us = 0;
+  {
+    const std::string out = (dir.path() / "floor.out").string();
+    parkd::test::ChildProcess floor;
+    floor.start({"/proc/self/exe", "--floor", uri, "floor", std::to_string(cpu_messages),
+                 std::to_string(static_cast<std::uint64_t>(frames_per_1000 + 0.5)), out},
+                dir.path() / "floor.log");
+    while (!std::filesystem::exists(out + ".ready") && floor.running()) std::this_thread::sleep_for(5ms);
+    PublisherFleet fleet(uri, dir.path(), "floor", processes, cpu_messages, 1, true);
+    PerfRecording perf(floor.pid(), "floor");
+    const double cpu0 = cpu_us(floor.pid());
+    fleet.go();
+    if (!fleet.finish()) return 1;
+    const auto give_up = Clock::now() + 120s;
+    while (!std::filesystem::exists(out) && floor.running() && Clock::now() < give_up) std::this_thread::sleep_for(5ms);
+    if (!std::filesystem::exists(out)) {
+      std::fprintf(stderr, "e2e: the floor did not receive every report\n%s",
+                   parkd::test::read_file(dir.path() / "floor.log").c_str());
+      return 1;
+    }
+    floor_cpu_us = (cpu_us(floor.pid()) - cpu0) / static_cast<double>(cpu_messages);
+    floor.stop();
+  }
+
+  // 4. Throughput: heartbeats (the bulk of real traffic) from the publisher processes, then one
+  //    change that marks the end.
+  double parkd_per_s = 0;
+  {
+    PublisherFleet fleet(uri, dir.path(), "bench", processes, static_cast<std::uint64_t>(messages), 2'000'000, false);
+    const auto t0 = fleet.go();
+    if (!fleet.finish()) return 1;
+    senders[0]->publish(report_topic("bench", 0), report(0, true, 10'000'000, false));
+    senders[0]->drain();
+    if (!sign.wait_for_free(kSensors - 1, 120s)) {
+      std::fprintf(stderr, "e2e: the final change never reached the sign\n");
+      return 1;
+    }
+    parkd_per_s = static_cast<double>(messages + 1) / std::chrono::duration<double>(Clock::now() - t0).count();
+  }
 
   // Latency at 1,000 reports/s. parkd may fold reports that arrive together into one frame,
   // so frames are matched by content: reports sweep the free count down (occupying spaces one
   // after another), then up, then down..., and a report is shown by the first frame after it
-  // was sent whose free count has reached the value the report produced. Measured twice: as
-  // is, then with browsers following GET /v1/events (issue #13: they must not delay the signs).
+  // was sent whose free count has reached the value the report produced. A plain subscriber in
+  // the driver (the mirror) receives the same reports: its latency is the harness's and the
+  // broker's own in the same window, so a tail there is not parkd's. Measured three times: as
+  // is, again, then with browsers following GET /v1/events (issue #13: they must not delay the
+  // signs).
   std::vector<bool> occupied(kSensors, false);
   occupied[0] = true;
   std::uint32_t free_now = kSensors - 1;
   std::uint64_t round_seq = 20'000'000;
   std::size_t frames_seen = 0;
   int swept = 0;  // reports of the sweep so far: a second measurement goes on where the first stopped
+  // PARKD_E2E_DUMP=<file>: every sample as "<sign|mirror> <measurement> <ms since its start> <latency ms>".
+  std::FILE* dump = std::getenv("PARKD_E2E_DUMP") != nullptr ? std::fopen(std::getenv("PARKD_E2E_DUMP"), "w") : nullptr;
+  int measurement = 0;
+  Receiver mirror(uri, "mirror", "parking/bench/sensors/#", Receiver::Keep::kReports);
+  struct Latency {
+    std::vector<double> sign;    // report to the frame that shows it, ms, sorted
+    std::vector<double> mirror;  // report to the mirror, ms, sorted
+  };
   auto measure_latency = [&]() {
     sign.clear();
+    mirror.clear();
     struct Sent {
       Clock::time_point at;
       std::uint32_t free_after;
@@ -409,6 +344,7 @@ int main(int argc, char** argv) {
     std::vector<Sent> sent;
     sent.reserve(static_cast<std::size_t>(latency_samples));
     constexpr int kSweep = kSensors - 1;
+    const std::uint64_t first_seq = round_seq + 1;
     const auto start = Clock::now();
     for (int k = 0; k < latency_samples; ++k) {
       std::this_thread::sleep_until(start + std::chrono::microseconds(1'000LL * k));
@@ -418,27 +354,37 @@ int main(int argc, char** argv) {
       occupied[static_cast<std::size_t>(sensor)] = downward;
       free_now += downward ? -1u : 1u;
       sent.push_back(Sent{Clock::now(), free_now, downward});
-      senders[static_cast<std::size_t>(k % kPublishers)]->publish(report_topic(sensor),
+      senders[static_cast<std::size_t>(k % kPublishers)]->publish(report_topic("bench", sensor),
                                                                   report(sensor, downward, ++round_seq, false));
     }
     swept += latency_samples;
     for (auto& s : senders) s->drain();
     std::this_thread::sleep_for(500ms);
-    const auto frames = sign.frames();
+    ++measurement;
+    const auto since_start = [&](Clock::time_point at) { return std::chrono::duration<double, std::milli>(at - start).count(); };
+    Latency latency;
+    for (const auto& a : mirror.arrivals()) {
+      if (a.seq < first_seq || a.seq >= first_seq + sent.size()) continue;
+      const Sent& r = sent[a.seq - first_seq];
+      latency.mirror.push_back(std::chrono::duration<double, std::milli>(a.at - r.at).count());
+      if (dump) std::fprintf(dump, "mirror %d %.3f %.3f\n", measurement, since_start(r.at), latency.mirror.back());
+    }
+    const auto frames = sign.arrivals();
     frames_seen = frames.size();
-    std::vector<double> ms;
     std::size_t f = 0;
     for (const Sent& r : sent) {
       while (f < frames.size() && frames[f].at < r.at) ++f;  // frames before the report cannot show it
       for (std::size_t g = f; g < frames.size(); ++g) {
         if (r.downward ? frames[g].free_total <= r.free_after : frames[g].free_total >= r.free_after) {
-          ms.push_back(std::chrono::duration<double, std::milli>(frames[g].at - r.at).count());
+          latency.sign.push_back(std::chrono::duration<double, std::milli>(frames[g].at - r.at).count());
+          if (dump) std::fprintf(dump, "sign %d %.3f %.3f\n", measurement, since_start(r.at), latency.sign.back());
           break;
         }
       }
     }
-    std::sort(ms.begin(), ms.end());
-    return ms;
+    std::sort(latency.sign.begin(), latency.sign.end());
+    std::sort(latency.mirror.begin(), latency.mirror.end());
+    return latency;
   };
   // parkd's stage histograms (/metrics): per name, (bucket bound in s, cumulative count).
   using StageCounts = std::map<std::string, std::vector<std::pair<double, double>>>;
@@ -485,17 +431,15 @@ int main(int argc, char** argv) {
                   bound(0.5).c_str(), bound(0.99).c_str(), bound(0.999).c_str());
     }
   };
-  const auto pct_of = [](const std::vector<double>& ms, double p) {
-    return ms.empty() ? -1.0 : ms[std::min(ms.size() - 1, static_cast<std::size_t>(p * static_cast<double>(ms.size())))];
-  };
   const StageCounts stages_before = stage_counts();
-  const std::vector<double> ms = measure_latency();
+  const Latency first = measure_latency();
+  const std::vector<double>& ms = first.sign;
   const StageCounts stages_after = stage_counts();
-  auto pct = [&](double p) { return pct_of(ms, p); };
   // Later measurements come out slower than the first with nothing added (seen: p99 ~1 ms, then
   // ~1 ms, then ~50 ms), so bench/run compares the third one with and without browsers across
   // runs (PARKD_E2E_EVENT_STREAMS=0 and 50), never with the first.
-  const std::vector<double> ms_again = measure_latency();
+  const Latency again = measure_latency();
+  const std::vector<double>& ms_again = again.sign;
 
   // The same with N browsers on the event feed, each read by a thread of this process.
   const int streams = std::getenv("PARKD_E2E_EVENT_STREAMS") != nullptr ? std::atoi(std::getenv("PARKD_E2E_EVENT_STREAMS")) : 50;
@@ -521,14 +465,15 @@ int main(int argc, char** argv) {
   }
   std::this_thread::sleep_for(500ms);
   const StageCounts third_before = stage_counts();
-  const std::vector<double> ms_streams = measure_latency();
+  const Latency third = measure_latency();
+  const std::vector<double>& ms_streams = third.sign;
   const StageCounts third_after = stage_counts();
   stop_reading = true;
   for (auto& t : readers) t.join();
   std::printf("with %d event streams (%llu events read): p50 %.3f ms, p99 %.3f ms (the measurement before, without: "
               "%.3f, %.3f)\n",
-              streams, static_cast<unsigned long long>(events_read.load()), pct_of(ms_streams, 0.5),
-              pct_of(ms_streams, 0.99), pct_of(ms_again, 0.5), pct_of(ms_again, 0.99));
+              streams, static_cast<unsigned long long>(events_read.load()), quantile(ms_streams, 0.5),
+              quantile(ms_streams, 0.99), quantile(ms_again, 0.5), quantile(ms_again, 0.99));
   // Gate events with durability on, against a plain echo in its own process (parse the event,
   // publish a decision) over the same broker, cameras and barrier in the same run.
   const GateRun echo_gates = run_gates(uri, dir.path(), "echo", gate_events, 0);
@@ -549,12 +494,31 @@ int main(int argc, char** argv) {
   std::printf("gate events with durability on: %.0f/s, %.0f us of parkd's CPU each; a plain echo: %.0f/s, %.0f us each "
               "(4 gates, QoS 1, until the decision is received)\n",
               gates.events_per_s, gates.responder_cpu_us, echo_gates.events_per_s, echo_gates.responder_cpu_us);
+  std::printf("reports, every one a change (%llu, %d publisher processes): parkd %.1f us of CPU each (%.0f frames per "
+              "1,000); the floor, a bare Paho client doing that in messages: %.1f us each; ratio %.2f\n",
+              static_cast<unsigned long long>(cpu_messages), processes, parkd_cpu_us, frames_per_1000, floor_cpu_us,
+              parkd_cpu_us / floor_cpu_us);
+  std::printf("latency at 1,000 reports/s: raw relay (one hop) p50 %.3f ms, p99 %.3f ms; parkd to the sign p50 %.3f ms, "
+              "p99 %.3f ms\n",
+              quantile(raw_ms, 0.5), quantile(raw_ms, 0.99), quantile(ms, 0.5), quantile(ms, 0.99));
+  for (const auto& [name, l] : {std::pair<const char*, const Latency*>{"first", &first}, {"again", &again}, {"third", &third}}) {
+    std::printf("latency, %s measurement: to the sign p50 %.3f ms, p99 %.3f ms, p99.9 %.3f ms; the same reports to the "
+                "mirror p50 %.3f ms, p99 %.3f ms, p99.9 %.3f ms\n",
+                name, quantile(l->sign, 0.5), quantile(l->sign, 0.99), quantile(l->sign, 0.999), quantile(l->mirror, 0.5),
+                quantile(l->mirror, 0.99), quantile(l->mirror, 0.999));
+  }
   std::printf("RESULT reports_per_s=%.0f raw_relay_per_s=%.0f ratio_to_raw=%.2f p50_ms=%.3f p99_ms=%.3f rss_mb=%.1f "
               "gate_events_per_s=%.0f gate_echo_per_s=%.0f gate_cpu_us=%.0f gate_echo_cpu_us=%.0f "
-              "event_streams=%d p50_again_ms=%.3f p99_again_ms=%.3f p50_streams_ms=%.3f p99_streams_ms=%.3f\n",
-              parkd_per_s, raw_per_s, parkd_per_s / raw_per_s, pct(0.50), pct(0.99), static_cast<double>(rss) / 1024.0,
+              "event_streams=%d p50_again_ms=%.3f p99_again_ms=%.3f p50_streams_ms=%.3f p99_streams_ms=%.3f "
+              "raw_p50_ms=%.3f raw_p99_ms=%.3f cpu_us=%.1f floor_cpu_us=%.1f cpu_ratio_to_floor=%.2f "
+              "frames_per_1000=%.0f publisher_processes=%d mirror_p99_ms=%.3f mirror_p99_again_ms=%.3f "
+              "mirror_p99_streams_ms=%.3f\n",
+              parkd_per_s, raw_per_s, parkd_per_s / raw_per_s, quantile(ms, 0.5), quantile(ms, 0.99), static_cast<double>(rss) / 1024.0,
               gates.events_per_s, echo_gates.events_per_s, gates.responder_cpu_us, echo_gates.responder_cpu_us, streams,
-              pct_of(ms_again, 0.5), pct_of(ms_again, 0.99), pct_of(ms_streams, 0.5), pct_of(ms_streams, 0.99));
+              quantile(ms_again, 0.5), quantile(ms_again, 0.99), quantile(ms_streams, 0.5), quantile(ms_streams, 0.99),
+              quantile(raw_ms, 0.5), quantile(raw_ms, 0.99), parkd_cpu_us, floor_cpu_us, parkd_cpu_us / floor_cpu_us,
+              frames_per_1000, processes, quantile(first.mirror, 0.99), quantile(again.mirror, 0.99),
+              quantile(third.mirror, 0.99));
   // The later measurements may miss a few reports (their tail is longer, see above): said, not failed.
   if (ms_again.size() != ms.size() || ms_streams.size() != ms.size()) {
     std::printf("reports seen on the sign in the later measurements: %zu and %zu of %d\n", ms_again.size(),
