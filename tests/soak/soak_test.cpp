@@ -185,6 +185,7 @@ class SoakTest : public ::testing::Test {
     std::map<std::string, std::pair<bool, bool>> spaces;  // id -> (occupied, its sensor told)
     std::vector<PlayedFault> faults;
     std::vector<MissedExit> missed;
+    std::vector<PlayedFault> long_stays;  // no fault: a car that stood a week or more by its routine
     std::vector<std::pair<std::string, std::uint64_t>> acknowledged;
     long gate_events = -1;
     long unseen = -1;
@@ -207,6 +208,11 @@ class SoakTest : public ::testing::Test {
         PlayedFault f;
         truth >> f.kind >> f.space >> f.from >> f.to >> f.first_noticed;
         faults.push_back(f);
+      } else if (word == "long_stay") {
+        PlayedFault stay{"long_stay", "", 0, 0, 0};
+        std::string plate;
+        truth >> stay.space >> stay.from >> stay.to >> plate;
+        long_stays.push_back(stay);
       } else if (word == "missed_exit") {
         MissedExit m;
         std::string who;
@@ -262,12 +268,14 @@ class SoakTest : public ::testing::Test {
     std::printf("parksim's truth: %ld gate events, %zu acknowledged by the broker, all decided (%ld decisions parksim "
                 "did not see); %zu spaces whose sensor spoke, all as they are\n",
                 gate_events, acknowledged.size(), unseen, told);
-    score_alerts(faults, missed, end_ms);
+    score_alerts(faults, missed, long_stays, end_ms);
   }
 
   // Issue #12: what parkd raised against what parksim played. Printed for every fault kind: how
   // many were raised and how quickly; and every alert with no fault behind it.
-  void score_alerts(const std::vector<PlayedFault>& faults, const std::vector<MissedExit>& missed, TimeMs end_ms) {
+  // `long_stays`: cars that stood a week or more by their routines, no fault.
+  void score_alerts(const std::vector<PlayedFault>& faults, const std::vector<MissedExit>& missed,
+                    const std::vector<PlayedFault>& long_stays, TimeMs end_ms) {
     const test::HttpResult r = test::http_get(http_port, "/v1/alerts?all=true", operator_token());
     parking::v1::AlertList list;
     ASSERT_TRUE(r.status == 200 && google::protobuf::util::JsonStringToMessage(r.body, &list).ok()) << r.body;
@@ -312,6 +320,33 @@ class SoakTest : public ::testing::Test {
                   rule.fault, played, due, hours.size(), hours.empty() ? 0.0 : hours[hours.size() / 2],
                   hours.empty() ? 0.0 : hours.back());
     }
+    // A car that really stood on its space past the threshold (a traveller's, by its routine) is
+    // what LONG_OCCUPANCY is for: such an alert is explained, and one due is required.
+    const TimeMs long_limit = 14 * 24 * kHour;
+    std::size_t long_stood = 0, long_due = 0, long_raised = 0;
+    for (const PlayedFault& stay : long_stays) {
+      const TimeMs until = stay.to == 0 ? end_ms : stay.to;
+      if (until - stay.from < long_limit) continue;
+      ++long_stood;
+      const parking::v1::Alert* found = nullptr;
+      for (const auto& a : list.alerts()) {
+        if (a.kind() == "LONG_OCCUPANCY" && a.space_id() == stay.space && a.raised_at_ms() >= stay.from &&
+            a.raised_at_ms() <= until + kHour) {
+          explained.insert(a.alert_id());
+          found = &a;
+        }
+      }
+      if (found != nullptr) ++long_raised;
+      if (stay.from + long_limit + kHour > until) continue;  // not due within the stay
+      ++long_due;
+      EXPECT_NE(found, nullptr) << "a car stood on " << stay.space << " from " << stay.from << " to " << until
+                                << " and LONG_OCCUPANCY was never raised";
+      if (found != nullptr) {
+        EXPECT_LE(found->raised_at_ms() - stay.from, long_limit + kHour) << stay.space;
+      }
+    }
+    std::printf("alerts: %-15s %zu cars stood 14 days or more by their routines (no fault), LONG_OCCUPANCY raised for "
+                "%zu (due %zu)\n", "long_stays", long_stood, long_raised, long_due);
     score_gate_record(list, faults, missed, end_ms, explained);
     std::string unexplained;
     for (const auto& a : list.alerts()) {

@@ -3,6 +3,7 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <map>
 #include <set>
 
@@ -188,6 +189,50 @@ TEST(CompoundModel, TricyclesTakeSpacesNoCarCameInForAndTheCameraMissesSomeExits
   const double rate = static_cast<double>(missed.size()) / static_cast<double>(missed.size() + gate0_exits_after);
   EXPECT_GT(rate, 0.005);
   EXPECT_LT(rate, 0.08);
+}
+
+// A long stay is a car's own routine (a traveller away for weeks), no fault: the test of
+// LONG_OCCUPANCY needs them told apart from abandoned cars, so the model's list must be exactly
+// the spaces its sensors showed occupied without a break for a week or more.
+TEST(CompoundModel, LongStaysAreExactlyTheSpacesOccupiedAWeekWithoutABreak) {
+  constexpr TimeMs kDay = 24 * 3'600'000;
+  constexpr TimeMs kWeek = 7 * kDay;
+  ModelSettings s;
+  s.seed = 11;
+  s.faults = false;  // no abandoned car, flapping sensor or ground lock: every report is the truth
+  CompoundModel model(xj5(), s, kStart);
+  const std::size_t spaces = xj5().spaces().size();
+  std::vector<TimeMs> occupied_since(spaces, -1);  // from the first report that said occupied
+  std::set<std::pair<std::uint32_t, TimeMs>> runs;  // (space, first occupied report) of runs >= a week
+  const TimeMs end = kStart + 28 * kDay;
+  for (TimeMs t = kStart; t <= end; t += 3'600'000) {
+    for (const DeviceMessage& m : model.advance(t)) {
+      if (m.kind != DeviceMessage::Kind::SensorReport) continue;
+      TimeMs& since = occupied_since[m.space];
+      if (m.occupied && since < 0) since = m.at;
+      if (!m.occupied && since >= 0) {
+        if (m.at - since >= kWeek) runs.insert({m.space, since});
+        since = -1;
+      }
+    }
+  }
+  for (std::uint32_t space = 0; space < spaces; ++space) {
+    if (occupied_since[space] >= 0 && end - occupied_since[space] >= kWeek) runs.insert({space, occupied_since[space]});
+  }
+  const auto stays = model.long_stays();
+  ASSERT_FALSE(stays.empty()) << "28 days of 280 cars have travellers who stay home a week or more";
+  std::set<std::pair<std::uint32_t, TimeMs>> told;
+  for (const auto& stay : stays) {
+    EXPECT_GE((stay.to == 0 ? end : stay.to) - stay.from, kWeek);
+    EXPECT_FALSE(stay.plate.empty());
+    // The sensor speaks within its heartbeat (a minute) of the car parking, or at once.
+    const auto run = std::find_if(runs.begin(), runs.end(), [&](const auto& r) {
+      return r.first == stay.space && r.second >= stay.from && r.second <= stay.from + 2 * 60'000;
+    });
+    ASSERT_NE(run, runs.end()) << "a long stay on " << xj5().spaces()[stay.space].id << " the sensors never showed";
+    told.insert(*run);
+  }
+  EXPECT_EQ(told.size(), runs.size()) << "a space occupied a week without a break that the model did not list";
 }
 
 }  // namespace

@@ -15,6 +15,7 @@ constexpr TimeMs kSecond = 1'000;
 constexpr TimeMs kMinute = 60 * kSecond;
 constexpr TimeMs kHour = 60 * kMinute;
 constexpr TimeMs kHeartbeat = 60 * kSecond;
+constexpr TimeMs kLongStay = 7 * 24 * kHour;  // half the shipped LONG_OCCUPANCY threshold
 }  // namespace
 
 CompoundModel::CompoundModel(const Lot& lot, ModelSettings settings, TimeMs start)
@@ -57,6 +58,7 @@ CompoundModel::CompoundModel(const Lot& lot, ModelSettings settings, TimeMs star
     if (cars_[c].profile == Profile::NightShift || cars_[c].profile == Profile::Traveller) continue;
     if (auto space = choose_space(cars_[c])) {
       cars_[c].space = *space;
+      cars_[c].parked_at = start;
       parked_car_[*space] = c;
       sensors_[*space].occupied = true;
     }
@@ -247,6 +249,7 @@ void CompoundModel::handle(const Event& e, std::vector<DeviceMessage>& out) {
         return;
       }
       car.space = *space;
+      car.parked_at = e.at;
       parked_car_[*space] = e.subject;
       sensors_[*space].occupied = true;
       report(*space, false, e.at, out);
@@ -266,6 +269,7 @@ void CompoundModel::handle(const Event& e, std::vector<DeviceMessage>& out) {
       if (!car.space) return;  // it was parked outside; nothing the compound sees
       if (car.abandoned) return;  // its day is planned as any other's (same draws), it just never goes
       const std::uint32_t space = *car.space;
+      if (e.at - car.parked_at >= kLongStay) long_stays_.push_back({car.plate, space, car.parked_at, e.at});
       car.space.reset();
       parked_car_[space] = -1;
       sensors_[space].occupied = false;
@@ -360,6 +364,14 @@ void CompoundModel::handle(const Event& e, std::vector<DeviceMessage>& out) {
       return;
     }
   }
+}
+
+std::vector<CompoundModel::LongStay> CompoundModel::long_stays() const {
+  std::vector<LongStay> stays = long_stays_;
+  for (const Car& car : cars_) {
+    if (car.space && !car.abandoned && now_ - car.parked_at >= kLongStay) stays.push_back({car.plate, *car.space, car.parked_at, 0});
+  }
+  return stays;
 }
 
 std::vector<CompoundModel::SpaceTruth> CompoundModel::truth() const {

@@ -108,6 +108,16 @@ class CompoundModel {
     bool visitor = false;
   };
   const std::vector<MissedExit>& missed_exits() const { return missed_exits_; }
+  // Cars that stood on one space for a week or more without moving, by their routines alone (a
+  // traveller's car left at home through a long trip): no fault, but what LONG_OCCUPANCY is for,
+  // so a test can tell such an alert from one raised for nothing. `to` is 0 while it still stands.
+  struct LongStay {
+    std::string plate;
+    std::uint32_t space = 0;
+    TimeMs from = 0;
+    TimeMs to = 0;
+  };
+  std::vector<LongStay> long_stays() const;
   bool blocked(std::uint32_t space) const { return blocked_[space]; }
 
  private:
@@ -119,6 +129,7 @@ class CompoundModel {
     Profile profile = Profile::Commuter;
     bool visitor = false;
     std::optional<std::uint32_t> space;  // where it is parked
+    TimeMs parked_at = 0;                // since when
     std::string assigned_space;          // parkd's latest assignment for it
     bool abandoned = false;              // left on its space for good
     bool at_gate = false;                // came in and has not parked yet
@@ -168,6 +179,7 @@ class CompoundModel {
   std::uint32_t flapper_ = 0xffffffffu;  // the space whose sensor flaps when a car parks
   ModelStats stats_;
   std::vector<Fault> faults_;
+  std::vector<LongStay> long_stays_;  // ended ones; those still standing are added when asked
   std::vector<bool> blocked_;  // per space: a raised ground lock (its sensor reads free)
   std::vector<bool> tricycle_;  // per space: taken by a tricycle (its sensor reads occupied)
   std::vector<bool> faulty_;    // per space: some fault plays on it; tricycles go elsewhere

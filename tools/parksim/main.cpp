@@ -399,6 +399,10 @@ int run(const Options& o) {
     for (const auto& m : model.missed_exits()) {
       out << "missed_exit " << m.plate << " " << m.at << " " << (m.visitor ? "visitor" : "resident") << "\n";
     }
+    // long_stay SPACE FROM TO PLATE: a car stood a week or more by its routine (TO 0: still there)
+    for (const auto& l : model.long_stays()) {
+      out << "long_stay " << lot->spaces()[l.space].id << " " << l.from << " " << l.to << " " << l.plate << "\n";
+    }
     const auto truth = model.truth();
     for (std::size_t i = 0; i < truth.size(); ++i) {
       out << "space " << lot->spaces()[i].id << " " << (truth[i].occupied ? "occupied" : "empty") << " "
