@@ -8,7 +8,8 @@ root=$(cd "$(dirname "$0")/.." && pwd)
 cd "$root"
 "$root/tools/install-deps.sh"
 build=${PARKD_BUILD_DIR:-$root/build}
-cmake -S "$root" -B "$build" -DCMAKE_BUILD_TYPE=RelWithDebInfo -DCMAKE_UNITY_BUILD=ON >/dev/null  # as tools/test.sh
+source "$root/tools/plain-build.sh"
+configure_plain_build "$root" "$build"  # as tools/test.sh
 cmake --build "$build" -j"$(nproc)" --target parkd parksim parkctl >/dev/null
 
 run=$root/var/demo

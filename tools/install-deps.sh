@@ -4,7 +4,7 @@
 set -euo pipefail
 
 packages=(
-  build-essential cmake pkg-config
+  build-essential cmake ninja-build pkg-config
   libboost-dev
   libpaho-mqttpp-dev libpaho-mqtt-dev libssl-dev
   libprotobuf-dev protobuf-compiler

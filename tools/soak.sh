@@ -12,7 +12,8 @@ set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 build=${PARKD_BUILD_DIR:-$root/build}
 "$root/tools/install-deps.sh"
-cmake -S "$root" -B "$build" -DCMAKE_BUILD_TYPE=RelWithDebInfo -DCMAKE_UNITY_BUILD=ON >/dev/null  # as tools/test.sh
+source "$root/tools/plain-build.sh"
+configure_plain_build "$root" "$build"  # as tools/test.sh
 cmake --build "$build" -j"$(nproc)" --target soak_tests parkd parksim parkctl >/dev/null
 PARKD_SOAK_DAYS=${1:-30} PARKD_SOAK_SPEED=${2:-6000} PARKD_SOAK_START=${PARKD_SOAK_START:-2026-10-20} \
   "$build/tests/soak/soak_tests"
