@@ -166,6 +166,7 @@ std::vector<double> relay_latency(const std::string& uri, int samples) {
 }  // namespace
 
 int main(int argc, char** argv) {
+  const auto driver_start = Clock::now();
   if (const int code = run_child_mode(std::vector<std::string>(argv, argv + argc)); code >= 0) return code;
   const int messages = argc > 1 ? std::atoi(argv[1]) : 100'000;
   const int latency_samples = argc > 2 ? std::atoi(argv[2]) : 5'000;
@@ -325,7 +326,8 @@ int main(int argc, char** argv) {
   std::uint64_t round_seq = 20'000'000;
   std::size_t frames_seen = 0;
   int swept = 0;  // reports of the sweep so far: a second measurement goes on where the first stopped
-  // PARKD_E2E_DUMP=<file>: every sample as "<sign|mirror> <measurement> <ms since its start> <latency ms>".
+  // PARKD_E2E_DUMP=<file>: every sample as "<sign|mirror> <measurement> <ms since its start> <latency ms>"
+  // (the mirror's also with the seconds since the driver started, to line stalls up across measurements).
   std::FILE* dump = std::getenv("PARKD_E2E_DUMP") != nullptr ? std::fopen(std::getenv("PARKD_E2E_DUMP"), "w") : nullptr;
   int measurement = 0;
   Receiver mirror(uri, "mirror", "parking/bench/sensors/#", Receiver::Keep::kReports);
@@ -367,7 +369,7 @@ int main(int argc, char** argv) {
       if (a.seq < first_seq || a.seq >= first_seq + sent.size()) continue;
       const Sent& r = sent[a.seq - first_seq];
       latency.mirror.push_back(std::chrono::duration<double, std::milli>(a.at - r.at).count());
-      if (dump) std::fprintf(dump, "mirror %d %.3f %.3f\n", measurement, since_start(r.at), latency.mirror.back());
+      if (dump) std::fprintf(dump, "mirror %d %.3f %.3f %.3f\n", measurement, since_start(r.at), latency.mirror.back(), std::chrono::duration<double>(r.at - driver_start).count());
     }
     const auto frames = sign.arrivals();
     frames_seen = frames.size();

@@ -11,7 +11,9 @@ set -euo pipefail
 # With the CPU time the stage's processes used (user + system, from the shell's `times`): a stage
 # that used much less than 2 cores x its time waits on something, and could overlap with another.
 times_file=$(mktemp)
-trap 'rm -f "$times_file"' EXIT
+tsan_build=
+# On a failed stage, the background TSan build (below) goes with the script.
+trap 'rm -f "$times_file"; if [ -n "$tsan_build" ]; then kill -- "-$tsan_build" 2>/dev/null; fi; true' EXIT
 cpu_seconds() {  # of this shell's finished children so far, into $cpu (`times` in this shell, not a subshell)
   times >"$times_file"
   cpu=$(tail -1 "$times_file" | awk '{ split($1, u, /[ms]/); split($2, s, /[ms]/); printf "%d", u[1] * 60 + u[2] + s[1] * 60 + s[2] }')
@@ -56,22 +58,39 @@ cmake -S "$root" -B "$asan" -DCMAKE_BUILD_TYPE=RelWithDebInfo -DCMAKE_CXX_COMPIL
   -DPARKD_SANITIZE=address,undefined $unity >/dev/null
 cmake --build "$asan" -j"$jobs" >/dev/null
 stage_done "ASan + UBSan build (with the fuzz targets)"
-# The soak and the NATS cluster tests are left to the plain build: the soak measures parkd's memory
-# and runs against the clock; the cluster tests measure failover times on the broker's side.
-(cd "$asan" && PARKD_TEST_TIME_SCALE=3 ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1 \
-  ctest --output-on-failure -j"$jobs" --timeout 600 -LE "soak|cluster" "$@")
-stage_done "ASan + UBSan tests"
-echo "== libFuzzer: each target for ${PARKD_FUZZ_SECONDS:-20} s from its seed corpus, under ASan + UBSan"
-PARKD_FUZZ_BUILD=$asan "$root/tools/fuzz.sh" "${PARKD_FUZZ_SECONDS:-20}"
-stage_done "fuzzing"
 
-echo "== ThreadSanitizer: the daemon (Paho's threads, the strand, the store workers)"
+# The ThreadSanitizer build runs at the lowest priority beside the ASan tests and the fuzzing:
+# the tests mostly wait on brokers and parkds (measured: 173 s of CPU in 156 s on 2 cores), so
+# the build takes the idle share and the tests keep the cores whenever they want them.
 tsan=$build-tsan
 cmake -S "$root" -B "$tsan" -DCMAKE_BUILD_TYPE=RelWithDebInfo -DCMAKE_CXX_FLAGS_RELWITHDEBINFO="$instrumented_flags" \
   -DPARKD_BUILD_BENCH=OFF -DPARKD_SANITIZE=thread $unity >/dev/null
-cmake --build "$tsan" -j"$jobs" --target parkd parkctl daemon_tests daemon_unit_tests parkctl_tests >/dev/null
-stage_done "TSan build"
+# In a process group of its own (setsid), so that a failed stage can stop it with all its compilers.
+setsid nice -n 19 cmake --build "$tsan" -j"$jobs" --target parkd parkctl daemon_tests daemon_unit_tests parkctl_tests \
+  >"$tsan/build.log" 2>&1 &
+tsan_build=$!
+
+# The soak and the NATS cluster tests are left to the plain build: the soak measures parkd's memory
+# and runs against the clock; the cluster tests measure failover times on the broker's side.
+# One more test at a time than cores, for the same reason as above.
+(cd "$asan" && PARKD_TEST_TIME_SCALE=3 ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1 \
+  ctest --output-on-failure -j$((jobs + 1)) --timeout 600 -LE "soak|cluster" "$@")
+stage_done "ASan + UBSan tests (the TSan build beside them)"
+echo "== libFuzzer: each target for ${PARKD_FUZZ_SECONDS:-20} s from its seed corpus, under ASan + UBSan"
+PARKD_FUZZ_BUILD=$asan "$root/tools/fuzz.sh" "${PARKD_FUZZ_SECONDS:-20}"
+stage_done "fuzzing (the TSan build beside it)"
+
+echo "== ThreadSanitizer: the daemon (Paho's threads, the strand, the store workers)"
+tsan_status=0
+wait "$tsan_build" || tsan_status=$?
+tsan_build=
+if [ "$tsan_status" -ne 0 ]; then
+  tail -60 "$tsan/build.log" >&2
+  echo "test.sh: the TSan build failed (whole log: $tsan/build.log)" >&2
+  exit 1
+fi
+stage_done "TSan build, what was left of it"
 # A race report makes parkd exit with 66, which the tests see as a failed shut-down.
-(cd "$tsan" && PARKD_TEST_TIME_SCALE=4 TSAN_OPTIONS=exitcode=66:halt_on_error=0:suppressions=$root/tests/tsan.supp ctest --output-on-failure -j"$jobs" --timeout 600 \
+(cd "$tsan" && PARKD_TEST_TIME_SCALE=4 TSAN_OPTIONS=exitcode=66:halt_on_error=0:suppressions=$root/tests/tsan.supp ctest --output-on-failure -j$((jobs + 1)) --timeout 600 \
   -R '^(ParkdTest|ParkdEventsTest|BrowserSessions|EngineHostTest|EngineHostGates|EngineHostStates|ControlApiTest|HttpServerTest|StoreWorker|ParkctlTest|DaemonOptions|ListenAddress|HttpTarget)\.' "$@")
 stage_done "TSan tests"
