@@ -1,4 +1,4 @@
-# Sourced by tools/test.sh and tools/soak.sh: configures the plain (uninstrumented) build the way
+# Sourced by tools/test.sh, tools/soak.sh and tools/demo.sh: configures the plain (uninstrumented) build the way
 # the test command does. Usage: configure_plain_build SOURCE_DIR BUILD_DIR
 configure_plain_build() {
   # Ninja for a new build folder (a folder made with Make keeps Make): it starts a target's
