@@ -89,7 +89,7 @@ if [ "$tsan_status" -ne 0 ]; then
   echo "test.sh: the TSan build failed (whole log: $tsan/build.log)" >&2
   exit 1
 fi
-stage_done "TSan build, what was left of it (a background build's CPU is not counted by `times`)"
+stage_done "TSan build, what was left of it (the background build's CPU is not in these figures)"
 # A race report makes parkd exit with 66, which the tests see as a failed shut-down.
 (cd "$tsan" && PARKD_TEST_TIME_SCALE=4 TSAN_OPTIONS=exitcode=66:halt_on_error=0:suppressions=$root/tests/tsan.supp ctest --output-on-failure -j$((jobs + 1)) --timeout 600 \
   -R '^(ParkdTest|ParkdEventsTest|BrowserSessions|EngineHostTest|EngineHostGates|EngineHostStates|ControlApiTest|HttpServerTest|StoreWorker|ParkctlTest|DaemonOptions|ListenAddress|HttpTarget)\.' "$@")
