@@ -56,10 +56,10 @@ GateRun run_gates(const std::string& uri, const std::filesystem::path& dir, cons
   parkd::test::ChildProcess echo;
   if (responder == 0) {
     echo.start({"/proc/self/exe", "--echo", uri, lot, out + ".echo"}, dir / "echo.log");
-    while (!std::filesystem::exists(out + ".echo") && echo.running()) std::this_thread::sleep_for(5ms);
+    wait_until_ready(out + ".echo", echo);
     responder = echo.pid();
   }
-  while (!std::filesystem::exists(out + ".ready") && barrier.running()) std::this_thread::sleep_for(5ms);
+  wait_until_ready(out + ".ready", barrier);
   auto cameras = connect_senders(uri, lot + "-camera-", kGates, kWindowPerCamera);
   const double cpu0 = cpu_us(responder);
   const auto g0 = Clock::now();
@@ -192,7 +192,7 @@ int main(int argc, char** argv) {
     parkd::test::ChildProcess sink;
     sink.start({"/proc/self/exe", "--sink", uri, "parking/relay/sensors/#", std::to_string(messages), out},
                dir.path() / "raw-sink.log");
-    while (!std::filesystem::exists(out + ".ready") && sink.running()) std::this_thread::sleep_for(5ms);
+    wait_until_ready(out + ".ready", sink);
     PublisherFleet fleet(uri, dir.path(), "relay", processes, static_cast<std::uint64_t>(messages), 1, false);
     const auto t0 = fleet.go();
     if (!fleet.finish() || sink.wait(120s) != 0) {
@@ -279,7 +279,7 @@ int main(int argc, char** argv) {
     floor.start({"/proc/self/exe", "--floor", uri, "floor", std::to_string(cpu_messages),
                  std::to_string(static_cast<std::uint64_t>(frames_per_1000 + 0.5)), out},
                 dir.path() / "floor.log");
-    while (!std::filesystem::exists(out + ".ready") && floor.running()) std::this_thread::sleep_for(5ms);
+    wait_until_ready(out + ".ready", floor);
     PublisherFleet fleet(uri, dir.path(), "floor", processes, cpu_messages, 1, true);
     PerfRecording perf(floor.pid(), "floor");
     const double cpu0 = cpu_us(floor.pid());
@@ -320,8 +320,6 @@ int main(int argc, char** argv) {
   // broker's own in the same window, so a tail there is not parkd's. Measured three times: as
   // is, again, then with browsers following GET /v1/events (issue #13: they must not delay the
   // signs).
-  std::vector<bool> occupied(kSensors, false);
-  occupied[0] = true;
   std::uint32_t free_now = kSensors - 1;
   std::uint64_t round_seq = 20'000'000;
   std::size_t frames_seen = 0;
@@ -353,7 +351,6 @@ int main(int argc, char** argv) {
       const bool downward = ((swept + k) / kSweep) % 2 == 0;
       const int step = (swept + k) % kSweep;
       const int sensor = downward ? 1 + step : kSweep - step;
-      occupied[static_cast<std::size_t>(sensor)] = downward;
       free_now += downward ? -1u : 1u;
       sent.push_back(Sent{Clock::now(), free_now, downward});
       senders[static_cast<std::size_t>(k % kPublishers)]->publish(report_topic("bench", sensor),

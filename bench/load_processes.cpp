@@ -197,6 +197,10 @@ int run_child_mode(const std::vector<std::string>& a) {
   return -1;
 }
 
+void wait_until_ready(const fs::path& file, parkd::test::ChildProcess& helper) {
+  while (!fs::exists(file) && helper.running()) std::this_thread::sleep_for(5ms);
+}
+
 int publisher_processes() {
   const char* env = std::getenv("PARKD_E2E_PUBLISHER_PROCESSES");
   const int n = env != nullptr ? std::atoi(env) : 4;

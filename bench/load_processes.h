@@ -38,6 +38,9 @@ class PublisherFleet {
   std::vector<std::filesystem::path> logs_;
 };
 
+// Waits until a helper says it is ready (writes `file`) or has exited.
+void wait_until_ready(const std::filesystem::path& file, parkd::test::ChildProcess& helper);
+
 // How many publisher processes: PARKD_E2E_PUBLISHER_PROCESSES, default 4 (kPublishers threads in all).
 int publisher_processes();
 

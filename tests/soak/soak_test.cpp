@@ -333,7 +333,7 @@ class SoakTest : public ::testing::Test {
         if (a.kind() == "LONG_OCCUPANCY" && a.space_id() == stay.space && a.raised_at_ms() >= stay.from &&
             a.raised_at_ms() <= until + kHour) {
           explained.insert(a.alert_id());
-          found = &a;
+          if (found == nullptr || a.raised_at_ms() < found->raised_at_ms()) found = &a;
         }
       }
       if (found != nullptr) ++long_raised;
