@@ -1,19 +1,20 @@
 #!/usr/bin/env bash
-# Installs what is missing, builds everything (warnings on) and runs every test with ctest; then
-# the same tests (but the soak) under AddressSanitizer + UndefinedBehaviorSanitizer in a clang
-# build that also makes the libFuzzer targets, each then run for PARKD_FUZZ_SECONDS (default 20)
-# from its seeds; and parkd's threaded parts (the daemon's unit and broker tests, with parkd
-# itself instrumented) under ThreadSanitizer.
+# Installs what is missing, builds what ships, the benchmarks and the soak (GCC, -O2, warnings
+# on) and runs the soak and the package test there; runs every other test under AddressSanitizer +
+# UndefinedBehaviorSanitizer in a clang build that also makes the libFuzzer targets, each then run
+# for PARKD_FUZZ_SECONDS (default 20) from its seeds; and parkd's threaded parts (the daemon's unit
+# and broker tests, with parkd itself instrumented) under ThreadSanitizer.
 # Usage (from anywhere, as root on a fresh Debian 12): tools/test.sh [extra ctest arguments]
-#   PARKD_SANITIZERS=off tools/test.sh   skips the sanitizer and fuzzing builds (a quick local run)
+#   PARKD_SANITIZERS=off tools/test.sh   builds everything plain and runs every test there, no sanitizer
+#                                        or fuzzing build (a quick local run)
 set -euo pipefail
 # Each stage says how long it took (issue #16: the command should take under 15 minutes).
 # With the CPU time the stage's processes used (user + system, from the shell's `times`): a stage
 # that used much less than 2 cores x its time waits on something, and could overlap with another.
 times_file=$(mktemp)
-tsan_build=
-# On a failed stage, the background TSan build (below) goes with the script.
-trap 'rm -f "$times_file"; if [ -n "$tsan_build" ]; then kill -- "-$tsan_build" 2>/dev/null; fi; true' EXIT
+background=
+# On a failed stage, a background build or fuzzing run (below) goes with the script.
+trap 'rm -f "$times_file"; if [ -n "$background" ]; then kill -- "-$background" 2>/dev/null; fi; true' EXIT
 cpu_seconds() {  # of this shell's finished children so far, into $cpu (`times` in this shell, not a subshell)
   times >"$times_file"
   cpu=$(tail -1 "$times_file" | awk '{ split($1, u, /[ms]/); split($2, s, /[ms]/); printf "%d", u[1] * 60 + u[2] + s[1] * 60 + s[2] }')
@@ -36,61 +37,88 @@ unity=-DCMAKE_UNITY_BUILD=ON
 export CMAKE_GENERATOR=${CMAKE_GENERATOR:-Ninja}
 source "$root/tools/plain-build.sh"
 configure_plain_build "$root" "$build"
-cmake --build "$build" -j"$jobs"
-stage_done "plain build"
-# The NATS cluster tests (label cluster) are not in this command yet: on nats-server 2.9 one run
-# in five loses a subscription's messages after a node is killed (docs/scaling.md). Run them with
-# `ctest -L cluster` in the build folder.
-(cd "$build" && ctest --output-on-failure -j"$jobs" --timeout 300 -LE cluster "$@")
-stage_done "plain tests"
 
-if [[ ${PARKD_SANITIZERS:-on} == off ]]; then exit 0; fi
+if [[ ${PARKD_SANITIZERS:-on} == off ]]; then
+  # A quick local run: everything built plain and every test run there.
+  cmake --build "$build" -j"$jobs"
+  stage_done "plain build"
+  (cd "$build" && ctest --output-on-failure -j"$jobs" --timeout 300 -LE cluster "$@")
+  stage_done "plain tests"
+  exit 0
+fi
+
+# The plain build (GCC, -O2) makes what ships, the benchmarks and the soak (target plain_checks);
+# it runs only the tests that need an optimised, uninstrumented build: the soak (parkd's memory,
+# a month against the clock) and the package. Every other test runs under the sanitizers below,
+# where it also finds what the plain run would.
+cmake --build "$build" -j"$jobs" --target plain_checks
+stage_done "plain build (what ships, the benchmarks, the soak)"
 
 # The instrumented builds at -O1 with line tables only: what the sanitizers need for their
 # reports, in a third of the time of -O2 -g (measured: the ASan build took 1,004 s of a 42-minute
 # run; clang at -O1 -g1 builds it, fuzz targets included, in about 350 s).
 instrumented_flags="-O1 -g1 -DNDEBUG"
+# A build in the background at the lowest priority, beside tests that mostly wait on brokers and
+# parkds (measured: the ASan tests used 173 s of CPU in 156 s on 2 cores): it takes the idle share
+# and the tests keep the cores whenever they want them. In a process group of its own (setsid), so
+# that a failed stage can stop it with all its compilers.
+start_background() {  # LOG COMMAND...: into $background
+  local log=$1
+  shift
+  setsid nice -n 19 "$@" >"$log" 2>&1 &
+  background=$!
+}
+finish_background() {  # WHAT LOG: waits for $background; on failure shows its log's end
+  local status=0
+  wait "$background" || status=$?
+  background=
+  if [ "$status" -ne 0 ]; then
+    tail -60 "$2" >&2
+    echo "test.sh: $1 failed (whole log: $2)" >&2
+    exit 1
+  fi
+}
 
-echo "== AddressSanitizer + UndefinedBehaviorSanitizer (clang): every test but the soak, then fuzzing"
 asan=$build-asan
 cmake -S "$root" -B "$asan" -DCMAKE_BUILD_TYPE=RelWithDebInfo -DCMAKE_CXX_COMPILER=clang++ \
   -DCMAKE_CXX_FLAGS_RELWITHDEBINFO="$instrumented_flags" -DPARKD_FUZZ=ON -DPARKD_BUILD_BENCH=OFF \
   -DPARKD_SANITIZE=address,undefined $unity >/dev/null
-cmake --build "$asan" -j"$jobs" >/dev/null
-stage_done "ASan + UBSan build (with the fuzz targets)"
+start_background "$asan/build.log" cmake --build "$asan" -j"$jobs"
 
-# The ThreadSanitizer build runs at the lowest priority beside the ASan tests and the fuzzing:
-# the tests mostly wait on brokers and parkds (measured: 173 s of CPU in 156 s on 2 cores), so
-# the build takes the idle share and the tests keep the cores whenever they want them.
+# The NATS cluster tests (label cluster) are not in this command yet: on nats-server 2.9 one run
+# in five loses a subscription's messages after a node is killed (docs/scaling.md). Build them
+# and run `ctest -L cluster` in the build folder.
+(cd "$build" && ctest --output-on-failure -j"$jobs" --timeout 300 -L "soak|package" "$@")
+stage_done "plain tests: soak and package (the ASan build beside them)"
+
+finish_background "the ASan + UBSan build" "$asan/build.log"
+stage_done "ASan + UBSan build, what was left of it (the background build's CPU is not in these figures)"
+
 tsan=$build-tsan
 cmake -S "$root" -B "$tsan" -DCMAKE_BUILD_TYPE=RelWithDebInfo -DCMAKE_CXX_FLAGS_RELWITHDEBINFO="$instrumented_flags" \
   -DPARKD_BUILD_BENCH=OFF -DPARKD_SANITIZE=thread $unity >/dev/null
-# In a process group of its own (setsid), so that a failed stage can stop it with all its compilers.
-setsid nice -n 19 cmake --build "$tsan" -j"$jobs" --target parkd parkctl daemon_tests daemon_unit_tests parkctl_tests \
-  >"$tsan/build.log" 2>&1 &
-tsan_build=$!
+start_background "$tsan/build.log" cmake --build "$tsan" -j"$jobs" \
+  --target parkd parkctl daemon_tests daemon_unit_tests parkctl_tests
 
-# The soak and the NATS cluster tests are left to the plain build: the soak measures parkd's memory
-# and runs against the clock; the cluster tests measure failover times on the broker's side.
-# One more test at a time than cores, for the same reason as above.
+echo "== AddressSanitizer + UndefinedBehaviorSanitizer (clang): every test but the soak and the package"
+# One more test at a time than cores, for the same reason as the background build.
 (cd "$asan" && PARKD_TEST_TIME_SCALE=3 ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1 \
   ctest --output-on-failure -j$((jobs + 1)) --timeout 600 -LE "soak|cluster" "$@")
 stage_done "ASan + UBSan tests (the TSan build beside them)"
-echo "== libFuzzer: each target for ${PARKD_FUZZ_SECONDS:-20} s from its seed corpus, under ASan + UBSan"
-PARKD_FUZZ_BUILD=$asan "$root/tools/fuzz.sh" "${PARKD_FUZZ_SECONDS:-20}"
-stage_done "fuzzing (the TSan build beside it)"
+finish_background "the TSan build" "$tsan/build.log"
+stage_done "TSan build, what was left of it"
+
+# libFuzzer runs each target for a fixed time, so beside the TSan tests it loses executions, not
+# wall time; it gets whatever the tests leave.
+fuzz_log=$asan/fuzz.log
+echo "== libFuzzer (in the background): each target for ${PARKD_FUZZ_SECONDS:-20} s from its seed corpus, under ASan + UBSan"
+start_background "$fuzz_log" env PARKD_FUZZ_BUILD="$asan" "$root/tools/fuzz.sh" "${PARKD_FUZZ_SECONDS:-20}"
 
 echo "== ThreadSanitizer: the daemon (Paho's threads, the strand, the store workers)"
-tsan_status=0
-wait "$tsan_build" || tsan_status=$?
-tsan_build=
-if [ "$tsan_status" -ne 0 ]; then
-  tail -60 "$tsan/build.log" >&2
-  echo "test.sh: the TSan build failed (whole log: $tsan/build.log)" >&2
-  exit 1
-fi
-stage_done "TSan build, what was left of it (the background build's CPU is not in these figures)"
 # A race report makes parkd exit with 66, which the tests see as a failed shut-down.
 (cd "$tsan" && PARKD_TEST_TIME_SCALE=4 TSAN_OPTIONS=exitcode=66:halt_on_error=0:suppressions=$root/tests/tsan.supp ctest --output-on-failure -j$((jobs + 1)) --timeout 600 \
   -R '^(ParkdTest|ParkdEventsTest|BrowserSessions|EngineHostTest|EngineHostGates|EngineHostStates|ControlApiTest|HttpServerTest|StoreWorker|ParkctlTest|DaemonOptions|ListenAddress|HttpTarget)\.' "$@")
-stage_done "TSan tests"
+stage_done "TSan tests (the fuzzing beside them)"
+finish_background "fuzzing" "$fuzz_log"
+cat "$fuzz_log"
+stage_done "fuzzing, what was left of it"
