@@ -390,7 +390,8 @@ int main(int argc, char** argv) {
   static const std::vector<std::pair<std::string, std::string>> kStages = {
       {"parkd_queue_wait_seconds", "arrival (Paho's callback) to the strand"},
       {"parkd_batch_work_seconds", "the strand's work per batch"},
-      {"parkd_ingest_to_frame_seconds", "arrival to the frame handed to Paho"}};
+      {"parkd_ingest_to_frame_seconds", "arrival to the frame handed to Paho"},
+      {"parkd_publish_to_ack_seconds", "a frame handed to Paho to the broker's PUBACK"}};
   const auto stage_counts = [&] {
     StageCounts out;
     const std::string metrics = parkd::test::http_get(http_port, "/metrics").body;

@@ -20,6 +20,11 @@ class LatencyHistogram {
     sum_ += seconds;
     ++count_;
   }
+  void add(const LatencyHistogram& other) {
+    for (std::size_t i = 0; i < counts_.size(); ++i) counts_[i] += other.counts_[i];
+    sum_ += other.sum_;
+    count_ += other.count_;
+  }
   // Non-cumulative counts; the last is above every bound.
   const std::array<std::uint64_t, kBounds.size() + 1>& counts() const { return counts_; }
   double sum() const { return sum_; }

@@ -270,14 +270,17 @@ int run(const DaemonOptions& options) {
     control.set_secure_cookies(true);
   }
   HttpServer http(host.strand(), config.settings.http_listen,
-                  [&host, &control, &event_feed, &console, started_at](const HttpServer::Request& request, HttpServer::Respond respond) {
+                  [&host, &control, &event_feed, &console, &publisher, started_at](const HttpServer::Request& request, HttpServer::Respond respond) {
                     const std::string target(request.target());
                     if (target.rfind("/v1/", 0) == 0) return control.handle(request, std::move(respond));
                     if (request.method() != boost::beast::http::verb::get) {
                       return respond(HttpReply{405, "application/json", R"({"error":"only GET is served here","code":"method_not_allowed"})"});
                     }
                     if (target == "/metrics") {
-                      return respond(HttpReply{200, "text/plain; version=0.0.4; charset=utf-8", render_metrics(host, started_at, &event_feed)});
+                      LatencyHistogram publish_to_ack;
+                      for (const auto& [lot, session] : publisher.sessions) publish_to_ack.add(session->publish_to_ack());
+                      return respond(HttpReply{200, "text/plain; version=0.0.4; charset=utf-8",
+                                               render_metrics(host, started_at, &event_feed, &publish_to_ack)});
                     }
                     if (target == "/healthz") return respond(HttpReply{200, "application/json", R"({"status":"ok"})"});
                     if (auto file = console.get(target)) return respond(std::move(*file));

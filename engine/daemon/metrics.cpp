@@ -47,7 +47,8 @@ class Page {
 
 }  // namespace
 
-std::string render_metrics(const EngineHost& host, TimeMs started_at_ms, const EventFeed* events) {
+std::string render_metrics(const EngineHost& host, TimeMs started_at_ms, const EventFeed* events,
+                           const LatencyHistogram* publish_to_ack) {
   Page p;
   const Engine& engine = host.engine();
   const HostCounters& c = host.counters();
@@ -189,6 +190,11 @@ std::string render_metrics(const EngineHost& host, TimeMs started_at_ms, const E
             "The strand's work on a batch of messages taken up together: decoding, the engine, frames and "
             "decisions handed on.",
             c.batch_work);
+  if (publish_to_ack) {
+    histogram("parkd_publish_to_ack_seconds",
+              "From a frame, decision or status handed to Paho to the broker's acknowledgement (PUBACK) of it.",
+              *publish_to_ack);
+  }
 
   if (events) {
     p.family("parkd_event_streams", "gauge", "Browsers following GET /v1/events now.");

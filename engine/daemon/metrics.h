@@ -5,10 +5,12 @@
 
 #include "engine_host.h"
 #include "event_feed.h"
+#include "latency_histogram.h"
 
 namespace parkd {
 
-// `events` may be null (no console feed).
-std::string render_metrics(const EngineHost& host, TimeMs started_at_ms, const EventFeed* events = nullptr);
+// `events` may be null (no console feed); `publish_to_ack` is every MQTT session's, added up.
+std::string render_metrics(const EngineHost& host, TimeMs started_at_ms, const EventFeed* events = nullptr,
+                           const LatencyHistogram* publish_to_ack = nullptr);
 
 }  // namespace parkd

@@ -204,6 +204,10 @@ void MqttSession::pump() {
     }
     try {
       ++in_flight_;
+      {
+        std::lock_guard lock(ack_mutex_);
+        handed_at_.push_back(std::chrono::steady_clock::now());
+      }
       // The tag travels as the token's user context (an integer, never dereferenced).
       client_.publish(mqtt::make_message(next.topic, *next.payload, 1, next.retained),
                       reinterpret_cast<void*>(tag), publish_listener_);
@@ -212,6 +216,10 @@ void MqttSession::pump() {
       waiting_count_ = waiting_.size() + failed_.size();
     } catch (const mqtt::exception&) {
       --in_flight_;
+      {
+        std::lock_guard lock(ack_mutex_);
+        if (!handed_at_.empty()) handed_at_.pop_back();
+      }
       if (tag != 0) {
         std::lock_guard lock(tracked_mutex_);
         tracked_.erase(tag);
@@ -241,7 +249,14 @@ void MqttSession::publish_done(const mqtt::token& tok, bool acknowledged) {
       }
     }
   }
-  --in_flight_;
+  {
+    std::lock_guard lock(ack_mutex_);
+    if (!handed_at_.empty()) {
+      if (acknowledged) publish_to_ack_.observe(std::chrono::steady_clock::now() - handed_at_.front());
+      handed_at_.pop_front();
+    }
+    if (--in_flight_ == 0) handed_at_.clear();
+  }
   // Wake the io thread only when something waits for the room, and once per wake: most
   // acknowledgements arrive while nothing waits (frames and decisions go straight out).
   if (waiting_count_.load() > 0 && !pump_posted_.exchange(true)) {

@@ -19,6 +19,7 @@
 #include <boost/asio/steady_timer.hpp>
 #include <mqtt/async_client.h>
 
+#include "latency_histogram.h"
 #include "log.h"
 
 namespace parkd {
@@ -73,6 +74,11 @@ class MqttSession {
   void stop(const std::string& final_status, std::chrono::milliseconds timeout);
 
   bool connected() const { return client_.is_connected(); }
+  // From a publish handed to Paho to the broker's acknowledgement (PUBACK) of it; any thread.
+  LatencyHistogram publish_to_ack() const {
+    std::lock_guard lock(ack_mutex_);
+    return publish_to_ack_;
+  }
   const std::string& client_id() const { return settings_.client_id; }
 
  private:
@@ -138,6 +144,13 @@ class MqttSession {
   PublishListener publish_listener_{*this};
   SubscribeListener subscribe_listener_{*this};
   std::atomic<std::size_t> in_flight_{0};
+  // When each publish in Paho was handed over, oldest first: the broker acknowledges QoS 1
+  // publishes in the order it received them (MQTT 3.1.1, 4.6.0), so the oldest is the one a
+  // completion is for. Emptied whenever nothing is in flight, so a token Paho dropped without
+  // calling back cannot shift the pairing for long.
+  mutable std::mutex ack_mutex_;
+  std::deque<std::chrono::steady_clock::time_point> handed_at_;
+  LatencyHistogram publish_to_ack_;
   RateLimitedLog resend_log_;
   std::atomic<std::size_t> waiting_count_{0};  // waiting_.size(), for Paho's thread
   std::atomic<bool> pump_posted_{false};

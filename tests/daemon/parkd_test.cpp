@@ -332,6 +332,11 @@ TEST_F(ParkdTest, MetricsShowTheCountsAndTheRejections) {
   EXPECT_NE(m.find("parkd_queue_wait_seconds_count 9\n"), std::string::npos) << m;
   EXPECT_NE(m.find("# TYPE parkd_batch_work_seconds histogram"), std::string::npos) << m;
   EXPECT_EQ(m.find("parkd_batch_work_seconds_count 0\n"), std::string::npos) << m;
+  // The last stage, handed to Paho to the broker's PUBACK: every frame was acknowledged by now.
+  EXPECT_NE(m.find("# TYPE parkd_publish_to_ack_seconds histogram"), std::string::npos) << m;
+  const double frames = test::metric_value(m, "parkd_frames_published_total{display=\"tlot/gate\"}");
+  EXPECT_GT(frames, 0) << m;
+  EXPECT_GE(test::metric_value(m, "parkd_publish_to_ack_seconds_count"), frames) << m;
   EXPECT_EQ(test::http_get(http_port, "/healthz").status, 200);
   EXPECT_EQ(test::http_get(http_port, "/nowhere").status, 404);
 }
