@@ -13,7 +13,7 @@ targets=("$@")
 build=${PARKD_FUZZ_BUILD:-$root/build-fuzz}
 # The same configuration as tools/test.sh's ASan + UBSan build, so that one serves both.
 cmake -S "$root" -B "$build" -DCMAKE_BUILD_TYPE=RelWithDebInfo -DCMAKE_CXX_COMPILER=clang++ \
-  -DCMAKE_CXX_FLAGS_RELWITHDEBINFO="-O1 -g1 -DNDEBUG" -DPARKD_FUZZ=ON -DPARKD_SANITIZE=address,undefined \
+  -DCMAKE_CXX_FLAGS_RELWITHDEBINFO="-O0 -g1 -DNDEBUG" -DPARKD_FUZZ=ON -DPARKD_SANITIZE=address,undefined \
   -DPARKD_BUILD_BENCH=OFF -DCMAKE_UNITY_BUILD=ON >/dev/null
 cmake --build "$build" -j"$(nproc)" --target "${targets[@]/#/fuzz_}" >/dev/null
 mkdir -p "$root/var"
