@@ -187,6 +187,7 @@ int main(int argc, char** argv) {
   // 1. The raw relay: the same messages, from the same publisher processes, to a plain subscriber
   //    in a process of its own; no parkd. Then its latency at 1,000 reports/s.
   double raw_per_s = 0;
+  double raw_broker_busy = 0;  // of one core, while the raw relay ran: Mosquitto has one thread
   {
     const std::string out = (dir.path() / "raw-sink.out").string();
     parkd::test::ChildProcess sink;
@@ -194,6 +195,7 @@ int main(int argc, char** argv) {
                dir.path() / "raw-sink.log");
     wait_until_ready(out + ".ready", sink);
     PublisherFleet fleet(uri, dir.path(), "relay", processes, static_cast<std::uint64_t>(messages), 1, false);
+    const double broker_cpu_before = cpu_us(broker.pid());
     const auto t0 = fleet.go();
     if (!fleet.finish() || sink.wait(120s) != 0) {
       std::fprintf(stderr, "e2e: the raw subscriber did not receive every message\n");
@@ -202,8 +204,9 @@ int main(int argc, char** argv) {
     std::uint64_t received = 0;
     Clock::rep last_ns = 0;
     std::ifstream(out) >> received >> last_ns;
-    raw_per_s = static_cast<double>(received) /
-                std::chrono::duration<double>(Clock::time_point(Clock::duration(last_ns)) - t0).count();
+    const double seconds = std::chrono::duration<double>(Clock::time_point(Clock::duration(last_ns)) - t0).count();
+    raw_per_s = static_cast<double>(received) / seconds;
+    raw_broker_busy = (cpu_us(broker.pid()) - broker_cpu_before) / 1e6 / seconds;
   }
   const std::vector<double> raw_ms = relay_latency(uri, latency_samples);
 
@@ -512,13 +515,13 @@ int main(int argc, char** argv) {
               "event_streams=%d p50_again_ms=%.3f p99_again_ms=%.3f p50_streams_ms=%.3f p99_streams_ms=%.3f "
               "raw_p50_ms=%.3f raw_p99_ms=%.3f cpu_us=%.1f floor_cpu_us=%.1f cpu_ratio_to_floor=%.2f "
               "frames_per_1000=%.0f publisher_processes=%d mirror_p99_ms=%.3f mirror_p99_again_ms=%.3f "
-              "mirror_p99_streams_ms=%.3f\n",
+              "mirror_p99_streams_ms=%.3f raw_broker_busy=%.2f\n",
               parkd_per_s, raw_per_s, parkd_per_s / raw_per_s, quantile(ms, 0.5), quantile(ms, 0.99), static_cast<double>(rss) / 1024.0,
               gates.events_per_s, echo_gates.events_per_s, gates.responder_cpu_us, echo_gates.responder_cpu_us, streams,
               quantile(ms_again, 0.5), quantile(ms_again, 0.99), quantile(ms_streams, 0.5), quantile(ms_streams, 0.99),
               quantile(raw_ms, 0.5), quantile(raw_ms, 0.99), parkd_cpu_us, floor_cpu_us, parkd_cpu_us / floor_cpu_us,
               frames_per_1000, processes, quantile(first.mirror, 0.99), quantile(again.mirror, 0.99),
-              quantile(third.mirror, 0.99));
+              quantile(third.mirror, 0.99), raw_broker_busy);
   // The later measurements may miss a few reports (their tail is longer, see above): said, not failed.
   if (ms_again.size() != ms.size() || ms_streams.size() != ms.size()) {
     std::printf("reports seen on the sign in the later measurements: %zu and %zu of %d\n", ms_again.size(),

@@ -1,10 +1,12 @@
 // The load driver's MQTT clients and the sensor stream they carry (see load_clients.h).
 #include "load_clients.h"
 
+#include <mosquitto.h>
 #include <unistd.h>
 
 #include <fstream>
 #include <sstream>
+#include <stdexcept>
 #include <thread>
 
 #include "parking/v1/messages.pb.h"
@@ -36,14 +38,105 @@ std::string report(int sensor, bool occupied, std::uint64_t seq, bool heartbeat)
   return r.SerializeAsString();
 }
 
-Sender::Sender(const std::string& uri, const std::string& id, std::size_t window)
-    : client_(uri, id, mqtt::create_options(MQTTVERSION_3_1_1, 10'000), nullptr), window_(window) {}
+namespace {
+std::once_flag mosquitto_initialised;
+// "tcp://HOST:PORT" into its host and port.
+std::pair<std::string, int> host_and_port(const std::string& uri) {
+  const std::size_t host_at = uri.find("://") == std::string::npos ? 0 : uri.find("://") + 3;
+  const std::size_t colon = uri.rfind(':');
+  if (colon == std::string::npos || colon < host_at) throw std::runtime_error("no port in broker URI " + uri);
+  return {uri.substr(host_at, colon - host_at), std::stoi(uri.substr(colon + 1))};
+}
+}  // namespace
 
-mqtt::token_ptr Sender::connect() {
-  return client_.connect(mqtt::connect_options_builder().mqtt_version(MQTTVERSION_3_1_1).clean_session(true).finalize());
+Sender::Sender(const std::string& uri, const std::string& id, std::size_t window) : window_(window) {
+  std::tie(host_, port_) = host_and_port(uri);
+  std::call_once(mosquitto_initialised, [] { mosquitto_lib_init(); });
+  client_ = mosquitto_new(id.c_str(), true, this);
+  if (client_ == nullptr) throw std::runtime_error("mosquitto_new failed");
+  mosquitto_int_option(client_, MOSQ_OPT_PROTOCOL_VERSION, MQTT_PROTOCOL_V311);
+  mosquitto_int_option(client_, MOSQ_OPT_TCP_NODELAY, 1);
+  // The window is ours; libmosquitto's own limit (20 by default) would queue behind it.
+  mosquitto_max_inflight_messages_set(client_, static_cast<unsigned>(window_));
+  mosquitto_connect_callback_set(client_, &Sender::on_connect);
+  mosquitto_publish_callback_set(client_, &Sender::on_publish);
+}
+
+Sender::~Sender() {
+  if (client_ == nullptr) return;
+  mosquitto_disconnect(client_);
+  mosquitto_loop_stop(client_, true);
+  mosquitto_destroy(client_);
+}
+
+void Sender::on_connect(mosquitto*, void* self, int rc) {
+  auto* s = static_cast<Sender*>(self);
+  std::lock_guard lock(s->mutex_);
+  s->connack_ = rc;
+  s->changed_.notify_all();
+}
+
+void Sender::on_publish(mosquitto*, void* self, int) {
+  auto* s = static_cast<Sender*>(self);
+  std::lock_guard lock(s->mutex_);
+  --s->in_flight_;
+  s->changed_.notify_all();
+}
+
+void Sender::start_connect() {
+  if (const int rc = mosquitto_connect(client_, host_.c_str(), port_, 60); rc != MOSQ_ERR_SUCCESS) {
+    throw std::runtime_error(std::string("mosquitto_connect: ") + mosquitto_strerror(rc));
+  }
+  if (const int rc = mosquitto_loop_start(client_); rc != MOSQ_ERR_SUCCESS) {
+    throw std::runtime_error(std::string("mosquitto_loop_start: ") + mosquitto_strerror(rc));
+  }
+}
+
+void Sender::wait_connected() {
+  std::unique_lock lock(mutex_);
+  if (!changed_.wait_for(lock, 10s, [&] { return connack_ >= 0; })) throw std::runtime_error("no CONNACK in 10 s");
+  if (connack_ != 0) throw std::runtime_error(std::string("connection refused: ") + mosquitto_connack_string(connack_));
 }
 
 void Sender::publish(const std::string& topic, const std::string& payload) {
+  {
+    std::unique_lock lock(mutex_);
+    changed_.wait(lock, [&] { return in_flight_ < window_; });
+    ++in_flight_;
+  }
+  const int rc = mosquitto_publish(client_, nullptr, topic.c_str(), static_cast<int>(payload.size()), payload.data(), 1, false);
+  if (rc != MOSQ_ERR_SUCCESS) throw std::runtime_error(std::string("mosquitto_publish: ") + mosquitto_strerror(rc));
+}
+
+void Sender::drain() {
+  std::unique_lock lock(mutex_);
+  changed_.wait(lock, [&] { return in_flight_ == 0; });
+}
+
+void Sender::disconnect() {
+  mosquitto_disconnect(client_);
+  mosquitto_loop_stop(client_, false);
+}
+
+std::vector<std::unique_ptr<Sender>> connect_senders(const std::string& uri, const std::string& prefix, int count,
+                                                     std::size_t window) {
+  std::vector<std::unique_ptr<Sender>> senders;
+  for (int p = 0; p < count; ++p) {
+    senders.push_back(std::make_unique<Sender>(uri, prefix + std::to_string(p), window));
+    senders.back()->start_connect();
+  }
+  for (auto& s : senders) s->wait_connected();
+  return senders;
+}
+
+PahoSender::PahoSender(const std::string& uri, const std::string& id, std::size_t window)
+    : client_(uri, id, mqtt::create_options(MQTTVERSION_3_1_1, 10'000), nullptr), window_(window) {}
+
+mqtt::token_ptr PahoSender::connect() {
+  return client_.connect(mqtt::connect_options_builder().mqtt_version(MQTTVERSION_3_1_1).clean_session(true).finalize());
+}
+
+void PahoSender::publish(const std::string& topic, const std::string& payload) {
   in_flight_.push_back(client_.publish(mqtt::make_message(topic, payload, 1, false)));
   while (in_flight_.size() > window_) {
     in_flight_.front()->wait();
@@ -51,47 +144,66 @@ void Sender::publish(const std::string& topic, const std::string& payload) {
   }
 }
 
-void Sender::drain() {
-  for (auto& t : in_flight_) t->wait();
-  in_flight_.clear();
-}
-
-void Sender::disconnect() { client_.disconnect()->wait_for(2s); }
-
-std::vector<std::unique_ptr<Sender>> connect_senders(const std::string& uri, const std::string& prefix, int count,
-                                                     std::size_t window) {
-  std::vector<std::unique_ptr<Sender>> senders;
-  std::vector<mqtt::token_ptr> pending;
-  for (int p = 0; p < count; ++p) {
-    senders.push_back(std::make_unique<Sender>(uri, prefix + std::to_string(p), window));
-    pending.push_back(senders.back()->connect());
-  }
-  for (auto& t : pending) t->wait();
-  return senders;
-}
-
 Receiver::Receiver(const std::string& uri, const std::string& id, const std::string& filter, Keep keep)
-    : client_(uri, id, mqtt::create_options(MQTTVERSION_3_1_1), nullptr), keep_(keep) {
-  client_.set_message_callback([this](mqtt::const_message_ptr m) {
-    const auto now = Clock::now();
-    count_.fetch_add(1);
-    last_ = now;
-    if (keep_ == Keep::kFrames) {
-      parking::v1::DisplayFrame f;
-      if (f.ParseFromString(m->get_payload_str())) {
-        std::lock_guard lock(mutex_);
-        arrivals_.push_back({f.seq(), f.free_total(), now});
-      }
-    } else if (keep_ == Keep::kReports) {
-      parking::v1::SensorReport r;
-      if (r.ParseFromString(m->get_payload_str())) {
-        std::lock_guard lock(mutex_);
-        arrivals_.push_back({r.seq(), 0, now});
-      }
+    : filter_(filter), keep_(keep) {
+  const auto [host, port] = host_and_port(uri);
+  std::call_once(mosquitto_initialised, [] { mosquitto_lib_init(); });
+  client_ = mosquitto_new(id.c_str(), true, this);
+  if (client_ == nullptr) throw std::runtime_error("mosquitto_new failed");
+  mosquitto_int_option(client_, MOSQ_OPT_PROTOCOL_VERSION, MQTT_PROTOCOL_V311);
+  mosquitto_int_option(client_, MOSQ_OPT_TCP_NODELAY, 1);
+  mosquitto_connect_callback_set(client_, &Receiver::on_connect);
+  mosquitto_subscribe_callback_set(client_, &Receiver::on_subscribe);
+  mosquitto_message_callback_set(client_, &Receiver::on_message);
+  if (const int rc = mosquitto_connect(client_, host.c_str(), port, 60); rc != MOSQ_ERR_SUCCESS) {
+    throw std::runtime_error(std::string("mosquitto_connect: ") + mosquitto_strerror(rc));
+  }
+  mosquitto_loop_start(client_);
+  std::unique_lock lock(mutex_);
+  if (!subscribed_changed_.wait_for(lock, 10s, [&] { return subscribed_ || connack_ > 0; }) || !subscribed_) {
+    throw std::runtime_error("subscriber " + id + ": not subscribed to " + filter + " within 10 s");
+  }
+}
+
+Receiver::~Receiver() {
+  mosquitto_disconnect(client_);
+  mosquitto_loop_stop(client_, true);
+  mosquitto_destroy(client_);
+}
+
+void Receiver::on_connect(::mosquitto* m, void* self, int rc) {
+  auto* r = static_cast<Receiver*>(self);
+  if (rc == 0) mosquitto_subscribe(m, nullptr, r->filter_.c_str(), 1);
+  std::lock_guard lock(r->mutex_);
+  r->connack_ = rc;
+  r->subscribed_changed_.notify_all();
+}
+
+void Receiver::on_subscribe(::mosquitto*, void* self, int, int count, const int* granted) {
+  auto* r = static_cast<Receiver*>(self);
+  std::lock_guard lock(r->mutex_);
+  r->subscribed_ = count == 1 && granted[0] <= 2;
+  r->subscribed_changed_.notify_all();
+}
+
+void Receiver::on_message(::mosquitto*, void* self, const ::mosquitto_message* message) {
+  const auto now = Clock::now();
+  auto* r = static_cast<Receiver*>(self);
+  r->count_.fetch_add(1);
+  r->last_ = now;
+  if (r->keep_ == Keep::kFrames) {
+    parking::v1::DisplayFrame f;
+    if (f.ParseFromArray(message->payload, message->payloadlen)) {
+      std::lock_guard lock(r->mutex_);
+      r->arrivals_.push_back({f.seq(), f.free_total(), now});
     }
-  });
-  client_.connect(mqtt::connect_options_builder().mqtt_version(MQTTVERSION_3_1_1).clean_session(true).finalize())->wait();
-  client_.subscribe(filter, 1)->wait();
+  } else if (r->keep_ == Keep::kReports) {
+    parking::v1::SensorReport report;
+    if (report.ParseFromArray(message->payload, message->payloadlen)) {
+      std::lock_guard lock(r->mutex_);
+      r->arrivals_.push_back({report.seq(), 0, now});
+    }
+  }
 }
 
 std::vector<Receiver::Arrival> Receiver::arrivals() {
@@ -116,7 +228,10 @@ void Receiver::clear() {
   arrivals_.clear();
 }
 
-void Receiver::disconnect() { client_.disconnect()->wait_for(2s); }
+void Receiver::disconnect() {
+  mosquitto_disconnect(client_);
+  mosquitto_loop_stop(client_, false);
+}
 
 double cpu_us(pid_t pid) {
   std::ifstream stat("/proc/" + std::to_string(pid) + "/stat");

@@ -149,7 +149,7 @@ int floor_subscriber(const std::string& uri, const std::string& lot, std::uint64
 // parkd does (Paho scans its queue for a message id on every publish). The baseline of the gate
 // measurement.
 int echo_gates(const std::string& uri, const std::string& lot, const std::string& ready) {
-  Sender out(uri, "echo-" + std::to_string(::getpid()));
+  PahoSender out(uri, "echo-" + std::to_string(::getpid()));
   out.connect()->wait();
   std::mutex mutex;
   std::condition_variable arrived;

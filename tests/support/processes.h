@@ -67,6 +67,7 @@ class Broker {
   void stop();
   int port() const { return port_; }
   std::string uri() const { return "tcp://127.0.0.1:" + std::to_string(port_); }
+  pid_t pid() const { return process_.pid(); }
 
  private:
   std::filesystem::path dir_;
