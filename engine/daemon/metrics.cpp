@@ -192,7 +192,8 @@ std::string render_metrics(const EngineHost& host, TimeMs started_at_ms, const E
             c.batch_work);
   if (publish_to_ack) {
     histogram("parkd_publish_to_ack_seconds",
-              "From a frame, decision or status handed to Paho to the broker's acknowledgement (PUBACK) of it.",
+              "From a message of parkd's publish window (frames, decisions, alerts) handed to Paho to the "
+              "broker's acknowledgement (PUBACK) of it.",
               *publish_to_ack);
   }
 
