@@ -48,9 +48,9 @@ if [[ ${PARKD_SANITIZERS:-on} == off ]]; then
 fi
 
 # The plain build (GCC, -O2) makes what ships, the benchmarks and the soak (target plain_checks);
-# it runs only the tests that need an optimised, uninstrumented build: the soak (parkd's memory,
-# a month against the clock) and the package. Every other test runs under the sanitizers below,
-# where it also finds what the plain run would.
+# it runs only the tests that need an optimised, uninstrumented build: the soak (parkd's memory
+# over days of the compound, played as fast as two cores allow) and the package. Every other
+# test runs once, under the sanitizers below.
 cmake --build "$build" -j"$jobs" --target plain_checks
 stage_done "plain build (what ships, the benchmarks, the soak)"
 
