@@ -113,6 +113,11 @@ class ConsoleTest : public ::testing::Test {
     browser->click("#signin-form button[type=submit]");
     ASSERT_TRUE(browser->wait_until("return document.querySelectorAll('#map .space').length === 8", test::scaled(10s)))
         << "the map after signing in\n" << browser->run_string("return document.body.innerText") << log();
+    // The feed is live (what the console shows a person): only what happens after that streams
+    // in, so a test's next event must wait for it (seen: under ASan on a busy box, a gate event
+    // decided before the stream opened never reached the gate feed).
+    ASSERT_TRUE(browser->wait_until("return document.getElementById('live').classList.contains('on')", test::scaled(10s)))
+        << "the live feed\n" << browser->run_string("return document.body.innerText") << log();
   }
 
   std::string state_of(const std::string& space) {
