@@ -47,15 +47,27 @@ std::pair<std::string, int> host_and_port(const std::string& uri) {
   if (colon == std::string::npos || colon < host_at) throw std::runtime_error("no port in broker URI " + uri);
   return {uri.substr(host_at, colon - host_at), std::stoi(uri.substr(colon + 1))};
 }
+// A clean-session MQTT 3.1.1 client with TCP_NODELAY, calling back with `self`.
+::mosquitto* new_client(const std::string& id, void* self) {
+  std::call_once(mosquitto_initialised, [] { mosquitto_lib_init(); });
+  ::mosquitto* client = mosquitto_new(id.c_str(), true, self);
+  if (client == nullptr) throw std::runtime_error("mosquitto_new failed");
+  mosquitto_int_option(client, MOSQ_OPT_PROTOCOL_VERSION, MQTT_PROTOCOL_V311);
+  mosquitto_int_option(client, MOSQ_OPT_TCP_NODELAY, 1);
+  return client;
+}
+
+// Disconnects (again, harmlessly, after disconnect()), stops the network thread and frees it.
+void close_client(::mosquitto* client) {
+  mosquitto_disconnect(client);
+  mosquitto_loop_stop(client, true);
+  mosquitto_destroy(client);
+}
 }  // namespace
 
 Sender::Sender(const std::string& uri, const std::string& id, std::size_t window) : window_(window) {
   std::tie(host_, port_) = host_and_port(uri);
-  std::call_once(mosquitto_initialised, [] { mosquitto_lib_init(); });
-  client_ = mosquitto_new(id.c_str(), true, this);
-  if (client_ == nullptr) throw std::runtime_error("mosquitto_new failed");
-  mosquitto_int_option(client_, MOSQ_OPT_PROTOCOL_VERSION, MQTT_PROTOCOL_V311);
-  mosquitto_int_option(client_, MOSQ_OPT_TCP_NODELAY, 1);
+  client_ = new_client(id, this);
   // The window is ours; libmosquitto's own limit (20 by default) would queue behind it.
   mosquitto_max_inflight_messages_set(client_, static_cast<unsigned>(window_));
   mosquitto_connect_callback_set(client_, &Sender::on_connect);
@@ -64,9 +76,7 @@ Sender::Sender(const std::string& uri, const std::string& id, std::size_t window
 
 Sender::~Sender() {
   if (client_ == nullptr) return;
-  mosquitto_disconnect(client_);
-  mosquitto_loop_stop(client_, true);
-  mosquitto_destroy(client_);
+  close_client(client_);
 }
 
 void Sender::on_connect(mosquitto*, void* self, int rc) {
@@ -147,11 +157,7 @@ void PahoSender::publish(const std::string& topic, const std::string& payload) {
 Receiver::Receiver(const std::string& uri, const std::string& id, const std::string& filter, Keep keep)
     : filter_(filter), keep_(keep) {
   const auto [host, port] = host_and_port(uri);
-  std::call_once(mosquitto_initialised, [] { mosquitto_lib_init(); });
-  client_ = mosquitto_new(id.c_str(), true, this);
-  if (client_ == nullptr) throw std::runtime_error("mosquitto_new failed");
-  mosquitto_int_option(client_, MOSQ_OPT_PROTOCOL_VERSION, MQTT_PROTOCOL_V311);
-  mosquitto_int_option(client_, MOSQ_OPT_TCP_NODELAY, 1);
+  client_ = new_client(id, this);
   mosquitto_connect_callback_set(client_, &Receiver::on_connect);
   mosquitto_subscribe_callback_set(client_, &Receiver::on_subscribe);
   mosquitto_message_callback_set(client_, &Receiver::on_message);
@@ -166,9 +172,7 @@ Receiver::Receiver(const std::string& uri, const std::string& id, const std::str
 }
 
 Receiver::~Receiver() {
-  mosquitto_disconnect(client_);
-  mosquitto_loop_stop(client_, true);
-  mosquitto_destroy(client_);
+  close_client(client_);
 }
 
 void Receiver::on_connect(::mosquitto* m, void* self, int rc) {
