@@ -47,13 +47,14 @@ std::pair<std::string, int> host_and_port(const std::string& uri) {
   if (colon == std::string::npos || colon < host_at) throw std::runtime_error("no port in broker URI " + uri);
   return {uri.substr(host_at, colon - host_at), std::stoi(uri.substr(colon + 1))};
 }
-// A clean-session MQTT 3.1.1 client with TCP_NODELAY, calling back with `self`.
+// A clean-session MQTT 3.1.1 client calling back with `self`. TCP_NODELAY comes from the shim
+// linked into the driver (tools/nodelay), as for its Paho clients, so PARKD_TCP_NODELAY=off
+// (`bench/run e2e-nagle`) turns it off here too.
 ::mosquitto* new_client(const std::string& id, void* self) {
   std::call_once(mosquitto_initialised, [] { mosquitto_lib_init(); });
   ::mosquitto* client = mosquitto_new(id.c_str(), true, self);
   if (client == nullptr) throw std::runtime_error("mosquitto_new failed");
   mosquitto_int_option(client, MOSQ_OPT_PROTOCOL_VERSION, MQTT_PROTOCOL_V311);
-  mosquitto_int_option(client, MOSQ_OPT_TCP_NODELAY, 1);
   return client;
 }
 

@@ -40,10 +40,10 @@ inline int stream_sensor(std::uint64_t k) { return static_cast<int>(k % kSensors
 inline bool stream_occupied(std::uint64_t k) { return (k / kSensors) % 2 == 0; }
 
 // The load's publishing client, on libmosquitto (Debian's libmosquitto1): a bounded window of
-// QoS 1 messages in flight, TCP_NODELAY, and a network thread of its own per client. A publish
-// costs it a few microseconds where Paho's costs tens (a command queue, a message-id scan and a
-// send thread shared by every client of the process), so the publishers load the broker rather
-// than themselves, and a report leaves when it is published (issue #16).
+// QoS 1 messages in flight, TCP_NODELAY (tools/nodelay's shim), and a network thread of its own
+// per client. A publish costs it a few microseconds where Paho's costs tens (a command queue, a
+// message-id scan and a send thread shared by every client of the process), so the publishers
+// load the broker rather than themselves, and a report leaves when it is published (issue #16).
 class Sender {
  public:
   Sender(const std::string& uri, const std::string& id, std::size_t window = kWindowPerClient);
