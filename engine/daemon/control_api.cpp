@@ -479,6 +479,10 @@ void ControlApi::close_or_open(Call& call, const std::string& id, bool close) {
     if (body.reason().empty()) return call.reply(error_reply(422, "invalid_input", "closing a space needs a reason"));
     if (body.reason().size() > 200) return call.reply(error_reply(422, "invalid_input", "the reason is longer than 200 bytes"));
   }
+  if (!host_.time_known()) {  // the spaces' kept states are restored at the first SimClock
+    return call.reply(error_reply(503, "waiting_for_clock",
+                                  "parkd runs on a simulated clock and has had no SimClock yet: start parksim, then try again"));
+  }
   const std::string lot_id = host_.engine().lot(ref->lot).id();
   const std::string space_id = host_.engine().lot(ref->lot).spaces()[ref->space].id;
   const pb::SpaceInfo before = space_info(host_, ref->lot, ref->space, call.sees_plates());

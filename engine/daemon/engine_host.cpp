@@ -298,7 +298,7 @@ void EngineHost::on_gate_event(const IncomingMessage& m, const Topic& t) {
                      d.detail);
     return;
   }
-  if (sim_clock_ && sim_now_ == 0) {
+  if (!time_known()) {
     waiting_for_clock_.push_back(m);  // decided once parkd knows the time
     return;
   }
@@ -416,7 +416,7 @@ void EngineHost::take_report(const IncomingMessage& m, const Topic& t) {
                      d.detail);
     return;
   }
-  if (sim_clock_ && sim_now_ == 0) {
+  if (!time_known()) {
     reject_log_.warn("sensors", "before_clock", "report on {} before the first SimClock: ignored", m.topic);
     return;
   }
@@ -462,6 +462,7 @@ void EngineHost::on_sim_clock(const std::string& payload) {
 }
 
 void EngineHost::settle() {
+  if (!time_known()) return;  // the first SimClock settles
   engine_.advance(now());
   frames_.settled();
   states_.save_soon();

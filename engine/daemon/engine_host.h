@@ -116,6 +116,9 @@ class EngineHost : public EngineSink {
   // parkd's time: the system clock, or the last SimClock.
   TimeMs now() const;
   bool simulated_clock() const { return sim_clock_; }
+  // False with --sim-clock until the first SimClock: nothing may start the engine's time before
+  // it, or the first clock would make the engine catch up from 1970 (every night switch since).
+  bool time_known() const { return !sim_clock_ || sim_now_ > 0; }
   // A (re)connected session: put the truth back on that lot's signs at once.
   // ...and the lot's active alerts.
   void republish_frames(const std::string& lot_id);

@@ -87,6 +87,18 @@ class ControlApiTest : public ::testing::Test {
     std::filesystem::remove_all(dir);
   }
 
+  // A message as the broker hands it over, processed before this returns.
+  void deliver(const std::string& topic, const std::string& payload) {
+    boost::asio::post(host->strand(), [&, topic, payload] { host->on_message(topic, payload); });
+    io.restart();
+    io.poll();
+  }
+  void clock(TimeMs t) {
+    parking::v1::SimClock c;
+    c.set_now_ms(t);
+    deliver("parking/sim/clock", c.SerializeAsString());
+  }
+
   HttpReply call(boost::beast::http::verb verb, const std::string& target, const std::string& body) {
     return call_with(verb, target, body, {{"Authorization", "Bearer s3cret-admin-0001"}});
   }
@@ -169,16 +181,6 @@ TEST_F(ControlApiTest, TheRouteTableAnswers404ForUnknownPathsAnd405WithTheMethod
 // older pages with before=; bad paging refused with a message.
 TEST_F(ControlApiTest, ASpacesHistoryListsItsChangesNewestFirstInPages) {
   using boost::beast::http::verb;
-  const auto deliver = [&](const std::string& topic, const std::string& payload) {
-    boost::asio::post(host->strand(), [&, topic, payload] { host->on_message(topic, payload); });
-    io.restart();
-    io.poll();
-  };
-  const auto clock = [&](TimeMs t) {
-    parking::v1::SimClock c;
-    c.set_now_ms(t);
-    deliver("parking/sim/clock", c.SerializeAsString());
-  };
   parking::v1::SensorReport report;
   report.set_sensor_id("s-N1");
   report.set_space_id("N1");
@@ -391,6 +393,12 @@ TEST_F(ControlApiTest, TheBrowserSignsInOnceHoldsAnHttpOnlyCookieAndSendsTheCsrf
   EXPECT_NE(forged.body.find("\"code\":\"csrf\""), std::string::npos) << forged.body;
   const std::string other_csrf = csrf.substr(0, 31) + (csrf[31] == 'a' ? 'b' : 'a');
   EXPECT_EQ(call_with(verb::post, "/v1/spaces/N1/close", reason, {{"Cookie", cookie}, {"X-Parkd-Csrf", other_csrf}}).status, 403u);
+  // On the simulated clock nothing changes a space before parkd knows the time (its kept
+  // states are restored then): a clear refusal, not a change the restore would undo.
+  const HttpReply early = call_with(verb::post, "/v1/spaces/N1/close", reason, {{"Cookie", cookie}, {"X-Parkd-Csrf", csrf}});
+  EXPECT_EQ(early.status, 503u);
+  EXPECT_NE(early.body.find("\"code\":\"waiting_for_clock\""), std::string::npos) << early.body;
+  clock(test::kNoonShanghai);
   const HttpReply closed = call_with(verb::post, "/v1/spaces/N1/close", reason, {{"Cookie", cookie}, {"X-Parkd-Csrf", csrf}});
   EXPECT_EQ(closed.status, 200u) << closed.body;
   EXPECT_NE(call(verb::get, "/v1/audit", "").body.find("\"token_name\":\"gate-guard\""), std::string::npos)

@@ -814,6 +814,15 @@ TEST_F(ParkdTest, WithTheSimulatedClockTimeComesFromSimClockMessages) {
   clock(t0 + 1'000);
   auto f = frame_with_free(sign, 6);
   ASSERT_TRUE(f) << parkd_log();
+  // parkd's time begins at the first SimClock: no frame of an earlier time (it once began at
+  // 1970 and published a frame for every night switch since, tens of thousands, at that clock).
+  const auto frames = sign.received();
+  ASSERT_FALSE(frames.empty());
+  EXPECT_EQ(frame_of(frames.front()).seq(), 1u);
+  for (const auto& r : frames) {
+    EXPECT_GE(frame_of(r).generated_at_ms(), t0) << "seq " << frame_of(r).seq();
+    EXPECT_LE(frame_of(r).seq(), 10u);
+  }
   sign.clear();  // the warm-up's own frames may show 5 free on the way to 6
   sim.publish(report_topic("A01"), report("A01", true, 2));
   clock(t0 + 1'050);  // inside the 100 ms debounce: nothing yet

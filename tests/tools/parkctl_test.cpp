@@ -325,6 +325,11 @@ TEST_F(ParkctlTest, AVisitorInsidePastTheOverstayIsAnAlertUntilItLeaves) {
 }
 
 TEST_F(ParkctlTest, ClosingNeedsTheTokenIsAuditedAndSurvivesARestart) {
+  {  // on the simulated clock, before the first SimClock parkd has no time and no restored states yet
+    const auto early = parkctl({"close", "A01", "--reason", "repainting"});
+    EXPECT_EQ(early.code, 1);
+    EXPECT_NE(early.err.find("has had no SimClock yet"), std::string::npos) << early.err;
+  }
   sensors_speak(local(2026, 10, 5, 9, 50));
   EXPECT_EQ(parkctl({"close", "A01", "--reason", "repainting"}, /*with_token=*/false).code, 4);
   {
