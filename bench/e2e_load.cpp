@@ -328,7 +328,9 @@ int main(int argc, char** argv) {
   std::size_t frames_seen = 0;
   int swept = 0;  // reports of the sweep so far: a second measurement goes on where the first stopped
   // PARKD_E2E_DUMP=<file>: every sample as "<sign|mirror> <measurement> <ms since its start> <latency ms>"
-  // (the mirror's also with the seconds since the driver started, to line stalls up across measurements).
+  // (the mirror's also with the seconds since the driver started, to line stalls up across measurements;
+  // the sign's also with the report's send to the frame's generated_at_ms by the system clock, ±1 ms:
+  // a late frame made late was late reaching parkd, one made on time was late leaving it).
   std::FILE* dump = std::getenv("PARKD_E2E_DUMP") != nullptr ? std::fopen(std::getenv("PARKD_E2E_DUMP"), "w") : nullptr;
   int measurement = 0;
   Receiver mirror(uri, "mirror", "parking/bench/sensors/#", Receiver::Keep::kReports);
@@ -343,6 +345,7 @@ int main(int argc, char** argv) {
       Clock::time_point at;
       std::uint32_t free_after;
       bool downward;
+      double system_ms;  // the same moment by the system clock, which parkd's frames carry
     };
     std::vector<Sent> sent;
     sent.reserve(static_cast<std::size_t>(latency_samples));
@@ -355,7 +358,8 @@ int main(int argc, char** argv) {
       const int step = (swept + k) % kSweep;
       const int sensor = downward ? 1 + step : kSweep - step;
       free_now += downward ? -1u : 1u;
-      sent.push_back(Sent{Clock::now(), free_now, downward});
+      sent.push_back(Sent{Clock::now(), free_now, downward,
+                          std::chrono::duration<double, std::milli>(std::chrono::system_clock::now().time_since_epoch()).count()});
       senders[static_cast<std::size_t>(k % kPublishers)]->publish(report_topic("bench", sensor),
                                                                   report(sensor, downward, ++round_seq, false));
     }
@@ -379,7 +383,10 @@ int main(int argc, char** argv) {
       for (std::size_t g = f; g < frames.size(); ++g) {
         if (r.downward ? frames[g].free_total <= r.free_after : frames[g].free_total >= r.free_after) {
           latency.sign.push_back(std::chrono::duration<double, std::milli>(frames[g].at - r.at).count());
-          if (dump) std::fprintf(dump, "sign %d %.3f %.3f\n", measurement, since_start(r.at), latency.sign.back());
+          if (dump) {
+            std::fprintf(dump, "sign %d %.3f %.3f %.1f\n", measurement, since_start(r.at), latency.sign.back(),
+                         static_cast<double>(frames[g].generated_at_ms) - r.system_ms);
+          }
           break;
         }
       }

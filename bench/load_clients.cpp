@@ -200,7 +200,7 @@ void Receiver::on_message(::mosquitto*, void* self, const ::mosquitto_message* m
     parking::v1::DisplayFrame f;
     if (f.ParseFromArray(message->payload, message->payloadlen)) {
       std::lock_guard lock(r->mutex_);
-      r->arrivals_.push_back({f.seq(), f.free_total(), now});
+      r->arrivals_.push_back({f.seq(), f.free_total(), now, f.generated_at_ms()});
     }
   } else if (r->keep_ == Keep::kReports) {
     parking::v1::SensorReport report;

@@ -102,6 +102,7 @@ class Receiver {
     std::uint64_t seq;         // the frame's or the report's
     std::uint32_t free_total;  // frames only
     Clock::time_point at;
+    std::int64_t generated_at_ms = 0;  // frames only: parkd's clock when it made the frame
   };
   std::uint64_t count() const { return count_.load(); }
   Clock::time_point last() const { return last_.load(); }
