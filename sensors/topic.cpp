@@ -45,5 +45,6 @@ std::string display_frame_topic(std::string_view lot, std::string_view display_i
   return join(lot, "displays", display_id, "frame");
 }
 std::string engine_status_topic(std::string_view lot) { return "parking/" + std::string(lot) + "/engine/status"; }
+std::string engine_tick_topic(std::string_view lot) { return "parking/" + std::string(lot) + "/engine/tick"; }
 
 }  // namespace parkd

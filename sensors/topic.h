@@ -26,5 +26,7 @@ std::string gate_event_topic(std::string_view lot, std::string_view gate_id);
 std::string gate_decision_topic(std::string_view lot, std::string_view gate_id);
 std::string display_frame_topic(std::string_view lot, std::string_view display_id);
 std::string engine_status_topic(std::string_view lot);
+// parkd to itself, QoS 0, empty: keeps Paho's receive thread from idling (MqttSession).
+std::string engine_tick_topic(std::string_view lot);
 
 }  // namespace parkd

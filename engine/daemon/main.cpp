@@ -244,6 +244,7 @@ int run(const DaemonOptions& options) {
     s.key_file = config.settings.broker.key_file;
     s.subscriptions = {"parking/" + lot + "/sensors/#", "parking/" + lot + "/gates/+/event"};
     if (options.sim_clock && i == 0) s.subscriptions.emplace_back(kSimClockTopic);
+    if (i == 0) s.receive_tick_topic = engine_tick_topic(lot);
     s.status_topic = engine_status_topic(lot);
     s.online_payload = engine_status_payload(true, started_at);
     s.will_payload = engine_status_payload(false, started_at);

@@ -26,7 +26,8 @@ MqttSession::MqttSession(Settings settings, boost::asio::any_io_executor executo
       on_connected_(std::move(on_connected)),
       client_(settings_.uris.at(0), settings_.client_id, make_create_options(), nullptr),
       retry_timer_(executor_),
-      resubscribe_timer_(executor_) {
+      resubscribe_timer_(executor_),
+      tick_timer_(executor_) {
   auto builder = mqtt::connect_options_builder()
                      .mqtt_version(MQTTVERSION_3_1_1)
                      .clean_session(false)  // the broker keeps what we have not acknowledged
@@ -48,6 +49,7 @@ MqttSession::MqttSession(Settings settings, boost::asio::any_io_executor executo
 
   // Handlers are set before connect(): no message can arrive unseen.
   client_.set_message_callback([this](mqtt::const_message_ptr msg) {
+    if (!settings_.receive_tick_topic.empty() && msg->get_topic() == settings_.receive_tick_topic) return;
     on_message_(msg->get_topic(), msg->get_payload_str());
   });
   client_.set_connected_handler([this](const std::string&) {
@@ -62,10 +64,15 @@ MqttSession::MqttSession(Settings settings, boost::asio::any_io_executor executo
 }
 
 void MqttSession::subscribe() {
-  if (settings_.subscriptions.empty()) return on_subscribed();
+  std::vector<std::string> filters = settings_.subscriptions;
+  std::vector<int> qos(filters.size(), 1);
+  if (!settings_.receive_tick_topic.empty()) {
+    filters.push_back(settings_.receive_tick_topic);
+    qos.push_back(0);  // no acknowledgements, and on a NATS cluster no JetStream consumer
+  }
+  if (filters.empty()) return on_subscribed();
   try {
-    client_.subscribe(mqtt::string_collection::create(settings_.subscriptions),
-                      std::vector<int>(settings_.subscriptions.size(), 1), nullptr, subscribe_listener_);
+    client_.subscribe(mqtt::string_collection::create(filters), qos, nullptr, subscribe_listener_);
   } catch (const mqtt::exception& e) {
     Log::warn("mqtt", "{} cannot subscribe ({}); trying again when it reconnects", settings_.client_id, e.what());
   }
@@ -100,13 +107,31 @@ MqttSession::~MqttSession() {
   stopping_ = true;
   retry_timer_.cancel();
   resubscribe_timer_.cancel();
+  tick_timer_.cancel();
   try {
     if (client_.is_connected()) client_.disconnect()->wait_for(std::chrono::seconds(2));
   } catch (const mqtt::exception&) {
   }
 }
 
-void MqttSession::start() { connect(); }
+void MqttSession::start() {
+  connect();
+  if (!settings_.receive_tick_topic.empty()) tick();
+}
+
+void MqttSession::tick() {
+  if (stopping_) return;
+  if (client_.is_connected()) {
+    try {
+      client_.publish(settings_.receive_tick_topic, "", 0, false);
+    } catch (const mqtt::exception&) {  // disconnecting: the next tick tries again
+    }
+  }
+  tick_timer_.expires_after(kReceiveTick);
+  tick_timer_.async_wait([this](const boost::system::error_code& ec) {
+    if (!ec) tick();
+  });
+}
 
 void MqttSession::connect() {
   if (stopping_) return;
@@ -274,6 +299,7 @@ void MqttSession::stop(const std::string& final_status, std::chrono::millisecond
   }
   retry_timer_.cancel();
   resubscribe_timer_.cancel();
+  tick_timer_.cancel();
   try {
     if (client_.is_connected() && !settings_.status_topic.empty()) {
       client_.publish(settings_.status_topic, final_status, 1, true)->wait_for(timeout);

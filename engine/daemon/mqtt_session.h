@@ -35,6 +35,14 @@ class MqttSession {
     std::string cert_file;  // optional client certificate and key
     std::string key_file;
     std::vector<std::string> subscriptions;  // QoS 1
+    // Set: the receive tick. Paho C (1.3.12, and upstream still) sleeps 100 ms in its one receive
+    // thread whenever a whole second passed with nothing to read (MQTTAsync_cycle; PR #1458 to
+    // remove it was closed): the first report or gate event after a quiet second waited up to
+    // 100 ms before parkd saw it (measured: ~95 reports reached the sign 95 ms late together).
+    // Every kReceiveTick this session publishes an empty QoS 0 message here and hears it back,
+    // so no second passes without something to read. One session per process is enough: the
+    // receive thread serves them all. The messages are dropped here, never handed over.
+    std::string receive_tick_topic;
     std::string status_topic;                // retained EngineStatus; the will goes here too
     std::string online_payload;
     std::string will_payload;
@@ -69,6 +77,7 @@ class MqttSession {
   // Paho C looks for a free message id by scanning its queued commands and in-flight messages:
   // with thousands queued every publish costs more (measured: 2,300 gate decisions/s unbounded).
   static constexpr std::size_t kPublishWindow = 500;
+  static constexpr std::chrono::milliseconds kReceiveTick{400};
   // Publishes `final_status` (retained) and disconnects cleanly, waiting up to `timeout`.
   // Call it off the io thread (at shut-down, after the io_context stopped).
   void stop(const std::string& final_status, std::chrono::milliseconds timeout);
@@ -98,6 +107,7 @@ class MqttSession {
     MqttSession& session_;
   };
   void pump();  // hands waiting publishes to Paho while the window has room
+  void tick();  // the receive tick (Settings::receive_tick_topic), then the next one
 
   // Counts a publish as done when Paho reports it acknowledged or failed (on Paho's thread).
   class PublishListener : public mqtt::iaction_listener {
@@ -131,6 +141,7 @@ class MqttSession {
   mqtt::connect_options connect_options_;
   boost::asio::steady_timer retry_timer_;
   boost::asio::steady_timer resubscribe_timer_;
+  boost::asio::steady_timer tick_timer_;
   std::chrono::milliseconds retry_delay_{250};
   std::atomic<bool> stopping_{false};
   std::atomic<std::uint64_t> connects_{0};  // the first connection of a process may find no session

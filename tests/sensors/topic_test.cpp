@@ -22,6 +22,7 @@ TEST(Topic, GateEventAndSimClock) {
   EXPECT_EQ(display_frame_topic("xj5", "east"), "parking/xj5/displays/east/frame");
   EXPECT_EQ(gate_decision_topic("xj5", "east"), "parking/xj5/gates/east/decision");
   EXPECT_EQ(engine_status_topic("xj5"), "parking/xj5/engine/status");
+  EXPECT_EQ(engine_tick_topic("xj5"), "parking/xj5/engine/tick");
 }
 
 TEST(Topic, AnythingElseIsUnknown) {

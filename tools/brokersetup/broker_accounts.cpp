@@ -26,6 +26,8 @@ std::vector<BrokerAccount> broker_accounts(const std::vector<Lot>& lots, const B
     parkd.write.push_back(base + "alerts/+");
     parkd.read.push_back(base + "engine/status");  // its own retained status, seen on reconnect
     parkd.write.push_back(base + "engine/status");
+    parkd.read.push_back(engine_tick_topic(lot.id()));  // to itself: see MqttSession's receive tick
+    parkd.write.push_back(engine_tick_topic(lot.id()));
     // Alerts, retained while active (docs/alerts.md); readable with parkd's account so that the
     // office's own tools can follow them.
     parkd.read.push_back(base + "alerts/+");
