@@ -279,9 +279,13 @@ int run(const DaemonOptions& options) {
                     }
                     if (target == "/metrics") {
                       LatencyHistogram publish_to_ack;
-                      for (const auto& [lot, session] : publisher.sessions) publish_to_ack.add(session->publish_to_ack());
+                      std::vector<MqttSessionFigures> sessions;
+                      for (const auto& [lot, session] : publisher.sessions) {
+                        publish_to_ack.add(session->publish_to_ack());
+                        sessions.push_back(session->figures());
+                      }
                       return respond(HttpReply{200, "text/plain; version=0.0.4; charset=utf-8",
-                                               render_metrics(host, started_at, &event_feed, &publish_to_ack)});
+                                               render_metrics(host, started_at, &event_feed, &publish_to_ack, sessions)});
                     }
                     if (target == "/healthz") return respond(HttpReply{200, "application/json", R"({"status":"ok"})"});
                     if (auto file = console.get(target)) return respond(std::move(*file));

@@ -48,7 +48,7 @@ class Page {
 }  // namespace
 
 std::string render_metrics(const EngineHost& host, TimeMs started_at_ms, const EventFeed* events,
-                           const LatencyHistogram* publish_to_ack) {
+                           const LatencyHistogram* publish_to_ack, std::span<const MqttSessionFigures> sessions) {
   Page p;
   const Engine& engine = host.engine();
   const HostCounters& c = host.counters();
@@ -195,6 +195,26 @@ std::string render_metrics(const EngineHost& host, TimeMs started_at_ms, const E
               "From a message of parkd's publish window (frames, decisions, alerts) handed to Paho to the "
               "broker's acknowledgement (PUBACK) of it.",
               *publish_to_ack);
+  }
+
+  if (!sessions.empty()) {
+    p.family("parkd_mqtt_session_connected", "gauge", "1 while the session is connected to this broker (a lot's session; "
+             "the broker is the one it uses or tried last).");
+    for (const MqttSessionFigures& s : sessions) {
+      p.sample("parkd_mqtt_session_connected", fmt::format("client=\"{}\",broker=\"{}\"", escape(s.client_id), escape(s.broker)),
+               s.connected ? 1 : 0);
+    }
+    p.family("parkd_mqtt_connects_total", "counter",
+             "Connects by whether the broker kept the session (kept) or started a new one (new: subscribed and the "
+             "unacknowledged sent again).");
+    for (const MqttSessionFigures& s : sessions) {
+      p.sample("parkd_mqtt_connects_total", fmt::format("client=\"{}\",session=\"kept\"", escape(s.client_id)), s.connects_session_kept);
+      p.sample("parkd_mqtt_connects_total", fmt::format("client=\"{}\",session=\"new\"", escape(s.client_id)), s.connects_new_session);
+    }
+    p.family("parkd_mqtt_connections_lost_total", "counter", "Connections that were up and went.");
+    for (const MqttSessionFigures& s : sessions) {
+      p.sample("parkd_mqtt_connections_lost_total", fmt::format("client=\"{}\"", escape(s.client_id)), s.connections_lost);
+    }
   }
 
   if (events) {

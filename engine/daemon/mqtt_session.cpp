@@ -114,6 +114,11 @@ MqttSession::~MqttSession() {
   }
 }
 
+MqttSessionFigures MqttSession::figures() const {
+  return MqttSessionFigures{settings_.client_id, settings_.uris.at(uri_index_), client_.is_connected(),
+                            connects_kept_.load(), connects_new_.load(), lost_.load()};
+}
+
 void MqttSession::start() {
   connect();
   if (!settings_.receive_tick_topic.empty()) tick();
@@ -151,6 +156,7 @@ void MqttSession::ConnectListener::on_success(const mqtt::token& tok) {
   if (session_.succeeded_attempt_.exchange(attempt) == attempt) return;
   ++session_.connects_;
   const std::string& uri = session_.settings_.uris.at(session_.uri_index_);
+  ++(response.is_session_present() ? session_.connects_kept_ : session_.connects_new_);
   if (response.is_session_present()) {
     Log::info("mqtt", "{} connected to {} (session kept)", session_.settings_.client_id, uri);
   } else {
@@ -173,6 +179,7 @@ void MqttSession::on_connect_failure(const std::string& why, bool lost) {
     const std::size_t failed = uri_index_;
     const std::size_t count = settings_.uris.size();
     if (lost) {
+      ++lost_;
       // A short pause: a broker that takes the session and drops it again is not hammered.
       Log::warn("mqtt", "{} lost its connection to {} ({}); reconnecting in {} ms, from the first of {}",
                 settings_.client_id, settings_.uris.at(failed), why, retry_delay_.count(), join_broker_uris(settings_.uris));

@@ -21,6 +21,7 @@
 
 #include "latency_histogram.h"
 #include "log.h"
+#include "mqtt_session_figures.h"
 
 namespace parkd {
 
@@ -89,6 +90,7 @@ class MqttSession {
     return publish_to_ack_;
   }
   const std::string& client_id() const { return settings_.client_id; }
+  MqttSessionFigures figures() const;  // any thread
 
  private:
   void connect();
@@ -149,6 +151,9 @@ class MqttSession {
   // connect(), so it knows where it is (Paho, given the list, reports the first URI whichever
   // answered) and where to go next. Set on the io thread, read on Paho's.
   std::atomic<std::size_t> uri_index_{0};
+  std::atomic<std::uint64_t> connects_kept_{0};
+  std::atomic<std::uint64_t> connects_new_{0};
+  std::atomic<std::uint64_t> lost_{0};
   std::atomic<std::uint64_t> attempts_{0};
   std::atomic<std::uint64_t> succeeded_attempt_{0};  // Paho may report one success twice
   ConnectListener connect_listener_{*this};

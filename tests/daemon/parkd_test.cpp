@@ -180,6 +180,14 @@ TEST_F(ParkdTest, WithSeveralBrokersParkdTakesTheFirstThatAnswersAndFailsOverWhe
   sensors.publish(report_topic("B03"), report("B03", true, 2));
   EXPECT_TRUE(frame_with_free(sign, 5)) << "subscribed there too: " << parkd_log();
   EXPECT_NE(parkd_log().find("connected to " + first_uri), std::string::npos) << parkd_log();
+  // /metrics says where the session is now and how its connects went: each broker saw parkd
+  // for the first time (two new sessions), one connection was lost.
+  const std::string m = test::http_get(http_port, "/metrics").body;
+  EXPECT_NE(m.find("parkd_mqtt_session_connected{client=\"parkd-test-tlot\",broker=\"" + first_uri + "\"} 1\n"),
+            std::string::npos) << m;
+  EXPECT_EQ(test::metric_value(m, "parkd_mqtt_connects_total{client=\"parkd-test-tlot\",session=\"new\"}"), 2) << m;
+  EXPECT_EQ(test::metric_value(m, "parkd_mqtt_connects_total{client=\"parkd-test-tlot\",session=\"kept\"}"), 0) << m;
+  EXPECT_EQ(test::metric_value(m, "parkd_mqtt_connections_lost_total{client=\"parkd-test-tlot\"}"), 1) << m;
 }
 
 TEST_F(ParkdTest, ReportsInFramesOutWithTheRightCounts) {

@@ -1,0 +1,21 @@
+// What /metrics shows of one MQTT session: where it is connected and how its connects went.
+#pragma once
+
+#include <cstdint>
+#include <string>
+
+namespace parkd {
+
+struct MqttSessionFigures {
+  std::string client_id;
+  std::string broker;  // the broker it is connected to, or tried last
+  bool connected = false;
+  // Each connect by what the broker said of the session: kept (what was in flight is resumed)
+  // or new (subscribed again, the unacknowledged sent again). On a cluster, "new" after a
+  // failover means the node did not have the session.
+  std::uint64_t connects_session_kept = 0;
+  std::uint64_t connects_new_session = 0;
+  std::uint64_t connections_lost = 0;
+};
+
+}  // namespace parkd
