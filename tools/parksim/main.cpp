@@ -19,10 +19,12 @@
 
 #include <mqtt/async_client.h>
 
+#include "broker_link.h"
 #include "compound_model.h"
 #include "core/civil_day.h"
 #include "core/visitor_bill.h"
 #include "text_table.h"
+#include "config/broker_uris.h"
 #include "config/config_loader.h"
 #include "parking/v1/messages.pb.h"
 #include "sensors/topic.h"
@@ -52,6 +54,8 @@ constexpr TimeMs kMaxStepMs = 60'000;  // simulated time played per step at most
 const char* kUsage =
     "usage: parksim [--config FILE] [--lot ID] [--broker URI] [--speed N] [--seed S] [--days D]\n"
     "               [--start YYYY-MM-DD] [--view] [--no-faults] [--ground-locks N] [--write-registry DIR]\n"
+    "  --broker URI[,URI...]  the broker, or a cluster's nodes: the first that answers; when the\n"
+    "              connection goes, the list again from the first (default tcp://127.0.0.1:1883)\n"
     "  --speed N   simulated seconds per real second (1 = real time; default 60)\n"
     "  --days D    how many simulated days to play (default 1; fractions allowed)\n"
     "  --start D   the first simulated day, from 00:00 local time (default 2026-11-02)\n"
@@ -76,7 +80,7 @@ bool parse(int argc, char** argv, Options& o, std::string& error) {
       } else if (a == "--lot") {
         if (const char* v = next()) o.lot = v; else return error = "--lot needs an id", false;
       } else if (a == "--broker") {
-        if (const char* v = next()) o.broker = v; else return error = "--broker needs a URI", false;
+        if (const char* v = next()) o.broker = v; else return error = "--broker needs a URI or a list of them", false;
       } else if (a == "--speed") {
         const char* v = next();
         if (!v || (o.speed = std::stod(v)) <= 0 || o.speed > 100'000) return error = "--speed needs a number in (0, 100000]", false;
@@ -124,85 +128,6 @@ std::string local_clock_text(TimeMs t, int offset_minutes) {
   std::snprintf(buf, sizeof buf, " %s %02d:%02d", kDays[((day % 7) + 7) % 7], minute / 60, minute % 60);
   return format_civil_day(day) + buf;
 }
-
-class Link {
- public:
-  Link(const std::string& uri, const std::string& lot)
-      : client_(uri, "parksim-" + lot, mqtt::create_options(MQTTVERSION_3_1_1, 65'000), nullptr) {
-    client_.set_message_callback([this](mqtt::const_message_ptr m) {
-      std::lock_guard lock(mutex_);
-      inbox_.emplace_back(m->get_topic(), m->get_payload_str());
-    });
-    // A clean session, subscribed again on every connection (a broker restart loses the
-    // subscriptions). A persistent session would keep decisions for parksim while it reconnects,
-    // but Paho C 1.3 then left some publishes in flight for good after a broker restart, and
-    // parksim stalled on them: a simulator must not hang on its own client library.
-    auto opts = mqtt::connect_options_builder()
-                    .mqtt_version(MQTTVERSION_3_1_1)
-                    .clean_session(true)
-                    .automatic_reconnect(std::chrono::milliseconds(250), std::chrono::seconds(5))
-                    .finalize();
-    const std::vector<std::string> topics = {"parking/" + lot + "/displays/+/frame", "parking/" + lot + "/gates/+/decision",
-                                             "parking/" + lot + "/engine/status"};
-    client_.set_connected_handler([this, topics](const std::string&) {
-      for (const std::string& t : topics) client_.subscribe(t, 1);
-    });
-    client_.connect(opts)->wait_for(std::chrono::seconds(10));
-    if (!client_.is_connected()) throw std::runtime_error("cannot connect to the broker at " + uri);
-    for (const std::string& t : topics) client_.subscribe(t, 1)->wait_for(std::chrono::seconds(10));
-  }
-
-  // QoS 1, with at most kWindow publishes in flight (Paho buffers only so many). With a `key`
-  // (a gate event's gate and seq), the broker's acknowledgement is remembered: acknowledged().
-  using Key = std::pair<std::string, std::uint64_t>;
-  void publish(const std::string& topic, const std::string& payload, std::optional<Key> key = std::nullopt) {
-    while (true) {
-      try {
-        in_flight_.emplace_back(client_.publish(mqtt::make_message(topic, payload, 1, false)), std::move(key));
-        break;
-      } catch (const mqtt::exception&) {
-        drain(0);  // buffer full or reconnecting: wait for what is out, then try again
-        std::this_thread::sleep_for(std::chrono::milliseconds(50));
-      }
-    }
-    drain(kWindow);
-  }
-  void flush() { drain(0); }
-  // Gate events the broker acknowledged (so parkd must decide them), in the order sent.
-  const std::vector<Key>& acknowledged() const { return acknowledged_; }
-
-  std::deque<std::pair<std::string, std::string>> take_inbox() {
-    std::lock_guard lock(mutex_);
-    return std::exchange(inbox_, {});
-  }
-
-  void close() {
-    drain(0);
-    try {
-      client_.disconnect()->wait_for(std::chrono::seconds(2));
-    } catch (const mqtt::exception&) {
-    }
-  }
-
- private:
-  static constexpr std::size_t kWindow = 2'000;
-  void drain(std::size_t keep) {
-    while (in_flight_.size() > keep) {
-      auto& [token, key] = in_flight_.front();
-      try {
-        if (token->wait_for(std::chrono::seconds(10)) && key) acknowledged_.push_back(std::move(*key));
-      } catch (const mqtt::exception&) {  // lost with a connection: the broker never had it
-      }
-      in_flight_.pop_front();
-    }
-  }
-
-  mqtt::async_client client_;
-  std::deque<std::pair<mqtt::delivery_token_ptr, std::optional<Key>>> in_flight_;
-  std::vector<Key> acknowledged_;
-  std::mutex mutex_;
-  std::deque<std::pair<std::string, std::string>> inbox_;
-};
 
 void draw(const Options& o, const sim::CompoundModel& model, const std::map<std::string, parking::v1::DisplayFrame>& frames,
           bool engine_online) {
@@ -291,7 +216,12 @@ int run(const Options& o) {
     std::fflush(stdout);
   };
   tell_faults();
-  Link link(o.broker, lot->id());
+  const BrokerUris brokers = parse_broker_uris(o.broker);
+  if (!brokers.error.empty()) {
+    std::fprintf(stderr, "parksim: --broker: %s\n", brokers.error.c_str());
+    return 2;
+  }
+  sim::BrokerLink link(brokers.uris, lot->id());
 
   std::map<std::string, parking::v1::DisplayFrame> frames;
   bool engine_online = false;
@@ -357,7 +287,7 @@ int run(const Options& o) {
         gate.set_at_ms(msg.at);
         gate.set_plate(msg.plate);
         gate.set_direction(msg.entry ? parking::v1::DIRECTION_ENTRY : parking::v1::DIRECTION_EXIT);
-        link.publish(gate_event_topic(lot->id(), gate_id), gate.SerializeAsString(), Link::Key{gate_id, msg.gate_seq});
+        link.publish(gate_event_topic(lot->id(), gate_id), gate.SerializeAsString(), sim::BrokerLink::Key{gate_id, msg.gate_seq});
         undecided.emplace(gate_id, msg.gate_seq);
       }
     }

@@ -1,0 +1,80 @@
+// parksim end to end on two real Mosquitto brokers (a cluster's nodes, as parksim sees them):
+// the first that answers, failover to the other when it goes, and the run played to its end.
+#include <gtest/gtest.h>
+
+#include <chrono>
+#include <string>
+#include <thread>
+
+#include "support/processes.h"
+
+namespace parkd {
+namespace {
+
+using namespace std::chrono_literals;
+
+// How often `what` is in `text`.
+std::size_t occurrences(const std::string& text, const std::string& what) {
+  std::size_t n = 0;
+  for (auto at = text.find(what); at != std::string::npos; at = text.find(what, at + what.size())) ++n;
+  return n;
+}
+
+TEST(Parksim, WithSeveralBrokersItTakesTheFirstThatAnswersAndFailsOverWhenItIsLost) {
+  test::TempDir dir;
+  test::Broker first(dir.path() / "first");
+  test::Broker second(dir.path() / "second");
+  second.start();  // the first of the list is down at the start
+  const std::string brokers = first.uri() + "," + second.uri();
+  const int http_port = test::free_loopback_port();
+  test::ChildProcess parkd;
+  parkd.start({(test::binary_dir() / "bin/parkd").string(), "--config", (test::source_dir() / "config/parkd.textproto").string(),
+               "--broker", brokers, "--db", (dir.path() / "parkd.db").string(), "--http",
+               "127.0.0.1:" + std::to_string(http_port), "--sim-clock"},
+              dir.path() / "parkd.log");
+  ASSERT_TRUE(test::wait_for_port(http_port, 10s)) << test::read_file(dir.path() / "parkd.log");
+
+  test::ChildProcess parksim;
+  const auto out = dir.path() / "parksim.out";
+  parksim.start({(test::binary_dir() / "bin/parksim").string(), "--config",
+                 (test::source_dir() / "config/parkd.textproto").string(), "--broker", brokers, "--speed", "1200", "--days", "0.15",
+                 "--truth", (dir.path() / "truth.txt").string()},
+                out);
+  const auto output = [&] { return test::read_file(out); };
+  const auto deadline = std::chrono::steady_clock::now() + test::scaled(15s);
+  while (output().find("connected to " + second.uri()) == std::string::npos && std::chrono::steady_clock::now() < deadline) {
+    std::this_thread::sleep_for(50ms);
+  }
+  ASSERT_NE(output().find("parksim: connected to " + second.uri()), std::string::npos) << output();
+  std::this_thread::sleep_for(2s);  // playing on the second broker
+  ASSERT_TRUE(parksim.running()) << output();
+  first.start();
+  second.stop();
+
+  const int code = parksim.wait(test::scaled(120s));
+  const std::string said = output();
+  EXPECT_EQ(code, 0) << said;
+  EXPECT_NE(said.find("parksim: lost the broker; trying " + first.uri() + ", " + second.uri() + " from the first"),
+            std::string::npos) << said;
+  EXPECT_EQ(occurrences(said, "parksim: connected to " + first.uri()), 1u) << said;
+  EXPECT_NE(said.find("parksim: played 0.15 simulated days"), std::string::npos) << said;
+  // parkd, on the same list, followed: its clock reached the last SimClock parksim sent, which
+  // went out after the failover.
+  const std::string truth = test::read_file(dir.path() / "truth.txt");
+  const auto clock_at = truth.find("clock ");
+  ASSERT_NE(clock_at, std::string::npos) << truth;
+  const std::string last_clock = truth.substr(clock_at + 6, truth.find('\n', clock_at) - clock_at - 6);
+  std::string status;
+  const auto settled = std::chrono::steady_clock::now() + test::scaled(15s);
+  while (std::chrono::steady_clock::now() < settled) {
+    status = test::http_get(http_port, "/v1/status").body;
+    if (status.find("\"now_ms\":\"" + last_clock + "\"") != std::string::npos) break;
+    std::this_thread::sleep_for(100ms);
+  }
+  EXPECT_NE(status.find("\"now_ms\":\"" + last_clock + "\""), std::string::npos)
+      << status << test::read_file(dir.path() / "parkd.log");
+  EXPECT_EQ(parkd.stop(), 0);
+}
+
+}  // namespace
+}  // namespace parkd
