@@ -58,6 +58,8 @@ TEST(Parksim, WithSeveralBrokersItTakesTheFirstThatAnswersAndFailsOverWhenItIsLo
             std::string::npos) << said;
   EXPECT_EQ(occurrences(said, "parksim: connected to " + first.uri()), 1u) << said;
   EXPECT_NE(said.find("parksim: played 0.15 simulated days"), std::string::npos) << said;
+  // It began once parkd had taken its first SimClock (a sign frame made at that time).
+  EXPECT_EQ(said.find("no sign frame at the first SimClock"), std::string::npos) << said;
   // parkd, on the same list, followed: its clock reached the last SimClock parksim sent, which
   // went out after the failover.
   const std::string truth = test::read_file(dir.path() / "truth.txt");

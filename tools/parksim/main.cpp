@@ -224,13 +224,17 @@ int run(const Options& o) {
   sim::BrokerLink link(brokers.uris, lot->id());
 
   std::map<std::string, parking::v1::DisplayFrame> frames;
+  bool frame_at_start_seen = false;  // a frame made at the first SimClock: parkd has taken it
   bool engine_online = false;
   std::set<std::pair<std::string, std::uint64_t>> undecided;  // (gate, seq) sent, no decision seen yet
   auto take_inbox = [&] {
     for (auto& [topic, payload] : link.take_inbox()) {
       if (topic.find("/displays/") != std::string::npos) {
         parking::v1::DisplayFrame f;
-        if (f.ParseFromString(payload)) frames[f.display_id()] = f;
+        if (f.ParseFromString(payload)) {
+          frame_at_start_seen = frame_at_start_seen || f.generated_at_ms() == start;
+          frames[f.display_id()] = f;
+        }
       } else if (topic.find("/decision") != std::string::npos) {
         parking::v1::GateDecision dec;
         if (!dec.ParseFromString(payload)) continue;
@@ -254,6 +258,22 @@ int run(const Options& o) {
     clock_sent = t;
   };
   send_clock(start);
+  // parkd ignores reports that arrive before its first SimClock, and on a broker cluster the clock
+  // travels apart from the reports (NATS keeps no order across topics): wait until parkd has
+  // taken it, which its signs' first frames, made at that time, say. Not forever: a parkd whose
+  // clock is past `start` (left from an earlier run) refuses it.
+  {
+    const auto waited = std::chrono::steady_clock::now();
+    while (!frame_at_start_seen && !g_stop && std::chrono::steady_clock::now() - waited < std::chrono::seconds(10)) {
+      std::this_thread::sleep_for(std::chrono::milliseconds(20));
+      take_inbox();
+    }
+    if (!frame_at_start_seen && !g_stop) {
+      std::fprintf(stderr, "parksim: no sign frame at the first SimClock within 10 s: is parkd running with --sim-clock, "
+                           "and not already past %s (restart it for a new run)? Playing anyway\n",
+                   local_time_text(start, lot->utc_offset_minutes()).c_str());
+    }
+  }
 
   const auto real_start = std::chrono::steady_clock::now();
   auto last_draw = real_start - std::chrono::seconds(1);
