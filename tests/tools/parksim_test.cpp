@@ -6,6 +6,8 @@
 #include <string>
 #include <thread>
 
+#include "parking/v1/messages.pb.h"
+#include "support/mqtt_probe.h"
 #include "support/processes.h"
 
 namespace parkd {
@@ -33,6 +35,14 @@ TEST(Parksim, WithSeveralBrokersItTakesTheFirstThatAnswersAndFailsOverWhenItIsLo
                "127.0.0.1:" + std::to_string(http_port), "--sim-clock"},
               dir.path() / "parkd.log");
   ASSERT_TRUE(test::wait_for_port(http_port, 10s)) << test::read_file(dir.path() / "parkd.log");
+  {  // parkd online (subscribed) on the second broker before parksim's first SimClock
+    test::MqttProbe status(second.uri(), "status");
+    status.subscribe("parking/xj5/engine/status");
+    ASSERT_TRUE(status.wait_for([](const test::Received& r) {
+      parking::v1::EngineStatus s;
+      return s.ParseFromString(r.payload) && s.online();
+    }, 15s)) << test::read_file(dir.path() / "parkd.log");
+  }
 
   test::ChildProcess parksim;
   const auto out = dir.path() / "parksim.out";
