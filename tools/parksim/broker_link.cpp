@@ -67,18 +67,19 @@ void BrokerLink::reconnect_loop() {
   for (;;) {
     changed_.wait(lock, [this] { return lost_ || closing_; });
     if (closing_) return;
+    lost_ = false;  // before the attempt: a connection lost again right after it is seen
     lock.unlock();
     std::printf("parksim: lost the broker; trying %s from the first\n", join_broker_uris(uris_).c_str());
     std::fflush(stdout);
     const bool connected = connect_to_one();
     lock.lock();
     if (connected) {
-      lost_ = false;
       ++reconnections_;
       pause = std::chrono::milliseconds(250);
     } else if (changed_.wait_for(lock, pause, [this] { return closing_; })) {
       return;
     } else {
+      lost_ = true;  // none answered: again, after the pause
       pause = std::min(pause * 2, std::chrono::milliseconds(5'000));
     }
   }

@@ -7,17 +7,13 @@
 #include <chrono>
 #include <cstdio>
 #include <cstring>
-#include <deque>
 #include <fstream>
 #include <map>
 #include <set>
-#include <mutex>
 #include <optional>
 #include <string>
 #include <thread>
 #include <vector>
-
-#include <mqtt/async_client.h>
 
 #include "broker_link.h"
 #include "compound_model.h"
