@@ -58,6 +58,16 @@ std::pair<std::string, int> host_and_port(const std::string& uri) {
   return client;
 }
 
+// Connects and starts the client's network thread; throws when either fails.
+void connect_client(::mosquitto* client, const std::string& host, int port) {
+  if (const int rc = mosquitto_connect(client, host.c_str(), port, 60); rc != MOSQ_ERR_SUCCESS) {
+    throw std::runtime_error(std::string("mosquitto_connect: ") + mosquitto_strerror(rc));
+  }
+  if (const int rc = mosquitto_loop_start(client); rc != MOSQ_ERR_SUCCESS) {
+    throw std::runtime_error(std::string("mosquitto_loop_start: ") + mosquitto_strerror(rc));
+  }
+}
+
 // Disconnects (again, harmlessly, after disconnect()), stops the network thread and frees it.
 void close_client(::mosquitto* client) {
   mosquitto_disconnect(client);
@@ -94,14 +104,7 @@ void Sender::on_publish(mosquitto*, void* self, int) {
   s->changed_.notify_all();
 }
 
-void Sender::start_connect() {
-  if (const int rc = mosquitto_connect(client_, host_.c_str(), port_, 60); rc != MOSQ_ERR_SUCCESS) {
-    throw std::runtime_error(std::string("mosquitto_connect: ") + mosquitto_strerror(rc));
-  }
-  if (const int rc = mosquitto_loop_start(client_); rc != MOSQ_ERR_SUCCESS) {
-    throw std::runtime_error(std::string("mosquitto_loop_start: ") + mosquitto_strerror(rc));
-  }
-}
+void Sender::start_connect() { connect_client(client_, host_, port_); }
 
 void Sender::wait_connected() {
   std::unique_lock lock(mutex_);
@@ -162,10 +165,7 @@ Receiver::Receiver(const std::string& uri, const std::string& id, const std::str
   mosquitto_connect_callback_set(client_, &Receiver::on_connect);
   mosquitto_subscribe_callback_set(client_, &Receiver::on_subscribe);
   mosquitto_message_callback_set(client_, &Receiver::on_message);
-  if (const int rc = mosquitto_connect(client_, host.c_str(), port, 60); rc != MOSQ_ERR_SUCCESS) {
-    throw std::runtime_error(std::string("mosquitto_connect: ") + mosquitto_strerror(rc));
-  }
-  mosquitto_loop_start(client_);
+  connect_client(client_, host, port);
   std::unique_lock lock(mutex_);
   if (!subscribed_changed_.wait_for(lock, 10s, [&] { return subscribed_ || connack_ > 0; }) || !subscribed_) {
     throw std::runtime_error("subscriber " + id + ": not subscribed to " + filter + " within 10 s");

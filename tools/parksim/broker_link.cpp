@@ -36,7 +36,9 @@ BrokerLink::BrokerLink(std::vector<std::string> uris, const std::string& lot)
   reconnector_ = std::thread([this] { reconnect_loop(); });
 }
 
-BrokerLink::~BrokerLink() {
+BrokerLink::~BrokerLink() { stop_reconnecting(); }
+
+void BrokerLink::stop_reconnecting() {
   {
     std::lock_guard lock(mutex_);
     closing_ = true;
@@ -105,12 +107,7 @@ std::deque<std::pair<std::string, std::string>> BrokerLink::take_inbox() {
 
 void BrokerLink::close() {
   drain(0);
-  {
-    std::lock_guard lock(mutex_);
-    closing_ = true;
-    changed_.notify_all();
-  }
-  if (reconnector_.joinable()) reconnector_.join();
+  stop_reconnecting();
   try {
     client_.disconnect()->wait_for(std::chrono::seconds(2));
   } catch (const mqtt::exception&) {

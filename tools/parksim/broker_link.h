@@ -43,6 +43,7 @@ class BrokerLink {
   static constexpr std::size_t kWindow = 2'000;
   bool connect_to_one();  // the brokers in order; true once one took the connection
   void reconnect_loop();
+  void stop_reconnecting();  // ends reconnect_loop and joins its thread
   void drain(std::size_t keep);
 
   std::vector<std::string> uris_;
