@@ -392,8 +392,20 @@ void ControlApi::spaces(Call& call) {
   if (!state.empty()) {
     wanted = parse_space_state(state);
     if (!wanted) {
-      return call.reply(error_reply(400, "bad_request", "state '" + state + "' is not one of free, occupied, held, closed, unknown"));
+      return call.reply(
+          error_reply(400, "bad_request", "state '" + state + "' is not one of free, occupied, held, closed, unknown, suspect"));
     }
+  }
+  if (!lot_filter.empty()) {
+    // A district splits its lots over several parkd processes: asking the wrong one is an
+    // operator's slip worth naming, not an empty list.
+    std::string served;
+    bool known = false;
+    for (std::size_t l = 0; l < engine.lot_count(); ++l) {
+      known = known || engine.lot(l).id() == lot_filter;
+      served += (served.empty() ? "" : ", ") + engine.lot(l).id();
+    }
+    if (!known) return call.reply(error_reply(404, "unknown_lot", "no lot '" + lot_filter + "' here; this parkd serves " + served));
   }
   bool zone_known = zone.empty();
   pb::SpaceList list;

@@ -175,6 +175,11 @@ TEST_F(ControlApiTest, TheRouteTableAnswers404ForUnknownPathsAnd405WithTheMethod
   EXPECT_EQ(call(verb::get, "/v1/nothing", "").status, 404u);
   EXPECT_EQ(call(verb::get, "/v1/spaces/N1/sideways", "").status, 404u);
   EXPECT_EQ(call(verb::get, "/v2/status", "").status, 404u);
+  // A lot this parkd does not serve (a district's other parkd has it) is named, not an empty list.
+  EXPECT_EQ(call(verb::get, "/v1/spaces?lot=tiny", "").status, 200u);
+  const HttpReply other_lot = call(verb::get, "/v1/spaces?lot=d0002", "");
+  EXPECT_EQ(other_lot.status, 404u);
+  EXPECT_NE(other_lot.body.find("no lot 'd0002' here; this parkd serves tiny"), std::string::npos) << other_lot.body;
 }
 
 // The map dialog's history of a space: each change, newest first, with the closing reason;

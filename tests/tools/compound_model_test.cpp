@@ -149,6 +149,27 @@ TEST(CompoundModel, TheResidentsRegistryImportsCleanlyWithEveryResidentCarOnce) 
   EXPECT_GT(buildings.size(), 10u);
 }
 
+// A district's copies of xj5 in one parkd share its registry: each copy's households carry the
+// lot's prefix, so no two copies name the same household.
+TEST(CompoundModel, AHouseholdPrefixKeepsEachCopysHouseholdsApart) {
+  ModelSettings plain;
+  ModelSettings prefixed;
+  prefixed.household_prefix = "d0002-";
+  const RegistryFiles a = CompoundModel(xj5(), plain, kStart).registry_files();
+  const RegistryFiles b = CompoundModel(xj5(), prefixed, kStart).registry_files();
+  const HouseholdImport households = parse_households_csv(b.households_csv);
+  ASSERT_TRUE(households.issues.empty()) << households.issues.front().to_string();
+  std::set<std::string> known;
+  for (const Household& h : households.households) {
+    EXPECT_EQ(h.household_id.rfind("d0002-H", 0), 0u) << h.household_id;
+    known.insert(h.household_id);
+  }
+  EXPECT_EQ(households.households.size(), parse_households_csv(a.households_csv).households.size());
+  const VehicleImport vehicles = parse_vehicles_csv(b.vehicles_csv, known);
+  ASSERT_TRUE(vehicles.issues.empty()) << vehicles.issues.front().to_string();
+  EXPECT_EQ(vehicles.vehicles.size(), plain.resident_cars);
+}
+
 }  // namespace
 }  // namespace parkd::sim
 

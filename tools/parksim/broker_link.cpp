@@ -10,10 +10,19 @@
 
 namespace parkd::sim {
 
-BrokerLink::BrokerLink(std::vector<std::string> uris, const std::string& lot)
+namespace {
+
+std::string client_id(const std::vector<std::string>& lots) {
+  return lots.size() == 1 ? "parksim-" + lots.at(0) : "parksim-" + lots.at(0) + "-" + std::to_string(lots.size()) + "-lots";
+}
+
+}  // namespace
+
+BrokerLink::BrokerLink(std::vector<std::string> uris, const std::vector<std::string>& lots)
     : uris_(std::move(uris)),
-      topics_{"parking/" + lot + "/displays/+/frame", "parking/" + lot + "/gates/+/decision", "parking/" + lot + "/engine/status"},
-      client_(uris_.at(0), "parksim-" + lot, mqtt::create_options(MQTTVERSION_3_1_1, 65'000), nullptr) {
+      client_(uris_.at(0), client_id(lots), mqtt::create_options(MQTTVERSION_3_1_1, 65'000), nullptr) {
+  const std::string lot = lots.size() == 1 ? lots.front() : "+";
+  topics_ = {"parking/" + lot + "/displays/+/frame", "parking/" + lot + "/gates/+/decision", "parking/" + lot + "/engine/status"};
   client_.set_message_callback([this](mqtt::const_message_ptr m) {
     std::lock_guard lock(mutex_);
     inbox_.emplace_back(m->get_topic(), m->get_payload_str());

@@ -3,6 +3,7 @@
 #pragma once
 
 #include <atomic>
+#include <compare>
 #include <condition_variable>
 #include <deque>
 #include <mutex>
@@ -18,19 +19,24 @@ namespace parkd::sim {
 
 class BrokerLink {
  public:
-  // Connects to the first of `uris` that answers (throws when none does) and subscribes to
-  // lot's frames, decisions and parkd's status. When the connection goes, a thread of its own
+  // Connects to the first of `uris` that answers (throws when none does) and subscribes to the
+  // lots' frames, decisions and parkd's status (with several lots, one wildcard subscription of
+  // each kind: on a NATS cluster every QoS 1 subscription is a JetStream consumer). When the connection goes, a thread of its own
   // tries the brokers again from the first (Paho's automatic reconnect keeps to the last URI
   // that worked, paho.mqtt.c#1661) and subscribes again.
-  BrokerLink(std::vector<std::string> uris, const std::string& lot);
+  BrokerLink(std::vector<std::string> uris, const std::vector<std::string>& lots);
   ~BrokerLink();
   BrokerLink(const BrokerLink&) = delete;
   BrokerLink& operator=(const BrokerLink&) = delete;
 
   // QoS 1, with at most kWindow publishes in flight (Paho buffers only so many, also while it
-  // reconnects). With a `key` (a gate event's gate and seq), the broker's acknowledgement is
-  // remembered: acknowledged().
-  using Key = std::pair<std::string, std::uint64_t>;
+  // reconnects). With a `key` (a gate event's lot, gate and seq), the broker's acknowledgement
+  // is remembered: acknowledged().
+  struct Key {
+    std::string lot, gate;
+    std::uint64_t seq = 0;
+    auto operator<=>(const Key&) const = default;
+  };
   void publish(const std::string& topic, const std::string& payload, std::optional<Key> key = std::nullopt);
   void flush() { drain(0); }
   // Gate events the broker acknowledged (so parkd must decide them), in the order sent.

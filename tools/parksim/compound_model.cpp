@@ -491,7 +491,7 @@ RegistryFiles CompoundModel::registry_files() const {
           std::snprintf(buf, sizeof buf, "%02d%02d", pick(1, 18), pick(1, 4));
           room = buf;
         } while (!rooms.insert(room).second);
-        household = "H" + building_id + "-" + room;
+        household = settings_.household_prefix + "H" + building_id + "-" + room;
         const bool tenant = pick(0, 99) < 25;
         out.households_csv += household + "," + building_id + "," + room + "," + (tenant ? "tenant," : "owner,") +
                               (tenant ? format_civil_day(start_day + pick(60, 480)) : "") + "\n";

@@ -24,6 +24,9 @@ struct ModelSettings {
   std::uint32_t tricycles = 7;     // with faults: spaces tricycles and cargo bikes take for a day and a half
   double missed_exit_rate = 0.03;  // with faults: exits the first gate's camera misses, from the second noon
   std::uint64_t seed = 1;
+  // Put before every household id in registry_files(): lots served by one parkd share its
+  // registry, so a district's copies of a compound need households of their own.
+  std::string household_prefix;
 };
 
 // What a device sends; the caller encodes it for the wire.

@@ -1,17 +1,20 @@
-// parksim: plays a compound over MQTT for demos, tests and benchmarks. It drives parkd's
-// simulated clock (parking/sim/clock), sends what sensors and gate cameras would send, listens
-// to the signs and gate decisions, and can draw a live view of both entrance signs.
+// parksim: plays a compound (or a district of them) over MQTT for demos, tests and benchmarks.
+// It drives parkd's simulated clock (parking/sim/clock), sends what sensors and gate cameras
+// would send, listens to the signs and gate decisions, and can draw a live view of the signs.
 #include <signal.h>
 
+#include <algorithm>
 #include <atomic>
 #include <chrono>
 #include <cstdio>
 #include <cstring>
+#include <filesystem>
 #include <fstream>
 #include <map>
+#include <memory>
 #include <set>
-#include <optional>
 #include <string>
+#include <string_view>
 #include <thread>
 #include <vector>
 
@@ -32,7 +35,8 @@ std::atomic<bool> g_stop{false};
 
 struct Options {
   std::string config = default_config_file();
-  std::string lot;
+  std::string lot;   // --lot: one lot (default: the configuration's first)
+  std::string lots;  // --lots: several, comma-separated, or "all"
   std::string broker = "tcp://127.0.0.1:1883";
   double speed = 60;
   std::uint64_t seed = 1;
@@ -48,8 +52,12 @@ struct Options {
 constexpr TimeMs kMaxStepMs = 60'000;  // simulated time played per step at most
 
 const char* kUsage =
-    "usage: parksim [--config FILE] [--lot ID] [--broker URI] [--speed N] [--seed S] [--days D]\n"
-    "               [--start YYYY-MM-DD] [--view] [--no-faults] [--ground-locks N] [--write-registry DIR]\n"
+    "usage: parksim [--config FILE] [--lot ID | --lots ID,ID,...|all] [--broker URI] [--speed N] [--seed S]\n"
+    "               [--days D] [--start YYYY-MM-DD] [--view] [--no-faults] [--ground-locks N] [--write-registry DIR]\n"
+    "  --lot ID    the lot to play (default: the configuration's first)\n"
+    "  --lots L    several lots at once (a district): a comma-separated list, or 'all' of the\n"
+    "              configuration. One SimClock for all of them; lot n (from 0) plays seed S+n; the\n"
+    "              parkd processes serving them may be several (each takes the same clock)\n"
     "  --broker URI[,URI...]  the broker, or a cluster's nodes: the first that answers; when the\n"
     "              connection goes, the list again from the first (default tcp://127.0.0.1:1883)\n"
     "  --speed N   simulated seconds per real second (1 = real time; default 60)\n"
@@ -58,13 +66,14 @@ const char* kUsage =
     "  --view      draw both entrance signs and the zone counts live in the terminal\n"
     "  --ground-locks N  how many spaces ground locks block for days (default 2; 0: a month without)\n"
     "  --write-registry DIR  write the simulated residents as DIR/households.csv and DIR/vehicles.csv\n"
-    "              (for parkctl import) and exit; same --seed and --start, same residents\n"
+    "              (for parkctl import) and exit; same --seed and --start, same residents. With several\n"
+    "              lots, DIR/LOT/households.csv and DIR/LOT/vehicles.csv, household ids prefixed 'LOT-'\n"
     "  --truth FILE  at the end, let parkd settle (one more SimClock past the debounce, up to 10 s\n"
     "              for the last decisions) and write what really happened: the gate events the\n"
     "              broker acknowledged (parkd must decide each), every space as it really is, and the\n"
     "              faults played (ground locks, a flapping sensor, an abandoned car, tricycles on spaces,\n"
     "              a camera missing exits, and which exits it missed; also printed as they begin),\n"
-    "              and the last SimClock sent\n";
+    "              and the last SimClock sent. With several lots, one file per lot: FILE.LOT\n";
 
 bool parse(int argc, char** argv, Options& o, std::string& error) {
   for (int i = 1; i < argc; ++i) {
@@ -75,6 +84,10 @@ bool parse(int argc, char** argv, Options& o, std::string& error) {
         if (const char* v = next()) o.config = v; else return error = "--config needs a file", false;
       } else if (a == "--lot") {
         if (const char* v = next()) o.lot = v; else return error = "--lot needs an id", false;
+      } else if (a == "--lots") {
+        const char* v = next();
+        if (!v || !*v) return error = "--lots needs a comma-separated list of lot ids, or 'all'", false;
+        o.lots = v;
       } else if (a == "--broker") {
         if (const char* v = next()) o.broker = v; else return error = "--broker needs a URI or a list of them", false;
       } else if (a == "--speed") {
@@ -112,6 +125,7 @@ bool parse(int argc, char** argv, Options& o, std::string& error) {
       return error = "bad number after " + a, false;
     }
   }
+  if (!o.lot.empty() && !o.lots.empty()) return error = "--lot and --lots: give one of them", false;
   return true;
 }
 
@@ -125,16 +139,35 @@ std::string local_clock_text(TimeMs t, int offset_minutes) {
   return format_civil_day(day) + buf;
 }
 
-void draw(const Options& o, const sim::CompoundModel& model, const std::map<std::string, parking::v1::DisplayFrame>& frames,
-          bool engine_online) {
-  const Lot& lot = model.lot();
+// One lot being played: its model and what parkd has told its devices.
+struct LotPlay {
+  LotPlay(const Lot& l, sim::ModelSettings settings, TimeMs start) : lot(&l), model(l, settings, start) {}
+  const Lot* lot;
+  sim::CompoundModel model;
+  std::map<std::string, parking::v1::DisplayFrame> frames;
+  bool frame_at_start_seen = false;  // a frame made at the first SimClock: parkd has taken it
+  bool engine_online = false;
+  std::size_t faults_told = 0;
+};
+
+// The lot a topic is about: parking/{lot}/...
+std::string_view topic_lot(std::string_view topic) {
+  const auto first = topic.find('/');
+  if (first == std::string_view::npos) return {};
+  const auto second = topic.find('/', first + 1);
+  return second == std::string_view::npos ? std::string_view{} : topic.substr(first + 1, second - first - 1);
+}
+
+void draw(const Options& o, const LotPlay& play) {
+  const Lot& lot = *play.lot;
+  const sim::CompoundModel& model = play.model;
   std::string screen = "\x1b[H\x1b[2J";
   char line[256];
   std::snprintf(line, sizeof line, "parksim  lot %s  %s  x%.0f  parkd %s\n\n", lot.id().c_str(),
                 local_clock_text(model.now(), lot.utc_offset_minutes()).c_str(), o.speed,
-                engine_online ? "online" : "OFFLINE (guidance off)");
+                play.engine_online ? "online" : "OFFLINE (guidance off)");
   screen += line;
-  for (const auto& [display, f] : frames) {
+  for (const auto& [display, f] : play.frames) {
     std::snprintf(line, sizeof line, "== sign '%s' (frame %llu) ==\n", display.c_str(), static_cast<unsigned long long>(f.seq()));
     screen += line;
     for (int i = 0; i < f.lines_zh_size() && i < f.lines_en_size(); ++i) {
@@ -155,37 +188,81 @@ void draw(const Options& o, const sim::CompoundModel& model, const std::map<std:
   std::fflush(stdout);
 }
 
-int run(const Options& o) {
-  ConfigLoad load = load_config_file(o.config);
-  if (!load.config) {
-    for (const auto& i : load.issues) std::fprintf(stderr, "%s\n", i.to_string().c_str());
-    return 1;
+// A district: one row per lot (the first 40), what the simulation holds against what the lot's
+// first sign last said.
+void draw_district(const Options& o, const std::vector<std::unique_ptr<LotPlay>>& plays) {
+  std::string screen = "\x1b[H\x1b[2J";
+  char line[256];
+  const LotPlay& first = *plays.front();
+  std::snprintf(line, sizeof line, "parksim  %zu lots  %s  x%.0f\n\n", plays.size(),
+                local_clock_text(first.model.now(), first.lot->utc_offset_minutes()).c_str(), o.speed);
+  screen += line;
+  TextTable table({"lot", "parkd", "taken (sim)", "sign", "frame", "residents", "visitors", "turned away", "reports", "gate events"});
+  std::size_t offline = 0;
+  for (std::size_t i = 0; i < plays.size(); ++i) {
+    const LotPlay& p = *plays[i];
+    offline += p.engine_online ? 0 : 1;
+    if (i >= 40) continue;
+    const auto& s = p.model.stats();
+    const auto frame = p.frames.begin();
+    table.add({p.lot->id(), p.engine_online ? "online" : "OFFLINE", std::to_string(p.model.occupied_spaces()) + "/" +
+                   std::to_string(p.lot->spaces().size()), frame == p.frames.end() ? "-" : frame->first,
+                   frame == p.frames.end() ? "-" : std::to_string(frame->second.seq()), std::to_string(s.parked_residents),
+                   std::to_string(s.parked_visitors), std::to_string(s.turned_away), std::to_string(s.sensor_reports),
+                   std::to_string(s.gate_events)});
   }
-  const Lot* lot = &load.config->lots.front();
-  for (const Lot& l : load.config->lots) {
-    if (l.id() == o.lot) lot = &l;
-  }
-  if (!o.lot.empty() && lot->id() != o.lot) {
-    std::fprintf(stderr, "parksim: no lot '%s' in %s\n", o.lot.c_str(), o.config.c_str());
-    return 1;
-  }
-  const auto start_day = parse_civil_day(o.start);
-  if (!start_day) {
-    std::fprintf(stderr, "parksim: --start '%s' is not a date YYYY-MM-DD\n", o.start.c_str());
-    return 2;
-  }
-  const TimeMs start = local_day_start_ms(*start_day, lot->utc_offset_minutes());
-  const TimeMs end = start + static_cast<TimeMs>(o.days * static_cast<double>(kMsPerDay));
+  screen += table.render();
+  if (plays.size() > 40) screen += "(" + std::to_string(plays.size() - 40) + " more lots)\n";
+  std::snprintf(line, sizeof line, "\nlots whose parkd is offline: %zu\n", offline);
+  screen += line;
+  std::fwrite(screen.data(), 1, screen.size(), stdout);
+  std::fflush(stdout);
+}
 
-  sim::ModelSettings settings;
-  settings.seed = o.seed;
-  settings.faults = o.faults;
-  settings.ground_locks = o.ground_locks;
-  sim::CompoundModel model(*lot, settings, start);
-  if (!o.write_registry.empty()) {
-    const sim::RegistryFiles files = model.registry_files();
+// The lots --lot or --lots names, in the configuration's order for "all"; an error names the
+// first unknown one.
+std::vector<const Lot*> chosen_lots(const Options& o, const LoadedConfig& config, std::string& error) {
+  std::vector<const Lot*> out;
+  if (o.lots == "all") {
+    for (const Lot& l : config.lots) out.push_back(&l);
+    return out;
+  }
+  std::vector<std::string> ids;
+  if (!o.lots.empty()) {
+    for (std::size_t at = 0; at <= o.lots.size();) {
+      const auto comma = std::min(o.lots.find(',', at), o.lots.size());
+      ids.push_back(o.lots.substr(at, comma - at));
+      at = comma + 1;
+    }
+  } else if (!o.lot.empty()) {
+    ids.push_back(o.lot);
+  } else {
+    return {&config.lots.front()};
+  }
+  std::set<std::string> seen;
+  for (const std::string& id : ids) {
+    const auto it = std::find_if(config.lots.begin(), config.lots.end(), [&](const Lot& l) { return l.id() == id; });
+    if (it == config.lots.end()) {
+      error = "no lot '" + id + "' in the configuration";
+      return {};
+    }
+    if (!seen.insert(id).second) {
+      error = "lot '" + id + "' named twice";
+      return {};
+    }
+    out.push_back(&*it);
+  }
+  return out;
+}
+
+int write_registry(const Options& o, const std::vector<std::unique_ptr<LotPlay>>& plays) {
+  for (const auto& play : plays) {
+    const std::string dir = plays.size() == 1 ? o.write_registry : o.write_registry + "/" + play->lot->id();
+    std::error_code ec;
+    std::filesystem::create_directories(dir, ec);
+    const sim::RegistryFiles files = play->model.registry_files();
     for (const auto& [name, text] : {std::pair{"households.csv", &files.households_csv}, std::pair{"vehicles.csv", &files.vehicles_csv}}) {
-      const std::string path = o.write_registry + "/" + name;
+      const std::string path = dir + "/" + name;
       std::ofstream out(path, std::ios::binary | std::ios::trunc);
       out << *text;
       if (!out.flush()) {
@@ -194,54 +271,133 @@ int run(const Options& o) {
       }
       std::printf("wrote %s\n", path.c_str());
     }
-    return 0;
   }
+  return 0;
+}
+
+// What really happened in one lot, for a test to score parkd against (the format: --truth).
+bool write_truth(const std::string& file, const LotPlay& play, TimeMs clock_sent, const std::set<sim::BrokerLink::Key>& undecided,
+                 const std::vector<sim::BrokerLink::Key>& acknowledged) {
+  const Lot& lot = *play.lot;
+  const sim::CompoundModel& model = play.model;
+  std::ofstream out(file, std::ios::trunc);
+  out << "gate_events " << model.stats().gate_events << "\n";
+  // The last SimClock sent: once parkd's clock (GET /v1/status now_ms) reads it, parkd has
+  // applied everything before it (one connection keeps its order on Mosquitto).
+  out << "clock " << clock_sent << "\n";
+  // Decisions parksim did not see: after a broker restart, those published before it had
+  // subscribed again are not for it (a clean session), so this is informative only.
+  out << "undecided " << std::count_if(undecided.begin(), undecided.end(), [&](const auto& k) { return k.lot == lot.id(); }) << "\n";
+  for (const auto& k : acknowledged) {
+    if (k.lot == lot.id()) out << "acknowledged_event " << k.gate << " " << k.seq << "\n";
+  }
+  const auto subject = [&](const sim::CompoundModel::Fault& f) {
+    return f.kind == "missed_exits" ? lot.gates()[f.space].id : lot.spaces()[f.space].id;
+  };
+  // fault KIND SPACE FROM TO FIRST_NOTICED (ms; 0: not so)
+  for (const auto& f : model.faults()) {
+    out << "fault " << f.kind << " " << subject(f) << " " << f.from << " " << f.to << " " << f.first_noticed << "\n";
+  }
+  // missed_exit PLATE AT visitor|resident: the car left and the camera did not tell parkd
+  for (const auto& m : model.missed_exits()) {
+    out << "missed_exit " << m.plate << " " << m.at << " " << (m.visitor ? "visitor" : "resident") << "\n";
+  }
+  // long_stay SPACE FROM TO PLATE: a car stood a week or more by its routine (TO 0: still there)
+  for (const auto& l : model.long_stays()) {
+    out << "long_stay " << lot.spaces()[l.space].id << " " << l.from << " " << l.to << " " << l.plate << "\n";
+  }
+  const auto truth = model.truth();
+  for (std::size_t i = 0; i < truth.size(); ++i) {
+    out << "space " << lot.spaces()[i].id << " " << (truth[i].occupied ? "occupied" : "empty") << " "
+        << (truth[i].sensor_tells ? "told" : "untold") << "\n";
+  }
+  if (!out.flush()) {
+    std::fprintf(stderr, "parksim: cannot write %s\n", file.c_str());
+    return false;
+  }
+  return true;
+}
+
+int run(const Options& o) {
+  ConfigLoad load = load_config_file(o.config);
+  if (!load.config) {
+    for (const auto& i : load.issues) std::fprintf(stderr, "%s\n", i.to_string().c_str());
+    return 1;
+  }
+  std::string error;
+  const std::vector<const Lot*> lots = chosen_lots(o, *load.config, error);
+  if (lots.empty()) {
+    std::fprintf(stderr, "parksim: %s (%s)\n", error.c_str(), o.config.c_str());
+    return 1;
+  }
+  const auto start_day = parse_civil_day(o.start);
+  if (!start_day) {
+    std::fprintf(stderr, "parksim: --start '%s' is not a date YYYY-MM-DD\n", o.start.c_str());
+    return 2;
+  }
+  // One clock for every lot: the first lot's midnight (a district shares one time zone).
+  const Lot& first_lot = *lots.front();
+  const TimeMs start = local_day_start_ms(*start_day, first_lot.utc_offset_minutes());
+  const TimeMs end = start + static_cast<TimeMs>(o.days * static_cast<double>(kMsPerDay));
+
+  std::vector<std::unique_ptr<LotPlay>> plays;
+  std::map<std::string, LotPlay*, std::less<>> by_id;
+  for (std::size_t i = 0; i < lots.size(); ++i) {
+    sim::ModelSettings settings;
+    settings.seed = o.seed + i;
+    settings.faults = o.faults;
+    settings.ground_locks = o.ground_locks;
+    if (lots.size() > 1) settings.household_prefix = lots[i]->id() + "-";
+    plays.push_back(std::make_unique<LotPlay>(*lots[i], settings, start));
+    by_id.emplace(lots[i]->id(), plays.back().get());
+  }
+  if (!o.write_registry.empty()) return write_registry(o, plays);
+  const bool district = plays.size() > 1;
   // The faults this run plays, so that whoever watches knows the truth to score parkd against:
   // those planned at the start, and the rest (tricycles) as they come.
-  const auto subject = [&](const sim::CompoundModel::Fault& f) {
-    return f.kind == "missed_exits" ? lot->gates()[f.space].id : lot->spaces()[f.space].id;
-  };
-  std::size_t faults_told = 0;
-  const auto tell_faults = [&] {
-    for (; faults_told < model.faults().size(); ++faults_told) {
-      const auto& f = model.faults()[faults_told];
-      std::printf("parksim: fault %s on %s from %s%s\n", f.kind.c_str(), subject(f).c_str(),
-                  local_time_text(f.from, lot->utc_offset_minutes()).c_str(),
-                  f.to > 0 ? (" to " + local_time_text(f.to, lot->utc_offset_minutes())).c_str() : "");
+  const auto tell_faults = [&](LotPlay& p) {
+    for (; p.faults_told < p.model.faults().size(); ++p.faults_told) {
+      const auto& f = p.model.faults()[p.faults_told];
+      const std::string& subject = f.kind == "missed_exits" ? p.lot->gates()[f.space].id : p.lot->spaces()[f.space].id;
+      std::printf("parksim: fault %s on %s%s%s from %s%s\n", f.kind.c_str(), district ? p.lot->id().c_str() : "",
+                  district ? "/" : "", subject.c_str(), local_time_text(f.from, p.lot->utc_offset_minutes()).c_str(),
+                  f.to > 0 ? (" to " + local_time_text(f.to, p.lot->utc_offset_minutes())).c_str() : "");
     }
     std::fflush(stdout);
   };
-  tell_faults();
+  for (auto& p : plays) tell_faults(*p);
   const BrokerUris brokers = parse_broker_uris(o.broker);
   if (!brokers.error.empty()) {
     std::fprintf(stderr, "parksim: --broker: %s\n", brokers.error.c_str());
     return 2;
   }
-  sim::BrokerLink link(brokers.uris, lot->id());
+  std::vector<std::string> lot_ids;
+  for (const Lot* l : lots) lot_ids.push_back(l->id());
+  sim::BrokerLink link(brokers.uris, lot_ids);
 
-  std::map<std::string, parking::v1::DisplayFrame> frames;
-  bool frame_at_start_seen = false;  // a frame made at the first SimClock: parkd has taken it
-  bool engine_online = false;
-  std::set<std::pair<std::string, std::uint64_t>> undecided;  // (gate, seq) sent, no decision seen yet
+  std::set<sim::BrokerLink::Key> undecided;  // (lot, gate, seq) sent, no decision seen yet
   auto take_inbox = [&] {
     for (auto& [topic, payload] : link.take_inbox()) {
+      const auto play = by_id.find(topic_lot(topic));
+      if (play == by_id.end()) continue;  // a lot of the district this run does not play
+      LotPlay& p = *play->second;
       if (topic.find("/displays/") != std::string::npos) {
         parking::v1::DisplayFrame f;
         if (f.ParseFromString(payload)) {
-          frame_at_start_seen = frame_at_start_seen || f.generated_at_ms() == start;
-          frames[f.display_id()] = f;
+          p.frame_at_start_seen = p.frame_at_start_seen || f.generated_at_ms() == start;
+          p.frames[f.display_id()] = f;
         }
       } else if (topic.find("/decision") != std::string::npos) {
         parking::v1::GateDecision dec;
         if (!dec.ParseFromString(payload)) continue;
-        undecided.erase({dec.gate_id(), dec.event_seq()});
-        if (dec.admit() && !dec.assigned_space().empty()) model.on_assignment(dec.plate(), dec.assigned_space());
-        if (!dec.admit()) model.on_refusal(dec.plate());  // only entries are ever refused
+        undecided.erase({p.lot->id(), dec.gate_id(), dec.event_seq()});
+        if (dec.admit() && !dec.assigned_space().empty()) p.model.on_assignment(dec.plate(), dec.assigned_space());
+        if (!dec.admit()) p.model.on_refusal(dec.plate());  // only entries are ever refused
       } else if (topic.find("/engine/status") != std::string::npos) {
         parking::v1::EngineStatus st;
         if (st.ParseFromString(payload)) {
-          engine_online = st.online();
-          model.set_parkd_online(engine_online);
+          p.engine_online = st.online();
+          p.model.set_parkd_online(p.engine_online);
         }
       }
     }
@@ -256,18 +412,27 @@ int run(const Options& o) {
   send_clock(start);
   // parkd ignores reports that arrive before its first SimClock, and on a broker cluster the clock
   // travels apart from the reports (NATS keeps no order across topics): wait until parkd has
-  // taken it, which its signs' first frames, made at that time, say. Not forever: a parkd whose
-  // clock is past `start` (left from an earlier run) refuses it.
+  // taken it, which its signs' first frames, made at that time, say (for every lot: a district
+  // may have several parkd processes). Not forever: a parkd whose clock is past `start` (left
+  // from an earlier run) refuses it.
+  const auto waiting = [&] {
+    std::string ids;
+    for (const auto& p : plays) {
+      if (!p->frame_at_start_seen) ids += (ids.empty() ? "" : ", ") + p->lot->id();
+    }
+    return ids;
+  };
   {
     const auto waited = std::chrono::steady_clock::now();
-    while (!frame_at_start_seen && !g_stop && std::chrono::steady_clock::now() - waited < std::chrono::seconds(10)) {
+    while (!waiting().empty() && !g_stop && std::chrono::steady_clock::now() - waited < std::chrono::seconds(10)) {
       std::this_thread::sleep_for(std::chrono::milliseconds(20));
       take_inbox();
     }
-    if (!frame_at_start_seen && !g_stop) {
-      std::fprintf(stderr, "parksim: no sign frame at the first SimClock within 10 s: is parkd running with --sim-clock, "
+    if (const std::string ids = waiting(); !ids.empty() && !g_stop) {
+      std::fprintf(stderr, "parksim: no sign frame at the first SimClock within 10 s%s%s: is parkd running with --sim-clock, "
                            "and not already past %s (restart it for a new run)? Playing anyway\n",
-                   local_time_text(start, lot->utc_offset_minutes()).c_str());
+                   district ? " for lot(s) " : "", district ? ids.c_str() : "",
+                   local_time_text(start, first_lot.utc_offset_minutes()).c_str());
     }
   }
 
@@ -275,18 +440,30 @@ int run(const Options& o) {
   auto last_draw = real_start - std::chrono::seconds(1);
   parking::v1::SensorReport report;
   parking::v1::GateEvent gate;
+  TimeMs played_to = start;
+  std::vector<std::pair<sim::DeviceMessage, LotPlay*>> due_messages;
   while (!g_stop) {
     const double elapsed_s = std::chrono::duration<double>(std::chrono::steady_clock::now() - real_start).count();
     // At most a simulated minute per step: when the broker or parkd cannot take messages as fast
     // as --speed asks, the simulation runs slower instead of piling up what is due in memory.
     const TimeMs due = start + static_cast<TimeMs>(elapsed_s * o.speed * 1'000.0);
-    const TimeMs target = std::min({end, due, model.now() + kMaxStepMs});
-    for (const sim::DeviceMessage& msg : model.advance(target)) {
+    const TimeMs target = std::min({end, due, played_to + kMaxStepMs});
+    // Every lot's messages of the step in one time order, so the one clock moves on in step.
+    due_messages.clear();
+    for (auto& p : plays) {
+      for (sim::DeviceMessage& msg : p->model.advance(target)) due_messages.emplace_back(std::move(msg), p.get());
+    }
+    if (district) {
+      std::stable_sort(due_messages.begin(), due_messages.end(), [](const auto& a, const auto& b) { return a.first.at < b.first.at; });
+    }
+    played_to = target;
+    for (const auto& [msg, p] : due_messages) {
+      const Lot& lot = *p->lot;
       // parkd applies each message at its own (simulated) time: move it on first, in steps of at
       // most 100 ms of simulated time, far below the 2 s debounce.
       if (msg.at >= clock_sent + 100) send_clock(msg.at);
       if (msg.kind == sim::DeviceMessage::Kind::SensorReport) {
-        const Space& space = lot->spaces()[msg.space];
+        const Space& space = lot.spaces()[msg.space];
         report.set_sensor_id(space.sensor_id);
         report.set_space_id(space.id);
         report.set_boot_id(msg.boot_id);
@@ -295,24 +472,31 @@ int run(const Options& o) {
         report.set_occupied(msg.occupied);
         report.set_kind(msg.heartbeat ? parking::v1::REPORT_KIND_HEARTBEAT : parking::v1::REPORT_KIND_CHANGE);
         report.set_battery_mv(msg.battery_mv);
-        link.publish(sensor_report_topic(lot->id(), space.sensor_id), report.SerializeAsString());
+        link.publish(sensor_report_topic(lot.id(), space.sensor_id), report.SerializeAsString());
       } else {
-        const std::string& gate_id = lot->gates()[msg.gate].id;
+        const std::string& gate_id = lot.gates()[msg.gate].id;
         gate.set_gate_id(gate_id);
         gate.set_seq(msg.gate_seq);
         gate.set_at_ms(msg.at);
         gate.set_plate(msg.plate);
         gate.set_direction(msg.entry ? parking::v1::DIRECTION_ENTRY : parking::v1::DIRECTION_EXIT);
-        link.publish(gate_event_topic(lot->id(), gate_id), gate.SerializeAsString(), sim::BrokerLink::Key{gate_id, msg.gate_seq});
-        undecided.emplace(gate_id, msg.gate_seq);
+        sim::BrokerLink::Key key{lot.id(), gate_id, msg.gate_seq};
+        link.publish(gate_event_topic(lot.id(), gate_id), gate.SerializeAsString(), key);
+        undecided.insert(std::move(key));
       }
     }
     if (target > clock_sent) send_clock(target);
-    if (model.faults().size() > faults_told) tell_faults();
+    for (auto& p : plays) {
+      if (p->model.faults().size() > p->faults_told) tell_faults(*p);
+    }
 
     take_inbox();
     if (o.view && std::chrono::steady_clock::now() - last_draw >= std::chrono::milliseconds(500)) {
-      draw(o, model, frames, engine_online);
+      if (district) {
+        draw_district(o, plays);
+      } else {
+        draw(o, *plays.front());
+      }
       last_draw = std::chrono::steady_clock::now();
     }
     if (target >= end) break;
@@ -321,55 +505,46 @@ int run(const Options& o) {
   if (!o.truth.empty() && !g_stop) {
     // Changes of the last moments wait in parkd's debounce: one more clock releases them. Then
     // the decisions still on their way.
-    send_clock(model.now() + lot->timing().debounce_ms + 1'000);
+    TimeMs debounce = 0;
+    for (const Lot* l : lots) debounce = std::max<TimeMs>(debounce, l->timing().debounce_ms);
+    send_clock(played_to + debounce + 1'000);
     link.flush();
     const auto wait_until = std::chrono::steady_clock::now() + std::chrono::seconds(10);
     while (!undecided.empty() && std::chrono::steady_clock::now() < wait_until && !g_stop) {
       std::this_thread::sleep_for(std::chrono::milliseconds(50));
       take_inbox();
     }
-    std::ofstream out(o.truth, std::ios::trunc);
-    out << "gate_events " << model.stats().gate_events << "\n";
-    // The last SimClock sent: once parkd's clock (GET /v1/status now_ms) reads it, parkd has
-    // applied everything before it (one connection keeps its order on Mosquitto).
-    out << "clock " << clock_sent << "\n";
-    // Decisions parksim did not see: after a broker restart, those published before it had
-    // subscribed again are not for it (a clean session), so this is informative only.
-    out << "undecided " << undecided.size() << "\n";
-    for (const auto& [gate_id, seq] : link.acknowledged()) out << "acknowledged_event " << gate_id << " " << seq << "\n";
-    // fault KIND SPACE FROM TO FIRST_NOTICED (ms; 0: not so)
-    for (const auto& f : model.faults()) {
-      out << "fault " << f.kind << " " << subject(f) << " " << f.from << " " << f.to << " " << f.first_noticed << "\n";
-    }
-    // missed_exit PLATE AT visitor|resident: the car left and the camera did not tell parkd
-    for (const auto& m : model.missed_exits()) {
-      out << "missed_exit " << m.plate << " " << m.at << " " << (m.visitor ? "visitor" : "resident") << "\n";
-    }
-    // long_stay SPACE FROM TO PLATE: a car stood a week or more by its routine (TO 0: still there)
-    for (const auto& l : model.long_stays()) {
-      out << "long_stay " << lot->spaces()[l.space].id << " " << l.from << " " << l.to << " " << l.plate << "\n";
-    }
-    const auto truth = model.truth();
-    for (std::size_t i = 0; i < truth.size(); ++i) {
-      out << "space " << lot->spaces()[i].id << " " << (truth[i].occupied ? "occupied" : "empty") << " "
-          << (truth[i].sensor_tells ? "told" : "untold") << "\n";
-    }
-    if (!out.flush()) {
-      std::fprintf(stderr, "parksim: cannot write %s\n", o.truth.c_str());
-      return 1;
+    for (const auto& p : plays) {
+      if (!write_truth(district ? o.truth + "." + p->lot->id() : o.truth, *p, clock_sent, undecided, link.acknowledged())) return 1;
     }
   }
   link.close();
-  const auto& s = model.stats();
   const double real_s = std::chrono::duration<double>(std::chrono::steady_clock::now() - real_start).count();
-  std::printf("parksim: played %.2f simulated days of lot %s (seed %llu) in %.0f s (x%.0f): %llu sensor reports, "
-              "%llu gate events, %u resident and %u visitor arrivals, %u guided, %u turned away\n",
-              static_cast<double>(model.now() - start) / static_cast<double>(kMsPerDay), lot->id().c_str(),
-              static_cast<unsigned long long>(o.seed), real_s,
-              static_cast<double>(model.now() - start) / 1'000.0 / std::max(real_s, 0.001),
-              static_cast<unsigned long long>(s.sensor_reports),
-              static_cast<unsigned long long>(s.gate_events), s.parked_residents, s.parked_visitors, s.guided_arrivals,
-              s.turned_away);
+  const double days = static_cast<double>(played_to - start) / static_cast<double>(kMsPerDay);
+  const double pace = static_cast<double>(played_to - start) / 1'000.0 / std::max(real_s, 0.001);
+  sim::ModelStats total;
+  for (std::size_t i = 0; i < plays.size(); ++i) {
+    const auto& s = plays[i]->model.stats();
+    std::printf("parksim: played %.2f simulated days of lot %s (seed %llu) in %.0f s (x%.0f): %llu sensor reports, "
+                "%llu gate events, %u resident and %u visitor arrivals, %u guided, %u turned away\n",
+                days, plays[i]->lot->id().c_str(), static_cast<unsigned long long>(o.seed + i), real_s, pace,
+                static_cast<unsigned long long>(s.sensor_reports), static_cast<unsigned long long>(s.gate_events),
+                s.parked_residents, s.parked_visitors, s.guided_arrivals, s.turned_away);
+    total.sensor_reports += s.sensor_reports;
+    total.gate_events += s.gate_events;
+    total.parked_residents += s.parked_residents;
+    total.parked_visitors += s.parked_visitors;
+    total.guided_arrivals += s.guided_arrivals;
+    total.turned_away += s.turned_away;
+  }
+  if (district) {
+    std::printf("parksim: the district, %zu lots, in %.0f s: %llu sensor reports (%.0f/s), %llu gate events, %u resident and "
+                "%u visitor arrivals, %u guided, %u turned away\n",
+                plays.size(), real_s, static_cast<unsigned long long>(total.sensor_reports),
+                static_cast<double>(total.sensor_reports) / std::max(real_s, 0.001),
+                static_cast<unsigned long long>(total.gate_events), total.parked_residents, total.parked_visitors,
+                total.guided_arrivals, total.turned_away);
+  }
   return 0;
 }
 
