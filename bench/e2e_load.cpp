@@ -14,6 +14,7 @@
 #include <fstream>
 #include <map>
 #include <memory>
+#include <optional>
 #include <string>
 #include <thread>
 #include <vector>
@@ -22,6 +23,7 @@
 #include "load_processes.h"
 #include "parking/v1/messages.pb.h"
 #include "support/event_stream_client.h"
+#include "support/nats_cluster.h"
 #include "support/processes.h"
 
 namespace {
@@ -175,14 +177,32 @@ int main(int argc, char** argv) {
   const std::uint64_t cpu_messages = std::max<std::uint64_t>(2 * kSensors, static_cast<std::uint64_t>(messages) / 2 / (2 * kSensors) * (2 * kSensors));
   const int processes = publisher_processes();
   parkd::test::TempDir dir;
-  parkd::test::Broker broker(dir.path() / "broker");
-  // PARKD_BENCH_BROKER_AUTOSAVE=N: the broker saves its persistence file every N s instead of the
-  // shipped 30 (0: only when it stops), to see what the save costs the latency.
-  if (const char* autosave = std::getenv("PARKD_BENCH_BROKER_AUTOSAVE"); autosave != nullptr) {
-    std::ofstream(dir.path() / "broker" / "mosquitto.conf", std::ios::app) << "autosave_interval " << std::atoi(autosave) << "\n";
+  // PARKD_BENCH_BROKER=nats: the whole run on a three-node NATS JetStream cluster (MQTT on every
+  // node, streams replicated to all three), every client and parkd on its first node, instead of
+  // one Mosquitto: a district's broker against a compound's (docs/scaling.md).
+  const bool on_nats = std::getenv("PARKD_BENCH_BROKER") != nullptr && std::string(std::getenv("PARKD_BENCH_BROKER")) == "nats";
+  std::optional<parkd::test::Broker> mosquitto;
+  std::optional<parkd::test::NatsCluster> nats;
+  if (on_nats) {
+    nats.emplace(dir.path() / "nats", 3);
+    nats->start();
+  } else {
+    mosquitto.emplace(dir.path() / "broker");
+    // PARKD_BENCH_BROKER_AUTOSAVE=N: the broker saves its persistence file every N s instead of
+    // the shipped 30 (0: only when it stops), to see what the save costs the latency.
+    if (const char* autosave = std::getenv("PARKD_BENCH_BROKER_AUTOSAVE"); autosave != nullptr) {
+      std::ofstream(dir.path() / "broker" / "mosquitto.conf", std::ios::app) << "autosave_interval " << std::atoi(autosave) << "\n";
+    }
+    mosquitto->start();
   }
-  broker.start();
-  const std::string uri = broker.uri();
+  const std::string uri = on_nats ? nats->mqtt_uri(0) : mosquitto->uri();
+  // The broker's CPU time: Mosquitto's one process, or the cluster's three.
+  const auto broker_cpu_us = [&] {
+    if (!on_nats) return cpu_us(mosquitto->pid());
+    double sum = 0;
+    for (std::size_t i = 0; i < nats->size(); ++i) sum += cpu_us(nats->pid(static_cast<int>(i)));
+    return sum;
+  };
 
   // 1. The raw relay: the same messages, from the same publisher processes, to a plain subscriber
   //    in a process of its own; no parkd. Then its latency at 1,000 reports/s.
@@ -195,7 +215,7 @@ int main(int argc, char** argv) {
                dir.path() / "raw-sink.log");
     wait_until_ready(out + ".ready", sink);
     PublisherFleet fleet(uri, dir.path(), "relay", processes, static_cast<std::uint64_t>(messages), 1, false);
-    const double broker_cpu_before = cpu_us(broker.pid());
+    const double broker_cpu_before = broker_cpu_us();
     const auto t0 = fleet.go();
     if (!fleet.finish() || sink.wait(120s) != 0) {
       std::fprintf(stderr, "e2e: the raw subscriber did not receive every message\n");
@@ -206,7 +226,7 @@ int main(int argc, char** argv) {
     std::ifstream(out) >> received >> last_ns;
     const double seconds = std::chrono::duration<double>(Clock::time_point(Clock::duration(last_ns)) - t0).count();
     raw_per_s = static_cast<double>(received) / seconds;
-    raw_broker_busy = (cpu_us(broker.pid()) - broker_cpu_before) / 1e6 / seconds;
+    raw_broker_busy = (broker_cpu_us() - broker_cpu_before) / 1e6 / seconds;
   }
   const std::vector<double> raw_ms = relay_latency(uri, latency_samples);
 

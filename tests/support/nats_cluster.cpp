@@ -74,6 +74,8 @@ void NatsCluster::start() {
   }
 }
 
+pid_t NatsCluster::pid(int i) const { return nodes_.at(static_cast<std::size_t>(i)).process->pid(); }
+
 void NatsCluster::kill_node(int i) {
   ChildProcess& p = *nodes_.at(static_cast<std::size_t>(i)).process;
   p.signal(SIGKILL);

@@ -35,6 +35,7 @@ class NatsCluster {
   std::string uris_from(int first) const;
   int node_of_port(int mqtt_port) const;  // -1: none
   std::string log(int i) const;
+  pid_t pid(int i) const;  // of a running node (for its CPU time)
 
  private:
   struct Node {
