@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Installs what is missing, builds what ships, the benchmarks and the soak (GCC, -O2, warnings
-# on) and runs the soak and the package test there; runs every other test under AddressSanitizer +
+# on) and runs the soak, the package and the district tests there; runs every other test under AddressSanitizer +
 # UndefinedBehaviorSanitizer in a clang build that also makes the libFuzzer targets, each then run
 # for PARKD_FUZZ_SECONDS (default 20) from its seeds; and parkd's threaded parts (the daemon's unit
 # and broker tests, with parkd itself instrumented) under ThreadSanitizer.
@@ -91,8 +91,8 @@ finish_background() {  # WHAT LOG: waits for $background; on failure shows its l
 # The NATS cluster tests (label cluster) are not in this command yet: on nats-server 2.9 one run
 # in five loses a subscription's messages after a node is killed (docs/scaling.md). Build them
 # and run `ctest -L cluster` in the build folder.
-(cd "$build" && ctest --output-on-failure -j"$jobs" --timeout 300 -L "soak|package" "$@")
-stage_done "plain tests: the soak and the package"
+(cd "$build" && ctest --output-on-failure -j"$jobs" --timeout 300 -L "soak|package|district" "$@")
+stage_done "plain tests: the soak, the package and the district"
 
 asan=$build-asan
 cmake -S "$root" -B "$asan" -DCMAKE_BUILD_TYPE=RelWithDebInfo -DCMAKE_CXX_COMPILER=clang++ \
@@ -107,10 +107,11 @@ cmake -S "$root" -B "$tsan" -DCMAKE_BUILD_TYPE=RelWithDebInfo -DCMAKE_CXX_FLAGS_
 start_background "$tsan/build.log" cmake --build "$tsan" -j"$jobs" \
   --target parkd parkctl daemon_tests daemon_unit_tests parkctl_tests
 
-echo "== AddressSanitizer + UndefinedBehaviorSanitizer (clang): every test but the soak and the package"
+echo "== AddressSanitizer + UndefinedBehaviorSanitizer (clang): every test but the soak, the package and the district"
 # One more test at a time than cores, for the same reason as the background build.
-(cd "$asan" && PARKD_TEST_TIME_SCALE=3 ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1 \
-  ctest --output-on-failure -j$((jobs + 1)) --timeout 600 -LE "soak|cluster" "$@")
+(cd "$asan" && PARKD_TEST_TIME_SCALE=3 ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 LSAN_OPTIONS=suppressions=$root/tests/lsan.supp \
+  UBSAN_OPTIONS=print_stacktrace=1 \
+  ctest --output-on-failure -j$((jobs + 1)) --timeout 600 -LE "soak|package|district|cluster" "$@")
 stage_done "ASan + UBSan tests (the TSan build beside them)"
 finish_background "the TSan build" "$tsan/build.log"
 stage_done "TSan build, what was left of it (the CPU figure is the whole build's)"

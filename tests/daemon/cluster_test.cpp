@@ -275,6 +275,17 @@ TEST_F(ClusterTest, KillingTheNodeParkdIsOnLosesNoGateEventAndParkdComesBackOnAn
 
   const double right_ms = signs_right(cluster.mqtt_uri(2), run.occupied_at_end, test::scaled(10s));
   std::printf("the signs right %.0f ms after the sensors' last report\n", right_ms);
+  if (right_ms < 0) {
+    // The known defect (docs/scaling.md): parkd online, its sensor subscription silent. What the
+    // cluster's consumers hold, and whether the reports come after the consumers' ack wait (30 s).
+    const std::string page = metrics();
+    std::printf("parkd took %.0f messages, %.0f reports; the surviving nodes' consumers:\n%s%s",
+                test::metric_value(page, "parkd_mqtt_messages_total"),
+                test::metric_value(page, "parkd_sensor_reports_total{outcome=\"accepted\"}"), cluster.consumers(1).c_str(),
+                cluster.consumers(2).c_str());
+    const double later_ms = signs_right(cluster.mqtt_uri(2), run.occupied_at_end, 45s);
+    std::printf("the signs right %.0f ms after that (negative: not within 45 s)\n", later_ms);
+  }
   EXPECT_GE(right_ms, 0) << "parkd counts " << occupied_in_parkd() << " occupied, the sensors said "
                          << run.occupied_at_end << "\n"
                          << parkd_log();

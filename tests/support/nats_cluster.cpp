@@ -5,6 +5,7 @@
 
 #include <chrono>
 #include <fstream>
+#include <sstream>
 #include <stdexcept>
 #include <thread>
 
@@ -72,6 +73,37 @@ void NatsCluster::start() {
       }
     }
   }
+}
+
+std::string NatsCluster::consumers(int i) const {
+  const Node& n = nodes_.at(static_cast<std::size_t>(i));
+  const HttpResult r = http_get(n.monitor_port, "/jsz?accounts=true&streams=true&consumers=true&config=true");
+  if (r.status != 200) return n.name + ": no answer from its monitoring port\n";
+  // The JSON's consumers as lines; nats-server writes each field on a line of its own.
+  std::string out;
+  std::string line;
+  std::istringstream in(r.body);
+  std::string entry;
+  while (std::getline(in, line)) {
+    const auto field = [&](const char* key) { return line.find(std::string("\"") + key + "\":") != std::string::npos; };
+    const auto value = [&] {
+      const auto colon = line.find(':');
+      std::string v = line.substr(colon + 1);
+      v.erase(0, v.find_first_not_of(' '));
+      if (!v.empty() && v.back() == ',') v.pop_back();
+      return v;
+    };
+    if (field("stream_name")) entry = "stream " + value();
+    if (field("filter_subject")) entry += " filter " + value();
+    if (field("num_ack_pending")) entry += " ack_pending " + value();
+    if (field("num_redelivered")) entry += " redelivered " + value();
+    if (field("num_waiting")) entry += " waiting " + value();
+    if (field("num_pending")) {
+      out += n.name + ": " + entry + " pending " + value() + "\n";
+      entry.clear();
+    }
+  }
+  return out.empty() ? n.name + ": no consumers\n" : out;
 }
 
 pid_t NatsCluster::pid(int i) const { return nodes_.at(static_cast<std::size_t>(i)).process->pid(); }

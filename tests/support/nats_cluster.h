@@ -36,6 +36,10 @@ class NatsCluster {
   int node_of_port(int mqtt_port) const;  // -1: none
   std::string log(int i) const;
   pid_t pid(int i) const;  // of a running node (for its CPU time)
+  // What node i's monitoring endpoint says of the MQTT message stream's consumers (one per QoS 1
+  // subscription): each one's filter, and its messages delivered and not acknowledged, waiting,
+  // and redelivered. For a test that finds a subscriber that hears nothing.
+  std::string consumers(int i) const;
 
  private:
   struct Node {
