@@ -322,6 +322,12 @@ TEST_F(ClusterTest, KillingTheNodeParkdIsOnLosesNoGateEventAndParkdComesBackOnAn
   std::printf("decisions at the barrier: %zu of %d events, %zu received twice or more\n", copies.size(),
               2 * kPerCamera, repeated);
   EXPECT_EQ(copies.size(), 2u * kPerCamera) << parkd_log();
+  // The consumers' state as the defect's dump would show it (the dump itself checked here): parkd's
+  // QoS 1 subscriptions on the MQTT message stream, each with its acknowledgements pending.
+  const std::string consumers = cluster.consumers(1);
+  std::printf("%s", consumers.c_str());
+  EXPECT_NE(consumers.find("parking.clot.sensors"), std::string::npos) << consumers;
+  EXPECT_NE(consumers.find("ack_pending"), std::string::npos) << consumers;
 }
 
 // Sensors that use the node that dies fail over to the next in their list, with a persistent

@@ -150,6 +150,11 @@ struct LotPlay {
   std::size_t faults_told = 0;
 };
 
+// What a fault is on: a gate for a camera missing exits, else a space.
+const std::string& fault_subject(const Lot& lot, const sim::CompoundModel::Fault& f) {
+  return f.kind == "missed_exits" ? lot.gates()[f.space].id : lot.spaces()[f.space].id;
+}
+
 // The lot a topic is about: parking/{lot}/...
 std::string_view topic_lot(std::string_view topic) {
   const auto first = topic.find('/');
@@ -291,12 +296,9 @@ bool write_truth(const std::string& file, const LotPlay& play, TimeMs clock_sent
   for (const auto& k : acknowledged) {
     if (k.lot == lot.id()) out << "acknowledged_event " << k.gate << " " << k.seq << "\n";
   }
-  const auto subject = [&](const sim::CompoundModel::Fault& f) {
-    return f.kind == "missed_exits" ? lot.gates()[f.space].id : lot.spaces()[f.space].id;
-  };
   // fault KIND SPACE FROM TO FIRST_NOTICED (ms; 0: not so)
   for (const auto& f : model.faults()) {
-    out << "fault " << f.kind << " " << subject(f) << " " << f.from << " " << f.to << " " << f.first_noticed << "\n";
+    out << "fault " << f.kind << " " << fault_subject(lot, f) << " " << f.from << " " << f.to << " " << f.first_noticed << "\n";
   }
   // missed_exit PLATE AT visitor|resident: the car left and the camera did not tell parkd
   for (const auto& m : model.missed_exits()) {
@@ -337,6 +339,12 @@ int run(const Options& o) {
   }
   // One clock for every lot: the first lot's midnight (a district shares one time zone).
   const Lot& first_lot = *lots.front();
+  for (const Lot* l : lots) {
+    if (l->utc_offset_minutes() != first_lot.utc_offset_minutes()) {
+      std::fprintf(stderr, "parksim: lot %s is in another time zone than %s; its day starts at %s's midnight all the same\n",
+                   l->id().c_str(), first_lot.id().c_str(), first_lot.id().c_str());
+    }
+  }
   const TimeMs start = local_day_start_ms(*start_day, first_lot.utc_offset_minutes());
   const TimeMs end = start + static_cast<TimeMs>(o.days * static_cast<double>(kMsPerDay));
 
@@ -358,7 +366,7 @@ int run(const Options& o) {
   const auto tell_faults = [&](LotPlay& p) {
     for (; p.faults_told < p.model.faults().size(); ++p.faults_told) {
       const auto& f = p.model.faults()[p.faults_told];
-      const std::string& subject = f.kind == "missed_exits" ? p.lot->gates()[f.space].id : p.lot->spaces()[f.space].id;
+      const std::string& subject = fault_subject(*p.lot, f);
       std::printf("parksim: fault %s on %s%s%s from %s%s\n", f.kind.c_str(), district ? p.lot->id().c_str() : "",
                   district ? "/" : "", subject.c_str(), local_time_text(f.from, p.lot->utc_offset_minutes()).c_str(),
                   f.to > 0 ? (" to " + local_time_text(f.to, p.lot->utc_offset_minutes())).c_str() : "");
