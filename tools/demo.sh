@@ -14,15 +14,10 @@ cmake --build "$build" -j"$(nproc)" --target parkd parksim parkctl >/dev/null
 
 run=$root/var/demo
 rm -rf "$run"
-mkdir -p "$run/broker"
-free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'; }
+source "$root/tools/local-broker.sh"
 port=$(free_port)
 http_port=$(free_port)
-{ cat "$root/config/mosquitto/parkd-broker.conf"
-  echo "listener $port 127.0.0.1"
-  echo "persistence_location $run/broker/"; } > "$run/mosquitto.conf"
-# Started as root, Mosquitto switches to its own user: its persistence folder must be its own.
-if [ "$(id -u)" -eq 0 ] && id mosquitto >/dev/null 2>&1; then chown mosquitto: "$run/broker"; fi
+write_mosquitto_conf "$root" "$run" "$port"
 
 pids=()
 cleanup() {
@@ -40,11 +35,11 @@ trap cleanup INT TERM EXIT
 # In a session of its own, so the terminal's Ctrl-C does not stop the broker before parkd.
 setsid mosquitto -c "$run/mosquitto.conf" >"$run/mosquitto.log" 2>&1 &
 pids+=($!)
-for _ in $(seq 100); do (exec 3<>/dev/tcp/127.0.0.1/"$port") 2>/dev/null && break; sleep 0.05; done
+wait_port "$port" || true  # parkd reports a broker that is not there
 "$build/bin/parkd" --broker "tcp://127.0.0.1:$port" --db "$run/parkd.db" --http "127.0.0.1:$http_port" --sim-clock \
   >"$run/parkd.log" 2>&1 &
 pids+=($!)
-for _ in $(seq 100); do (exec 3<>/dev/tcp/127.0.0.1/"$http_port") 2>/dev/null && break; sleep 0.05; done
+wait_port "$http_port" || true  # parkctl below says what is wrong
 args=(--speed 600 --days 7 "$@")
 # The simulated residents are registered like the property office would: CSV files through
 # parkctl (parkd made the token next to its database). Visitors stay unregistered.
