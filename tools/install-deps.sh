@@ -16,7 +16,7 @@ packages=(
   openssl
   clang libclang-rt-14-dev
   mosquitto mosquitto-clients
-  libmosquitto-dev   # the load driver's publishers (bench/)
+  libmosquitto-dev   # parksim's and the load driver's MQTT clients
   nats-server   # the district tests: a three-node JetStream cluster with MQTT
   python3
   chromium chromium-driver fonts-wqy-microhei   # the console's tests in a real browser (CJK text in screenshots)

@@ -1,8 +1,9 @@
-// parksim's MQTT connection and its failover over the brokers in order.
+// parksim's MQTT connection (libmosquitto) and its failover over the brokers in order.
 #include "broker_link.h"
 
+#include <mosquitto.h>
+
 #include <algorithm>
-#include <chrono>
 #include <cstdio>
 #include <stdexcept>
 
@@ -10,7 +11,11 @@
 
 namespace parkd::sim {
 
+using namespace std::chrono_literals;
+
 namespace {
+
+std::once_flag library_initialised;
 
 std::string client_id(const std::vector<std::string>& lots) {
   return lots.size() == 1 ? "parksim-" + lots.at(0) : "parksim-" + lots.at(0) + "-" + std::to_string(lots.size()) + "-lots";
@@ -18,95 +23,199 @@ std::string client_id(const std::vector<std::string>& lots) {
 
 }  // namespace
 
-BrokerLink::BrokerLink(std::vector<std::string> uris, const std::vector<std::string>& lots)
-    : uris_(std::move(uris)),
-      client_(uris_.at(0), client_id(lots), mqtt::create_options(MQTTVERSION_3_1_1, 65'000), nullptr) {
+BrokerLink::BrokerLink(std::vector<std::string> uris, const std::vector<std::string>& lots) {
+  // The URIs were checked by parse_broker_uris: scheme://host:port.
+  for (const std::string& uri : uris) {
+    const std::size_t host_at = uri.find("://") + 3;
+    const std::string scheme = uri.substr(0, host_at - 3);
+    if (scheme == "ssl" || scheme == "mqtts") throw std::runtime_error("parksim connects over plain TCP only, not " + uri);
+    const std::size_t colon = uri.rfind(':');
+    brokers_.push_back(Endpoint{uri, uri.substr(host_at, colon - host_at), std::stoi(uri.substr(colon + 1))});
+  }
   const std::string lot = lots.size() == 1 ? lots.front() : "+";
   topics_ = {"parking/" + lot + "/displays/+/frame", "parking/" + lot + "/gates/+/decision", "parking/" + lot + "/engine/status"};
-  client_.set_message_callback([this](mqtt::const_message_ptr m) {
-    std::lock_guard lock(mutex_);
-    inbox_.emplace_back(m->get_topic(), m->get_payload_str());
-  });
+
+  std::call_once(library_initialised, [] { mosquitto_lib_init(); });
   // A clean session, subscribed again on every connection (a new broker or a restarted one has
-  // no subscriptions). A persistent session would keep decisions for parksim while it
-  // reconnects, but Paho C 1.3 then left some publishes in flight for good after a broker
-  // restart, and parksim stalled on them: a simulator must not hang on its own client library.
-  options_ = mqtt::connect_options_builder().mqtt_version(MQTTVERSION_3_1_1).clean_session(true).finalize();
-  client_.set_connected_handler([this](const std::string&) {
-    for (const std::string& t : topics_) client_.subscribe(t, 1);
-  });
-  client_.set_connection_lost_handler([this](const std::string&) {
-    std::lock_guard lock(mutex_);
-    lost_ = true;
-    changed_.notify_all();
-  });
-  if (!connect_to_one()) throw std::runtime_error("cannot connect to the broker at " + join_broker_uris(uris_));
-  for (const std::string& t : topics_) client_.subscribe(t, 1)->wait_for(std::chrono::seconds(10));
-  reconnector_ = std::thread([this] { reconnect_loop(); });
+  // no subscriptions); unacknowledged publishes are sent again by libmosquitto all the same.
+  client_ = mosquitto_new(client_id(lots).c_str(), true, this);
+  if (client_ == nullptr) throw std::runtime_error("cannot create an MQTT client");
+  mosquitto_int_option(client_, MOSQ_OPT_PROTOCOL_VERSION, MQTT_PROTOCOL_V311);
+  // Our window is the limit; libmosquitto's own (20 by default) would queue behind it.
+  mosquitto_max_inflight_messages_set(client_, static_cast<unsigned>(kWindow));
+  // The network thread is ours (it cycles the brokers), and publish() runs on the main thread.
+  mosquitto_threaded_set(client_, true);
+  mosquitto_connect_callback_set(client_, &BrokerLink::on_connect);
+  mosquitto_subscribe_callback_set(client_, &BrokerLink::on_subscribe);
+  mosquitto_publish_callback_set(client_, &BrokerLink::on_publish);
+  mosquitto_message_callback_set(client_, &BrokerLink::on_message);
+
+  network_ = std::thread([this] { network_loop(); });
+  std::unique_lock lock(mutex_);
+  changed_.wait(lock, [this] { return first_round_done_; });
+  if (!first_round_connected_) {
+    lock.unlock();
+    stop_network();
+    mosquitto_destroy(client_);
+    throw std::runtime_error("cannot connect to the broker at " + join_broker_uris(uris));
+  }
+  changed_.wait_for(lock, 10s, [this] { return subscribed_ >= topics_.size(); });
 }
 
-BrokerLink::~BrokerLink() { stop_reconnecting(); }
+BrokerLink::~BrokerLink() {
+  stop_network();
+  mosquitto_destroy(client_);
+}
 
-void BrokerLink::stop_reconnecting() {
+void BrokerLink::stop_network() {
   {
     std::lock_guard lock(mutex_);
     closing_ = true;
     changed_.notify_all();
   }
-  if (reconnector_.joinable()) reconnector_.join();
+  if (network_.joinable()) network_.join();
 }
 
 bool BrokerLink::connect_to_one() {
-  for (const std::string& uri : uris_) {
-    mqtt::connect_options options = options_;
-    options.set_servers(mqtt::string_collection::create({uri}));
-    try {
-      if (client_.connect(options)->wait_for(std::chrono::seconds(5)) && client_.is_connected()) {
-        std::printf("parksim: connected to %s\n", uri.c_str());
-        std::fflush(stdout);
-        return true;
+  for (const Endpoint& b : brokers_) {
+    {
+      std::lock_guard lock(mutex_);
+      if (closing_) return false;
+      connection_ = Connection::Waiting;
+      subscribed_ = 0;
+    }
+    // Blocking TCP connect; the CONNECT goes out in the loop below.
+    if (mosquitto_connect(client_, b.host.c_str(), b.port, 60) != MOSQ_ERR_SUCCESS) continue;
+    const auto deadline = std::chrono::steady_clock::now() + 5s;
+    while (std::chrono::steady_clock::now() < deadline) {
+      {
+        std::lock_guard lock(mutex_);
+        if (connection_ == Connection::Up) {
+          std::printf("parksim: connected to %s\n", b.uri.c_str());
+          std::fflush(stdout);
+          return true;
+        }
+        if (connection_ == Connection::Refused || closing_) break;
       }
-    } catch (const mqtt::exception&) {  // refused or unreachable: the next one
+      if (mosquitto_loop(client_, 100, 1) != MOSQ_ERR_SUCCESS) break;
     }
   }
+  std::lock_guard lock(mutex_);
+  connection_ = Connection::Down;
   return false;
 }
 
-void BrokerLink::reconnect_loop() {
-  std::unique_lock lock(mutex_);
-  auto pause = std::chrono::milliseconds(250);
+void BrokerLink::network_loop() {
+  const bool connected = connect_to_one();
+  {
+    std::lock_guard lock(mutex_);
+    first_round_done_ = true;
+    first_round_connected_ = connected;
+    changed_.notify_all();
+  }
+  if (!connected) return;
+  auto pause = 250ms;
   for (;;) {
-    changed_.wait(lock, [this] { return lost_ || closing_; });
-    if (closing_) return;
-    lost_ = false;  // before the attempt: a connection lost again right after it is seen
-    lock.unlock();
-    std::printf("parksim: lost the broker; trying %s from the first\n", join_broker_uris(uris_).c_str());
-    std::fflush(stdout);
-    const bool connected = connect_to_one();
-    lock.lock();
-    if (connected) {
-      ++reconnections_;
-      pause = std::chrono::milliseconds(250);
-    } else if (changed_.wait_for(lock, pause, [this] { return closing_; })) {
-      return;
-    } else {
-      lost_ = true;  // none answered: again, after the pause
-      pause = std::min(pause * 2, std::chrono::milliseconds(5'000));
+    {
+      std::unique_lock lock(mutex_);
+      if (closing_) break;
+      if (connection_ != Connection::Up) {
+        lock.unlock();
+        if (connect_to_one()) {
+          ++reconnections_;
+          pause = 250ms;
+          continue;
+        }
+        lock.lock();
+        // None answered: again after a pause, longer each time.
+        if (changed_.wait_for(lock, pause, [this] { return closing_; })) break;
+        pause = std::min<std::chrono::milliseconds>(pause * 2, 5s);
+        continue;
+      }
+    }
+    if (mosquitto_loop(client_, 100, 1) != MOSQ_ERR_SUCCESS) {
+      std::printf("parksim: lost the broker; trying %s from the first\n", [this] {
+        std::vector<std::string> uris;
+        for (const Endpoint& b : brokers_) uris.push_back(b.uri);
+        return join_broker_uris(uris);
+      }().c_str());
+      std::fflush(stdout);
+      std::lock_guard lock(mutex_);
+      connection_ = Connection::Down;
+    }
+  }
+  // Closing: a DISCONNECT, written by the loop, after which the broker closes the connection.
+  if (mosquitto_disconnect(client_) == MOSQ_ERR_SUCCESS) {
+    for (int i = 0; i < 20 && mosquitto_loop(client_, 50, 1) == MOSQ_ERR_SUCCESS; ++i) {
     }
   }
 }
 
-void BrokerLink::publish(const std::string& topic, const std::string& payload, std::optional<Key> key) {
-  while (true) {
-    try {
-      in_flight_.emplace_back(client_.publish(mqtt::make_message(topic, payload, 1, false)), std::move(key));
-      break;
-    } catch (const mqtt::exception&) {
-      drain(0);  // buffer full or reconnecting: wait for what is out, then try again
-      std::this_thread::sleep_for(std::chrono::milliseconds(50));
-    }
+void BrokerLink::on_connect(mosquitto* m, void* self, int rc) {
+  auto* link = static_cast<BrokerLink*>(self);
+  {
+    std::lock_guard lock(link->mutex_);
+    link->connection_ = rc == 0 ? Connection::Up : Connection::Refused;
+    link->changed_.notify_all();
   }
-  drain(kWindow);
+  if (rc != 0) return;
+  for (const std::string& t : link->topics_) mosquitto_subscribe(m, nullptr, t.c_str(), 1);
+}
+
+void BrokerLink::on_subscribe(mosquitto*, void* self, int, int, const int*) {
+  auto* link = static_cast<BrokerLink*>(self);
+  std::lock_guard lock(link->mutex_);
+  ++link->subscribed_;
+  link->changed_.notify_all();
+}
+
+void BrokerLink::on_publish(mosquitto*, void* self, int mid) {
+  auto* link = static_cast<BrokerLink*>(self);
+  std::lock_guard lock(link->mutex_);
+  link->last_ack_ = std::chrono::steady_clock::now();
+  if (link->unacknowledged_ > 0) --link->unacknowledged_;
+  if (const auto it = link->unacknowledged_ids_.find(mid); it != link->unacknowledged_ids_.end()) {
+    if (it->second) link->acknowledged_.push_back(std::move(*it->second));
+    link->unacknowledged_ids_.erase(it);
+  } else {
+    link->acknowledged_early_.insert(mid);
+  }
+  // The publisher waits for half the window back, and drain() for all of it: a wake-up per
+  // PUBACK would cost a thread switch per message.
+  if (link->unacknowledged_ == kWindow / 2 || link->unacknowledged_ == 0) link->changed_.notify_all();
+}
+
+void BrokerLink::on_message(mosquitto*, void* self, const mosquitto_message* message) {
+  auto* link = static_cast<BrokerLink*>(self);
+  std::lock_guard lock(link->mutex_);
+  link->inbox_.emplace_back(message->topic, std::string(static_cast<const char*>(message->payload),
+                                                        static_cast<std::size_t>(message->payloadlen)));
+}
+
+void BrokerLink::publish(const std::string& topic, const std::string& payload, std::optional<Key> key) {
+  {
+    std::unique_lock lock(mutex_);
+    if (unacknowledged_ >= kWindow) changed_.wait(lock, [this] { return unacknowledged_ <= kWindow / 2; });
+    ++unacknowledged_;
+  }
+  int mid = 0;
+  const int rc = mosquitto_publish(client_, &mid, topic.c_str(), static_cast<int>(payload.size()), payload.data(), 1, false);
+  std::lock_guard lock(mutex_);
+  // Without a connection libmosquitto keeps the message and sends it once connected again.
+  if (rc != MOSQ_ERR_SUCCESS && rc != MOSQ_ERR_NO_CONN) {
+    --unacknowledged_;
+    throw std::runtime_error("cannot publish on " + topic + ": " + mosquitto_strerror(rc));
+  }
+  if (acknowledged_early_.erase(mid) > 0) {
+    if (key) acknowledged_.push_back(std::move(*key));
+  } else {
+    unacknowledged_ids_.emplace(mid, std::move(key));
+  }
+}
+
+std::vector<BrokerLink::Key> BrokerLink::acknowledged() const {
+  std::lock_guard lock(mutex_);
+  return acknowledged_;
 }
 
 std::deque<std::pair<std::string, std::string>> BrokerLink::take_inbox() {
@@ -116,21 +225,17 @@ std::deque<std::pair<std::string, std::string>> BrokerLink::take_inbox() {
 
 void BrokerLink::close() {
   drain(0);
-  stop_reconnecting();
-  try {
-    client_.disconnect()->wait_for(std::chrono::seconds(2));
-  } catch (const mqtt::exception&) {
-  }
+  stop_network();
 }
 
 void BrokerLink::drain(std::size_t keep) {
-  while (in_flight_.size() > keep) {
-    auto& [token, key] = in_flight_.front();
-    try {
-      if (token->wait_for(std::chrono::seconds(10)) && key) acknowledged_.push_back(std::move(*key));
-    } catch (const mqtt::exception&) {  // lost with a connection: the broker never had it
+  std::unique_lock lock(mutex_);
+  const auto started = std::chrono::steady_clock::now();
+  while (unacknowledged_ > keep) {
+    if (changed_.wait_for(lock, 1s) == std::cv_status::timeout &&
+        std::chrono::steady_clock::now() - std::max(started, last_ack_) > 10s) {
+      return;  // a broker gone for good: what is left stays unacknowledged
     }
-    in_flight_.pop_front();
   }
 }
 

@@ -421,8 +421,10 @@ int run(const Options& o) {
   // parkd ignores reports that arrive before its first SimClock, and on a broker cluster the clock
   // travels apart from the reports (NATS keeps no order across topics): wait until parkd has
   // taken it, which its signs' first frames, made at that time, say (for every lot: a district
-  // may have several parkd processes). Not forever: a parkd whose clock is past `start` (left
-  // from an earlier run) refuses it.
+  // may have several parkd processes). The clock goes again every half second meanwhile: a parkd
+  // that was not yet subscribed when the first went (just started) would otherwise never take
+  // it (seen in the soak: 10 s lost in one run of three). Not forever: a parkd whose clock is
+  // past `start` (left from an earlier run) refuses it.
   const auto waiting = [&] {
     std::string ids;
     for (const auto& p : plays) {
@@ -432,9 +434,14 @@ int run(const Options& o) {
   };
   {
     const auto waited = std::chrono::steady_clock::now();
+    auto clock_again = waited + std::chrono::milliseconds(500);
     while (!waiting().empty() && !g_stop && std::chrono::steady_clock::now() - waited < std::chrono::seconds(10)) {
       std::this_thread::sleep_for(std::chrono::milliseconds(20));
       take_inbox();
+      if (std::chrono::steady_clock::now() >= clock_again) {
+        send_clock(start);
+        clock_again += std::chrono::milliseconds(500);
+      }
     }
     if (const std::string ids = waiting(); !ids.empty() && !g_stop) {
       std::fprintf(stderr, "parksim: no sign frame at the first SimClock within 10 s%s%s: is parkd running with --sim-clock, "
