@@ -170,6 +170,30 @@ TEST(CompoundModel, AHouseholdPrefixKeepsEachCopysHouseholdsApart) {
   EXPECT_EQ(vehicles.vehicles.size(), plain.resident_cars);
 }
 
+// One parkd's registry holds every lot it serves, and a plate holds one permit: copies of the
+// compound that share a set of taken plates give out none twice (the same seed would draw the
+// very same plates without it; 1,000 lots drew one twice by chance).
+TEST(CompoundModel, LotsSharingTakenPlatesGiveNoPlateTwice) {
+  std::set<std::string> taken;
+  ModelSettings first;
+  first.plates_taken = &taken;
+  ModelSettings second = first;
+  second.household_prefix = "d0002-";
+  const RegistryFiles a = CompoundModel(xj5(), first, kStart).registry_files();
+  const RegistryFiles b = CompoundModel(xj5(), second, kStart).registry_files();
+  std::set<std::string> plates;
+  for (const RegistryFiles* files : {&a, &b}) {
+    const HouseholdImport households = parse_households_csv(files->households_csv);
+    std::set<std::string> known;
+    for (const Household& h : households.households) known.insert(h.household_id);
+    const VehicleImport vehicles = parse_vehicles_csv(files->vehicles_csv, known);
+    ASSERT_TRUE(vehicles.issues.empty()) << vehicles.issues.front().to_string();
+    for (const Vehicle& v : vehicles.vehicles) EXPECT_TRUE(plates.insert(v.plate).second) << v.plate << " twice";
+  }
+  EXPECT_EQ(plates.size(), 2u * first.resident_cars);
+  EXPECT_EQ(taken, plates);
+}
+
 }  // namespace
 }  // namespace parkd::sim
 

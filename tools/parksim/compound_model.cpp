@@ -34,7 +34,8 @@ CompoundModel::CompoundModel(const Lot& lot, ModelSettings settings, TimeMs star
     s.boot_id = static_cast<std::uint32_t>(rng_() | 1u);
     s.battery_mv = static_cast<std::uint32_t>(uniform(2'900, 3'400));
   }
-  std::set<std::string> plates;
+  std::set<std::string> own_plates;
+  std::set<std::string>& plates = settings_.plates_taken != nullptr ? *settings_.plates_taken : own_plates;
   for (std::uint32_t i = 0; i < settings_.resident_cars; ++i) {
     Car car;
     do {
@@ -202,7 +203,9 @@ void CompoundModel::handle(const Event& e, std::vector<DeviceMessage>& out) {
       const int minute = local_minute_of_day(e.at, lot_.utc_offset_minutes());
       if (minute >= 8 * 60 && minute < 20 * 60) {
         Car visitor;
-        visitor.plate = make_plate(rng_() % 8 == 0);
+        do {
+          visitor.plate = make_plate(rng_() % 8 == 0);
+        } while (settings_.plates_taken != nullptr && settings_.plates_taken->contains(visitor.plate));
         visitor.visitor = true;
         visitor.gate = lot_.gates().empty() ? 0 : static_cast<std::uint32_t>(rng_() % lot_.gates().size());
         cars_.push_back(visitor);

@@ -7,6 +7,7 @@
 #include <optional>
 #include <queue>
 #include <random>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -27,6 +28,10 @@ struct ModelSettings {
   // Put before every household id in registry_files(): lots served by one parkd share its
   // registry, so a district's copies of a compound need households of their own.
   std::string household_prefix;
+  // The residents' plates of the lots made before this one, when several lots share one parkd's
+  // registry (a plate holds one permit, whatever the lot): this lot's residents and visitors get
+  // plates not in it, and its residents' plates go in. Null: only this lot's own are kept apart.
+  std::set<std::string>* plates_taken = nullptr;
 };
 
 // What a device sends; the caller encodes it for the wire.

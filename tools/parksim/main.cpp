@@ -350,12 +350,16 @@ int run(const Options& o) {
 
   std::vector<std::unique_ptr<LotPlay>> plays;
   std::map<std::string, LotPlay*, std::less<>> by_id;
+  std::set<std::string> plates_taken;  // by the residents of the lots so far
   for (std::size_t i = 0; i < lots.size(); ++i) {
     sim::ModelSettings settings;
     settings.seed = o.seed + i;
     settings.faults = o.faults;
     settings.ground_locks = o.ground_locks;
-    if (lots.size() > 1) settings.household_prefix = lots[i]->id() + "-";
+    if (lots.size() > 1) {
+      settings.household_prefix = lots[i]->id() + "-";
+      settings.plates_taken = &plates_taken;
+    }
     plays.push_back(std::make_unique<LotPlay>(*lots[i], settings, start));
     by_id.emplace(lots[i]->id(), plays.back().get());
   }
