@@ -83,7 +83,7 @@ GateDecisionOut GateDesk::decide(const GateEventIn& e, TimeMs now) {
     }
     return d;
   }
-  const auto permit = registry_.permit(d.plate, today, terms);
+  const auto permit = registry_->permit(d.plate, today, terms);
   d.vehicle_class = !permit ? VehicleClass::Visitor
                     : permit->household->type == HouseholdType::Owner ? VehicleClass::Owner
                                                                       : VehicleClass::Tenant;

@@ -4,6 +4,7 @@
 
 #include <cstdint>
 #include <map>
+#include <memory>
 #include <optional>
 #include <string>
 #include <utility>
@@ -67,8 +68,13 @@ class GateDesk {
   // `pact`: the versions of the pact; a decision uses the one in force on its local day.
   GateDesk(Engine& engine, std::vector<PactVersion> pact);
 
-  void set_registry(Registry registry) { registry_ = std::move(registry); }
-  const Registry& registry() const { return registry_; }
+  void set_registry(Registry registry) { registry_ = std::make_shared<const Registry>(std::move(registry)); }
+  void set_registry(std::shared_ptr<const Registry> registry) { registry_ = std::move(registry); }
+  const Registry& registry() const { return *registry_; }
+  // The registry as it is now, kept unchanged for whoever holds it (a later change replaces the
+  // desk's, never edits it): a check off the engine's thread needs no copy of a district's
+  // million households.
+  std::shared_ptr<const Registry> registry_snapshot() const { return registry_; }
   void set_pact(std::vector<PactVersion> pact) { pact_ = std::move(pact); }
   void set_special_passes(SpecialPasses passes) { passes_ = std::move(passes); }
   const SpecialPasses& special_passes() const { return passes_; }
@@ -113,7 +119,7 @@ class GateDesk {
 
   Engine& engine_;
   std::vector<PactVersion> pact_;
-  Registry registry_{{}, {}};
+  std::shared_ptr<const Registry> registry_ = std::make_shared<const Registry>(std::vector<Household>{}, std::vector<Vehicle>{});
   SpecialPasses passes_;
   std::map<std::pair<std::string, std::string>, VisitorSession> open_;  // (lot, plate)
   std::vector<VisitorSession> closed_;

@@ -87,6 +87,7 @@ class EngineHost : public EngineSink {
   void on_message(const std::string& topic, const std::string& payload);
   // The registry the gates decide with (loaded from the store at start).
   void set_registry(Registry registry) { desk_.set_registry(std::move(registry)); }
+  void set_registry(std::shared_ptr<const Registry> registry) { desk_.set_registry(std::move(registry)); }
   void set_pact(std::vector<PactVersion> pact) { desk_.set_pact(std::move(pact)); }
   // Where occupancy samples go (one per lot every kSampleInterval of parkd's time), for the notice.
   void set_history(OccupancyHistory* history) { sampler_.set_history(history); }
