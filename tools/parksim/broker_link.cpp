@@ -32,6 +32,7 @@ BrokerLink::BrokerLink(std::vector<std::string> uris, const std::vector<std::str
     const std::size_t colon = uri.rfind(':');
     brokers_.push_back(Endpoint{uri, uri.substr(host_at, colon - host_at), std::stoi(uri.substr(colon + 1))});
   }
+  broker_list_ = join_broker_uris(uris);
   const std::string lot = lots.size() == 1 ? lots.front() : "+";
   topics_ = {"parking/" + lot + "/displays/+/frame", "parking/" + lot + "/gates/+/decision", "parking/" + lot + "/engine/status"};
 
@@ -57,7 +58,7 @@ BrokerLink::BrokerLink(std::vector<std::string> uris, const std::vector<std::str
     lock.unlock();
     stop_network();
     mosquitto_destroy(client_);
-    throw std::runtime_error("cannot connect to the broker at " + join_broker_uris(uris));
+    throw std::runtime_error("cannot connect to the broker at " + broker_list_);
   }
   changed_.wait_for(lock, 10s, [this] { return subscribed_ >= topics_.size(); });
 }
@@ -134,11 +135,7 @@ void BrokerLink::network_loop() {
       }
     }
     if (mosquitto_loop(client_, 100, 1) != MOSQ_ERR_SUCCESS) {
-      std::printf("parksim: lost the broker; trying %s from the first\n", [this] {
-        std::vector<std::string> uris;
-        for (const Endpoint& b : brokers_) uris.push_back(b.uri);
-        return join_broker_uris(uris);
-      }().c_str());
+      std::printf("parksim: lost the broker; trying %s from the first\n", broker_list_.c_str());
       std::fflush(stdout);
       std::lock_guard lock(mutex_);
       connection_ = Connection::Down;
@@ -180,7 +177,7 @@ void BrokerLink::on_publish(mosquitto*, void* self, int mid) {
   } else {
     link->acknowledged_early_.insert(mid);
   }
-  // The publisher waits for half the window back, and drain() for all of it: a wake-up per
+  // The publisher waits for half the window back, and flush() for all of it: a wake-up per
   // PUBACK would cost a thread switch per message.
   if (link->unacknowledged_ == kWindow / 2 || link->unacknowledged_ == 0) link->changed_.notify_all();
 }
@@ -224,14 +221,14 @@ std::deque<std::pair<std::string, std::string>> BrokerLink::take_inbox() {
 }
 
 void BrokerLink::close() {
-  drain(0);
+  flush();
   stop_network();
 }
 
-void BrokerLink::drain(std::size_t keep) {
+void BrokerLink::flush() {
   std::unique_lock lock(mutex_);
   const auto started = std::chrono::steady_clock::now();
-  while (unacknowledged_ > keep) {
+  while (unacknowledged_ > 0) {
     if (changed_.wait_for(lock, 1s) == std::cv_status::timeout &&
         std::chrono::steady_clock::now() - std::max(started, last_ack_) > 10s) {
       return;  // a broker gone for good: what is left stays unacknowledged

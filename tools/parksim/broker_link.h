@@ -52,7 +52,7 @@ class BrokerLink {
   void publish(const std::string& topic, const std::string& payload, std::optional<Key> key = std::nullopt);
   // Waits until every publish is acknowledged, or no acknowledgement came for 10 s (a broker
   // gone for good): those stay unacknowledged.
-  void flush() { drain(0); }
+  void flush();
   // Gate events the broker acknowledged (so parkd must decide them), in the order acknowledged.
   std::vector<Key> acknowledged() const;
   std::deque<std::pair<std::string, std::string>> take_inbox();
@@ -69,7 +69,6 @@ class BrokerLink {
 
   bool connect_to_one();  // the brokers in order, on the network thread; true once one took it
   void network_loop();
-  void drain(std::size_t keep);
   void stop_network();
 
   static void on_connect(mosquitto* m, void* self, int rc);
@@ -78,6 +77,7 @@ class BrokerLink {
   static void on_message(mosquitto* m, void* self, const mosquitto_message* message);
 
   std::vector<Endpoint> brokers_;
+  std::string broker_list_;  // for messages: "tcp://a:1883, tcp://b:1883"
   std::vector<std::string> topics_;
   mosquitto* client_ = nullptr;
 
