@@ -9,6 +9,7 @@
 #include <stdexcept>
 #include <thread>
 
+#include "config/broker_uris.h"
 #include "parking/v1/messages.pb.h"
 
 namespace parkd::bench {
@@ -42,10 +43,9 @@ namespace {
 std::once_flag mosquitto_initialised;
 // "tcp://HOST:PORT" into its host and port.
 std::pair<std::string, int> host_and_port(const std::string& uri) {
-  const std::size_t host_at = uri.find("://") == std::string::npos ? 0 : uri.find("://") + 3;
-  const std::size_t colon = uri.rfind(':');
-  if (colon == std::string::npos || colon < host_at) throw std::runtime_error("no port in broker URI " + uri);
-  return {uri.substr(host_at, colon - host_at), std::stoi(uri.substr(colon + 1))};
+  BrokerAddress address = broker_address(uri);
+  if (address.port == 0) throw std::runtime_error("no port in broker URI " + uri);
+  return {std::move(address.host), address.port};
 }
 // A clean-session MQTT 3.1.1 client calling back with `self`. TCP_NODELAY comes from the shim
 // linked into the driver (tools/nodelay), as for its Paho clients, so PARKD_TCP_NODELAY=off

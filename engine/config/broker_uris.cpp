@@ -24,6 +24,21 @@ std::string broker_uri_problem(std::string_view uri) {
   return {};
 }
 
+BrokerAddress broker_address(std::string_view uri) {
+  const std::size_t scheme_end = uri.find("://");
+  const std::string_view scheme = scheme_end == std::string_view::npos ? std::string_view() : uri.substr(0, scheme_end);
+  const std::string_view rest = scheme_end == std::string_view::npos ? uri : uri.substr(scheme_end + 3);
+  const std::size_t colon = rest.rfind(':');
+  BrokerAddress address;
+  address.tls = scheme == "ssl" || scheme == "mqtts";
+  address.host = std::string(rest.substr(0, colon));
+  if (colon != std::string_view::npos) {
+    const std::string_view port = rest.substr(colon + 1);
+    std::from_chars(port.data(), port.data() + port.size(), address.port);
+  }
+  return address;
+}
+
 BrokerUris parse_broker_uris(std::string_view list) {
   BrokerUris out;
   std::size_t at = 0;

@@ -16,6 +16,14 @@ struct BrokerUris {
 // One URI ("tcp://127.0.0.1:1883"; tcp, ssl, mqtt or mqtts; a host and a port 1-65535), or ""
 // when it is one, else what is wrong with it.
 std::string broker_uri_problem(std::string_view uri);
+// Where a URI that broker_uri_problem() accepts points: its host and port, and whether its
+// scheme asks for TLS (ssl://, mqtts://). For clients that take a host and a port (libmosquitto).
+struct BrokerAddress {
+  std::string host;
+  int port = 0;
+  bool tls = false;
+};
+BrokerAddress broker_address(std::string_view uri);
 // A comma-separated list, as `--broker` takes it: at least one, no duplicates.
 BrokerUris parse_broker_uris(std::string_view list);
 // "tcp://a:1883, tcp://b:1883" for logs and messages.

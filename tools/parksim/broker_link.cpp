@@ -24,13 +24,10 @@ std::string client_id(const std::vector<std::string>& lots) {
 }  // namespace
 
 BrokerLink::BrokerLink(std::vector<std::string> uris, const std::vector<std::string>& lots) {
-  // The URIs were checked by parse_broker_uris: scheme://host:port.
   for (const std::string& uri : uris) {
-    const std::size_t host_at = uri.find("://") + 3;
-    const std::string scheme = uri.substr(0, host_at - 3);
-    if (scheme == "ssl" || scheme == "mqtts") throw std::runtime_error("parksim connects over plain TCP only, not " + uri);
-    const std::size_t colon = uri.rfind(':');
-    brokers_.push_back(Endpoint{uri, uri.substr(host_at, colon - host_at), std::stoi(uri.substr(colon + 1))});
+    BrokerAddress address = broker_address(uri);
+    if (address.tls) throw std::runtime_error("parksim connects over plain TCP only, not " + uri);
+    brokers_.push_back(Endpoint{uri, std::move(address.host), address.port});
   }
   broker_list_ = join_broker_uris(uris);
   const std::string lot = lots.size() == 1 ? lots.front() : "+";

@@ -533,8 +533,9 @@ int run(const Options& o) {
       std::this_thread::sleep_for(std::chrono::milliseconds(50));
       take_inbox();
     }
+    const std::vector<sim::BrokerLink::Key> acknowledged = link.acknowledged();  // a copy, taken once
     for (const auto& p : plays) {
-      if (!write_truth(district ? o.truth + "." + p->lot->id() : o.truth, *p, clock_sent, undecided, link.acknowledged())) return 1;
+      if (!write_truth(district ? o.truth + "." + p->lot->id() : o.truth, *p, clock_sent, undecided, acknowledged)) return 1;
     }
   }
   link.close();
