@@ -39,7 +39,9 @@ NatsCluster::NatsCluster(const std::filesystem::path& dir, int nodes) : dir_(dir
          << "http: 127.0.0.1:" << n.monitor_port << "\n"
          << "jetstream { store_dir: \"" << (home / "jetstream").string() << "\" }\n"
          << "cluster { name: parkd-test, listen: 127.0.0.1:" << n.route_port << ", routes: [" << routes << "] }\n"
-         << "mqtt { listen: 127.0.0.1:" << n.mqtt_port << ", stream_replicas: " << nodes << " }\n";
+         // ack_wait: what a consumer delivered towards a node that died is sent again after it,
+         // and a consumer at its max_ack_pending sends nothing new meanwhile (30 s by default).
+         << "mqtt { listen: 127.0.0.1:" << n.mqtt_port << ", stream_replicas: " << nodes << ", ack_wait: \"5s\" }\n";
   }
 }
 
@@ -95,6 +97,7 @@ std::string NatsCluster::consumers(int i) const {
     };
     if (field("stream_name")) entry = "stream " + value();
     if (field("filter_subject")) entry += " filter " + value();
+    if (field("ack_wait")) entry += " ack_wait_ns " + value();
     if (field("num_ack_pending")) entry += " ack_pending " + value();
     if (field("num_redelivered")) entry += " redelivered " + value();
     if (field("num_waiting")) entry += " waiting " + value();
