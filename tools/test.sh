@@ -107,7 +107,7 @@ cmake -S "$root" -B "$tsan" -DCMAKE_BUILD_TYPE=RelWithDebInfo -DCMAKE_CXX_FLAGS_
 start_background "$tsan/build.log" cmake --build "$tsan" -j"$jobs" \
   --target parkd parkctl daemon_tests daemon_unit_tests parkctl_tests
 
-echo "== AddressSanitizer + UndefinedBehaviorSanitizer (clang): every test but the soak, the package and the district"
+echo "== AddressSanitizer + UndefinedBehaviorSanitizer (clang): every test but the soak, the package, the district and the cluster"
 # One more test at a time than cores, for the same reason as the background build.
 (cd "$asan" && PARKD_TEST_TIME_SCALE=3 ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 LSAN_OPTIONS=suppressions=$root/tests/lsan.supp \
   UBSAN_OPTIONS=print_stacktrace=1 \
