@@ -24,6 +24,12 @@ void GateDesk::restore_open_session(VisitorSession session) {
   open_[std::move(key)] = std::move(session);
 }
 
+void GateDesk::restore_decided(const GateEventIn& event, TimeMs decided_at) {
+  if (event.entry) return;
+  const PlateCheck plate = check_plate(event.plate);
+  if (plate.ok()) note_exit(event, plate.normalised, decided_at);
+}
+
 const VisitorSession* GateDesk::open_session(const std::string& lot_id, const std::string& plate) const {
   const auto it = open_.find({lot_id, plate});
   return it == open_.end() ? nullptr : &it->second;

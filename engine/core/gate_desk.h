@@ -62,7 +62,7 @@ struct VisitorSession {
 class GateDesk {
  public:
   // How long an exit is remembered to recognise its entry arriving late (a cluster's redelivery
-  // comes after its ack wait, 30 s by default on NATS).
+  // comes after its ack wait: 30 s by default on NATS, 5 s in the configuration we ship).
   static constexpr TimeMs kLateEntryWindow = 10 * 60'000;
 
   // `pact`: the versions of the pact; a decision uses the one in force on its local day.
@@ -100,6 +100,9 @@ class GateDesk {
 
   // A visitor inside before a restart, as the store kept it.
   void restore_open_session(VisitorSession session);
+  // A gate event decided at `decided_at` before a restart: an exit is remembered as it was then,
+  // so that its entry arriving late is still recognised (anything else is ignored).
+  void restore_decided(const GateEventIn& event, TimeMs decided_at);
   // The open session of a plate, if any.
   const VisitorSession* open_session(const std::string& lot_id, const std::string& plate) const;
 

@@ -20,6 +20,7 @@ struct InboxEvent {
   std::string payload;  // the GateEvent as received
   std::string topic;
   TimeMs received_at = 0;
+  friend bool operator==(const InboxEvent&, const InboxEvent&) = default;
 };
 
 // Orders appends: a later append has a larger position. 0 is "not in the inbox".

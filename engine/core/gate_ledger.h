@@ -79,6 +79,14 @@ class GateLedger {
   // record came to take them along.
   virtual std::error_code delivered(std::span<const GateEventKey> keys) = 0;
   virtual std::error_code open_sessions(std::vector<VisitorSession>& out) = 0;
+  // The events decided within `window` before the newest decision on record, oldest first: after
+  // a restart the gate desk remembers its recent exits again (an entry a broker cluster delivers
+  // after its car's exit is history, not an arrival).
+  struct DecidedEvent {
+    InboxEvent event;
+    TimeMs decided_at = 0;
+  };
+  virtual std::error_code decided_lately(TimeMs window, std::vector<DecidedEvent>& out) = 0;
   // The record of the cars inside, per lot that keeps one.
   struct LotInside {
     std::string lot_id;

@@ -88,6 +88,16 @@ void EngineHost::recover_gate_events() {
     }
     if (!sessions.empty()) Log::info("gates", "{} visitors inside", sessions.size());
     for (auto& s : sessions) desk_.restore_open_session(std::move(s));
+    std::vector<GateLedger::DecidedEvent> lately;
+    if (auto e = ledger_->decided_lately(GateDesk::kLateEntryWindow, lately)) {
+      Log::error("gates", "cannot read the last minutes' gate decisions: {}; a late entry may open a stay",
+                 e.message());
+    }
+    GateEventDecoder decoder;  // of its own: these were counted when they came
+    for (const GateLedger::DecidedEvent& d : lately) {
+      const DecodedGateEvent decoded = decoder.decode(d.event.lot_id, d.event.gate_id, d.event.payload);
+      if (decoded.event) desk_.restore_decided(*decoded.event, d.decided_at);
+    }
     if (auto e = ledger_->last_decided_seqs(seqs)) {
       Log::error("gates", "cannot read the last decided gate events: {}", e.message());
     }

@@ -35,8 +35,17 @@ VisitorSession read_session(sqlite3_stmt* s) {
   v.note = column_text(s, 8);
   return v;
 }
-}  // namespace
 
+// A gate_decision row's event, from the columns lot_id, gate_id, seq, topic, payload,
+// received_at_ms, in that order.
+InboxEvent event_of(sqlite3_stmt* row) {
+  const auto* blob = static_cast<const char*>(sqlite3_column_blob(row, 4));
+  return InboxEvent{column_text(row, 0), column_text(row, 1), static_cast<std::uint64_t>(sqlite3_column_int64(row, 2)),
+                    std::string(blob == nullptr ? "" : blob, static_cast<std::size_t>(sqlite3_column_bytes(row, 4))),
+                    column_text(row, 3), sqlite3_column_int64(row, 5)};
+}
+
+}  // namespace
 
 SqliteGateLedger::SqliteGateLedger(SqliteDatabase& db)
     : db_(db),
@@ -73,16 +82,27 @@ SqliteGateLedger::SqliteGateLedger(SqliteDatabase& db)
 std::error_code SqliteGateLedger::undecided(std::vector<InboxEvent>& out) {
   std::lock_guard lock(mutex_);
   SqliteStatement select(db_.handle(),
-                         "SELECT lot_id, gate_id, seq, topic, payload FROM gate_decision WHERE decided_at_ms IS NULL "
-                         "ORDER BY received_at_ms, rowid");
+                         "SELECT lot_id, gate_id, seq, topic, payload, received_at_ms FROM gate_decision "
+                         "WHERE decided_at_ms IS NULL ORDER BY received_at_ms, rowid");
   if (select.prepare_result() != SQLITE_OK) return sqlite_error(select.prepare_result());
   int rc = SQLITE_OK;
+  while ((rc = sqlite3_step(select.get())) == SQLITE_ROW) out.push_back(event_of(select.get()));
+  return rc == SQLITE_DONE ? std::error_code() : sqlite_error(rc);
+}
+
+std::error_code SqliteGateLedger::decided_lately(TimeMs window, std::vector<DecidedEvent>& out) {
+  std::lock_guard lock(mutex_);
+  // The newest decision's time, not the clock's: parkd's time is not known yet at start with a
+  // simulated clock, and a parkd down for longer than the window finds nothing it needs anyway.
+  SqliteStatement select(db_.handle(),
+                         "SELECT lot_id, gate_id, seq, topic, payload, received_at_ms, decided_at_ms FROM gate_decision "
+                         "WHERE decided_at_ms >= (SELECT MAX(decided_at_ms) FROM gate_decision) - ?1 "
+                         "ORDER BY decided_at_ms, rowid");
+  if (select.prepare_result() != SQLITE_OK) return sqlite_error(select.prepare_result());
+  sqlite3_bind_int64(select.get(), 1, window);
+  int rc = SQLITE_OK;
   while ((rc = sqlite3_step(select.get())) == SQLITE_ROW) {
-    const auto* blob = static_cast<const char*>(sqlite3_column_blob(select.get(), 4));
-    out.push_back(InboxEvent{column_text(select.get(), 0), column_text(select.get(), 1),
-                             static_cast<std::uint64_t>(sqlite3_column_int64(select.get(), 2)),
-                             std::string(blob == nullptr ? "" : blob, static_cast<std::size_t>(sqlite3_column_bytes(select.get(), 4))),
-                             column_text(select.get(), 3)});
+    out.push_back(DecidedEvent{event_of(select.get()), sqlite3_column_int64(select.get(), 6)});
   }
   return rc == SQLITE_DONE ? std::error_code() : sqlite_error(rc);
 }

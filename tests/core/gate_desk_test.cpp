@@ -165,6 +165,19 @@ TEST_F(GateDeskTest, AnEntryThatArrivesAfterItsCarsExitOpensNoStay) {
   EXPECT_EQ(stamped("苏E99999", true, 0).reason, "VISITOR_ADMITTED");
 }
 
+// parkd restarted between a car's exit and its entry's late delivery: the desk is told the
+// decisions of the last minutes again, and the late entry is still history.
+TEST_F(GateDeskTest, AnExitDecidedBeforeARestartStillMakesItsLateEntryHistory) {
+  const TimeMs cam = t - 40'000;
+  desk.restore_decided(GateEventIn{"tiny", "g", 7, "苏e 12345", false, cam + 6'000}, t - 20'000);
+  desk.restore_decided(GateEventIn{"tiny", "g", 8, "苏E55555", true, cam + 7'000}, t - 19'000);  // an entry: nothing
+  desk.restore_decided(GateEventIn{"tiny", "g", 9, "苏E77777", false, cam + 8'000}, t - GateDesk::kLateEntryWindow - 1);
+  EXPECT_EQ(stamped("苏E12345", true, cam).reason, "ENTRY_AFTER_EXIT") << "the plate as the desk writes it";
+  EXPECT_EQ(stamped("苏E55555", true, cam).reason, "VISITOR_ADMITTED");
+  EXPECT_EQ(stamped("苏E77777", true, cam).reason, "VISITOR_ADMITTED") << "an exit older than the window is forgotten";
+  EXPECT_EQ(desk.open_sessions().size(), 2u);
+}
+
 TEST_F(GateDeskTest, AMissedExitIsNeverBilledIntoTheNextVisit) {
   ASSERT_TRUE(at_gate("苏E12345", true).admit);  // Monday 12:00
   later(kHour);

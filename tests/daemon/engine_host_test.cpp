@@ -184,6 +184,7 @@ class FakeLedger : public GateLedger {
     delivered(acked);
     for (const DecisionRecord& d : decisions) {
       recorded.insert(d.event.seq);
+      decided_events.push_back(DecidedEvent{d.event, d.decided_at});
       outbox.push_back(OutgoingDecision{GateEventKey{d.event.lot_id, d.event.gate_id, d.event.seq}, d.decision_topic,
                                         d.decision_payload});
     }
@@ -198,10 +199,19 @@ class FakeLedger : public GateLedger {
     return {};
   }
   std::error_code open_sessions(std::vector<VisitorSession>&) override { return {}; }
+  std::error_code decided_lately(TimeMs window, std::vector<DecidedEvent>& out) override {
+    TimeMs newest = 0;
+    for (const DecidedEvent& d : decided_events) newest = std::max(newest, d.decided_at);
+    for (const DecidedEvent& d : decided_events) {
+      if (d.decided_at >= newest - window) out.push_back(d);
+    }
+    return {};
+  }
   std::error_code cars_inside(std::vector<LotInside>&) override { return {}; }
   std::error_code sessions_left_between(TimeMs, TimeMs, std::vector<VisitorSession>&) override { return {}; }
   std::error_code decisions_between(TimeMs, TimeMs, std::vector<DecisionCount>&) override { return {}; }
   std::set<std::uint64_t> recorded;  // seqs of gate g
+  std::vector<DecidedEvent> decided_events;
   std::vector<OutgoingDecision> outbox;
   bool fail_next = false;
 };
@@ -230,12 +240,14 @@ class FakeInbox : public GateInbox {
   InboxPosition released = 0;
 };
 
-std::string gate_event(std::uint64_t seq, const std::string& plate) {
+// `camera_at`: the camera's own clock (GateEvent.at_ms), 0 for none.
+std::string gate_event(std::uint64_t seq, const std::string& plate, bool entry = true, TimeMs camera_at = 0) {
   parking::v1::GateEvent e;
   e.set_gate_id("g");
   e.set_seq(seq);
   e.set_plate(plate);
-  e.set_direction(parking::v1::DIRECTION_ENTRY);
+  e.set_direction(entry ? parking::v1::DIRECTION_ENTRY : parking::v1::DIRECTION_EXIT);
+  e.set_at_ms(camera_at);
   return e.SerializeAsString();
 }
 
@@ -267,6 +279,10 @@ struct GateRun {
   }
   void clock_at(TimeMs t) {
     host->enqueue("parking/sim/clock", clock(t));
+    run();
+  }
+  void send(std::string payload) {
+    host->enqueue("parking/tiny/gates/g/event", std::move(payload));
     run();
   }
   void run() {
@@ -324,6 +340,35 @@ TEST(EngineHostGates, WhatTheBrokerHadNotAcknowledgedIsSentAgainFirstAfterAResta
   parkd.clock_at(test::kNoonShanghai + 60'000);
   parkd.event(4);
   EXPECT_EQ(decided_seqs(parkd.publisher), (std::vector<std::uint64_t>{2, 3, 4}));
+}
+
+// A broker cluster can deliver a visitor's entry after its exit (docs/scaling.md), and parkd may
+// restart in between: the exit decided before the restart still makes the entry history, so no
+// stay opens that would never close.
+TEST(EngineHostGates, AnEntryThatComesAfterItsCarsExitAndARestartOpensNoStay) {
+  FakeLedger ledger;
+  FakeInbox inbox;
+  const TimeMs noon = test::kNoonShanghai;
+  {
+    GateRun parkd(ledger, inbox);
+    parkd.clock_at(noon);
+    parkd.send(gate_event(1, "苏E12345", false, noon - 30'000));
+  }
+  GateRun parkd(ledger, inbox);
+  parkd.clock_at(noon + 60'000);
+  parkd.send(gate_event(2, "苏E12345", true, noon - 36'000));
+  parking::v1::GateDecision late;
+  ASSERT_TRUE(late.ParseFromString(last_decision(parkd.publisher)));
+  EXPECT_EQ(late.event_seq(), 2u);
+  EXPECT_EQ(late.reason(), "ENTRY_AFTER_EXIT");
+  EXPECT_EQ(parkd.host->desk().open_session("tiny", "苏E12345"), nullptr);
+  // The same car coming back later, by the camera's clock, is an arrival (turned away here: no
+  // sensor has said a space of the tiny lot is free).
+  parkd.send(gate_event(3, "苏E12345", true, noon + 50'000));
+  parking::v1::GateDecision again;
+  ASSERT_TRUE(again.ParseFromString(last_decision(parkd.publisher)));
+  EXPECT_EQ(again.event_seq(), 3u);
+  EXPECT_EQ(again.reason(), "LOT_FULL");
 }
 
 TEST(EngineHostGates, EventsKeptBeforeTheFirstSimClockAreDecidedOnceItComes) {

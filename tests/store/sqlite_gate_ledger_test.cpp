@@ -128,6 +128,25 @@ TEST_F(GateLedgerTest, AnOlderParkdsUndecidedEventsAreFoundAndGetTheirDecision) 
   EXPECT_EQ(seqs[0].seq, 7u);
 }
 
+// After a restart the gate desk is told again what was decided in its last minutes.
+TEST_F(GateLedgerTest, TheEventsDecidedWithinAWindowBeforeTheNewestComeBackOldestFirst) {
+  std::vector<GateLedger::DecidedEvent> none;
+  ASSERT_FALSE(ledger->decided_lately(600'000, none));
+  EXPECT_TRUE(none.empty());
+  ASSERT_FALSE(ledger->record(std::vector<DecisionRecord>{{event(1), 100'000, std::nullopt, {}, "TEST", true, "", ""},
+                                                          {event(2), 800'000, std::nullopt, {}, "TEST", true, "", ""}}));
+  ASSERT_FALSE(ledger->record(std::vector<DecisionRecord>{{event(4), 900'000, std::nullopt, {}, "TEST", true, "", ""},
+                                                          {event(3), 700'000, std::nullopt, {}, "TEST", true, "", ""}}));
+  std::vector<GateLedger::DecidedEvent> lately;
+  ASSERT_FALSE(ledger->decided_lately(200'000, lately));  // from 700,000, the newest being 900,000
+  ASSERT_EQ(lately.size(), 3u);
+  EXPECT_EQ(lately[0].event, event(3));
+  EXPECT_EQ(lately[0].decided_at, 700'000);
+  EXPECT_EQ(lately[1].event, event(2));
+  EXPECT_EQ(lately[2].event, event(4));
+  EXPECT_EQ(lately[2].decided_at, 900'000);
+}
+
 TEST_F(GateLedgerTest, SessionsOpenAndCloseWithTheirDecisions) {
   const VisitorSession in{"xj5", "苏E12345", "north", 10'000, std::nullopt, {}, 0, false, {}};
   ASSERT_FALSE(ledger->record(std::vector<DecisionRecord>{{event(1), 10'000, in, {}, "TEST", true, "", ""}}));
