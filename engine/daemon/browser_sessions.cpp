@@ -1,6 +1,8 @@
 // Browser sessions: random ids from the kernel, a fixed lifetime, a bound on how many are kept.
 #include "browser_sessions.h"
 
+#include <algorithm>
+
 #include "config/random_secret.h"
 
 namespace parkd {
@@ -10,7 +12,7 @@ BrowserSessions::SignedIn BrowserSessions::sign_in(const ControlToken& token, Ti
     sessions_.erase(order_.front());
     order_.pop_front();
   }
-  SignedIn out{random_secret(32), BrowserSession{token.name, token.role, random_secret(16), now + kLifetime}};
+  SignedIn out{random_secret(32), BrowserSession{token.name, token.role, random_secret(16), now + kLifetime, token.secret}};
   sessions_.emplace(out.id, out.session);
   order_.push_back(out.id);
   if (order_.size() > 2 * kMaxSessions) {  // ids of sessions signed out or expired: drop them
@@ -35,6 +37,16 @@ std::optional<BrowserSession> BrowserSessions::find(std::string_view id, TimeMs 
 
 void BrowserSessions::sign_out(std::string_view id) {
   if (const auto it = sessions_.find(id); it != sessions_.end()) sessions_.erase(it);
+}
+
+std::size_t BrowserSessions::keep_only(const std::vector<ControlToken>& tokens) {
+  return std::erase_if(sessions_, [&](const auto& entry) {
+    const BrowserSession& s = entry.second;
+    return std::none_of(tokens.begin(), tokens.end(),
+                        [&](const ControlToken& t) {
+                          return t.name == s.token_name && t.role == s.role && t.secret == s.token_secret;
+                        });
+  });
 }
 
 void BrowserSessions::note_failure(TimeMs now) {

@@ -10,6 +10,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "config/token_file.h"
 #include "core/time_ms.h"
@@ -21,6 +22,7 @@ struct BrowserSession {
   ControlRole role = ControlRole::Viewer;
   std::string csrf;  // sent back by the console in X-Parkd-Csrf on every changing call
   TimeMs expires_at = 0;
+  std::string token_secret;  // the token it signed in with: a reload that changes it ends the session
 };
 
 class BrowserSessions {
@@ -38,6 +40,9 @@ class BrowserSessions {
   // The live session of this cookie value; an expired one is forgotten.
   std::optional<BrowserSession> find(std::string_view id, TimeMs now);
   void sign_out(std::string_view id);
+  // The tokens were reloaded: a session whose token is gone, or has another secret or role now,
+  // ends (its browser signs in again). Returns how many ended.
+  std::size_t keep_only(const std::vector<ControlToken>& tokens);
 
   // Counts a wrong token; `sign_in_refused` says whether sign-ins are paused now.
   void note_failure(TimeMs now);

@@ -111,6 +111,11 @@ ControlApi::ControlApi(EngineHost& host, ControlStores stores, std::vector<Contr
       pact_(std::move(pact)),
       compound_name_(std::move(compound_name)) {}
 
+std::size_t ControlApi::replace_tokens(std::vector<ControlToken> tokens) {
+  tokens_ = std::move(tokens);
+  return sessions_.keep_only(tokens_);
+}
+
 int ControlApi::utc_offset() const {
   return host_.engine().lot_count() > 0 ? host_.engine().lot(0).utc_offset_minutes() : 480;
 }

@@ -57,6 +57,9 @@ class ControlApi {
   };
   static std::vector<Endpoint> endpoints();
   static constexpr std::string_view kSessionCookie = "parkd_session";
+  // The token file was read again (SIGHUP): these tokens from now on; browsers signed in with a
+  // token that is gone or changed are signed out. Returns how many were. On the strand.
+  std::size_t replace_tokens(std::vector<ControlToken> tokens);
   // GET /v1/events follows this feed (none: 503).
   void set_event_feed(EventFeed* feed) { events_ = feed; }
   // Behind HTTPS the session cookie says Secure: a browser never sends it in clear.

@@ -1,5 +1,6 @@
 // parkd: the parking allocation and guidance daemon. Wires the configuration, one MQTT session
-// per lot, and the engine host on one strand; stops cleanly on SIGINT or SIGTERM.
+// per lot, and the engine host on one strand; stops cleanly on SIGINT or SIGTERM, reads its token
+// file again on SIGHUP.
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/post.hpp>
 #include <boost/asio/signal_set.hpp>
@@ -10,6 +11,7 @@
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
+#include <functional>
 #include <iterator>
 #include <map>
 #include <memory>
@@ -301,6 +303,28 @@ int run(const DaemonOptions& options) {
     event_feed.start();
     if (watchdog) watchdog->start();
   });
+  // SIGHUP (systemctl reload parkd): the token file again, so a leaked or departed token ends
+  // without a restart. A file that cannot be read or parsed changes nothing: the tokens in use stay.
+  // Set before anything can say parkd is up: SIGHUP's default action would end it.
+  boost::asio::signal_set reload(io, SIGHUP);
+  const std::string token_path = control_token_file(config.settings);
+  std::function<void()> wait_for_reload = [&] {
+    reload.async_wait([&](const boost::system::error_code& ec, int) {
+      if (ec) return;
+      TokenFileRead again = read_token_file(token_path, false);
+      if (!again.error.empty()) {
+        Log::error("control", "SIGHUP: the tokens stay as they were: {}", again.error);
+      } else {
+        boost::asio::post(host.strand(), [&control, tokens = std::move(again.tokens)]() mutable {
+          const std::size_t count = tokens.size();
+          const std::size_t ended = control.replace_tokens(std::move(tokens));
+          Log::info("control", "SIGHUP: {} token(s) read again; {} browser session(s) signed out", count, ended);
+        });
+      }
+      wait_for_reload();
+    });
+  };
+  wait_for_reload();
   // Every connect() starts before any is waited on (Paho serialises a second client's connect).
   for (auto& [lot, session] : publisher.sessions) session->start();
 

@@ -419,6 +419,42 @@ TEST_F(ControlApiTest, TheBrowserSignsInOnceHoldsAnHttpOnlyCookieAndSendsTheCsrf
   EXPECT_EQ(call_with(verb::get, "/v1/status", "", {{"Cookie", cookie}}).status, 200u) << "the public status stays open";
 }
 
+// A token leaked or its holder left: the office edits the file and reloads parkd (SIGHUP). The
+// removed token, a changed secret and a changed role all end the browser sessions they opened;
+// the others go on.
+TEST_F(ControlApiTest, TokensReplacedAtAReloadEndTheSessionsOfTheTokensGoneOrChanged) {
+  using boost::beast::http::verb;
+  auto sign_in = [&](const std::string& secret) {
+    const HttpReply in = call_with(verb::post, "/v1/session", R"({"token": ")" + secret + R"("})", {});
+    EXPECT_EQ(in.status, 200u) << in.body;
+    const std::string set_cookie = header_of(in, "Set-Cookie");
+    return set_cookie.substr(0, set_cookie.find(';'));
+  };
+  const std::string guard = sign_in("s3cret-guard-0001");
+  const std::string viewer = sign_in("s3cret-viewer-001");
+  const std::string clerk = sign_in("s3cret-clerk-0001");
+  const std::string admin = sign_in("s3cret-admin-0001");
+  std::size_t ended = 0;
+  boost::asio::post(host->strand(), [&] {
+    ended = api->replace_tokens({{"office-admin", "s3cret-admin-0001", ControlRole::Admin},  // unchanged
+                                 {"committee", "s3cret-viewer-002", ControlRole::Viewer},   // a new secret
+                                 {"clerk-li", "s3cret-clerk-0001", ControlRole::Viewer},    // a lower role
+                                 {"night-guard", "s3cret-guard-0002", ControlRole::Guard}});
+  });
+  io.restart();
+  io.poll();
+  EXPECT_EQ(ended, 3u);
+  for (const std::string& gone : {guard, viewer, clerk}) {
+    EXPECT_EQ(call_with(verb::get, "/v1/spaces", "", {{"Cookie", gone}}).status, 401u) << gone;
+  }
+  EXPECT_EQ(call_with(verb::get, "/v1/audit", "", {{"Cookie", admin}}).status, 200u);
+  EXPECT_EQ(call_with(verb::get, "/v1/spaces", "", {{"Authorization", "Bearer s3cret-guard-0001"}}).status, 401u);
+  EXPECT_EQ(call_with(verb::get, "/v1/spaces", "", {{"Authorization", "Bearer s3cret-viewer-001"}}).status, 401u);
+  EXPECT_EQ(call_with(verb::get, "/v1/visitors", "", {{"Authorization", "Bearer s3cret-guard-0002"}}).status, 200u);
+  EXPECT_EQ(call_with(verb::get, "/v1/households/H1", "", {{"Authorization", "Bearer s3cret-clerk-0001"}}).status, 403u)
+      << "a clerk made a viewer";
+}
+
 TEST_F(ControlApiTest, GuessingTokensPausesSignInsForAMinute) {
   using boost::beast::http::verb;
   for (int i = 0; i < BrowserSessions::kMaxFailuresPerMinute; ++i) {

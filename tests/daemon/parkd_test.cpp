@@ -943,6 +943,30 @@ class ParkdEventsTest : public ParkdTest {
   }
 };
 
+// `systemctl reload parkd` (SIGHUP) reads the token file again: a token taken out of it stops
+// working at once, a new one works, and a file broken by the edit changes nothing.
+TEST_F(ParkdEventsTest, ReloadingReadsTheTokenFileAgainAndABrokenFileKeepsTheTokensInUse) {
+  start_and_wait_online();
+  EXPECT_EQ(test::http_get(http_port, "/v1/visitors", "guard-secret-0123456789").status, 200);
+  const auto path = dir.path() / "parkd.token";
+  std::ofstream(path) << "office:admin:admin-secret-0123456789\nnight-li:guard:night-secret-0123456789\n";
+  parkd.signal(SIGHUP);
+  const auto refused = [&] { return test::http_get(http_port, "/v1/visitors", "guard-secret-0123456789").status == 401; };
+  const auto deadline = std::chrono::steady_clock::now() + test::scaled(10s);
+  while (!refused() && std::chrono::steady_clock::now() < deadline) std::this_thread::sleep_for(20ms);
+  EXPECT_TRUE(refused()) << parkd_log();
+  EXPECT_EQ(test::http_get(http_port, "/v1/visitors", "night-secret-0123456789").status, 200);
+  EXPECT_NE(parkd_log().find("SIGHUP: 2 token(s) read again"), std::string::npos) << parkd_log();
+
+  std::ofstream(path) << "office:superuser:admin-secret-0123456789\n";  // no such role
+  parkd.signal(SIGHUP);
+  const auto said = [&] { return parkd_log().find("SIGHUP: the tokens stay as they were") != std::string::npos; };
+  const auto later = std::chrono::steady_clock::now() + test::scaled(10s);
+  while (!said() && std::chrono::steady_clock::now() < later) std::this_thread::sleep_for(20ms);
+  EXPECT_TRUE(said()) << parkd_log();
+  EXPECT_EQ(test::http_get(http_port, "/v1/visitors", "night-secret-0123456789").status, 200) << "still in use";
+}
+
 TEST_F(ParkdEventsTest, TheStreamCarriesSpacesFramesAndDecisionsAndAViewerSeesNoPlate) {
   start_and_wait_online();
   test::EventStreamClient anonymous(http_port, "/v1/events", {});
