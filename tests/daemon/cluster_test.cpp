@@ -332,7 +332,11 @@ TEST_F(ClusterTest, KillingTheNodeParkdIsOnLosesNoGateEventAndParkdComesBackOnAn
 
 // Sensors that use the node that dies fail over to the next in their list, with a persistent
 // session: every report they had sent and every one sent meanwhile reaches parkd (QoS 1; a
-// report sent twice is one report to parkd, by its seq).
+// report sent twice is one report to parkd, by its seq). A report may reach it after the same
+// sensor's next one: a node that could not hand a message to a session (its window of
+// unacknowledged deliveries full while the cluster recovers) leaves it to the consumer's
+// redelivery after ack_wait (nats-server 2.9, mqtt.go). parkd keeps the newer state and counts
+// the older report out of order: it arrived, and the state parkd shows is the sensor's last.
 TEST_F(ClusterTest, SensorsOnAKilledNodeFailOverAndNothingTheySentIsLost) {
   start_parkd(cluster.uris_from(2));
   test::MqttProbe status(cluster.mqtt_uri(2), "status-watch");
@@ -349,20 +353,23 @@ TEST_F(ClusterTest, SensorsOnAKilledNodeFailOverAndNothingTheySentIsLost) {
               run.reports / run.seconds, sensors.reconnections(), sensors.connected_uri().c_str());
   EXPECT_GE(sensors.reconnections(), 1);  // a surviving node may drop it once more while leaders are elected
   EXPECT_NE(sensors.connected_uri(), cluster.mqtt_uri(1));
-  // Every report was applied once: parkd took each seq of each sensor in order, none missing.
+  // Every report reached parkd: applied, or (rarely) after its sensor's next one; none missing.
   const auto deadline = Clock::now() + test::scaled(10s);
   double accepted = 0;
+  double late = 0;
   while (Clock::now() < deadline) {
-    accepted = test::metric_value(metrics(), "parkd_sensor_reports_total{outcome=\"accepted\"}");
-    if (accepted >= run.reports) break;
+    const std::string page = metrics();
+    accepted = test::metric_value(page, "parkd_sensor_reports_total{outcome=\"accepted\"}");
+    late = test::metric_value(page, "parkd_sensor_reports_total{outcome=\"out_of_order\"}");
+    if (accepted + late >= run.reports) break;
     std::this_thread::sleep_for(100ms);
   }
   const std::string page = metrics();
   std::printf("parkd: %.0f reports accepted, %.0f again (duplicate), %.0f out of order\n", accepted,
-              test::metric_value(page, "parkd_sensor_reports_total{outcome=\"duplicate\"}"),
-              test::metric_value(page, "parkd_sensor_reports_total{outcome=\"out_of_order\"}"));
-  EXPECT_EQ(accepted, run.reports) << page;
-  EXPECT_EQ(occupied_in_parkd(), run.occupied_at_end);
+              test::metric_value(page, "parkd_sensor_reports_total{outcome=\"duplicate\"}"), late);
+  EXPECT_EQ(accepted + late, run.reports) << page;
+  EXPECT_LE(late, run.reports / 100.0) << "a redelivery is the exception, not the rule";
+  EXPECT_EQ(occupied_in_parkd(), run.occupied_at_end) << "parkd shows each sensor's last report";
 }
 
 }  // namespace
