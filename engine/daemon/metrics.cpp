@@ -204,6 +204,18 @@ std::string render_metrics(const EngineHost& host, TimeMs started_at_ms, const E
       p.sample("parkd_mqtt_session_connected", fmt::format("client=\"{}\",broker=\"{}\"", escape(s.client_id), escape(s.broker)),
                s.connected ? 1 : 0);
     }
+    p.family("parkd_mqtt_session_online", "gauge", "1 while the session is connected and the broker granted every "
+             "subscription it asked for: only then does parkd hear the lot's devices.");
+    for (const MqttSessionFigures& s : sessions) {
+      p.sample("parkd_mqtt_session_online", fmt::format("client=\"{}\"", escape(s.client_id)), s.online ? 1 : 0);
+    }
+    p.family("parkd_mqtt_subscriptions_refused_total", "counter",
+             "Subscriptions a SUBACK refused (0x80: an ACL, or a cluster node that could not make the subscription); "
+             "parkd subscribes again after 1, 2, 4... up to 16 s.");
+    for (const MqttSessionFigures& s : sessions) {
+      p.sample("parkd_mqtt_subscriptions_refused_total", fmt::format("client=\"{}\"", escape(s.client_id)),
+               s.subscriptions_refused);
+    }
     p.family("parkd_mqtt_connects_total", "counter",
              "Connects by whether the broker kept the session (kept) or started a new one (new: subscribed and the "
              "unacknowledged sent again).");

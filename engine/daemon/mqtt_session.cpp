@@ -1,7 +1,13 @@
 // Paho glue: options, handlers, and the reconnect loop over the brokers in order.
 #include "mqtt_session.h"
 
+#include <algorithm>
+#include <functional>
+#include <random>
+
 #include <boost/asio/post.hpp>
+#include <fmt/core.h>
+#include <fmt/ranges.h>
 
 #include "config/broker_uris.h"
 #include "log.h"
@@ -27,7 +33,8 @@ MqttSession::MqttSession(Settings settings, boost::asio::any_io_executor executo
       client_(settings_.uris.at(0), settings_.client_id, make_create_options(), nullptr),
       retry_timer_(executor_),
       resubscribe_timer_(executor_),
-      tick_timer_(executor_) {
+      tick_timer_(executor_),
+      jitter_(static_cast<std::uint32_t>(std::hash<std::string>{}(settings_.client_id))) {
   auto builder = mqtt::connect_options_builder()
                      .mqtt_version(MQTTVERSION_3_1_1)
                      .clean_session(false)  // the broker keeps what we have not acknowledged
@@ -47,30 +54,40 @@ MqttSession::MqttSession(Settings settings, boost::asio::any_io_executor executo
   }
   connect_options_ = builder.finalize();
 
+  filters_ = settings_.subscriptions;
+  // At QoS 0 (subscribe()): no acknowledgements, and on a NATS cluster no JetStream consumer.
+  if (!settings_.receive_tick_topic.empty()) filters_.push_back(settings_.receive_tick_topic);
+
   // Handlers are set before connect(): no message can arrive unseen.
   client_.set_message_callback([this](mqtt::const_message_ptr msg) {
     if (!settings_.receive_tick_topic.empty() && msg->get_topic() == settings_.receive_tick_topic) return;
     on_message_(msg->get_topic(), msg->get_payload_str());
   });
   client_.set_connected_handler([this](const std::string&) {
-    boost::asio::post(executor_, [this] { retry_delay_ = std::chrono::milliseconds(250); });
-    subscribe();  // online once the broker has acknowledged the subscriptions
+    online_ = false;
+    {
+      std::lock_guard lock(granted_mutex_);
+      granted_.clear();
+    }
+    boost::asio::post(executor_, [this] {
+      retry_delay_ = std::chrono::milliseconds(250);
+      resubscribe_delay_ = kResubscribeFirst;
+      resubscribe_pending_.clear();  // everything is asked for again now
+    });
+    subscribe(filters_);  // online once the broker has granted every subscription
   });
   client_.set_connection_lost_handler([this](const std::string& cause) {
+    online_ = false;
     if (stopping_) return;
     // parkd's own loop, not Paho's: after a loss the brokers are tried from the first again.
     on_connect_failure(cause.empty() ? "no reason given" : cause, /*lost=*/true);
   });
 }
 
-void MqttSession::subscribe() {
-  std::vector<std::string> filters = settings_.subscriptions;
-  std::vector<int> qos(filters.size(), 1);
-  if (!settings_.receive_tick_topic.empty()) {
-    filters.push_back(settings_.receive_tick_topic);
-    qos.push_back(0);  // no acknowledgements, and on a NATS cluster no JetStream consumer
-  }
+void MqttSession::subscribe(const std::vector<std::string>& filters) {
   if (filters.empty()) return on_subscribed();
+  std::vector<int> qos;
+  for (const std::string& f : filters) qos.push_back(f == settings_.receive_tick_topic ? 0 : 1);
   try {
     client_.subscribe(mqtt::string_collection::create(filters), qos, nullptr, subscribe_listener_);
   } catch (const mqtt::exception& e) {
@@ -78,10 +95,78 @@ void MqttSession::subscribe() {
   }
 }
 
+void MqttSession::on_suback(const mqtt::token& tok, bool failed) {
+  std::vector<std::string> asked;
+  if (const auto topics = tok.get_topics()) {
+    for (std::size_t i = 0; i < topics->size(); ++i) asked.push_back((*topics)[i]);
+  }
+  std::vector<mqtt::ReasonCode> codes;
+  if (!failed) {
+    try {
+      codes = tok.get_subscribe_response().get_reason_codes();
+    } catch (const mqtt::exception&) {  // no codes to read: Paho called it a success
+    }
+  }
+  std::vector<std::string> refused;
+  bool all_granted = false;
+  {
+    std::lock_guard lock(granted_mutex_);
+    for (std::size_t i = 0; i < asked.size(); ++i) {
+      // A failed request (Paho C reports a lone filter's 0x80 so) refuses all it asked for.
+      const bool granted = !failed && (i >= codes.size() || static_cast<int>(codes[i]) < 0x80);
+      if (granted) {
+        granted_.insert(asked[i]);
+      } else if (asked[i] == settings_.receive_tick_topic) {
+        // A help against Paho's 100 ms sleep, not something parkd needs to hear the devices.
+        if (!tick_refusal_logged_.exchange(true)) {
+          Log::warn("mqtt", "{}: the broker refused the receive tick {} (an ACL made before parkd used it? "
+                    "parkd-broker-setup writes it): the first message after a quiet second may wait up to 100 ms",
+                    settings_.client_id, settings_.receive_tick_topic);
+        }
+      } else {
+        refused.push_back(asked[i]);
+      }
+    }
+    all_granted = std::all_of(settings_.subscriptions.begin(), settings_.subscriptions.end(),
+                              [this](const std::string& f) { return granted_.count(f) > 0; });
+  }
+  if (!refused.empty()) {
+    subscriptions_refused_ += refused.size();
+    return resubscribe_later(std::move(refused), failed ? fmt::format("return code {}", tok.get_return_code())
+                                                        : std::string("SUBACK 0x80"));
+  }
+  if (all_granted && !online_) on_subscribed();
+}
+
+void MqttSession::resubscribe_later(std::vector<std::string> filters, std::string why) {
+  boost::asio::post(executor_, [this, filters = std::move(filters), why = std::move(why)] {
+    if (stopping_) return;
+    // Only what was refused is asked for again, after a pause that doubles, with a spread of
+    // +-25 %: a cluster too busy to make a thousand lots' consumers at once gets the requests
+    // spread out instead of all of them again together.
+    std::uniform_real_distribution<double> spread(0.75, 1.25);
+    const auto pause = std::chrono::milliseconds(static_cast<long>(static_cast<double>(resubscribe_delay_.count()) * spread(jitter_)));
+    Log::error("mqtt", "{} is not online: the broker refused {} ({}: an ACL, or a cluster node that could not make the "
+               "subscription); asking again in {} ms", settings_.client_id, fmt::join(filters, ", "), why, pause.count());
+    resubscribe_pending_.insert(resubscribe_pending_.end(), filters.begin(), filters.end());
+    if (resubscribe_armed_) return;  // the timer that is set asks for these too
+    resubscribe_armed_ = true;
+    resubscribe_timer_.expires_after(pause);
+    resubscribe_delay_ = std::min(resubscribe_delay_ * 2, kResubscribeMax);
+    resubscribe_timer_.async_wait([this](const boost::system::error_code& ec) {
+      resubscribe_armed_ = false;
+      std::vector<std::string> again = std::exchange(resubscribe_pending_, {});
+      // A reconnection in between has subscribed to everything already.
+      if (!ec && !stopping_ && !online_ && client_.is_connected()) subscribe(again);
+    });
+  });
+}
+
 void MqttSession::on_subscribed() {
+  online_ = true;
   // Only now does parkd hear what devices send: before, a sign would read "online" from an
   // engine that misses reports, and a test would publish into the void.
-  Log::info("mqtt", "{} online on {}: {} subscription(s) acknowledged", settings_.client_id,
+  Log::info("mqtt", "{} online on {}: {} subscription(s) granted", settings_.client_id,
             settings_.uris.at(uri_index_), settings_.subscriptions.size());
   try {
     if (!settings_.status_topic.empty()) client_.publish(settings_.status_topic, settings_.online_payload, 1, true);
@@ -90,17 +175,6 @@ void MqttSession::on_subscribed() {
   }
   if (on_connected_) on_connected_();
   boost::asio::post(executor_, [this] { pump(); });  // what waited while disconnected
-}
-
-void MqttSession::SubscribeListener::on_failure(const mqtt::token& tok) {
-  Log::error("mqtt", "{}: the broker refused the subscriptions (return code {}); trying again in 1 s",
-             session_.settings_.client_id, tok.get_return_code());
-  boost::asio::post(session_.executor_, [s = &session_] {
-    s->resubscribe_timer_.expires_after(std::chrono::seconds(1));
-    s->resubscribe_timer_.async_wait([s](const boost::system::error_code& ec) {
-      if (!ec && !s->stopping_ && s->client_.is_connected()) s->subscribe();
-    });
-  });
 }
 
 MqttSession::~MqttSession() {
@@ -115,8 +189,10 @@ MqttSession::~MqttSession() {
 }
 
 MqttSessionFigures MqttSession::figures() const {
-  return MqttSessionFigures{settings_.client_id, settings_.uris.at(uri_index_), client_.is_connected(),
-                            connects_kept_.load(), connects_new_.load(), lost_.load()};
+  const bool connected = client_.is_connected();
+  return MqttSessionFigures{settings_.client_id,   settings_.uris.at(uri_index_), connected,
+                            connected && online_,  connects_kept_.load(),         connects_new_.load(),
+                            lost_.load(),          subscriptions_refused_.load()};
 }
 
 void MqttSession::start() {

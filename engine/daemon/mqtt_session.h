@@ -11,6 +11,8 @@
 #include <functional>
 #include <memory>
 #include <mutex>
+#include <random>
+#include <set>
 #include <string>
 #include <unordered_map>
 #include <vector>
@@ -96,14 +98,24 @@ class MqttSession {
   void connect();
   // `lost`: a connection that was up went; otherwise an attempt on the current URI failed.
   void on_connect_failure(const std::string& why, bool lost);
-  void subscribe();      // every subscription, in one request (Paho's thread or the io thread)
-  void on_subscribed();  // the SUBACK: online, the handler, then what waited
+  void subscribe(const std::vector<std::string>& filters);  // one request (Paho's thread or the io thread)
+  // The SUBACK (Paho's thread), or the request's failure. A broker may answer with a failure
+  // code (0x80) for some of the filters, and Paho C reports that as a success when there are
+  // several (a NATS node does it when it cannot make a subscription's JetStream consumer in
+  // time; Mosquitto's dynamic security plugin when a role forbids the filter): only once every
+  // filter is granted on this connection is the session online.
+  void on_suback(const mqtt::token& tok, bool failed);
+  void on_subscribed();  // every filter granted: online, the handler, then what waited
+  // Asks again for `filters` after a pause that doubles up to kResubscribeMax (from any thread).
+  void resubscribe_later(std::vector<std::string> filters, std::string why);
+  static constexpr std::chrono::milliseconds kResubscribeFirst{1'000};
+  static constexpr std::chrono::milliseconds kResubscribeMax{30'000};
 
   class SubscribeListener : public mqtt::iaction_listener {
    public:
     explicit SubscribeListener(MqttSession& session) : session_(session) {}
-    void on_success(const mqtt::token&) override { session_.on_subscribed(); }
-    void on_failure(const mqtt::token& tok) override;
+    void on_success(const mqtt::token& tok) override { session_.on_suback(tok, false); }
+    void on_failure(const mqtt::token& tok) override { session_.on_suback(tok, true); }
 
    private:
     MqttSession& session_;
@@ -145,6 +157,16 @@ class MqttSession {
   boost::asio::steady_timer resubscribe_timer_;
   boost::asio::steady_timer tick_timer_;
   std::chrono::milliseconds retry_delay_{250};
+  std::chrono::milliseconds resubscribe_delay_{kResubscribeFirst};  // io thread only
+  std::vector<std::string> filters_;  // the subscriptions and the receive tick
+  std::mutex granted_mutex_;
+  std::set<std::string> granted_;    // on this connection
+  std::atomic<bool> online_{false};  // every subscription granted on this connection
+  std::vector<std::string> resubscribe_pending_;  // io thread only
+  bool resubscribe_armed_ = false;                // io thread only
+  std::minstd_rand jitter_;                       // io thread only
+  std::atomic<std::uint64_t> subscriptions_refused_{0};
+  std::atomic<bool> tick_refusal_logged_{false};
   std::atomic<bool> stopping_{false};
   std::atomic<std::uint64_t> connects_{0};  // the first connection of a process may find no session
   // Which broker the attempt under way is for: parkd walks the list itself, one URI per

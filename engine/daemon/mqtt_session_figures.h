@@ -10,12 +10,15 @@ struct MqttSessionFigures {
   std::string client_id;
   std::string broker;  // the broker it is connected to, or tried last
   bool connected = false;
+  bool online = false;  // connected, and the broker granted every subscription
   // Each connect by what the broker said of the session: kept (what was in flight is resumed)
   // or new (subscribed again, the unacknowledged sent again). On a cluster, "new" after a
   // failover means the node did not have the session.
   std::uint64_t connects_session_kept = 0;
   std::uint64_t connects_new_session = 0;
   std::uint64_t connections_lost = 0;
+  // Filters a SUBACK refused (0x80), each counted per refusal; the session subscribes again.
+  std::uint64_t subscriptions_refused = 0;
 };
 
 }  // namespace parkd

@@ -260,9 +260,14 @@ TEST_F(ClusterTest, KillingTheNodeParkdIsOnLosesNoGateEventAndParkdComesBackOnAn
   }
   std::size_t losses = 0;
   for (std::size_t at = lost; at != std::string::npos; at = log.find("lost its connection", at + 1)) ++losses;
+  std::size_t refusals = 0;  // SUBACKs that refused a subscription (0x80) on the way
+  for (std::size_t at = log.find("is not online: the broker refused", lost); at != std::string::npos;
+       at = log.find("is not online: the broker refused", at + 1)) {
+    ++refusals;
+  }
   std::printf("parkd on another node %.0f ms after its node was killed, online for good after %.0f ms, %zu "
-              "connection(s) lost\n",
-              connected_ms, online_ms, losses);
+              "connection(s) lost, %zu subscription request(s) refused\n",
+              connected_ms, online_ms, losses, refusals);
   std::printf("sensors: %d reports in %.2f s (%.0f/s); gates: %d events\n", run.reports, run.seconds,
               run.reports / run.seconds, 2 * kPerCamera);
   // The issue asks for 5 s; NATS 2.9 holds a CONNACK back while it elects the leaders the dead

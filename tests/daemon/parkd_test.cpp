@@ -59,6 +59,8 @@ std::string report(const std::string& space, bool occupied, std::uint64_t seq, s
   return r.SerializeAsString();
 }
 
+std::string gate_event(std::uint64_t seq, const std::string& plate, bool entry, const std::string& gate = "gate");
+
 std::string report_topic(const std::string& space) { return "parking/tlot/sensors/s-" + space + "/report"; }
 
 // Matches an EngineStatus message saying `online`.
@@ -188,6 +190,56 @@ TEST_F(ParkdTest, WithSeveralBrokersParkdTakesTheFirstThatAnswersAndFailsOverWhe
   EXPECT_EQ(test::metric_value(m, "parkd_mqtt_connects_total{client=\"parkd-test-tlot\",session=\"new\"}"), 2) << m;
   EXPECT_EQ(test::metric_value(m, "parkd_mqtt_connects_total{client=\"parkd-test-tlot\",session=\"kept\"}"), 0) << m;
   EXPECT_EQ(test::metric_value(m, "parkd_mqtt_connections_lost_total{client=\"parkd-test-tlot\"}"), 1) << m;
+}
+
+// A SUBACK may refuse some of its filters (0x80) and Paho C calls that a success when there
+// are several: a NATS node does it when it cannot make a subscription's JetStream consumer in
+// time (every lot of a 1,000-lot parkd at once, measured), Mosquitto when the ACL forbids a
+// filter. parkd is not online until every filter is granted: it says what was refused and
+// subscribes again until the broker grants it.
+TEST_F(ParkdTest, ASubscriptionTheBrokerRefusesKeepsParkdOfflineUntilItIsGranted) {
+  test::RefusingBroker guarded(dir.path() / "refusing", "parking/tlot/gates/+/event");
+  guarded.start();
+  start_parkd({"--broker", guarded.uri()});
+
+  // Refused, and asked again a second later (the pause doubles up to 16 s).
+  const std::string refusal = "is not online: the broker refused parking/tlot/gates/+/event";
+  const auto refusals = [&] {
+    std::size_t n = 0;
+    const std::string log = parkd_log();
+    for (auto at = log.find(refusal); at != std::string::npos; at = log.find(refusal, at + 1)) ++n;
+    return n;
+  };
+  const auto deadline = std::chrono::steady_clock::now() + 10s;
+  while (refusals() < 2 && std::chrono::steady_clock::now() < deadline) std::this_thread::sleep_for(50ms);
+  ASSERT_GE(refusals(), 2u) << parkd_log();
+  std::string m = test::http_get(http_port, "/metrics").body;
+  EXPECT_EQ(test::metric_value(m, "parkd_mqtt_session_online{client=\"parkd-test-tlot\"}"), 0) << m;
+  EXPECT_EQ(test::metric_value(m, "parkd_mqtt_session_connected{client=\"parkd-test-tlot\",broker=\"" + guarded.uri() + "\"}"), 1)
+      << m;
+  EXPECT_GE(test::metric_value(m, "parkd_mqtt_subscriptions_refused_total{client=\"parkd-test-tlot\"}"), 2) << m;
+  {
+    test::MqttProbe status(guarded.uri(), "status-refused");
+    status.subscribe(kStatusTopic);
+    EXPECT_FALSE(status.wait_for(status_is(true), 500ms)) << "online said while deaf to the gates: " << parkd_log();
+  }
+
+  // The broker's operator grants it (the plugin then disconnects parkd, which logs in again).
+  guarded.grant();
+  test::MqttProbe status(guarded.uri(), "status-granted");
+  status.subscribe(kStatusTopic);
+  ASSERT_TRUE(status.wait_for(status_is(true), 30s)) << "online once the broker grants it: " << parkd_log();
+  m = test::http_get(http_port, "/metrics").body;
+  EXPECT_EQ(test::metric_value(m, "parkd_mqtt_session_online{client=\"parkd-test-tlot\"}"), 1) << m;
+
+  test::MqttProbe barrier(guarded.uri(), "barrier");
+  barrier.subscribe("parking/tlot/gates/gate/decision");
+  test::MqttProbe camera(guarded.uri(), "camera");
+  camera.publish("parking/tlot/gates/gate/event", gate_event(1, "苏E12345", true));
+  EXPECT_TRUE(barrier.wait_for([](const test::Received& r) {
+    parking::v1::GateDecision d;
+    return d.ParseFromString(r.payload) && d.event_seq() == 1;
+  })) << "the camera heard now: " << parkd_log();
 }
 
 TEST_F(ParkdTest, ReportsInFramesOutWithTheRightCounts) {
@@ -359,7 +411,7 @@ TEST_F(ParkdTest, MetricsShowTheCountsAndTheRejections) {
   EXPECT_EQ(test::http_get(http_port, "/nowhere").status, 404);
 }
 
-std::string gate_event(std::uint64_t seq, const std::string& plate, bool entry, const std::string& gate = "gate") {
+std::string gate_event(std::uint64_t seq, const std::string& plate, bool entry, const std::string& gate) {
   parking::v1::GateEvent e;
   e.set_gate_id(gate);
   e.set_seq(seq);

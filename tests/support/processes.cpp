@@ -1,6 +1,8 @@
 // Process, port and broker helpers for the integration tests.
 #include "support/processes.h"
 
+#include "support/mqtt_probe.h"
+
 #include <arpa/inet.h>
 #include <fcntl.h>
 #include <sys/file.h>
@@ -174,6 +176,42 @@ Broker::Broker(const std::filesystem::path& dir) : dir_(dir), config_(dir / "mos
 }
 
 Broker::~Broker() { stop(); }
+
+int RefusingBroker::write_config(const std::filesystem::path& dir, const std::string& refused_filter) {
+  if (std::string(PARKD_MOSQUITTO_DYNSEC_PLUGIN).empty()) {
+    throw std::runtime_error("mosquitto_dynamic_security.so was not found when the tests were configured");
+  }
+  std::filesystem::create_directories(dir);
+  // "admin" (password admin-secret: PBKDF2-SHA512, 101 rounds, the 12-byte salt "parkd-tests!")
+  // may change the roles over $CONTROL; anonymous clients are in the group "devices".
+  std::ofstream(dir / "dynsec.json") << R"({
+  "defaultACLAccess": {"publishClientSend": true, "publishClientReceive": true, "subscribe": true, "unsubscribe": true},
+  "clients": [{"username": "admin", "iterations": 101, "salt": "cGFya2QtdGVzdHMh",
+               "password": "BQJDRW8boEgGl+IlZJ+B89/+TwQELx3BKvjSxbo3FG4fWn13wb5l0TgtfgzMmQzWTubb2Tv7dWMIskyq3ggcXw==",
+               "roles": [{"rolename": "admin"}]}],
+  "groups": [{"groupname": "devices", "roles": [{"rolename": "devices"}]}],
+  "roles": [{"rolename": "devices", "acls": [{"acltype": "subscribePattern", "topic": ")"
+                                     << refused_filter << R"(", "allow": false}]},
+            {"rolename": "admin", "acls": [{"acltype": "publishClientSend", "topic": "$CONTROL/dynamic-security/#", "allow": true}]}],
+  "anonymousGroup": "devices"
+})";
+  const int port = free_loopback_port();
+  std::ofstream(dir / "mosquitto.conf") << "listener " << port << " 127.0.0.1\nallow_anonymous true\n"
+                                        << "plugin " << PARKD_MOSQUITTO_DYNSEC_PLUGIN << "\n"
+                                        << "plugin_opt_config_file " << (dir / "dynsec.json").string() << "\n"
+                                        << "persistence false\nuser root\n";
+  return port;
+}
+
+RefusingBroker::RefusingBroker(const std::filesystem::path& dir, const std::string& refused_filter)
+    : refused_filter_(refused_filter), broker_(dir, dir / "mosquitto.conf", write_config(dir, refused_filter)) {}
+
+void RefusingBroker::grant() {
+  MqttProbe admin(uri(), "admin", ProbeLogin{"admin", "admin-secret", ""});
+  admin.publish("$CONTROL/dynamic-security/v1",
+                R"({"commands": [{"command": "removeRoleACL", "rolename": "devices", "acltype": "subscribePattern", "topic": ")" +
+                    refused_filter_ + R"("}]})");
+}
 
 void Broker::start() {
   process_.start({"mosquitto", "-c", config_.string()}, dir_ / "mosquitto.log");

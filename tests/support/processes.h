@@ -76,6 +76,23 @@ class Broker {
   ChildProcess process_;
 };
 
+// A Mosquitto whose dynamic security plugin refuses anonymous clients a SUBSCRIBE to one filter
+// (SUBACK 0x80; Mosquitto 2.0's ACL file grants every SUBSCRIBE and filters at delivery), until
+// grant() lifts it as the broker's operator would: the plugin then disconnects the clients of
+// the changed group so that they log in again under the new rules.
+class RefusingBroker {
+ public:
+  RefusingBroker(const std::filesystem::path& dir, const std::string& refused_filter);
+  void start() { broker_.start(); }
+  std::string uri() const { return broker_.uri(); }
+  void grant();
+
+ private:
+  static int write_config(const std::filesystem::path& dir, const std::string& refused_filter);
+  std::string refused_filter_;
+  Broker broker_;
+};
+
 // A command run to its end: exit code (128 + signal; -1 when it outlived the timeout and was
 // killed), and what it wrote to stdout and stderr.
 struct Finished {

@@ -88,5 +88,53 @@ TEST(Parksim, WithSeveralBrokersItTakesTheFirstThatAnswersAndFailsOverWhenItIsLo
   EXPECT_EQ(parkd.stop(), 0);
 }
 
+// A SUBACK that refuses (0x80: an ACL, a NATS node that could not make the consumer in time) is
+// not a subscription: parksim says so and asks again each second until the broker grants it.
+TEST(Parksim, ASubscriptionTheBrokerRefusesIsAskedForAgainUntilGranted) {
+  test::TempDir dir;
+  test::RefusingBroker broker(dir.path() / "broker", "parking/xj5/gates/+/decision");
+  broker.start();
+  const int http_port = test::free_loopback_port();
+  test::ChildProcess parkd;
+  parkd.start({(test::binary_dir() / "bin/parkd").string(), "--config", (test::source_dir() / "config/parkd.textproto").string(),
+               "--broker", broker.uri(), "--db", (dir.path() / "parkd.db").string(), "--http",
+               "127.0.0.1:" + std::to_string(http_port), "--sim-clock"},
+              dir.path() / "parkd.log");
+  {
+    test::MqttProbe status(broker.uri(), "status");
+    status.subscribe("parking/xj5/engine/status");
+    ASSERT_TRUE(status.wait_for([](const test::Received& r) {
+      parking::v1::EngineStatus s;
+      return s.ParseFromString(r.payload) && s.online();
+    }, 15s)) << test::read_file(dir.path() / "parkd.log");
+  }
+  test::ChildProcess parksim;
+  const auto out = dir.path() / "parksim.out";
+  parksim.start({(test::binary_dir() / "bin/parksim").string(), "--config",
+                 (test::source_dir() / "config/parkd.textproto").string(), "--broker", broker.uri(), "--speed", "600",
+                 "--days", "0.05"},
+                out);
+  const auto output = [&] { return test::read_file(out); };
+  const std::string refusal = "parksim: the broker refused the subscription to parking/xj5/gates/+/decision; asking again in 1 s";
+  const auto deadline = std::chrono::steady_clock::now() + test::scaled(15s);
+  while (occurrences(output(), refusal) < 2 && std::chrono::steady_clock::now() < deadline) {
+    std::this_thread::sleep_for(50ms);
+  }
+  ASSERT_GE(occurrences(output(), refusal), 2u) << output();
+
+  broker.grant();  // the plugin disconnects parksim; it connects again and is granted
+  const int code = parksim.wait(test::scaled(120s));
+  const std::string said = output();
+  EXPECT_EQ(code, 0) << said;
+  EXPECT_NE(said.find("parksim: played 0.05 simulated days"), std::string::npos) << said;
+  const std::size_t refused = occurrences(said, refusal);
+  // Still playing after the grant: no refusal after its reconnection.
+  const auto reconnected = said.rfind("parksim: connected to " + broker.uri());
+  ASSERT_NE(reconnected, std::string::npos) << said;
+  EXPECT_EQ(said.find(refusal, reconnected), std::string::npos) << said;
+  EXPECT_GE(refused, 2u);
+  EXPECT_EQ(parkd.stop(), 0);
+}
+
 }  // namespace
 }  // namespace parkd

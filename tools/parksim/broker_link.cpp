@@ -81,6 +81,8 @@ bool BrokerLink::connect_to_one() {
       if (closing_) return false;
       connection_ = Connection::Waiting;
       subscribed_ = 0;
+      subscribing_.clear();
+      refused_.clear();
     }
     // Blocking TCP connect; the CONNECT goes out in the loop below.
     if (mosquitto_connect(client_, b.host.c_str(), b.port, 60) != MOSQ_ERR_SUCCESS) continue;
@@ -131,6 +133,12 @@ void BrokerLink::network_loop() {
         continue;
       }
     }
+    std::vector<std::string> again;
+    {
+      std::lock_guard lock(mutex_);
+      if (!refused_.empty() && std::chrono::steady_clock::now() >= resubscribe_at_) again.swap(refused_);
+    }
+    subscribe(again);
     if (mosquitto_loop(client_, 100, 1) != MOSQ_ERR_SUCCESS) {
       std::printf("parksim: lost the broker; trying %s from the first\n", broker_list_.c_str());
       std::fflush(stdout);
@@ -145,7 +153,7 @@ void BrokerLink::network_loop() {
   }
 }
 
-void BrokerLink::on_connect(mosquitto* m, void* self, int rc) {
+void BrokerLink::on_connect(mosquitto*, void* self, int rc) {
   auto* link = static_cast<BrokerLink*>(self);
   {
     std::lock_guard lock(link->mutex_);
@@ -153,14 +161,35 @@ void BrokerLink::on_connect(mosquitto* m, void* self, int rc) {
     link->changed_.notify_all();
   }
   if (rc != 0) return;
-  for (const std::string& t : link->topics_) mosquitto_subscribe(m, nullptr, t.c_str(), 1);
+  link->subscribe(link->topics_);
 }
 
-void BrokerLink::on_subscribe(mosquitto*, void* self, int, int, const int*) {
+void BrokerLink::subscribe(const std::vector<std::string>& topics) {
+  for (const std::string& t : topics) {
+    int mid = 0;
+    if (mosquitto_subscribe(client_, &mid, t.c_str(), 1) != MOSQ_ERR_SUCCESS) continue;  // the connection went
+    std::lock_guard lock(mutex_);
+    subscribing_[mid] = t;
+  }
+}
+
+void BrokerLink::on_subscribe(mosquitto*, void* self, int mid, int count, const int* granted) {
   auto* link = static_cast<BrokerLink*>(self);
   std::lock_guard lock(link->mutex_);
-  ++link->subscribed_;
-  link->changed_.notify_all();
+  const auto it = link->subscribing_.find(mid);
+  if (it == link->subscribing_.end()) return;  // a SUBACK of an earlier connection
+  // A SUBACK may refuse (0x80): a NATS node that could not make the subscription's consumer in
+  // time, an ACL. Not subscribed then: asked again a second later.
+  if (count >= 1 && granted[0] < 0x80) {
+    ++link->subscribed_;
+    link->changed_.notify_all();
+  } else {
+    std::printf("parksim: the broker refused the subscription to %s; asking again in 1 s\n", it->second.c_str());
+    std::fflush(stdout);
+    link->refused_.push_back(it->second);
+    link->resubscribe_at_ = std::chrono::steady_clock::now() + 1s;
+  }
+  link->subscribing_.erase(it);
 }
 
 void BrokerLink::on_publish(mosquitto*, void* self, int mid) {

@@ -71,6 +71,8 @@ class BrokerLink {
   void network_loop();
   void stop_network();
 
+  // On the network thread: each topic's SUBSCRIBE, its message id remembered for the SUBACK.
+  void subscribe(const std::vector<std::string>& topics);
   static void on_connect(mosquitto* m, void* self, int rc);
   static void on_subscribe(mosquitto* m, void* self, int mid, int count, const int* granted);
   static void on_publish(mosquitto* m, void* self, int mid);
@@ -84,7 +86,10 @@ class BrokerLink {
   mutable std::mutex mutex_;  // guards everything below but the atomics
   std::condition_variable changed_;
   Connection connection_ = Connection::Down;
-  std::size_t subscribed_ = 0;  // SUBACKs on this connection
+  std::size_t subscribed_ = 0;  // subscriptions granted on this connection
+  std::unordered_map<int, std::string> subscribing_;  // SUBSCRIBEs sent, by message id
+  std::vector<std::string> refused_;                  // asked again at resubscribe_at_
+  std::chrono::steady_clock::time_point resubscribe_at_;
   bool first_round_done_ = false;
   bool first_round_connected_ = false;
   bool closing_ = false;
