@@ -244,7 +244,7 @@ int run(const DaemonOptions& options) {
     s.ca_file = config.settings.broker.ca_file;
     s.cert_file = config.settings.broker.cert_file;
     s.key_file = config.settings.broker.key_file;
-    s.subscriptions = {"parking/" + lot + "/sensors/#", "parking/" + lot + "/gates/+/event"};
+    s.subscriptions = {"parking/" + lot + "/sensors/+/+", "parking/" + lot + "/gates/+/event"};
     if (options.sim_clock && i == 0) s.subscriptions.emplace_back(kSimClockTopic);
     if (i == 0) s.receive_tick_topic = engine_tick_topic(lot);
     s.status_topic = engine_status_topic(lot);
