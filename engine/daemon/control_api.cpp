@@ -917,27 +917,61 @@ void ControlApi::settle_visitor(Call& call, const std::string& raw_plate, bool w
     if (!at) return call.reply(error_reply(422, "invalid_input", "left_at '" + body.left_at() + "' is not local time YYYY-MM-DD HH:MM"));
     left_at = *at;
   }
-  const std::string note = std::string(waive ? "fee waived by " : "closed by ") + call.token_name + ": " + body.reason();
-  const GateDesk::Settled settled = host_.settle_visitor(*lot, plate.normalised, left_at, waive, note, call.request.body());
+  Settlement settlement{*lot,
+                        plate.normalised,
+                        left_at,
+                        waive,
+                        std::string(waive ? "fee waived by " : "closed by ") + call.token_name + ": " + body.reason(),
+                        call.request.body(),
+                        call.token_name,
+                        offset};
+  // A stay that ended in a month whose bills were issued would change that month's visitor
+  // bill and its published notice after the fact: refused, as the owners' bills of a closed
+  // month never change (their corrections go to the open month).
+  const std::string month = local_time_text(left_at, offset).substr(0, 7);
+  if (month >= local_time_text(host_.now(), offset).substr(0, 7)) return finish_settlement(settlement, call.respond);
+  auto respond = call.respond;
+  stores_.worker.post([this, settlement = std::move(settlement), month, respond] {
+    std::set<std::string> closed;
+    std::vector<BillLine> issued;
+    if (auto e = stores_.bills.closed(closed, issued)) {
+      return respond(error_reply(500, "store_error", "cannot read which months are closed: " + e.message()));
+    }
+    if (closed.count(month) > 0) {
+      return respond(error_reply(
+          422, "month_closed",
+          "left_at " + local_time_text(settlement.left_at, settlement.utc_offset_minutes) + " is in " + month +
+              ", whose bills were issued: its visitor bill and notice do not change now. Settle the stay at a time in "
+              "the open month, or waive it, and give the real time in the reason"));
+    }
+    boost::asio::post(host_.strand(), [this, settlement, respond] { finish_settlement(settlement, respond); });
+  });
+}
+
+void ControlApi::finish_settlement(const Settlement& s, HttpServer::Respond respond) {
+  const GateDesk::Settled settled = host_.settle_visitor(s.lot, s.plate, s.left_at, s.waive, s.note, s.request_body);
   if (!settled.session) {
     const bool none = settled.rejection == GateDesk::SettleRejection::NoOpenSession;
-    return call.reply(error_reply(none ? 404 : 422, none ? "unknown_plate" : "invalid_input", settled.error));
+    return respond(error_reply(none ? 404 : 422, none ? "unknown_plate" : "invalid_input", settled.error));
   }
-  const VisitorSession& s = *settled.session;
+  const VisitorSession& v = *settled.session;
   pb::SettledVisitor out;
-  out.set_lot_id(s.lot_id);
-  out.set_plate(s.plate);
-  out.set_entered_at_local(local_time_text(s.entered_at, offset));
-  out.set_left_at_local(local_time_text(*s.left_at, offset));
-  out.set_fee_fen(s.fee_fen);
-  out.set_note(s.note);
-  audit_then_reply(call, AuditEntry{0, wall_clock_ms(), call.token_name, waive ? "visitor.waive" : "visitor.close",
-                                    s.plate, "", to_json(out)},
+  out.set_lot_id(v.lot_id);
+  out.set_plate(v.plate);
+  out.set_entered_at_local(local_time_text(v.entered_at, s.utc_offset_minutes));
+  out.set_left_at_local(local_time_text(*v.left_at, s.utc_offset_minutes));
+  out.set_fee_fen(v.fee_fen);
+  out.set_note(v.note);
+  audit_then_reply(std::move(respond), AuditEntry{0, wall_clock_ms(), s.token_name, s.waive ? "visitor.waive" : "visitor.close",
+                                                  v.plate, "", to_json(out)},
                    json_reply(200, out));
 }
 
 void ControlApi::audit_then_reply(Call& call, AuditEntry entry, HttpReply reply) {
-  auto respond = call.respond;
+  audit_then_reply(call.respond, std::move(entry), std::move(reply));
+}
+
+void ControlApi::audit_then_reply(HttpServer::Respond respond, AuditEntry entry, HttpReply reply) {
   stores_.worker.post([this, entry = std::move(entry), reply = std::move(reply), respond] {
     if (auto e = stores_.audit.append(entry)) {
       // Done already (the barrier is open, the session closed): say so, and that the log lacks it.

@@ -107,10 +107,23 @@ class ControlApi {
   void change_passes(HttpServer::Respond respond, std::function<std::error_code(SpecialPassStore&)> write, HttpReply reply);
   void open_gate(Call& call, const std::string& gate_id);
   void settle_visitor(Call& call, const std::string& plate, bool waive);
+  // On the strand: closes (or waives) the stay and answers; `request_body` goes to the audit log.
+  struct Settlement {
+    std::string lot;
+    std::string plate;
+    TimeMs left_at = 0;
+    bool waive = false;
+    std::string note;
+    std::string request_body;
+    std::string token_name;
+    int utc_offset_minutes = 0;
+  };
+  void finish_settlement(const Settlement& s, HttpServer::Respond respond);
   // The lot a call means: the one named, or the only one.
   std::optional<std::string> lot_of(const std::string& requested, HttpReply& error) const;
   // For actions done at once on the strand: the audit entry is written, then the reply goes.
   void audit_then_reply(Call& call, AuditEntry entry, HttpReply reply);
+  void audit_then_reply(HttpServer::Respond respond, AuditEntry entry, HttpReply reply);
   // On the store thread: an open month's bill as it would be issued now, its adjustment lines
   // for closed months included.
   std::error_code open_month_bill(int year, int month, std::vector<BillLine>& lines);

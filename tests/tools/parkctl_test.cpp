@@ -540,6 +540,39 @@ TEST_F(ParkctlTest, VisitorsAreBilledAsTheGoldenFileAndTheNoticeAddsUpToTheBills
   EXPECT_NE(html.out.find("京A·1***5"), std::string::npos);
 }
 
+// The published figures of a closed month never change: a stay settled by hand may end in an
+// ended month until its bills are issued, not after (the owners' bills of a closed month are
+// frozen the same way; their corrections go to the open month).
+TEST_F(ParkctlTest, AStaySettledByHandCannotEndInAMonthWhoseBillsWereIssued) {
+  clock(local(2026, 10, 30, 9, 50));
+  sensors_speak(local(2026, 10, 30, 9, 59));
+  clock(local(2026, 10, 30, 10, 0));
+  ASSERT_TRUE(gate("north", 1, "京A12345", true).admit()) << log();
+  ASSERT_TRUE(gate("north", 2, "京A23456", true).admit()) << log();
+  clock(local(2026, 11, 3, 9, 0));
+
+  const auto before_issue = parkctl({"visitor", "close", "京A12345", "--reason", "the guard's notes", "--at", "2026-10-31 11:40"});
+  ASSERT_EQ(before_issue.code, 0) << "October is not issued yet: " << before_issue.err;
+  ASSERT_EQ(parkctl({"bill", "--month", "2026-10"}).code, 0);  // the first export of an ended month issues it
+  const auto october = parkctl({"bill", "--month", "2026-10", "--visitors"});
+  ASSERT_NE(october.out.find("京A12345"), std::string::npos) << october.out;
+  const auto october_notice = parkctl({"notice", "--month", "2026-10"});
+
+  const auto refused = parkctl({"visitor", "close", "京A23456", "--reason", "the guard's notes", "--at", "2026-10-31 12:00"});
+  EXPECT_EQ(refused.code, 6) << refused.out << refused.err;
+  EXPECT_NE(refused.err.find("is in 2026-10, whose bills were issued"), std::string::npos) << refused.err;
+  EXPECT_EQ(parkctl({"bill", "--month", "2026-10", "--visitors"}).out, october.out);
+  EXPECT_EQ(parkctl({"notice", "--month", "2026-10"}).out, october_notice.out);
+  const auto inside = parkctl({"visitors"});
+  EXPECT_NE(inside.out.find("京A23456"), std::string::npos) << "still open: " << inside.out;
+
+  const auto settled = parkctl({"visitor", "close", "京A23456", "--reason", "left 2026-10-31 12:00 by the guard's notes",
+                                "--at", "2026-11-01 00:00"});
+  ASSERT_EQ(settled.code, 0) << settled.err;
+  EXPECT_NE(parkctl({"bill", "--month", "2026-11", "--visitors"}).out.find("京A23456"), std::string::npos);
+  EXPECT_EQ(parkctl({"bill", "--month", "2026-10", "--visitors"}).out, october.out);
+}
+
 TEST_F(ParkctlTest, GuardsOpenBarriersTheOfficeSettlesStaysAndGrantsPassesAllAudited) {
   // Issue #17 cases 2 and 3 at the real gates: a guard's open reaches the barrier; a session
   // whose exit was unread is settled with the fee for the time the guard noted; an ambulance on
