@@ -39,9 +39,28 @@ bool EventFeed::subscribe(std::shared_ptr<EventStream> stream, bool with_plates)
 }
 
 void EventFeed::send(std::shared_ptr<const std::string> with_plates, std::shared_ptr<const std::string> without) {
-  const auto before = subscribers_.size();
-  std::erase_if(subscribers_, [&](Subscriber& s) { return !s.stream->offer(s.with_plates ? with_plates : without); });
-  dropped_ += before - subscribers_.size();
+  if (subscribers_.empty()) return;
+  offer_from(std::make_shared<const std::vector<Subscriber>>(subscribers_), 0, std::move(with_plates), std::move(without));
+}
+
+void EventFeed::offer_from(std::shared_ptr<const std::vector<Subscriber>> targets, std::size_t from,
+                           std::shared_ptr<const std::string> with_plates, std::shared_ptr<const std::string> without) {
+  // Each offer writes to a socket at once: fifty browsers in one turn of the strand kept a
+  // report that came meanwhile waiting for all fifty writes. A few per turn, and what arrived
+  // in between goes first.
+  const std::size_t to = std::min(from + kOffersPerTurn, targets->size());
+  for (std::size_t i = from; i < to; ++i) {
+    const Subscriber& s = (*targets)[i];
+    if (s.stream->offer(s.with_plates ? with_plates : without)) continue;
+    const auto before = subscribers_.size();
+    std::erase_if(subscribers_, [&](const Subscriber& t) { return t.stream == s.stream; });
+    dropped_ += before - subscribers_.size();
+  }
+  if (to == targets->size()) return;
+  boost::asio::post(host_.strand(), [this, targets = std::move(targets), to, with_plates = std::move(with_plates),
+                                     without = std::move(without)]() mutable {
+    offer_from(std::move(targets), to, std::move(with_plates), std::move(without));
+  });
 }
 
 void EventFeed::schedule_flush() {

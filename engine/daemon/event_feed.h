@@ -9,7 +9,8 @@
 // load (50 browsers at 1,000 reports/s cost ~100,000 writes a second when sent one by one). A
 // slow browser's connection buffers a bounded backlog and is dropped (HttpServer), so the
 // engine never waits for a browser. The strand only copies what changed; the JSON is written on
-// a thread of the feed's own. On the strand.
+// a thread of the feed's own; the batch is offered to a few browsers per turn of the strand, so
+// a report never waits behind fifty socket writes. On the strand.
 #pragma once
 
 #include <chrono>
@@ -64,6 +65,10 @@ class EventFeed : public LiveEventSink {
   void flush();
   // Offers the two batches: `with_plates` to guards and above, `without` to viewers.
   void send(std::shared_ptr<const std::string> with_plates, std::shared_ptr<const std::string> without);
+  // Offers to targets[from..from + kOffersPerTurn), then posts the rest as the strand's next turn.
+  void offer_from(std::shared_ptr<const std::vector<Subscriber>> targets, std::size_t from,
+                  std::shared_ptr<const std::string> with_plates, std::shared_ptr<const std::string> without);
+  static constexpr std::size_t kOffersPerTurn = 8;
   void heartbeat();
 
   EngineHost& host_;
