@@ -100,6 +100,9 @@ void MqttSession::on_suback(const mqtt::token& tok, bool failed) {
   if (const auto topics = tok.get_topics()) {
     for (std::size_t i = 0; i < topics->size(); ++i) asked.push_back((*topics)[i]);
   }
+  // A request Paho failed because the connection went is no refusal: the next connection
+  // subscribes to everything again.
+  if (failed && !client_.is_connected()) return;
   std::vector<mqtt::ReasonCode> codes;
   if (!failed) {
     try {
