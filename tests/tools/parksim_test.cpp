@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 #include <chrono>
+#include <filesystem>
 #include <string>
 #include <thread>
 
@@ -22,6 +23,23 @@ std::size_t occurrences(const std::string& text, const std::string& what) {
   return n;
 }
 
+// parkd on xj5 with --sim-clock on `brokers`, until it says online on `status_uri` (subscribed
+// before parksim's first SimClock).
+void start_parkd_online(test::ChildProcess& parkd, const std::filesystem::path& dir, const std::string& brokers,
+                        const std::string& status_uri, int http_port) {
+  parkd.start({(test::binary_dir() / "bin/parkd").string(), "--config", (test::source_dir() / "config/parkd.textproto").string(),
+               "--broker", brokers, "--db", (dir / "parkd.db").string(), "--http", "127.0.0.1:" + std::to_string(http_port),
+               "--sim-clock"},
+              dir / "parkd.log");
+  ASSERT_TRUE(test::wait_for_port(http_port, 10s)) << test::read_file(dir / "parkd.log");
+  test::MqttProbe status(status_uri, "status");
+  status.subscribe("parking/xj5/engine/status");
+  ASSERT_TRUE(status.wait_for([](const test::Received& r) {
+    parking::v1::EngineStatus s;
+    return s.ParseFromString(r.payload) && s.online();
+  }, 15s)) << test::read_file(dir / "parkd.log");
+}
+
 TEST(Parksim, WithSeveralBrokersItTakesTheFirstThatAnswersAndFailsOverWhenItIsLost) {
   test::TempDir dir;
   test::Broker first(dir.path() / "first");
@@ -30,19 +48,8 @@ TEST(Parksim, WithSeveralBrokersItTakesTheFirstThatAnswersAndFailsOverWhenItIsLo
   const std::string brokers = first.uri() + "," + second.uri();
   const int http_port = test::free_loopback_port();
   test::ChildProcess parkd;
-  parkd.start({(test::binary_dir() / "bin/parkd").string(), "--config", (test::source_dir() / "config/parkd.textproto").string(),
-               "--broker", brokers, "--db", (dir.path() / "parkd.db").string(), "--http",
-               "127.0.0.1:" + std::to_string(http_port), "--sim-clock"},
-              dir.path() / "parkd.log");
-  ASSERT_TRUE(test::wait_for_port(http_port, 10s)) << test::read_file(dir.path() / "parkd.log");
-  {  // parkd online (subscribed) on the second broker before parksim's first SimClock
-    test::MqttProbe status(second.uri(), "status");
-    status.subscribe("parking/xj5/engine/status");
-    ASSERT_TRUE(status.wait_for([](const test::Received& r) {
-      parking::v1::EngineStatus s;
-      return s.ParseFromString(r.payload) && s.online();
-    }, 15s)) << test::read_file(dir.path() / "parkd.log");
-  }
+  start_parkd_online(parkd, dir.path(), brokers, second.uri(), http_port);
+  if (HasFatalFailure()) return;
 
   test::ChildProcess parksim;
   const auto out = dir.path() / "parksim.out";
@@ -96,18 +103,8 @@ TEST(Parksim, ASubscriptionTheBrokerRefusesIsAskedForAgainUntilGranted) {
   broker.start();
   const int http_port = test::free_loopback_port();
   test::ChildProcess parkd;
-  parkd.start({(test::binary_dir() / "bin/parkd").string(), "--config", (test::source_dir() / "config/parkd.textproto").string(),
-               "--broker", broker.uri(), "--db", (dir.path() / "parkd.db").string(), "--http",
-               "127.0.0.1:" + std::to_string(http_port), "--sim-clock"},
-              dir.path() / "parkd.log");
-  {
-    test::MqttProbe status(broker.uri(), "status");
-    status.subscribe("parking/xj5/engine/status");
-    ASSERT_TRUE(status.wait_for([](const test::Received& r) {
-      parking::v1::EngineStatus s;
-      return s.ParseFromString(r.payload) && s.online();
-    }, 15s)) << test::read_file(dir.path() / "parkd.log");
-  }
+  start_parkd_online(parkd, dir.path(), broker.uri(), broker.uri(), http_port);
+  if (HasFatalFailure()) return;
   test::ChildProcess parksim;
   const auto out = dir.path() / "parksim.out";
   parksim.start({(test::binary_dir() / "bin/parksim").string(), "--config",
