@@ -100,9 +100,12 @@ void MqttSession::on_suback(const mqtt::token& tok, bool failed) {
   if (const auto topics = tok.get_topics()) {
     for (std::size_t i = 0; i < topics->size(); ++i) asked.push_back((*topics)[i]);
   }
-  // A request Paho failed because the connection went is no refusal: the next connection
-  // subscribes to everything again.
-  if (failed && !client_.is_connected()) return;
+  // Paho C calls this under its library lock: no call into Paho that takes it (is_connected()
+  // would release it under the receive thread's feet). A failed request with 0x80 is a lone
+  // filter's refusal; any other failure (the connection went, Paho refused the request) is asked
+  // again too, and the retry skips it when the connection is gone (the next one subscribes to
+  // everything).
+  const bool refusal = !failed || tok.get_return_code() == 0x80;
   std::vector<mqtt::ReasonCode> codes;
   if (!failed) {
     try {
@@ -134,9 +137,13 @@ void MqttSession::on_suback(const mqtt::token& tok, bool failed) {
                               [this](const std::string& f) { return granted_.count(f) > 0; });
   }
   if (!refused.empty()) {
+    if (!refusal) {
+      return resubscribe_later(refused, fmt::format("the request for {} failed (return code {})", fmt::join(refused, ", "),
+                                                    tok.get_return_code()));
+    }
     subscriptions_refused_ += refused.size();
-    return resubscribe_later(std::move(refused), failed ? fmt::format("return code {}", tok.get_return_code())
-                                                        : std::string("SUBACK 0x80"));
+    return resubscribe_later(refused, fmt::format("the broker refused {} (SUBACK 0x80: an ACL, or a cluster node that "
+                                                  "could not make the subscription)", fmt::join(refused, ", ")));
   }
   if (all_granted && !online_) on_subscribed();
 }
@@ -149,8 +156,7 @@ void MqttSession::resubscribe_later(std::vector<std::string> filters, std::strin
     // spread out instead of all of them again together.
     std::uniform_real_distribution<double> spread(0.75, 1.25);
     const auto pause = std::chrono::milliseconds(static_cast<long>(static_cast<double>(resubscribe_delay_.count()) * spread(jitter_)));
-    Log::error("mqtt", "{} is not online: the broker refused {} ({}: an ACL, or a cluster node that could not make the "
-               "subscription); asking again in {} ms", settings_.client_id, fmt::join(filters, ", "), why, pause.count());
+    Log::error("mqtt", "{} is not online: {}; asking again in {} ms", settings_.client_id, why, pause.count());
     resubscribe_pending_.insert(resubscribe_pending_.end(), filters.begin(), filters.end());
     if (resubscribe_armed_) return;  // the timer that is set asks for these too
     resubscribe_armed_ = true;

@@ -106,7 +106,8 @@ class MqttSession {
   // filter is granted on this connection is the session online.
   void on_suback(const mqtt::token& tok, bool failed);
   void on_subscribed();  // every filter granted: online, the handler, then what waited
-  // Asks again for `filters` after a pause that doubles up to kResubscribeMax (from any thread).
+  // Asks again for `filters` after a pause that doubles up to kResubscribeMax (from any thread);
+  // `why` completes the log line "<client> is not online: <why>".
   void resubscribe_later(std::vector<std::string> filters, std::string why);
   static constexpr std::chrono::milliseconds kResubscribeFirst{1'000};
   static constexpr std::chrono::milliseconds kResubscribeMax{30'000};
