@@ -211,7 +211,7 @@ std::string render_metrics(const EngineHost& host, TimeMs started_at_ms, const E
     }
     p.family("parkd_mqtt_subscriptions_refused_total", "counter",
              "Subscriptions a SUBACK refused (0x80: an ACL, or a cluster node that could not make the subscription); "
-             "parkd subscribes again after 1, 2, 4... up to 16 s.");
+             "parkd asks again for those after 1, 2, 4... up to 30 s.");
     for (const MqttSessionFigures& s : sessions) {
       p.sample("parkd_mqtt_subscriptions_refused_total", fmt::format("client=\"{}\"", escape(s.client_id)),
                s.subscriptions_refused);
