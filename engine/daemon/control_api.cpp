@@ -932,12 +932,11 @@ void ControlApi::settle_visitor(Call& call, const std::string& raw_plate, bool w
   if (month >= local_time_text(host_.now(), offset).substr(0, 7)) return finish_settlement(settlement, call.respond);
   auto respond = call.respond;
   stores_.worker.post([this, settlement = std::move(settlement), month, respond] {
-    std::set<std::string> closed;
-    std::vector<BillLine> issued;
-    if (auto e = stores_.bills.closed(closed, issued)) {
-      return respond(error_reply(500, "store_error", "cannot read which months are closed: " + e.message()));
+    std::optional<std::string> issued;
+    if (auto e = stores_.bills.issued_file(month, issued)) {
+      return respond(error_reply(500, "store_error", "cannot read whether " + month + " is closed: " + e.message()));
     }
-    if (closed.count(month) > 0) {
+    if (issued) {
       return respond(error_reply(
           422, "month_closed",
           "left_at " + local_time_text(settlement.left_at, settlement.utc_offset_minutes) + " is in " + month +
