@@ -3,6 +3,8 @@
 
 #include <array>
 
+#include "core/lot.h"
+
 namespace parkd {
 
 Topic parse_topic(std::string_view topic) {
@@ -46,5 +48,9 @@ std::string display_frame_topic(std::string_view lot, std::string_view display_i
 }
 std::string engine_status_topic(std::string_view lot) { return "parking/" + std::string(lot) + "/engine/status"; }
 std::string engine_tick_topic(std::string_view lot) { return "parking/" + std::string(lot) + "/engine/tick"; }
+std::string sensor_probe_topic(std::string_view lot) {
+  return "parking/" + std::string(lot) + "/sensors/" + std::string(kProbeDeviceId) + "/probe";
+}
+std::string gate_probe_topic(std::string_view lot) { return gate_event_topic(lot, kProbeDeviceId); }
 
 }  // namespace parkd

@@ -28,5 +28,10 @@ std::string display_frame_topic(std::string_view lot, std::string_view display_i
 std::string engine_status_topic(std::string_view lot);
 // parkd to itself, QoS 0, empty: keeps Paho's receive thread from idling (MqttSession).
 std::string engine_tick_topic(std::string_view lot);
+// parkd to itself, QoS 1, through its sensor and gate subscriptions (SubscriptionProbe): a topic
+// each subscription matches and no device uses (sensors publish .../report; no gate may be
+// called kProbeDeviceId).
+std::string sensor_probe_topic(std::string_view lot);
+std::string gate_probe_topic(std::string_view lot);
 
 }  // namespace parkd

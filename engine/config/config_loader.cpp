@@ -333,6 +333,16 @@ ConfigLoad load_config_text(std::string_view text, const std::string& file, cons
   }
   if (!config.broker().client_id().empty()) s.broker.client_id = config.broker().client_id();
   s.broker.username = config.broker().username();
+  if (config.broker().has_probe_interval_s()) {
+    if (config.broker().probe_interval_s() > 3'600) {
+      const SpecLocation at = where.at("broker");
+      out.issues.push_back(ConfigIssue{file, at.line, at.column,
+                                       "broker: probe_interval_s is " + std::to_string(config.broker().probe_interval_s()) +
+                                           "; at most 3600 (an hour), or 0 for no probes"});
+    } else {
+      s.broker.probe_interval_s = config.broker().probe_interval_s();
+    }
+  }
   if (!config.broker().password_file().empty()) s.broker.password_file = (base_dir / config.broker().password_file()).string();
   if (!config.broker().ca_file().empty()) s.broker.ca_file = (base_dir / config.broker().ca_file()).string();
   if (!config.broker().cert_file().empty()) s.broker.cert_file = (base_dir / config.broker().cert_file()).string();

@@ -23,6 +23,7 @@ struct BrokerSettings {
   std::string ca_file;    // TLS: the broker's CA; empty without TLS
   std::string cert_file;  // TLS client certificate (optional)
   std::string key_file;
+  std::uint32_t probe_interval_s = 30;  // 0: no probes (MqttSession::Settings::probes)
 };
 
 struct DeviceLimits {

@@ -204,6 +204,10 @@ LotBuild Lot::build(const LotSpec& spec) {
 
   for (const auto& g : spec.gates) {
     if (!check_id(issues, g.at, "gate", g.gate_id)) continue;
+    if (g.gate_id == kProbeDeviceId) {
+      issues.add(g.at, "gate id '" + g.gate_id + "' is reserved: parkd's probe of its broker subscription uses it");
+      continue;
+    }
     const auto gate_index = static_cast<GateIndex>(lot.gates_.size());
     if (!insert_id(lot.gate_index_, g.gate_id, gate_index)) {
       issues.add(g.at, "gate '" + g.gate_id + "' is defined twice");

@@ -125,5 +125,8 @@ struct LotBuild {
 // True when `id` can be used as an MQTT topic level and a CSV field: 1..64 characters, none of
 // them '/', '+', '#', ',', '"', a control character or white space.
 bool is_valid_id(std::string_view id);
+// The gate id in the topic of the probe parkd sends itself through its gate-event subscription
+// (MqttSession): no gate may have it.
+inline constexpr std::string_view kProbeDeviceId = "parkd-probe";
 
 }  // namespace parkd

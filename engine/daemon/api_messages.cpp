@@ -65,6 +65,7 @@ pb::StatusReply status_reply(const EngineHost& host) {
     out.set_active_alerts(static_cast<std::uint32_t>(engine.active_alerts(l).size()));
     out.set_cars_inside(engine.cars_inside(l).count());
     out.set_inside_record_begun(engine.cars_inside(l).begun());
+    out.set_broker(host.broker_state(lot.id()));
   }
   return reply;
 }

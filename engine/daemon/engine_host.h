@@ -9,6 +9,7 @@
 #include <array>
 #include <cstdint>
 #include <functional>
+#include <string_view>
 #include <map>
 #include <optional>
 #include <string>
@@ -131,6 +132,11 @@ class EngineHost : public EngineSink {
                                     Alert* ended = nullptr);
   // Who shows the lot live (may be null): told of every space change, frame and decision sent.
   void set_live_events(LiveEventSink* sink) { live_ = sink; }
+  // How each lot's broker session stands (broker_state()), for the status: any thread may be
+  // asked, the answer must not block.
+  using BrokerStates = std::function<std::string(std::string_view lot_id)>;
+  void set_broker_states(BrokerStates states) { broker_states_ = std::move(states); }
+  std::string broker_state(std::string_view lot_id) const { return broker_states_ ? broker_states_(lot_id) : std::string(); }
 
   const Engine& engine() const { return engine_; }
   const HostCounters& counters() const { return counters_; }
@@ -204,6 +210,7 @@ class EngineHost : public EngineSink {
   bool restoring_ = false;  // the stored states going back in: not changes for the histories
   // The arrival of the oldest message whose effects are being processed; unset outside process().
   std::optional<std::chrono::steady_clock::time_point> processing_since_;
+  BrokerStates broker_states_;
   LiveEventSink* live_ = nullptr;
   SpaceStateKeeper states_;   // the last known states, for the next start
   OccupancySampler sampler_;  // counts every five minutes, for the notice

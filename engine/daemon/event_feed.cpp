@@ -148,14 +148,31 @@ void EventFeed::flush() {
   });
 }
 
+std::string EventFeed::broker_states() const {
+  std::string out;
+  for (std::size_t l = 0; l < host_.engine().lot_count(); ++l) {
+    out += host_.broker_state(host_.engine().lot(l).id());
+    out += ',';
+  }
+  return out;
+}
+
 void EventFeed::heartbeat() {
   if (!subscribers_.empty()) {
-    std::string status;
-    append(status, "status", to_json(status_reply(host_)));
-    auto text = std::make_shared<const std::string>(std::move(status));
-    send(text, text);
+    // A guard must see at once that parkd stopped hearing a lot's devices (the console says so
+    // above every view); nothing else in the feed would change to tell.
+    std::string brokers = broker_states();
+    const auto now = std::chrono::steady_clock::now();
+    if (brokers != last_broker_states_ || now - last_status_ >= kHeartbeat) {
+      std::string status;
+      append(status, "status", to_json(status_reply(host_)));
+      auto text = std::make_shared<const std::string>(std::move(status));
+      send(text, text);
+      last_status_ = now;
+      last_broker_states_ = std::move(brokers);
+    }
   }
-  heartbeat_.expires_after(kHeartbeat);
+  heartbeat_.expires_after(kBrokerWatch);
   heartbeat_.async_wait([this](const boost::system::error_code& ec) {
     if (!ec) heartbeat();
   });

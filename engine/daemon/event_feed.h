@@ -1,7 +1,8 @@
 // GET /v1/events: the lot as it changes, as Server-Sent Events, to the console's browsers. Event
 // types `space`, `frame` (on subscribing, the last of each sign), `decision`, `alert` (raised or
 // cleared, as GET /v1/alerts shows it), `status` (on
-// subscribing, then every kHeartbeat, which also keeps idle connections alive), data as the
+// subscribing, within kBrokerWatch of a lot's broker session changing state, and every
+// kHeartbeat, which also keeps idle connections alive), data as the
 // API's JSON. A viewer's stream carries no plate.
 // What happens is gathered and sent every kFlushInterval as one write per browser: each changed
 // space once, each sign's latest frame, every decision. A browser needs no more than that, and
@@ -37,6 +38,7 @@ class EventFeed : public LiveEventSink {
  public:
   static constexpr std::size_t kMaxSubscribers = 100;
   static constexpr std::chrono::seconds kHeartbeat{15};
+  static constexpr std::chrono::seconds kBrokerWatch{1};
   static constexpr std::chrono::milliseconds kFlushInterval{100};
   static constexpr std::size_t kMaxPendingDecisions = 1'000;  // per flush; the oldest go beyond
 
@@ -69,10 +71,13 @@ class EventFeed : public LiveEventSink {
   void offer_from(std::shared_ptr<const std::vector<Subscriber>> targets, std::size_t from,
                   std::shared_ptr<const std::string> with_plates, std::shared_ptr<const std::string> without);
   static constexpr std::size_t kOffersPerTurn = 8;
-  void heartbeat();
+  void heartbeat();  // every kBrokerWatch: the status when due or when a broker session changed
+  std::string broker_states() const;
 
   EngineHost& host_;
   boost::asio::steady_timer heartbeat_;
+  std::chrono::steady_clock::time_point last_status_{};
+  std::string last_broker_states_;
   boost::asio::steady_timer flush_timer_;
   bool flush_due_ = false;
   std::vector<Subscriber> subscribers_;

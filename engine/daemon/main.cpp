@@ -245,6 +245,9 @@ int run(const DaemonOptions& options) {
     s.cert_file = config.settings.broker.cert_file;
     s.key_file = config.settings.broker.key_file;
     s.subscriptions = {"parking/" + lot + "/sensors/+/+", "parking/" + lot + "/gates/+/event"};
+    s.probes = {{s.subscriptions[0], sensor_probe_topic(lot)}, {s.subscriptions[1], gate_probe_topic(lot)}};
+    s.probe_interval = std::chrono::seconds(config.settings.broker.probe_interval_s);
+    s.probe_tag = fmt::format("parkd-{}-{}", ::getpid(), started_at);
     if (options.sim_clock && i == 0) s.subscriptions.emplace_back(kSimClockTopic);
     if (i == 0) s.receive_tick_topic = engine_tick_topic(lot);
     s.status_topic = engine_status_topic(lot);
@@ -260,6 +263,11 @@ int run(const DaemonOptions& options) {
           });
         });
   }
+  // The map is complete before anything runs: read on the strand, never changed.
+  host.set_broker_states([&publisher](std::string_view lot) {
+    const auto it = publisher.sessions.find(std::string(lot));
+    return it == publisher.sessions.end() ? std::string() : std::string(broker_state(it->second->figures()));
+  });
   ConsoleFiles console;
   if (!config.settings.console_dir.empty()) {
     std::string problem;

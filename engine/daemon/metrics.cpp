@@ -216,6 +216,19 @@ std::string render_metrics(const EngineHost& host, TimeMs started_at_ms, const E
       p.sample("parkd_mqtt_subscriptions_refused_total", fmt::format("client=\"{}\"", escape(s.client_id)),
                s.subscriptions_refused);
     }
+    p.family("parkd_mqtt_subscription_stalls_total", "counter",
+             "Probes parkd sent itself through a granted subscription that did not come back within the probe "
+             "interval while the connection stayed up: the broker stopped delivering. Each is followed by a "
+             "reconnection to the next broker, session kept.");
+    for (const MqttSessionFigures& s : sessions) {
+      p.sample("parkd_mqtt_subscription_stalls_total", fmt::format("client=\"{}\"", escape(s.client_id)),
+               s.subscription_stalls);
+    }
+    p.family("parkd_mqtt_session_hearing", "gauge", "0 from a stalled probe until a probe comes back through every "
+             "subscription again; 1 otherwise.");
+    for (const MqttSessionFigures& s : sessions) {
+      p.sample("parkd_mqtt_session_hearing", fmt::format("client=\"{}\"", escape(s.client_id)), s.hearing ? 1 : 0);
+    }
     p.family("parkd_mqtt_connects_total", "counter",
              "Connects by whether the broker kept the session (kept) or started a new one (new: subscribed and the "
              "unacknowledged sent again).");

@@ -22,6 +22,12 @@ mqtt::create_options make_create_options() {
   opts.set_max_buffered_messages(static_cast<int>(MqttSession::kPublishWindow) + 100);
   return opts;
 }
+
+std::vector<std::string> probe_topics(const MqttSession::Settings& settings) {
+  std::vector<std::string> out;
+  for (const auto& p : settings.probes) out.push_back(p.topic);
+  return out;
+}
 }  // namespace
 
 MqttSession::MqttSession(Settings settings, boost::asio::any_io_executor executor, MessageHandler on_message,
@@ -34,6 +40,11 @@ MqttSession::MqttSession(Settings settings, boost::asio::any_io_executor executo
       retry_timer_(executor_),
       resubscribe_timer_(executor_),
       tick_timer_(executor_),
+      probe_timer_(executor_),
+      // Half the interval: a round may come a tenth early (the spread), and a probe sent between
+      // two rounds (after a stall's reconnection) is judged at the first round it is due.
+      probe_(probe_topics(settings_), settings_.probe_tag, settings_.probe_interval / 2),
+      last_delivery_(std::make_unique<std::atomic<std::int64_t>[]>(settings_.probes.size())),
       jitter_(static_cast<std::uint32_t>(std::hash<std::string>{}(settings_.client_id))) {
   auto builder = mqtt::connect_options_builder()
                      .mqtt_version(MQTTVERSION_3_1_1)
@@ -60,8 +71,18 @@ MqttSession::MqttSession(Settings settings, boost::asio::any_io_executor executo
 
   // Handlers are set before connect(): no message can arrive unseen.
   client_.set_message_callback([this](mqtt::const_message_ptr msg) {
-    if (!settings_.receive_tick_topic.empty() && msg->get_topic() == settings_.receive_tick_topic) return;
-    on_message_(msg->get_topic(), msg->get_payload_str());
+    const std::string& topic = msg->get_topic();
+    if (!settings_.receive_tick_topic.empty() && topic == settings_.receive_tick_topic) return;
+    for (std::size_t i = 0; i < settings_.probes.size(); ++i) {
+      if (topic == settings_.probes[i].topic) {
+        return boost::asio::post(executor_, [this, topic, payload = msg->get_payload_str()] { on_probe(topic, payload); });
+      }
+      if (SubscriptionProbe::matches(settings_.probes[i].filter, topic)) {
+        last_delivery_[i].store(std::chrono::steady_clock::now().time_since_epoch().count(), std::memory_order_relaxed);
+        break;
+      }
+    }
+    on_message_(topic, msg->get_payload_str());
   });
   client_.set_connected_handler([this](const std::string&) {
     online_ = false;
@@ -73,12 +94,18 @@ MqttSession::MqttSession(Settings settings, boost::asio::any_io_executor executo
       retry_delay_ = std::chrono::milliseconds(250);
       resubscribe_delay_ = kResubscribeFirst;
       resubscribe_pending_.clear();  // everything is asked for again now
+      probe_.connection_changed();
+      awaiting_probe_ = false;
     });
     subscribe(filters_);  // online once the broker has granted every subscription
   });
   client_.set_connection_lost_handler([this](const std::string& cause) {
     online_ = false;
     if (stopping_) return;
+    boost::asio::post(executor_, [this] {
+      probe_.connection_changed();
+      awaiting_probe_ = false;
+    });
     // parkd's own loop, not Paho's: after a loss the brokers are tried from the first again.
     on_connect_failure(cause.empty() ? "no reason given" : cause, /*lost=*/true);
   });
@@ -172,6 +199,21 @@ void MqttSession::resubscribe_later(std::vector<std::string> filters, std::strin
 }
 
 void MqttSession::on_subscribed() {
+  if (hearing_) return go_online();
+  // A subscription stalled on the last connection: granted is not enough, a probe must come back.
+  boost::asio::post(executor_, [this] {
+    if (stopping_ || online_) return;
+    awaiting_probe_ = true;
+    std::vector<std::string> stalled;
+    for (std::size_t i : probe_.stalled_filters()) stalled.push_back(settings_.probes.at(i).filter);
+    Log::warn("mqtt", "{}: every subscription granted on {}; online once a probe comes back through {}",
+              settings_.client_id, settings_.uris.at(uri_index_), fmt::join(stalled, ", "));
+    probe_.connection_changed();
+    send_probes(probe_.round(std::chrono::steady_clock::now()).send);
+  });
+}
+
+void MqttSession::go_online() {
   online_ = true;
   // Only now does parkd hear what devices send: before, a sign would read "online" from an
   // engine that misses reports, and a test would publish into the void.
@@ -191,6 +233,7 @@ MqttSession::~MqttSession() {
   retry_timer_.cancel();
   resubscribe_timer_.cancel();
   tick_timer_.cancel();
+  probe_timer_.cancel();
   try {
     if (client_.is_connected()) client_.disconnect()->wait_for(std::chrono::seconds(2));
   } catch (const mqtt::exception&) {
@@ -201,12 +244,117 @@ MqttSessionFigures MqttSession::figures() const {
   const bool connected = client_.is_connected();
   return MqttSessionFigures{settings_.client_id,   settings_.uris.at(uri_index_), connected,
                             connected && online_,  connects_kept_.load(),         connects_new_.load(),
-                            lost_.load(),          subscriptions_refused_.load()};
+                            lost_.load(),          subscriptions_refused_.load(), stalls_.load(),
+                            hearing_.load()};
 }
 
 void MqttSession::start() {
   connect();
   if (!settings_.receive_tick_topic.empty()) tick();
+  if (!settings_.probes.empty() && settings_.probe_interval.count() > 0) schedule_probe_round();
+}
+
+void MqttSession::schedule_probe_round() {
+  // +-10 %: a thousand lots' probes do not all go at once.
+  std::uniform_real_distribution<double> spread(0.9, 1.1);
+  probe_timer_.expires_after(std::chrono::milliseconds(
+      static_cast<long>(static_cast<double>(settings_.probe_interval.count()) * spread(jitter_))));
+  probe_timer_.async_wait([this](const boost::system::error_code& ec) {
+    if (!ec) probe_round();
+  });
+}
+
+void MqttSession::probe_round() {
+  if (stopping_) return;
+  // Only on a connection whose subscriptions were all granted: before, silence proves nothing.
+  if ((online_ || awaiting_probe_) && client_.is_connected()) {
+    const auto now = std::chrono::steady_clock::now();
+    for (std::size_t i = 0; i < settings_.probes.size(); ++i) {
+      const std::int64_t at = last_delivery_[i].load(std::memory_order_relaxed);
+      if (at == 0) continue;
+      const SubscriptionProbe::Time when{std::chrono::steady_clock::duration(at)};
+      if (const auto heard = probe_.delivered(i, when, now)) note_heard(*heard);
+    }
+    const SubscriptionProbe::Round round = probe_.round(now);
+    for (std::size_t i : round.never_heard) {
+      Log::warn("mqtt", "{}: parkd's probe through {} (a QoS 1 message to itself on {}) has not come back since it "
+                "started: does the broker let parkd publish there? (parkd-broker-setup writes that ACL.) Until it "
+                "does, parkd cannot tell a subscription that stopped delivering from quiet devices",
+                settings_.client_id, settings_.probes.at(i).filter, settings_.probes.at(i).topic);
+    }
+    if (round.stalled.empty()) {
+      send_probes(round.send);
+    } else {
+      std::vector<std::string> stalled;
+      for (std::size_t i : round.stalled) stalled.push_back(settings_.probes.at(i).filter);
+      ++stalls_;
+      hearing_ = false;
+      reconnect_after_stall(fmt::format("{}", fmt::join(stalled, ", ")));
+    }
+  }
+  schedule_probe_round();
+}
+
+void MqttSession::send_probes(const std::vector<SubscriptionProbe::Probe>& probes) {
+  for (const SubscriptionProbe::Probe& p : probes) {
+    try {
+      client_.publish(p.topic, p.payload, 1, false);
+    } catch (const mqtt::exception&) {  // disconnecting: the next connection probes again
+      return;
+    }
+  }
+}
+
+void MqttSession::on_probe(const std::string& topic, const std::string& payload) {
+  const auto heard = probe_.heard(topic, payload, std::chrono::steady_clock::now());
+  if (!heard) return;
+  if (heard->first) {
+    Log::info("mqtt", "{}: the probe came back through {}: a stall of that subscription will be noticed within {} ms",
+              settings_.client_id, settings_.probes.at(heard->filter).filter, 2 * settings_.probe_interval.count());
+  }
+  note_heard(*heard);
+}
+
+void MqttSession::note_heard(const SubscriptionProbe::Heard& heard) {
+  if (heard.stalled_for) {
+    Log::info("mqtt", "{}: {} delivers again, {:.1f} s after parkd found it stalled", settings_.client_id,
+              settings_.probes.at(heard.filter).filter, static_cast<double>(heard.stalled_for->count()) / 1000.0);
+  }
+  hearing_ = !probe_.stalled();
+  if (awaiting_probe_ && hearing_ && !stopping_ && client_.is_connected()) {
+    awaiting_probe_ = false;
+    go_online();
+  }
+}
+
+void MqttSession::reconnect_after_stall(const std::string& filters) {
+  // Not a refusal, not a lost connection: the broker took the subscription and delivers nothing
+  // (seen on a NATS node whose JetStream consumer stopped). Another node serves the same session
+  // and consumers, so nothing the cluster holds for parkd is dropped; the session is never
+  // cleaned by parkd, since that would drop what the consumers still hold.
+  const std::size_t next = (uri_index_ + 1) % settings_.uris.size();
+  Log::error("mqtt", "{} hears nothing on {}: the probe parkd sent itself through it has not come back within {} ms, "
+             "though the broker granted the subscription and the connection is up; reconnecting to {} (session kept), "
+             "offline until a probe comes back",
+             settings_.client_id, filters, settings_.probe_interval.count() / 2, settings_.uris.at(next));
+  online_ = false;
+  awaiting_probe_ = false;
+  uri_index_ = next;
+  try {
+    // The signs and barriers hear that guidance is off, as from the last will.
+    if (!settings_.status_topic.empty()) client_.publish(settings_.status_topic, settings_.will_payload, 1, true);
+    client_.disconnect(1'000, nullptr, disconnect_listener_);
+  } catch (const mqtt::exception& e) {
+    Log::warn("mqtt", "{}: disconnecting failed ({}); connecting again", settings_.client_id, e.what());
+    after_disconnect();
+  }
+}
+
+void MqttSession::after_disconnect() {
+  boost::asio::post(executor_, [this] {
+    probe_.connection_changed();
+    connect();
+  });
 }
 
 void MqttSession::tick() {
@@ -392,6 +540,7 @@ void MqttSession::stop(const std::string& final_status, std::chrono::millisecond
   retry_timer_.cancel();
   resubscribe_timer_.cancel();
   tick_timer_.cancel();
+  probe_timer_.cancel();
   try {
     if (client_.is_connected() && !settings_.status_topic.empty()) {
       client_.publish(settings_.status_topic, final_status, 1, true)->wait_for(timeout);

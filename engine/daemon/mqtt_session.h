@@ -24,6 +24,7 @@
 #include "latency_histogram.h"
 #include "log.h"
 #include "mqtt_session_figures.h"
+#include "subscription_probe.h"
 
 namespace parkd {
 
@@ -46,6 +47,18 @@ class MqttSession {
     // so no second passes without something to read. One session per process is enough: the
     // receive thread serves them all. The messages are dropped here, never handed over.
     std::string receive_tick_topic;
+    // Probes through the subscriptions (SubscriptionProbe): every probe_interval (0: never) a QoS 1
+    // message on each `topic`, which its `filter` (one of `subscriptions`) matches and no device
+    // uses. One that does not come back while the session stayed online means the broker stopped
+    // delivering on that subscription: the session reconnects to the next broker (session kept)
+    // and says online again only once a probe comes back.
+    struct Probed {
+      std::string filter;
+      std::string topic;
+    };
+    std::vector<Probed> probes;
+    std::chrono::milliseconds probe_interval{30'000};
+    std::string probe_tag;  // different in each process (SubscriptionProbe)
     std::string status_topic;                // retained EngineStatus; the will goes here too
     std::string online_payload;
     std::string will_payload;
@@ -105,7 +118,16 @@ class MqttSession {
   // time; Mosquitto's dynamic security plugin when a role forbids the filter): only once every
   // filter is granted on this connection is the session online.
   void on_suback(const mqtt::token& tok, bool failed);
-  void on_subscribed();  // every filter granted: online, the handler, then what waited
+  void on_subscribed();  // every filter granted: online (once a probe came back after a stall)
+  void go_online();      // the status, the handler, then what waited
+  // The probes (io thread): a round every probe_interval; what came back (posted by Paho's thread).
+  void probe_round();
+  void schedule_probe_round();
+  void send_probes(const std::vector<SubscriptionProbe::Probe>& probes);
+  void on_probe(const std::string& topic, const std::string& payload);
+  void note_heard(const SubscriptionProbe::Heard& heard);  // a filter delivers: online if all do
+  // A subscription stopped delivering: away from this broker, to the next one, session kept (io thread).
+  void reconnect_after_stall(const std::string& filters);
   // Asks again for `filters` after a pause that doubles up to kResubscribeMax (from any thread);
   // `why` completes the log line "<client> is not online: <why>".
   void resubscribe_later(std::vector<std::string> filters, std::string why);
@@ -148,6 +170,18 @@ class MqttSession {
     MqttSession& session_;
   };
 
+  // Ends a deliberate disconnect (reconnect_after_stall): the next connect, on the io thread.
+  class DisconnectListener : public mqtt::iaction_listener {
+   public:
+    explicit DisconnectListener(MqttSession& session) : session_(session) {}
+    void on_success(const mqtt::token&) override { session_.after_disconnect(); }
+    void on_failure(const mqtt::token&) override { session_.after_disconnect(); }
+
+   private:
+    MqttSession& session_;
+  };
+  void after_disconnect();
+
   Settings settings_;
   boost::asio::any_io_executor executor_;
   MessageHandler on_message_;
@@ -157,6 +191,14 @@ class MqttSession {
   boost::asio::steady_timer retry_timer_;
   boost::asio::steady_timer resubscribe_timer_;
   boost::asio::steady_timer tick_timer_;
+  boost::asio::steady_timer probe_timer_;
+  SubscriptionProbe probe_;     // io thread only
+  bool awaiting_probe_ = false;  // io thread only: granted after a stall, online once a probe is back
+  std::atomic<bool> hearing_{true};  // no subscription stalled (probe_.stalled(), for other threads)
+  std::atomic<std::uint64_t> stalls_{0};
+  // Per probed filter: when a device's message last came through it (steady clock, ns; 0: never),
+  // set on Paho's thread, read by the probe's rounds.
+  std::unique_ptr<std::atomic<std::int64_t>[]> last_delivery_;
   std::chrono::milliseconds retry_delay_{250};
   std::chrono::milliseconds resubscribe_delay_{kResubscribeFirst};  // io thread only
   std::vector<std::string> filters_;  // the subscriptions and the receive tick
@@ -182,6 +224,7 @@ class MqttSession {
   ConnectListener connect_listener_{*this};
   PublishListener publish_listener_{*this};
   SubscribeListener subscribe_listener_{*this};
+  DisconnectListener disconnect_listener_{*this};
   std::atomic<std::size_t> in_flight_{0};
   // When each publish in Paho was handed over, oldest first: the broker acknowledges QoS 1
   // publishes in the order it received them (MQTT 3.1.1, 4.6.0), so the oldest is the one a

@@ -3,6 +3,7 @@
 
 #include <cstdint>
 #include <string>
+#include <string_view>
 
 namespace parkd {
 
@@ -19,6 +20,19 @@ struct MqttSessionFigures {
   std::uint64_t connections_lost = 0;
   // Filters a SUBACK refused (0x80), each counted per refusal; the session subscribes again.
   std::uint64_t subscriptions_refused = 0;
+  // Probes through the subscriptions (SubscriptionProbe): rounds that found one not delivering
+  // (each followed by a reconnection), and whether every subscription delivers now.
+  std::uint64_t subscription_stalls = 0;
+  bool hearing = true;
 };
+
+// The session as /v1/status and the console name it: "online" (parkd hears the lot's devices),
+// "subscribing" (connected, a subscription not granted yet), "not_hearing" (granted, but a probe
+// found the broker delivering nothing on it), "disconnected".
+inline std::string_view broker_state(const MqttSessionFigures& f) {
+  if (!f.connected) return "disconnected";
+  if (!f.hearing) return "not_hearing";
+  return f.online ? "online" : "subscribing";
+}
 
 }  // namespace parkd

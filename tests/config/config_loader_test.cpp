@@ -111,6 +111,11 @@ TEST(ConfigLoader, BrokersAreAListTriedInOrderAndEachIsChecked) {
   refused("broker { uris: [\"tcp://127.0.0.1\"] }", "'tcp://127.0.0.1' needs a host and a port (HOST:PORT)");
   refused("broker { uris: [\"tcp://127.0.0.1:70000\"] }", "'tcp://127.0.0.1:70000' has no port from 1 to 65535");
   refused("broker { uris: [\"tcp://127.0.0.1:1\", \"tcp://127.0.0.1:1\"] }", "'tcp://127.0.0.1:1' is listed twice");
+  refused("broker { probe_interval_s: 3601 }", "probe_interval_s is 3601; at most 3600 (an hour), or 0 for no probes");
+  EXPECT_EQ(one.config->settings.broker.probe_interval_s, 30u);
+  const ConfigLoad off = load_config_text(std::string(lot) + "broker { probe_interval_s: 0 }\n", "p.textproto", ".");
+  ASSERT_TRUE(off.config) << all_issues(off.issues);
+  EXPECT_EQ(off.config->settings.broker.probe_interval_s, 0u);
 }
 
 TEST(ConfigLoader, DeviceLimitsHaveDefaultsAndMustAllowAMessage) {

@@ -189,6 +189,30 @@ TEST_F(ConsoleTest, AGuardSignsInSeesASensorTurnItsSpaceWithinASecondAndClosesAS
   browser->screenshot(screenshots() / "signs.png");
 }
 
+// A lot parkd no longer hears (its broker gone) looks on the map like a quiet lot: the console
+// says so above every view, within seconds, and stops saying it once parkd is back.
+TEST_F(ConsoleTest, AGuardSeesAtOnceWhenParkdNoLongerHearsALotsDevices) {
+  sign_in("guard-secret-0123456789");
+  const std::string banner = "document.getElementById('broker-warning')";
+  EXPECT_EQ(browser->run_string("return String(" + banner + ".hidden)"), "true");
+  const auto status = test::http_get(http_port, "/v1/status");
+  EXPECT_NE(status.body.find(R"("broker":"online")"), std::string::npos) << status.body;
+
+  devices.reset();
+  broker.stop();
+  EXPECT_TRUE(browser->wait_until("return !" + banner + ".hidden && " + banner + ".textContent.includes('测试小区 Test court')",
+                                  test::scaled(5s)))
+      << browser->run_string("return document.body.innerText") << log();
+  const std::string said = browser->run_string("return " + banner + ".textContent");
+  EXPECT_TRUE(said.find("断开") != std::string::npos || said.find("lost the broker") != std::string::npos) << said;
+  EXPECT_NE(test::http_get(http_port, "/v1/status").body.find(R"("broker":"disconnected")"), std::string::npos);
+  browser->screenshot(screenshots() / "broker-lost.png");
+
+  broker.start();
+  EXPECT_TRUE(browser->wait_until("return " + banner + ".hidden", test::scaled(15s)))
+      << browser->run_string("return document.body.innerText") << log();
+}
+
 // Issue #12 in the console: a space three guided cars avoided turns suspect on the map live, the
 // alert is listed with what to do, and a guard dismisses it with a reason.
 TEST_F(ConsoleTest, ASuspectSpaceShowsOnTheMapAndAGuardDismissesItsAlert) {

@@ -122,5 +122,14 @@ TEST(Lot, IdsMustBeUsableInTopics) {
   EXPECT_FALSE(is_valid_id(std::string(65, 'x')));
 }
 
+TEST(Lot, NoGateMayTakeTheIdOfParkdsProbe) {
+  LotSpec spec = test::small_lot_spec();
+  ASSERT_FALSE(spec.gates.empty());
+  spec.gates[0].gate_id = std::string(kProbeDeviceId);
+  const LotBuild b = Lot::build(spec);
+  EXPECT_FALSE(b.lot);
+  EXPECT_TRUE(has_issue(b, "gate id 'parkd-probe' is reserved"));
+}
+
 }  // namespace
 }  // namespace parkd

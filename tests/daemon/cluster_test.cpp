@@ -10,8 +10,10 @@
 #include <cstdlib>
 #include <ctime>
 #include <fstream>
+#include <iostream>
 #include <map>
 #include <set>
+#include <sstream>
 #include <thread>
 
 #include "parking/v1/messages.pb.h"
@@ -96,13 +98,14 @@ class ClusterTest : public ::testing::Test {
     cluster.start();
     std::ofstream(dir.path() / "clot.textproto") << kLot;
     std::ofstream(dir.path() / "parkd.textproto")
-        << "broker { client_id: \"parkd-cluster\" }\nlot_files: \"clot.textproto\"\n"
+        << "broker { client_id: \"parkd-cluster\" probe_interval_s: 2 }\nlot_files: \"clot.textproto\"\n"
         << "limits { sensor_reports_per_s: 1e6 sensor_burst: 1e6 gate_events_per_s: 1e6 gate_burst: 1e6 }\n";
   }
   void TearDown() override {
     if (parkd.running()) {
       EXPECT_EQ(parkd.stop(), 0) << parkd_log();
     }
+    print_probe_findings();
   }
 
   void start_parkd(const std::string& brokers) {
@@ -112,6 +115,20 @@ class ClusterTest : public ::testing::Test {
                 dir.path() / "parkd.log");
   }
   std::string parkd_log() { return test::read_file(dir.path() / "parkd.log"); }
+  // What parkd's probes of its subscriptions found, for the test's output: on a cluster, a stall
+  // and its end are figures worth keeping (docs/scaling.md).
+  void print_probe_findings() {
+    std::istringstream lines(parkd_log());
+    std::size_t back = 0;
+    for (std::string line; std::getline(lines, line);) {
+      if (line.find("the probe came back through") != std::string::npos) ++back;
+      if (line.find("hears nothing on") != std::string::npos || line.find("delivers again") != std::string::npos ||
+          line.find("online once a probe") != std::string::npos) {
+        std::cout << "probe: " << line << "\n";
+      }
+    }
+    std::cout << "probe: " << back << " subscription(s) delivered parkd's first probe\n";
+  }
   std::string metrics() { return test::http_get(http_port, "/metrics").body; }
   double occupied_in_parkd() {
     const std::string page = metrics();

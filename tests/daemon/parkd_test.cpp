@@ -94,9 +94,9 @@ class ParkdTest : public ::testing::Test {
     write_config("limits { sensor_reports_per_s: 1e6 sensor_burst: 1e6 gate_events_per_s: 1e6 gate_burst: 1e6 }\n");
   }
 
-  void write_config(const std::string& extra) {
-    std::ofstream(dir.path() / "parkd.textproto") << "broker { client_id: \"parkd-test\" }\nlot_files: \"tlot.textproto\"\n"
-                                                  << extra;
+  void write_config(const std::string& extra, const std::string& broker_extra = "") {
+    std::ofstream(dir.path() / "parkd.textproto") << "broker { client_id: \"parkd-test\" " << broker_extra
+                                                  << " }\nlot_files: \"tlot.textproto\"\n" << extra;
   }
 
   void start_parkd(std::vector<std::string> extra = {}) {
@@ -240,6 +240,65 @@ TEST_F(ParkdTest, ASubscriptionTheBrokerRefusesKeepsParkdOfflineUntilItIsGranted
     parking::v1::GateDecision d;
     return d.ParseFromString(r.payload) && d.event_seq() == 1;
   })) << "the camera heard now: " << parkd_log();
+}
+
+TEST_F(ParkdTest, ASubscriptionThatStopsDeliveringIsFoundByItsProbeAndParkdIsOfflineUntilItDeliversAgain) {
+  test::RefusingBroker guarded(dir.path() / "guarded", "");
+  guarded.start();
+  write_config("limits { sensor_reports_per_s: 1e6 sensor_burst: 1e6 gate_events_per_s: 1e6 gate_burst: 1e6 }\n",
+               "probe_interval_s: 1");
+  start_parkd({"--broker", guarded.uri()});
+  const auto log_has = [&](const std::string& line, std::chrono::milliseconds timeout) {
+    const auto deadline = std::chrono::steady_clock::now() + timeout;
+    while (parkd_log().find(line) == std::string::npos && std::chrono::steady_clock::now() < deadline) {
+      std::this_thread::sleep_for(50ms);
+    }
+    return parkd_log().find(line) != std::string::npos;
+  };
+  ASSERT_TRUE(log_has("the probe came back through parking/tlot/gates/+/event", 10s)) << parkd_log();
+  const std::string client = "{client=\"parkd-test-tlot\"}";
+  std::string m = test::http_get(http_port, "/metrics").body;
+  EXPECT_EQ(test::metric_value(m, "parkd_mqtt_subscription_stalls_total" + client), 0) << m;
+  EXPECT_EQ(test::metric_value(m, "parkd_mqtt_session_hearing" + client), 1) << m;
+
+  // The broker keeps granting the gates' subscription and delivers nothing on it: to parkd, the
+  // same silence as a night without cars, unless the probe tells.
+  guarded.stop_delivering("parking/tlot/gates/+/event");
+  test::MqttProbe status(guarded.uri(), "status-stalled");
+  status.subscribe(kStatusTopic);
+  ASSERT_TRUE(status.wait_for(status_is(false), 15s)) << "offline once the gates' probe is not back: " << parkd_log();
+  EXPECT_TRUE(log_has("hears nothing on parking/tlot/gates/+/event", 1s)) << parkd_log();
+  EXPECT_EQ(parkd_log().find("hears nothing on parking/tlot/sensors/+/+"), std::string::npos) << parkd_log();
+  m = test::http_get(http_port, "/metrics").body;
+  EXPECT_GE(test::metric_value(m, "parkd_mqtt_subscription_stalls_total" + client), 1) << m;
+  EXPECT_EQ(test::metric_value(m, "parkd_mqtt_session_hearing" + client), 0) << m;
+  EXPECT_EQ(test::metric_value(m, "parkd_mqtt_session_online" + client), 0) << m;
+  // Reconnecting does not help this broker: parkd stays offline, it does not say online on a SUBACK.
+  {
+    test::MqttProbe later(guarded.uri(), "status-later");
+    later.subscribe(kStatusTopic);
+    EXPECT_FALSE(later.wait_for(status_is(true), 3s)) << "online said while deaf to the gates: " << parkd_log();
+  }
+
+  guarded.deliver_again("parking/tlot/gates/+/event");
+  test::MqttProbe back(guarded.uri(), "status-back");
+  back.subscribe(kStatusTopic);
+  ASSERT_TRUE(back.wait_for(status_is(true), 15s)) << "online once the probe is back: " << parkd_log();
+  EXPECT_TRUE(log_has("parking/tlot/gates/+/event delivers again", 1s)) << parkd_log();
+  m = test::http_get(http_port, "/metrics").body;
+  EXPECT_EQ(test::metric_value(m, "parkd_mqtt_session_hearing" + client), 1) << m;
+  EXPECT_EQ(test::metric_value(m, "parkd_mqtt_session_online" + client), 1) << m;
+
+  test::MqttProbe barrier(guarded.uri(), "barrier");
+  barrier.subscribe("parking/tlot/gates/gate/decision");
+  test::MqttProbe camera(guarded.uri(), "camera");
+  camera.publish("parking/tlot/gates/gate/event", gate_event(1, "苏E12345", true));
+  EXPECT_TRUE(barrier.wait_for([](const test::Received& r) {
+    parking::v1::GateDecision d;
+    return d.ParseFromString(r.payload) && d.event_seq() == 1;
+  })) << "the camera heard again: " << parkd_log();
+  // The probes never reach the engine: no unknown topic or bad gate event logged.
+  EXPECT_EQ(parkd_log().find("parkd-probe"), std::string::npos) << parkd_log();
 }
 
 TEST_F(ParkdTest, ReportsInFramesOutWithTheRightCounts) {

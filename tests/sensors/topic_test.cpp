@@ -23,6 +23,10 @@ TEST(Topic, GateEventAndSimClock) {
   EXPECT_EQ(gate_decision_topic("xj5", "east"), "parking/xj5/gates/east/decision");
   EXPECT_EQ(engine_status_topic("xj5"), "parking/xj5/engine/status");
   EXPECT_EQ(engine_tick_topic("xj5"), "parking/xj5/engine/tick");
+  // Inside parkd's own subscriptions (sensors/+/+, gates/+/event), and no device's topic.
+  EXPECT_EQ(sensor_probe_topic("xj5"), "parking/xj5/sensors/parkd-probe/probe");
+  EXPECT_EQ(gate_probe_topic("xj5"), "parking/xj5/gates/parkd-probe/event");
+  EXPECT_EQ(parse_topic(sensor_probe_topic("xj5")).kind, TopicKind::Unknown);
 }
 
 TEST(Topic, AnythingElseIsUnknown) {

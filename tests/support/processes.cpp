@@ -190,8 +190,11 @@ int RefusingBroker::write_config(const std::filesystem::path& dir, const std::st
                "password": "BQJDRW8boEgGl+IlZJ+B89/+TwQELx3BKvjSxbo3FG4fWn13wb5l0TgtfgzMmQzWTubb2Tv7dWMIskyq3ggcXw==",
                "roles": [{"rolename": "admin"}]}],
   "groups": [{"groupname": "devices", "roles": [{"rolename": "devices"}]}],
-  "roles": [{"rolename": "devices", "acls": [{"acltype": "subscribePattern", "topic": ")"
-                                     << refused_filter << R"(", "allow": false}]},
+  "roles": [{"rolename": "devices", "acls": [)"
+                                     << (refused_filter.empty() ? std::string()
+                                                                : R"({"acltype": "subscribePattern", "topic": ")" +
+                                                                      refused_filter + R"(", "allow": false})")
+                                     << R"(]},
             {"rolename": "admin", "acls": [{"acltype": "publishClientSend", "topic": "$CONTROL/dynamic-security/#", "allow": true}]}],
   "anonymousGroup": "devices"
 })";
@@ -206,11 +209,24 @@ int RefusingBroker::write_config(const std::filesystem::path& dir, const std::st
 RefusingBroker::RefusingBroker(const std::filesystem::path& dir, const std::string& refused_filter)
     : refused_filter_(refused_filter), broker_(dir, dir / "mosquitto.conf", write_config(dir, refused_filter)) {}
 
-void RefusingBroker::grant() {
+void RefusingBroker::control(const std::string& commands) {
   MqttProbe admin(uri(), "admin", ProbeLogin{"admin", "admin-secret", ""});
-  admin.publish("$CONTROL/dynamic-security/v1",
-                R"({"commands": [{"command": "removeRoleACL", "rolename": "devices", "acltype": "subscribePattern", "topic": ")" +
-                    refused_filter_ + R"("}]})");
+  admin.publish("$CONTROL/dynamic-security/v1", R"({"commands": [)" + commands + "]}");
+}
+
+void RefusingBroker::grant() {
+  control(R"({"command": "removeRoleACL", "rolename": "devices", "acltype": "subscribePattern", "topic": ")" +
+          refused_filter_ + R"("})");
+}
+
+void RefusingBroker::stop_delivering(const std::string& topic) {
+  control(R"({"command": "addRoleACL", "rolename": "devices", "acltype": "publishClientReceive", "topic": ")" + topic +
+          R"(", "allow": false, "priority": 10})");
+}
+
+void RefusingBroker::deliver_again(const std::string& topic) {
+  control(R"({"command": "removeRoleACL", "rolename": "devices", "acltype": "publishClientReceive", "topic": ")" + topic +
+          R"("})");
 }
 
 void Broker::start() {

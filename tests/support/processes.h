@@ -79,16 +79,22 @@ class Broker {
 // A Mosquitto whose dynamic security plugin refuses anonymous clients a SUBSCRIBE to one filter
 // (SUBACK 0x80; Mosquitto 2.0's ACL file grants every SUBSCRIBE and filters at delivery), until
 // grant() lifts it as the broker's operator would: the plugin then disconnects the clients of
-// the changed group so that they log in again under the new rules.
+// the changed group so that they log in again under the new rules. An empty filter refuses nothing.
 class RefusingBroker {
  public:
   RefusingBroker(const std::filesystem::path& dir, const std::string& refused_filter);
   void start() { broker_.start(); }
   std::string uri() const { return broker_.uri(); }
   void grant();
+  // From now on the broker grants subscriptions matching `topic` but delivers nothing on it to
+  // anonymous clients (publishClientReceive denied): a subscription that stalls unseen, as a
+  // NATS node's JetStream consumer was seen to. The plugin disconnects the clients first.
+  void stop_delivering(const std::string& topic);
+  void deliver_again(const std::string& topic);
 
  private:
   static int write_config(const std::filesystem::path& dir, const std::string& refused_filter);
+  void control(const std::string& commands);  // JSON commands to the plugin, as its admin
   std::string refused_filter_;
   Broker broker_;
 };

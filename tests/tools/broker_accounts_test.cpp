@@ -29,6 +29,7 @@ TEST(BrokerAccounts, TheAclGrantsEachOnlyItsOwnTopics) {
   EXPECT_NE(acl.find("user xj5-sign-east\ntopic read parking/xj5/displays/east/frame\n"), std::string::npos);
   EXPECT_NE(acl.find("user parkd\ntopic read parking/xj5/sensors/+/report\ntopic read parking/xj5/gates/+/event\n"
                      "topic readwrite parking/xj5/engine/status\ntopic readwrite parking/xj5/engine/tick\n"
+                     "topic readwrite parking/xj5/sensors/parkd-probe/probe\ntopic readwrite parking/xj5/gates/parkd-probe/event\n"
                      "topic readwrite parking/xj5/alerts/+\n"
                      "topic write parking/xj5/gates/+/decision\ntopic write parking/xj5/displays/+/frame\n"),
             std::string::npos)

@@ -59,7 +59,8 @@ class BrokerSecurityTest : public ::testing::Test {
   void SetUp() override {
     std::ofstream(dir.path() / "tlot.textproto") << kLot;
     std::ofstream(dir.path() / "parkd.textproto")
-        << "broker { client_id: \"parkd\" username: \"parkd\" password_file: \"secure/credentials/parkd.password\" }\n"
+        << "broker { client_id: \"parkd\" username: \"parkd\" password_file: \"secure/credentials/parkd.password\" "
+           "probe_interval_s: 1 }\n"
         << "lot_files: \"tlot.textproto\"\n";
     std::filesystem::create_directories(dir.path() / "mosquitto");
     std::filesystem::copy_file(test::source_dir() / "config/mosquitto/parkd-broker.conf",
@@ -171,6 +172,17 @@ TEST_F(BrokerSecurityTest, EachDeviceUsesOnlyItsOwnTopicsAndParkdChecksWhatSenso
   // it now holds for that car comes after it to the same sign.
   ASSERT_TRUE(north.wait_for(is_frame("north", 0), 10s)) << test::read_file(dir.path() / "parkd.log");
   for (const auto& m : north.received()) EXPECT_NE(m.payload, "forged");
+
+  // parkd's probes of its own subscriptions pass the ACL too (a refused one would be dropped
+  // without a word, and parkd could not tell a stalled subscription from quiet devices).
+  const auto deadline = std::chrono::steady_clock::now() + 10s;
+  const auto probes_back = [&] {
+    const std::string log = test::read_file(dir.path() / "parkd.log");
+    return log.find("the probe came back through parking/tlot/sensors/+/+") != std::string::npos &&
+           log.find("the probe came back through parking/tlot/gates/+/event") != std::string::npos;
+  };
+  while (!probes_back() && std::chrono::steady_clock::now() < deadline) std::this_thread::sleep_for(50ms);
+  EXPECT_TRUE(probes_back()) << test::read_file(dir.path() / "parkd.log");
 }
 
 // Issue #12 behind the ACL: parkd's alerts reach the broker (a refused publish would be

@@ -28,6 +28,11 @@ std::vector<BrokerAccount> broker_accounts(const std::vector<Lot>& lots, const B
     parkd.write.push_back(base + "engine/status");
     parkd.read.push_back(engine_tick_topic(lot.id()));  // to itself: see MqttSession's receive tick
     parkd.write.push_back(engine_tick_topic(lot.id()));
+    // To itself through its own subscriptions: see MqttSession's probes.
+    for (const std::string& probe : {sensor_probe_topic(lot.id()), gate_probe_topic(lot.id())}) {
+      parkd.read.push_back(probe);
+      parkd.write.push_back(probe);
+    }
     // Alerts, retained while active (docs/alerts.md); readable with parkd's account so that the
     // office's own tools can follow them.
     parkd.read.push_back(base + "alerts/+");

@@ -56,6 +56,18 @@ function setLive(on) {
   live.className = on ? 'live on' : 'live off';
 }
 
+// A lot whose broker session is not online: parkd hears nothing from its devices, which no view
+// would show (the map keeps what it heard last). Said above every view, from each status event.
+let lastStatus = null;  // for saying it again in the other language
+function showBroker(status) {
+  lastStatus = status;
+  const box = document.getElementById('broker-warning');
+  const lines = status.lots.filter((lot) => lot.broker && lot.broker !== 'online')
+    .map((lot) => t(`broker.${lot.broker}`, { lot: lot.name || lot.lot_id }));
+  box.textContent = lines.join(' ');
+  box.hidden = lines.length === 0;
+}
+
 function follow() {
   feed = new EventSource('/v1/events');
   const on = (type, handler) => feed.addEventListener(type, (e) => handler(JSON.parse(e.data)));
@@ -63,7 +75,7 @@ function follow() {
   on('frame', signs.onFrame);
   on('decision', gates.onDecision);
   on('alert', alerts.onAlert);
-  on('status', () => setLive(true));
+  on('status', (status) => { setLive(true); showBroker(status); });
   feed.onopen = () => setLive(true);
   // EventSource reconnects by itself; after a reconnect the map is fetched again, since changes
   // made meanwhile were not streamed.
@@ -96,6 +108,7 @@ function signedOut() {
   document.getElementById('signout').hidden = true;
   document.getElementById('nav').hidden = true;
   document.getElementById('live').hidden = true;
+  document.getElementById('broker-warning').hidden = true;
   route();
 }
 
@@ -118,6 +131,7 @@ async function start() {
   document.getElementById('lang').addEventListener('click', () => {
     toggleLanguage();
     if (session) document.getElementById('who').textContent = `${session.name} · ${t(`role.${session.role}`)}`;
+    if (session && lastStatus) showBroker(lastStatus);
     route();
   });
   document.getElementById('signin-form').addEventListener('submit', signIn);
