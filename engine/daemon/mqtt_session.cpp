@@ -23,6 +23,13 @@ mqtt::create_options make_create_options() {
   return opts;
 }
 
+// Lines every session of the process may write at once (a thousand lots refused by a busy
+// cluster, or a stall of every subscription): a few a minute tell the story, the metrics count.
+RateLimitedLog& sessions_log() {
+  static RateLimitedLog log(30);
+  return log;
+}
+
 std::vector<std::string> probe_topics(const MqttSession::Settings& settings) {
   std::vector<std::string> out;
   for (const auto& p : settings.probes) out.push_back(p.topic);
@@ -183,7 +190,8 @@ void MqttSession::resubscribe_later(std::vector<std::string> filters, std::strin
     // spread out instead of all of them again together.
     std::uniform_real_distribution<double> spread(0.75, 1.25);
     const auto pause = std::chrono::milliseconds(static_cast<long>(static_cast<double>(resubscribe_delay_.count()) * spread(jitter_)));
-    Log::error("mqtt", "{} is not online: {}; asking again in {} ms", settings_.client_id, why, pause.count());
+    sessions_log().error("mqtt", "not_online", "{} is not online: {}; asking again in {} ms", settings_.client_id, why,
+                         pause.count());
     resubscribe_pending_.insert(resubscribe_pending_.end(), filters.begin(), filters.end());
     if (resubscribe_armed_) return;  // the timer that is set asks for these too
     resubscribe_armed_ = true;
@@ -202,11 +210,12 @@ void MqttSession::on_subscribed() {
   if (hearing_) return go_online();
   // A subscription stalled on the last connection: granted is not enough, a probe must come back.
   boost::asio::post(executor_, [this] {
-    if (stopping_ || online_) return;
+    if (stopping_ || online_ || !client_.is_connected()) return;
+    if (!probe_.stalled()) return go_online();  // a probe (sent before the reconnection) came back meanwhile
     awaiting_probe_ = true;
     std::vector<std::string> stalled;
     for (std::size_t i : probe_.stalled_filters()) stalled.push_back(settings_.probes.at(i).filter);
-    Log::warn("mqtt", "{}: every subscription granted on {}; online once a probe comes back through {}",
+    sessions_log().warn("mqtt", "awaiting_probe", "{}: every subscription granted on {}; online once a probe comes back through {}",
               settings_.client_id, settings_.uris.at(uri_index_), fmt::join(stalled, ", "));
     probe_.connection_changed();
     send_probes(probe_.round(std::chrono::steady_clock::now()).send);
@@ -333,7 +342,7 @@ void MqttSession::reconnect_after_stall(const std::string& filters) {
   // and consumers, so nothing the cluster holds for parkd is dropped; the session is never
   // cleaned by parkd, since that would drop what the consumers still hold.
   const std::size_t next = (uri_index_ + 1) % settings_.uris.size();
-  Log::error("mqtt", "{} hears nothing on {}: the probe parkd sent itself through it has not come back within {} ms, "
+  sessions_log().error("mqtt", "hears_nothing", "{} hears nothing on {}: the probe parkd sent itself through it has not come back within {} ms, "
              "though the broker granted the subscription and the connection is up; reconnecting to {} (session kept), "
              "offline until a probe comes back",
              settings_.client_id, filters, settings_.probe_interval.count() / 2, settings_.uris.at(next));

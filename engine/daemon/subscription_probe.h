@@ -52,7 +52,8 @@ class SubscriptionProbe {
   // The connection went or a new one came up: probes sent before prove nothing about it.
   void connection_changed();
   // Every interval while the session is online: judges the probes sent at least `patience` ago,
-  // then sends the next (a filter whose probe is younger keeps waiting for it).
+  // then sends the next (a filter whose probe is younger keeps waiting for it; one that delivered
+  // devices' messages since the last round, and a probe once before, gets none).
   Round round(Time now);
   // A message on one of the probe topics (any other topic: nullopt). A probe of this process
   // clears its filter's stall, whichever round sent it: the broker delivers again.
@@ -77,11 +78,13 @@ class SubscriptionProbe {
     bool ever_heard = false;
     bool never_heard_reported = false;
     std::optional<Time> stalled_since;
+    std::optional<Time> delivered_at;  // the latest device's message through the filter
   };
   std::vector<Filter> filters_;
   std::string tag_;
   std::chrono::milliseconds patience_;
   std::uint64_t next_nonce_ = 1;
+  std::optional<Time> last_round_;  // on this connection
 };
 
 }  // namespace parkd

@@ -98,6 +98,33 @@ TEST(SubscriptionProbe, ADevicesMessageThroughTheFilterAfterTheProbeWentIsAsGood
   EXPECT_FALSE(probe.stalled());
 }
 
+TEST(SubscriptionProbe, ASubscriptionBusyWithDevicesNeedsNoProbeOnceOneCameBack) {
+  SubscriptionProbe probe = two_filters();
+  // Busy from the start: the first probe goes anyway (it shows the probe passes at all).
+  EXPECT_FALSE(probe.delivered(0, t0, t0));
+  const auto first = probe.round(t0 + 1s);
+  ASSERT_EQ(first.send.size(), 2u);
+  deliver(probe, first, t0 + 1s + 5ms);
+  EXPECT_FALSE(probe.delivered(0, t0 + 20s, t0 + 20s));  // a sensor's heartbeat
+  const auto second = probe.round(t0 + 31s);
+  ASSERT_EQ(second.send.size(), 1u);
+  EXPECT_EQ(second.send[0].filter, 1u);
+  deliver(probe, second, t0 + 31s + 5ms);
+  // The sensors fall silent: probed again at the next round, a stall the round after.
+  const auto third = probe.round(t0 + 61s);
+  ASSERT_EQ(third.send.size(), 2u);
+  EXPECT_TRUE(third.stalled.empty());
+  EXPECT_EQ(probe.round(t0 + 91s).stalled, (std::vector<std::size_t>{0, 1}));
+}
+
+TEST(SubscriptionProbe, AfterAReconnectionEverySubscriptionIsProbedAgain) {
+  SubscriptionProbe probe = two_filters();
+  deliver(probe, probe.round(t0), t0 + 5ms);
+  EXPECT_FALSE(probe.delivered(0, t0 + 20s, t0 + 20s));
+  probe.connection_changed();
+  EXPECT_EQ(probe.round(t0 + 30s).send.size(), 2u);
+}
+
 TEST(SubscriptionProbe, MatchesTopicsAsMqttFiltersDo) {
   EXPECT_TRUE(SubscriptionProbe::matches("parking/xj5/sensors/+/+", "parking/xj5/sensors/s-A01/report"));
   EXPECT_TRUE(SubscriptionProbe::matches("parking/xj5/gates/+/event", "parking/xj5/gates/north/event"));
