@@ -189,6 +189,8 @@ TEST_F(ParkctlTest, StatusSpacesAndSensorsShowTheLotInAlignedTablesOrJson) {
   EXPECT_NE(status.out.find("all                  5         2     0       0        0      178    185"), std::string::npos) << status.out;
   EXPECT_NE(status.out.find("active alerts 0, cars inside by the gates (counting begins)"), std::string::npos)
       << "178 spaces not heard from yet: " << status.out;
+  EXPECT_NE(status.out.find("simulated clock, broker online)"), std::string::npos) << status.out;
+  EXPECT_EQ(status.out.find("does not hear"), std::string::npos) << status.out;
 
   const auto json = parkctl({"--json", "status"});
   ASSERT_EQ(json.code, 0);
@@ -212,6 +214,19 @@ TEST_F(ParkctlTest, StatusSpacesAndSensorsShowTheLotInAlignedTablesOrJson) {
   ASSERT_EQ(one.code, 0);
   EXPECT_NE(one.out.find("occupied"), std::string::npos);
   EXPECT_NE(one.out.find("2026-10-05 09:50"), std::string::npos) << one.out;  // last heard, local time
+
+  // The broker gone: the counts are what parkd heard last, and status says so first.
+  devices.reset();
+  broker.stop();
+  test::Finished deaf;
+  for (int i = 0; i < 100; ++i) {
+    deaf = parkctl({"status"});
+    if (deaf.out.find("broker disconnected") != std::string::npos) break;
+    std::this_thread::sleep_for(50ms);
+  }
+  EXPECT_EQ(deaf.code, 0) << deaf.err;
+  EXPECT_NE(deaf.out.find(", broker disconnected)\nparkd does not hear this lot's sensors and cameras now"), std::string::npos)
+      << deaf.out;
 }
 
 // Issue #12: an alert as the office sees it in parkctl, dismissed by a guard and audited.

@@ -234,7 +234,13 @@ void show_spaces(const Runner& r, const pb::SpaceList& list) {
 int status(const Runner& r, const Args&) {
   return r.json<pb::StatusReply>("GET", "/v1/status", "", [&](const pb::StatusReply& s) {
     for (const auto& lot : s.lots()) {
-      r.print(lot.lot_id() + "  " + lot.name() + "  (parkd " + s.version() + ", " + s.clock() + " clock)\n");
+      r.print(lot.lot_id() + "  " + lot.name() + "  (parkd " + s.version() + ", " + s.clock() + " clock" +
+              (lot.broker().empty() ? std::string() : ", broker " + lot.broker()) + ")\n");
+      if (!lot.broker().empty() && lot.broker() != "online") {
+        // The counts below are what parkd heard last: the one line a guard must not miss.
+        r.print("parkd does not hear this lot's sensors and cameras now (broker " + lot.broker() +
+                "): see parkd's log\n");
+      }
       TextTable t({"ZONE", "NAME", "FREE", "OCCUPIED", "HELD", "CLOSED", "SUSPECT", "UNKNOWN", "TOTAL"},
                   {false, false, true, true, true, true, true, true, true});
       for (const auto& z : lot.zones()) add_counts(t, z.zone_id(), z.name_zh() + " " + z.name_en(), z.counts());
