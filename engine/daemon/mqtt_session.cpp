@@ -216,7 +216,7 @@ void MqttSession::on_subscribed() {
     std::vector<std::string> stalled;
     for (std::size_t i : probe_.stalled_filters()) stalled.push_back(settings_.probes.at(i).filter);
     sessions_log().warn("mqtt", "awaiting_probe", "{}: every subscription granted on {}; online once a probe comes back through {}",
-              settings_.client_id, settings_.uris.at(uri_index_), fmt::join(stalled, ", "));
+                        settings_.client_id, settings_.uris.at(uri_index_), fmt::join(stalled, ", "));
     probe_.connection_changed();
     send_probes(probe_.round(std::chrono::steady_clock::now()).send);
   });
@@ -286,10 +286,11 @@ void MqttSession::probe_round() {
     }
     const SubscriptionProbe::Round round = probe_.round(now);
     for (std::size_t i : round.never_heard) {
-      Log::warn("mqtt", "{}: parkd's probe through {} (a QoS 1 message to itself on {}) has not come back since it "
-                "started: does the broker let parkd publish there? (parkd-broker-setup writes that ACL.) Until it "
-                "does, parkd cannot tell a subscription that stopped delivering from quiet devices",
-                settings_.client_id, settings_.probes.at(i).filter, settings_.probes.at(i).topic);
+      sessions_log().warn("mqtt", "probe_never_back",
+                          "{}: parkd's probe through {} (a QoS 1 message to itself on {}) has not come back since it "
+                          "started: does the broker let parkd publish there? (parkd-broker-setup writes that ACL.) "
+                          "Until it does, parkd cannot tell a subscription that stopped delivering from quiet devices",
+                          settings_.client_id, settings_.probes.at(i).filter, settings_.probes.at(i).topic);
     }
     if (round.stalled.empty()) {
       send_probes(round.send);
@@ -342,10 +343,11 @@ void MqttSession::reconnect_after_stall(const std::string& filters) {
   // and consumers, so nothing the cluster holds for parkd is dropped; the session is never
   // cleaned by parkd, since that would drop what the consumers still hold.
   const std::size_t next = (uri_index_ + 1) % settings_.uris.size();
-  sessions_log().error("mqtt", "hears_nothing", "{} hears nothing on {}: the probe parkd sent itself through it has not come back within {} ms, "
-             "though the broker granted the subscription and the connection is up; reconnecting to {} (session kept), "
-             "offline until a probe comes back",
-             settings_.client_id, filters, settings_.probe_interval.count() / 2, settings_.uris.at(next));
+  sessions_log().error("mqtt", "hears_nothing",
+                       "{} hears nothing on {}: the probe parkd sent itself through it has not come back within {} ms, "
+                       "though the broker granted the subscription and the connection is up; reconnecting to {} "
+                       "(session kept), offline until a probe comes back",
+                       settings_.client_id, filters, settings_.probe_interval.count() / 2, settings_.uris.at(next));
   online_ = false;
   awaiting_probe_ = false;
   uri_index_ = next;
