@@ -217,8 +217,8 @@ std::string render_metrics(const EngineHost& host, TimeMs started_at_ms, const E
                s.subscriptions_refused);
     }
     p.family("parkd_mqtt_subscription_stalls_total", "counter",
-             "Probes parkd sent itself through a granted subscription that did not come back within the probe "
-             "interval while the connection stayed up: the broker stopped delivering. Each is followed by a "
+             "Probes parkd sent itself through a granted subscription that did not come back within one and a half "
+             "probe intervals while the connection stayed up: the broker stopped delivering. Each is followed by a "
              "reconnection to the next broker, session kept.");
     for (const MqttSessionFigures& s : sessions) {
       p.sample("parkd_mqtt_subscription_stalls_total", fmt::format("client=\"{}\"", escape(s.client_id)),

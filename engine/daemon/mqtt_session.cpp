@@ -48,9 +48,11 @@ MqttSession::MqttSession(Settings settings, boost::asio::any_io_executor executo
       resubscribe_timer_(executor_),
       tick_timer_(executor_),
       probe_timer_(executor_),
-      // Half the interval: a round may come a tenth early (the spread), and a probe sent between
-      // two rounds (after a stall's reconnection) is judged at the first round it is due.
-      probe_(probe_topics(settings_), settings_.probe_tag, settings_.probe_interval / 2),
+      // One and a half intervals: a probe is judged at the second round after it went, not the
+      // first (a round may also come a tenth early: the spread). Brokers busy with a failover (a
+      // thousand lots moving to another node) delivered probes up to 20 s late, and moving a
+      // session for that only adds to the load; a stall that lasts costs a minute more to find.
+      probe_(probe_topics(settings_), settings_.probe_tag, settings_.probe_interval * 3 / 2),
       last_delivery_(std::make_unique<std::atomic<std::int64_t>[]>(settings_.probes.size())),
       jitter_(static_cast<std::uint32_t>(std::hash<std::string>{}(settings_.client_id))) {
   auto builder = mqtt::connect_options_builder()
@@ -320,7 +322,7 @@ void MqttSession::on_probe(const std::string& topic, const std::string& payload)
   if (!heard) return;
   if (heard->first) {
     Log::info("mqtt", "{}: the probe came back through {}: a stall of that subscription will be noticed within {} ms",
-              settings_.client_id, settings_.probes.at(heard->filter).filter, 2 * settings_.probe_interval.count());
+              settings_.client_id, settings_.probes.at(heard->filter).filter, 3 * settings_.probe_interval.count());
   }
   note_heard(*heard);
 }
@@ -347,7 +349,7 @@ void MqttSession::reconnect_after_stall(const std::string& filters) {
                        "{} hears nothing on {}: the probe parkd sent itself through it has not come back within {} ms, "
                        "though the broker granted the subscription and the connection is up; reconnecting to {} "
                        "(session kept), offline until a probe comes back",
-                       settings_.client_id, filters, settings_.probe_interval.count() / 2, settings_.uris.at(next));
+                       settings_.client_id, filters, settings_.probe_interval.count() * 3 / 2, settings_.uris.at(next));
   online_ = false;
   awaiting_probe_ = false;
   uri_index_ = next;
@@ -383,13 +385,19 @@ void MqttSession::tick() {
 }
 
 void MqttSession::connect() {
-  if (stopping_) return;
+  // One attempt at a time: Paho C++ keeps a single connect token per client, and a second
+  // connect() while one is under way frees the token the first one's callback still uses (seen:
+  // a crash when a thousand lots failed over and their probes sent some of them to the next
+  // node while their own reconnect loops ran). The attempt under way ends in one of
+  // ConnectListener's callbacks, which drive what comes next.
+  if (stopping_ || client_.is_connected() || connecting_.exchange(true)) return;
   ++attempts_;
   mqtt::connect_options options = connect_options_;
   options.set_servers(mqtt::string_collection::create({settings_.uris.at(uri_index_)}));
   try {
     client_.connect(options, nullptr, connect_listener_);
   } catch (const mqtt::exception& e) {
+    connecting_ = false;
     on_connect_failure(e.what(), /*lost=*/false);
   }
 }
@@ -398,6 +406,7 @@ void MqttSession::ConnectListener::on_success(const mqtt::token& tok) {
   const mqtt::connect_response response = tok.get_connect_response();
   const std::uint64_t attempt = session_.attempts_;
   if (session_.succeeded_attempt_.exchange(attempt) == attempt) return;
+  session_.connecting_ = false;
   ++session_.connects_;
   const std::string& uri = session_.settings_.uris.at(session_.uri_index_);
   ++(response.is_session_present() ? session_.connects_kept_ : session_.connects_new_);
@@ -413,6 +422,7 @@ void MqttSession::ConnectListener::on_success(const mqtt::token& tok) {
 }
 
 void MqttSession::ConnectListener::on_failure(const mqtt::token& tok) {
+  session_.connecting_ = false;
   session_.on_connect_failure("return code " + std::to_string(tok.get_return_code()), /*lost=*/false);
 }
 

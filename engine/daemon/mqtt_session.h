@@ -221,6 +221,7 @@ class MqttSession {
   std::atomic<std::uint64_t> lost_{0};
   std::atomic<std::uint64_t> attempts_{0};
   std::atomic<std::uint64_t> succeeded_attempt_{0};  // Paho may report one success twice
+  std::atomic<bool> connecting_{false};  // a connect() under way, until ConnectListener hears how it went
   ConnectListener connect_listener_{*this};
   PublishListener publish_listener_{*this};
   SubscribeListener subscribe_listener_{*this};

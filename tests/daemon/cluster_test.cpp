@@ -98,7 +98,7 @@ class ClusterTest : public ::testing::Test {
     cluster.start();
     std::ofstream(dir.path() / "clot.textproto") << kLot;
     std::ofstream(dir.path() / "parkd.textproto")
-        << "broker { client_id: \"parkd-cluster\" probe_interval_s: 2 }\nlot_files: \"clot.textproto\"\n"
+        << "broker { client_id: \"parkd-cluster\" probe_interval_s: 10 }\nlot_files: \"clot.textproto\"\n"
         << "limits { sensor_reports_per_s: 1e6 sensor_burst: 1e6 gate_events_per_s: 1e6 gate_burst: 1e6 }\n";
   }
   void TearDown() override {

@@ -193,7 +193,9 @@ void CompoundModel::handle(const Event& e, std::vector<DeviceMessage>& out) {
   switch (e.kind) {
     case EventKind::Heartbeat:
       if (!sensors_[e.subject].silent) report(e.subject, true, e.at, out);
-      schedule(e.at + kHeartbeat + static_cast<TimeMs>(uniform(-500, 500)), EventKind::Heartbeat, e.subject);
+      if (settings_.heartbeats) {
+        schedule(e.at + kHeartbeat + static_cast<TimeMs>(uniform(-500, 500)), EventKind::Heartbeat, e.subject);
+      }
       return;
     case EventKind::Plan:
       for (std::uint32_t c = 0; c < settings_.resident_cars; ++c) plan_day(c, e.at);

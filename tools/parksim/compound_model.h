@@ -21,6 +21,9 @@ struct ModelSettings {
   std::uint32_t households = 1'469;
   double visitors_per_hour = 6.0;  // between 08:00 and 20:00 local time
   bool faults = true;
+  // false: each sensor reports its state once at the start and then only its changes (a test
+  // that follows states over weeks needs no minute-by-minute heartbeats: 7.5 M of them in 28 days).
+  bool heartbeats = true;
   std::uint32_t ground_locks = 2;  // with faults: spaces a ground lock blocks for days
   std::uint32_t tricycles = 7;     // with faults: spaces tricycles and cargo bikes take for a day and a half
   double missed_exit_rate = 0.03;  // with faults: exits the first gate's camera misses, from the second noon
