@@ -9,10 +9,10 @@
 #include <array>
 #include <cstdint>
 #include <functional>
-#include <string_view>
 #include <map>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include <boost/asio/io_context.hpp>

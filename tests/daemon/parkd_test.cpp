@@ -110,6 +110,20 @@ class ParkdTest : public ::testing::Test {
 
   std::string parkd_log() { return test::read_file(dir.path() / "parkd.log"); }
 
+  // A camera's first entry, sent through `broker_uri`, reaches the barrier decided.
+  bool first_entry_decided(const std::string& broker_uri) {
+    test::MqttProbe barrier(broker_uri, "barrier");
+    barrier.subscribe("parking/tlot/gates/gate/decision");
+    test::MqttProbe camera(broker_uri, "camera");
+    camera.publish("parking/tlot/gates/gate/event", gate_event(1, "苏E12345", true));
+    return barrier
+        .wait_for([](const test::Received& r) {
+          parking::v1::GateDecision d;
+          return d.ParseFromString(r.payload) && d.event_seq() == 1;
+        })
+        .has_value();
+  }
+
   // Waits for a frame of the gate display that shows `free_total` free spaces.
   std::optional<parking::v1::DisplayFrame> frame_with_free(test::MqttProbe& probe, std::uint32_t free_total,
                                                            std::chrono::milliseconds timeout = 10s) {
@@ -232,14 +246,7 @@ TEST_F(ParkdTest, ASubscriptionTheBrokerRefusesKeepsParkdOfflineUntilItIsGranted
   m = test::http_get(http_port, "/metrics").body;
   EXPECT_EQ(test::metric_value(m, "parkd_mqtt_session_online{client=\"parkd-test-tlot\"}"), 1) << m;
 
-  test::MqttProbe barrier(guarded.uri(), "barrier");
-  barrier.subscribe("parking/tlot/gates/gate/decision");
-  test::MqttProbe camera(guarded.uri(), "camera");
-  camera.publish("parking/tlot/gates/gate/event", gate_event(1, "苏E12345", true));
-  EXPECT_TRUE(barrier.wait_for([](const test::Received& r) {
-    parking::v1::GateDecision d;
-    return d.ParseFromString(r.payload) && d.event_seq() == 1;
-  })) << "the camera heard now: " << parkd_log();
+  EXPECT_TRUE(first_entry_decided(guarded.uri())) << "the camera heard now: " << parkd_log();
 }
 
 TEST_F(ParkdTest, ASubscriptionThatStopsDeliveringIsFoundByItsProbeAndParkdIsOfflineUntilItDeliversAgain) {
@@ -291,14 +298,7 @@ TEST_F(ParkdTest, ASubscriptionThatStopsDeliveringIsFoundByItsProbeAndParkdIsOff
   EXPECT_EQ(test::metric_value(m, "parkd_mqtt_session_hearing" + client), 1) << m;
   EXPECT_EQ(test::metric_value(m, "parkd_mqtt_session_online" + client), 1) << m;
 
-  test::MqttProbe barrier(guarded.uri(), "barrier");
-  barrier.subscribe("parking/tlot/gates/gate/decision");
-  test::MqttProbe camera(guarded.uri(), "camera");
-  camera.publish("parking/tlot/gates/gate/event", gate_event(1, "苏E12345", true));
-  EXPECT_TRUE(barrier.wait_for([](const test::Received& r) {
-    parking::v1::GateDecision d;
-    return d.ParseFromString(r.payload) && d.event_seq() == 1;
-  })) << "the camera heard again: " << parkd_log();
+  EXPECT_TRUE(first_entry_decided(guarded.uri())) << "the camera heard again: " << parkd_log();
   // The probes never reach the engine: no unknown topic or bad gate event logged.
   EXPECT_EQ(parkd_log().find("parkd-probe"), std::string::npos) << parkd_log();
 }
