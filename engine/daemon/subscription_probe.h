@@ -29,8 +29,9 @@ class SubscriptionProbe {
   // What one round found and what it sends.
   struct Round {
     std::vector<Probe> send;
-    // The last round's probe did not come back, on a filter that delivered probes before: the
-    // broker stopped delivering. Reported every round it stays so.
+    // A probe sent at least `patience` ago has not come back, nor anything else through the
+    // filter since it went, on a filter that delivered probes before: the broker stopped
+    // delivering. Reported every round it stays so.
     std::vector<std::size_t> stalled;
     // The probe has never come back on this filter since parkd started: most likely the broker
     // does not let parkd publish there (an ACL older than the probe). Reported once per filter;
