@@ -96,6 +96,18 @@ class ParkctlTest : public ::testing::Test {
     return test::run_to_end(argv, dir.path());
   }
 
+  // parkctl run again every 50 ms, up to 5 s, until its output holds `wanted` (what was sent over
+  // the broker reaches parkd a moment later); the last run either way.
+  test::Finished parkctl_until(const std::vector<std::string>& args, const std::string& wanted) {
+    test::Finished run;
+    for (int i = 0; i < 100; ++i) {
+      run = parkctl(args);
+      if (run.out.find(wanted) != std::string::npos) break;
+      std::this_thread::sleep_for(50ms);
+    }
+    return run;
+  }
+
   void clock(TimeMs at) {
     parking::v1::SimClock c;
     c.set_now_ms(at);
@@ -174,12 +186,7 @@ class ParkctlTest : public ::testing::Test {
 
 TEST_F(ParkctlTest, StatusSpacesAndSensorsShowTheLotInAlignedTablesOrJson) {
   sensors_speak(local(2026, 10, 5, 9, 50));
-  test::Finished status;
-  for (int i = 0; i < 100; ++i) {  // the reports and the clock reach parkd a moment after publishing
-    status = parkctl({"status"});
-    if (status.out.find("all                  5         2") != std::string::npos) break;
-    std::this_thread::sleep_for(50ms);
-  }
+  const test::Finished status = parkctl_until({"status"}, "all                  5         2");
   ASSERT_EQ(status.code, 0) << status.err;
   // Chinese names take two columns each: the counts still line up under their headings.
   EXPECT_NE(status.out.find("ZONE  NAME        FREE  OCCUPIED  HELD  CLOSED  SUSPECT  UNKNOWN  TOTAL\n"
@@ -218,12 +225,7 @@ TEST_F(ParkctlTest, StatusSpacesAndSensorsShowTheLotInAlignedTablesOrJson) {
   // The broker gone: the counts are what parkd heard last, and status says so first.
   devices.reset();
   broker.stop();
-  test::Finished deaf;
-  for (int i = 0; i < 100; ++i) {
-    deaf = parkctl({"status"});
-    if (deaf.out.find("broker disconnected") != std::string::npos) break;
-    std::this_thread::sleep_for(50ms);
-  }
+  const test::Finished deaf = parkctl_until({"status"}, "broker disconnected");
   EXPECT_EQ(deaf.code, 0) << deaf.err;
   EXPECT_NE(deaf.out.find(", broker disconnected)\nparkd does not hear this lot's sensors and cameras now"), std::string::npos)
       << deaf.out;
@@ -240,12 +242,7 @@ TEST_F(ParkctlTest, AlertsListWhatWasSeenAndAGuardDismissesOneWithAReason) {
     at += 3'000;
     clock(at);
   }
-  test::Finished alerts;
-  for (int i = 0; i < 100; ++i) {
-    alerts = parkctl({"alerts"});
-    if (alerts.out.find("FLAPPING_SENSOR") != std::string::npos) break;
-    std::this_thread::sleep_for(50ms);
-  }
+  const test::Finished alerts = parkctl_until({"alerts"}, "FLAPPING_SENSOR");
   ASSERT_EQ(alerts.code, 0) << alerts.err;
   EXPECT_NE(alerts.out.find("FLAPPING_SENSOR  xj5/A03  since 2026-10-05 01:5"), std::string::npos) << alerts.out;
   EXPECT_NE(alerts.out.find("A03: its sensor changed 20 times within 60 minutes — check or replace the sensor"),
@@ -262,12 +259,7 @@ TEST_F(ParkctlTest, AlertsListWhatWasSeenAndAGuardDismissesOneWithAReason) {
   const std::string guard = token_file_for(guard_line);
   restart_parkd();  // tokens are read at start; the alert is kept across it
   clock(at + 1'000);  // with the simulated clock, what was kept comes back at the first SimClock
-  test::Finished kept;
-  for (int i = 0; i < 100; ++i) {
-    kept = parkctl({"alerts", "--json"});
-    if (kept.out.find("\"alert_id\":\"" + id + "\"") != std::string::npos) break;
-    std::this_thread::sleep_for(50ms);
-  }
+  const test::Finished kept = parkctl_until({"alerts", "--json"}, "\"alert_id\":\"" + id + "\"");
   EXPECT_NE(kept.out.find("\"alert_id\":\"" + id + "\""), std::string::npos) << kept.out << log();
   const auto refused = parkctl({"--token-file", viewer, "alert", "dismiss", id, "--reason", "x"}, false);
   EXPECT_EQ(refused.code, 4) << refused.err;
@@ -297,12 +289,7 @@ TEST_F(ParkctlTest, AVisitorInsidePastTheOverstayIsAnAlertUntilItLeaves) {
   restart_parkd();  // the record of the cars inside is kept, and tokens are read at start
   at += 24 * 60 * kMsPerMinute + 5'000;
   clock(at);  // a day later: the restored visitor is past its overstay
-  test::Finished alerts;
-  for (int i = 0; i < 100; ++i) {
-    alerts = parkctl({"alerts"});
-    if (alerts.out.find("VISITOR_OVERSTAY") != std::string::npos) break;
-    std::this_thread::sleep_for(50ms);
-  }
+  const test::Finished alerts = parkctl_until({"alerts"}, "VISITOR_OVERSTAY");
   ASSERT_EQ(alerts.code, 0) << alerts.err;
   EXPECT_NE(alerts.out.find("VISITOR_OVERSTAY  xj5/沪B40001  since 2026-10-06 01:5"), std::string::npos) << alerts.out << log();
   EXPECT_NE(alerts.out.find("沪B40001: a visitor's car inside since 10-05 09:5"), std::string::npos) << alerts.out;
@@ -324,12 +311,8 @@ TEST_F(ParkctlTest, AVisitorInsidePastTheOverstayIsAnAlertUntilItLeaves) {
   restart_parkd();
   at += 60 * kMsPerMinute;
   clock(at);
-  test::Finished status;
-  for (int i = 0; i < 100; ++i) {  // until parkd's clock reads `at`: the overstay was due before it
-    status = parkctl({"--json", "status"});
-    if (status.out.find("\"now_ms\":\"" + std::to_string(at) + "\"") != std::string::npos) break;
-    std::this_thread::sleep_for(50ms);
-  }
+  // Until parkd's clock reads `at`: the overstay was due before it.
+  const test::Finished status = parkctl_until({"--json", "status"}, "\"now_ms\":\"" + std::to_string(at) + "\"");
   ASSERT_NE(status.out.find("\"now_ms\":\"" + std::to_string(at) + "\""), std::string::npos) << status.out;
   const auto quiet = parkctl({"alerts"});
   EXPECT_NE(quiet.out.find("0 active alert(s)"), std::string::npos) << quiet.out << log();
@@ -337,12 +320,7 @@ TEST_F(ParkctlTest, AVisitorInsidePastTheOverstayIsAnAlertUntilItLeaves) {
   const auto out = gate("north", 2, "沪B40001", false);
   EXPECT_EQ(out.reason(), "VISITOR_EXIT");
   EXPECT_EQ(out.fee_due_fen(), 4'500) << "one day, capped, and the first hour of the next";
-  test::Finished after;
-  for (int i = 0; i < 100; ++i) {
-    after = parkctl({"alerts"});
-    if (after.out.find("0 active alert(s)") != std::string::npos) break;
-    std::this_thread::sleep_for(50ms);
-  }
+  const test::Finished after = parkctl_until({"alerts"}, "0 active alert(s)");
   EXPECT_NE(after.out.find("0 active alert(s)"), std::string::npos) << after.out;
   const auto history = parkctl({"alerts", "--all"});
   EXPECT_NE(history.out.find("VISITOR_OVERSTAY"), std::string::npos) << history.out;
@@ -379,12 +357,7 @@ TEST_F(ParkctlTest, ClosingNeedsTheTokenIsAuditedAndSurvivesARestart) {
   // The closure and its reason outlive parkd.
   restart_parkd();
   clock(local(2026, 10, 5, 10, 0));
-  test::Finished after;
-  for (int i = 0; i < 100; ++i) {
-    after = parkctl({"space", "A01"});
-    if (after.out.find("closed") != std::string::npos) break;
-    std::this_thread::sleep_for(50ms);
-  }
+  const test::Finished after = parkctl_until({"space", "A01"}, "closed");
   EXPECT_NE(after.out.find("closed  repainting 重新划线"), std::string::npos) << after.out << log();
   const auto opened = parkctl({"open", "A01"});
   EXPECT_EQ(opened.code, 0) << opened.err;
