@@ -343,6 +343,16 @@ ConfigLoad load_config_text(std::string_view text, const std::string& file, cons
       s.broker.probe_interval_s = config.broker().probe_interval_s();
     }
   }
+  if (config.broker().has_connects_at_once()) {
+    if (config.broker().connects_at_once() > 10'000) {
+      const SpecLocation at = where.at("broker");
+      out.issues.push_back(ConfigIssue{file, at.line, at.column,
+                                       "broker: connects_at_once is " + std::to_string(config.broker().connects_at_once()) +
+                                           "; at most 10000, or 0 for no limit"});
+    } else {
+      s.broker.connects_at_once = config.broker().connects_at_once();
+    }
+  }
   if (!config.broker().password_file().empty()) s.broker.password_file = (base_dir / config.broker().password_file()).string();
   if (!config.broker().ca_file().empty()) s.broker.ca_file = (base_dir / config.broker().ca_file()).string();
   if (!config.broker().cert_file().empty()) s.broker.cert_file = (base_dir / config.broker().cert_file()).string();

@@ -24,6 +24,7 @@ struct BrokerSettings {
   std::string cert_file;  // TLS client certificate (optional)
   std::string key_file;
   std::uint32_t probe_interval_s = 30;  // 0: no probes (MqttSession::Settings::probes)
+  std::uint32_t connects_at_once = 32;  // 0: no limit (ConnectLimiter)
 };
 
 struct DeviceLimits {

@@ -183,6 +183,8 @@ int run(const DaemonOptions& options) {
                                 .count();
   boost::asio::io_context io(1);
   auto strand = boost::asio::make_strand(io);
+  // Outlives the sessions, which release their place in it when they go.
+  ConnectLimiter connect_limiter(config.settings.broker.connects_at_once);
   SessionPublisher publisher;
   std::vector<std::string> lot_ids;
   for (const Lot& lot : config.lots) lot_ids.push_back(lot.id());
@@ -248,6 +250,7 @@ int run(const DaemonOptions& options) {
     s.probes = {{s.subscriptions[0], sensor_probe_topic(lot)}, {s.subscriptions[1], gate_probe_topic(lot)}};
     s.probe_interval = std::chrono::seconds(config.settings.broker.probe_interval_s);
     s.probe_tag = fmt::format("parkd-{}-{}", ::getpid(), started_at);
+    s.connect_limiter = &connect_limiter;
     if (options.sim_clock && i == 0) s.subscriptions.emplace_back(kSimClockTopic);
     if (i == 0) s.receive_tick_topic = engine_tick_topic(lot);
     s.status_topic = engine_status_topic(lot);
@@ -281,7 +284,7 @@ int run(const DaemonOptions& options) {
     control.set_secure_cookies(true);
   }
   HttpServer http(host.strand(), config.settings.http_listen,
-                  [&host, &control, &event_feed, &console, &publisher, started_at](const HttpServer::Request& request, HttpServer::Respond respond) {
+                  [&host, &control, &event_feed, &console, &publisher, &connect_limiter, started_at](const HttpServer::Request& request, HttpServer::Respond respond) {
                     const std::string target(request.target());
                     if (target.rfind("/v1/", 0) == 0) return control.handle(request, std::move(respond));
                     if (request.method() != boost::beast::http::verb::get) {
@@ -295,7 +298,7 @@ int run(const DaemonOptions& options) {
                         sessions.push_back(session->figures());
                       }
                       return respond(HttpReply{200, "text/plain; version=0.0.4; charset=utf-8",
-                                               render_metrics(host, started_at, &event_feed, &publish_to_ack, sessions)});
+                                               render_metrics(host, started_at, &event_feed, &publish_to_ack, sessions, &connect_limiter)});
                     }
                     if (target == "/healthz") return respond(HttpReply{200, "application/json", R"({"status":"ok"})"});
                     if (auto file = console.get(target)) return respond(std::move(*file));
@@ -354,9 +357,11 @@ int run(const DaemonOptions& options) {
             options.sim_clock ? "simulated" : "system");
   io.run();
 
-  for (auto& [lot, session] : publisher.sessions) {
-    session->stop(engine_status_payload(false, started_at), std::chrono::seconds(3));
-  }
+  // Every lot's session at once: their final status out, then one wait of at most 3 s for all the
+  // acknowledgements and 2 s more for the disconnects.
+  for (auto& [lot, session] : publisher.sessions) session->begin_stop(engine_status_payload(false, started_at));
+  const auto status_deadline = std::chrono::steady_clock::now() + std::chrono::seconds(3);
+  for (auto& [lot, session] : publisher.sessions) session->finish_stop(status_deadline, status_deadline + std::chrono::seconds(2));
   // Gone before what they call back into (the host, the recorder, the store threads' jobs):
   // destroying a Paho client joins its callbacks. What they acknowledged by then is taken out of
   // the outbox before the store threads stop.

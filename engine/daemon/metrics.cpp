@@ -48,7 +48,8 @@ class Page {
 }  // namespace
 
 std::string render_metrics(const EngineHost& host, TimeMs started_at_ms, const EventFeed* events,
-                           const LatencyHistogram* publish_to_ack, std::span<const MqttSessionFigures> sessions) {
+                           const LatencyHistogram* publish_to_ack, std::span<const MqttSessionFigures> sessions,
+                           const ConnectLimiter* connects) {
   Page p;
   const Engine& engine = host.engine();
   const HostCounters& c = host.counters();
@@ -240,6 +241,14 @@ std::string render_metrics(const EngineHost& host, TimeMs started_at_ms, const E
     for (const MqttSessionFigures& s : sessions) {
       p.sample("parkd_mqtt_connections_lost_total", fmt::format("client=\"{}\"", escape(s.client_id)), s.connections_lost);
     }
+  }
+  if (connects) {
+    p.family("parkd_mqtt_connects_under_way", "gauge", "Sessions connecting now: from CONNECT until the broker answered "
+             "their subscriptions; at most broker.connects_at_once.");
+    p.sample("parkd_mqtt_connects_under_way", "", connects->in_flight());
+    p.family("parkd_mqtt_connects_waiting", "gauge", "Sessions waiting for their turn to connect (broker.connects_at_once "
+             "are under way).");
+    p.sample("parkd_mqtt_connects_waiting", "", connects->waiting());
   }
 
   if (events) {

@@ -4,6 +4,7 @@
 #include <span>
 #include <string>
 
+#include "connect_limiter.h"
 #include "engine_host.h"
 #include "event_feed.h"
 #include "latency_histogram.h"
@@ -12,9 +13,10 @@
 namespace parkd {
 
 // `events` may be null (no console feed); `publish_to_ack` is every MQTT session's, added up;
-// `sessions` one entry per MQTT session.
+// `sessions` one entry per MQTT session; `connects` (may be null) the limit their connects share,
+// read on the thread that owns it.
 std::string render_metrics(const EngineHost& host, TimeMs started_at_ms, const EventFeed* events = nullptr,
                            const LatencyHistogram* publish_to_ack = nullptr,
-                           std::span<const MqttSessionFigures> sessions = {});
+                           std::span<const MqttSessionFigures> sessions = {}, const ConnectLimiter* connects = nullptr);
 
 }  // namespace parkd

@@ -48,6 +48,7 @@ MqttSession::MqttSession(Settings settings, boost::asio::any_io_executor executo
       resubscribe_timer_(executor_),
       tick_timer_(executor_),
       probe_timer_(executor_),
+      slot_timer_(executor_),
       // One and a half intervals: a probe is judged at the second round after it went, not the
       // first (a round may also come a tenth early: the spread). Brokers busy with a failover (a
       // thousand lots moving to another node) delivered probes up to 20 s late, and moving a
@@ -110,6 +111,7 @@ MqttSession::MqttSession(Settings settings, boost::asio::any_io_executor executo
   });
   client_.set_connection_lost_handler([this](const std::string& cause) {
     online_ = false;
+    give_back_slot();
     if (stopping_) return;
     boost::asio::post(executor_, [this] {
       probe_.connection_changed();
@@ -121,17 +123,22 @@ MqttSession::MqttSession(Settings settings, boost::asio::any_io_executor executo
 }
 
 void MqttSession::subscribe(const std::vector<std::string>& filters) {
-  if (filters.empty()) return on_subscribed();
+  if (filters.empty()) {
+    give_back_slot();
+    return on_subscribed();
+  }
   std::vector<int> qos;
   for (const std::string& f : filters) qos.push_back(f == settings_.receive_tick_topic ? 0 : 1);
   try {
     client_.subscribe(mqtt::string_collection::create(filters), qos, nullptr, subscribe_listener_);
   } catch (const mqtt::exception& e) {
+    give_back_slot();
     Log::warn("mqtt", "{} cannot subscribe ({}); trying again when it reconnects", settings_.client_id, e.what());
   }
 }
 
 void MqttSession::on_suback(const mqtt::token& tok, bool failed) {
+  give_back_slot();  // the broker answered: whatever it said, the connect's work there is done
   std::vector<std::string> asked;
   if (const auto topics = tok.get_topics()) {
     for (std::size_t i = 0; i < topics->size(); ++i) asked.push_back((*topics)[i]);
@@ -241,10 +248,13 @@ void MqttSession::go_online() {
 
 MqttSession::~MqttSession() {
   stopping_ = true;
+  // The io thread has stopped: nothing else touches the limiter now.
+  if (settings_.connect_limiter) settings_.connect_limiter->release(this);
   retry_timer_.cancel();
   resubscribe_timer_.cancel();
   tick_timer_.cancel();
   probe_timer_.cancel();
+  slot_timer_.cancel();
   try {
     if (client_.is_connected()) client_.disconnect()->wait_for(std::chrono::seconds(2));
   } catch (const mqtt::exception&) {
@@ -391,6 +401,22 @@ void MqttSession::connect() {
   // node while their own reconnect loops ran). The attempt under way ends in one of
   // ConnectListener's callbacks, which drive what comes next.
   if (stopping_ || client_.is_connected() || connecting_.exchange(true)) return;
+  if (!settings_.connect_limiter) return attempt();
+  settings_.connect_limiter->acquire(this, [this] { attempt(); });
+}
+
+void MqttSession::attempt() {
+  if (settings_.connect_limiter) {
+    holds_slot_ = true;
+    slot_timer_.expires_after(kConnectSlotHold);
+    slot_timer_.async_wait([this, generation = ++slot_generation_](const boost::system::error_code& ec) {
+      if (!ec && generation == slot_generation_) give_back_slot();
+    });
+  }
+  if (stopping_ || client_.is_connected()) {  // while it waited for the slot
+    connecting_ = false;
+    return give_back_slot();
+  }
   ++attempts_;
   mqtt::connect_options options = connect_options_;
   options.set_servers(mqtt::string_collection::create({settings_.uris.at(uri_index_)}));
@@ -398,8 +424,16 @@ void MqttSession::connect() {
     client_.connect(options, nullptr, connect_listener_);
   } catch (const mqtt::exception& e) {
     connecting_ = false;
+    give_back_slot();
     on_connect_failure(e.what(), /*lost=*/false);
   }
+}
+
+void MqttSession::give_back_slot() {
+  if (!settings_.connect_limiter || !holds_slot_.exchange(false)) return;
+  // Posted, also from the io thread: the release comes before any later connect() of this
+  // session, which is posted after it.
+  boost::asio::post(executor_, [this] { settings_.connect_limiter->release(this); });
 }
 
 void MqttSession::ConnectListener::on_success(const mqtt::token& tok) {
@@ -423,6 +457,7 @@ void MqttSession::ConnectListener::on_success(const mqtt::token& tok) {
 
 void MqttSession::ConnectListener::on_failure(const mqtt::token& tok) {
   session_.connecting_ = false;
+  session_.give_back_slot();
   session_.on_connect_failure("return code " + std::to_string(tok.get_return_code()), /*lost=*/false);
 }
 
@@ -432,13 +467,16 @@ void MqttSession::on_connect_failure(const std::string& why, bool lost) {
   boost::asio::post(executor_, [this, why, lost] {
     const std::size_t failed = uri_index_;
     const std::size_t count = settings_.uris.size();
+    // +-25 %: sessions that lost one node together do not come back to the next in step.
+    std::uniform_real_distribution<double> spread(0.75, 1.25);
+    const auto pause = std::chrono::milliseconds(static_cast<long>(static_cast<double>(retry_delay_.count()) * spread(jitter_)));
     if (lost) {
       ++lost_;
       // A short pause: a broker that takes the session and drops it again is not hammered.
       Log::warn("mqtt", "{} lost its connection to {} ({}); reconnecting in {} ms, from the first of {}",
-                settings_.client_id, settings_.uris.at(failed), why, retry_delay_.count(), join_broker_uris(settings_.uris));
+                settings_.client_id, settings_.uris.at(failed), why, pause.count(), join_broker_uris(settings_.uris));
       uri_index_ = 0;
-      retry_timer_.expires_after(retry_delay_);
+      retry_timer_.expires_after(pause);
     } else if (failed + 1 < count) {
       // The next broker at once: a node that is down refuses in a moment.
       Log::warn("mqtt", "{}: no connection to {} ({}); trying {}", settings_.client_id, settings_.uris.at(failed), why,
@@ -447,9 +485,9 @@ void MqttSession::on_connect_failure(const std::string& why, bool lost) {
       retry_timer_.expires_after(std::chrono::milliseconds(0));
     } else {
       Log::warn("mqtt", "{}: no connection to {} ({}); trying again in {} ms", settings_.client_id,
-                join_broker_uris(settings_.uris), why, retry_delay_.count());
+                join_broker_uris(settings_.uris), why, pause.count());
       uri_index_ = 0;
-      retry_timer_.expires_after(retry_delay_);
+      retry_timer_.expires_after(pause);
       retry_delay_ = std::min(retry_delay_ * 2, std::chrono::milliseconds(5'000));
     }
     retry_timer_.async_wait([this](const boost::system::error_code& ec) {
@@ -553,7 +591,7 @@ void MqttSession::publish_done(const mqtt::token& tok, bool acknowledged) {
   }
 }
 
-void MqttSession::stop(const std::string& final_status, std::chrono::milliseconds timeout) {
+void MqttSession::begin_stop(const std::string& final_status) {
   stopping_ = true;
   if (!waiting_.empty() || !failed_.empty()) {
     Log::warn("mqtt", "{}: {} messages were never sent", settings_.client_id, waiting_.size() + failed_.size());
@@ -562,13 +600,36 @@ void MqttSession::stop(const std::string& final_status, std::chrono::millisecond
   resubscribe_timer_.cancel();
   tick_timer_.cancel();
   probe_timer_.cancel();
+  slot_timer_.cancel();
   try {
     if (client_.is_connected() && !settings_.status_topic.empty()) {
-      client_.publish(settings_.status_topic, final_status, 1, true)->wait_for(timeout);
+      final_status_ = client_.publish(settings_.status_topic, final_status, 1, true);
     }
-    // Also when disconnected: that ends a connect still in progress, which would otherwise
-    // call back into a daemon that is shutting down.
-    client_.disconnect(static_cast<int>(timeout.count()))->wait_for(timeout);
+  } catch (const mqtt::exception& e) {
+    Log::warn("mqtt", "{} could not publish its final status: {}", settings_.client_id, e.what());
+  }
+}
+
+namespace {
+std::chrono::milliseconds left_until(std::chrono::steady_clock::time_point deadline) {
+  return std::max(std::chrono::duration_cast<std::chrono::milliseconds>(deadline - std::chrono::steady_clock::now()),
+                  std::chrono::milliseconds(0));
+}
+}  // namespace
+
+void MqttSession::finish_stop(std::chrono::steady_clock::time_point status_deadline,
+                              std::chrono::steady_clock::time_point deadline) {
+  try {
+    if (final_status_ && !final_status_->wait_for(left_until(status_deadline))) {
+      Log::warn("mqtt", "{}: the broker did not acknowledge the final status in time", settings_.client_id);
+    }
+    final_status_.reset();
+    // Nothing else is waited for: the outbox keeps decisions the broker did not acknowledge for
+    // the next start. Also when disconnected: that ends a connect still in progress, which would
+    // otherwise call back into a daemon that is shutting down.
+    if (!client_.disconnect(0)->wait_for(left_until(deadline)) && client_.is_connected()) {
+      Log::warn("mqtt", "{} did not disconnect in time", settings_.client_id);
+    }
   } catch (const mqtt::exception& e) {
     if (client_.is_connected()) Log::warn("mqtt", "{} did not disconnect cleanly: {}", settings_.client_id, e.what());
   }

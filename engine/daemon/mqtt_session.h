@@ -21,6 +21,7 @@
 #include <boost/asio/steady_timer.hpp>
 #include <mqtt/async_client.h>
 
+#include "connect_limiter.h"
 #include "latency_histogram.h"
 #include "log.h"
 #include "mqtt_session_figures.h"
@@ -62,6 +63,9 @@ class MqttSession {
     std::string status_topic;                // retained EngineStatus; the will goes here too
     std::string online_payload;
     std::string will_payload;
+    // Shared by the process's sessions (io thread): a connect waits for a slot, held until the
+    // broker has answered the subscriptions (or kConnectSlotHold). Null: connect at once.
+    ConnectLimiter* connect_limiter = nullptr;
     // Messages that wait for the window (a retained one waits once per topic): a gate decision
     // made while the broker is away goes out when it is back.
     std::size_t max_waiting = 100'000;
@@ -94,9 +98,14 @@ class MqttSession {
   // with thousands queued every publish costs more (measured: 2,300 gate decisions/s unbounded).
   static constexpr std::size_t kPublishWindow = 500;
   static constexpr std::chrono::milliseconds kReceiveTick{400};
-  // Publishes `final_status` (retained) and disconnects cleanly, waiting up to `timeout`.
-  // Call it off the io thread (at shut-down, after the io_context stopped).
-  void stop(const std::string& final_status, std::chrono::milliseconds timeout);
+  // Shut-down in two steps, so that a thousand lots' sessions stop together, not one after the
+  // other (one at a time, a thousand sessions on unresponsive brokers took six seconds each).
+  // begin_stop publishes `final_status` (retained); finish_stop waits for its acknowledgement
+  // until `status_deadline`, then disconnects, waiting until `deadline`. Call begin_stop on every
+  // session first, then finish_stop on each with the same deadlines; both off the io thread
+  // (after the io_context stopped).
+  void begin_stop(const std::string& final_status);
+  void finish_stop(std::chrono::steady_clock::time_point status_deadline, std::chrono::steady_clock::time_point deadline);
 
   bool connected() const { return client_.is_connected(); }
   // From a publish handed to Paho to the broker's acknowledgement (PUBACK) of it; any thread.
@@ -109,6 +118,10 @@ class MqttSession {
 
  private:
   void connect();
+  void attempt();         // one connect, in a slot of the limiter (io thread)
+  void give_back_slot();  // the attempt is over: its slot to the next session (any thread)
+  // The longest a session keeps a slot: a SUBACK that never comes does not hold the others up.
+  static constexpr std::chrono::seconds kConnectSlotHold{10};
   // `lost`: a connection that was up went; otherwise an attempt on the current URI failed.
   void on_connect_failure(const std::string& why, bool lost);
   void subscribe(const std::vector<std::string>& filters);  // one request (Paho's thread or the io thread)
@@ -192,6 +205,9 @@ class MqttSession {
   boost::asio::steady_timer resubscribe_timer_;
   boost::asio::steady_timer tick_timer_;
   boost::asio::steady_timer probe_timer_;
+  boost::asio::steady_timer slot_timer_;
+  std::atomic<bool> holds_slot_{false};  // in settings_.connect_limiter
+  std::uint64_t slot_generation_ = 0;    // io thread only: which attempt slot_timer_ is for
   SubscriptionProbe probe_;     // io thread only
   bool awaiting_probe_ = false;  // io thread only: granted after a stall, online once a probe is back
   std::atomic<bool> hearing_{true};  // no subscription stalled (probe_.stalled(), for other threads)
@@ -211,6 +227,7 @@ class MqttSession {
   std::atomic<std::uint64_t> subscriptions_refused_{0};
   std::atomic<bool> tick_refusal_logged_{false};
   std::atomic<bool> stopping_{false};
+  mqtt::delivery_token_ptr final_status_;  // begin_stop's publish
   std::atomic<std::uint64_t> connects_{0};  // the first connection of a process may find no session
   // Which broker the attempt under way is for: parkd walks the list itself, one URI per
   // connect(), so it knows where it is (Paho, given the list, reports the first URI whichever

@@ -116,6 +116,11 @@ TEST(ConfigLoader, BrokersAreAListTriedInOrderAndEachIsChecked) {
   const ConfigLoad off = load_config_text(std::string(lot) + "broker { probe_interval_s: 0 }\n", "p.textproto", ".");
   ASSERT_TRUE(off.config) << all_issues(off.issues);
   EXPECT_EQ(off.config->settings.broker.probe_interval_s, 0u);
+  refused("broker { connects_at_once: 10001 }", "connects_at_once is 10001; at most 10000, or 0 for no limit");
+  EXPECT_EQ(one.config->settings.broker.connects_at_once, 32u);
+  const ConfigLoad unlimited = load_config_text(std::string(lot) + "broker { connects_at_once: 0 }\n", "c.textproto", ".");
+  ASSERT_TRUE(unlimited.config) << all_issues(unlimited.issues);
+  EXPECT_EQ(unlimited.config->settings.broker.connects_at_once, 0u);
 }
 
 TEST(ConfigLoader, DeviceLimitsHaveDefaultsAndMustAllowAMessage) {
