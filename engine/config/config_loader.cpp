@@ -333,26 +333,22 @@ ConfigLoad load_config_text(std::string_view text, const std::string& file, cons
   }
   if (!config.broker().client_id().empty()) s.broker.client_id = config.broker().client_id();
   s.broker.username = config.broker().username();
-  if (config.broker().has_probe_interval_s()) {
-    if (config.broker().probe_interval_s() > 3'600) {
-      const SpecLocation at = where.at("broker");
-      out.issues.push_back(ConfigIssue{file, at.line, at.column,
-                                       "broker: probe_interval_s is " + std::to_string(config.broker().probe_interval_s()) +
-                                           "; at most 3600 (an hour), or 0 for no probes"});
-    } else {
-      s.broker.probe_interval_s = config.broker().probe_interval_s();
+  // A count of the broker block: taken when given and at most `most`, else an issue naming it.
+  const auto bounded = [&](bool given, std::uint32_t value, std::uint32_t most, const std::string& name,
+                           const std::string& otherwise, std::uint32_t& into) {
+    if (!given) return;
+    if (value <= most) {
+      into = value;
+      return;
     }
-  }
-  if (config.broker().has_connects_at_once()) {
-    if (config.broker().connects_at_once() > 10'000) {
-      const SpecLocation at = where.at("broker");
-      out.issues.push_back(ConfigIssue{file, at.line, at.column,
-                                       "broker: connects_at_once is " + std::to_string(config.broker().connects_at_once()) +
-                                           "; at most 10000, or 0 for no limit"});
-    } else {
-      s.broker.connects_at_once = config.broker().connects_at_once();
-    }
-  }
+    const SpecLocation at = where.at("broker");
+    out.issues.push_back(ConfigIssue{file, at.line, at.column, "broker: " + name + " is " + std::to_string(value) +
+                                                                   "; at most " + std::to_string(most) + otherwise});
+  };
+  bounded(config.broker().has_probe_interval_s(), config.broker().probe_interval_s(), 3'600, "probe_interval_s",
+          " (an hour), or 0 for no probes", s.broker.probe_interval_s);
+  bounded(config.broker().has_connects_at_once(), config.broker().connects_at_once(), 10'000, "connects_at_once",
+          ", or 0 for no limit", s.broker.connects_at_once);
   if (!config.broker().password_file().empty()) s.broker.password_file = (base_dir / config.broker().password_file()).string();
   if (!config.broker().ca_file().empty()) s.broker.ca_file = (base_dir / config.broker().ca_file()).string();
   if (!config.broker().cert_file().empty()) s.broker.cert_file = (base_dir / config.broker().cert_file()).string();

@@ -432,7 +432,8 @@ void MqttSession::attempt() {
 void MqttSession::give_back_slot() {
   if (!settings_.connect_limiter || !holds_slot_.exchange(false)) return;
   // Posted, also from the io thread: the release comes before any later connect() of this
-  // session, which is posted after it.
+  // session, which is posted after it. (The failed SUBACK of a resubscription on a connection
+  // since lost may give back the slot of the attempt after it: one attempt too many under way.)
   boost::asio::post(executor_, [this] { settings_.connect_limiter->release(this); });
 }
 
