@@ -197,8 +197,7 @@ void MqttSession::resubscribe_later(std::vector<std::string> filters, std::strin
     // Only what was refused is asked for again, after a pause that doubles, with a spread of
     // +-25 %: a cluster too busy to make a thousand lots' consumers at once gets the requests
     // spread out instead of all of them again together.
-    std::uniform_real_distribution<double> spread(0.75, 1.25);
-    const auto pause = std::chrono::milliseconds(static_cast<long>(static_cast<double>(resubscribe_delay_.count()) * spread(jitter_)));
+    const auto pause = spread(resubscribe_delay_, 0.25);
     sessions_log().error("mqtt", "not_online", "{} is not online: {}; asking again in {} ms", settings_.client_id, why,
                          pause.count());
     resubscribe_pending_.insert(resubscribe_pending_.end(), filters.begin(), filters.end());
@@ -277,9 +276,7 @@ void MqttSession::start() {
 
 void MqttSession::schedule_probe_round() {
   // +-10 %: a thousand lots' probes do not all go at once.
-  std::uniform_real_distribution<double> spread(0.9, 1.1);
-  probe_timer_.expires_after(std::chrono::milliseconds(
-      static_cast<long>(static_cast<double>(settings_.probe_interval.count()) * spread(jitter_))));
+  probe_timer_.expires_after(spread(settings_.probe_interval, 0.1));
   probe_timer_.async_wait([this](const boost::system::error_code& ec) {
     if (!ec) probe_round();
   });
@@ -359,7 +356,7 @@ void MqttSession::reconnect_after_stall(const std::string& filters) {
                        "{} hears nothing on {}: the probe parkd sent itself through it has not come back within {} ms, "
                        "though the broker granted the subscription and the connection is up; reconnecting to {} "
                        "(session kept), offline until a probe comes back",
-                       settings_.client_id, filters, settings_.probe_interval.count() * 3 / 2, settings_.uris.at(next));
+                       settings_.client_id, filters, probe_.patience().count(), settings_.uris.at(next));
   online_ = false;
   awaiting_probe_ = false;
   uri_index_ = next;
@@ -429,6 +426,11 @@ void MqttSession::attempt() {
   }
 }
 
+std::chrono::milliseconds MqttSession::spread(std::chrono::milliseconds base, double by) {
+  std::uniform_real_distribution<double> factor(1.0 - by, 1.0 + by);
+  return std::chrono::milliseconds(static_cast<long>(static_cast<double>(base.count()) * factor(jitter_)));
+}
+
 void MqttSession::give_back_slot() {
   if (!settings_.connect_limiter || !holds_slot_.exchange(false)) return;
   // Posted, also from the io thread: the release comes before any later connect() of this
@@ -469,8 +471,7 @@ void MqttSession::on_connect_failure(const std::string& why, bool lost) {
     const std::size_t failed = uri_index_;
     const std::size_t count = settings_.uris.size();
     // +-25 %: sessions that lost one node together do not come back to the next in step.
-    std::uniform_real_distribution<double> spread(0.75, 1.25);
-    const auto pause = std::chrono::milliseconds(static_cast<long>(static_cast<double>(retry_delay_.count()) * spread(jitter_)));
+    const auto pause = spread(retry_delay_, 0.25);
     if (lost) {
       ++lost_;
       // A short pause: a broker that takes the session and drops it again is not hammered.

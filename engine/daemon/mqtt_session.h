@@ -120,6 +120,9 @@ class MqttSession {
   void connect();
   void attempt();         // one connect, in a slot of the limiter (io thread)
   void give_back_slot();  // the attempt is over: its slot to the next session (any thread)
+  // `base` varied by up to +-`by` (a fraction), per session: a thousand lots' timers do not fire
+  // together (io thread: jitter_).
+  std::chrono::milliseconds spread(std::chrono::milliseconds base, double by);
   // The longest a session keeps a slot: a SUBACK that never comes does not hold the others up.
   static constexpr std::chrono::seconds kConnectSlotHold{10};
   // `lost`: a connection that was up went; otherwise an attempt on the current URI failed.

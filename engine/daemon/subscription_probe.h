@@ -49,6 +49,7 @@ class SubscriptionProbe {
   // `tag`: differs between processes, so a probe an earlier parkd left in a broker's session is
   // not taken for one of this process's. `patience`: how long a probe may take to come back.
   SubscriptionProbe(std::vector<std::string> topics, std::string tag, std::chrono::milliseconds patience);
+  std::chrono::milliseconds patience() const { return patience_; }
 
   // The connection went or a new one came up: probes sent before prove nothing about it.
   void connection_changed();
