@@ -347,10 +347,10 @@ int run(const Options& o) {
   }
   const TimeMs start = local_day_start_ms(*start_day, first_lot.utc_offset_minutes());
   const TimeMs end = start + static_cast<TimeMs>(o.days * static_cast<double>(kMsPerDay));
-  // parkd applies a message at its latest clock, so the clock goes before any message at least
-  // this far past the last one sent: half the shortest debounce played, so a change is never
-  // moved by as much as the debounce, from 100 ms to 1 s. Finer steps cost a clock per sensor
-  // report (the soak with 100 ms steps: 0.8 M clocks beside 1.07 M reports, 27 % of its CPU).
+  // parkd applies a message at its latest clock, so the clock goes before any message this far
+  // or more past the last one sent: half the shortest debounce played (a change moves by less
+  // than the debounce), kept between 100 ms and 1 s. Finer steps cost a clock per sensor report
+  // (the soak with 100 ms steps: 0.8 M clocks beside 1.07 M reports, 27 % of its CPU).
   TimeMs clock_step = 1'000;
   for (const Lot* l : lots) clock_step = std::min<TimeMs>(clock_step, l->timing().debounce_ms / 2);
   clock_step = std::max<TimeMs>(clock_step, 100);
