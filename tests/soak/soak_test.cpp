@@ -10,7 +10,9 @@
 // PARKD_SOAK_START (YYYY-MM-DD), PARKD_SOAK_SPEED (simulated seconds per second, default 4000),
 // PARKD_SOAK_RSS_MB (the bound, default 64), PARKD_SOAK_GROUND_LOCKS (parksim's, default 2; 0: a
 // month without, where any BLOCKED_SUSPECT is one for nothing), PARKD_SOAK_TRACE (set: print the
-// occupied spaces and the gates' count every simulated half hour). tools/soak.sh runs the 30-day version.
+// occupied spaces and the gates' count every simulated half hour), PARKD_SOAK_TRACE_SPACES (a list
+// of space ids: print each one's state, hold and strikes as they change). tools/soak.sh runs the
+// 30-day version.
 #include <google/protobuf/util/json_util.h>
 #include <gtest/gtest.h>
 
@@ -457,6 +459,23 @@ class SoakTest : public ::testing::Test {
                 "visitor_overstay", real_overstays);
   }
 
+  // PARKD_SOAK_TRACE_SPACES=C02,B14: each space's state, hold and strikes whenever one of them
+  // changes, with the lot's free count (why a lock was raised late or not at all).
+  void trace_spaces(const std::string& list, const parking::v1::StatusReply& s) {
+    static std::map<std::string, std::string> last;
+    std::istringstream ids(list);
+    for (std::string id; std::getline(ids, id, ',');) {
+      const test::HttpResult r = test::http_get(http_port, "/v1/spaces/" + id, operator_token());
+      parking::v1::SpaceInfo info;
+      if (r.status != 200 || !google::protobuf::util::JsonStringToMessage(r.body, &info).ok()) continue;
+      const std::string now = info.state() + " held_for=" + info.held_for() + " strikes=" + std::to_string(info.strikes());
+      if (last[id] == now) continue;
+      last[id] = now;
+      std::printf("trace %s %s %s (lot free %u)\n", local_time_text(s.now_ms(), kUtcOffset).c_str(), id.c_str(),
+                  now.c_str(), s.lots().empty() ? 0u : s.lots(0).counts().free());
+    }
+  }
+
   std::optional<parking::v1::StatusReply> status() {
     const test::HttpResult r = test::http_get(http_port, "/v1/status");
     parking::v1::StatusReply reply;
@@ -617,6 +636,7 @@ TEST_F(SoakTest, AMonthOfTheCompoundWithFaultsKeepsCountsMemoryAndBillsRight) {
                       s->lots(0).counts().occupied(), s->lots(0).cars_inside());
         }
       }
+      if (const char* spaces = std::getenv("PARKD_SOAK_TRACE_SPACES")) trace_spaces(spaces, *s);
       const long rss = test::rss_kb(parkd.pid());
       rss_max = std::max(rss_max, rss);
       if (parkd_now > 0) {
