@@ -17,6 +17,7 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <cstdio>
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
@@ -462,19 +463,20 @@ class SoakTest : public ::testing::Test {
   // PARKD_SOAK_TRACE_SPACES=C02,B14: each space's state, hold and strikes whenever one of them
   // changes, with the lot's free count (why a lock was raised late or not at all).
   void trace_spaces(const std::string& list, const parking::v1::StatusReply& s) {
-    static std::map<std::string, std::string> last;
     std::istringstream ids(list);
     for (std::string id; std::getline(ids, id, ',');) {
       const test::HttpResult r = test::http_get(http_port, "/v1/spaces/" + id, operator_token());
       parking::v1::SpaceInfo info;
       if (r.status != 200 || !google::protobuf::util::JsonStringToMessage(r.body, &info).ok()) continue;
       const std::string now = info.state() + " held_for=" + info.held_for() + " strikes=" + std::to_string(info.strikes());
-      if (last[id] == now) continue;
-      last[id] = now;
+      if (traced_spaces[id] == now) continue;
+      traced_spaces[id] = now;
       std::printf("trace %s %s %s (lot free %u)\n", local_time_text(s.now_ms(), kUtcOffset).c_str(), id.c_str(),
                   now.c_str(), s.lots().empty() ? 0u : s.lots(0).counts().free());
+      std::fflush(stdout);  // a month's run is watched as it goes
     }
   }
+  std::map<std::string, std::string> traced_spaces;  // id -> what was last printed
 
   std::optional<parking::v1::StatusReply> status() {
     const test::HttpResult r = test::http_get(http_port, "/v1/status");
