@@ -96,26 +96,59 @@ TEST(CompoundModel, ACarTakesTheSpaceItWasAssigned) {
   CompoundModel model(xj5(), s, kStart);
   // Play until the first gate entry, answer it with an assignment, and see the car park there.
   std::string plate;
+  TimeMs event_at = 0;
   TimeMs t = kStart;
   for (; plate.empty() && t < kStart + 24 * 3'600'000; t += 60'000) {
     for (const DeviceMessage& m : model.advance(t)) {
       if (m.kind == DeviceMessage::Kind::GateEvent && m.entry) {
         plate = m.plate;
+        event_at = m.at;
         break;
       }
     }
   }
   ASSERT_FALSE(plate.empty());
   // Whatever it is, pick a space nobody is on: the accessible A01 is never chosen by the model.
-  model.on_assignment(plate, "A01");
-  bool parked_there = false;
-  for (; !parked_there && t < kStart + 25 * 3'600'000; t += 30'000) {
+  // The decision is read up to a step (a minute) after the event, as a fast play reads it: the
+  // car still parks two minutes after the barrier opened.
+  model.on_assignment(plate, "A01", event_at);
+  TimeMs parked_at = 0;
+  for (; parked_at == 0 && t < kStart + 25 * 3'600'000; t += 30'000) {
     for (const DeviceMessage& m : model.advance(t)) {
-      parked_there |= m.kind == DeviceMessage::Kind::SensorReport && m.space == 0 && m.occupied && !m.heartbeat;
+      if (m.kind == DeviceMessage::Kind::SensorReport && m.space == 0 && m.occupied && !m.heartbeat) parked_at = m.at;
     }
   }
-  EXPECT_TRUE(parked_there);
+  EXPECT_EQ(parked_at, event_at + 2 * 60'000);
   EXPECT_EQ(model.stats().guided_arrivals, 1u);
+}
+
+TEST(CompoundModel, ACarWhoseDecisionIsReadLateParksWhenItIsRead) {
+  ModelSettings s;
+  s.seed = 11;
+  s.visitors_per_hour = 0.0001;
+  CompoundModel model(xj5(), s, kStart);
+  std::string plate;
+  TimeMs event_at = 0;
+  TimeMs t = kStart;
+  for (; plate.empty() && t < kStart + 24 * 3'600'000; t += 60'000) {
+    for (const DeviceMessage& m : model.advance(t)) {
+      if (m.kind == DeviceMessage::Kind::GateEvent && m.entry) {
+        plate = m.plate;
+        event_at = m.at;
+      }
+    }
+  }
+  ASSERT_FALSE(plate.empty());
+  t = event_at + 10 * 60'000;
+  for (const DeviceMessage& m : model.advance(t)) EXPECT_FALSE(m.kind == DeviceMessage::Kind::SensorReport && m.space == 0 && m.occupied);
+  model.on_assignment(plate, "A01", event_at);  // ten minutes late: the car goes now, not in the past
+  TimeMs parked_at = 0;
+  for (t += 30'000; parked_at == 0 && t < kStart + 25 * 3'600'000; t += 30'000) {
+    for (const DeviceMessage& m : model.advance(t)) {
+      if (m.kind == DeviceMessage::Kind::SensorReport && m.space == 0 && m.occupied && !m.heartbeat) parked_at = m.at;
+    }
+  }
+  EXPECT_EQ(parked_at, event_at + 10 * 60'000);
 }
 
 TEST(CompoundModel, TheResidentsRegistryImportsCleanlyWithEveryResidentCarOnce) {

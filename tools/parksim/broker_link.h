@@ -17,6 +17,8 @@
 #include <utility>
 #include <vector>
 
+#include "gate_event_key.h"
+
 struct mosquitto;
 struct mosquitto_message;
 
@@ -44,11 +46,7 @@ class BrokerLink {
   // the link reconnects, so the simulation slows instead of piling messages up). With a `key`
   // (a gate event's lot, gate and seq), the broker's acknowledgement is remembered:
   // acknowledged().
-  struct Key {
-    std::string lot, gate;
-    std::uint64_t seq = 0;
-    auto operator<=>(const Key&) const = default;
-  };
+  using Key = GateEventKey;
   void publish(const std::string& topic, const std::string& payload, std::optional<Key> key = std::nullopt);
   // Waits until every publish is acknowledged, or no acknowledgement came for 10 s (a broker
   // gone for good): those stay unacknowledged.

@@ -447,12 +447,13 @@ std::optional<std::uint32_t> CompoundModel::choose_space(const Car& car) {
   return std::nullopt;
 }
 
-void CompoundModel::on_assignment(const std::string& plate, const std::string& space_id) {
+void CompoundModel::on_assignment(const std::string& plate, const std::string& space_id, TimeMs event_at) {
   for (auto it = cars_.rbegin(); it != cars_.rend(); ++it) {
     if (it->plate == plate && !it->space) {
       it->assigned_space = space_id;
       if (it->at_gate) {
-        schedule(now_ + 2 * kMinute, EventKind::Park, static_cast<std::uint32_t>(std::distance(it, cars_.rend()) - 1));
+        schedule(std::max(now_, event_at + 2 * kMinute), EventKind::Park,
+                 static_cast<std::uint32_t>(std::distance(it, cars_.rend()) - 1));
       }
       return;
     }

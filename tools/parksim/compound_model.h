@@ -76,9 +76,12 @@ class CompoundModel {
 
   // Every message due at or before `now`, in time order.
   std::vector<DeviceMessage> advance(TimeMs now);
-  // parkd's decision for a plate at a gate: the car drives to that space (two minutes) and takes
-  // it if it is free. A car that hears nothing (parkd away) parks where it can after about a quarter of an hour.
-  void on_assignment(const std::string& plate, const std::string& space_id);
+  // parkd's decision for a plate at a gate, on its event of `event_at`: the barrier opened then
+  // (parkd decides in milliseconds; a play thousands of times faster only reads it later), so
+  // the car reaches that space two minutes after it, or now if that is past, and takes it if it
+  // is free. A car that hears nothing (parkd away) parks where it can after about a quarter of
+  // an hour.
+  void on_assignment(const std::string& plate, const std::string& space_id, TimeMs event_at);
   // parkd kept the barrier shut for a car at an entry: it drives away (it never came in).
   void on_refusal(const std::string& plate);
   // While parkd says it is online, a car at the barrier waits up to an hour for its decision

@@ -18,6 +18,7 @@
 #include <thread>
 #include <vector>
 
+#include "barrier_wait.h"
 #include "broker_link.h"
 #include "compound_model.h"
 #include "core/civil_day.h"
@@ -281,7 +282,7 @@ int write_registry(const Options& o, const std::vector<std::unique_ptr<LotPlay>>
 }
 
 // What really happened in one lot, for a test to score parkd against (the format: --truth).
-bool write_truth(const std::string& file, const LotPlay& play, TimeMs clock_sent, const std::set<sim::BrokerLink::Key>& undecided,
+bool write_truth(const std::string& file, const LotPlay& play, TimeMs clock_sent, const sim::BarrierWait& barriers,
                  const std::vector<sim::BrokerLink::Key>& acknowledged) {
   const Lot& lot = *play.lot;
   const sim::CompoundModel& model = play.model;
@@ -292,7 +293,7 @@ bool write_truth(const std::string& file, const LotPlay& play, TimeMs clock_sent
   out << "clock " << clock_sent << "\n";
   // Decisions parksim did not see: after a broker restart, those published before it had
   // subscribed again are not for it (a clean session), so this is informative only.
-  out << "undecided " << std::count_if(undecided.begin(), undecided.end(), [&](const auto& k) { return k.lot == lot.id(); }) << "\n";
+  out << "undecided " << barriers.undecided(lot.id()) << "\n";
   for (const auto& k : acknowledged) {
     if (k.lot == lot.id()) out << "acknowledged_event " << k.gate << " " << k.seq << "\n";
   }
@@ -394,7 +395,13 @@ int run(const Options& o) {
   for (const Lot* l : lots) lot_ids.push_back(l->id());
   sim::BrokerLink link(brokers.uris, lot_ids);
 
-  std::set<sim::BrokerLink::Key> undecided;  // (lot, gate, seq) sent, no decision seen yet
+  // The play runs at most 90 simulated seconds past a gate event before its decision comes (and
+  // in steps of a minute at most): the car, parking two minutes after its event, parks as it
+  // would have with parkd's real milliseconds, and barely waits: at x4,000, 90 s are 22 ms of
+  // parkd's time. parksim waits two real seconds at most for a decision of a parkd online.
+  sim::BarrierWait barriers(90'000, std::chrono::seconds(2));
+  std::chrono::steady_clock::duration held_at_barriers{};
+  TimeMs played_to = start;
   auto take_inbox = [&] {
     for (auto& [topic, payload] : link.take_inbox()) {
       const auto play = by_id.find(topic_lot(topic));
@@ -409,8 +416,10 @@ int run(const Options& o) {
       } else if (topic.find("/decision") != std::string::npos) {
         parking::v1::GateDecision dec;
         if (!dec.ParseFromString(payload)) continue;
-        undecided.erase({p.lot->id(), dec.gate_id(), dec.event_seq()});
-        if (dec.admit() && !dec.assigned_space().empty()) p.model.on_assignment(dec.plate(), dec.assigned_space());
+        const auto event_at = barriers.decided({p.lot->id(), dec.gate_id(), dec.event_seq()}, played_to);
+        if (dec.admit() && !dec.assigned_space().empty()) {
+          p.model.on_assignment(dec.plate(), dec.assigned_space(), event_at.value_or(played_to));
+        }
         if (!dec.admit()) p.model.on_refusal(dec.plate());  // only entries are ever refused
       } else if (topic.find("/engine/status") != std::string::npos) {
         parking::v1::EngineStatus st;
@@ -466,14 +475,19 @@ int run(const Options& o) {
   auto last_draw = real_start - std::chrono::seconds(1);
   parking::v1::SensorReport report;
   parking::v1::GateEvent gate;
-  TimeMs played_to = start;
   std::vector<std::pair<sim::DeviceMessage, LotPlay*>> due_messages;
   while (!g_stop) {
     const double elapsed_s = std::chrono::duration<double>(std::chrono::steady_clock::now() - real_start).count();
     // At most a simulated minute per step: when the broker or parkd cannot take messages as fast
     // as --speed asks, the simulation runs slower instead of piling up what is due in memory.
     const TimeMs due = start + static_cast<TimeMs>(elapsed_s * o.speed * 1'000.0);
-    const TimeMs target = std::min({end, due, played_to + kMaxStepMs});
+    const TimeMs waited_for = barriers.limit(std::chrono::steady_clock::now(), [&](const std::string& lot) {
+      const auto play = by_id.find(lot);
+      return play != by_id.end() && play->second->engine_online;
+    });
+    const TimeMs unbarred = std::min({end, due, played_to + kMaxStepMs});
+    const bool at_barrier = waited_for < unbarred;
+    const TimeMs target = at_barrier ? std::max(played_to, waited_for) : unbarred;
     // Every lot's messages of the step in one time order, so the one clock moves on in step.
     due_messages.clear();
     for (auto& p : plays) {
@@ -506,7 +520,7 @@ int run(const Options& o) {
         gate.set_direction(msg.entry ? parking::v1::DIRECTION_ENTRY : parking::v1::DIRECTION_EXIT);
         sim::BrokerLink::Key key{lot.id(), gate_id, msg.gate_seq};
         link.publish(gate_event_topic(lot.id(), gate_id), gate.SerializeAsString(), key);
-        undecided.insert(std::move(key));
+        barriers.sent(std::move(key), msg.at, std::chrono::steady_clock::now());
       }
     }
     if (target > clock_sent) send_clock(target);
@@ -524,7 +538,13 @@ int run(const Options& o) {
       last_draw = std::chrono::steady_clock::now();
     }
     if (target >= end) break;
-    if (target == due) std::this_thread::sleep_for(std::chrono::milliseconds(20));  // caught up
+    if (target == due) {
+      std::this_thread::sleep_for(std::chrono::milliseconds(20));  // caught up
+    } else if (at_barrier) {
+      const auto before = std::chrono::steady_clock::now();
+      std::this_thread::sleep_for(std::chrono::milliseconds(1));  // a driver at a barrier: its decision is on its way
+      held_at_barriers += std::chrono::steady_clock::now() - before;
+    }
   }
   if (!o.truth.empty() && !g_stop) {
     // Changes of the last moments wait in parkd's debounce: one more clock releases them. Then
@@ -534,13 +554,13 @@ int run(const Options& o) {
     send_clock(played_to + debounce + 1'000);
     link.flush();
     const auto wait_until = std::chrono::steady_clock::now() + std::chrono::seconds(10);
-    while (!undecided.empty() && std::chrono::steady_clock::now() < wait_until && !g_stop) {
+    while (!barriers.empty() && std::chrono::steady_clock::now() < wait_until && !g_stop) {
       std::this_thread::sleep_for(std::chrono::milliseconds(50));
       take_inbox();
     }
     const std::vector<sim::BrokerLink::Key> acknowledged = link.acknowledged();  // a copy, taken once
     for (const auto& p : plays) {
-      if (!write_truth(district ? o.truth + "." + p->lot->id() : o.truth, *p, clock_sent, undecided, acknowledged)) return 1;
+      if (!write_truth(district ? o.truth + "." + p->lot->id() : o.truth, *p, clock_sent, barriers, acknowledged)) return 1;
     }
   }
   link.close();
@@ -569,6 +589,14 @@ int run(const Options& o) {
                 static_cast<double>(total.sensor_reports) / std::max(real_s, 0.001),
                 static_cast<unsigned long long>(total.gate_events), total.parked_residents, total.parked_visitors,
                 total.guided_arrivals, total.turned_away);
+  }
+  if (!barriers.lags().empty()) {
+    std::vector<TimeMs> lags = barriers.lags();
+    std::sort(lags.begin(), lags.end());
+    const auto at = [&](double q) { return static_cast<double>(lags[static_cast<std::size_t>(q * static_cast<double>(lags.size() - 1))]) / 1'000.0; };
+    std::printf("parksim: %zu decisions seen, in simulated s after their events: median %.0f, p99 %.0f, worst %.0f; the play "
+                "waited %.1f s for them at the barriers\n",
+                lags.size(), at(0.5), at(0.99), at(1.0), std::chrono::duration<double>(held_at_barriers).count());
   }
   // Now, not at exit: a checker that ends the process abnormally after main (a sanitizer's leak
   // report) must not take the summary with it.
