@@ -269,6 +269,45 @@ TEST(CompoundModel, TricyclesTakeSpacesNoCarCameInForAndTheCameraMissesSomeExits
   EXPECT_LT(rate, 0.08);
 }
 
+// A ground lock goes up on a free space and stays up three days from then: one whose space a
+// car stood on (a traveller's, for days) goes up when the car has gone, and the fault's times
+// say so (the soak looks for the alert within them; a month's soak once found none).
+TEST(CompoundModel, AGroundLockIsUpThreeDaysFromWhenItsSpaceWasFree) {
+  constexpr TimeMs kHour = 3'600'000;
+  std::size_t put_off = 0;
+  for (std::uint64_t seed = 1; seed <= 12; ++seed) {
+    ModelSettings s;
+    s.seed = seed;
+    s.heartbeats = false;
+    CompoundModel model(xj5(), s, kStart);
+    std::vector<std::vector<std::pair<TimeMs, bool>>> reports(xj5().spaces().size());
+    for (TimeMs t = kStart; t <= kStart + 9 * 24 * kHour; t += 60'000) {
+      for (const DeviceMessage& m : model.advance(t)) {
+        if (m.kind == DeviceMessage::Kind::SensorReport) reports[m.space].emplace_back(m.at, m.occupied);
+      }
+    }
+    TimeMs planned = kStart + 30 * kHour;  // the first lock's morning; the next a day later
+    for (const auto& f : model.faults()) {
+      if (f.kind != "ground_lock") continue;
+      const std::string& id = xj5().spaces()[f.space].id;
+      EXPECT_GE(f.from, planned) << "seed " << seed << " " << id;
+      EXPECT_EQ(f.to, f.from + 72 * kHour) << "seed " << seed << " " << id;
+      put_off += f.from > planned ? 1 : 0;
+      planned += 24 * kHour;
+      bool occupied = false;  // what the space's sensor last said
+      for (const auto& [at, occ] : reports[f.space]) {
+        if (at > f.from) {
+          EXPECT_FALSE(at <= f.to && occ) << "seed " << seed << ": a car on locked " << id;
+        } else {
+          occupied = occ;
+        }
+      }
+      EXPECT_FALSE(occupied) << "seed " << seed << ": " << id << " went up under a car";
+    }
+  }
+  EXPECT_GT(put_off, 0u) << "no seed put a lock off: the case is not tested";
+}
+
 // A long stay is a car's own routine (a traveller away for weeks), no fault: the test of
 // LONG_OCCUPANCY needs them told apart from abandoned cars, so the model's list must be exactly
 // the spaces its sensors showed occupied without a break for a week or more.

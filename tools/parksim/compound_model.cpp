@@ -16,6 +16,7 @@ constexpr TimeMs kMinute = 60 * kSecond;
 constexpr TimeMs kHour = 60 * kMinute;
 constexpr TimeMs kHeartbeat = 60 * kSecond;
 constexpr TimeMs kLongStay = 7 * 24 * kHour;  // half the shipped LONG_OCCUPANCY threshold
+constexpr TimeMs kLockUp = 72 * kHour;  // how long a ground lock stays up
 }  // namespace
 
 CompoundModel::CompoundModel(const Lot& lot, ModelSettings settings, TimeMs start)
@@ -97,9 +98,8 @@ CompoundModel::CompoundModel(const Lot& lot, ModelSettings settings, TimeMs star
     for (std::uint32_t k = 0; k < settings_.ground_locks && next < ordinary.size(); ++k, ++next) {
       faulty_[ordinary[next]] = true;
       const TimeMs from = today + 30 * kHour + static_cast<TimeMs>(k) * 24 * kHour;
-      faults_.push_back(Fault{"ground_lock", ordinary[next], from, from + 72 * kHour, 0});
+      faults_.push_back(Fault{"ground_lock", ordinary[next], from, from + kLockUp, 0});
       schedule(from, EventKind::LockUp, static_cast<std::uint32_t>(faults_.size() - 1));
-      schedule(from + 72 * kHour, EventKind::LockDown, static_cast<std::uint32_t>(faults_.size() - 1));
     }
     if (next < ordinary.size()) {
       faulty_[ordinary[next]] = true;
@@ -311,8 +311,12 @@ void CompoundModel::handle(const Event& e, std::vector<DeviceMessage>& out) {
         schedule(e.at + 30 * kMinute, EventKind::LockUp, e.subject);
         return;
       }
-      if (f.from < e.at) f.from = e.at;
+      // Up for three days from when it really goes up: a car that stood on the space for days
+      // (a traveller's) put it off, and the fault's times say when it was there to be found.
+      f.from = e.at;
+      f.to = e.at + kLockUp;
       blocked_[f.space] = true;
+      schedule(f.to, EventKind::LockDown, e.subject);
       return;
     }
     case EventKind::LockDown:
