@@ -32,7 +32,8 @@ TimeMs BarrierWait::limit(WallClock::time_point now, const std::function<bool(co
 }
 
 std::size_t BarrierWait::undecided(const std::string& lot) const {
-  return static_cast<std::size_t>(std::count_if(waiting_.begin(), waiting_.end(), [&](const auto& e) { return e.first.lot == lot; }));
+  return static_cast<std::size_t>(
+      std::count_if(waiting_.begin(), waiting_.end(), [&](const auto& e) { return e.first.lot == lot; }));
 }
 
 }  // namespace parkd::sim

@@ -17,9 +17,10 @@ namespace parkd::sim {
 
 // In the compound a driver waits seconds at the barrier for parkd's decision. Played thousands
 // of times faster, the same real milliseconds of parkd's (or a busy machine's) delay are minutes
-// of simulated time: a car that read its decision five simulated minutes late arrived after its
-// space's hold had ended, parked elsewhere, and counted a strike against a space with nothing
-// wrong (three of them raised a BLOCKED_SUSPECT for nothing in CI's soak). So the play holds its
+// of simulated time: a car that reads its decision minutes late reaches its space after the hold
+// and its grace have ended (an hour late, it parks elsewhere), and parkd counts a strike against
+// a space with nothing wrong (the likely cause of three BLOCKED_SUSPECT for nothing in CI's
+// soak, beside other tests on a busy machine). So the play holds its
 // simulated time at most `sim_wait` past a gate event still undecided, for at most `patience` of
 // real time: a parkd that is offline, or a broker that lost the event, is not waited for.
 class BarrierWait {

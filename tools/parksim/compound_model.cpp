@@ -5,6 +5,7 @@
 #include <cstdio>
 #include <map>
 #include <set>
+#include <utility>
 
 #include "core/civil_day.h"
 
@@ -29,6 +30,7 @@ CompoundModel::CompoundModel(const Lot& lot, ModelSettings settings, TimeMs star
       parked_car_(lot.spaces().size(), -1),
       gate_seq_(lot.gates().size(), 0),
       blocked_(lot.spaces().size(), false),
+      lock_waiting_(lot.spaces().size(), -1),
       tricycle_(lot.spaces().size(), false),
       faulty_(lot.spaces().size(), false) {
   for (auto& s : sensors_) {
@@ -279,6 +281,7 @@ void CompoundModel::handle(const Event& e, std::vector<DeviceMessage>& out) {
       parked_car_[space] = -1;
       sensors_[space].occupied = false;
       report(space, false, e.at, out);
+      if (lock_waiting_[space] >= 0) raise_lock(static_cast<std::uint32_t>(std::exchange(lock_waiting_[space], -1)), e.at);
       schedule(e.at + minutes(uniform(1, 2)), EventKind::Exit, e.subject);
       return;
     }
@@ -305,20 +308,13 @@ void CompoundModel::handle(const Event& e, std::vector<DeviceMessage>& out) {
       report(e.subject, false, e.at, out);
       schedule(e.at + 20 * kHour, EventKind::SilenceStart, e.subject);
       return;
-    case EventKind::LockUp: {
-      Fault& f = faults_[e.subject];
-      if (parked_car_[f.space] >= 0) {  // its holder raises it once the car is gone
-        schedule(e.at + 30 * kMinute, EventKind::LockUp, e.subject);
+    case EventKind::LockUp:
+      if (parked_car_[faults_[e.subject].space] >= 0) {  // its holder raises it as the car leaves
+        lock_waiting_[faults_[e.subject].space] = static_cast<std::int32_t>(e.subject);
         return;
       }
-      // Up for three days from when it really goes up: a car that stood on the space for days
-      // (a traveller's) put it off, and the fault's times say when it was there to be found.
-      f.from = e.at;
-      f.to = e.at + kLockUp;
-      blocked_[f.space] = true;
-      schedule(f.to, EventKind::LockDown, e.subject);
+      raise_lock(e.subject, e.at);
       return;
-    }
     case EventKind::LockDown:
       blocked_[faults_[e.subject].space] = false;
       return;
@@ -405,6 +401,16 @@ void CompoundModel::report(std::uint32_t space, bool heartbeat, TimeMs at, std::
   m.battery_mv = s.battery_mv;
   out.push_back(m);
   ++stats_.sensor_reports;
+}
+
+void CompoundModel::raise_lock(std::uint32_t fault, TimeMs at) {
+  // Up for three days from when it really goes up: a car that stood on the space (a traveller's,
+  // for days) put it off, and the fault's times say when it was there to be found.
+  Fault& f = faults_[fault];
+  f.from = at;
+  f.to = at + kLockUp;
+  blocked_[f.space] = true;
+  schedule(f.to, EventKind::LockDown, fault);
 }
 
 void CompoundModel::gate_event(std::uint32_t c, bool entry, TimeMs at, std::vector<DeviceMessage>& out) {

@@ -173,6 +173,7 @@ class CompoundModel {
   void handle(const Event& e, std::vector<DeviceMessage>& out);
   void report(std::uint32_t space, bool heartbeat, TimeMs at, std::vector<DeviceMessage>& out);
   void gate_event(std::uint32_t car, bool entry, TimeMs at, std::vector<DeviceMessage>& out);
+  void raise_lock(std::uint32_t fault, TimeMs at);
   std::optional<std::uint32_t> choose_space(const Car& car);
   std::string make_plate(bool new_energy);
   TimeMs local_day_start(TimeMs t) const;
@@ -195,6 +196,7 @@ class CompoundModel {
   std::vector<Fault> faults_;
   std::vector<LongStay> long_stays_;  // ended ones; those still standing are added when asked
   std::vector<bool> blocked_;  // per space: a raised ground lock (its sensor reads free)
+  std::vector<std::int32_t> lock_waiting_;  // per space: a lock's fault index, up once the car on it leaves; -1: none
   std::vector<bool> tricycle_;  // per space: taken by a tricycle (its sensor reads occupied)
   std::vector<bool> faulty_;    // per space: some fault plays on it; tricycles go elsewhere
   std::vector<MissedExit> missed_exits_;

@@ -397,8 +397,8 @@ int run(const Options& o) {
 
   // The play runs at most 90 simulated seconds past a gate event before its decision comes (and
   // in steps of a minute at most): the car, parking two minutes after its event, parks as it
-  // would have with parkd's real milliseconds, and barely waits: at x4,000, 90 s are 22 ms of
-  // parkd's time. parksim waits two real seconds at most for a decision of a parkd online.
+  // would have with parkd's real milliseconds, and the play barely waits: at x4,000, 90 s are
+  // 22 real ms. parksim waits two real seconds at most for a decision of a parkd online.
   sim::BarrierWait barriers(90'000, std::chrono::seconds(2));
   std::chrono::steady_clock::duration held_at_barriers{};
   TimeMs played_to = start;
@@ -593,7 +593,9 @@ int run(const Options& o) {
   if (!barriers.lags().empty()) {
     std::vector<TimeMs> lags = barriers.lags();
     std::sort(lags.begin(), lags.end());
-    const auto at = [&](double q) { return static_cast<double>(lags[static_cast<std::size_t>(q * static_cast<double>(lags.size() - 1))]) / 1'000.0; };
+    const auto at = [&](double q) {
+      return static_cast<double>(lags[static_cast<std::size_t>(q * static_cast<double>(lags.size() - 1))]) / 1'000.0;
+    };
     std::printf("parksim: %zu decisions seen, in simulated s after their events: median %.0f, p99 %.0f, worst %.0f; the play "
                 "waited %.1f s for them at the barriers\n",
                 lags.size(), at(0.5), at(0.99), at(1.0), std::chrono::duration<double>(held_at_barriers).count());
