@@ -6,6 +6,7 @@
 #include <algorithm>
 #include <map>
 #include <set>
+#include <utility>
 
 #include "config/config_loader.h"
 #include "core/civil_day.h"
@@ -89,68 +90,60 @@ TEST(CompoundModel, ADayHasHeartbeatsRushHoursAndAFullNight) {
   EXPECT_GT(exits, 100u);
 }
 
-TEST(CompoundModel, ACarTakesTheSpaceItWasAssigned) {
+// A quiet day (visitors all but off) of seed 11, for a car answered by hand.
+CompoundModel quiet_day() {
   ModelSettings s;
   s.seed = 11;
   s.visitors_per_hour = 0.0001;
-  CompoundModel model(xj5(), s, kStart);
-  // Play until the first gate entry, answer it with an assignment, and see the car park there.
-  std::string plate;
-  TimeMs event_at = 0;
-  TimeMs t = kStart;
-  for (; plate.empty() && t < kStart + 24 * 3'600'000; t += 60'000) {
+  return CompoundModel(xj5(), s, kStart);
+}
+
+// Plays in steps of a minute up to the first gate entry: its plate and time; `t` is where the
+// play stopped.
+std::pair<std::string, TimeMs> first_entry(CompoundModel& model, TimeMs& t) {
+  std::pair<std::string, TimeMs> entry;
+  for (; entry.first.empty() && t < kStart + 24 * 3'600'000; t += 60'000) {
     for (const DeviceMessage& m : model.advance(t)) {
-      if (m.kind == DeviceMessage::Kind::GateEvent && m.entry) {
-        plate = m.plate;
-        event_at = m.at;
-        break;
-      }
+      if (m.kind == DeviceMessage::Kind::GateEvent && m.entry && entry.first.empty()) entry = {m.plate, m.at};
     }
   }
+  return entry;
+}
+
+// Plays on in steps of 30 s until a car parks on A01: when (0: not within the day).
+TimeMs a01_taken(CompoundModel& model, TimeMs t) {
+  for (; t < kStart + 25 * 3'600'000; t += 30'000) {
+    for (const DeviceMessage& m : model.advance(t)) {
+      if (m.kind == DeviceMessage::Kind::SensorReport && m.space == 0 && m.occupied && !m.heartbeat) return m.at;
+    }
+  }
+  return 0;
+}
+
+TEST(CompoundModel, ACarTakesTheSpaceItWasAssigned) {
+  CompoundModel model = quiet_day();
+  TimeMs t = kStart;
+  const auto [plate, event_at] = first_entry(model, t);
   ASSERT_FALSE(plate.empty());
   // Whatever it is, pick a space nobody is on: the accessible A01 is never chosen by the model.
   // The decision is read up to a step (a minute) after the event, as a fast play reads it: the
   // car still parks two minutes after the barrier opened.
   model.on_assignment(plate, "A01", event_at);
-  TimeMs parked_at = 0;
-  for (; parked_at == 0 && t < kStart + 25 * 3'600'000; t += 30'000) {
-    for (const DeviceMessage& m : model.advance(t)) {
-      if (m.kind == DeviceMessage::Kind::SensorReport && m.space == 0 && m.occupied && !m.heartbeat) parked_at = m.at;
-    }
-  }
-  EXPECT_EQ(parked_at, event_at + 2 * 60'000);
+  EXPECT_EQ(a01_taken(model, t), event_at + 2 * 60'000);
   EXPECT_EQ(model.stats().guided_arrivals, 1u);
 }
 
 TEST(CompoundModel, ACarWhoseDecisionIsReadLateParksWhenItIsRead) {
-  ModelSettings s;
-  s.seed = 11;
-  s.visitors_per_hour = 0.0001;
-  CompoundModel model(xj5(), s, kStart);
-  std::string plate;
-  TimeMs event_at = 0;
+  CompoundModel model = quiet_day();
   TimeMs t = kStart;
-  for (; plate.empty() && t < kStart + 24 * 3'600'000; t += 60'000) {
-    for (const DeviceMessage& m : model.advance(t)) {
-      if (m.kind == DeviceMessage::Kind::GateEvent && m.entry) {
-        plate = m.plate;
-        event_at = m.at;
-      }
-    }
-  }
+  const auto [plate, event_at] = first_entry(model, t);
   ASSERT_FALSE(plate.empty());
   t = event_at + 10 * 60'000;
   for (const DeviceMessage& m : model.advance(t)) {
     EXPECT_FALSE(m.kind == DeviceMessage::Kind::SensorReport && m.space == 0 && m.occupied) << "not before its decision";
   }
   model.on_assignment(plate, "A01", event_at);  // ten minutes late: the car goes now, not in the past
-  TimeMs parked_at = 0;
-  for (t += 30'000; parked_at == 0 && t < kStart + 25 * 3'600'000; t += 30'000) {
-    for (const DeviceMessage& m : model.advance(t)) {
-      if (m.kind == DeviceMessage::Kind::SensorReport && m.space == 0 && m.occupied && !m.heartbeat) parked_at = m.at;
-    }
-  }
-  EXPECT_EQ(parked_at, event_at + 10 * 60'000);
+  EXPECT_EQ(a01_taken(model, t + 30'000), event_at + 10 * 60'000);
 }
 
 TEST(CompoundModel, TheResidentsRegistryImportsCleanlyWithEveryResidentCarOnce) {
