@@ -243,6 +243,14 @@ void MqttSession::go_online() {
   }
   if (on_connected_) on_connected_();
   boost::asio::post(executor_, [this] { pump(); });  // what waited while disconnected
+  if (!settings_.probes.empty() && settings_.probe_interval.count() > 0) {
+    // The first probes go now, not a round later: a silence counts as a stall only on a filter
+    // whose probe came back once since parkd started, and a cluster node lost in parkd's first
+    // seconds was seen to stall a consumer for good before the first round's probe had gone.
+    boost::asio::post(executor_, [this] {
+      if (online_ && client_.is_connected()) send_probes(probe_.round(std::chrono::steady_clock::now()).send);
+    });
+  }
 }
 
 MqttSession::~MqttSession() {

@@ -377,7 +377,10 @@ TEST_F(ClusterTest, SensorsOnAKilledNodeFailOverAndNothingTheySentIsLost) {
   EXPECT_GE(sensors.reconnections(), 1);  // a surviving node may drop it once more while leaders are elected
   EXPECT_NE(sensors.connected_uri(), cluster.mqtt_uri(1));
   // Every report reached parkd: applied, or (rarely) after its sensor's next one; none missing.
-  const auto deadline = Clock::now() + test::scaled(10s);
+  // Seen in about one run of eight: the node's death stalls parkd's sensor consumer for good
+  // (nothing delivered, 13,548 pending); parkd's probe finds it within two rounds and a half
+  // (probe_interval_s 10 here) and moves to another node, which delivers the backlog.
+  const auto deadline = Clock::now() + test::scaled(60s);
   double accepted = 0;
   double late = 0;
   while (Clock::now() < deadline) {
