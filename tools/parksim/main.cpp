@@ -352,9 +352,9 @@ int run(const Options& o) {
   // or more past the last one sent: half the shortest debounce played (a change moves by less
   // than the debounce), kept between 100 ms and 1 s. Finer steps cost a clock per sensor report
   // (the soak with 100 ms steps: 0.8 M clocks beside 1.07 M reports, 27 % of its CPU).
-  TimeMs clock_step = 1'000;
-  for (const Lot* l : lots) clock_step = std::min<TimeMs>(clock_step, l->timing().debounce_ms / 2);
-  clock_step = std::max<TimeMs>(clock_step, 100);
+  TimeMs shortest_debounce = kNever;
+  for (const Lot* l : lots) shortest_debounce = std::min<TimeMs>(shortest_debounce, l->timing().debounce_ms);
+  const TimeMs clock_step = std::clamp<TimeMs>(shortest_debounce / 2, 100, 1'000);
 
   std::vector<std::unique_ptr<LotPlay>> plays;
   std::map<std::string, LotPlay*, std::less<>> by_id;
