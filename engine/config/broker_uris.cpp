@@ -24,6 +24,20 @@ std::string broker_uri_problem(std::string_view uri) {
   return {};
 }
 
+std::string monitor_url_problem(std::string_view url) {
+  if (url.rfind("http://", 0) != 0) return "'" + std::string(url) + "' is not an http:// URL";
+  const std::string_view rest = url.substr(7);
+  const std::size_t colon = rest.rfind(':');
+  if (colon == std::string_view::npos || colon == 0) return "'" + std::string(url) + "' needs a host and a port (http://HOST:PORT)";
+  const std::string_view port = rest.substr(colon + 1);
+  unsigned value = 0;
+  const auto [end, ec] = std::from_chars(port.data(), port.data() + port.size(), value);
+  if (port.empty() || ec != std::errc() || end != port.data() + port.size() || value == 0 || value > 65'535) {
+    return "'" + std::string(url) + "' has no port from 1 to 65535 (and no path: the endpoint itself)";
+  }
+  return {};
+}
+
 BrokerAddress broker_address(std::string_view uri) {
   const std::size_t scheme_end = uri.find("://");
   const std::string_view scheme = scheme_end == std::string_view::npos ? std::string_view() : uri.substr(0, scheme_end);

@@ -24,6 +24,9 @@ struct BrokerAddress {
   bool tls = false;
 };
 BrokerAddress broker_address(std::string_view uri);
+// A NATS node's monitoring endpoint: "http://HOST:PORT" (a port 1-65535, no path), or "" when it
+// is one, else what is wrong with it. broker_address() reads its host and port.
+std::string monitor_url_problem(std::string_view url);
 // A comma-separated list, as `--broker` takes it: at least one, no duplicates.
 BrokerUris parse_broker_uris(std::string_view list);
 // "tcp://a:1883, tcp://b:1883" for logs and messages.

@@ -331,6 +331,21 @@ ConfigLoad load_config_text(std::string_view text, const std::string& file, cons
       out.issues.push_back(ConfigIssue{file, at.line, at.column, "broker: " + problem});
     }
   }
+  for (const parking::v1::NatsMonitor& m : config.broker().nats_monitors()) {
+    std::string problem = broker_uri_problem(m.broker());
+    if (problem.empty()) problem = monitor_url_problem(m.monitor());
+    if (problem.empty() && std::any_of(s.broker.nats_monitors.begin(), s.broker.nats_monitors.end(),
+                                       [&m](const BrokerSettings::NatsMonitor& k) { return k.broker == m.broker(); })) {
+      problem = "'" + m.broker() + "' has two monitors";
+    }
+    if (!problem.empty()) {
+      const SpecLocation at = where.at("broker");
+      out.issues.push_back(ConfigIssue{file, at.line, at.column, "broker: nats_monitors: " + problem});
+      continue;
+    }
+    s.broker.nats_monitors.push_back({m.broker(), m.monitor()});
+  }
+  if (!config.broker().nats_account().empty()) s.broker.nats_account = config.broker().nats_account();
   if (!config.broker().client_id().empty()) s.broker.client_id = config.broker().client_id();
   s.broker.username = config.broker().username();
   // A count of the broker block: taken when given and at most `most`, else an issue naming it.

@@ -25,6 +25,14 @@ struct BrokerSettings {
   std::string key_file;
   std::uint32_t probe_interval_s = 30;  // 0: no probes (MqttSession::Settings::probes)
   std::uint32_t connects_at_once = 32;  // 0: no limit (ConnectLimiter)
+  // On a NATS cluster: each node's monitoring endpoint by the broker URI it serves
+  // (SessionStoreKeeper); empty: not watched.
+  struct NatsMonitor {
+    std::string broker;
+    std::string monitor;
+  };
+  std::vector<NatsMonitor> nats_monitors;
+  std::string nats_account = "$G";
 };
 
 struct DeviceLimits {

@@ -7,6 +7,7 @@
 #include <boost/asio/strand.hpp>
 #include <unistd.h>
 
+#include <algorithm>
 #include <chrono>
 #include <cstdio>
 #include <filesystem>
@@ -32,6 +33,7 @@
 #include "mqtt_session.h"
 #include "sensors/topic.h"
 #include "service_notifier.h"
+#include "session_store_keeper.h"
 #include "watchdog_feeder.h"
 #include "core/permit_change.h"
 #include "store/sqlite_alert_store.h"
@@ -63,6 +65,10 @@ void print_summary(const LoadedConfig& config, const std::string& path) {
   std::printf("%s: valid\n", path.c_str());
   std::printf("broker %s (client id %s), database %s\n", join_broker_uris(config.settings.broker.uris).c_str(),
               config.settings.broker.client_id.c_str(), config.settings.db_path.c_str());
+  if (!config.settings.broker.nats_monitors.empty()) {
+    std::printf("NATS monitors of %zu broker(s), account %s: the MQTT session stream's leader kept off parkd's node\n",
+                config.settings.broker.nats_monitors.size(), config.settings.broker.nats_account.c_str());
+  }
   for (const Lot& lot : config.lots) {
     std::size_t accessible = 0;
     std::size_t ev = 0;
@@ -235,6 +241,36 @@ int run(const DaemonOptions& options) {
     Log::info("parkd", "feeding systemd's watchdog every {} ms", notifier.watchdog_timeout()->count() / 2000);
   }
 
+  // On a NATS cluster with its monitors given: the session stream's leader kept off parkd's nodes.
+  std::unique_ptr<SessionStoreKeeper> session_store;
+  if (!config.settings.broker.nats_monitors.empty()) {
+    for (const std::string& uri : config.settings.broker.uris) {
+      const auto& monitors = config.settings.broker.nats_monitors;
+      if (std::none_of(monitors.begin(), monitors.end(), [&uri](const BrokerSettings::NatsMonitor& m) { return m.broker == uri; })) {
+        Log::warn("broker", "broker.nats_monitors has no monitor for {}: the NATS stream $MQTT_sess is not kept off that node", uri);
+      }
+    }
+    SessionStoreKeeper::Settings k;
+    k.monitors = config.settings.broker.nats_monitors;
+    k.account = config.settings.broker.nats_account;
+    session_store = std::make_unique<SessionStoreKeeper>(
+        std::move(k), io.get_executor(),
+        [&publisher] {
+          std::vector<std::string> brokers;
+          for (const auto& [lot, session] : publisher.sessions) {
+            MqttSessionFigures f = session->figures();
+            if (f.connected) brokers.push_back(std::move(f.broker));
+          }
+          return brokers;
+        },
+        [&publisher](const std::string& broker, const std::string& topic) {
+          for (const auto& [lot, session] : publisher.sessions) {
+            const MqttSessionFigures f = session->figures();
+            if (f.connected && f.broker == broker) return session->send_now(topic, std::string());
+          }
+          return false;
+        });
+  }
   const std::string password = read_password(config.settings.broker.password_file);
   for (std::size_t i = 0; i < lot_ids.size(); ++i) {
     const std::string& lot = lot_ids[i];
@@ -259,7 +295,8 @@ int run(const DaemonOptions& options) {
     publisher.sessions[lot] = std::make_unique<MqttSession>(
         std::move(s), io.get_executor(),
         [&host](std::string topic, std::string payload) { host.enqueue(std::move(topic), std::move(payload)); },
-        [&host, &lot_online, lot] {
+        [&host, &lot_online, &session_store, lot] {
+          if (session_store) session_store->check_soon();
           boost::asio::post(host.strand(), [&host, &lot_online, lot] {
             host.republish_frames(lot);
             lot_online(lot);
@@ -284,7 +321,7 @@ int run(const DaemonOptions& options) {
     control.set_secure_cookies(true);
   }
   HttpServer http(host.strand(), config.settings.http_listen,
-                  [&host, &control, &event_feed, &console, &publisher, &connect_limiter, started_at](const HttpServer::Request& request, HttpServer::Respond respond) {
+                  [&host, &control, &event_feed, &console, &publisher, &connect_limiter, &session_store, started_at](const HttpServer::Request& request, HttpServer::Respond respond) {
                     const std::string target(request.target());
                     if (target.rfind("/v1/", 0) == 0) return control.handle(request, std::move(respond));
                     if (request.method() != boost::beast::http::verb::get) {
@@ -297,8 +334,10 @@ int run(const DaemonOptions& options) {
                         publish_to_ack.add(session->publish_to_ack());
                         sessions.push_back(session->figures());
                       }
+                      const SessionStoreKeeper::Figures figures = session_store ? session_store->figures() : SessionStoreKeeper::Figures{};
                       return respond(HttpReply{200, "text/plain; version=0.0.4; charset=utf-8",
-                                               render_metrics(host, started_at, &event_feed, &publish_to_ack, sessions, &connect_limiter)});
+                                               render_metrics(host, started_at, &event_feed, &publish_to_ack, sessions, &connect_limiter,
+                                                              session_store ? &figures : nullptr)});
                     }
                     if (target == "/healthz") return respond(HttpReply{200, "application/json", R"({"status":"ok"})"});
                     if (auto file = console.get(target)) return respond(std::move(*file));
@@ -338,6 +377,7 @@ int run(const DaemonOptions& options) {
   wait_for_reload();
   // Every connect() starts before any is waited on (Paho serialises a second client's connect).
   for (auto& [lot, session] : publisher.sessions) session->start();
+  if (session_store) session_store->start();
 
   boost::asio::signal_set signals(io, SIGINT, SIGTERM);
   signals.async_wait([&](const boost::system::error_code& ec, int signal) {

@@ -49,7 +49,7 @@ class Page {
 
 std::string render_metrics(const EngineHost& host, TimeMs started_at_ms, const EventFeed* events,
                            const LatencyHistogram* publish_to_ack, std::span<const MqttSessionFigures> sessions,
-                           const ConnectLimiter* connects) {
+                           const ConnectLimiter* connects, const SessionStoreKeeper::Figures* session_stream) {
   Page p;
   const Engine& engine = host.engine();
   const HostCounters& c = host.counters();
@@ -249,6 +249,32 @@ std::string render_metrics(const EngineHost& host, TimeMs started_at_ms, const E
     p.family("parkd_mqtt_connects_waiting", "gauge", "Sessions waiting for their turn to connect (broker.connects_at_once "
              "are under way).");
     p.sample("parkd_mqtt_connects_waiting", "", connects->waiting());
+  }
+
+  if (session_stream) {
+    const SessionStoreKeeper::Figures& k = *session_stream;
+    p.family("parkd_nats_stream_checks_total", "counter",
+             "Rounds that asked the monitors of the NATS nodes parkd is on which nodes lead the streams of MQTT "
+             "($MQTT_sess, $MQTT_msgs, $MQTT_rmsgs): ok, or failed (the log says why).");
+    p.sample("parkd_nats_stream_checks_total", "result=\"ok\"", k.checks);
+    p.sample("parkd_nats_stream_checks_total", "result=\"failed\"", k.checks_failed);
+    if (!k.streams.empty()) {
+      p.family("parkd_nats_stream_stepdowns_total", "counter",
+               "Step-downs parkd asked of a stream's leader because it was a node parkd is connected to (losing that "
+               "node would hold parkd's reconnection for an election); only $MQTT_sess is asked (docs/scaling.md).");
+      for (const auto& [stream, f] : k.streams) {
+        p.sample("parkd_nats_stream_stepdowns_total", fmt::format("stream=\"{}\"", escape(stream)), f.stepdowns);
+      }
+      p.family("parkd_nats_stream_leader", "gauge",
+               "The node leading each stream of MQTT at the last check (on_parkds_node: one parkd is connected to).");
+      for (const auto& [stream, f] : k.streams) {
+        if (f.leader.empty()) continue;
+        p.sample("parkd_nats_stream_leader",
+                 fmt::format("stream=\"{}\",node=\"{}\",on_parkds_node=\"{}\"", escape(stream), escape(f.leader),
+                             f.leader_on_parkds_node ? "yes" : "no"),
+                 1);
+      }
+    }
   }
 
   if (events) {

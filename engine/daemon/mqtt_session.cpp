@@ -385,14 +385,19 @@ void MqttSession::after_disconnect() {
   });
 }
 
+bool MqttSession::send_now(const std::string& topic, const std::string& payload) {
+  if (stopping_ || !client_.is_connected()) return false;
+  try {
+    client_.publish(topic, payload.data(), payload.size(), 0, false);
+    return true;
+  } catch (const mqtt::exception&) {  // disconnecting
+    return false;
+  }
+}
+
 void MqttSession::tick() {
   if (stopping_) return;
-  if (client_.is_connected()) {
-    try {
-      client_.publish(settings_.receive_tick_topic, "", 0, false);
-    } catch (const mqtt::exception&) {  // disconnecting: the next tick tries again
-    }
-  }
+  send_now(settings_.receive_tick_topic, std::string());  // when it cannot, the next tick tries again
   tick_timer_.expires_after(kReceiveTick);
   tick_timer_.async_wait([this](const boost::system::error_code& ec) {
     if (!ec) tick();

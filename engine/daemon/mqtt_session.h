@@ -94,6 +94,10 @@ class MqttSession {
   // `on_delivered` runs on Paho's thread once the broker has acknowledged it.
   bool publish(const std::string& topic, std::string payload, bool retained,
                std::function<void()> on_delivered = {});
+  // QoS 0, not retained, not kept: sent now if connected, else false. For requests whose
+  // repetition or loss does not matter and that must not be stored by the broker (on a NATS
+  // cluster a QoS 1 publish is stored in a JetStream stream first).
+  bool send_now(const std::string& topic, const std::string& payload);
   // Paho C looks for a free message id by scanning its queued commands and in-flight messages:
   // with thousands queued every publish costs more (measured: 2,300 gate decisions/s unbounded).
   static constexpr std::size_t kPublishWindow = 500;

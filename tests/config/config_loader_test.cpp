@@ -123,6 +123,44 @@ TEST(ConfigLoader, BrokersAreAListTriedInOrderAndEachIsChecked) {
   EXPECT_EQ(unlimited.config->settings.broker.connects_at_once, 0u);
 }
 
+// On a NATS cluster: each node's monitoring endpoint by its broker URI (SessionStoreKeeper).
+TEST(ConfigLoader, NatsMonitorsAreByBrokerAndEachIsChecked) {
+  const char* lot = "lots { lot_id: \"x\" sensor_id_prefix: \"s-\" zones { zone_id: \"A\" space_count: 1 } }\n";
+  const ConfigLoad two = load_config_text(
+      std::string(lot) +
+          "broker { uris: [\"tcp://127.0.0.1:4222\", \"tcp://127.0.0.1:4223\"] nats_account: \"district\"\n"
+          "  nats_monitors { broker: \"tcp://127.0.0.1:4222\" monitor: \"http://127.0.0.1:8222\" }\n"
+          "  nats_monitors { broker: \"tcp://127.0.0.1:4223\" monitor: \"http://127.0.0.1:8223\" } }\n",
+      "m.textproto", ".");
+  ASSERT_TRUE(two.config) << all_issues(two.issues);
+  const BrokerSettings& b = two.config->settings.broker;
+  ASSERT_EQ(b.nats_monitors.size(), 2u);
+  EXPECT_EQ(b.nats_monitors[1].broker, "tcp://127.0.0.1:4223");
+  EXPECT_EQ(b.nats_monitors[1].monitor, "http://127.0.0.1:8223");
+  EXPECT_EQ(b.nats_account, "district");
+  const ConfigLoad none = load_config_text(lot, "n.textproto", ".");
+  ASSERT_TRUE(none.config);
+  EXPECT_TRUE(none.config->settings.broker.nats_monitors.empty());
+  EXPECT_EQ(none.config->settings.broker.nats_account, "$G");
+  const auto refused = [&](const std::string& broker, const std::string& why) {
+    const ConfigLoad load = load_config_text(std::string(lot) + broker + "\n", "r.textproto", ".");
+    EXPECT_FALSE(load.config) << broker;
+    EXPECT_TRUE(has_issue(load.issues, "r.textproto:2:1: broker: nats_monitors: " + why)) << broker << ": "
+                                                                                          << all_issues(load.issues);
+  };
+  refused("broker { nats_monitors { broker: \"127.0.0.1:4222\" monitor: \"http://127.0.0.1:8222\" } }",
+          "'127.0.0.1:4222' is not a tcp://, ssl://, mqtt:// or mqtts:// URI");
+  refused("broker { nats_monitors { broker: \"tcp://127.0.0.1:4222\" monitor: \"https://127.0.0.1:8222\" } }",
+          "'https://127.0.0.1:8222' is not an http:// URL");
+  refused("broker { nats_monitors { broker: \"tcp://127.0.0.1:4222\" monitor: \"http://127.0.0.1:8222/varz\" } }",
+          "'http://127.0.0.1:8222/varz' has no port from 1 to 65535 (and no path: the endpoint itself)");
+  refused("broker { nats_monitors { broker: \"tcp://127.0.0.1:4222\" monitor: \"http://127.0.0.1\" } }",
+          "'http://127.0.0.1' needs a host and a port (http://HOST:PORT)");
+  refused("broker { nats_monitors { broker: \"tcp://127.0.0.1:4222\" monitor: \"http://127.0.0.1:8222\" }"
+          " nats_monitors { broker: \"tcp://127.0.0.1:4222\" monitor: \"http://127.0.0.1:8223\" } }",
+          "'tcp://127.0.0.1:4222' has two monitors");
+}
+
 TEST(ConfigLoader, DeviceLimitsHaveDefaultsAndMustAllowAMessage) {
   const char* lot = "lots { lot_id: \"x\" sensor_id_prefix: \"s-\" zones { zone_id: \"A\" space_count: 1 } }\n";
   const ConfigLoad defaults = load_config_text(lot, "d.textproto", ".");

@@ -97,8 +97,14 @@ class ClusterTest : public ::testing::Test {
   void SetUp() override {
     cluster.start();
     std::ofstream(dir.path() / "clot.textproto") << kLot;
+    // Each node's monitoring endpoint: parkd keeps the session stream's leader off its node.
+    std::string monitors;
+    for (std::size_t i = 0; i < cluster.size(); ++i) {
+      const int n = static_cast<int>(i);
+      monitors += "  nats_monitors { broker: \"" + cluster.mqtt_uri(n) + "\" monitor: \"" + cluster.monitor_url(n) + "\" }\n";
+    }
     std::ofstream(dir.path() / "parkd.textproto")
-        << "broker { client_id: \"parkd-cluster\" probe_interval_s: 10 }\nlot_files: \"clot.textproto\"\n"
+        << "broker { client_id: \"parkd-cluster\" probe_interval_s: 10\n" << monitors << "}\nlot_files: \"clot.textproto\"\n"
         << "limits { sensor_reports_per_s: 1e6 sensor_burst: 1e6 gate_events_per_s: 1e6 gate_burst: 1e6 }\n";
   }
   void TearDown() override {
@@ -130,6 +136,27 @@ class ClusterTest : public ::testing::Test {
     std::cout << "probe: " << back << " subscription(s) delivered parkd's first probe\n";
   }
   std::string metrics() { return test::http_get(http_port, "/metrics").body; }
+  // Until parkd's last check found the session stream led by a node it is not on, within `bound`.
+  bool session_stream_away_from_parkd(std::chrono::milliseconds bound) {
+    const auto deadline = Clock::now() + bound;
+    while (Clock::now() < deadline) {
+      if (metrics().find("stream=\"$MQTT_sess\",node=") != std::string::npos &&
+          metrics().find("stream=\"$MQTT_sess\",node=\"" + parkds_node() + "\"") == std::string::npos) {
+        return true;
+      }
+      std::this_thread::sleep_for(100ms);
+    }
+    return false;
+  }
+  // The name of the node parkd's session is on, by /metrics ("" when not connected).
+  std::string parkds_node() {
+    const std::string page = metrics();
+    for (std::size_t i = 0; i < cluster.size(); ++i) {
+      const int n = static_cast<int>(i);
+      if (page.find("broker=\"" + cluster.mqtt_uri(n) + "\"} 1") != std::string::npos) return cluster.name(n);
+    }
+    return {};
+  }
   double occupied_in_parkd() {
     const std::string page = metrics();
     return test::metric_value(page, "parkd_spaces{lot=\"clot\",zone=\"A\",state=\"occupied\"}") +
@@ -228,6 +255,8 @@ TEST_F(ClusterTest, KillingTheNodeParkdIsOnLosesNoGateEventAndParkdComesBackOnAn
   status.subscribe(kStatusTopic);
   ASSERT_TRUE(status.wait_for(status_is(true), 15s)) << parkd_log();
   ASSERT_NE(parkd_log().find("connected to " + cluster.mqtt_uri(0)), std::string::npos) << parkd_log();
+  // What makes a failover wait for an election is off the node about to die (SessionStoreKeeper).
+  ASSERT_TRUE(session_stream_away_from_parkd(test::scaled(15s))) << metrics() << parkd_log();
   test::ProbeLogin persistent;
   persistent.persistent_session = true;
   test::MqttProbe barrier(cluster.uris_from(2), "barrier", persistent);
@@ -257,6 +286,10 @@ TEST_F(ClusterTest, KillingTheNodeParkdIsOnLosesNoGateEventAndParkdComesBackOnAn
 
   std::this_thread::sleep_for(4s);
   status.clear();
+  std::printf("at the kill: %s leads $MQTT_sess, %s $MQTT_msgs, %s $MQTT_rmsgs (parkd on %s, %.0f step-down(s) asked)\n",
+              cluster.stream_leader(1, "$MQTT_sess").c_str(), cluster.stream_leader(1, "$MQTT_msgs").c_str(),
+              cluster.stream_leader(1, "$MQTT_rmsgs").c_str(), cluster.name(0).c_str(),
+              test::metric_value(metrics(), "parkd_nats_stream_stepdowns_total{stream=\"$MQTT_sess\"}"));
   const auto killed_at = std::chrono::system_clock::now();
   cluster.kill_node(0);
   const auto online = status.wait_for(status_is(true), 20s);
@@ -287,8 +320,9 @@ TEST_F(ClusterTest, KillingTheNodeParkdIsOnLosesNoGateEventAndParkdComesBackOnAn
               connected_ms, online_ms, losses, refusals);
   std::printf("sensors: %d reports in %.2f s (%.0f/s); gates: %d events\n", run.reports, run.seconds,
               run.reports / run.seconds, 2 * kPerCamera);
-  // The issue asks for 5 s; NATS 2.9 holds a CONNACK back while it elects the leaders the dead
-  // node held, and measured 1.4 s to 12 s here (docs/scaling.md). The bound says "stuck".
+  // The issue asks for 5 s: ~1.4 s measured now that the session stream's leader is kept off
+  // parkd's node (before: 5-12 s when the dead node led it, docs/scaling.md). Timings are figures,
+  // not assertions, on a shared machine: the bound says "stuck".
   EXPECT_GE(connected_ms, 0) << log;
   EXPECT_LT(connected_ms, test::scaled(20s).count()) << log;
   EXPECT_GE(online_ms, 0) << log;
@@ -350,6 +384,50 @@ TEST_F(ClusterTest, KillingTheNodeParkdIsOnLosesNoGateEventAndParkdComesBackOnAn
   std::printf("%s", consumers.c_str());
   EXPECT_NE(consumers.find("parking.clot.sensors"), std::string::npos) << consumers;
   EXPECT_NE(consumers.find("ack_pending"), std::string::npos) << consumers;
+}
+
+// parkd keeps the leader of the cluster's MQTT session stream off the node it is on: a leader
+// the test puts there is asked to step down, and another node leads it. Then parkd's node dies
+// and parkd is on another node without waiting for an election of that stream.
+TEST_F(ClusterTest, ParkdKeepsTheSessionStreamsLeaderOffItsNode) {
+  // The test puts the leader on n1 first: a step-down hands it to one of the two others at random.
+  for (int attempt = 0; cluster.stream_leader(1, "$MQTT_sess") != "n1"; ++attempt) {
+    ASSERT_LT(attempt, 40) << "the leader never came to n1: " << cluster.stream_leader(1, "$MQTT_sess");
+    if (!cluster.stream_leader(1, "$MQTT_sess").empty()) cluster.step_down(1, "$MQTT_sess");
+    std::this_thread::sleep_for(500ms);
+  }
+  start_parkd(cluster.uris_from(0));
+  test::MqttProbe status(cluster.mqtt_uri(2), "status-watch");
+  status.subscribe(kStatusTopic);
+  ASSERT_TRUE(status.wait_for(status_is(true), 15s)) << parkd_log();
+  ASSERT_EQ(parkds_node(), "n1");
+  const auto deadline = Clock::now() + test::scaled(15s);
+  std::string leader = cluster.stream_leader(1, "$MQTT_sess");
+  while ((leader.empty() || leader == "n1") && Clock::now() < deadline) {
+    std::this_thread::sleep_for(100ms);
+    leader = cluster.stream_leader(1, "$MQTT_sess");
+  }
+  EXPECT_TRUE(leader == "n2" || leader == "n3") << leader << "\n" << parkd_log();
+  const std::string log = parkd_log();
+  EXPECT_NE(log.find("n1 (at " + cluster.mqtt_uri(0) + "), which parkd is connected to, leads the NATS stream $MQTT_sess: "
+                     "asked it to step down"),
+            std::string::npos)
+      << log;
+  ASSERT_TRUE(session_stream_away_from_parkd(test::scaled(15s))) << metrics();
+  const std::string page = metrics();
+  EXPECT_EQ(test::metric_value(page, "parkd_nats_stream_stepdowns_total{stream=\"$MQTT_sess\"}"), 1) << page;
+  EXPECT_EQ(test::metric_value(page, "parkd_nats_stream_stepdowns_total{stream=\"$MQTT_msgs\"}"), 0) << page;
+  EXPECT_GE(test::metric_value(page, "parkd_nats_stream_checks_total{result=\"ok\"}"), 1) << page;
+
+  status.clear();
+  const auto killed_at = std::chrono::system_clock::now();
+  cluster.kill_node(0);
+  ASSERT_TRUE(status.wait_for(status_is(true), 20s)) << parkd_log();
+  const std::string after = parkd_log();
+  const double connected_ms = logged_after(after, "connected to", after.find("lost its connection"), killed_at);
+  std::printf("parkd on another node %.0f ms after its node was killed (the session stream led by %s)\n", connected_ms,
+              leader.c_str());
+  EXPECT_GE(connected_ms, 0) << after;
 }
 
 // Sensors that use the node that dies fail over to the next in their list, with a persistent

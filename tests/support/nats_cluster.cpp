@@ -109,6 +109,29 @@ std::string NatsCluster::consumers(int i) const {
   return out.empty() ? n.name + ": no consumers\n" : out;
 }
 
+std::string NatsCluster::monitor_url(int i) const {
+  return "http://127.0.0.1:" + std::to_string(nodes_.at(static_cast<std::size_t>(i)).monitor_port);
+}
+
+std::string NatsCluster::stream_leader(int i, const std::string& stream) const {
+  const HttpResult r = http_get(nodes_.at(static_cast<std::size_t>(i)).monitor_port, "/jsz?acc=$G&streams=true");
+  if (r.status != 200) return {};
+  // nats-server writes "name": "<stream>" and, in the stream's cluster block after it, "leader".
+  const std::size_t at = r.body.find("\"name\": \"" + stream + "\"");
+  if (at == std::string::npos) return {};
+  const std::string key = "\"leader\": \"";
+  const std::size_t leader = r.body.find(key, at);
+  const std::size_t next_stream = r.body.find("\"created\"", r.body.find("\"created\"", at) + 1);
+  if (leader == std::string::npos || (next_stream != std::string::npos && leader > next_stream)) return {};
+  const std::size_t from = leader + key.size();
+  return r.body.substr(from, r.body.find('"', from) - from);
+}
+
+void NatsCluster::step_down(int i, const std::string& stream) {
+  MqttProbe client(mqtt_uri(i), "step-down-" + nodes_.at(static_cast<std::size_t>(i)).name);
+  client.publish("$JS/API/STREAM/LEADER/STEPDOWN/" + stream, "");
+}
+
 pid_t NatsCluster::pid(int i) const { return nodes_.at(static_cast<std::size_t>(i)).process->pid(); }
 
 void NatsCluster::kill_node(int i) {

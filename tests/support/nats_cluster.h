@@ -40,6 +40,13 @@ class NatsCluster {
   // subscription): each one's filter, and its messages delivered and not acknowledged, waiting,
   // and redelivered. For a test that finds a subscriber that hears nothing.
   std::string consumers(int i) const;
+  const std::string& name(int i) const { return nodes_.at(static_cast<std::size_t>(i)).name; }
+  std::string monitor_url(int i) const;  // http://127.0.0.1:PORT
+  // Which node (its name) leads `stream` of the default account, as node i's monitoring endpoint
+  // says; "" when it names none.
+  std::string stream_leader(int i, const std::string& stream) const;
+  // Asks `stream`'s leader to step down, through an MQTT client on node i; Raft elects another.
+  void step_down(int i, const std::string& stream);
 
  private:
   struct Node {

@@ -1,0 +1,186 @@
+// The rounds of SessionStoreKeeper: names of parkd's nodes, the streams' leaders, a step-down.
+#include "session_store_keeper.h"
+
+#include <algorithm>
+#include <cctype>
+
+#include <boost/asio/post.hpp>
+
+#include "config/broker_uris.h"
+#include "log.h"
+#include "nats_monitor_json.h"
+
+namespace parkd {
+namespace {
+
+// For a query value: an account name is letters, digits and a few signs ("$G", "district-7").
+std::string query_escaped(std::string_view value) {
+  static constexpr char kHex[] = "0123456789ABCDEF";
+  std::string out;
+  for (const char c : value) {
+    const auto u = static_cast<unsigned char>(c);
+    if (std::isalnum(u) || c == '$' || c == '-' || c == '_' || c == '.') {
+      out += c;
+    } else {
+      out += '%';
+      out += kHex[u >> 4];
+      out += kHex[u & 15];
+    }
+  }
+  return out;
+}
+
+}  // namespace
+
+struct SessionStoreKeeper::Round {
+  std::vector<const BrokerSettings::NatsMonitor*> nodes;  // the ones parkd is connected to
+  std::vector<std::string> names;                         // their server_names, in that order
+};
+
+SessionStoreKeeper::SessionStoreKeeper(Settings settings, boost::asio::any_io_executor executor,
+                                       ConnectedBrokers connected, SendThrough send, Fetch fetch)
+    : settings_(std::move(settings)),
+      executor_(executor),
+      connected_(std::move(connected)),
+      send_(std::move(send)),
+      fetch_(std::move(fetch)),
+      timer_(executor) {
+  if (!fetch_) {
+    fetch_ = [this](const std::string& monitor, const std::string& target, std::function<void(HttpFetched)> done) {
+      const BrokerAddress at = broker_address(std::string_view(monitor).substr(std::string_view("http://").size()));
+      http_fetch(executor_, at.host, at.port, target, settings_.request_deadline, std::move(done));
+    };
+  }
+}
+
+void SessionStoreKeeper::start() {
+  Log::info("broker", "keeping the leader of the NATS stream {} off the nodes parkd is on (account {}, every {} ms)",
+            kNatsSessionStream, settings_.account, settings_.interval.count());
+  check_soon();
+}
+
+void SessionStoreKeeper::check_soon() {
+  boost::asio::post(executor_, [this] {
+    if (round_under_way_) return;  // it will see the new connection, or the next one will
+    timer_.cancel();
+    round();
+  });
+}
+
+SessionStoreKeeper::Figures SessionStoreKeeper::figures() const {
+  std::lock_guard lock(figures_mutex_);
+  return figures_;
+}
+
+void SessionStoreKeeper::schedule() {
+  round_under_way_ = false;
+  timer_.expires_after(settings_.interval);
+  timer_.async_wait([this](const boost::system::error_code& ec) {
+    if (!ec && !round_under_way_) round();  // a wait check_soon() cancelled may have completed already
+  });
+}
+
+const BrokerSettings::NatsMonitor* SessionStoreKeeper::monitor_of(const std::string& broker) const {
+  const auto it = std::find_if(settings_.monitors.begin(), settings_.monitors.end(),
+                               [&broker](const BrokerSettings::NatsMonitor& m) { return m.broker == broker; });
+  return it == settings_.monitors.end() ? nullptr : &*it;
+}
+
+void SessionStoreKeeper::round() {
+  round_under_way_ = true;
+  auto r = std::make_shared<Round>();
+  for (const std::string& broker : connected_()) {
+    const BrokerSettings::NatsMonitor* m = monitor_of(broker);
+    if (m != nullptr && std::find(r->nodes.begin(), r->nodes.end(), m) == r->nodes.end()) r->nodes.push_back(m);
+  }
+  // Not connected (the sessions' own loops deal with that), or to brokers without a monitor.
+  if (r->nodes.empty()) return schedule();
+  learn_names(std::move(r), 0);
+}
+
+void SessionStoreKeeper::learn_names(std::shared_ptr<Round> r, std::size_t i) {
+  if (i == r->nodes.size()) return ask_leaders(std::move(r));
+  const BrokerSettings::NatsMonitor& m = *r->nodes[i];
+  fetch_(m.monitor, "/varz", [this, r, i, &m](HttpFetched answer) {
+    if (answer.error || answer.status != 200) {
+      return failed(m.monitor + "/varz: " + (answer.error ? answer.error.message() : "HTTP " + std::to_string(answer.status)));
+    }
+    ServerName name = read_server_name(answer.body);
+    if (!name.error.empty()) return failed(m.monitor + "/varz: " + name.error);
+    r->names.push_back(std::move(name.name));
+    learn_names(r, i + 1);
+  });
+}
+
+void SessionStoreKeeper::ask_leaders(std::shared_ptr<Round> r) {
+  const BrokerSettings::NatsMonitor& m = *r->nodes.front();
+  fetch_(m.monitor, "/jsz?acc=" + query_escaped(settings_.account) + "&streams=true", [this, r, &m](HttpFetched answer) {
+    if (answer.error || answer.status != 200) {
+      return failed(m.monitor + "/jsz: " + (answer.error ? answer.error.message() : "HTTP " + std::to_string(answer.status)));
+    }
+    StreamLeaders found = read_mqtt_stream_leaders(answer.body, settings_.account);
+    if (!found.error.empty()) return failed(m.monitor + "/jsz: " + found.error);
+    if (!last_failure_.empty()) {
+      Log::info("broker", "the NATS monitors say again which node leads {}", kNatsSessionStream);
+      last_failure_.clear();
+    }
+    const auto now = settings_.now();
+    std::map<std::string, StreamFigures> streams;
+    for (const auto& [stream, leader] : found.leader_of) {
+      StreamFigures& f = streams[stream];
+      f.leader = leader;
+      const auto here = std::find(r->names.begin(), r->names.end(), leader);
+      f.leader_on_parkds_node = !leader.empty() && here != r->names.end();
+      if (stream != kNatsSessionStream) continue;
+      if (!f.leader_on_parkds_node) {
+        if (!leader.empty()) stepdowns_in_a_row_ = 0;
+        continue;
+      }
+      if (last_stepdown_ && now - *last_stepdown_ < gap_after(stepdowns_in_a_row_)) continue;
+      const std::string& broker = r->nodes[static_cast<std::size_t>(here - r->names.begin())]->broker;
+      if (!send_(broker, step_down_topic(stream))) continue;
+      last_stepdown_ = now;
+      ++stepdowns_in_a_row_;
+      f.stepdowns = 1;
+      Log::info("broker",
+                "{} (at {}), which parkd is connected to, leads the NATS stream {}: asked it to step down, so that "
+                "losing that node does not hold parkd's reconnection for an election",
+                leader, broker, stream);
+      if (stepdowns_in_a_row_ == 3) {
+        Log::warn("broker",
+                  "the leadership of {} keeps coming back to parkd's nodes: other parkd processes on the other nodes "
+                  "hand it back? Give every parkd of the cluster the same broker order; step-downs now at most every {} s",
+                  stream, std::chrono::duration_cast<std::chrono::seconds>(gap_after(stepdowns_in_a_row_)).count());
+      }
+    }
+    {
+      std::lock_guard lock(figures_mutex_);
+      ++figures_.checks;
+      for (auto& [stream, f] : streams) {
+        f.stepdowns += figures_.streams[stream].stepdowns;
+        figures_.streams[stream] = f;
+      }
+    }
+    schedule();
+  });
+}
+
+std::chrono::milliseconds SessionStoreKeeper::gap_after(int stepdowns_in_a_row) const {
+  if (stepdowns_in_a_row <= 0) return settings_.min_gap;
+  const auto doubled = settings_.min_gap * (std::int64_t{1} << std::min(stepdowns_in_a_row - 1, 16));
+  return std::min<std::chrono::milliseconds>(doubled, settings_.max_gap);
+}
+
+void SessionStoreKeeper::failed(const std::string& why) {
+  if (why != last_failure_) {
+    Log::warn("broker", "cannot tell which NATS node leads {}: {}", kNatsSessionStream, why);
+    last_failure_ = why;
+  }
+  {
+    std::lock_guard lock(figures_mutex_);
+    ++figures_.checks_failed;
+  }
+  schedule();
+}
+
+}  // namespace parkd
