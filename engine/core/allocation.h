@@ -19,6 +19,9 @@ struct AllocationRequest {
   bool resident = false;         // a registered car with a permit in force
   std::string_view building_id;  // the resident's building; empty for visitors
   SpaceNeed need = SpaceNeed::Ordinary;
+  // Decided after its car came (CameraClocks): the driver never saw the guidance, so the hold
+  // counts no strike against the space if it runs out unused.
+  bool late = false;
 };
 
 enum class AllocationStatus : std::uint8_t {

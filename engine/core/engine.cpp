@@ -121,7 +121,7 @@ Allocation Engine::allocate(const AllocationRequest& request, TimeMs now) {
   SpaceChoice choice{AllocationStatus::Assigned, existing.value_or(0)};
   if (!existing) {
     choice = choose_space(rt.occupancy, *gate, building, request.resident, request.need, now);
-    if (choice.status == AllocationStatus::Assigned) rt.occupancy.hold(choice.space, request.plate, now);
+    if (choice.status == AllocationStatus::Assigned) rt.occupancy.hold(choice.space, request.plate, now, !request.late);
   }
   out.status = choice.status;
   if (choice.status == AllocationStatus::Assigned) {

@@ -30,6 +30,14 @@ void GateDesk::restore_decided(const GateEventIn& event, TimeMs decided_at) {
   if (plate.ok()) note_exit(event, plate.normalised, decided_at);
 }
 
+void GateDesk::restore_camera_clock(const GateEventIn& event, TimeMs decided_at) { observe_camera(event, decided_at); }
+
+TimeMs GateDesk::observe_camera(const GateEventIn& e, TimeMs decided_at) {
+  const auto lot = engine_.find_lot(e.lot_id);
+  if (!lot || !engine_.lot(*lot).find_gate(e.gate_id)) return 0;  // a gate the lots do not have keeps no clock
+  return clocks_.observe(e.lot_id, e.gate_id, e.camera_at, decided_at);
+}
+
 const VisitorSession* GateDesk::open_session(const std::string& lot_id, const std::string& plate) const {
   const auto it = open_.find({lot_id, plate});
   return it == open_.end() ? nullptr : &it->second;
@@ -40,6 +48,7 @@ GateDecisionOut GateDesk::decide(const GateEventIn& e, TimeMs now) {
   d.lot_id = e.lot_id;
   d.gate_id = e.gate_id;
   d.event_seq = e.seq;
+  d.late_by = observe_camera(e, now);
   const PlateCheck plate = check_plate(e.plate);
   d.plate = plate.normalised;
   if (!plate.ok() && !e.entry) {
@@ -187,7 +196,8 @@ GateDecisionOut GateDesk::entry(GateDecisionOut d, const GateEventIn& e, const s
                                 TimeMs now) {
   const PactTerms& terms = terms_on(e.lot_id, now);
   const bool resident = d.vehicle_class != VehicleClass::Visitor;
-  const Allocation a = engine_.allocate(AllocationRequest{e.lot_id, e.gate_id, d.plate, resident, building, need}, now);
+  const Allocation a =
+      engine_.allocate(AllocationRequest{e.lot_id, e.gate_id, d.plate, resident, building, need, d.late_by > 0}, now);
   switch (a.status) {
     case AllocationStatus::UnknownLot:
     case AllocationStatus::UnknownGate:

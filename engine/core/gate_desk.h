@@ -10,6 +10,7 @@
 #include <utility>
 #include <vector>
 
+#include "camera_clocks.h"
 #include "engine.h"
 #include "fees.h"
 #include "billing.h"
@@ -45,6 +46,8 @@ struct GateDecisionOut {
   Fen fee_due_fen = 0;
   std::string message_zh;
   std::string message_en;
+  // How much later than its gate's usual the event came (CameraClocks); 0: on time or unknown.
+  TimeMs late_by = 0;
 };
 
 struct VisitorSession {
@@ -103,6 +106,10 @@ class GateDesk {
   // A gate event decided at `decided_at` before a restart: an exit is remembered as it was then,
   // so that its entry arriving late is still recognised (anything else is ignored).
   void restore_decided(const GateEventIn& event, TimeMs decided_at);
+  // A gate's earlier events as decided before a restart, oldest first: its camera's clock is
+  // known again, so an event kept through the outage is recognised as late.
+  void restore_camera_clock(const GateEventIn& event, TimeMs decided_at);
+  const CameraClocks& camera_clocks() const { return clocks_; }
   // The open session of a plate, if any.
   const VisitorSession* open_session(const std::string& lot_id, const std::string& plate) const;
 
@@ -112,6 +119,7 @@ class GateDesk {
 
  private:
   GateDecisionOut entry(GateDecisionOut d, const GateEventIn& e, const std::string& building, SpaceNeed need, TimeMs now);
+  TimeMs observe_camera(const GateEventIn& e, TimeMs decided_at);  // CameraClocks, for a gate of a lot
   GateDecisionOut exit(GateDecisionOut d, const GateEventIn& e, const PactTerms& terms, TimeMs now);
   const PactTerms& terms_on(const std::string& lot_id, TimeMs now) const;
   // An entry older, by the cameras' clocks, than an exit of the same car parkd decided in the
@@ -131,6 +139,7 @@ class GateDesk {
     TimeMs camera_at;
   };
   std::map<std::pair<std::string, std::string>, RecentExit> recent_exits_;  // (lot, plate)
+  CameraClocks clocks_;
 };
 
 }  // namespace parkd

@@ -87,6 +87,10 @@ class GateLedger {
     TimeMs decided_at = 0;
   };
   virtual std::error_code decided_lately(TimeMs window, std::vector<DecidedEvent>& out) = 0;
+  // The last `count` decided events of one gate by seq, oldest first: its camera's clock
+  // against parkd's (CameraClocks) after a restart.
+  virtual std::error_code last_decided(const std::string& lot_id, const std::string& gate_id, std::size_t count,
+                                       std::vector<DecidedEvent>& out) = 0;
   // The record of the cars inside, per lot that keeps one.
   struct LotInside {
     std::string lot_id;

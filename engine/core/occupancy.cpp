@@ -216,7 +216,7 @@ void Occupancy::set_suspect(SpaceIndex space, bool suspect, TimeMs now) {
 
 void Occupancy::note_unused_hold(SpaceIndex space, TimeMs at, bool parked_elsewhere) {
   const auto it = holds_by_space_.find(space);
-  if (it == holds_by_space_.end()) return;
+  if (it == holds_by_space_.end() || !it->second.counts_if_unused) return;
   unused_holds_.push_back(UnusedHold{space, it->second.expires_at - lot_.timing().hold_ms, at, parked_elsewhere});
 }
 
@@ -225,13 +225,13 @@ void Occupancy::set_closed(SpaceIndex space, bool closed, TimeMs now) {
   refresh(space, now);
 }
 
-bool Occupancy::hold(SpaceIndex space, std::string_view plate, TimeMs now) {
+bool Occupancy::hold(SpaceIndex space, std::string_view plate, TimeMs now, bool counts_if_unused) {
   SpaceRuntime& s = spaces_[space];
   if (s.state != SpaceState::Free) return false;
   s.hold_token = next_token();
   const TimeMs expires_at = now + lot_.timing().hold_ms;
   holds_.push_back(Timer{expires_at, space, s.hold_token});
-  holds_by_space_[space] = HoldInfo{std::string(plate), expires_at};
+  holds_by_space_[space] = HoldInfo{std::string(plate), expires_at, counts_if_unused};
   refresh(space, now);
   return true;
 }

@@ -48,6 +48,7 @@ struct SensorStatus {
 struct HoldInfo {
   std::string plate;
   TimeMs expires_at = 0;
+  bool counts_if_unused = true;  // false: not reported as an UnusedHold (a late decision's)
 };
 
 // Which kinds of space a car may be given, in order of preference.
@@ -83,7 +84,7 @@ class Occupancy {
   bool suspect(SpaceIndex space) const { return spaces_[space].suspect; }
 
   // Holds a free space for an arriving car; false when the space is not free.
-  bool hold(SpaceIndex space, std::string_view plate, TimeMs now);
+  bool hold(SpaceIndex space, std::string_view plate, TimeMs now, bool counts_if_unused = true);
   void release_hold(SpaceIndex space, TimeMs now);
 
   // The first free space of `zone` fit for `need`, lowest index first; ordinary cars get an

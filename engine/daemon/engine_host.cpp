@@ -103,6 +103,18 @@ void EngineHost::recover_gate_events() {
     }
     // A gate's events count as repetitions up to the highest seq decided, except those it skipped.
     for (const auto& s : seqs) gate_seqs_.restore(s.lot_id, s.gate_id, s.seq, s.skipped);
+    // Each camera's clock against parkd's as its last events showed it, so that what waited
+    // through the outage (the inbox, the broker's queue) is recognised as decided late.
+    for (const auto& s : seqs) {
+      std::vector<GateLedger::DecidedEvent> last;
+      if (auto e = ledger_->last_decided(s.lot_id, s.gate_id, CameraClocks::kSamples, last)) {
+        Log::error("gates", "cannot read the last decisions of {}/{}: {}", s.lot_id, s.gate_id, e.message());
+      }
+      for (const GateLedger::DecidedEvent& d : last) {
+        const DecodedGateEvent decoded = decoder.decode(d.event.lot_id, d.event.gate_id, d.event.payload);
+        if (decoded.event) desk_.restore_camera_clock(*decoded.event, d.decided_at);
+      }
+    }
     std::vector<InboxEvent> undecided;
     if (auto e = ledger_->undecided(undecided)) Log::error("gates", "cannot read the stored gate events: {}", e.message());
     for (auto& p : undecided) {
@@ -327,6 +339,13 @@ void EngineHost::on_gate_event(const IncomingMessage& m, const Topic& t) {
   const TimeMs at = decision_time(m);
   const GateDecisionOut decision = desk_.decide(*d.event, at);
   ++counters_.decisions_by_reason[decision.reason];
+  if (decision.late_by > 0) {
+    ++counters_.decisions_late;
+    late_log_.warn("gates", "decided_late",
+                   "gate event {}/{} #{} decided {} s after its car came (by its camera's clock): it waited through an "
+                   "outage; the driver did not see the decision, so its hold counts no strike",
+                   decision.lot_id, decision.gate_id, decision.event_seq, decision.late_by / 1000);
+  }
   std::vector<VisitorSession> closed = desk_.take_closed_sessions();
   for (const VisitorSession& s : closed) {
     Log::info("gates", "visitor {} left {} by {} after {} min: {} yuan{}{}", s.plate, s.lot_id, s.exit_gate,

@@ -48,6 +48,9 @@ struct HostCounters {
   std::uint64_t gate_events_duplicate = 0;
   std::map<std::string, std::uint64_t> decisions_by_reason;
   std::uint64_t decisions_resent = 0;   // from the outbox, after a restart
+  // Decided more than CameraClocks::kLate after their car came by the camera's clock (kept
+  // through an outage): their holds count no strike.
+  std::uint64_t decisions_late = 0;
   std::uint64_t decisions_dropped = 0;  // not even queued for the broker (they stay in the outbox)
   std::uint64_t sim_clock_rejected = 0;
   // The stages of a message on parkd's side: from its arrival (Paho's callback) to the strand
@@ -193,6 +196,7 @@ class EngineHost : public EngineSink {
   std::array<ReportOutcome, kBatch> outcomes_{};
   HostCounters counters_;
   RateLimitedLog reject_log_;
+  RateLimitedLog late_log_{5};  // an outage's backlog is hundreds of late decisions at once
   GateLedger* ledger_;
   StoreWorker* worker_;
   std::vector<IncomingMessage> waiting_for_clock_;  // gate events before the first SimClock

@@ -94,6 +94,10 @@ std::string render_metrics(const EngineHost& host, TimeMs started_at_ms, const E
   p.family("parkd_gate_decisions_resent_total", "counter",
            "Decisions published again at start because the broker had not acknowledged them before the restart.");
   p.sample("parkd_gate_decisions_resent_total", "", c.decisions_resent);
+  p.family("parkd_gate_decisions_late_total", "counter",
+           "Decisions made more than a minute after their car came, by the camera's clock against its usual offset "
+           "(events kept through an outage): their drivers did not see them, so their holds count no strike.");
+  p.sample("parkd_gate_decisions_late_total", "", c.decisions_late);
   p.family("parkd_gate_decisions_delivered_total", "counter", "Decisions the broker acknowledged (QoS 1).");
   p.sample("parkd_gate_decisions_delivered_total", "", recorder.delivered_total());
   p.family("parkd_gate_decisions_dropped_total", "counter",

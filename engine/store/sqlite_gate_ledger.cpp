@@ -107,6 +107,25 @@ std::error_code SqliteGateLedger::decided_lately(TimeMs window, std::vector<Deci
   return rc == SQLITE_DONE ? std::error_code() : sqlite_error(rc);
 }
 
+std::error_code SqliteGateLedger::last_decided(const std::string& lot_id, const std::string& gate_id, std::size_t count,
+                                               std::vector<DecidedEvent>& out) {
+  std::lock_guard lock(mutex_);
+  // By the (lot, gate, seq) key's index: a few rows read however long the ledger is.
+  SqliteStatement select(db_.handle(),
+                         "SELECT * FROM (SELECT lot_id, gate_id, seq, topic, payload, received_at_ms, decided_at_ms "
+                         "FROM gate_decision WHERE lot_id = ?1 AND gate_id = ?2 AND decided_at_ms IS NOT NULL "
+                         "ORDER BY seq DESC LIMIT ?3) ORDER BY seq");
+  if (select.prepare_result() != SQLITE_OK) return sqlite_error(select.prepare_result());
+  bind_text(select.get(), 1, lot_id);
+  bind_text(select.get(), 2, gate_id);
+  sqlite3_bind_int64(select.get(), 3, static_cast<sqlite3_int64>(count));
+  int rc = SQLITE_OK;
+  while ((rc = sqlite3_step(select.get())) == SQLITE_ROW) {
+    out.push_back(DecidedEvent{event_of(select.get()), sqlite3_column_int64(select.get(), 6)});
+  }
+  return rc == SQLITE_DONE ? std::error_code() : sqlite_error(rc);
+}
+
 std::error_code SqliteGateLedger::decided(std::span<const InboxEvent> events, std::vector<bool>& out) {
   std::lock_guard lock(mutex_);
   SqliteStatement select(db_.handle(),

@@ -21,6 +21,8 @@ class SqliteGateLedger : public GateLedger {
   std::error_code delivered(std::span<const GateEventKey> keys) override;
   std::error_code open_sessions(std::vector<VisitorSession>& out) override;
   std::error_code decided_lately(TimeMs window, std::vector<DecidedEvent>& out) override;
+  std::error_code last_decided(const std::string& lot_id, const std::string& gate_id, std::size_t count,
+                               std::vector<DecidedEvent>& out) override;
   std::error_code cars_inside(std::vector<LotInside>& out) override;
   std::error_code sessions_left_between(TimeMs from, TimeMs to, std::vector<VisitorSession>& out) override;
   std::error_code decisions_between(TimeMs from, TimeMs to, std::vector<DecisionCount>& out) override;

@@ -53,6 +53,12 @@ class GateDeskTest : public ::testing::Test {
     t += ms;
     all_free();
   }
+  // A car parks on `space` a minute from now, and stays until the next later().
+  void a_car_parks_on(const char* space) {
+    t += kMinute;
+    all_free();
+    engine.on_sensor_report(test::reading("tiny", std::string("s-") + space, space, true, ++seq), t);
+  }
   GateDecisionOut at_gate(const std::string& plate, bool entry) {
     return desk.decide(GateEventIn{"tiny", "g", ++gate_seq, plate, entry}, t);
   }
@@ -176,6 +182,53 @@ TEST_F(GateDeskTest, AnExitDecidedBeforeARestartStillMakesItsLateEntryHistory) {
   EXPECT_EQ(stamped("苏E55555", true, cam).reason, "VISITOR_ADMITTED");
   EXPECT_EQ(stamped("苏E77777", true, cam).reason, "VISITOR_ADMITTED") << "an exit older than the window is forgotten";
   EXPECT_EQ(desk.open_sessions().size(), 2u);
+}
+
+// parkd was away for 20 minutes; the entries kept meanwhile (the inbox, the broker's queue) are
+// decided when it is back. Their drivers were let in by the barrier's own rules and never saw
+// the guidance: each is decided as before, its space held, but its hold counts no strike.
+TEST_F(GateDeskTest, AnEntryKeptThroughAnOutageIsDecidedLateAndItsHoldCountsNoStrike) {
+  const TimeMs behind = -5 * kMinute;  // the camera's clock is five minutes behind parkd's
+  EXPECT_EQ(stamped("苏E00001", true, t + behind).late_by, 0);
+  later(kMinute);
+  const GateDecisionOut on_time = stamped("苏E00002", true, t + behind - 40);  // 40 ms of network
+  EXPECT_EQ(on_time.late_by, 0);
+  const TimeMs came = t + kMinute;
+  later(20 * kMinute);
+  const GateDecisionOut kept = stamped("苏E00003", true, came + behind);
+  EXPECT_EQ(kept.late_by, 19 * kMinute);
+  EXPECT_EQ(kept.reason, "VISITOR_ADMITTED");
+  ASSERT_FALSE(kept.assigned_space.empty());
+  const SpaceIndex held = *engine.lot(0).find_space(kept.assigned_space);
+  EXPECT_EQ(engine.occupancy(0).state(held), SpaceState::Held);
+  a_car_parks_on("N4");  // cars park meanwhile
+  for (int minute = 0; minute < 11; ++minute) later(kMinute);
+  EXPECT_TRUE(engine.strikes(0, held).empty());
+
+  // Live again: an on-time car guided there that parks elsewhere counts, as always.
+  const GateDecisionOut live = stamped("苏E00004", true, t + behind + 50);
+  EXPECT_EQ(live.late_by, 0);
+  const SpaceIndex guided = *engine.lot(0).find_space(live.assigned_space);
+  a_car_parks_on("N4");
+  for (int minute = 0; minute < 11; ++minute) later(kMinute);  // the sensors beat every minute
+  EXPECT_EQ(engine.strikes(0, guided).size(), 1u);
+}
+
+// After a restart the desk is told each gate's last decisions, so the first events kept through
+// the outage are judged against the camera's clock as it was.
+TEST_F(GateDeskTest, AGatesLastDecisionsBeforeARestartTellItsCamerasClock) {
+  const TimeMs ahead = 2 * kMinute;
+  for (int i = 0; i < 3; ++i) {
+    const TimeMs at = t - (30 - i) * kMinute;
+    desk.restore_camera_clock(GateEventIn{"tiny", "g", static_cast<std::uint64_t>(i + 1), "苏E1000" + std::to_string(i),
+                                          true, at + ahead},
+                              at + 25);
+  }
+  const TimeMs came = t - 10 * kMinute;  // parkd went away at t - 27 min; this car came meanwhile
+  EXPECT_EQ(stamped("苏E20000", true, came + ahead).late_by, 10 * kMinute - 25);
+  EXPECT_EQ(desk.camera_clocks().clocks_moved(), 0u);
+  desk.restore_camera_clock(GateEventIn{"tiny", "nowhere", 1, "苏E30000", true, t}, t);  // no such gate: ignored
+  EXPECT_EQ(stamped("苏E20001", true, t + ahead + 30).late_by, 0);
 }
 
 TEST_F(GateDeskTest, AMissedExitIsNeverBilledIntoTheNextVisit) {

@@ -181,6 +181,22 @@ TEST(SpaceWatch, AHoldThatRunsOutCountsOnlyWhenOtherCarsWereParkingMeanwhile) {
   EXPECT_EQ(rig.engine.strikes(0, *rig.engine.lot(0).find_space("S1")).size(), 1u);
 }
 
+// A hold of a decision made after its car had come (the outage's backlog, CameraClocks): the
+// driver never saw it, so its running out unused says nothing about the space.
+TEST(SpaceWatch, AHoldOfALateDecisionCountsNoStrike) {
+  Rig rig;
+  rig.all_free(t0);
+  const Allocation a =
+      rig.engine.allocate(AllocationRequest{"tiny", "g", "沪A00001", true, "b2", SpaceNeed::Ordinary, /*late=*/true}, t0);
+  ASSERT_EQ(a.space_id, "S1");
+  EXPECT_EQ(rig.state("S1"), SpaceState::Held) << "the space is still kept for the car";
+  rig.report("N3", true, t0 + kMinute);  // cars park meanwhile
+  rig.engine.advance(t0 + 11 * kMinute);
+  EXPECT_TRUE(rig.engine.strikes(0, *rig.engine.lot(0).find_space("S1")).empty());
+  rig.parks_elsewhere("沪A00002", "S2", t0 + 20 * kMinute);  // an on-time decision still counts
+  EXPECT_EQ(rig.engine.strikes(0, *rig.engine.lot(0).find_space("S1")).size(), 1u);
+}
+
 TEST(SpaceWatch, StrikesSurviveARestartAndTheThirdAfterItRaises) {
   std::vector<TimeMs> kept;
   {

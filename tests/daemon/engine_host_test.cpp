@@ -207,6 +207,17 @@ class FakeLedger : public GateLedger {
     }
     return {};
   }
+  std::error_code last_decided(const std::string&, const std::string& gate_id, std::size_t count,
+                               std::vector<DecidedEvent>& out) override {
+    std::vector<DecidedEvent> gate;
+    for (const DecidedEvent& d : decided_events) {
+      if (d.event.gate_id == gate_id) gate.push_back(d);
+    }
+    std::sort(gate.begin(), gate.end(), [](const auto& a, const auto& b) { return a.event.seq < b.event.seq; });
+    if (gate.size() > count) gate.erase(gate.begin(), gate.end() - static_cast<std::ptrdiff_t>(count));
+    out.insert(out.end(), gate.begin(), gate.end());
+    return {};
+  }
   std::error_code cars_inside(std::vector<LotInside>&) override { return {}; }
   std::error_code sessions_left_between(TimeMs, TimeMs, std::vector<VisitorSession>&) override { return {}; }
   std::error_code decisions_between(TimeMs, TimeMs, std::vector<DecisionCount>&) override { return {}; }
@@ -369,6 +380,34 @@ TEST(EngineHostGates, AnEntryThatComesAfterItsCarsExitAndARestartOpensNoStay) {
   ASSERT_TRUE(again.ParseFromString(last_decision(parkd.publisher)));
   EXPECT_EQ(again.event_seq(), 3u);
   EXPECT_EQ(again.reason(), "LOT_FULL");
+}
+
+// Events that waited through parkd's outage are decided late, by each camera's clock as the
+// ledger showed it before the restart: counted, and logged; events after them are on time.
+TEST(EngineHostGates, AfterARestartTheEventsThatWaitedThroughTheOutageAreDecidedLate) {
+  FakeLedger ledger;
+  FakeInbox inbox;
+  const TimeMs noon = test::kNoonShanghai;
+  const TimeMs behind = -4 * 60'000;  // the camera's clock
+  {
+    GateRun parkd(ledger, inbox);
+    for (std::uint64_t i = 0; i < 3; ++i) {
+      const TimeMs at = noon + static_cast<TimeMs>(i) * 60'000;
+      parkd.clock_at(at);
+      parkd.send(gate_event(i + 1, "苏E1000" + std::to_string(i), true, at + behind));
+    }
+    EXPECT_EQ(parkd.host->counters().decisions_late, 0u);
+  }
+  GateRun parkd(ledger, inbox);  // back 30 minutes later; two cars came meanwhile
+  parkd.clock_at(noon + 32 * 60'000);
+  parkd.send(gate_event(4, "苏E20000", true, noon + 5 * 60'000 + behind));
+  parkd.send(gate_event(5, "苏E20001", true, noon + 20 * 60'000 + behind));
+  EXPECT_EQ(parkd.host->counters().decisions_late, 2u);
+  parkd.send(gate_event(6, "苏E20002", true, noon + 32 * 60'000 + behind));
+  EXPECT_EQ(parkd.host->counters().decisions_late, 2u) << "a car at the barrier now";
+  const std::vector<std::uint64_t> seqs = decided_seqs(parkd.publisher);  // after the outbox's again
+  ASSERT_GE(seqs.size(), 3u);
+  EXPECT_EQ(std::vector<std::uint64_t>(seqs.end() - 3, seqs.end()), (std::vector<std::uint64_t>{4, 5, 6}));
 }
 
 TEST(EngineHostGates, EventsKeptBeforeTheFirstSimClockAreDecidedOnceItComes) {

@@ -147,6 +147,28 @@ TEST_F(GateLedgerTest, TheEventsDecidedWithinAWindowBeforeTheNewestComeBackOldes
   EXPECT_EQ(lately[2].decided_at, 900'000);
 }
 
+// After a restart each camera's clock is learnt again from its gate's last decisions.
+TEST_F(GateLedgerTest, AGatesLastDecisionsComeBackBySeqOldestFirstAndNoOtherGates) {
+  std::vector<DecisionRecord> records;
+  for (std::uint64_t seq = 1; seq <= 5; ++seq) {
+    records.push_back({event(seq), static_cast<TimeMs>(seq) * 1'000, std::nullopt, {}, "TEST", true, "", ""});
+  }
+  InboxEvent east{"xj5", "east", 9, "payload-east", "t", 1'000};
+  records.push_back({east, 6'000, std::nullopt, {}, "TEST", true, "", ""});
+  InboxEvent elsewhere{"d0001", "north", 10, "payload-d", "t", 1'000};
+  records.push_back({elsewhere, 7'000, std::nullopt, {}, "TEST", true, "", ""});
+  ASSERT_FALSE(ledger->record(records));
+  std::vector<GateLedger::DecidedEvent> last;
+  ASSERT_FALSE(ledger->last_decided("xj5", "north", 3, last));
+  ASSERT_EQ(last.size(), 3u);
+  EXPECT_EQ(last[0].event, event(3));
+  EXPECT_EQ(last[0].decided_at, 3'000);
+  EXPECT_EQ(last[2].event, event(5));
+  std::vector<GateLedger::DecidedEvent> none;
+  ASSERT_FALSE(ledger->last_decided("xj5", "south", 3, none));
+  EXPECT_TRUE(none.empty());
+}
+
 TEST_F(GateLedgerTest, SessionsOpenAndCloseWithTheirDecisions) {
   const VisitorSession in{"xj5", "苏E12345", "north", 10'000, std::nullopt, {}, 0, false, {}};
   ASSERT_FALSE(ledger->record(std::vector<DecisionRecord>{{event(1), 10'000, in, {}, "TEST", true, "", ""}}));

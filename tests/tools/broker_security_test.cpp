@@ -177,9 +177,9 @@ TEST_F(BrokerSecurityTest, EachDeviceUsesOnlyItsOwnTopicsAndParkdChecksWhatSenso
   // without a word, and parkd could not tell a stalled subscription from quiet devices).
   const auto deadline = std::chrono::steady_clock::now() + 10s;
   const auto probes_back = [&] {
-    const std::string log = test::read_file(dir.path() / "parkd.log");
-    return log.find("the probe came back through parking/tlot/sensors/+/+") != std::string::npos &&
-           log.find("the probe came back through parking/tlot/gates/+/event") != std::string::npos;
+    const std::string written = test::read_file(dir.path() / "parkd.log");
+    return written.find("the probe came back through parking/tlot/sensors/+/+") != std::string::npos &&
+           written.find("the probe came back through parking/tlot/gates/+/event") != std::string::npos;
   };
   while (!probes_back() && std::chrono::steady_clock::now() < deadline) std::this_thread::sleep_for(50ms);
   EXPECT_TRUE(probes_back()) << test::read_file(dir.path() / "parkd.log");
