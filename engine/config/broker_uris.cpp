@@ -6,36 +6,38 @@
 
 namespace parkd {
 
+namespace {
+
+// `rest` (what follows the scheme of `whole`) as HOST:PORT with a port from 1 to 65535, or why not.
+std::string host_port_problem(std::string_view whole, std::string_view rest, std::string_view form,
+                              std::string_view after_port) {
+  const std::size_t colon = rest.rfind(':');
+  if (colon == std::string_view::npos || colon == 0) {
+    return "'" + std::string(whole) + "' needs a host and a port (" + std::string(form) + ")";
+  }
+  const std::string_view port = rest.substr(colon + 1);
+  unsigned value = 0;
+  const auto [end, ec] = std::from_chars(port.data(), port.data() + port.size(), value);
+  if (port.empty() || ec != std::errc() || end != port.data() + port.size() || value == 0 || value > 65'535) {
+    return "'" + std::string(whole) + "' has no port from 1 to 65535" + std::string(after_port);
+  }
+  return {};
+}
+
+}  // namespace
+
 std::string broker_uri_problem(std::string_view uri) {
   const std::size_t scheme_end = uri.find("://");
   const std::string_view scheme = scheme_end == std::string_view::npos ? std::string_view() : uri.substr(0, scheme_end);
   if (scheme != "tcp" && scheme != "ssl" && scheme != "mqtt" && scheme != "mqtts") {
     return "'" + std::string(uri) + "' is not a tcp://, ssl://, mqtt:// or mqtts:// URI";
   }
-  const std::string_view rest = uri.substr(scheme_end + 3);
-  const std::size_t colon = rest.rfind(':');
-  if (colon == std::string_view::npos || colon == 0) return "'" + std::string(uri) + "' needs a host and a port (HOST:PORT)";
-  const std::string_view port = rest.substr(colon + 1);
-  unsigned value = 0;
-  const auto [end, ec] = std::from_chars(port.data(), port.data() + port.size(), value);
-  if (port.empty() || ec != std::errc() || end != port.data() + port.size() || value == 0 || value > 65'535) {
-    return "'" + std::string(uri) + "' has no port from 1 to 65535";
-  }
-  return {};
+  return host_port_problem(uri, uri.substr(scheme_end + 3), "HOST:PORT", "");
 }
 
 std::string monitor_url_problem(std::string_view url) {
   if (url.rfind("http://", 0) != 0) return "'" + std::string(url) + "' is not an http:// URL";
-  const std::string_view rest = url.substr(7);
-  const std::size_t colon = rest.rfind(':');
-  if (colon == std::string_view::npos || colon == 0) return "'" + std::string(url) + "' needs a host and a port (http://HOST:PORT)";
-  const std::string_view port = rest.substr(colon + 1);
-  unsigned value = 0;
-  const auto [end, ec] = std::from_chars(port.data(), port.data() + port.size(), value);
-  if (port.empty() || ec != std::errc() || end != port.data() + port.size() || value == 0 || value > 65'535) {
-    return "'" + std::string(url) + "' has no port from 1 to 65535 (and no path: the endpoint itself)";
-  }
-  return {};
+  return host_port_problem(url, url.substr(7), "http://HOST:PORT", " (and no path: the endpoint itself)");
 }
 
 BrokerAddress broker_address(std::string_view uri) {

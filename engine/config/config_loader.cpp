@@ -5,6 +5,7 @@
 #include <google/protobuf/text_format.h>
 
 #include <algorithm>
+#include <cctype>
 #include <charconv>
 #include <fstream>
 #include <sstream>
@@ -345,7 +346,19 @@ ConfigLoad load_config_text(std::string_view text, const std::string& file, cons
     }
     s.broker.nats_monitors.push_back({m.broker(), m.monitor()});
   }
-  if (!config.broker().nats_account().empty()) s.broker.nats_account = config.broker().nats_account();
+  if (const std::string& account = config.broker().nats_account(); !account.empty()) {
+    // NATS account names are identifiers; these characters also go into a URL's query as they are.
+    const bool plain = std::all_of(account.begin(), account.end(), [](char c) {
+      return std::isalnum(static_cast<unsigned char>(c)) || c == '$' || c == '-' || c == '_' || c == '.';
+    });
+    if (plain) {
+      s.broker.nats_account = account;
+    } else {
+      const SpecLocation at = where.at("broker");
+      out.issues.push_back(ConfigIssue{file, at.line, at.column, "broker: nats_account '" + account +
+                                                                     "': letters, digits, $, -, _ and . only"});
+    }
+  }
   if (!config.broker().client_id().empty()) s.broker.client_id = config.broker().client_id();
   s.broker.username = config.broker().username();
   // A count of the broker block: taken when given and at most `most`, else an issue naming it.

@@ -12,7 +12,8 @@
 // event is late by how much more it took. An event judged late is not a sample, so a backlog
 // of any length does not raise the offset; but a camera whose clock was set back makes every
 // event look late, so after kClockMovedAfter of nothing but late events the gate starts again
-// from its latest. A gate with no samples yet judges nothing late.
+// from its latest. A gate with no samples yet judges nothing late, and neither does an event
+// whose camera time is not after its gate's previous one (a clock that stands still).
 #pragma once
 
 #include <cstddef>
@@ -33,9 +34,16 @@ class CameraClocks {
   static constexpr TimeMs kLate = 60'000;
   static constexpr TimeMs kClockMovedAfter = 10 * 60'000;
 
+  struct Judgement {
+    TimeMs late_by = 0;  // how much later than its gate's usual it came (0: on time or unknown)
+    // When its car was at the gate, by parkd's clock: `decided_at` less late_by, and never before
+    // the gate's last event decided on time (a camera clock set back during the outage does not
+    // take a visitor's stay back further than that).
+    TimeMs came_at = 0;
+  };
   // An event of (lot, gate) whose camera said `camera_at` (0: not sent), decided at parkd's
-  // `decided_at`: how much later than its gate's usual it was (0 when on time or unknown).
-  TimeMs observe(const std::string& lot_id, const std::string& gate_id, TimeMs camera_at, TimeMs decided_at);
+  // `decided_at`.
+  Judgement observe(const std::string& lot_id, const std::string& gate_id, TimeMs camera_at, TimeMs decided_at);
   // Times a gate started again after its camera's clock moved back (see above).
   std::size_t clocks_moved() const { return clocks_moved_; }
 
@@ -43,6 +51,8 @@ class CameraClocks {
   struct Gate {
     std::deque<TimeMs> on_time;          // decided at − camera at, the last kSamples on time
     std::optional<TimeMs> late_since;    // parkd's time of the first of the late events in a row
+    TimeMs last_on_time = 0;             // parkd's time of the last event decided on time
+    TimeMs last_camera_at = 0;           // the camera's time of its latest event
   };
   std::map<std::pair<std::string, std::string>, Gate> gates_;
   std::size_t clocks_moved_ = 0;

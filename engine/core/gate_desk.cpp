@@ -32,9 +32,9 @@ void GateDesk::restore_decided(const GateEventIn& event, TimeMs decided_at) {
 
 void GateDesk::restore_camera_clock(const GateEventIn& event, TimeMs decided_at) { observe_camera(event, decided_at); }
 
-TimeMs GateDesk::observe_camera(const GateEventIn& e, TimeMs decided_at) {
+CameraClocks::Judgement GateDesk::observe_camera(const GateEventIn& e, TimeMs decided_at) {
   const auto lot = engine_.find_lot(e.lot_id);
-  if (!lot || !engine_.lot(*lot).find_gate(e.gate_id)) return 0;  // a gate the lots do not have keeps no clock
+  if (!lot || !engine_.lot(*lot).find_gate(e.gate_id)) return {0, decided_at};  // a gate the lots do not have keeps no clock
   return clocks_.observe(e.lot_id, e.gate_id, e.camera_at, decided_at);
 }
 
@@ -48,7 +48,11 @@ GateDecisionOut GateDesk::decide(const GateEventIn& e, TimeMs now) {
   d.lot_id = e.lot_id;
   d.gate_id = e.gate_id;
   d.event_seq = e.seq;
-  d.late_by = observe_camera(e, now);
+  // The pact applies when the car was at the gate: for an event that waited through an outage,
+  // by its camera's clock (CameraClocks), so a visitor who left meanwhile pays until the exit.
+  const CameraClocks::Judgement judged = observe_camera(e, now);
+  d.late_by = judged.late_by;
+  const TimeMs came_at = judged.came_at;
   const PlateCheck plate = check_plate(e.plate);
   d.plate = plate.normalised;
   if (!plate.ok() && !e.entry) {
@@ -79,8 +83,8 @@ GateDecisionOut GateDesk::decide(const GateEventIn& e, TimeMs now) {
   }
   const auto lot = engine_.find_lot(e.lot_id);
   const int offset = lot ? engine_.lot(*lot).utc_offset_minutes() : 0;  // an unknown lot is refused below
-  const CivilDay today = local_day(now, offset);
-  const PactTerms& terms = terms_on(e.lot_id, now);
+  const CivilDay today = local_day(came_at, offset);
+  const PactTerms& terms = terms_on(e.lot_id, came_at);
   const SpecialPass* pass = plate.service() ? nullptr : passes_.on(d.plate, today);
   if (lot && (plate.service() || pass != nullptr)) {
     // Police, fire and rescue, consulates, and plates the office gave a pass: in and out at any
@@ -92,7 +96,7 @@ GateDecisionOut GateDesk::decide(const GateEventIn& e, TimeMs now) {
     d.message_zh = e.entry ? "特种车辆，请通行" : "一路平安";
     d.message_en = e.entry ? "Service vehicle: please go ahead" : "Goodbye";
     if (e.entry) {
-      engine_.car_entered(e.lot_id, CarInside{d.plate, now, e.gate_id, false, 0}, now);
+      engine_.car_entered(e.lot_id, CarInside{d.plate, came_at, e.gate_id, false, 0}, now);
     } else {
       engine_.car_left(e.lot_id, d.plate, now, "left");
     }
@@ -102,11 +106,11 @@ GateDecisionOut GateDesk::decide(const GateEventIn& e, TimeMs now) {
   d.vehicle_class = !permit ? VehicleClass::Visitor
                     : permit->household->type == HouseholdType::Owner ? VehicleClass::Owner
                                                                       : VehicleClass::Tenant;
-  if (!e.entry) return exit(std::move(d), e, terms, now);
+  if (!e.entry) return exit(std::move(d), e, terms, now, came_at);
   const bool accessible = permit && permit->vehicle->needs_accessible;
   const bool electric = plate.new_energy() || (permit && permit->vehicle->electric);
   const SpaceNeed need = accessible ? SpaceNeed::Accessible : electric ? SpaceNeed::EvCharging : SpaceNeed::Ordinary;
-  d = entry(std::move(d), e, permit ? permit->household->building : std::string(), need, now);
+  d = entry(std::move(d), e, permit ? permit->household->building : std::string(), need, now, came_at);
   if (permit && permit->lease_ended && d.admit) {
     // Within the pact's grace days after the lease ended: let in, and told to renew.
     const std::string last = format_civil_day(*permit->lease_ended);
@@ -193,8 +197,8 @@ bool GateDesk::arrived_after_its_exit(const GateEventIn& e, const std::string& p
 }
 
 GateDecisionOut GateDesk::entry(GateDecisionOut d, const GateEventIn& e, const std::string& building, SpaceNeed need,
-                                TimeMs now) {
-  const PactTerms& terms = terms_on(e.lot_id, now);
+                                TimeMs now, TimeMs came_at) {
+  const PactTerms& terms = terms_on(e.lot_id, came_at);
   const bool resident = d.vehicle_class != VehicleClass::Visitor;
   const Allocation a =
       engine_.allocate(AllocationRequest{e.lot_id, e.gate_id, d.plate, resident, building, need, d.late_by > 0}, now);
@@ -230,7 +234,7 @@ GateDecisionOut GateDesk::entry(GateDecisionOut d, const GateEventIn& e, const s
   }
   if (!resident && d.admit) {
     auto [it, fresh] = open_.try_emplace({e.lot_id, d.plate});
-    if (!fresh && now - it->second.entered_at < terms.visitor_free_ms) {
+    if (!fresh && came_at - it->second.entered_at < terms.visitor_free_ms) {
       // A camera that read the car twice, or a visitor who came straight back: one stay,
       // counted from the first entry.
       it->second.note = "entered again without leaving";
@@ -240,19 +244,19 @@ GateDecisionOut GateDesk::entry(GateDecisionOut d, const GateEventIn& e, const s
         // nothing is charged for it: the session ends now with no fee, marked for the office,
         // and the new visit is billed on its own.
         VisitorSession missed = std::move(it->second);
-        missed.left_at = now;
+        missed.left_at = std::max(came_at, missed.entered_at);
         missed.exit_gate = "";
         missed.fee_fen = 0;
         missed.overstay = false;
         missed.note = "exit missed: closed at the next entry, no fee";
         closed_.push_back(std::move(missed));
       }
-      it->second = VisitorSession{e.lot_id, d.plate, e.gate_id, now, std::nullopt, {}, 0, false, {}};
+      it->second = VisitorSession{e.lot_id, d.plate, e.gate_id, came_at, std::nullopt, {}, 0, false, {}};
     }
   }
   if (d.admit) {
     // The gates' record of the cars inside; a visitor's stay counts from its session's entry.
-    const TimeMs since = resident ? now : open_.at({e.lot_id, d.plate}).entered_at;
+    const TimeMs since = resident ? came_at : open_.at({e.lot_id, d.plate}).entered_at;
     engine_.car_entered(e.lot_id,
                         CarInside{d.plate, since, e.gate_id, !resident, resident ? 0 : since + terms.overstay_after_ms},
                         now);
@@ -260,7 +264,8 @@ GateDecisionOut GateDesk::entry(GateDecisionOut d, const GateEventIn& e, const s
   return d;
 }
 
-GateDecisionOut GateDesk::exit(GateDecisionOut d, const GateEventIn& e, const PactTerms& terms, TimeMs now) {
+GateDecisionOut GateDesk::exit(GateDecisionOut d, const GateEventIn& e, const PactTerms& terms, TimeMs now,
+                               TimeMs came_at) {
   d.admit = true;  // nobody is kept in
   engine_.release_hold(e.lot_id, d.plate, now);  // it turned round before parking
   engine_.car_left(e.lot_id, d.plate, now, "left");
@@ -275,13 +280,14 @@ GateDecisionOut GateDesk::exit(GateDecisionOut d, const GateEventIn& e, const Pa
     d.reason = "EXIT_WITHOUT_ENTRY";
     d.message_zh = "未找到入场记录，请联系值班保安";
     d.message_en = "No entry on record; please see the guard";
-    closed_.push_back(VisitorSession{e.lot_id, d.plate, {}, now, now, e.gate_id, 0, false, "exit without entry"});
+    closed_.push_back(VisitorSession{e.lot_id, d.plate, {}, came_at, came_at, e.gate_id, 0, false, "exit without entry"});
     return d;
   }
   VisitorSession session = std::move(it->second);
   open_.erase(it);
-  const VisitorFee fee = visitor_fee(terms, session.entered_at, now);
-  session.left_at = now;
+  const TimeMs left_at = std::max(came_at, session.entered_at);  // never before its entry, whatever the clocks
+  const VisitorFee fee = visitor_fee(terms, session.entered_at, left_at);
+  session.left_at = left_at;
   session.exit_gate = e.gate_id;
   session.fee_fen = fee.amount;
   session.overstay = fee.overstay;

@@ -118,9 +118,12 @@ class GateDesk {
   const std::map<std::pair<std::string, std::string>, VisitorSession>& open_sessions() const { return open_; }
 
  private:
-  GateDecisionOut entry(GateDecisionOut d, const GateEventIn& e, const std::string& building, SpaceNeed need, TimeMs now);
-  TimeMs observe_camera(const GateEventIn& e, TimeMs decided_at);  // CameraClocks, for a gate of a lot
-  GateDecisionOut exit(GateDecisionOut d, const GateEventIn& e, const PactTerms& terms, TimeMs now);
+  // `now`: parkd's time, for the engine; `came_at`: when the car was at the gate, for the pact
+  // and the visitor's stay (CameraClocks::Judgement).
+  GateDecisionOut entry(GateDecisionOut d, const GateEventIn& e, const std::string& building, SpaceNeed need, TimeMs now,
+                        TimeMs came_at);
+  CameraClocks::Judgement observe_camera(const GateEventIn& e, TimeMs decided_at);  // for a gate of a lot
+  GateDecisionOut exit(GateDecisionOut d, const GateEventIn& e, const PactTerms& terms, TimeMs now, TimeMs came_at);
   const PactTerms& terms_on(const std::string& lot_id, TimeMs now) const;
   // An entry older, by the cameras' clocks, than an exit of the same car parkd decided in the
   // last kLateEntryWindow: a broker cluster redelivered it late (NATS does so after a node dies).

@@ -2,7 +2,6 @@
 #include "session_store_keeper.h"
 
 #include <algorithm>
-#include <cctype>
 
 #include <boost/asio/post.hpp>
 
@@ -11,26 +10,6 @@
 #include "nats_monitor_json.h"
 
 namespace parkd {
-namespace {
-
-// For a query value: an account name is letters, digits and a few signs ("$G", "district-7").
-std::string query_escaped(std::string_view value) {
-  static constexpr char kHex[] = "0123456789ABCDEF";
-  std::string out;
-  for (const char c : value) {
-    const auto u = static_cast<unsigned char>(c);
-    if (std::isalnum(u) || c == '$' || c == '-' || c == '_' || c == '.') {
-      out += c;
-    } else {
-      out += '%';
-      out += kHex[u >> 4];
-      out += kHex[u & 15];
-    }
-  }
-  return out;
-}
-
-}  // namespace
 
 struct SessionStoreKeeper::Round {
   std::vector<const BrokerSettings::NatsMonitor*> nodes;  // the ones parkd is connected to
@@ -114,7 +93,7 @@ void SessionStoreKeeper::learn_names(std::shared_ptr<Round> r, std::size_t i) {
 
 void SessionStoreKeeper::ask_leaders(std::shared_ptr<Round> r) {
   const BrokerSettings::NatsMonitor& m = *r->nodes.front();
-  fetch_(m.monitor, "/jsz?acc=" + query_escaped(settings_.account) + "&streams=true", [this, r, &m](HttpFetched answer) {
+  fetch_(m.monitor, "/jsz?acc=" + settings_.account + "&streams=true", [this, r, &m](HttpFetched answer) {
     if (answer.error || answer.status != 200) {
       return failed(m.monitor + "/jsz: " + (answer.error ? answer.error.message() : "HTTP " + std::to_string(answer.status)));
     }

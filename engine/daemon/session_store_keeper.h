@@ -10,7 +10,8 @@
 // when one of parkd's nodes leads the session stream, it asks that leader to step down (a
 // JetStream API request, published at QoS 0 over MQTT: nats-server maps the topic to the subject
 // $JS.API.STREAM.LEADER.STEPDOWN.$MQTT_sess). Raft hands the leadership to a follower, on another
-// node, within about a second; meanwhile only CONNECTs and subscription changes wait.
+// node, within about a second; meanwhile only CONNECTs and subscription changes wait, and one in
+// flight at that moment can fail (its client tries again: every device must anyway).
 //
 // Not the other two streams, though their leaders are reported too: a node stores every QoS 1
 // publish in `$MQTT_msgs` (and a retained one in `$MQTT_rmsgs`) before acknowledging it, and a
@@ -43,7 +44,7 @@ class SessionStoreKeeper {
  public:
   struct Settings {
     std::vector<BrokerSettings::NatsMonitor> monitors;  // by broker URI
-    std::string account = "$G";
+    std::string account = "$G";  // as the configuration checked it: safe in a URL's query
     std::chrono::milliseconds interval{5'000};
     // Between two step-downs: a new leader needs a moment to be seen by every node's monitor.
     // Doubled, up to max_gap, for each step-down that finds the leader on parkd's nodes again

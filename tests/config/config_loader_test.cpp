@@ -159,6 +159,10 @@ TEST(ConfigLoader, NatsMonitorsAreByBrokerAndEachIsChecked) {
   refused("broker { nats_monitors { broker: \"tcp://127.0.0.1:4222\" monitor: \"http://127.0.0.1:8222\" }"
           " nats_monitors { broker: \"tcp://127.0.0.1:4222\" monitor: \"http://127.0.0.1:8223\" } }",
           "'tcp://127.0.0.1:4222' has two monitors");
+  const ConfigLoad spaced = load_config_text(std::string(lot) + "broker { nats_account: \"district 7\" }\n", "r.textproto", ".");
+  EXPECT_FALSE(spaced.config);
+  EXPECT_TRUE(has_issue(spaced.issues, "r.textproto:2:1: broker: nats_account 'district 7': letters, digits, $, -, _ and . only"))
+      << all_issues(spaced.issues);
 }
 
 TEST(ConfigLoader, DeviceLimitsHaveDefaultsAndMustAllowAMessage) {

@@ -214,6 +214,31 @@ TEST_F(GateDeskTest, AnEntryKeptThroughAnOutageIsDecidedLateAndItsHoldCountsNoSt
   EXPECT_EQ(engine.strikes(0, guided).size(), 1u);
 }
 
+// The pact applies when the car was at the gate: a visitor who left while parkd was away pays
+// until the exit by the camera's clock, not until parkd came back (SPEC: "bad input ... nothing
+// accepted is lost"; docs/pact.md). An entry kept through the outage starts its stay then too.
+TEST_F(GateDeskTest, AVisitorWhoLeftDuringAnOutagePaysUntilTheExitNotUntilParkdCameBack) {
+  const TimeMs ahead = 90'000;  // the camera's clock is a minute and a half ahead
+  ASSERT_EQ(stamped("苏E40000", true, t + ahead).reason, "VISITOR_ADMITTED");
+  const TimeMs entered = t;
+  later(50 * kMinute);
+  EXPECT_EQ(stamped("苏E40001", true, t + ahead - 30).late_by, 0);  // another car, on time (30 ms on the way)
+  const TimeMs left = t + 20 * kMinute;  // 1 h 10 min after the entry; parkd went away meanwhile
+  later(3 * kHour);
+  const GateDecisionOut out = stamped("苏E40000", false, left + ahead);
+  EXPECT_EQ(out.late_by, t - left);
+  EXPECT_EQ(out.fee_due_fen, 1'000) << "two started hours, not four";
+  const std::vector<VisitorSession> closed = desk.take_closed_sessions();
+  ASSERT_EQ(closed.size(), 1u);
+  EXPECT_EQ(closed[0].entered_at, entered);
+  EXPECT_EQ(*closed[0].left_at, left);
+  // A car that came during the outage and is decided now: its stay began when it came.
+  const GateDecisionOut in = stamped("苏E40002", true, left + 5 * kMinute + ahead);
+  EXPECT_GT(in.late_by, 0);
+  ASSERT_NE(desk.open_session("tiny", "苏E40002"), nullptr);
+  EXPECT_EQ(desk.open_session("tiny", "苏E40002")->entered_at, left + 5 * kMinute);
+}
+
 // After a restart the desk is told each gate's last decisions, so the first events kept through
 // the outage are judged against the camera's clock as it was.
 TEST_F(GateDeskTest, AGatesLastDecisionsBeforeARestartTellItsCamerasClock) {

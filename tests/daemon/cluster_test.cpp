@@ -250,13 +250,15 @@ TEST_F(ClusterTest, KillingTheNodeParkdIsOnLosesNoGateEventAndParkdComesBackOnAn
   constexpr int kPerCamera = 1'200;  // 12 s at 100 events/s per camera
   constexpr int kReportsPerSecond = 2'000;
   constexpr double kSeconds = 12;
-  start_parkd(cluster.uris_from(0));  // the first node first
-  test::MqttProbe status(cluster.uris_from(2), "status-watch");
+  test::MqttProbe status(cluster.uris_from(2), "status-watch");  // before parkd: see the sensors test
   status.subscribe(kStatusTopic);
+  start_parkd(cluster.uris_from(0));  // the first node first
   ASSERT_TRUE(status.wait_for(status_is(true), 15s)) << parkd_log();
   ASSERT_NE(parkd_log().find("connected to " + cluster.mqtt_uri(0)), std::string::npos) << parkd_log();
-  // What makes a failover wait for an election is off the node about to die (SessionStoreKeeper).
+  // What makes a failover wait for an election is off the node about to die (SessionStoreKeeper);
+  // the clients below connect once it has moved.
   ASSERT_TRUE(session_stream_away_from_parkd(test::scaled(15s))) << metrics() << parkd_log();
+  std::this_thread::sleep_for(1s);  // the new leader known to every node
   test::ProbeLogin persistent;
   persistent.persistent_session = true;
   test::MqttProbe barrier(cluster.uris_from(2), "barrier", persistent);
@@ -396,9 +398,9 @@ TEST_F(ClusterTest, ParkdKeepsTheSessionStreamsLeaderOffItsNode) {
     if (!cluster.stream_leader(1, "$MQTT_sess").empty()) cluster.step_down(1, "$MQTT_sess");
     std::this_thread::sleep_for(500ms);
   }
-  start_parkd(cluster.uris_from(0));
-  test::MqttProbe status(cluster.mqtt_uri(2), "status-watch");
+  test::MqttProbe status(cluster.mqtt_uri(2), "status-watch");  // before parkd: see the sensors test
   status.subscribe(kStatusTopic);
+  start_parkd(cluster.uris_from(0));
   ASSERT_TRUE(status.wait_for(status_is(true), 15s)) << parkd_log();
   ASSERT_EQ(parkds_node(), "n1");
   const auto deadline = Clock::now() + test::scaled(15s);
@@ -439,11 +441,15 @@ TEST_F(ClusterTest, ParkdKeepsTheSessionStreamsLeaderOffItsNode) {
 // went with a dropped connection comes again. parkd keeps the newer state and counts the older
 // report out of order: it arrived, and the state parkd shows is the sensor's last.
 TEST_F(ClusterTest, SensorsOnAKilledNodeFailOverAndNothingTheySentIsLost) {
-  start_parkd(cluster.uris_from(2));
+  // The test's clients connect and subscribe first: parkd may then move the session stream's
+  // leader off its node, and a CONNECT or SUBSCRIBE in flight at that moment can fail (a device
+  // tries again; these clients would throw).
   test::MqttProbe status(cluster.mqtt_uri(2), "status-watch");
   status.subscribe(kStatusTopic);
-  ASSERT_TRUE(status.wait_for(status_is(true), 15s)) << parkd_log();
   test::MqttProbe sensors(cluster.uris_from(1), "sensors-failing-over");
+  start_parkd(cluster.uris_from(2));
+  ASSERT_TRUE(status.wait_for(status_is(true), 15s)) << parkd_log();
+  ASSERT_TRUE(session_stream_away_from_parkd(test::scaled(15s))) << metrics() << parkd_log();
   ASSERT_EQ(sensors.connected_uri(), cluster.mqtt_uri(1));
   SensorRun run;
   std::thread sensing([&] { run = play_sensors(sensors, 2'000, 8); });

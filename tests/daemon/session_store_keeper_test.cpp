@@ -167,11 +167,11 @@ TEST_F(SessionStoreKeeperTest, AMonitorThatDoesNotAnswerIsCountedAndTheNextRound
 }
 
 TEST_F(SessionStoreKeeperTest, AnotherAccountIsAskedForByItsName) {
-  settings.account = "district 7";
-  leaders = R"({"account_details": [{"name": "district 7", "stream_detail": [{"name": "$MQTT_sess", "cluster": {"leader": "n1"}}]}]})";
+  settings.account = "district-7";
+  leaders = R"({"account_details": [{"name": "district-7", "stream_detail": [{"name": "$MQTT_sess", "cluster": {"leader": "n1"}}]}]})";
   check();
   ASSERT_EQ(asked.size(), 2u);
-  EXPECT_EQ(asked[1], "http://127.0.0.1:8101/jsz?acc=district%207&streams=true");
+  EXPECT_EQ(asked[1], "http://127.0.0.1:8101/jsz?acc=district-7&streams=true");
   EXPECT_EQ(sent.size(), 1u);
 }
 
