@@ -45,6 +45,9 @@ InboxEvent event_of(sqlite3_stmt* row) {
                     column_text(row, 3), sqlite3_column_int64(row, 5)};
 }
 
+// The same columns, then decided_at_ms.
+GateLedger::DecidedEvent decided_event_of(sqlite3_stmt* row) { return {event_of(row), sqlite3_column_int64(row, 6)}; }
+
 }  // namespace
 
 SqliteGateLedger::SqliteGateLedger(SqliteDatabase& db)
@@ -101,9 +104,7 @@ std::error_code SqliteGateLedger::decided_lately(TimeMs window, std::vector<Deci
   if (select.prepare_result() != SQLITE_OK) return sqlite_error(select.prepare_result());
   sqlite3_bind_int64(select.get(), 1, window);
   int rc = SQLITE_OK;
-  while ((rc = sqlite3_step(select.get())) == SQLITE_ROW) {
-    out.push_back(DecidedEvent{event_of(select.get()), sqlite3_column_int64(select.get(), 6)});
-  }
+  while ((rc = sqlite3_step(select.get())) == SQLITE_ROW) out.push_back(decided_event_of(select.get()));
   return rc == SQLITE_DONE ? std::error_code() : sqlite_error(rc);
 }
 
@@ -120,9 +121,7 @@ std::error_code SqliteGateLedger::last_decided(const std::string& lot_id, const 
   bind_text(select.get(), 2, gate_id);
   sqlite3_bind_int64(select.get(), 3, static_cast<sqlite3_int64>(count));
   int rc = SQLITE_OK;
-  while ((rc = sqlite3_step(select.get())) == SQLITE_ROW) {
-    out.push_back(DecidedEvent{event_of(select.get()), sqlite3_column_int64(select.get(), 6)});
-  }
+  while ((rc = sqlite3_step(select.get())) == SQLITE_ROW) out.push_back(decided_event_of(select.get()));
   return rc == SQLITE_DONE ? std::error_code() : sqlite_error(rc);
 }
 

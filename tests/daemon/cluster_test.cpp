@@ -140,17 +140,18 @@ class ClusterTest : public ::testing::Test {
   bool session_stream_away_from_parkd(std::chrono::milliseconds bound) {
     const auto deadline = Clock::now() + bound;
     while (Clock::now() < deadline) {
-      if (metrics().find("stream=\"$MQTT_sess\",node=") != std::string::npos &&
-          metrics().find("stream=\"$MQTT_sess\",node=\"" + parkds_node() + "\"") == std::string::npos) {
+      const std::string page = metrics();
+      if (page.find("stream=\"$MQTT_sess\",node=") != std::string::npos &&
+          page.find("stream=\"$MQTT_sess\",node=\"" + parkds_node(page) + "\"") == std::string::npos) {
         return true;
       }
       std::this_thread::sleep_for(100ms);
     }
     return false;
   }
-  // The name of the node parkd's session is on, by /metrics ("" when not connected).
-  std::string parkds_node() {
-    const std::string page = metrics();
+  // The name of the node parkd's session is on, by a /metrics page ("" when not connected).
+  std::string parkds_node() { return parkds_node(metrics()); }
+  std::string parkds_node(const std::string& page) {
     for (std::size_t i = 0; i < cluster.size(); ++i) {
       const int n = static_cast<int>(i);
       if (page.find("broker=\"" + cluster.mqtt_uri(n) + "\"} 1") != std::string::npos) return cluster.name(n);
