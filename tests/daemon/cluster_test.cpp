@@ -460,7 +460,11 @@ TEST_F(ClusterTest, SensorsOnAKilledNodeFailOverAndNothingTheySentIsLost) {
   std::printf("sensors: %d reports in %.2f s (%.0f/s), %d reconnection(s), now on %s\n", run.reports, run.seconds,
               run.reports / run.seconds, sensors.reconnections(), sensors.connected_uri().c_str());
   EXPECT_GE(sensors.reconnections(), 1);  // a surviving node may drop it once more while leaders are elected
-  EXPECT_NE(sensors.connected_uri(), cluster.mqtt_uri(1));
+  // Where the client is, the surviving nodes say: its own record of the URI is Paho's, which has
+  // named the killed node after a failover while the reports flowed through a live one (3 runs
+  // in ~40 under load; likely a CONNACK held back by an electing node completing a later attempt).
+  EXPECT_TRUE(cluster.has_mqtt_client(0, "sensors-failing-over") || cluster.has_mqtt_client(2, "sensors-failing-over"))
+      << cluster.log(0) << cluster.log(2);
   // Every report reached parkd: applied, or (rarely) after its sensor's next one; none missing.
   // Seen in about one run of eight: the node's death stalls parkd's sensor consumer for good
   // (nothing delivered, 13,548 pending); parkd's probe finds it within two rounds and a half

@@ -127,6 +127,11 @@ std::string NatsCluster::stream_leader(int i, const std::string& stream) const {
   return r.body.substr(from, r.body.find('"', from) - from);
 }
 
+bool NatsCluster::has_mqtt_client(int i, const std::string& client_id) const {
+  const HttpResult r = http_get(nodes_.at(static_cast<std::size_t>(i)).monitor_port, "/connz");
+  return r.status == 200 && r.body.find("\"mqtt_client\": \"" + client_id + "\"") != std::string::npos;
+}
+
 void NatsCluster::step_down(int i, const std::string& stream) {
   MqttProbe client(mqtt_uri(i), "step-down-" + nodes_.at(static_cast<std::size_t>(i)).name);
   client.publish("$JS/API/STREAM/LEADER/STEPDOWN/" + stream, "");

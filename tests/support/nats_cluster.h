@@ -45,6 +45,8 @@ class NatsCluster {
   // Which node (its name) leads `stream` of the default account, as node i's monitoring endpoint
   // says; "" when it names none.
   std::string stream_leader(int i, const std::string& stream) const;
+  // Whether node i's monitoring endpoint lists an MQTT connection of `client_id` (GET /connz).
+  bool has_mqtt_client(int i, const std::string& client_id) const;
   // Asks `stream`'s leader to step down, through an MQTT client on node i; Raft elects another.
   void step_down(int i, const std::string& stream);
 
