@@ -375,6 +375,14 @@ ConfigLoad load_config_text(std::string_view text, const std::string& file, cons
   };
   bounded(config.broker().has_probe_interval_s(), config.broker().probe_interval_s(), 3'600, "probe_interval_s",
           " (an hour), or 0 for no probes", s.broker.probe_interval_s);
+  if (config.broker().has_subscribe_timeout_s() && config.broker().subscribe_timeout_s() == 0) {
+    const SpecLocation at = where.at("broker");
+    out.issues.push_back(ConfigIssue{file, at.line, at.column,
+                                     "broker: subscribe_timeout_s is 0; 1 to 600 seconds (parkd must wait for an answer)"});
+  } else {
+    bounded(config.broker().has_subscribe_timeout_s(), config.broker().subscribe_timeout_s(), 600,
+            "subscribe_timeout_s", " (ten minutes)", s.broker.subscribe_timeout_s);
+  }
   bounded(config.broker().has_connects_at_once(), config.broker().connects_at_once(), 10'000, "connects_at_once",
           ", or 0 for no limit", s.broker.connects_at_once);
   if (!config.broker().password_file().empty()) s.broker.password_file = (base_dir / config.broker().password_file()).string();

@@ -285,6 +285,7 @@ int run(const DaemonOptions& options) {
     s.subscriptions = {"parking/" + lot + "/sensors/+/+", "parking/" + lot + "/gates/+/event"};
     s.probes = {{s.subscriptions[0], sensor_probe_topic(lot)}, {s.subscriptions[1], gate_probe_topic(lot)}};
     s.probe_interval = std::chrono::seconds(config.settings.broker.probe_interval_s);
+    s.subscribe_timeout = std::chrono::seconds(config.settings.broker.subscribe_timeout_s);
     s.probe_tag = fmt::format("parkd-{}-{}", ::getpid(), started_at);
     s.connect_limiter = &connect_limiter;
     if (options.sim_clock && i == 0) s.subscriptions.emplace_back(kSimClockTopic);

@@ -229,6 +229,13 @@ std::string render_metrics(const EngineHost& host, TimeMs started_at_ms, const E
       p.sample("parkd_mqtt_subscription_stalls_total", fmt::format("client=\"{}\"", escape(s.client_id)),
                s.subscription_stalls);
     }
+    p.family("parkd_mqtt_subscribes_unanswered_total", "counter",
+             "SUBSCRIBE requests the broker left unanswered for broker.subscribe_timeout_s while the connection was "
+             "up (a broker fault): each is followed by a reconnection to the next broker, session kept.");
+    for (const MqttSessionFigures& s : sessions) {
+      p.sample("parkd_mqtt_subscribes_unanswered_total", fmt::format("client=\"{}\"", escape(s.client_id)),
+               s.subscribes_unanswered);
+    }
     p.family("parkd_mqtt_session_hearing", "gauge", "0 from a stalled probe until a probe comes back through every "
              "subscription again; 1 otherwise.");
     for (const MqttSessionFigures& s : sessions) {

@@ -49,6 +49,7 @@ MqttSession::MqttSession(Settings settings, boost::asio::any_io_executor executo
       tick_timer_(executor_),
       probe_timer_(executor_),
       slot_timer_(executor_),
+      subscribe_timer_(executor_),
       // One and a half intervals: a probe is judged at the second round after it went, not the
       // first (a round may also come a tenth early: the spread). Brokers busy with a failover (a
       // thousand lots moving to another node) delivered probes up to 20 s late, and moving a
@@ -106,6 +107,7 @@ MqttSession::MqttSession(Settings settings, boost::asio::any_io_executor executo
       resubscribe_pending_.clear();  // everything is asked for again now
       probe_.connection_changed();
       awaiting_probe_ = false;
+      watch_subscribe(++connections_seen_);
     });
     subscribe(filters_);  // online once the broker has granted every subscription
   });
@@ -129,15 +131,20 @@ void MqttSession::subscribe(const std::vector<std::string>& filters) {
   }
   std::vector<int> qos;
   for (const std::string& f : filters) qos.push_back(f == settings_.receive_tick_topic ? 0 : 1);
+  subscribe_asked_at_ = std::chrono::steady_clock::now().time_since_epoch().count();
   try {
     client_.subscribe(mqtt::string_collection::create(filters), qos, nullptr, subscribe_listener_);
   } catch (const mqtt::exception& e) {
     give_back_slot();
-    Log::warn("mqtt", "{} cannot subscribe ({}); trying again when it reconnects", settings_.client_id, e.what());
+    // Unanswered as far as watch_subscribe can tell: the connection is ended after the timeout
+    // unless it goes first.
+    Log::warn("mqtt", "{} cannot subscribe ({}); reconnecting within {} ms", settings_.client_id, e.what(),
+              settings_.subscribe_timeout.count());
   }
 }
 
 void MqttSession::on_suback(const mqtt::token& tok, bool failed) {
+  subscribe_answered_at_ = std::chrono::steady_clock::now().time_since_epoch().count();
   give_back_slot();  // the broker answered: whatever it said, the connect's work there is done
   std::vector<std::string> asked;
   if (const auto topics = tok.get_topics()) {
@@ -262,6 +269,7 @@ MqttSession::~MqttSession() {
   tick_timer_.cancel();
   probe_timer_.cancel();
   slot_timer_.cancel();
+  subscribe_timer_.cancel();
   try {
     if (client_.is_connected()) client_.disconnect()->wait_for(std::chrono::seconds(2));
   } catch (const mqtt::exception&) {
@@ -273,7 +281,7 @@ MqttSessionFigures MqttSession::figures() const {
   return MqttSessionFigures{settings_.client_id,   settings_.uris.at(uri_index_), connected,
                             connected && online_,  connects_kept_.load(),         connects_new_.load(),
                             lost_.load(),          subscriptions_refused_.load(), stalls_.load(),
-                            hearing_.load()};
+                            hearing_.load(),         subscribes_unanswered_.load()};
 }
 
 void MqttSession::start() {
@@ -359,12 +367,41 @@ void MqttSession::reconnect_after_stall(const std::string& filters) {
   // (seen on a NATS node whose JetStream consumer stopped). Another node serves the same session
   // and consumers, so nothing the cluster holds for parkd is dropped; the session is never
   // cleaned by parkd, since that would drop what the consumers still hold.
-  const std::size_t next = (uri_index_ + 1) % settings_.uris.size();
   sessions_log().error("mqtt", "hears_nothing",
                        "{} hears nothing on {}: the probe parkd sent itself through it has not come back within {} ms, "
                        "though the broker granted the subscription and the connection is up; reconnecting to {} "
                        "(session kept), offline until a probe comes back",
-                       settings_.client_id, filters, probe_.patience().count(), settings_.uris.at(next));
+                       settings_.client_id, filters, probe_.patience().count(), settings_.uris.at(next_uri()));
+  reconnect_to(next_uri());
+}
+
+void MqttSession::watch_subscribe(std::uint64_t connection) {
+  subscribe_timer_.expires_after(settings_.subscribe_timeout);
+  subscribe_timer_.async_wait([this, connection](const boost::system::error_code& ec) {
+    // A new connection watches for itself; a lost one reconnects through on_connect_failure.
+    if (ec || stopping_ || online_ || connection != connections_seen_ || !client_.is_connected()) return;
+    const std::int64_t asked = subscribe_asked_at_.load();
+    const auto waited = std::chrono::steady_clock::now() -
+                        std::chrono::steady_clock::time_point(std::chrono::steady_clock::duration(asked));
+    // Answered (a refusal's retry or a probe holds the session offline, and each has a timer of
+    // its own), or asked again since the last look: look again later.
+    if (subscribe_answered_at_.load() >= asked || waited < settings_.subscribe_timeout) {
+      return watch_subscribe(connection);
+    }
+    ++subscribes_unanswered_;
+    sessions_log().error("mqtt", "no_suback",
+                         "{}: {} has not answered parkd's SUBSCRIBE for {} ms though the connection is up ({} of "
+                         "parkd's publishes in flight, {} waiting): offline; reconnecting to {} (session kept)",
+                         settings_.client_id, settings_.uris.at(uri_index_),
+                         std::chrono::duration_cast<std::chrono::milliseconds>(waited).count(), in_flight_.load(),
+                         waiting_count_.load(), settings_.uris.at(next_uri()));
+    reconnect_to(next_uri());
+    // Should the disconnect itself never happen, the next look says so again.
+    watch_subscribe(connection);
+  });
+}
+
+void MqttSession::reconnect_to(std::size_t next) {
   online_ = false;
   awaiting_probe_ = false;
   uri_index_ = next;
@@ -616,6 +653,7 @@ void MqttSession::begin_stop(const std::string& final_status) {
   tick_timer_.cancel();
   probe_timer_.cancel();
   slot_timer_.cancel();
+  subscribe_timer_.cancel();
   try {
     if (client_.is_connected() && !settings_.status_topic.empty()) {
       final_status_ = client_.publish(settings_.status_topic, final_status, 1, true);

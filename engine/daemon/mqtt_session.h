@@ -59,6 +59,11 @@ class MqttSession {
     };
     std::vector<Probed> probes;
     std::chrono::milliseconds probe_interval{30'000};
+    // A SUBSCRIBE the broker has not answered for this long, on a connection that is up, is not
+    // coming (a fault of the broker or of the client library: nothing else would end the wait,
+    // and the session would stay offline for good): the session reconnects to the next broker
+    // (session kept) and asks again there.
+    std::chrono::milliseconds subscribe_timeout{15'000};
     std::string probe_tag;  // different in each process (SubscriptionProbe)
     std::string status_topic;                // retained EngineStatus; the will goes here too
     std::string online_payload;
@@ -148,6 +153,12 @@ class MqttSession {
   void note_heard(const SubscriptionProbe::Heard& heard);  // a filter delivers: online if all do
   // A subscription stopped delivering: away from this broker, to the next one, session kept (io thread).
   void reconnect_after_stall(const std::string& filters);
+  // Every subscribe_timeout while `connection` (connections_seen_) is up and not online: a
+  // request without an answer for that long ends the connection (io thread).
+  void watch_subscribe(std::uint64_t connection);
+  // Offline, and a deliberate disconnect; after_disconnect connects to `next` (io thread).
+  void reconnect_to(std::size_t next);
+  std::size_t next_uri() const { return (uri_index_ + 1) % settings_.uris.size(); }
   // Asks again for `filters` after a pause that doubles up to kResubscribeMax (from any thread);
   // `why` completes the log line "<client> is not online: <why>".
   void resubscribe_later(std::vector<std::string> filters, std::string why);
@@ -213,6 +224,13 @@ class MqttSession {
   boost::asio::steady_timer tick_timer_;
   boost::asio::steady_timer probe_timer_;
   boost::asio::steady_timer slot_timer_;
+  boost::asio::steady_timer subscribe_timer_;
+  std::uint64_t connections_seen_ = 0;  // io thread only: which connection subscribe_timer_ watches
+  // When the last SUBSCRIBE was asked for and when the last answer to one came (steady clock,
+  // ns): set on Paho's thread or the io thread, read by watch_subscribe.
+  std::atomic<std::int64_t> subscribe_asked_at_{0};
+  std::atomic<std::int64_t> subscribe_answered_at_{0};
+  std::atomic<std::uint64_t> subscribes_unanswered_{0};
   std::atomic<bool> holds_slot_{false};  // in settings_.connect_limiter
   std::uint64_t slot_generation_ = 0;    // io thread only: which attempt slot_timer_ is for
   SubscriptionProbe probe_;     // io thread only

@@ -24,6 +24,9 @@ struct MqttSessionFigures {
   // (each followed by a reconnection), and whether every subscription delivers now.
   std::uint64_t subscription_stalls = 0;
   bool hearing = true;
+  // SUBSCRIBE requests left unanswered for the session's subscribe timeout on a connection that
+  // was up (each followed by a reconnection).
+  std::uint64_t subscribes_unanswered = 0;
 };
 
 // The session as /v1/status and the console name it: "online" (parkd hears the lot's devices),

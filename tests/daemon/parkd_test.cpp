@@ -22,6 +22,7 @@
 #include "support/event_stream_client.h"
 #include "support/mqtt_probe.h"
 #include "support/processes.h"
+#include "support/unanswering_broker.h"
 #include "config/version.h"
 #include "store/sqlite_registry_store.h"
 
@@ -100,9 +101,10 @@ class ParkdTest : public ::testing::Test {
                                                   << " }\nlot_files: \"tlot.textproto\"\n" << extra;
   }
 
-  void start_parkd(std::vector<std::string> extra = {}) {
+  void start_parkd(std::vector<std::string> extra = {}) { start_parkd_at(broker.uri(), std::move(extra)); }
+  void start_parkd_at(const std::string& broker_uri, std::vector<std::string> extra = {}) {
     std::vector<std::string> argv = {(test::binary_dir() / "bin/parkd").string(), "--config",
-                                     (dir.path() / "parkd.textproto").string(), "--broker", broker.uri(),
+                                     (dir.path() / "parkd.textproto").string(), "--broker", broker_uri,
                                      "--db", (dir.path() / "parkd.db").string(),
                                      "--http", "127.0.0.1:" + std::to_string(http_port)};
     argv.insert(argv.end(), extra.begin(), extra.end());
@@ -110,6 +112,20 @@ class ParkdTest : public ::testing::Test {
   }
 
   std::string parkd_log() { return test::read_file(dir.path() / "parkd.log"); }
+  // The log without the lines of one kind (thousands of visitors' exits hide what went wrong).
+  std::string parkd_log_without(std::string_view noise) {
+    std::istringstream in(parkd_log());
+    std::string out;
+    std::size_t dropped = 0;
+    for (std::string line; std::getline(in, line);) {
+      if (line.find(noise) != std::string::npos) {
+        ++dropped;
+      } else {
+        out += line + "\n";
+      }
+    }
+    return out + "(" + std::to_string(dropped) + " lines with \"" + std::string(noise) + "\" left out)\n";
+  }
 
   // A camera's first entry, sent through `broker_uri`, reaches the barrier decided.
   bool first_entry_decided(const std::string& broker_uri) {
@@ -177,6 +193,28 @@ class ParkdTest : public ::testing::Test {
   test::ChildProcess parkd;
   int http_port = test::free_loopback_port();
 };
+
+// A SUBSCRIBE the broker never answers (a broker fault: nothing else would end the wait) is not
+// waited on for ever: after broker.subscribe_timeout_s parkd says so, connects again and asks
+// again, and is online once the broker answers. Before, it never says online.
+TEST_F(ParkdTest, ASubscribeTheBrokerNeverAnswersIsAskedAgainOnANewConnection) {
+  test::UnansweringBroker mute(/*mute_connections=*/1);
+  write_config("", "subscribe_timeout_s: 2");
+  start_parkd_at(mute.uri());
+  const auto online_on = [](int connection) {
+    return [connection](const test::UnansweringBroker::Publish& p) {
+      parking::v1::EngineStatus s;
+      return p.connection == connection && p.topic == kStatusTopic && s.ParseFromString(p.payload) && s.online();
+    };
+  };
+  ASSERT_TRUE(mute.wait_for(online_on(2), 20s)) << parkd_log();
+  EXPECT_GE(mute.subscribes(1), 1);
+  EXPECT_FALSE(mute.wait_for(online_on(1), 0ms)) << "online without a SUBACK";
+  EXPECT_NE(parkd_log().find("has not answered parkd's SUBSCRIBE for"), std::string::npos) << parkd_log();
+  const std::string m = test::http_get(http_port, "/metrics").body;
+  EXPECT_EQ(test::metric_value(m, "parkd_mqtt_subscribes_unanswered_total{client=\"parkd-test-tlot\"}"), 1) << m;
+  EXPECT_EQ(test::metric_value(m, "parkd_mqtt_session_online{client=\"parkd-test-tlot\"}"), 1) << m;
+}
 
 // Issue #15: a list of brokers (the nodes of a cluster), tried in order. parkd comes up on the
 // second while the first is down; when it loses the second it finds the first again, with its
@@ -732,28 +770,47 @@ void ParkdTest::kill_while_cameras_publish(bool sim_clock) {
   };
   std::thread north([&] { publish_all("gate", "苏"); });
   std::thread side([&] { publish_all("side", "浙"); });
+  // A failed assertion returns with the threads still running: they are stopped and joined
+  // first, so the failure reads as one (a joinable std::thread's destructor aborts the binary).
+  struct JoinOnReturn {
+    std::atomic<bool>& stop;
+    std::vector<std::thread*> threads;
+    ~JoinOnReturn() {
+      stop = true;
+      for (std::thread* t : threads) {
+        if (t->joinable()) t->join();
+      }
+    }
+  } join_on_return{stop_clock, {&north, &side, &clock}};
   test::MqttProbe status(broker.uri(), "status-watch");
   status.subscribe(kStatusTopic);
   std::mt19937 rng(sim_clock ? 11 : 7);
   int kills = 0;
   int kills_right_after_start = 0;
+  auto started = std::chrono::steady_clock::now();
+  std::chrono::milliseconds slowest_online{0};
   for (; kills < kKills; ++kills) {
     // A third of the kills come within 40 ms of parkd's session being up: while the broker hands
     // over the backlog of the time it was away, and with the simulated clock before its first
     // SimClock. The others at any moment of the next 350 ms.
     const bool early = rng() % 3 == 0;
-    ASSERT_TRUE(status.wait_for(status_is(true), 10s)) << parkd_log();
+    ASSERT_TRUE(status.wait_for(status_is(true), 10s))
+        << "parkd " << (parkd.running() ? "runs" : "has exited") << "; " << parkd_log_without("gates: visitor ");
+    slowest_online = std::max(slowest_online, std::chrono::duration_cast<std::chrono::milliseconds>(
+                                                  std::chrono::steady_clock::now() - started));
     status.clear();
     std::this_thread::sleep_for(std::chrono::milliseconds(early ? rng() % 40 : rng() % 350));
     kills_right_after_start += early ? 1 : 0;
     parkd.signal(SIGKILL);
     ASSERT_EQ(parkd.wait(5s), 128 + SIGKILL);
+    started = std::chrono::steady_clock::now();
     start_parkd(extra);
   }
   north.join();
   side.join();
-  std::printf("%d events in %.2f s (%.0f/s) with %d kills (%d right after a start)\n", 2 * kPerCamera,
-              publishing_seconds.load(), 2 * kPerCamera / publishing_seconds.load(), kills, kills_right_after_start);
+  std::printf("%d events in %.2f s (%.0f/s) with %d kills (%d right after a start); online at most %lld ms after a start\n",
+              2 * kPerCamera, publishing_seconds.load(), 2 * kPerCamera / publishing_seconds.load(), kills,
+              kills_right_after_start, static_cast<long long>(slowest_online.count()));
 
   SqliteDatabase db((dir.path() / "parkd.db").string());
   auto delivered = [&] {
