@@ -24,7 +24,7 @@ struct BrokerSettings {
   std::string cert_file;  // TLS client certificate (optional)
   std::string key_file;
   std::uint32_t probe_interval_s = 30;  // 0: no probes (MqttSession::Settings::probes)
-  std::uint32_t subscribe_timeout_s = 15;  // MqttSession::Settings::subscribe_timeout
+  std::uint32_t subscribe_timeout_s = 30;  // MqttSession::Settings::subscribe_timeout
   std::uint32_t connects_at_once = 32;  // 0: no limit (ConnectLimiter)
   // On a NATS cluster: each node's monitoring endpoint by the broker URI it serves
   // (SessionStoreKeeper); empty: not watched.

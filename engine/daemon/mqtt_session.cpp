@@ -107,7 +107,7 @@ MqttSession::MqttSession(Settings settings, boost::asio::any_io_executor executo
       resubscribe_pending_.clear();  // everything is asked for again now
       probe_.connection_changed();
       awaiting_probe_ = false;
-      watch_subscribe(++connections_seen_);
+      watch_subscribe(++connections_seen_, uri_index_);
     });
     subscribe(filters_);  // online once the broker has granted every subscription
   });
@@ -375,9 +375,9 @@ void MqttSession::reconnect_after_stall(const std::string& filters) {
   reconnect_to(next_uri());
 }
 
-void MqttSession::watch_subscribe(std::uint64_t connection) {
+void MqttSession::watch_subscribe(std::uint64_t connection, std::size_t uri) {
   subscribe_timer_.expires_after(settings_.subscribe_timeout);
-  subscribe_timer_.async_wait([this, connection](const boost::system::error_code& ec) {
+  subscribe_timer_.async_wait([this, connection, uri](const boost::system::error_code& ec) {
     // A new connection watches for itself; a lost one reconnects through on_connect_failure.
     if (ec || stopping_ || online_ || connection != connections_seen_ || !client_.is_connected()) return;
     const std::int64_t asked = subscribe_asked_at_.load();
@@ -386,18 +386,18 @@ void MqttSession::watch_subscribe(std::uint64_t connection) {
     // Answered (a refusal's retry or a probe holds the session offline, and each has a timer of
     // its own), or asked again since the last look: look again later.
     if (subscribe_answered_at_.load() >= asked || waited < settings_.subscribe_timeout) {
-      return watch_subscribe(connection);
+      return watch_subscribe(connection, uri);
     }
     ++subscribes_unanswered_;
     sessions_log().error("mqtt", "no_suback",
                          "{}: {} has not answered parkd's SUBSCRIBE for {} ms though the connection is up ({} of "
                          "parkd's publishes in flight, {} waiting): offline; reconnecting to {} (session kept)",
-                         settings_.client_id, settings_.uris.at(uri_index_),
+                         settings_.client_id, settings_.uris.at(uri),
                          std::chrono::duration_cast<std::chrono::milliseconds>(waited).count(), in_flight_.load(),
-                         waiting_count_.load(), settings_.uris.at(next_uri()));
-    reconnect_to(next_uri());
+                         waiting_count_.load(), settings_.uris.at((uri + 1) % settings_.uris.size()));
+    reconnect_to((uri + 1) % settings_.uris.size());
     // Should the disconnect itself never happen, the next look says so again.
-    watch_subscribe(connection);
+    watch_subscribe(connection, uri);
   });
 }
 

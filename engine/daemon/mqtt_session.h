@@ -63,7 +63,7 @@ class MqttSession {
     // coming (a fault of the broker or of the client library: nothing else would end the wait,
     // and the session would stay offline for good): the session reconnects to the next broker
     // (session kept) and asks again there.
-    std::chrono::milliseconds subscribe_timeout{15'000};
+    std::chrono::milliseconds subscribe_timeout{30'000};
     std::string probe_tag;  // different in each process (SubscriptionProbe)
     std::string status_topic;                // retained EngineStatus; the will goes here too
     std::string online_payload;
@@ -153,9 +153,9 @@ class MqttSession {
   void note_heard(const SubscriptionProbe::Heard& heard);  // a filter delivers: online if all do
   // A subscription stopped delivering: away from this broker, to the next one, session kept (io thread).
   void reconnect_after_stall(const std::string& filters);
-  // Every subscribe_timeout while `connection` (connections_seen_) is up and not online: a
-  // request without an answer for that long ends the connection (io thread).
-  void watch_subscribe(std::uint64_t connection);
+  // Every subscribe_timeout while `connection` (connections_seen_, to settings_.uris[uri]) is up
+  // and not online: a request without an answer for that long ends the connection (io thread).
+  void watch_subscribe(std::uint64_t connection, std::size_t uri);
   // Offline, and a deliberate disconnect; after_disconnect connects to `next` (io thread).
   void reconnect_to(std::size_t next);
   std::size_t next_uri() const { return (uri_index_ + 1) % settings_.uris.size(); }

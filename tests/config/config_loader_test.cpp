@@ -123,7 +123,7 @@ TEST(ConfigLoader, BrokersAreAListTriedInOrderAndEachIsChecked) {
   EXPECT_EQ(unlimited.config->settings.broker.connects_at_once, 0u);
   refused("broker { subscribe_timeout_s: 0 }", "subscribe_timeout_s is 0; 1 to 600 seconds (parkd must wait for an answer)");
   refused("broker { subscribe_timeout_s: 601 }", "subscribe_timeout_s is 601; at most 600 (ten minutes)");
-  EXPECT_EQ(one.config->settings.broker.subscribe_timeout_s, 15u);
+  EXPECT_EQ(one.config->settings.broker.subscribe_timeout_s, 30u);
   const ConfigLoad patient = load_config_text(std::string(lot) + "broker { subscribe_timeout_s: 120 }\n", "s.textproto", ".");
   ASSERT_TRUE(patient.config) << all_issues(patient.issues);
   EXPECT_EQ(patient.config->settings.broker.subscribe_timeout_s, 120u);

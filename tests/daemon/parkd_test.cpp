@@ -97,7 +97,10 @@ class ParkdTest : public ::testing::Test {
   }
 
   void write_config(const std::string& extra, const std::string& broker_extra = "") {
-    std::ofstream(dir.path() / "parkd.textproto") << "broker { client_id: \"parkd-test\" " << broker_extra
+    // A local Mosquitto answers a SUBSCRIBE at once: a lost answer should not cost a test its
+    // whole wait for parkd's online status (ASubscribeTheBrokerNeverAnswers... sets its own).
+    const char* patience = broker_extra.find("subscribe_timeout_s") == std::string::npos ? "subscribe_timeout_s: 10 " : "";
+    std::ofstream(dir.path() / "parkd.textproto") << "broker { client_id: \"parkd-test\" " << patience << broker_extra
                                                   << " }\nlot_files: \"tlot.textproto\"\n" << extra;
   }
 
