@@ -380,8 +380,12 @@ int main(int argc, char** argv) {
       free_now += downward ? -1u : 1u;
       sent.push_back(Sent{Clock::now(), free_now, downward,
                           std::chrono::duration<double, std::milli>(std::chrono::system_clock::now().time_since_epoch()).count()});
-      senders[static_cast<std::size_t>(k % kPublishers)]->publish(report_topic("bench", sensor),
-                                                                  report(sensor, downward, ++round_seq, false));
+      // By sensor, not by sample: at a turn of the sweep one sensor reports twice in a row (taken,
+      // then free again), and on two connections the broker may hand parkd the second first; parkd
+      // then rightly drops the first by its seq, and no frame ever shows it (a window of 5,000
+      // "saw 4,999"). A real sensor has one connection.
+      senders[static_cast<std::size_t>(sensor % kPublishers)]->publish(report_topic("bench", sensor),
+                                                                       report(sensor, downward, ++round_seq, false));
     }
     swept += latency_samples;
     for (auto& s : senders) s->drain();

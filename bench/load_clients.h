@@ -1,6 +1,6 @@
 // The load driver's MQTT clients: publishers with a bounded QoS 1 window (libmosquitto for the
-// load, Paho for the gates' echo), a subscriber that stamps what arrives, the sensor stream they
-// carry, and a process's CPU time.
+// latency windows and the cameras, Paho for the gates' echo; the bulk load's are bulk_clients.h),
+// a subscriber that stamps what arrives, the sensor stream they carry, and a process's CPU time.
 #pragma once
 
 #include <mqtt/async_client.h>
@@ -30,6 +30,9 @@ constexpr int kPublishers = 8;
 // outgoing messages on every publish and PUBACK, and 100 in flight already keep a client's
 // pipe full on loopback (raw relay, medians of 3: 19,400/s with 500, 22,100/s with 100).
 constexpr std::size_t kWindowPerClient = 100;
+// PUBLISH packets a BulkPublisher sends together: a quarter of its window, so the broker always
+// has the next batch while it acknowledges the last.
+constexpr std::size_t kBulkBatch = 25;
 
 std::string space_id(int i);
 std::string sensor_id(int i);
@@ -42,7 +45,8 @@ std::string report(int sensor, bool occupied, std::uint64_t seq, bool heartbeat)
 inline int stream_sensor(std::uint64_t k) { return static_cast<int>(k % kSensors); }
 inline bool stream_occupied(std::uint64_t k) { return (k / kSensors) % 2 == 0; }
 
-// The load's publishing client, on libmosquitto (Debian's libmosquitto1): a bounded window of
+// The latency windows' publishing client (the bulk load's is BulkPublisher, bulk_clients.h), on
+// libmosquitto (Debian's libmosquitto1): a bounded window of
 // QoS 1 messages in flight, TCP_NODELAY (tools/nodelay's shim), and a network thread of its own
 // per client. A publish costs it a few microseconds where Paho's costs tens (a command queue, a
 // message-id scan and a send thread shared by every client of the process), so the publishers

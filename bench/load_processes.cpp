@@ -6,6 +6,7 @@
 #include <condition_variable>
 #include <cstdio>
 #include <cstdlib>
+#include <cstring>
 #include <deque>
 #include <fstream>
 #include <functional>
@@ -13,6 +14,7 @@
 #include <stdexcept>
 #include <thread>
 
+#include "bulk_clients.h"
 #include "parking/v1/messages.pb.h"
 
 namespace parkd::bench {
@@ -26,32 +28,64 @@ void wait_for_file(const fs::path& path) {
   while (!fs::exists(path)) std::this_thread::sleep_for(200us);
 }
 
+// The raw relay's clients (the bulk load's publishers and the sink): BulkPublisher and
+// BulkSubscriber, unless PARKD_E2E_RELAY_CLIENTS=mosquitto asks for the libmosquitto clients the
+// latency windows use (the harness before session 24, for A/B runs).
+bool bulk_clients() {
+  const char* v = std::getenv("PARKD_E2E_RELAY_CLIENTS");
+  return v == nullptr || std::strcmp(v, "mosquitto") != 0;
+}
+
 // --publish: threads [first, first + threads) of kPublishers, each a client of its own, publish
 // their share of the stream once `go` exists.
 int publish(const std::string& uri, const std::string& lot, int first, int threads, std::uint64_t messages,
             std::uint64_t seq_base, bool changes, const fs::path& go, const fs::path& ready) {
-  auto senders = connect_senders(uri, lot + "-publisher-" + std::to_string(first) + "-", threads);
+  const std::string prefix = lot + "-publisher-" + std::to_string(first) + "-";
+  std::vector<std::unique_ptr<Sender>> senders;
+  std::vector<std::unique_ptr<BulkPublisher>> bulk;
+  if (bulk_clients()) {
+    for (int i = 0; i < threads; ++i) {
+      bulk.push_back(std::make_unique<BulkPublisher>(uri, prefix + std::to_string(i), kWindowPerClient, kBulkBatch));
+    }
+  } else {
+    senders = connect_senders(uri, prefix, threads);
+  }
   std::ofstream(ready) << "ready\n";
   wait_for_file(go);
+  const auto play = [&](auto& client, int i) {
+    for (std::uint64_t k = static_cast<std::uint64_t>(first + i); k < messages; k += kPublishers) {
+      const int sensor = stream_sensor(k);
+      client.publish(report_topic(lot, sensor), report(sensor, changes && stream_occupied(k), seq_base + k, !changes));
+    }
+    client.drain();
+  };
   std::vector<std::thread> workers;
   for (int i = 0; i < threads; ++i) {
     workers.emplace_back([&, i] {
-      Sender& sender = *senders[static_cast<std::size_t>(i)];
-      for (std::uint64_t k = static_cast<std::uint64_t>(first + i); k < messages; k += kPublishers) {
-        const int sensor = stream_sensor(k);
-        sender.publish(report_topic(lot, sensor), report(sensor, changes && stream_occupied(k), seq_base + k, !changes));
+      const auto at = static_cast<std::size_t>(i);
+      if (bulk.empty()) {
+        play(*senders[at], i);
+      } else {
+        play(*bulk[at], i);
       }
-      sender.drain();
     });
   }
   for (auto& w : workers) w.join();
   for (auto& s : senders) s->disconnect();
+  for (auto& b : bulk) b->disconnect();
   return 0;
 }
 
 // --sink: a plain subscriber; counts `expected` messages and writes the steady-clock time of the
 // last one (ns) to `out`.
 int sink(const std::string& uri, const std::string& filter, std::uint64_t expected, const std::string& out) {
+  if (bulk_clients()) {
+    BulkSubscriber subscriber(uri, "sink-" + std::to_string(::getpid()), filter);
+    std::ofstream(out + ".ready") << "ready\n";
+    const std::uint64_t count = subscriber.receive(expected, Clock::now() + 300s);
+    std::ofstream(out) << count << " " << subscriber.last().time_since_epoch().count() << "\n";
+    return count == expected ? 0 : 1;
+  }
   Receiver receiver(uri, "sink-" + std::to_string(::getpid()), filter, Receiver::Keep::kNothing);
   std::ofstream(out + ".ready") << "ready\n";
   const auto give_up = Clock::now() + 300s;
