@@ -40,6 +40,23 @@ void send_all(int fd, const std::string& bytes) {
   }
 }
 
+// A packet: its type byte, the remaining length, `body`.
+void send_packet(int fd, std::uint8_t type, const std::string& body) {
+  std::string packet(1, static_cast<char>(type));
+  put_length(packet, body.size());
+  send_all(fd, packet + body);
+}
+
+bool receive_exactly(int fd, char* out, std::size_t n) {
+  for (std::size_t got = 0; got < n;) {
+    const ssize_t r = ::recv(fd, out + got, n - got, 0);
+    if (r < 0 && errno == EINTR) continue;
+    if (r <= 0) return false;
+    got += static_cast<std::size_t>(r);
+  }
+  return true;
+}
+
 int connect_to(const std::string& uri) {
   const BrokerAddress address = broker_address(uri);
   addrinfo hints{};
@@ -71,18 +88,13 @@ int connect_session(const std::string& uri, const std::string& client_id) {
   body.push_back(0);
   body.push_back(0);
   put_string(body, client_id);
-  std::string connect(1, static_cast<char>(0x10));
-  put_length(connect, body.size());
-  send_all(fd, connect + body);
   char connack[4];
-  std::size_t got = 0;
-  while (got < sizeof connack) {
-    const ssize_t n = ::recv(fd, connack + got, sizeof connack - got, 0);
-    if (n <= 0) {
-      ::close(fd);
-      throw std::runtime_error("bulk client: no CONNACK from " + uri);
-    }
-    got += static_cast<std::size_t>(n);
+  try {
+    send_packet(fd, 0x10, body);
+    if (!receive_exactly(fd, connack, sizeof connack)) throw std::runtime_error("bulk client: no CONNACK from " + uri);
+  } catch (const std::exception&) {
+    ::close(fd);
+    throw;
   }
   if (connack[0] != 0x20 || connack[3] != 0) {
     ::close(fd);
@@ -165,24 +177,21 @@ BulkSubscriber::BulkSubscriber(const std::string& uri, const std::string& client
   std::string body{0, 1};  // packet id 1
   put_string(body, filter);
   body.push_back(1);  // QoS 1
-  std::string subscribe(1, static_cast<char>(0x82));
-  put_length(subscribe, body.size());
-  send_all(fd_, subscribe + body);
   char suback[5];
-  std::size_t got = 0;
-  while (got < sizeof suback) {
-    const ssize_t n = ::recv(fd_, suback + got, sizeof suback - got, 0);
-    if (n <= 0) throw std::runtime_error("bulk subscriber: no SUBACK from " + uri);
-    got += static_cast<std::size_t>(n);
-  }
-  if (suback[0] != static_cast<char>(0x90) || static_cast<std::uint8_t>(suback[4]) >= 0x80) {
-    throw std::runtime_error("bulk subscriber: " + uri + " refused the subscription to " + filter);
+  send_packet(fd_, 0x82, body);
+  const bool received = receive_exactly(fd_, suback, sizeof suback);
+  if (!received || suback[0] != static_cast<char>(0x90) || static_cast<std::uint8_t>(suback[4]) >= 0x80) {
+    ::close(fd_);  // the destructor does not run for a constructor that throws
+    throw std::runtime_error("bulk subscriber: " + uri + (received ? " refused the subscription to " + filter : " sent no SUBACK"));
   }
 }
 
 BulkSubscriber::~BulkSubscriber() {
   if (fd_ < 0) return;
-  send_all(fd_, std::string{static_cast<char>(0xe0), 0});
+  try {
+    send_all(fd_, std::string{static_cast<char>(0xe0), 0});
+  } catch (const std::exception&) {  // the broker is gone already: nothing to say goodbye to
+  }
   ::close(fd_);
 }
 

@@ -209,38 +209,31 @@ std::string render_metrics(const EngineHost& host, TimeMs started_at_ms, const E
       p.sample("parkd_mqtt_session_connected", fmt::format("client=\"{}\",broker=\"{}\"", escape(s.client_id), escape(s.broker)),
                s.connected ? 1 : 0);
     }
-    p.family("parkd_mqtt_session_online", "gauge", "1 while the session is connected and the broker granted every "
-             "subscription it asked for: only then does parkd hear the lot's devices.");
-    for (const MqttSessionFigures& s : sessions) {
-      p.sample("parkd_mqtt_session_online", fmt::format("client=\"{}\"", escape(s.client_id)), s.online ? 1 : 0);
-    }
-    p.family("parkd_mqtt_subscriptions_refused_total", "counter",
-             "Subscriptions a SUBACK refused (0x80: an ACL, or a cluster node that could not make the subscription); "
-             "parkd asks again for those after 1, 2, 4... up to 30 s.");
-    for (const MqttSessionFigures& s : sessions) {
-      p.sample("parkd_mqtt_subscriptions_refused_total", fmt::format("client=\"{}\"", escape(s.client_id)),
-               s.subscriptions_refused);
-    }
-    p.family("parkd_mqtt_subscription_stalls_total", "counter",
-             "Probes parkd sent itself through a granted subscription that did not come back within one and a half "
-             "probe intervals while the connection stayed up: the broker stopped delivering. Each is followed by a "
-             "reconnection to the next broker, session kept.");
-    for (const MqttSessionFigures& s : sessions) {
-      p.sample("parkd_mqtt_subscription_stalls_total", fmt::format("client=\"{}\"", escape(s.client_id)),
-               s.subscription_stalls);
-    }
-    p.family("parkd_mqtt_subscribes_unanswered_total", "counter",
-             "SUBSCRIBE requests the broker left unanswered for broker.subscribe_timeout_s while the connection was "
-             "up (a broker fault): each is followed by a reconnection to the next broker, session kept.");
-    for (const MqttSessionFigures& s : sessions) {
-      p.sample("parkd_mqtt_subscribes_unanswered_total", fmt::format("client=\"{}\"", escape(s.client_id)),
-               s.subscribes_unanswered);
-    }
-    p.family("parkd_mqtt_session_hearing", "gauge", "0 from a stalled probe until a probe comes back through every "
-             "subscription again; 1 otherwise.");
-    for (const MqttSessionFigures& s : sessions) {
-      p.sample("parkd_mqtt_session_hearing", fmt::format("client=\"{}\"", escape(s.client_id)), s.hearing ? 1 : 0);
-    }
+    // A family with one sample per session, labelled by its client id.
+    const auto per_client = [&](std::string_view name, std::string_view type, std::string_view help, auto value) {
+      p.family(name, type, help);
+      for (const MqttSessionFigures& s : sessions) p.sample(name, fmt::format("client=\"{}\"", escape(s.client_id)), value(s));
+    };
+    per_client("parkd_mqtt_session_online", "gauge",
+               "1 while the session is connected and the broker granted every subscription it asked for: only then "
+               "does parkd hear the lot's devices.",
+               [](const MqttSessionFigures& s) { return s.online ? 1 : 0; });
+    per_client("parkd_mqtt_subscriptions_refused_total", "counter",
+               "Subscriptions a SUBACK refused (0x80: an ACL, or a cluster node that could not make the subscription); "
+               "parkd asks again for those after 1, 2, 4... up to 30 s.",
+               [](const MqttSessionFigures& s) { return s.subscriptions_refused; });
+    per_client("parkd_mqtt_subscription_stalls_total", "counter",
+               "Probes parkd sent itself through a granted subscription that did not come back within one and a half "
+               "probe intervals while the connection stayed up: the broker stopped delivering. Each is followed by a "
+               "reconnection to the next broker, session kept.",
+               [](const MqttSessionFigures& s) { return s.subscription_stalls; });
+    per_client("parkd_mqtt_subscribes_unanswered_total", "counter",
+               "SUBSCRIBE requests the broker left unanswered for broker.subscribe_timeout_s while the connection was "
+               "up (a broker fault): each is followed by a reconnection to the next broker, session kept.",
+               [](const MqttSessionFigures& s) { return s.subscribes_unanswered; });
+    per_client("parkd_mqtt_session_hearing", "gauge",
+               "0 from a stalled probe until a probe comes back through every subscription again; 1 otherwise.",
+               [](const MqttSessionFigures& s) { return s.hearing ? 1 : 0; });
     p.family("parkd_mqtt_connects_total", "counter",
              "Connects by whether the broker kept the session (kept) or started a new one (new: subscribed and the "
              "unacknowledged sent again).");
