@@ -30,10 +30,11 @@ void GateDesk::restore_decided(const GateEventIn& event, TimeMs decided_at) {
   if (plate.ok()) note_exit(event, plate.normalised, decided_at);
 }
 
-void GateDesk::restore_camera_clock(const GateEventIn& event, TimeMs decided_at) { observe_camera(event, decided_at); }
+void GateDesk::restore_camera_clock(const GateEventIn& event, TimeMs decided_at) {
+  observe_camera(event, engine_.find_lot(event.lot_id), decided_at);
+}
 
-CameraClocks::Judgement GateDesk::observe_camera(const GateEventIn& e, TimeMs decided_at) {
-  const auto lot = engine_.find_lot(e.lot_id);
+CameraClocks::Judgement GateDesk::observe_camera(const GateEventIn& e, std::optional<std::size_t> lot, TimeMs decided_at) {
   if (!lot || !engine_.lot(*lot).find_gate(e.gate_id)) return {0, decided_at};  // a gate the lots do not have keeps no clock
   return clocks_.observe(e.lot_id, e.gate_id, e.camera_at, decided_at);
 }
@@ -48,9 +49,10 @@ GateDecisionOut GateDesk::decide(const GateEventIn& e, TimeMs now) {
   d.lot_id = e.lot_id;
   d.gate_id = e.gate_id;
   d.event_seq = e.seq;
+  const auto lot = engine_.find_lot(e.lot_id);
   // The pact applies when the car was at the gate: for an event that waited through an outage,
   // by its camera's clock (CameraClocks), so a visitor who left meanwhile pays until the exit.
-  const CameraClocks::Judgement judged = observe_camera(e, now);
+  const CameraClocks::Judgement judged = observe_camera(e, lot, now);
   d.late_by = judged.late_by;
   const TimeMs came_at = judged.came_at;
   const PlateCheck plate = check_plate(e.plate);
@@ -81,7 +83,6 @@ GateDecisionOut GateDesk::decide(const GateEventIn& e, TimeMs now) {
     d.message_en = "This entry arrived after the car's exit: recorded only";
     return d;
   }
-  const auto lot = engine_.find_lot(e.lot_id);
   const int offset = lot ? engine_.lot(*lot).utc_offset_minutes() : 0;  // an unknown lot is refused below
   const CivilDay today = local_day(came_at, offset);
   const PactTerms& terms = terms_on(e.lot_id, came_at);

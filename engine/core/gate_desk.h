@@ -122,7 +122,8 @@ class GateDesk {
   // and the visitor's stay (CameraClocks::Judgement).
   GateDecisionOut entry(GateDecisionOut d, const GateEventIn& e, const std::string& building, SpaceNeed need, TimeMs now,
                         TimeMs came_at);
-  CameraClocks::Judgement observe_camera(const GateEventIn& e, TimeMs decided_at);  // for a gate of a lot
+  // For a gate of `lot` (the event's, as engine_.find_lot found it).
+  CameraClocks::Judgement observe_camera(const GateEventIn& e, std::optional<std::size_t> lot, TimeMs decided_at);
   GateDecisionOut exit(GateDecisionOut d, const GateEventIn& e, const PactTerms& terms, TimeMs now, TimeMs came_at);
   const PactTerms& terms_on(const std::string& lot_id, TimeMs now) const;
   // An entry older, by the cameras' clocks, than an exit of the same car parkd decided in the
