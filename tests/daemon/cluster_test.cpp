@@ -393,7 +393,8 @@ TEST_F(ClusterTest, KillingTheNodeParkdIsOnLosesNoGateEventAndParkdComesBackOnAn
 // the test puts there is asked to step down, and another node leads it. Then parkd's node dies
 // and parkd is on another node without waiting for an election of that stream.
 TEST_F(ClusterTest, ParkdKeepsTheSessionStreamsLeaderOffItsNode) {
-  // The test puts the leader on n1 first: a step-down hands it to one of the two others at random.
+  // The test puts the leader on n1 first: a step-down hands it to one of the two others at random
+  // (one that could not be asked, during the last one's election, is asked again next turn).
   for (int attempt = 0; cluster.stream_leader(1, "$MQTT_sess") != "n1"; ++attempt) {
     ASSERT_LT(attempt, 40) << "the leader never came to n1: " << cluster.stream_leader(1, "$MQTT_sess");
     if (!cluster.stream_leader(1, "$MQTT_sess").empty()) cluster.step_down(1, "$MQTT_sess");

@@ -132,9 +132,14 @@ bool NatsCluster::has_mqtt_client(int i, const std::string& client_id) const {
   return r.status == 200 && r.body.find("\"mqtt_client\": \"" + client_id + "\"") != std::string::npos;
 }
 
-void NatsCluster::step_down(int i, const std::string& stream) {
-  MqttProbe client(mqtt_uri(i), "step-down-" + nodes_.at(static_cast<std::size_t>(i)).name);
-  client.publish("$JS/API/STREAM/LEADER/STEPDOWN/" + stream, "");
+bool NatsCluster::step_down(int i, const std::string& stream) {
+  try {
+    MqttProbe client(mqtt_uri(i), "step-down-" + nodes_.at(static_cast<std::size_t>(i)).name);
+    client.publish("$JS/API/STREAM/LEADER/STEPDOWN/" + stream, "");
+    return true;
+  } catch (const std::runtime_error&) {  // MqttProbe's "cannot connect"
+    return false;
+  }
 }
 
 pid_t NatsCluster::pid(int i) const { return nodes_.at(static_cast<std::size_t>(i)).process->pid(); }

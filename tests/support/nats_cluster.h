@@ -48,7 +48,9 @@ class NatsCluster {
   // Whether node i's monitoring endpoint lists an MQTT connection of `client_id` (GET /connz).
   bool has_mqtt_client(int i, const std::string& client_id) const;
   // Asks `stream`'s leader to step down, through an MQTT client on node i; Raft elects another.
-  void step_down(int i, const std::string& stream);
+  // False when the client could not connect: while the session stream elects (after the last
+  // step-down) a node drops new connections; ask again later.
+  bool step_down(int i, const std::string& stream);
 
  private:
   struct Node {
