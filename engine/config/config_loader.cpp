@@ -7,6 +7,7 @@
 #include <algorithm>
 #include <cctype>
 #include <charconv>
+#include <cmath>
 #include <fstream>
 #include <sstream>
 #include <tuple>
@@ -417,6 +418,18 @@ ConfigLoad load_config_text(std::string_view text, const std::string& file, cons
       out.issues.push_back(ConfigIssue{file, at.line, at.column, "every limit must be 1 or more"});
       break;
     }
+  }
+  const auto& intake = config.intake();
+  if (intake.has_hold_above_per_s()) s.intake.hold_above_per_s = intake.hold_above_per_s();
+  if (intake.has_hold_window_us()) s.intake.hold_window_us = intake.hold_window_us();
+  if (!(s.intake.hold_above_per_s >= 0) || std::isinf(s.intake.hold_above_per_s)) {
+    const SpecLocation at = where.at("intake");
+    out.issues.push_back(ConfigIssue{file, at.line, at.column, "intake.hold_above_per_s must be 0 (never hold) or more"});
+  }
+  if (s.intake.hold_window_us < 50 || s.intake.hold_window_us > 10'000) {
+    const SpecLocation at = where.at("intake");
+    out.issues.push_back(ConfigIssue{file, at.line, at.column,
+                                     "intake.hold_window_us must be 50 to 10000 (it is " + std::to_string(s.intake.hold_window_us) + ")"});
   }
 
   for (int i = 0; i < config.pact_size(); ++i) {

@@ -2,6 +2,7 @@
 // Every problem is reported with file, line and column; nothing half-loaded is ever returned.
 #pragma once
 
+#include <cstdint>
 #include <filesystem>
 #include <optional>
 #include <string>
@@ -43,6 +44,12 @@ struct DeviceLimits {
   double gate_burst = 50;
 };
 
+// When the engine's thread holds the queue of arrivals under load (IntakeConfig).
+struct IntakePacing {
+  double hold_above_per_s = 5'000;  // 0: never
+  std::uint32_t hold_window_us = 2'000;
+};
+
 struct DaemonSettings {
   BrokerSettings broker;
   std::string db_path = "var/parkd.db";
@@ -55,6 +62,7 @@ struct DaemonSettings {
   std::string http_tls_ca_file;    // for parkctl
   bool allow_plain_http = false;
   DeviceLimits limits;
+  IntakePacing intake;
 };
 
 // Why parkd must not listen as configured: plain HTTP off loopback without allow_plain_http.

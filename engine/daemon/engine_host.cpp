@@ -34,6 +34,7 @@ EngineHost::EngineHost(Strand strand, std::vector<Lot> lots, bool sim_clock, Pub
       gate_inbox_(inbox),
       frames_(publisher),
       intake_(lot_pointers(engine_), inbox),
+      drain_timer_(strand_),
       recorder_(ledger, inbox, worker, strand_,
                 [this](std::vector<OutgoingDecision> decisions, bool tracked) {
                   publish_decisions(std::move(decisions), tracked);
@@ -263,7 +264,21 @@ void EngineHost::enqueue(std::string topic, std::string payload) {
 
 void EngineHost::drain() {
   if (!started_) return;  // start() drains
-  process(intake_.take());
+  const bool hold = pacer_.holding();
+  std::vector<IncomingMessage> batch;
+  batch.swap(spare_batch_);
+  intake_.take(batch, hold);
+  pacer_.taken(batch.size(), std::chrono::steady_clock::now());
+  if (hold) {
+    // The intake asks for no wake-up until the next take: this drain must come.
+    drain_timer_.expires_after(pacer_.window());
+    drain_timer_.async_wait([this](const boost::system::error_code& ec) {
+      if (!ec) drain();
+    });
+  }
+  process(batch);
+  batch.clear();
+  spare_batch_.swap(batch);
 }
 
 void EngineHost::on_message(const std::string& topic, const std::string& payload) {

@@ -27,6 +27,7 @@
 #include "core/occupancy_history.h"
 #include "alert_desk.h"
 #include "decision_recorder.h"
+#include "drain_pacer.h"
 #include "frame_relay.h"
 #include "latency_histogram.h"
 #include "live_event_sink.h"
@@ -78,8 +79,9 @@ class EngineHost : public EngineSink {
              GateInbox* inbox = nullptr);
 
   // For Paho's callback thread: the intake checks, keeps and queues the message and, if the
-  // queue was empty, a drain is posted to the strand. Under load the strand then takes many
-  // messages at once, and sensor reports go to the engine in batches.
+  // strand is not already due to take it (the queue was empty, and it is not holding the queue
+  // under load: DrainPacer), a drain is posted to the strand. Under load the strand then takes
+  // many messages at once, and sensor reports go to the engine in batches.
   void enqueue(std::string topic, std::string payload);
 
   // All of these run on the strand. Nothing that enqueue() handed over is processed before
@@ -97,7 +99,10 @@ class EngineHost : public EngineSink {
   void set_history(OccupancyHistory* history) { sampler_.set_history(history); }
   // Per-device rate limits for enqueue() (before start; Paho's thread then owns them).
   void set_limits(ThrottleLimits sensors, ThrottleLimits gates) { intake_.set_limits(sensors, gates); }
+  // When the strand holds the queue under load (before start).
+  void set_pacing(DrainPacer::Settings settings) { pacer_ = DrainPacer(settings); }
   const MessageIntake& intake() const { return intake_; }
+  const DrainPacer& pacer() const { return pacer_; }
   static constexpr TimeMs kSampleInterval = OccupancySampler::kInterval;
 
   // Operators' commands. The reason is kept with the closed state (in the engine, and saved with
@@ -156,6 +161,7 @@ class EngineHost : public EngineSink {
  private:
   static constexpr std::size_t kBatch = 16;
 
+  // A wake-up from enqueue(), or the pacer's window when holding.
   void drain();
   void process(const std::vector<IncomingMessage>& messages);
   void take_report(const IncomingMessage& m, const Topic& topic);
@@ -204,6 +210,9 @@ class EngineHost : public EngineSink {
   GateInbox* gate_inbox_;
   FrameRelay frames_;      // the signs' side
   MessageIntake intake_;  // Paho's side
+  DrainPacer pacer_;
+  boost::asio::steady_timer drain_timer_;  // the next held drain
+  std::vector<IncomingMessage> spare_batch_;  // a drained batch's storage, for the next one
   InboxPosition released_ = 0;  // the strand's: the inbox was asked to let go through here
   bool started_ = false;
   // The inbox is read back at the first moment parkd knows its time (start, or the first

@@ -205,6 +205,8 @@ int run(const DaemonOptions& options) {
   host.set_alert_store(&alert_writer);
   // Limits are rates in real time; a simulated clock compresses a device's day into seconds, so
   // the simulator (a trusted harness) is not throttled.
+  host.set_pacing(DrainPacing{config.settings.intake.hold_above_per_s,
+                              std::chrono::microseconds(config.settings.intake.hold_window_us)});
   const DeviceLimits& limits = config.settings.limits;
   if (!options.sim_clock) {
     host.set_limits(ThrottleLimits{limits.sensor_reports_per_s, limits.sensor_burst},

@@ -67,16 +67,17 @@ bool MessageIntake::push(std::string topic, std::string payload) {
 
 bool MessageIntake::queue(IncomingMessage message) {
   std::lock_guard lock(arrived_mutex_);
-  const bool was_empty = arrived_.empty();
   arrived_.push_back(std::move(message));
-  return was_empty;
+  if (wake_asked_) return false;
+  wake_asked_ = true;
+  return true;
 }
 
-std::vector<IncomingMessage> MessageIntake::take() {
-  std::vector<IncomingMessage> messages;
+void MessageIntake::take(std::vector<IncomingMessage>& batch, bool hold) {
+  batch.clear();
   std::lock_guard lock(arrived_mutex_);
-  messages.swap(arrived_);
-  return messages;
+  batch.swap(arrived_);
+  wake_asked_ = hold;
 }
 
 }  // namespace parkd

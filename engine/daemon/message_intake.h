@@ -45,10 +45,13 @@ class MessageIntake {
   }
 
   // Paho's thread (one at a time): returns once a gate event is kept, so Paho's acknowledgement
-  // follows its write. True when the queue was empty, so the caller must wake the strand.
+  // follows its write. True when the caller must wake the strand: nothing was queued, or the
+  // last take() let go of the queue.
   bool push(std::string topic, std::string payload);
-  // The strand: everything that arrived, in order.
-  std::vector<IncomingMessage> take();
+  // The strand: everything that arrived, in order, into `batch` (cleared first; its capacity is
+  // kept for the next arrivals). `hold`: the strand drains again on its own within a short
+  // window (DrainPacer), so no push() until then asks for a wake-up.
+  void take(std::vector<IncomingMessage>& batch, bool hold);
 
   // Dropped by the per-device limits: sensor reports, gate events of gates no lot has.
   std::uint64_t throttled_reports() const { return throttled_reports_.load(); }
@@ -68,8 +71,9 @@ class MessageIntake {
   std::atomic<std::uint64_t> throttled_gate_events_{0};
   std::atomic<std::uint64_t> cameras_over_rate_{0};
   std::mutex append_mutex_;   // an inbox append and its queueing, in one order
-  std::mutex arrived_mutex_;  // arrived_ only: never held across a write to the disk
+  std::mutex arrived_mutex_;  // arrived_ and wake_asked_ only: never held across a write to the disk
   std::vector<IncomingMessage> arrived_;
+  bool wake_asked_ = false;  // a drain will come without another wake-up
 };
 
 }  // namespace parkd

@@ -153,6 +153,15 @@ std::string render_metrics(const EngineHost& host, TimeMs started_at_ms, const E
   p.family("parkd_gate_events_over_rate_total", "counter",
            "Gate events of a lot's camera above its rate limit: kept and decided all the same (never dropped once acknowledged).");
   p.sample("parkd_gate_events_over_rate_total", "", host.intake().cameras_over_rate());
+  p.family("parkd_intake_holding", "gauge",
+           "1 while messages come faster than intake.hold_above_per_s and the engine drains them every "
+           "hold_window_us instead of at each arrival.");
+  p.sample("parkd_intake_holding", "", host.pacer().holding() ? 1 : 0);
+  p.family("parkd_intake_holds_total", "counter", "Times the engine began holding the queue of arrivals under load.");
+  p.sample("parkd_intake_holds_total", "", host.pacer().holds_started());
+  p.family("parkd_intake_held_drains_total", "counter",
+           "Drains of the queue of arrivals on the hold window (each one wake-up for its batch).");
+  p.sample("parkd_intake_held_drains_total", "", host.pacer().held_drains());
 
   p.family("parkd_zone_free_spaces", "gauge", "Free spaces per zone.");
   for (std::size_t l = 0; l < engine.lot_count(); ++l) {

@@ -188,6 +188,27 @@ TEST(ConfigLoader, DeviceLimitsHaveDefaultsAndMustAllowAMessage) {
   EXPECT_TRUE(has_issue(zero.issues, "z.textproto:2:1: every limit must be 1 or more")) << all_issues(zero.issues);
 }
 
+TEST(ConfigLoader, TheIntakesPacingHasDefaultsAndRefusesAWindowOutOfRange) {
+  const char* lot = "lots { lot_id: \"x\" sensor_id_prefix: \"s-\" zones { zone_id: \"A\" space_count: 1 } }\n";
+  const ConfigLoad defaults = load_config_text(lot, "d.textproto", ".");
+  ASSERT_TRUE(defaults.config);
+  EXPECT_EQ(defaults.config->settings.intake.hold_above_per_s, 5'000.0);
+  EXPECT_EQ(defaults.config->settings.intake.hold_window_us, 2'000u);
+  const ConfigLoad off = load_config_text(std::string(lot) + "intake { hold_above_per_s: 0 hold_window_us: 500 }\n",
+                                          "o.textproto", ".");
+  ASSERT_TRUE(off.config) << all_issues(off.issues);
+  EXPECT_EQ(off.config->settings.intake.hold_above_per_s, 0.0);
+  EXPECT_EQ(off.config->settings.intake.hold_window_us, 500u);
+  const ConfigLoad short_window = load_config_text(std::string(lot) + "intake { hold_window_us: 20 }\n", "w.textproto", ".");
+  EXPECT_FALSE(short_window.config);
+  EXPECT_TRUE(has_issue(short_window.issues, "w.textproto:2:1: intake.hold_window_us must be 50 to 10000 (it is 20)"))
+      << all_issues(short_window.issues);
+  const ConfigLoad negative = load_config_text(std::string(lot) + "intake { hold_above_per_s: -1 }\n", "n.textproto", ".");
+  EXPECT_FALSE(negative.config);
+  EXPECT_TRUE(has_issue(negative.issues, "n.textproto:2:1: intake.hold_above_per_s must be 0 (never hold) or more"))
+      << all_issues(negative.issues);
+}
+
 TEST(ConfigLoader, OneEngineServesTwoDifferentLots) {
   const ConfigLoad load = load_config_file(kSource / "tests/data/configs/two-lots.textproto");
   ASSERT_TRUE(load.config) << all_issues(load.issues);

@@ -160,6 +160,45 @@ TEST_F(EngineHostTest, MessagesQueuedFromAnotherThreadAreDrainedInOrderOnTheStra
   EXPECT_EQ(last_frame().free_total(), 4u);  // N1, N2, N3 occupied in the end
 }
 
+TEST(EngineHostPacing, UnderLoadTheStrandHoldsTheQueueAndLosesNothingThenLetsGoWhenItGoesQuiet) {
+  boost::asio::io_context io;
+  FakePublisher publisher;
+  EngineHost host{boost::asio::make_strand(io), tiny_lots(), /*sim_clock=*/true, publisher};
+  // Held above 1,000 messages a second, drained every millisecond meanwhile.
+  host.set_pacing(DrainPacing{1'000, std::chrono::milliseconds(1)});
+  host.set_limits(ThrottleLimits{1e9, 1e9}, ThrottleLimits{1e9, 1e9});
+  host.start();
+  const char* const spaces[] = {"N1", "N2", "N3", "N4", "S1", "S2", "S3"};
+  constexpr std::uint64_t kRounds = 400;
+  std::thread paho_like([&] {
+    host.enqueue("parking/sim/clock", clock(test::kNoonShanghai));
+    // About 20,000 reports a second for 140 ms: every space taken and freed in turn, the last
+    // round leaving the S spaces taken.
+    for (std::uint64_t round = 1; round <= kRounds; ++round) {
+      for (const char* space : spaces) {
+        const bool occupied = round == kRounds ? space[0] == 'S' : round % 2 == 0;
+        host.enqueue(std::string("parking/tiny/sensors/s-") + space + "/report", report(space, occupied, round));
+      }
+      std::this_thread::sleep_for(std::chrono::microseconds(350));
+    }
+    host.enqueue("parking/sim/clock", clock(test::kNoonShanghai + 10'000));
+  });
+  // run() returns once the guard is gone and nothing is left to do: with the queue still held,
+  // the next held drain would keep it busy for ever.
+  auto guard = boost::asio::make_work_guard(io);
+  std::thread strand_thread([&] { io.run(); });
+  paho_like.join();
+  guard.reset();
+  strand_thread.join();
+  EXPECT_EQ(host.counters().messages, 2 + kRounds * 7);
+  EXPECT_EQ(host.engine().report_counters()[ReportOutcome::Accepted], kRounds * 7);
+  EXPECT_GE(host.pacer().holds_started(), 1u);
+  EXPECT_GT(host.pacer().held_drains(), 10u);
+  EXPECT_FALSE(host.pacer().holding());
+  parking::v1::DisplayFrame f;
+  ASSERT_TRUE(f.ParseFromString(publisher.sent.back().payload));
+  EXPECT_EQ(f.free_total(), 4u) << "N1-N4 free, the S spaces taken: nothing lost or taken out of order";
+}
 
 // A ledger in memory whose next record can be made to fail.
 class FakeLedger : public GateLedger {

@@ -1,0 +1,92 @@
+// DrainPacer: when the engine's strand holds the queue of arrivals, judged on time given by the test.
+#include "daemon/drain_pacer.h"
+
+#include <gtest/gtest.h>
+
+namespace parkd {
+namespace {
+
+using namespace std::chrono_literals;
+using Clock = DrainPacer::Clock;
+
+// Takes `per_take` messages every `every` for `how_long` from `from`; returns the time after.
+Clock::time_point feed(DrainPacer& pacer, Clock::time_point from, std::chrono::microseconds every, std::size_t per_take,
+                       std::chrono::milliseconds how_long) {
+  Clock::time_point t = from;
+  for (; t < from + how_long; t += every) pacer.taken(per_take, t);
+  return t;
+}
+
+TEST(DrainPacer, QuietTrafficIsNeverHeld) {
+  DrainPacer pacer({5'000, 2ms});
+  const Clock::time_point t0{};
+  feed(pacer, t0, 1ms, 1, 1'000ms);  // 1,000/s, each arrival its own take
+  EXPECT_FALSE(pacer.holding());
+  EXPECT_EQ(pacer.holds_started(), 0u);
+  EXPECT_EQ(pacer.held_drains(), 0u);
+}
+
+TEST(DrainPacer, AStreamAboveTheThresholdIsHeldAfterOnePeriod) {
+  DrainPacer pacer({5'000, 2ms});
+  Clock::time_point t{};
+  // 10,000/s: two messages at each take, one take every 200 us.
+  t = feed(pacer, t, 200us, 2, 9ms);
+  EXPECT_FALSE(pacer.holding()) << "judged only once a period has passed";
+  t = feed(pacer, t, 200us, 2, 2ms);
+  EXPECT_TRUE(pacer.holding());
+  EXPECT_EQ(pacer.holds_started(), 1u);
+  EXPECT_EQ(pacer.window(), 2ms);
+  // Held: one take per window, with everything that came in it.
+  const std::uint64_t held_before = pacer.held_drains();
+  feed(pacer, t, 2ms, 20, 100ms);
+  EXPECT_TRUE(pacer.holding());
+  EXPECT_EQ(pacer.holds_started(), 1u);
+  EXPECT_EQ(pacer.held_drains() - held_before, 50u);
+}
+
+TEST(DrainPacer, HoldingEndsOnlyBelowHalfTheThreshold) {
+  DrainPacer pacer({5'000, 2ms});
+  Clock::time_point t = feed(pacer, Clock::time_point{}, 2ms, 20, 20ms);  // 10,000/s
+  ASSERT_TRUE(pacer.holding());
+  t = feed(pacer, t, 2ms, 6, 100ms);  // 3,000/s: under the threshold, over half of it
+  EXPECT_TRUE(pacer.holding());
+  t = feed(pacer, t, 2ms, 4, 30ms);  // 2,000/s
+  EXPECT_FALSE(pacer.holding());
+  // And back above it: held again, counted as a second start.
+  feed(pacer, t, 200us, 2, 30ms);
+  EXPECT_TRUE(pacer.holding());
+  EXPECT_EQ(pacer.holds_started(), 2u);
+}
+
+TEST(DrainPacer, AStreamThatStopsIsLetGoWithinAPeriodOfEmptyDrains) {
+  DrainPacer pacer({5'000, 2ms});
+  Clock::time_point t = feed(pacer, Clock::time_point{}, 2ms, 40, 20ms);
+  ASSERT_TRUE(pacer.holding());
+  int empty_drains = 0;
+  while (pacer.holding() && empty_drains < 100) {
+    pacer.taken(0, t);
+    t += 2ms;
+    ++empty_drains;
+  }
+  EXPECT_FALSE(pacer.holding());
+  EXPECT_LE(empty_drains, 6);  // the period that ends in silence (10 ms) and the one in progress
+}
+
+TEST(DrainPacer, ALongSilenceDoesNotCountAsPartOfTheNextBurst) {
+  DrainPacer pacer({5'000, 2ms});
+  Clock::time_point t{};
+  pacer.taken(1, t);
+  t += 10s;
+  // The first take after the silence closes the old period (a low rate) and starts a new one.
+  t = feed(pacer, t, 100us, 1, 12ms);  // 10,000/s
+  EXPECT_TRUE(pacer.holding());
+}
+
+TEST(DrainPacer, AThresholdOfZeroNeverHolds) {
+  DrainPacer pacer({0, 2ms});
+  feed(pacer, Clock::time_point{}, 10us, 100, 100ms);  // 10 M/s
+  EXPECT_FALSE(pacer.holding());
+}
+
+}  // namespace
+}  // namespace parkd
