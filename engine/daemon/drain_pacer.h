@@ -25,9 +25,10 @@ class DrainPacer {
  public:
   using Clock = std::chrono::steady_clock;
   using Settings = DrainPacing;
-  // The rate is judged over periods this long: short enough to follow a burst, long enough
-  // that a window's few messages do not make the decision flap.
-  static constexpr std::chrono::milliseconds kPeriod{10};
+  // The rate is judged over periods this long: long enough that the backlog of a short stall
+  // (a few dozen messages handed over at once) does not count as load, short enough that a
+  // sustained stream is held within a blink.
+  static constexpr std::chrono::milliseconds kPeriod{50};
 
   explicit DrainPacer(Settings settings = {}) : settings_(settings) {}
 

@@ -30,7 +30,7 @@ TEST(DrainPacer, AStreamAboveTheThresholdIsHeldAfterOnePeriod) {
   DrainPacer pacer({5'000, 2ms});
   Clock::time_point t{};
   // 10,000/s: two messages at each take, one take every 200 us.
-  t = feed(pacer, t, 200us, 2, 9ms);
+  t = feed(pacer, t, 200us, 2, DrainPacer::kPeriod - 1ms);
   EXPECT_FALSE(pacer.holding()) << "judged only once a period has passed";
   t = feed(pacer, t, 200us, 2, 2ms);
   EXPECT_TRUE(pacer.holding());
@@ -46,30 +46,31 @@ TEST(DrainPacer, AStreamAboveTheThresholdIsHeldAfterOnePeriod) {
 
 TEST(DrainPacer, HoldingEndsOnlyBelowHalfTheThreshold) {
   DrainPacer pacer({5'000, 2ms});
-  Clock::time_point t = feed(pacer, Clock::time_point{}, 2ms, 20, 20ms);  // 10,000/s
+  Clock::time_point t = feed(pacer, Clock::time_point{}, 2ms, 20, 2 * DrainPacer::kPeriod);  // 10,000/s
   ASSERT_TRUE(pacer.holding());
-  t = feed(pacer, t, 2ms, 6, 100ms);  // 3,000/s: under the threshold, over half of it
+  t = feed(pacer, t, 2ms, 6, 5 * DrainPacer::kPeriod);  // 3,000/s: under the threshold, over half of it
   EXPECT_TRUE(pacer.holding());
-  t = feed(pacer, t, 2ms, 4, 30ms);  // 2,000/s
+  t = feed(pacer, t, 2ms, 4, 3 * DrainPacer::kPeriod);  // 2,000/s
   EXPECT_FALSE(pacer.holding());
   // And back above it: held again, counted as a second start.
-  feed(pacer, t, 200us, 2, 30ms);
+  feed(pacer, t, 200us, 2, 3 * DrainPacer::kPeriod);
   EXPECT_TRUE(pacer.holding());
   EXPECT_EQ(pacer.holds_started(), 2u);
 }
 
 TEST(DrainPacer, AStreamThatStopsIsLetGoWithinAPeriodOfEmptyDrains) {
   DrainPacer pacer({5'000, 2ms});
-  Clock::time_point t = feed(pacer, Clock::time_point{}, 2ms, 40, 20ms);
+  Clock::time_point t = feed(pacer, Clock::time_point{}, 2ms, 40, 2 * DrainPacer::kPeriod);
   ASSERT_TRUE(pacer.holding());
   int empty_drains = 0;
-  while (pacer.holding() && empty_drains < 100) {
+  while (pacer.holding() && empty_drains < 1000) {
     pacer.taken(0, t);
     t += 2ms;
     ++empty_drains;
   }
   EXPECT_FALSE(pacer.holding());
-  EXPECT_LE(empty_drains, 6);  // the period that ends in silence (10 ms) and the one in progress
+  // At most the rest of the period in progress, and one whole period of silence.
+  EXPECT_LE(empty_drains, 2 * DrainPacer::kPeriod / 2ms);
 }
 
 TEST(DrainPacer, ALongSilenceDoesNotCountAsPartOfTheNextBurst) {
@@ -78,8 +79,17 @@ TEST(DrainPacer, ALongSilenceDoesNotCountAsPartOfTheNextBurst) {
   pacer.taken(1, t);
   t += 10s;
   // The first take after the silence closes the old period (a low rate) and starts a new one.
-  t = feed(pacer, t, 100us, 1, 12ms);  // 10,000/s
+  t = feed(pacer, t, 100us, 1, DrainPacer::kPeriod + 2ms);  // 10,000/s
   EXPECT_TRUE(pacer.holding());
+}
+
+TEST(DrainPacer, AStallsBacklogHandedOverAtOnceIsNotLoad) {
+  DrainPacer pacer({5'000, 2ms});
+  Clock::time_point t = feed(pacer, Clock::time_point{}, 1ms, 1, 200ms);  // 1,000/s
+  // Paho's thread was held up for 60 ms: sixty reports at once, then the stream as before.
+  pacer.taken(60, t);
+  feed(pacer, t + 1ms, 1ms, 1, 200ms);
+  EXPECT_EQ(pacer.holds_started(), 0u);
 }
 
 TEST(DrainPacer, AThresholdOfZeroNeverHolds) {
