@@ -936,18 +936,23 @@ void ControlApi::settle_visitor(Call& call, const std::string& raw_plate, bool w
     if (auto e = stores_.bills.issued_file(month, issued)) {
       return respond(error_reply(500, "store_error", "cannot read whether " + month + " is closed: " + e.message()));
     }
-    if (issued) {
-      return respond(error_reply(
-          422, "month_closed",
-          "left_at " + local_time_text(settlement.left_at, settlement.utc_offset_minutes) + " is in " + month +
-              ", whose bills were issued: its visitor bill and notice do not change now. Settle the stay at a time in "
-              "the open month, or waive it, and give the real time in the reason"));
-    }
+    if (issued) return respond(month_closed_reply(settlement, month));
     boost::asio::post(host_.strand(), [this, settlement, respond] { finish_settlement(settlement, respond); });
   });
 }
 
+HttpReply ControlApi::month_closed_reply(const Settlement& s, const std::string& month) {
+  return error_reply(422, "month_closed",
+                     "left_at " + local_time_text(s.left_at, s.utc_offset_minutes) + " is in " + month +
+                         ", whose bills were issued: its visitor bill and notice do not change now. Settle the stay at a "
+                         "time in the open month, or waive it, and give the real time in the reason");
+}
+
 void ControlApi::finish_settlement(const Settlement& s, HttpServer::Respond respond) {
+  // The check on the store thread may have run before an export issued the month.
+  if (const std::string month = local_time_text(s.left_at, s.utc_offset_minutes).substr(0, 7); closing_months_.contains(month)) {
+    return respond(month_closed_reply(s, month));
+  }
   const GateDesk::Settled settled = host_.settle_visitor(s.lot, s.plate, s.left_at, s.waive, s.note, s.request_body);
   if (!settled.session) {
     const bool none = settled.rejection == GateDesk::SettleRejection::NoOpenSession;
@@ -1104,20 +1109,33 @@ void ControlApi::bill(Call& call) {
     if (auto e = open_month_bill(year, m, lines)) {
       return respond(error_reply(500, "store_error", "cannot read the registry or the issued bills: " + e.message()));
     }
-    const std::string csv = bill_csv(lines);
+    std::string csv = bill_csv(lines);
     const bool ended = civil_day(year, m, 1) + days_in_month(year, m) <= today;
-    if (ended && !preview) {
-      // The month's first export after it ended issues it: from now on this file, byte for
-      // byte, and later changes reach it only as adjustment lines in an open month.
-      Fen total = 0;
-      for (const BillLine& l : lines) total += l.amount;
-      const AuditEntry entry{0, wall_clock_ms(), token, "bill.close", month, "",
-                             "{\"lines\":" + std::to_string(lines.size()) + ",\"total_fen\":" + std::to_string(total) + "}"};
-      if (auto e = stores_.bills.close_month(month, wall_clock_ms(), csv, lines, &entry)) {
-        return respond(error_reply(500, "store_error", "the bill was not issued (nothing changed): " + e.message()));
-      }
-    }
-    respond(HttpReply{200, "text/csv; charset=utf-8", with_bom(csv)});  });
+    if (!ended || preview) return respond(HttpReply{200, "text/csv; charset=utf-8", with_bom(csv)});
+    // The month's first export after it ended issues it: from now on this file, byte for byte,
+    // and later changes reach it only as adjustment lines in an open month. The strand marks
+    // the month first, so no settlement it takes up from then on ends a stay in it.
+    boost::asio::post(host_.strand(), [this, month, csv = std::move(csv), lines = std::move(lines), token, with_bom,
+                                       respond]() mutable {
+      closing_months_.insert(month);
+      stores_.worker.post([this, month, csv = std::move(csv), lines = std::move(lines), token, with_bom, respond] {
+        std::optional<std::string> issued_meanwhile;  // by another export
+        if (auto e = stores_.bills.issued_file(month, issued_meanwhile)) {
+          return respond(error_reply(500, "store_error", "cannot read the issued bills: " + e.message()));
+        }
+        if (issued_meanwhile) return respond(HttpReply{200, "text/csv; charset=utf-8", with_bom(*issued_meanwhile)});
+        Fen total = 0;
+        for (const BillLine& l : lines) total += l.amount;
+        const AuditEntry entry{0, wall_clock_ms(), token, "bill.close", month, "",
+                               "{\"lines\":" + std::to_string(lines.size()) + ",\"total_fen\":" + std::to_string(total) + "}"};
+        if (auto e = stores_.bills.close_month(month, wall_clock_ms(), csv, lines, &entry)) {
+          boost::asio::post(host_.strand(), [this, month] { closing_months_.erase(month); });
+          return respond(error_reply(500, "store_error", "the bill was not issued (nothing changed): " + e.message()));
+        }
+        respond(HttpReply{200, "text/csv; charset=utf-8", with_bom(csv)});
+      });
+    });
+  });
 }
 
 std::error_code ControlApi::open_month_bill(int year, int month, std::vector<BillLine>& lines) {

@@ -6,6 +6,7 @@
 // durable.
 #pragma once
 
+#include <set>
 #include <string>
 #include <vector>
 
@@ -119,6 +120,7 @@ class ControlApi {
     int utc_offset_minutes = 0;
   };
   void finish_settlement(const Settlement& s, HttpServer::Respond respond);
+  static HttpReply month_closed_reply(const Settlement& s, const std::string& month);
   // The lot a call means: the one named, or the only one.
   std::optional<std::string> lot_of(const std::string& requested, HttpReply& error) const;
   // For actions done at once on the strand: the audit entry is written, then the reply goes.
@@ -147,6 +149,10 @@ class ControlApi {
   bool secure_cookies_ = false;
   std::vector<PactVersion> pact_;
   std::string compound_name_;
+  // Months an export is issuing or has issued since start, on the strand: a month is marked
+  // here before its bills are written, so a settlement the strand takes up after that is
+  // refused even if its check on the store thread ran before the month was issued.
+  std::set<std::string> closing_months_;
 };
 
 }  // namespace parkd

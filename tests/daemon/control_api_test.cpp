@@ -483,6 +483,79 @@ TEST_F(ControlApiTest, AMonthsNoticeIsPublicOnceItsBillsAreIssuedAndShowsNoPlate
   EXPECT_EQ(call_with(verb::get, "/v1/public/notice?month=2026-11", "", {}).status, 404u) << "November is open";
 }
 
+// A settlement's closed-month check runs on the store thread, and the stay is settled on the
+// strand after it. An export that issued the month between the two used to leave a stay ending
+// in a month already issued: its visitor bill and published notice changed afterwards.
+TEST_F(ControlApiTest, AMonthIssuedWhileASettlementWaitsForTheStrandNeverGetsAStayEndingInIt) {
+  using boost::beast::http::verb;
+  const TimeMs october_31_afternoon = test::kNoonShanghai - 45 * 3'600'000LL;  // 2026-10-31 15:00
+  clock(october_31_afternoon);
+  for (const char* space : {"N1", "N2", "N3", "N4", "S1", "S2", "S3"}) {  // a lot with room for a visitor
+    parking::v1::SensorReport r;
+    r.set_sensor_id(std::string("s-") + space);
+    r.set_space_id(space);
+    r.set_boot_id(1);
+    r.set_seq(1);
+    r.set_occupied(false);
+    r.set_kind(parking::v1::REPORT_KIND_CHANGE);
+    deliver(std::string("parking/tiny/sensors/s-") + space + "/report", r.SerializeAsString());
+  }
+  clock(october_31_afternoon + 60'000);
+  parking::v1::GateEvent entry;
+  entry.set_gate_id("g");
+  entry.set_seq(1);
+  entry.set_plate("苏E12345");
+  entry.set_direction(parking::v1::DIRECTION_ENTRY);
+  deliver("parking/tiny/gates/g/event", entry.SerializeAsString());
+  clock(test::kNoonShanghai);  // 2026-11-02: October has ended, not yet issued
+  const auto request = [](verb v, const std::string& target, const std::string& body) {
+    HttpServer::Request r{v, target, 11};
+    r.set("Authorization", "Bearer s3cret-admin-0001");
+    r.body() = body;
+    r.prepare_payload();
+    return r;
+  };
+  const HttpServer::Request settle = request(verb::post, "/v1/visitors/%E8%8B%8FE12345/close",
+                                             R"({"reason":"left during the camera fault","left_at":"2026-10-31 16:30"})");
+  const HttpServer::Request issue = request(verb::get, "/v1/bill?month=2026-10", "");
+  std::optional<HttpReply> settled;
+  std::optional<HttpReply> issued;
+  // Both taken up in one turn of the strand: the settlement's check, then the export, queue on
+  // the store thread; the strand runs nothing else until both jobs are done there.
+  boost::asio::post(host->strand(), [&] {
+    api->handle(settle, [&](HttpReply r) { boost::asio::post(io, [&, r = std::move(r)]() mutable { settled = std::move(r); }); });
+    api->handle(issue, [&](HttpReply r) { boost::asio::post(io, [&, r = std::move(r)]() mutable { issued = std::move(r); }); });
+  });
+  io.restart();
+  ASSERT_EQ(io.run_one(), 1u);
+  worker.wait_idle();
+  auto busy = boost::asio::make_work_guard(io);
+  io.restart();
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(10);
+  while ((!settled || !issued) && std::chrono::steady_clock::now() < deadline) io.run_one_for(std::chrono::milliseconds(100));
+  ASSERT_TRUE(settled && issued) << (settled ? settled->body : "no settlement reply") << " / " << (issued ? std::to_string(issued->status) : "no export reply");
+  ASSERT_EQ(issued->status, 200u) << issued->body;
+  EXPECT_NE(call(verb::get, "/v1/public/notices", "").body.find(R"("months":["2026-10"])"), std::string::npos);
+  // Either the stay was settled before the month was issued, or it was refused: never settled after.
+  std::vector<AuditEntry> entries;
+  ASSERT_FALSE(audit.recent(10, entries));
+  std::optional<std::uint64_t> close_at;
+  std::optional<std::uint64_t> settle_at;
+  for (std::size_t i = 0; i < entries.size(); ++i) {
+    if (entries[i].action == "bill.close") close_at = entries[i].id;
+    if (entries[i].action == "visitor.close") settle_at = entries[i].id;
+  }
+  ASSERT_TRUE(close_at);
+  if (settled->status == 200u) {
+    ASSERT_TRUE(settle_at);
+    EXPECT_LT(*settle_at, *close_at) << "the stay ended in October after October was issued";
+  } else {
+    EXPECT_EQ(settled->status, 422u);
+    EXPECT_NE(settled->body.find("month_closed"), std::string::npos) << settled->body;
+    EXPECT_FALSE(settle_at);
+  }
+}
+
 TEST_F(ControlApiTest, TheRegistryIsSearchedByPlateHouseholdOrRoom) {
   using boost::beast::http::verb;
   const HttpReply by_plate = call(verb::get, "/v1/registry/search?q=a111", "");
