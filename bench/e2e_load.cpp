@@ -418,7 +418,7 @@ int main(int argc, char** argv) {
       std::size_t g = f;
       while (g < frames.size() && !shows(g, r)) ++g;
       std::size_t turn = i + 1;
-      while (turn < sent.size() && sent[turn].downward == r.downward) ++turn;
+      while (g == frames.size() && turn < sent.size() && sent[turn].downward == r.downward) ++turn;
       // Within a stall's reach only: a report lost before a turn far away is a report lost.
       if (g == frames.size() && turn < sent.size() && sent[turn].at - r.at <= 50ms) {
         // Near the sweep's turn: when parkd took this report in one batch with the turn and the

@@ -203,10 +203,10 @@ int run(const DaemonOptions& options) {
   host.set_special_passes(SpecialPasses(std::move(passes)));
   host.set_history(&history_writer);
   host.set_alert_store(&alert_writer);
-  // Limits are rates in real time; a simulated clock compresses a device's day into seconds, so
-  // the simulator (a trusted harness) is not throttled.
   host.set_pacing(DrainPacing{config.settings.intake.hold_above_per_s,
                               std::chrono::microseconds(config.settings.intake.hold_window_us)});
+  // Limits are rates in real time; a simulated clock compresses a device's day into seconds, so
+  // the simulator (a trusted harness) is not throttled.
   const DeviceLimits& limits = config.settings.limits;
   if (!options.sim_clock) {
     host.set_limits(ThrottleLimits{limits.sensor_reports_per_s, limits.sensor_burst},

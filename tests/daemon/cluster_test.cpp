@@ -463,7 +463,9 @@ TEST_F(ClusterTest, SensorsOnAKilledNodeFailOverAndNothingTheySentIsLost) {
   ASSERT_TRUE(session_stream_away_from_parkd(test::scaled(15s))) << metrics() << parkd_log();
   ASSERT_EQ(sensors.connected_uri(), cluster.mqtt_uri(1));
   SensorRun run;
-  std::thread sensing([&] { run = play_sensors(sensors, 2'000, 8); });
+  // 6 s, killed at 3: after the kill, how fast the survivors take QoS 1 publishes varies 85-1,100/s
+  // between runs (beside a build), and what matters is that none is lost, not how many.
+  std::thread sensing([&] { run = play_sensors(sensors, 2'000, 6); });
   std::this_thread::sleep_for(3s);
   cluster.kill_node(1);
   sensing.join();
