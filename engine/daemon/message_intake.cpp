@@ -24,8 +24,9 @@ bool MessageIntake::push(std::string topic, std::string payload) {
   bool known_camera = false;
   if (t.kind == TopicKind::SensorReport || t.kind == TopicKind::GateEvent) {
     const bool report = t.kind == TopicKind::SensorReport;
+    // The arrival's own time: a clock read costs more than a hash lookup on a VM's clock.
     const std::int64_t now_ms =
-        std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now().time_since_epoch()).count();
+        std::chrono::duration_cast<std::chrono::milliseconds>(incoming.received.time_since_epoch()).count();
     std::string device(t.lot_id);
     device += '/';
     device += t.device_id;

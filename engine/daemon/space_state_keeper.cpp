@@ -32,6 +32,7 @@ void SpaceStateKeeper::save_now() {
   for (auto& [key, state] : unsaved_) batch->latest.push_back(std::move(state));
   unsaved_.clear();
   batch->changes.swap(changes_);
+  changes_.reserve(batch->changes.size());  // the next second's changes, without regrowing from one
   auto save = [this, batch] {
     if (auto e = store_->save(batch->latest, batch->changes)) {
       // Lost until those spaces change again (the sensors re-establish the truth anyway); the
