@@ -1103,27 +1103,29 @@ void ControlApi::bill(Call& call) {
     if (auto e = stores_.bills.issued_file(month, issued)) {
       return respond(error_reply(500, "store_error", "cannot read the issued bills: " + e.message()));
     }
-    const auto with_bom = [excel](std::string csv) { return excel ? "\xEF\xBB\xBF" + csv : csv; };
-    if (issued) return respond(HttpReply{200, "text/csv; charset=utf-8", with_bom(*issued)});
+    const auto csv_reply = [excel](const std::string& csv) {
+      return HttpReply{200, "text/csv; charset=utf-8", excel ? "\xEF\xBB\xBF" + csv : csv};
+    };
+    if (issued) return respond(csv_reply(*issued));
     std::vector<BillLine> lines;
     if (auto e = open_month_bill(year, m, lines)) {
       return respond(error_reply(500, "store_error", "cannot read the registry or the issued bills: " + e.message()));
     }
     std::string csv = bill_csv(lines);
     const bool ended = civil_day(year, m, 1) + days_in_month(year, m) <= today;
-    if (!ended || preview) return respond(HttpReply{200, "text/csv; charset=utf-8", with_bom(csv)});
+    if (!ended || preview) return respond(csv_reply(csv));
     // The month's first export after it ended issues it: from now on this file, byte for byte,
     // and later changes reach it only as adjustment lines in an open month. The strand marks
     // the month first, so no settlement it takes up from then on ends a stay in it.
-    boost::asio::post(host_.strand(), [this, month, csv = std::move(csv), lines = std::move(lines), token, with_bom,
+    boost::asio::post(host_.strand(), [this, month, csv = std::move(csv), lines = std::move(lines), token, csv_reply,
                                        respond]() mutable {
       closing_months_.insert(month);
-      stores_.worker.post([this, month, csv = std::move(csv), lines = std::move(lines), token, with_bom, respond] {
+      stores_.worker.post([this, month, csv = std::move(csv), lines = std::move(lines), token, csv_reply, respond] {
         std::optional<std::string> issued_meanwhile;  // by another export
         if (auto e = stores_.bills.issued_file(month, issued_meanwhile)) {
           return respond(error_reply(500, "store_error", "cannot read the issued bills: " + e.message()));
         }
-        if (issued_meanwhile) return respond(HttpReply{200, "text/csv; charset=utf-8", with_bom(*issued_meanwhile)});
+        if (issued_meanwhile) return respond(csv_reply(*issued_meanwhile));
         Fen total = 0;
         for (const BillLine& l : lines) total += l.amount;
         const AuditEntry entry{0, wall_clock_ms(), token, "bill.close", month, "",
@@ -1132,7 +1134,7 @@ void ControlApi::bill(Call& call) {
           boost::asio::post(host_.strand(), [this, month] { closing_months_.erase(month); });
           return respond(error_reply(500, "store_error", "the bill was not issued (nothing changed): " + e.message()));
         }
-        respond(HttpReply{200, "text/csv; charset=utf-8", with_bom(csv)});
+        respond(csv_reply(csv));
       });
     });
   });

@@ -389,13 +389,14 @@ void MqttSession::watch_subscribe(std::uint64_t connection, std::size_t uri) {
       return watch_subscribe(connection, uri);
     }
     ++subscribes_unanswered_;
+    const std::size_t next = (uri + 1) % settings_.uris.size();
     sessions_log().error("mqtt", "no_suback",
                          "{}: {} has not answered parkd's SUBSCRIBE for {} ms though the connection is up ({} of "
                          "parkd's publishes in flight, {} waiting): offline; reconnecting to {} (session kept)",
                          settings_.client_id, settings_.uris.at(uri),
                          std::chrono::duration_cast<std::chrono::milliseconds>(waited).count(), in_flight_.load(),
-                         waiting_count_.load(), settings_.uris.at((uri + 1) % settings_.uris.size()));
-    reconnect_to((uri + 1) % settings_.uris.size());
+                         waiting_count_.load(), settings_.uris.at(next));
+    reconnect_to(next);
     // Should the disconnect itself never happen, the next look says so again.
     watch_subscribe(connection, uri);
   });
