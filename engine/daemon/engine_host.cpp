@@ -509,7 +509,7 @@ void EngineHost::settle() {
   if (!time_known()) return;  // the first SimClock settles
   engine_.advance(now());
   frames_.settled();
-  states_.save_soon();
+  states_.save_soon(pacer_.holding());
   sampler_.sample(engine_, now());
   if (sim_clock_) return;  // the next SimClock message drives time
   const TimeMs due = std::min(engine_.next_wake(), sampler_.next_due());

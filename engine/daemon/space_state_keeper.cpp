@@ -1,9 +1,16 @@
-// Space states to the store, at most once a second, off the strand.
+// Space states to the store, at most ten times a second (once under a flood), off the strand.
 #include "space_state_keeper.h"
 
 #include <memory>
 
 namespace parkd {
+
+namespace {
+
+constexpr std::chrono::milliseconds kSaveEvery{100};
+constexpr std::chrono::milliseconds kSaveEveryWhenBusy{1'000};
+
+}  // namespace
 
 SpaceStateKeeper::SpaceStateKeeper(SpaceStateStore* store, StoreWorker* worker, boost::asio::any_io_executor strand,
                                    bool every_settle)
@@ -32,7 +39,7 @@ void SpaceStateKeeper::save_now() {
   for (auto& [key, state] : unsaved_) batch->latest.push_back(std::move(state));
   unsaved_.clear();
   batch->changes.swap(changes_);
-  changes_.reserve(batch->changes.size());  // the next second's changes, without regrowing from one
+  changes_.reserve(batch->changes.size());  // the next save's changes, without regrowing from one
   auto save = [this, batch] {
     if (auto e = store_->save(batch->latest, batch->changes)) {
       // Lost until those spaces change again (the sensors re-establish the truth anyway); the
@@ -48,20 +55,21 @@ void SpaceStateKeeper::save_now() {
   }
 }
 
-void SpaceStateKeeper::save_soon() {
+void SpaceStateKeeper::save_soon(bool busy) {
   if (store_ == nullptr || unsaved_.empty() || scheduled_) return;
   if (every_settle_) {
     save_now();
     return;
   }
+  const auto pace = busy ? std::chrono::steady_clock::duration(kSaveEveryWhenBusy) : kSaveEvery;
   const auto now = std::chrono::steady_clock::now();
-  if (now - last_save_ >= std::chrono::seconds(1)) {
+  if (now - last_save_ >= pace) {
     last_save_ = now;
     save_now();
     return;
   }
   scheduled_ = true;
-  timer_.expires_at(last_save_ + std::chrono::seconds(1));
+  timer_.expires_at(last_save_ + pace);
   timer_.async_wait([this](const boost::system::error_code& ec) {
     scheduled_ = false;
     if (ec) return;

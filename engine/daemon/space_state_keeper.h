@@ -1,8 +1,16 @@
 // Keeps the last known state of every space in the store for the next start, and each change in
 // the space's history: changes are collected on the strand and saved on the store thread, at
-// most once a second (the first change after a quiet second at once). The states are a
+// most ten times a second (the first change after a quiet spell at once), or once a second
+// while the intake holds its queue under a stream faster than a lot makes. The states are a
 // convenience for the next start (sensors confirm them anyway), and a commit per change would put
 // SQLite's occasional checkpoint on the path from a report to the signs.
+//
+// Why two paces (issue #16): a save's CPU grows with its changes, and at 1,000 changes a second
+// a save a second took 4-8 ms of one core in one go, long enough to hold up the reports' and
+// the gates' path on a host of two cores (a third of the latency samples over 2 ms came right
+// after it); in a tenth of a second's pieces it does not. Under a flood, though, every save
+// rewrites each space's latest state and the pages it touched, so saving ten times a second cost
+// 8 us more of parkd's CPU per report (three runs): there the second's pace stays.
 #pragma once
 
 #include <chrono>
@@ -30,7 +38,8 @@ class SpaceStateKeeper {
   bool keeps() const { return store_ != nullptr; }
   void changed(StoredSpaceState state);   // a change: the space's latest state, and its history
   void restored(StoredSpaceState state);  // restored at start with its own time: the latest only
-  void save_soon();                       // after a settle: now, or within the second
+  // After a settle: now, or within the pace (`busy`: the intake holds its queue).
+  void save_soon(bool busy);
   void save_now();                        // at shut-down, before a read of history, from save_soon()
   std::error_code load(std::vector<StoredSpaceState>& out) { return store_->load(out); }
 

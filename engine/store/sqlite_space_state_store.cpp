@@ -47,7 +47,12 @@ std::error_code SqliteSpaceStateStore::save(std::span<const StoredSpaceState> la
   }
   const bool prune = rc == SQLITE_OK && !changes.empty() && newest - pruned_at_ >= kPruneEveryMs;
   if (prune) {
-    SqliteStatement drop(db_.handle(), "DELETE FROM space_change WHERE at_ms < ?1");
+    // In the order the changes were written, up to the first one still young: the rows from it
+    // on cost nothing to find (no index by time to keep up on every change), and a change written
+    // after a younger one (a clock set back) merely stays until the rows before it have aged.
+    SqliteStatement drop(db_.handle(),
+                         "DELETE FROM space_change WHERE rowid < COALESCE((SELECT rowid FROM space_change "
+                         "WHERE at_ms >= ?1 ORDER BY rowid LIMIT 1), (SELECT max(rowid) + 1 FROM space_change))");
     rc = drop.prepare_result();
     if (rc == SQLITE_OK) {
       sqlite3_bind_int64(drop.get(), 1, newest - kSpaceHistoryKeptMs);

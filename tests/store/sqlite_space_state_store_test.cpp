@@ -95,6 +95,40 @@ TEST_F(StoreTest, ASpacesChangesAreKeptInOrderReadNewestFirstAndDroppedAfterTheS
   EXPECT_EQ(loaded.size(), 2u);
 }
 
+TEST_F(StoreTest, TheSeasonsPruneGoesInTheOrderChangesWereSavedWithNoIndexByTime) {
+  constexpr TimeMs kDay = 24LL * 3'600'000;
+  const TimeMs t0 = 1'793'592'000'000;
+  SqliteDatabase db(path);
+  SqliteSpaceStateStore store(db);
+  const auto save = [&](const char* space, TimeMs at) {
+    const std::vector<StoredSpaceState> one = {{"xj5", space, SpaceState::Occupied, at, ""}};
+    ASSERT_FALSE(store.save(one, one));
+  };
+  const auto kept = [&](const char* space) {
+    std::vector<StoredSpaceState> h;
+    EXPECT_FALSE(store.history("xj5", space, 10, 0, h));
+    return h.size();
+  };
+  save("A01", t0);
+  save("A02", t0 + 2 * kDay);
+  save("A03", t0 - kDay);  // saved after a younger change: the clock was set back
+  save("A04", t0 + kSpaceHistoryKeptMs + kDay + kDay / 2);
+  EXPECT_EQ(kept("A01"), 0u) << "older than the season, saved first";
+  EXPECT_EQ(kept("A02"), 1u);
+  EXPECT_EQ(kept("A03"), 1u) << "older than the season too, but saved after a change still kept";
+  EXPECT_EQ(kept("A04"), 1u);
+  save("A05", t0 + kSpaceHistoryKeptMs + 3 * kDay);
+  EXPECT_EQ(kept("A02"), 0u);
+  EXPECT_EQ(kept("A03"), 0u) << "gone once the rows saved before it have gone";
+  EXPECT_EQ(kept("A04"), 1u);
+  EXPECT_EQ(kept("A05"), 1u);
+
+  // What each change costs the store: the table and one index (by space, for the console).
+  SqliteStatement indexes(db.handle(), "SELECT group_concat(name) FROM sqlite_master WHERE type = 'index' AND tbl_name = 'space_change'");
+  ASSERT_EQ(sqlite3_step(indexes.get()), SQLITE_ROW);
+  EXPECT_EQ(column_text(indexes.get(), 0), "space_change_by_space");
+}
+
 TEST_F(StoreTest, ADatabaseFromANewerParkdIsRefusedWithAClearMessage) {
   {
     SqliteDatabase db(path);
