@@ -10,7 +10,7 @@
 // the gates' path on a host of two cores (a third of the latency samples over 2 ms came right
 // after it); in a tenth of a second's pieces it does not. Under a flood, though, every save
 // rewrites each space's latest state and the pages it touched, so saving ten times a second cost
-// 8 us more of parkd's CPU per report (three runs): there the second's pace stays.
+// about 7 us more of parkd's CPU per report (medians of three runs): there the second's pace stays.
 #pragma once
 
 #include <chrono>
