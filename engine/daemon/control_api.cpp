@@ -936,22 +936,25 @@ void ControlApi::settle_visitor(Call& call, const std::string& raw_plate, bool w
     if (auto e = stores_.bills.issued_file(month, issued)) {
       return respond(error_reply(500, "store_error", "cannot read whether " + month + " is closed: " + e.message()));
     }
-    if (issued) return respond(month_closed_reply(settlement, month));
+    if (issued) return respond(month_closed_reply(settlement, month, false));
     boost::asio::post(host_.strand(), [this, settlement, respond] { finish_settlement(settlement, respond); });
   });
 }
 
-HttpReply ControlApi::month_closed_reply(const Settlement& s, const std::string& month) {
+HttpReply ControlApi::month_closed_reply(const Settlement& s, const std::string& month, bool issuing) {
+  // `issuing`: an export is writing the month's bills this moment; should its write fail, the
+  // month stays open and the settlement can be made again.
   return error_reply(422, "month_closed",
                      "left_at " + local_time_text(s.left_at, s.utc_offset_minutes) + " is in " + month +
-                         ", whose bills were issued: its visitor bill and notice do not change now. Settle the stay at a "
+                         (issuing ? ", whose bills are being issued" : ", whose bills were issued") +
+                         ": its visitor bill and notice do not change now. Settle the stay at a "
                          "time in the open month, or waive it, and give the real time in the reason");
 }
 
 void ControlApi::finish_settlement(const Settlement& s, HttpServer::Respond respond) {
   // The check on the store thread may have run before an export issued the month.
   if (const std::string month = local_time_text(s.left_at, s.utc_offset_minutes).substr(0, 7); closing_months_.contains(month)) {
-    return respond(month_closed_reply(s, month));
+    return respond(month_closed_reply(s, month, true));
   }
   const GateDesk::Settled settled = host_.settle_visitor(s.lot, s.plate, s.left_at, s.waive, s.note, s.request_body);
   if (!settled.session) {
