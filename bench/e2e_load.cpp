@@ -138,22 +138,27 @@ double quantile(const std::vector<double>& ms, double p) {
   return ms.empty() ? -1.0 : ms[std::min(ms.size() - 1, static_cast<std::size_t>(p * static_cast<double>(ms.size())))];
 }
 
+// Sleeps until `due` and notes how late the wake-up came, in ms: the host's own scheduling noise
+// in a latency window (a VM whose vCPUs are paused shows here first).
+Clock::time_point wake_at(Clock::time_point due, std::vector<double>& late) {
+  std::this_thread::sleep_until(due);
+  const auto now = Clock::now();
+  late.push_back(std::chrono::duration<double, std::milli>(now - due).count());
+  return now;
+}
+
 // The raw relay's latency at 1,000 reports/s: the driver's own clients publish to a subscriber in
 // the driver (one hop through the broker, the same Paho threads that carry the sign's frames in
 // parkd's measurement); returns the sorted latencies in ms.
-// `timer_late`: how late the driver's 1 ms timer woke for each sample, sorted (ms): the host's own
-// scheduling noise in the window (a VM whose vCPUs are paused shows here first).
+// `timer_late`: how late the driver's 1 ms timer woke for each sample, sorted (wake_at).
 std::vector<double> relay_latency(const std::string& uri, int samples, std::vector<double>& timer_late) {
   Receiver probe(uri, "relay-probe", "parking/relay-latency/sensors/#", Receiver::Keep::kReports);
   auto senders = connect_senders(uri, "relay-latency-");
   std::vector<Clock::time_point> sent(static_cast<std::size_t>(samples));
   const auto start = Clock::now();
   for (int k = 0; k < samples; ++k) {
-    const auto due = start + std::chrono::microseconds(1'000LL * k);
-    std::this_thread::sleep_until(due);
+    sent[static_cast<std::size_t>(k)] = wake_at(start + std::chrono::microseconds(1'000LL * k), timer_late);
     const int sensor = stream_sensor(static_cast<std::uint64_t>(k));
-    sent[static_cast<std::size_t>(k)] = Clock::now();
-    timer_late.push_back(std::chrono::duration<double, std::milli>(sent[static_cast<std::size_t>(k)] - due).count());
     senders[static_cast<std::size_t>(k % kPublishers)]->publish(report_topic("relay-latency", sensor),
                                                                 report(sensor, false, static_cast<std::uint64_t>(k), false));
   }
@@ -388,9 +393,7 @@ int main(int argc, char** argv) {
     const auto start = Clock::now();
     std::vector<double> timer_late;
     for (int k = 0; k < latency_samples; ++k) {
-      const auto due = start + std::chrono::microseconds(1'000LL * k);
-      std::this_thread::sleep_until(due);
-      timer_late.push_back(std::chrono::duration<double, std::milli>(Clock::now() - due).count());
+      wake_at(start + std::chrono::microseconds(1'000LL * k), timer_late);
       const bool downward = ((swept + k) / kSweep) % 2 == 0;
       const int step = (swept + k) % kSweep;
       const int sensor = downward ? 1 + step : kSweep - step;

@@ -7,8 +7,8 @@
 //
 // Why two paces (issue #16): a save's CPU grows with its changes, and at 1,000 changes a second
 // a save a second took 4-8 ms of one core in one go, long enough to hold up the reports' and
-// the gates' path on a host of two cores (a third of the latency samples over 2 ms came right
-// after it); in a tenth of a second's pieces it does not. Under a flood, though, every save
+// the gates' path on a host of two cores (in one window, a third of the latency samples over
+// 2 ms came right after it); in a tenth of a second's pieces it does not. Under a flood, though, every save
 // rewrites each space's latest state and the pages it touched, so saving ten times a second cost
 // about 7 us more of parkd's CPU per report (medians of three runs): there the second's pace stays.
 #pragma once
