@@ -924,28 +924,31 @@ void ControlApi::settle_visitor(Call& call, const std::string& raw_plate, bool w
                         std::string(waive ? "fee waived by " : "closed by ") + call.token_name + ": " + body.reason(),
                         call.request.body(),
                         call.token_name,
-                        offset};
+                        offset,
+                        local_time_text(left_at, offset).substr(0, 7)};
   // A stay that ended in a month whose bills were issued would change that month's visitor
   // bill and its published notice after the fact: refused, as the owners' bills of a closed
   // month never change (their corrections go to the open month).
-  const std::string month = local_time_text(left_at, offset).substr(0, 7);
-  if (month >= local_time_text(host_.now(), offset).substr(0, 7)) return finish_settlement(settlement, call.respond);
+  if (settlement.month >= local_time_text(host_.now(), offset).substr(0, 7)) {
+    return finish_settlement(settlement, call.respond);
+  }
   auto respond = call.respond;
-  stores_.worker.post([this, settlement = std::move(settlement), month, respond] {
+  stores_.worker.post([this, settlement = std::move(settlement), respond] {
     std::optional<std::string> issued;
-    if (auto e = stores_.bills.issued_file(month, issued)) {
-      return respond(error_reply(500, "store_error", "cannot read whether " + month + " is closed: " + e.message()));
+    if (auto e = stores_.bills.issued_file(settlement.month, issued)) {
+      return respond(
+          error_reply(500, "store_error", "cannot read whether " + settlement.month + " is closed: " + e.message()));
     }
-    if (issued) return respond(month_closed_reply(settlement, month, false));
+    if (issued) return respond(month_closed_reply(settlement, false));
     boost::asio::post(host_.strand(), [this, settlement, respond] { finish_settlement(settlement, respond); });
   });
 }
 
-HttpReply ControlApi::month_closed_reply(const Settlement& s, const std::string& month, bool issuing) {
+HttpReply ControlApi::month_closed_reply(const Settlement& s, bool issuing) {
   // `issuing`: an export is writing the month's bills this moment; should its write fail, the
   // month stays open and the settlement can be made again.
   return error_reply(422, "month_closed",
-                     "left_at " + local_time_text(s.left_at, s.utc_offset_minutes) + " is in " + month +
+                     "left_at " + local_time_text(s.left_at, s.utc_offset_minutes) + " is in " + s.month +
                          (issuing ? ", whose bills are being issued" : ", whose bills were issued") +
                          ": its visitor bill and notice do not change now. Settle the stay at a "
                          "time in the open month, or waive it, and give the real time in the reason");
@@ -953,9 +956,7 @@ HttpReply ControlApi::month_closed_reply(const Settlement& s, const std::string&
 
 void ControlApi::finish_settlement(const Settlement& s, HttpServer::Respond respond) {
   // The check on the store thread may have run before an export issued the month.
-  if (const std::string month = local_time_text(s.left_at, s.utc_offset_minutes).substr(0, 7); closing_months_.contains(month)) {
-    return respond(month_closed_reply(s, month, true));
-  }
+  if (closing_months_.contains(s.month)) return respond(month_closed_reply(s, true));
   const GateDesk::Settled settled = host_.settle_visitor(s.lot, s.plate, s.left_at, s.waive, s.note, s.request_body);
   if (!settled.session) {
     const bool none = settled.rejection == GateDesk::SettleRejection::NoOpenSession;

@@ -118,9 +118,10 @@ class ControlApi {
     std::string request_body;
     std::string token_name;
     int utc_offset_minutes = 0;
+    std::string month;  // the local month left_at falls in, "2026-10"
   };
   void finish_settlement(const Settlement& s, HttpServer::Respond respond);
-  static HttpReply month_closed_reply(const Settlement& s, const std::string& month, bool issuing);
+  static HttpReply month_closed_reply(const Settlement& s, bool issuing);
   // The lot a call means: the one named, or the only one.
   std::optional<std::string> lot_of(const std::string& requested, HttpReply& error) const;
   // For actions done at once on the strand: the audit entry is written, then the reply goes.

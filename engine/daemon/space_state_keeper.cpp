@@ -61,7 +61,7 @@ void SpaceStateKeeper::save_soon(bool busy) {
     save_now();
     return;
   }
-  const auto pace = busy ? std::chrono::steady_clock::duration(kSaveEveryWhenBusy) : kSaveEvery;
+  const std::chrono::milliseconds pace = busy ? kSaveEveryWhenBusy : kSaveEvery;
   const auto now = std::chrono::steady_clock::now();
   if (now - last_save_ >= pace) {
     last_save_ = now;
