@@ -4,7 +4,25 @@
 namespace parkd {
 
 void DrainPacer::taken(std::size_t count, Clock::time_point now) {
-  if (holding_) ++held_drains_;
+  if (holding_) {
+    ++held_drains_;
+    if (held_before_at_) {
+      const double seconds = std::chrono::duration<double>(now - *held_before_at_).count();
+      if (static_cast<double>(count + last_held_count_) < settings_.hold_above_per_s / 4 * seconds) {
+        holding_ = false;
+        period_open_ = false;  // the next period starts with the slower stream
+        last_held_at_.reset();
+        held_before_at_.reset();
+        return;
+      }
+    }
+    held_before_at_ = last_held_at_;
+    last_held_at_ = now;
+    last_held_count_ = count;
+  } else {
+    last_held_at_.reset();
+    held_before_at_.reset();
+  }
   if (!period_open_) {
     period_open_ = true;
     period_start_ = now;

@@ -13,6 +13,7 @@
 #include <chrono>
 #include <cstddef>
 #include <cstdint>
+#include <optional>
 
 namespace parkd {
 
@@ -38,7 +39,10 @@ class DrainPacer {
   std::chrono::microseconds window() const { return settings_.window; }
   // After each take of `count` messages at `now`. Holding starts once a period's rate reaches
   // the threshold and ends once one falls under half of it (hysteresis: a stream at the
-  // threshold does not switch at every period).
+  // threshold does not switch at every period), or at once when two held drains in a row
+  // brought less than a quarter of it: a stream that stops or slows to a lot's pace is let go
+  // within two windows, not up to two periods later with every message meanwhile waiting for
+  // the window (measured: the first 35 reports at 1,000/s after a flood came 1-2 ms late).
   void taken(std::size_t count, Clock::time_point now);
   // How many times holding started, and how many drains were held (for /metrics).
   std::uint64_t holds_started() const { return holds_started_; }
@@ -50,6 +54,11 @@ class DrainPacer {
   bool period_open_ = false;
   Clock::time_point period_start_{};
   std::uint64_t period_count_ = 0;
+  // The previous held drain (its count and time) and the one before it (its time), for the
+  // rate over the last two windows; a drain not held clears them.
+  std::size_t last_held_count_ = 0;
+  std::optional<Clock::time_point> last_held_at_;
+  std::optional<Clock::time_point> held_before_at_;
   std::uint64_t holds_started_ = 0;
   std::uint64_t held_drains_ = 0;
 };

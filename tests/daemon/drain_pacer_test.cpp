@@ -58,7 +58,7 @@ TEST(DrainPacer, HoldingEndsOnlyBelowHalfTheThreshold) {
   EXPECT_EQ(pacer.holds_started(), 2u);
 }
 
-TEST(DrainPacer, AStreamThatStopsIsLetGoWithinAPeriodOfEmptyDrains) {
+TEST(DrainPacer, AStreamThatStopsIsLetGoAfterTwoEmptyDrains) {
   DrainPacer pacer({5'000, 2ms});
   Clock::time_point t = feed(pacer, Clock::time_point{}, 2ms, 40, 2 * DrainPacer::kPeriod);
   ASSERT_TRUE(pacer.holding());
@@ -69,8 +69,42 @@ TEST(DrainPacer, AStreamThatStopsIsLetGoWithinAPeriodOfEmptyDrains) {
     ++empty_drains;
   }
   EXPECT_FALSE(pacer.holding());
-  // At most the rest of the period in progress, and one whole period of silence.
-  EXPECT_LE(empty_drains, 2 * DrainPacer::kPeriod / 2ms);
+  // Not the rest of the period in progress: two windows without a message are enough.
+  EXPECT_EQ(empty_drains, 2);
+}
+
+TEST(DrainPacer, AStreamThatSlowsToALotsPaceIsLetGoWithinTwoWindows) {
+  DrainPacer pacer({5'000, 2ms});
+  Clock::time_point t = feed(pacer, Clock::time_point{}, 2ms, 40, 2 * DrainPacer::kPeriod);  // 20,000/s
+  ASSERT_TRUE(pacer.holding());
+  // 1,000/s, a report a millisecond: two in each held window.
+  int drains = 0;
+  while (pacer.holding() && drains < 1000) {
+    pacer.taken(2, t);
+    t += 2ms;
+    ++drains;
+  }
+  EXPECT_FALSE(pacer.holding());
+  EXPECT_EQ(drains, 2);
+  // Then taken up as it comes: a report each time, never held again at this pace.
+  feed(pacer, t, 1ms, 1, 10 * DrainPacer::kPeriod);
+  EXPECT_FALSE(pacer.holding());
+  EXPECT_EQ(pacer.holds_started(), 1u);
+}
+
+TEST(DrainPacer, AFewThinWindowsOfAFastStreamDoNotLetItGo) {
+  DrainPacer pacer({5'000, 2ms});
+  Clock::time_point t = feed(pacer, Clock::time_point{}, 2ms, 20, 2 * DrainPacer::kPeriod);  // 10,000/s
+  ASSERT_TRUE(pacer.holding());
+  // One window nearly empty (Paho's thread held up), the next with its backlog: 21 in 4 ms.
+  pacer.taken(1, t);
+  pacer.taken(20, t + 2ms);
+  pacer.taken(20, t + 4ms);
+  EXPECT_TRUE(pacer.holding());
+  // Two windows of 2 in a row (1,000/s): 4 in 4 ms, under a quarter of the threshold's 20: let go.
+  pacer.taken(2, t + 6ms);
+  pacer.taken(2, t + 8ms);
+  EXPECT_FALSE(pacer.holding());
 }
 
 TEST(DrainPacer, ALongSilenceDoesNotCountAsPartOfTheNextBurst) {
