@@ -30,10 +30,11 @@ inline constexpr TimeMs kSpaceHistoryKeptMs = 90LL * 24 * 3'600'000;
 class SpaceStateStore {
  public:
   virtual ~SpaceStateStore() = default;
-  // In one transaction, all or nothing: `latest` replaces each space's last known state, and
-  // `changes` (in the order they happened) are added to the spaces' histories; changes older
-  // than kSpaceHistoryKeptMs before the newest are dropped from time to time, in the order they
-  // were saved (one saved after a younger one stays until those before it have gone).
+  // In one transaction, all or nothing: `latest` (states known without a change: restored at
+  // start) replaces spaces' last known states, then each space's last one in `changes` does,
+  // and `changes` (in the order they happened) are added to the spaces' histories; changes
+  // older than kSpaceHistoryKeptMs before the newest are dropped from time to time, in the
+  // order they were saved (one saved after a younger one stays until those before it have gone).
   virtual std::error_code save(std::span<const StoredSpaceState> latest, std::span<const StoredSpaceState> changes) = 0;
   virtual std::error_code load(std::vector<StoredSpaceState>& out) = 0;
   // The space's changes, newest first, at most `limit`, those before `before` only (0: all).

@@ -18,34 +18,34 @@ SpaceStateKeeper::SpaceStateKeeper(SpaceStateStore* store, StoreWorker* worker, 
 
 void SpaceStateKeeper::changed(StoredSpaceState state) {
   if (store_ == nullptr) return;
-  changes_.push_back(state);
-  restored(std::move(state));
+  // The store takes each space's last change as its latest state: nothing to look up here.
+  changes_.push_back(std::move(state));
 }
 
 void SpaceStateKeeper::restored(StoredSpaceState state) {
   if (store_ == nullptr) return;
   auto key = std::make_pair(state.lot_id, state.space_id);
-  unsaved_[std::move(key)] = std::move(state);
+  restored_[std::move(key)] = std::move(state);
 }
 
 void SpaceStateKeeper::save_now() {
-  if (store_ == nullptr || unsaved_.empty()) return;
+  if (store_ == nullptr || (restored_.empty() && changes_.empty())) return;
   struct Batch {
     std::vector<StoredSpaceState> latest;
     std::vector<StoredSpaceState> changes;
   };
   auto batch = std::make_shared<Batch>();
-  batch->latest.reserve(unsaved_.size());
-  for (auto& [key, state] : unsaved_) batch->latest.push_back(std::move(state));
-  unsaved_.clear();
+  batch->latest.reserve(restored_.size());
+  for (auto& [key, state] : restored_) batch->latest.push_back(std::move(state));
+  restored_.clear();
   batch->changes.swap(changes_);
   changes_.reserve(batch->changes.size());  // the next save's changes, without regrowing from one
   auto save = [this, batch] {
     if (auto e = store_->save(batch->latest, batch->changes)) {
       // Lost until those spaces change again (the sensors re-establish the truth anyway); the
       // histories miss these changes.
-      log_.warn("store", "save_failed", "cannot save {} space states ({} changes): {}", batch->latest.size(),
-                batch->changes.size(), e.message());
+      log_.warn("store", "save_failed", "cannot save {} space changes ({} restored states): {}", batch->changes.size(),
+                batch->latest.size(), e.message());
     }
   };
   if (worker_ == nullptr) {
@@ -56,7 +56,7 @@ void SpaceStateKeeper::save_now() {
 }
 
 void SpaceStateKeeper::save_soon(bool busy) {
-  if (store_ == nullptr || unsaved_.empty() || scheduled_) return;
+  if (store_ == nullptr || (restored_.empty() && changes_.empty()) || scheduled_) return;
   if (every_settle_) {
     save_now();
     return;

@@ -37,7 +37,7 @@ class SpaceStateKeeper {
   // All on the strand.
   bool keeps() const { return store_ != nullptr; }
   void changed(StoredSpaceState state);   // a change: the space's latest state, and its history
-  void restored(StoredSpaceState state);  // restored at start with its own time: the latest only
+  void restored(StoredSpaceState state);  // restored at start with its own time: the latest only, no history
   // After a settle: now, or within the pace (`busy`: the intake holds its queue).
   void save_soon(bool busy);
   void save_now();                        // at shut-down, before a read of history, from save_soon()
@@ -48,8 +48,8 @@ class SpaceStateKeeper {
   StoreWorker* worker_;
   bool every_settle_;
   RateLimitedLog log_;
-  std::map<std::pair<std::string, std::string>, StoredSpaceState> unsaved_;  // (lot, space) -> latest
-  std::vector<StoredSpaceState> changes_;                                   // in order, for the histories
+  std::map<std::pair<std::string, std::string>, StoredSpaceState> restored_;  // (lot, space) -> as restored
+  std::vector<StoredSpaceState> changes_;  // in order: the histories, and each space's last is its latest
   boost::asio::steady_timer timer_;
   bool scheduled_ = false;
   std::chrono::steady_clock::time_point last_save_{};

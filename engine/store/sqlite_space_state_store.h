@@ -1,4 +1,5 @@
-// The core's SpaceStateStore over the space_state (latest) and space_change (history) tables.
+// The core's SpaceStateStore over the space_state (latest) and space_history (each space's changes,
+// packed a save to a row: packed_space_changes.h) tables.
 #pragma once
 
 #include "core/space_state_store.h"

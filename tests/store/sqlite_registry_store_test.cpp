@@ -145,7 +145,7 @@ TEST_F(RegistryStoreTest, AChangeAndItsAuditEntryAreWrittenTogetherOrNotAtAll) {
 TEST_F(RegistryStoreTest, AVersionThreeDatabaseIsMigratedWithItsHouseholds) {
   store.reset();
   // Back to schema 3, with a household on record.
-  ASSERT_FALSE(db->exec("DROP TABLE space_change; DROP TABLE car_inside; DROP TABLE inside_record; DROP TABLE alert; DROP TABLE space_strike;"
+  ASSERT_FALSE(db->exec("DROP TABLE space_history; DROP TABLE car_inside; DROP TABLE inside_record; DROP TABLE alert; DROP TABLE space_strike;"
                         "ALTER TABLE vehicle DROP COLUMN needs_accessible; ALTER TABLE vehicle DROP COLUMN electric;"
                         "DROP TABLE special_pass; DROP TABLE issued_bill_line; DROP TABLE issued_bill; DROP TABLE decision_outbox; ALTER TABLE gate_decision RENAME TO gate_inbox;"
                         "DROP TABLE household_version; DROP TABLE audit_log; DROP TABLE occupancy_sample;"

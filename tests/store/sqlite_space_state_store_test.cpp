@@ -123,10 +123,128 @@ TEST_F(StoreTest, TheSeasonsPruneGoesInTheOrderChangesWereSavedWithNoIndexByTime
   EXPECT_EQ(kept("A04"), 1u);
   EXPECT_EQ(kept("A05"), 1u);
 
-  // What each change costs the store: the table and one index (by space, for the console).
-  SqliteStatement indexes(db.handle(), "SELECT group_concat(name) FROM sqlite_master WHERE type = 'index' AND tbl_name = 'space_change'");
+  // What each save costs the store: the table and one index (by space, for the console).
+  SqliteStatement indexes(db.handle(), "SELECT group_concat(name) FROM sqlite_master WHERE type = 'index' AND tbl_name = 'space_history'");
   ASSERT_EQ(sqlite3_step(indexes.get()), SQLITE_ROW);
-  EXPECT_EQ(column_text(indexes.get(), 0), "space_change_by_space");
+  EXPECT_EQ(column_text(indexes.get(), 0), "space_history_by_space");
+}
+
+long history_rows(SqliteDatabase& db) {
+  SqliteStatement count(db.handle(), "SELECT count(*) FROM space_history");
+  return sqlite3_step(count.get()) == SQLITE_ROW ? sqlite3_column_int64(count.get(), 0) : -1;
+}
+
+// A flood's save: many changes of few spaces. One row (one index entry) per space, its last
+// change its latest state, and the history reads and pages as if each change were its own row.
+TEST_F(StoreTest, ASavesChangesOfOneSpaceMakeOneRowAndItsLastIsTheLatestState) {
+  const TimeMs t0 = 1'793'592'000'000;
+  SqliteDatabase db(path);
+  SqliteSpaceStateStore store(db);
+  std::vector<StoredSpaceState> changes;
+  for (int i = 0; i < 10; ++i) {
+    changes.push_back({"xj5", "A01", i % 2 == 0 ? SpaceState::Occupied : SpaceState::Free, t0 + 100 * i, ""});
+    changes.push_back({"xj5", "A02", i % 2 == 0 ? SpaceState::Free : SpaceState::Occupied, t0 + 100 * i + 50, ""});
+  }
+  changes.push_back({"xj5", "A01", SpaceState::Closed, t0 + 1'000, "works"});
+  ASSERT_FALSE(store.save({}, changes));
+  EXPECT_EQ(history_rows(db), 2);
+  std::vector<StoredSpaceState> loaded;
+  ASSERT_FALSE(store.load(loaded));
+  EXPECT_EQ(loaded, (std::vector<StoredSpaceState>{{"xj5", "A01", SpaceState::Closed, t0 + 1'000, "works"},
+                                                   {"xj5", "A02", SpaceState::Occupied, t0 + 950, ""}}));
+
+  // A second save: a third row; A01's history runs across both of its rows.
+  const std::vector<StoredSpaceState> next = {{"xj5", "A01", SpaceState::Free, t0 + 2'000, ""}};
+  ASSERT_FALSE(store.save({}, next));
+  EXPECT_EQ(history_rows(db), 3);
+  std::vector<StoredSpaceState> newest;
+  ASSERT_FALSE(store.history("xj5", "A01", 3, 0, newest));
+  EXPECT_EQ(newest, (std::vector<StoredSpaceState>{{"xj5", "A01", SpaceState::Free, t0 + 2'000, ""},
+                                                   {"xj5", "A01", SpaceState::Closed, t0 + 1'000, "works"},
+                                                   {"xj5", "A01", SpaceState::Free, t0 + 900, ""}}));
+  // The next page, from inside the first row.
+  std::vector<StoredSpaceState> page;
+  ASSERT_FALSE(store.history("xj5", "A01", 2, t0 + 900, page));
+  EXPECT_EQ(page, (std::vector<StoredSpaceState>{{"xj5", "A01", SpaceState::Occupied, t0 + 800, ""},
+                                                 {"xj5", "A01", SpaceState::Free, t0 + 700, ""}}));
+  std::vector<StoredSpaceState> all;
+  ASSERT_FALSE(store.history("xj5", "A01", 100, 0, all));
+  EXPECT_EQ(all.size(), 12u);
+  std::vector<StoredSpaceState> a02;
+  ASSERT_FALSE(store.history("xj5", "A02", 100, 0, a02));
+  ASSERT_EQ(a02.size(), 10u);
+  EXPECT_EQ(a02.back(), (StoredSpaceState{"xj5", "A02", SpaceState::Free, t0 + 50, ""}));
+}
+
+// A row that is not the packed format (a damaged file, a hand edit) is an error for that
+// space's history, not changes made up from its bytes.
+TEST_F(StoreTest, ADamagedHistoryRowIsAnErrorNotInventedChanges) {
+  SqliteDatabase db(path);
+  SqliteSpaceStateStore store(db);
+  ASSERT_FALSE(db.exec("INSERT INTO space_history VALUES ('xj5', 'A01', 1000, 1000, x'0901')"));
+  std::vector<StoredSpaceState> h;
+  const std::error_code e = store.history("xj5", "A01", 10, 0, h);
+  EXPECT_EQ(e, sqlite_error(SQLITE_CORRUPT));
+  EXPECT_TRUE(h.empty());
+}
+
+// Schema 12 kept a row per change (space_change): the step to 13 makes each its own packed row,
+// in the order they were written, and the table goes.
+TEST_F(StoreTest, SchemaTwelvesChangesComeThroughTheStepToThirteen) {
+  const TimeMs t0 = 1'793'592'000'000;
+  {
+    SqliteDatabase db(path);
+    ASSERT_FALSE(db.exec("DROP TABLE space_history;"
+                         "CREATE TABLE space_change (lot_id TEXT NOT NULL, space_id TEXT NOT NULL, state TEXT NOT NULL,"
+                         "  at_ms INTEGER NOT NULL, note TEXT NOT NULL);"
+                         "CREATE INDEX space_change_by_space ON space_change (lot_id, space_id, at_ms);"
+                         "PRAGMA user_version = 12;"));
+    SqliteStatement insert(db.handle(), "INSERT INTO space_change VALUES (?1, ?2, ?3, ?4, ?5)");
+    const std::vector<StoredSpaceState> old = {{"xj5", "A01", SpaceState::Occupied, t0, ""},
+                                               {"xj5", "A02", SpaceState::Held, t0 + 1, ""},
+                                               {"xj5", "A01", SpaceState::Closed, t0 + 60'000, "lines"},
+                                               {"xj5", "A01", SpaceState::Suspect, t0 + 60'000, ""}};
+    for (const auto& c : old) {
+      const std::string state(name_of(c.state));
+      sqlite3_bind_text(insert.get(), 1, c.lot_id.c_str(), -1, SQLITE_TRANSIENT);
+      sqlite3_bind_text(insert.get(), 2, c.space_id.c_str(), -1, SQLITE_TRANSIENT);
+      sqlite3_bind_text(insert.get(), 3, state.c_str(), -1, SQLITE_TRANSIENT);
+      sqlite3_bind_int64(insert.get(), 4, c.changed_at);
+      sqlite3_bind_text(insert.get(), 5, c.note.c_str(), -1, SQLITE_TRANSIENT);
+      ASSERT_EQ(sqlite3_step(insert.get()), SQLITE_DONE);
+      sqlite3_reset(insert.get());
+    }
+  }
+  SqliteDatabase db(path);  // migrates
+  SqliteSpaceStateStore store(db);
+  EXPECT_EQ(history_rows(db), 4);
+  SqliteStatement gone(db.handle(), "SELECT count(*) FROM sqlite_master WHERE name = 'space_change'");
+  ASSERT_EQ(sqlite3_step(gone.get()), SQLITE_ROW);
+  EXPECT_EQ(sqlite3_column_int(gone.get(), 0), 0);
+  std::vector<StoredSpaceState> a01;
+  ASSERT_FALSE(store.history("xj5", "A01", 10, 0, a01));
+  EXPECT_EQ(a01, (std::vector<StoredSpaceState>{{"xj5", "A01", SpaceState::Suspect, t0 + 60'000, ""},
+                                                {"xj5", "A01", SpaceState::Closed, t0 + 60'000, "lines"},
+                                                {"xj5", "A01", SpaceState::Occupied, t0, ""}}));
+}
+
+// A state name schema 12 never wrote stops the step with a message that says what it found.
+TEST_F(StoreTest, TheStepToThirteenRefusesAStateItCannotPack) {
+  {
+    SqliteDatabase db(path);
+    ASSERT_FALSE(db.exec("DROP TABLE space_history;"
+                         "CREATE TABLE space_change (lot_id TEXT NOT NULL, space_id TEXT NOT NULL, state TEXT NOT NULL,"
+                         "  at_ms INTEGER NOT NULL, note TEXT NOT NULL);"
+                         "INSERT INTO space_change VALUES ('xj5', 'A01', 'parked', 1000, '');"
+                         "PRAGMA user_version = 12;"));
+  }
+  try {
+    SqliteDatabase db(path);
+    FAIL() << "migrated a change with the state 'parked'";
+  } catch (const std::runtime_error& e) {
+    const std::string what = e.what();
+    EXPECT_NE(what.find("to schema version 13: a space change with an unknown state 'parked'"), std::string::npos) << what;
+  }
 }
 
 TEST_F(StoreTest, ADatabaseFromANewerParkdIsRefusedWithAClearMessage) {
