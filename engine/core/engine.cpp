@@ -329,6 +329,15 @@ std::vector<Alert> Engine::active_alerts(std::size_t lot) const {
   return all;
 }
 
+std::array<std::size_t, kAlertKindCount> Engine::active_alert_counts(std::size_t lot) const {
+  const LotRuntime& rt = *lots_[lot];
+  std::array<std::size_t, kAlertKindCount> counts{};
+  for (const auto* active : {&rt.watch.active(), &rt.inside_watch.active()}) {
+    for (const Alert& a : *active) ++counts[static_cast<std::size_t>(a.kind)];
+  }
+  return counts;
+}
+
 void Engine::count_inside(LotRuntime& rt, TimeMs at) {
   // Until the record begins there is nothing to hold the spaces against.
   if (!rt.inside.begun()) return;

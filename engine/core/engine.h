@@ -3,6 +3,7 @@
 // call advance() again. Not thread-safe: one executor owns it.
 #pragma once
 
+#include <array>
 #include <cstdint>
 #include <memory>
 #include <queue>
@@ -95,6 +96,9 @@ class Engine {
   std::string_view closed_reason(std::size_t lot, SpaceIndex space) const;
   // The space rules' and the record rules' active alerts, in the order each raised them.
   std::vector<Alert> active_alerts(std::size_t lot) const;
+  // How many of them there are of each kind, without copying them (/metrics asks at every scrape,
+  // and a flood of flapping sensors raises one per space).
+  std::array<std::size_t, kAlertKindCount> active_alert_counts(std::size_t lot) const;
   std::span<const TimeMs> strikes(std::size_t lot, SpaceIndex space) const { return lots_[lot]->watch.strikes(space); }
   const ReportCounters& report_counters() const { return report_counters_; }
 

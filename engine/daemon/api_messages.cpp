@@ -4,6 +4,7 @@
 #include <google/protobuf/util/json_util.h>
 
 #include <map>
+#include <numeric>
 
 #include "config/version.h"
 #include "core/civil_day.h"
@@ -62,7 +63,8 @@ pb::StatusReply status_reply(const EngineHost& host) {
     out.set_low_battery_sensors(occupancy.low_battery_sensors());
     out.set_visitors_inside(inside[lot.id()]);
     out.set_utc_offset_minutes(lot.utc_offset_minutes());
-    out.set_active_alerts(static_cast<std::uint32_t>(engine.active_alerts(l).size()));
+    const auto alerts = engine.active_alert_counts(l);
+    out.set_active_alerts(static_cast<std::uint32_t>(std::accumulate(alerts.begin(), alerts.end(), std::size_t{0})));
     out.set_cars_inside(engine.cars_inside(l).count());
     out.set_inside_record_begun(engine.cars_inside(l).begun());
     out.set_broker(host.broker_state(lot.id()));

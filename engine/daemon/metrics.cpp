@@ -127,8 +127,7 @@ std::string render_metrics(const EngineHost& host, TimeMs started_at_ms, const E
   }
   p.family("parkd_alerts_active", "gauge", "Active alerts by lot and kind.");
   for (std::size_t l = 0; l < engine.lot_count(); ++l) {
-    std::array<std::uint64_t, kAlertKindCount> active{};
-    for (const Alert& a : engine.active_alerts(l)) ++active[static_cast<std::size_t>(a.kind)];
+    const auto active = engine.active_alert_counts(l);
     for (std::size_t k = 0; k < kAlertKindCount; ++k) {
       p.sample("parkd_alerts_active",
                fmt::format("lot=\"{}\",kind=\"{}\"", escape(engine.lot(l).id()), name_of(static_cast<AlertKind>(k))), active[k]);

@@ -96,6 +96,7 @@ MqttSession::MqttSession(Settings settings, boost::asio::any_io_executor executo
     on_message_(topic, msg->get_payload_str());
   });
   client_.set_connected_handler([this](const std::string&) {
+    connected_ = true;
     online_ = false;
     {
       std::lock_guard lock(granted_mutex_);
@@ -112,6 +113,7 @@ MqttSession::MqttSession(Settings settings, boost::asio::any_io_executor executo
     subscribe(filters_);  // online once the broker has granted every subscription
   });
   client_.set_connection_lost_handler([this](const std::string& cause) {
+    connected_ = false;
     online_ = false;
     give_back_slot();
     if (stopping_) return;
@@ -417,6 +419,7 @@ void MqttSession::reconnect_to(std::size_t next) {
 }
 
 void MqttSession::after_disconnect() {
+  connected_ = false;
   boost::asio::post(executor_, [this] {
     probe_.connection_changed();
     connect();
@@ -570,7 +573,11 @@ bool MqttSession::publish(const std::string& topic, std::string payload, bool re
 }
 
 void MqttSession::pump() {
-  while ((!failed_.empty() || !waiting_.empty()) && in_flight_.load() < kPublishWindow && client_.is_connected()) {
+  // connected_, not client_.is_connected(): that takes Paho's library lock, which its receive
+  // thread holds most of the time under load, and the strand slept on it at every frame (a
+  // sixth of the strand's CPU in a profile of the flood). Should it be stale, Paho refuses the
+  // publish below and the message waits for the next connect.
+  while ((!failed_.empty() || !waiting_.empty()) && in_flight_.load() < kPublishWindow && connected_.load()) {
     std::deque<Waiting>& queue = failed_.empty() ? waiting_ : failed_;
     Waiting& next = queue.front();
     std::uintptr_t tag = 0;

@@ -246,6 +246,7 @@ class MqttSession {
   std::mutex granted_mutex_;
   std::set<std::string> granted_;    // on this connection
   std::atomic<bool> online_{false};  // every subscription granted on this connection
+  std::atomic<bool> connected_{false};  // as Paho's callbacks last said (is_connected() takes its lock)
   std::vector<std::string> resubscribe_pending_;  // io thread only
   bool resubscribe_armed_ = false;                // io thread only
   std::minstd_rand jitter_;                       // io thread only

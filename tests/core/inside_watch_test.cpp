@@ -87,6 +87,9 @@ TEST(InsideWatch, SpacesOccupiedWithNoCarComingInRaiseTheLotAfterThreeHoursAndCl
             "spaces, or cars that came in past the barrier");
   EXPECT_NE(raised[0].detail_zh.find("6个车位有车，闸口记录场内只有1辆车"), std::string::npos) << raised[0].detail_zh;
   EXPECT_EQ(rig.engine.active_alerts(0).size(), 1u);
+  std::array<std::size_t, kAlertKindCount> one_of_it{};
+  one_of_it[static_cast<std::size_t>(AlertKind::OccupiedWithoutEntry)] = 1;
+  EXPECT_EQ(rig.engine.active_alert_counts(0), one_of_it);
 
   // Three taken away: an excess of 2, which must hold an hour.
   for (const char* s : {"N2", "N3", "N4"}) rig.report(s, false, t0 + 14 * kHour);
@@ -98,6 +101,7 @@ TEST(InsideWatch, SpacesOccupiedWithNoCarComingInRaiseTheLotAfterThreeHoursAndCl
   EXPECT_EQ(cleared[0].cleared_at, t0 + 15 * kHour);
   EXPECT_EQ(cleared[0].cleared_by, "balanced");
   EXPECT_TRUE(rig.engine.active_alerts(0).empty());
+  EXPECT_EQ(rig.engine.active_alert_counts(0), (std::array<std::size_t, kAlertKindCount>{}));
 }
 
 TEST(InsideWatch, ADipShorterThanACarsTransitKeepsTheTimeAndALongerOneStartsItAgain) {
