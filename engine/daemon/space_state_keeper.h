@@ -15,6 +15,7 @@
 
 #include <chrono>
 #include <map>
+#include <mutex>
 #include <string>
 #include <utility>
 #include <vector>
@@ -50,6 +51,8 @@ class SpaceStateKeeper {
   RateLimitedLog log_;
   std::map<std::pair<std::string, std::string>, StoredSpaceState> restored_;  // (lot, space) -> as restored
   std::vector<StoredSpaceState> changes_;  // in order: the histories, and each space's last is its latest
+  std::mutex spare_mutex_;                  // the strand and the store thread
+  std::vector<StoredSpaceState> spare_changes_;  // emptied by the last save, its capacity kept
   boost::asio::steady_timer timer_;
   bool scheduled_ = false;
   std::chrono::steady_clock::time_point last_save_{};
