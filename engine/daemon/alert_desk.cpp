@@ -1,12 +1,16 @@
 // Publishing, keeping and restoring alerts.
 #include "alert_desk.h"
 
+#include <chrono>
+#include <utility>
+
 #include "wire.h"
 
 namespace parkd {
 
-AlertDesk::AlertDesk(Publisher& publisher, AlertStore* store, StoreWorker* worker)
-    : publisher_(publisher), store_(store), worker_(worker) {}
+AlertDesk::AlertDesk(Publisher& publisher, AlertStore* store, StoreWorker* worker, boost::asio::any_io_executor strand,
+                     bool every_settle)
+    : publisher_(publisher), store_(store), worker_(worker), every_settle_(every_settle), timer_(std::move(strand)) {}
 
 std::string AlertDesk::topic_of(const Alert& alert) { return "parking/" + alert.lot_id + "/alerts/" + alert.alert_id; }
 
@@ -34,14 +38,33 @@ void AlertDesk::changed(const Alert& alert) {
     Log::info("alerts", "{} {} {} cleared ({})", alert.lot_id, name_of(alert.kind), alert.alert_id, alert.cleared_by);
   }
   publish(alert);
-  save({alert}, {});
+  if (store_ != nullptr) unsaved_alerts_.push_back(alert);
 }
 
-void AlertDesk::strikes_changed(StoredStrikes strikes) { save({}, {std::move(strikes)}); }
-
-void AlertDesk::save(std::vector<Alert> alerts, std::vector<StoredStrikes> strikes) {
+void AlertDesk::strikes_changed(StoredStrikes strikes) {
   if (store_ == nullptr) return;
-  auto job = [store = store_, alerts = std::move(alerts), strikes = std::move(strikes)] {
+  unsaved_strikes_.push_back(std::move(strikes));
+}
+
+void AlertDesk::save_soon() {
+  if (unsaved_alerts_.empty() && unsaved_strikes_.empty()) return;
+  if (every_settle_ || !unsaved_alerts_.empty()) {
+    save_now();
+    return;
+  }
+  if (scheduled_) return;
+  scheduled_ = true;
+  timer_.expires_after(std::chrono::milliseconds(100));
+  timer_.async_wait([this](const boost::system::error_code& ec) {
+    scheduled_ = false;
+    if (!ec) save_now();
+  });
+}
+
+void AlertDesk::save_now() {
+  if (store_ == nullptr || (unsaved_alerts_.empty() && unsaved_strikes_.empty())) return;
+  auto job = [store = store_, alerts = std::exchange(unsaved_alerts_, {}), strikes = std::exchange(unsaved_strikes_, {})] {
+    // The store replaces each space's strikes in the order given: the last list of a space wins.
     if (auto e = store->save(alerts, strikes)) {
       Log::error("alerts", "cannot keep {} alerts and {} strike lists: {}", alerts.size(), strikes.size(), e.message());
     }
@@ -83,6 +106,7 @@ void AlertDesk::restore(Engine& engine, TimeMs now) {
     }
   }
   if (!active.empty()) Log::info("alerts", "{} of {} active alerts restored", restored, active.size());
+  save_now();  // those that ended while parkd was stopped
   // Overstays dismissed in the last season whose visitor is still inside stay dismissed.
   std::vector<Alert> recent;
   if (auto e = store_->history(now - kOverstaysLookBackMs, kNever, recent)) {

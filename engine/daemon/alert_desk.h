@@ -9,6 +9,9 @@
 #include <string>
 #include <vector>
 
+#include <boost/asio/any_io_executor.hpp>
+#include <boost/asio/steady_timer.hpp>
+
 #include "core/alert_store.h"
 #include "core/engine.h"
 #include "log.h"
@@ -25,12 +28,21 @@ class AlertDesk {
     std::uint64_t unsent = 0;  // not even queued for the broker
   };
 
-  // `store` may be null (nothing kept); `worker` may be null (saved inline).
-  AlertDesk(Publisher& publisher, AlertStore* store, StoreWorker* worker);
+  // `store` may be null (nothing kept); `worker` may be null (saved inline). With the simulated
+  // clock every settle saves what it changed (simulated time has no real-time pace to wait for).
+  AlertDesk(Publisher& publisher, AlertStore* store, StoreWorker* worker, boost::asio::any_io_executor strand,
+            bool every_settle);
 
   // All on the strand.
   void changed(const Alert& alert);
   void strikes_changed(StoredStrikes strikes);
+  // After a settle: its alerts go to the store at once, in one transaction with any strikes
+  // waiting; strikes alone wait up to a tenth of a second. Why (issue #16): a flood of flapping
+  // sensors changes strikes at every report, and a transaction for each space's strikes was over
+  // half of the store thread's CPU; strikes only matter at the next start, which save_now() at
+  // shut-down serves (a crash loses at most that tenth of a second of them).
+  void save_soon();
+  void save_now();
   // Puts back the alerts and strikes kept before a restart, after the spaces; what ended while
   // parkd was down is cleared ("ended while parkd was stopped") and taken off the broker.
   void restore(Engine& engine, TimeMs now);
@@ -44,11 +56,15 @@ class AlertDesk {
 
  private:
   void publish(const Alert& alert);
-  void save(std::vector<Alert> alerts, std::vector<StoredStrikes> strikes);
 
   Publisher& publisher_;
   AlertStore* store_;
   StoreWorker* worker_;
+  bool every_settle_;
+  std::vector<Alert> unsaved_alerts_;
+  std::vector<StoredStrikes> unsaved_strikes_;  // in order; a space's later list replaces its earlier
+  boost::asio::steady_timer timer_;
+  bool scheduled_ = false;
   Counters counters_;
   RateLimitedLog log_;
 };

@@ -41,11 +41,12 @@ EngineHost::EngineHost(Strand strand, std::vector<Lot> lots, bool sim_clock, Pub
                 }),
       states_(store, worker, strand_, sim_clock),
       sampler_(worker),
-      alerts_(publisher, nullptr, worker) {}
+      alerts_(publisher, nullptr, worker, strand_, sim_clock) {}
 
 void EngineHost::finish_in_flight() {
   drain();
   states_.save_now();
+  alerts_.save_now();
   // The store's last writes land, and the decisions they release go out, before parkd stops.
   if (worker_ != nullptr) worker_->wait_idle();
 }
@@ -510,6 +511,7 @@ void EngineHost::settle() {
   engine_.advance(now());
   frames_.settled();
   states_.save_soon(pacer_.holding());
+  alerts_.save_soon();
   sampler_.sample(engine_, now());
   if (sim_clock_) return;  // the next SimClock message drives time
   const TimeMs due = std::min(engine_.next_wake(), sampler_.next_due());
