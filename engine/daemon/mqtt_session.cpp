@@ -419,8 +419,10 @@ void MqttSession::reconnect_to(std::size_t next) {
 }
 
 void MqttSession::after_disconnect() {
-  connected_ = false;
   boost::asio::post(executor_, [this] {
+    // Asked once here, off the publish path: a disconnect that failed may have left the
+    // connection up, and then no connected callback will come to say so.
+    connected_ = client_.is_connected();
     probe_.connection_changed();
     connect();
   });
