@@ -17,6 +17,17 @@ Clock::time_point feed(DrainPacer& pacer, Clock::time_point from, std::chrono::m
   return t;
 }
 
+// Held drains of `per_take` messages every 2 ms from `t` (moved on) until holding ends; at most 1,000.
+int held_drains_until_let_go(DrainPacer& pacer, Clock::time_point& t, std::size_t per_take) {
+  int drains = 0;
+  while (pacer.holding() && drains < 1000) {
+    pacer.taken(per_take, t);
+    t += 2ms;
+    ++drains;
+  }
+  return drains;
+}
+
 TEST(DrainPacer, QuietTrafficIsNeverHeld) {
   DrainPacer pacer({5'000, 2ms});
   const Clock::time_point t0{};
@@ -62,15 +73,9 @@ TEST(DrainPacer, AStreamThatStopsIsLetGoAfterTwoEmptyDrains) {
   DrainPacer pacer({5'000, 2ms});
   Clock::time_point t = feed(pacer, Clock::time_point{}, 2ms, 40, 2 * DrainPacer::kPeriod);
   ASSERT_TRUE(pacer.holding());
-  int empty_drains = 0;
-  while (pacer.holding() && empty_drains < 1000) {
-    pacer.taken(0, t);
-    t += 2ms;
-    ++empty_drains;
-  }
-  EXPECT_FALSE(pacer.holding());
   // Not the rest of the period in progress: two windows without a message are enough.
-  EXPECT_EQ(empty_drains, 2);
+  EXPECT_EQ(held_drains_until_let_go(pacer, t, 0), 2);
+  EXPECT_FALSE(pacer.holding());
 }
 
 TEST(DrainPacer, AStreamThatSlowsToALotsPaceIsLetGoWithinTwoWindows) {
@@ -78,14 +83,8 @@ TEST(DrainPacer, AStreamThatSlowsToALotsPaceIsLetGoWithinTwoWindows) {
   Clock::time_point t = feed(pacer, Clock::time_point{}, 2ms, 40, 2 * DrainPacer::kPeriod);  // 20,000/s
   ASSERT_TRUE(pacer.holding());
   // 1,000/s, a report a millisecond: two in each held window.
-  int drains = 0;
-  while (pacer.holding() && drains < 1000) {
-    pacer.taken(2, t);
-    t += 2ms;
-    ++drains;
-  }
+  EXPECT_EQ(held_drains_until_let_go(pacer, t, 2), 2);
   EXPECT_FALSE(pacer.holding());
-  EXPECT_EQ(drains, 2);
   // Then taken up as it comes: a report each time, never held again at this pace.
   feed(pacer, t, 1ms, 1, 10 * DrainPacer::kPeriod);
   EXPECT_FALSE(pacer.holding());
