@@ -115,7 +115,11 @@ class PerfRecording {
     const char* folder = std::getenv("PARKD_E2E_PERF");
     if (folder == nullptr || *folder == '\0') return;
     const std::filesystem::path out = std::filesystem::path(folder) / (name + ".data");
-    perf_.start({"perf", "record", "-F", "2000", "-g", "-o", out.string(), "-p", std::to_string(pid)},
+    // PARKD_E2E_PERF_CALL_GRAPH=dwarf,16384 unwinds through Paho and libstdc++, which are built
+    // without frame pointers (the default, frame pointers, loses their callers).
+    const char* graph = std::getenv("PARKD_E2E_PERF_CALL_GRAPH");
+    perf_.start({"perf", "record", "-F", "2000", "--call-graph", graph != nullptr && *graph != '\0' ? graph : "fp", "-o",
+                 out.string(), "-p", std::to_string(pid)},
                 std::filesystem::path(folder) / (name + ".log"));
     std::this_thread::sleep_for(500ms);  // perf attached
     on_ = true;

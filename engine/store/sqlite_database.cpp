@@ -316,6 +316,22 @@ void SqliteDatabase::migrate() {
        "  SELECT lot_id, space_id, at_ms, at_ms, parkd_pack_space_change(state, note) FROM space_change ORDER BY rowid;"
        "DROP TABLE space_change;"
        "CREATE INDEX space_history_by_space ON space_history (lot_id, space_id, from_ms);"),
+      // 13 -> 14: the state's check admits 'suspect' (a space guided cars avoid), which it
+      // refused, failing every save with one in it; and it compares instead of testing an IN
+      // list, which SQLite builds as a temporary b-tree at every row written (half of the store
+      // thread's time under a flood, issue #16).
+      ("CREATE TABLE space_state_14 ("
+       "  lot_id TEXT NOT NULL,"
+       "  space_id TEXT NOT NULL,"
+       "  state TEXT NOT NULL CHECK (state = 'free' OR state = 'occupied' OR state = 'held' OR state = 'closed' OR "
+       "    state = 'unknown' OR state = 'suspect'),"
+       "  changed_at_ms INTEGER NOT NULL,"
+       "  note TEXT NOT NULL DEFAULT '',"
+       "  PRIMARY KEY (lot_id, space_id)) WITHOUT ROWID;"
+       "INSERT INTO space_state_14 (lot_id, space_id, state, changed_at_ms, note) "
+       "  SELECT lot_id, space_id, state, changed_at_ms, note FROM space_state;"
+       "DROP TABLE space_state;"
+       "ALTER TABLE space_state_14 RENAME TO space_state;"),
   };
   for (int v = version; v < kSchemaVersion; ++v) {
     const std::string step = std::string("BEGIN IMMEDIATE;") + kSteps[v] + "PRAGMA user_version = " +

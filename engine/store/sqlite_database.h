@@ -20,7 +20,7 @@ inline std::error_code sqlite_error(int rc) { return {rc, sqlite_category()}; }
 
 class SqliteDatabase {
  public:
-  static constexpr int kSchemaVersion = 13;
+  static constexpr int kSchemaVersion = 14;
 
   // Opens (creating the file and its folder if needed) and migrates. Throws at start-up with a
   // message that names the file when the database cannot be used.

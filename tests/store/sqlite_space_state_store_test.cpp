@@ -50,6 +50,29 @@ TEST_F(StoreTest, SavedStatesSurviveReopeningAndTheLatestWins) {
                                                    {"xj5", "A02", SpaceState::Free, 11, ""}}));
 }
 
+// Every state a space can be in is saved and comes back, a suspect one (a space guided cars
+// avoid) included: schema 13's check refused it and failed the whole save.
+TEST_F(StoreTest, EveryStateASpaceCanBeInIsSavedAndLoaded) {
+  const std::vector<StoredSpaceState> all = {{"xj5", "A01", SpaceState::Free, 10, ""},
+                                             {"xj5", "A02", SpaceState::Occupied, 11, ""},
+                                             {"xj5", "A03", SpaceState::Held, 12, ""},
+                                             {"xj5", "A04", SpaceState::Closed, 13, "lines"},
+                                             {"xj5", "A05", SpaceState::Unknown, 14, ""},
+                                             {"xj5", "A06", SpaceState::Suspect, 15, ""}};
+  {
+    SqliteDatabase db(path);
+    SqliteSpaceStateStore store(db);
+    ASSERT_FALSE(store.save({}, all));
+  }
+  SqliteDatabase db(path);
+  SqliteSpaceStateStore store(db);
+  std::vector<StoredSpaceState> loaded;
+  ASSERT_FALSE(store.load(loaded));
+  EXPECT_EQ(loaded, all);
+  // The table still refuses a state parkd does not have.
+  EXPECT_TRUE(db.exec("INSERT INTO space_state (lot_id, space_id, state, changed_at_ms) VALUES ('xj5', 'A07', 'parked', 16)"));
+}
+
 // Each space's changes: in their order, newest first, paged with `before`, and those older
 // than the kept season dropped once a newer change is saved.
 TEST_F(StoreTest, ASpacesChangesAreKeptInOrderReadNewestFirstAndDroppedAfterTheSeason) {
