@@ -1,6 +1,7 @@
 // Message routing, time and the wake-up timer around the engine.
 #include "engine_host.h"
 
+#include <algorithm>
 #include <chrono>
 #include <memory>
 #include <set>
@@ -288,6 +289,8 @@ void EngineHost::on_message(const std::string& topic, const std::string& payload
 
 void EngineHost::process(const std::vector<IncomingMessage>& messages) {
   const auto began = std::chrono::steady_clock::now();
+  const bool outermost = !holding_frames_;  // a SimClock's first batch processes what waited for it
+  holding_frames_ = true;                   // each settle() sends what is held
   InboxPosition processed = 0;
   for (const IncomingMessage& m : messages) {
     ++counters_.messages;
@@ -325,6 +328,7 @@ void EngineHost::process(const std::vector<IncomingMessage>& messages) {
   }
   record_decisions(processed);
   settle();
+  if (outermost) holding_frames_ = false;
   processing_since_.reset();
   counters_.batch_work.observe(std::chrono::steady_clock::now() - began);
 }
@@ -507,8 +511,9 @@ void EngineHost::on_sim_clock(const std::string& payload) {
 }
 
 void EngineHost::settle() {
-  if (!time_known()) return;  // the first SimClock settles
+  if (!time_known()) return release_frames();  // the first SimClock settles
   engine_.advance(now());
+  release_frames();
   frames_.settled();
   states_.save_soon(pacer_.holding());
   alerts_.save_soon();
@@ -530,8 +535,26 @@ void EngineHost::settle() {
 }
 
 void EngineHost::publish_frame(const DisplayFrame& frame) {
+  if (!holding_frames_) return send_frame(frame);
+  // A batch frames few displays (one per lot it touched): a scan beats a map.
+  const auto same = std::find_if(held_frames_.begin(), held_frames_.end(), [&](const DisplayFrame& held) {
+    return held.display_id == frame.display_id && held.lot_id == frame.lot_id;
+  });
+  if (same != held_frames_.end()) {
+    *same = frame;
+  } else {
+    held_frames_.push_back(frame);
+  }
+}
+
+void EngineHost::send_frame(const DisplayFrame& frame) {
   frames_.publish(frame);
   if (live_) live_->frame_published(frame);
+}
+
+void EngineHost::release_frames() {
+  for (const DisplayFrame& frame : held_frames_) send_frame(frame);
+  held_frames_.clear();
 }
 
 void EngineHost::republish_frames(const std::string& lot_id) {

@@ -168,6 +168,8 @@ class EngineHost : public EngineSink {
   void on_gate_event(const IncomingMessage& m, const Topic& topic);
   void flush_reports();
   void publish_frame(const DisplayFrame& frame) override;
+  void send_frame(const DisplayFrame& frame);
+  void release_frames();  // sends the frames held while a batch is processed
   void space_changed(const Lot& lot, const SpaceChange& change) override;
   void alert_changed(const Lot& lot, const Alert& alert) override;
   void strikes_changed(const Lot& lot, SpaceIndex space, std::span<const TimeMs> strikes) override;
@@ -209,6 +211,12 @@ class EngineHost : public EngineSink {
   std::vector<DecisionRecord> unrecorded_;  // decided in this batch, not yet handed to the recorder
   GateInbox* gate_inbox_;
   FrameRelay frames_;      // the signs' side
+  // While process() takes a batch, each display's latest frame waits here for the next
+  // settle(): the engine steps its time before each chunk of kBatch reports, and a frame per
+  // chunk was replaced by the next a few microseconds later (under a flood, four frames a
+  // batch, each a publish through Paho's lock).
+  bool holding_frames_ = false;
+  std::vector<DisplayFrame> held_frames_;
   MessageIntake intake_;  // Paho's side
   DrainPacer pacer_;
   boost::asio::steady_timer drain_timer_;  // the next held drain

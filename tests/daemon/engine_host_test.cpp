@@ -160,6 +160,49 @@ TEST_F(EngineHostTest, MessagesQueuedFromAnotherThreadAreDrainedInOrderOnTheStra
   EXPECT_EQ(last_frame().free_total(), 4u);  // N1, N2, N3 occupied in the end
 }
 
+// The engine steps its time before each chunk of 16 reports; with no debounce and no frame
+// interval each step had a frame, replaced by the next microseconds later. A batch gives a
+// display one frame, at its end.
+TEST(EngineHostFrames, ABatchOfReportsGivesEachDisplayOneFrameShowingItsEnd) {
+  LotSpec spec = test::small_lot_spec();
+  spec.timing.debounce_ms = 0;
+  spec.timing.frame_interval_ms = 0;
+  std::vector<Lot> lots;
+  lots.push_back(std::move(*Lot::build(spec).lot));
+  boost::asio::io_context io;
+  FakePublisher publisher;
+  EngineHost host{boost::asio::make_strand(io), std::move(lots), /*sim_clock=*/true, publisher};
+  host.set_limits(ThrottleLimits{1e9, 1e9}, ThrottleLimits{1e9, 1e9});
+  host.start();
+  host.enqueue("parking/sim/clock", clock(test::kNoonShanghai));
+  io.run();
+  const std::size_t before = publisher.sent.size();
+  const std::uint64_t seq_before = [&] {
+    parking::v1::DisplayFrame f;
+    return f.ParseFromString(publisher.sent.back().payload) ? f.seq() : 0;
+  }();
+  // 49 reports in one batch, each a change: every space taken and freed in turn, the last round
+  // leaving the S spaces taken.
+  const char* const spaces[] = {"N1", "N2", "N3", "N4", "S1", "S2", "S3"};
+  constexpr std::uint64_t kRounds = 7;
+  for (std::uint64_t round = 1; round <= kRounds; ++round) {
+    for (const char* space : spaces) {
+      const bool occupied = round == kRounds ? space[0] == 'S' : round % 2 == 1;
+      host.enqueue(std::string("parking/tiny/sensors/s-") + space + "/report", report(space, occupied, round));
+    }
+  }
+  io.restart();
+  io.run();
+  EXPECT_EQ(host.counters().messages, 1 + kRounds * 7);
+  EXPECT_EQ(host.engine().report_counters()[ReportOutcome::Accepted], kRounds * 7);
+  ASSERT_EQ(publisher.sent.size(), before + 1) << "one frame for the batch";
+  EXPECT_EQ(publisher.sent.back().topic, "parking/tiny/displays/d/frame");
+  parking::v1::DisplayFrame f;
+  ASSERT_TRUE(f.ParseFromString(publisher.sent.back().payload));
+  EXPECT_EQ(f.free_total(), 4u) << "N1-N4 free, the S spaces taken";
+  EXPECT_GT(f.seq(), seq_before);
+}
+
 TEST(EngineHostPacing, UnderLoadTheStrandHoldsTheQueueAndLosesNothingThenLetsGoWhenItGoesQuiet) {
   boost::asio::io_context io;
   FakePublisher publisher;
