@@ -103,6 +103,8 @@ MqttSession::MqttSession(Settings settings, boost::asio::any_io_executor executo
       granted_.clear();
     }
     boost::asio::post(executor_, [this] {
+      // A frame whose acknowledgement a lost connection took with it must not hold its topic.
+      release_all_held();
       retry_delay_ = std::chrono::milliseconds(250);
       resubscribe_delay_ = kResubscribeFirst;
       resubscribe_pending_.clear();  // everything is asked for again now
@@ -561,6 +563,14 @@ bool MqttSession::publish(const std::string& topic, std::string payload, bool re
       *it->second = std::move(payload);  // the newer state replaces the one not yet sent
       return true;
     }
+    std::lock_guard lock(retained_mutex_);
+    if (retained_topics_in_flight_.contains(topic)) {
+      // Held until the broker has the one before (replaced by any newer meanwhile): under a
+      // flood the acknowledgements queue behind the reports, and a sign's frames would each be
+      // a publish through Paho's lock that the next one supersedes before it is shown.
+      retained_held_[topic] = std::move(payload);
+      return true;
+    }
   }
   if (waiting_.size() >= settings_.max_waiting) {
     Log::error("mqtt", "{}: {} messages wait for the broker already; {} dropped", settings_.client_id, waiting_.size(), topic);
@@ -587,6 +597,11 @@ void MqttSession::pump() {
       tag = next_tag_++;
       std::lock_guard lock(tracked_mutex_);
       tracked_.emplace(tag, next);
+    } else if (next.retained) {
+      tag = next_tag_++;
+      std::lock_guard lock(retained_mutex_);
+      retained_tags_.emplace(tag, next.topic);
+      retained_topics_in_flight_.insert(next.topic);
     }
     try {
       ++in_flight_;
@@ -606,9 +621,13 @@ void MqttSession::pump() {
         std::lock_guard lock(ack_mutex_);
         if (!handed_at_.empty()) handed_at_.pop_back();
       }
-      if (tag != 0) {
+      if (tag != 0 && next.on_delivered) {
         std::lock_guard lock(tracked_mutex_);
         tracked_.erase(tag);
+      } else if (tag != 0) {
+        std::lock_guard lock(retained_mutex_);
+        retained_tags_.erase(tag);
+        retained_topics_in_flight_.erase(next.topic);
       }
       return;  // Paho refused it (disconnecting): it waits for the next connect
     }
@@ -620,6 +639,7 @@ void MqttSession::publish_done(const mqtt::token& tok, bool acknowledged) {
     std::unique_lock lock(tracked_mutex_);
     auto node = tracked_.extract(tag);
     lock.unlock();
+    if (node.empty()) retained_done(tag);
     if (!node.empty()) {
       if (acknowledged) {
         node.mapped().on_delivered();
@@ -653,10 +673,54 @@ void MqttSession::publish_done(const mqtt::token& tok, bool acknowledged) {
   }
 }
 
+void MqttSession::retained_done(std::uintptr_t tag) {
+  // Stopping: nothing is sent any more, and the io thread may be gone (Paho fails what the broker
+  // never acknowledged as the session goes).
+  if (stopping_) return;
+  std::lock_guard lock(retained_mutex_);
+  const auto node = retained_tags_.extract(tag);
+  if (node.empty()) return;
+  // Acknowledged or failed: either way the next state may go. One held meanwhile keeps the
+  // topic marked until release_held() has queued it, so nothing newer can overtake it.
+  if (!retained_held_.contains(node.mapped())) {
+    retained_topics_in_flight_.erase(node.mapped());
+    return;
+  }
+  boost::asio::post(executor_, [this, topic = node.mapped()] { release_held(topic); });
+}
+
+void MqttSession::release_held(const std::string& topic) {
+  std::string payload;
+  {
+    std::lock_guard lock(retained_mutex_);
+    auto held = retained_held_.extract(topic);
+    retained_topics_in_flight_.erase(topic);
+    if (held.empty()) return;  // released at a reconnect already
+    payload = std::move(held.mapped());
+  }
+  publish(topic, std::move(payload), true, {});
+}
+
+void MqttSession::release_all_held() {
+  std::unordered_map<std::string, std::string> held;
+  {
+    std::lock_guard lock(retained_mutex_);
+    held.swap(retained_held_);
+    retained_topics_in_flight_.clear();
+    retained_tags_.clear();
+  }
+  for (auto& [topic, payload] : held) publish(topic, std::move(payload), true, {});
+}
+
 void MqttSession::begin_stop(const std::string& final_status) {
   stopping_ = true;
-  if (!waiting_.empty() || !failed_.empty()) {
-    Log::warn("mqtt", "{}: {} messages were never sent", settings_.client_id, waiting_.size() + failed_.size());
+  std::size_t held = 0;
+  {
+    std::lock_guard lock(retained_mutex_);
+    held = retained_held_.size();
+  }
+  if (!waiting_.empty() || !failed_.empty() || held > 0) {
+    Log::warn("mqtt", "{}: {} messages were never sent", settings_.client_id, waiting_.size() + failed_.size() + held);
   }
   retry_timer_.cancel();
   resubscribe_timer_.cancel();

@@ -15,6 +15,7 @@
 #include <set>
 #include <string>
 #include <unordered_map>
+#include <unordered_set>
 #include <vector>
 
 #include <boost/asio/any_io_executor.hpp>
@@ -188,6 +189,10 @@ class MqttSession {
     MqttSession& session_;
   };
   void publish_done(const mqtt::token& tok, bool acknowledged);
+  // A retained publish done (Paho's thread): its topic is free, or the one held for it goes.
+  void retained_done(std::uintptr_t tag);
+  void release_held(const std::string& topic);  // io thread
+  void release_all_held();                      // io thread, at each connect
 
   // Completes each connect() on Paho's thread: says which broker answered and whether it kept
   // the session; a failure schedules the next attempt.
@@ -294,6 +299,12 @@ class MqttSession {
   std::unordered_map<std::uintptr_t, Waiting> tracked_;
   std::uintptr_t next_tag_ = 1;  // io thread only
   std::unordered_map<std::string, std::shared_ptr<std::string>> retained_waiting_;  // topic -> payload
+  // A retained publish (a sign's frame, a status) has at most one in Paho per topic: a newer one
+  // waits here, replaced by any newer still, until the broker has acknowledged the one before.
+  std::mutex retained_mutex_;
+  std::unordered_map<std::uintptr_t, std::string> retained_tags_;  // in Paho: tag -> topic
+  std::unordered_set<std::string> retained_topics_in_flight_;
+  std::unordered_map<std::string, std::string> retained_held_;  // topic -> the latest payload
 };
 
 }  // namespace parkd

@@ -1219,6 +1219,42 @@ class ParkdEventsTest : public ParkdTest {
   }
 };
 
+// A sign's frame has one publish in Paho at a time: while the broker does not answer (here
+// stopped; under a flood, its acknowledgements queue behind the reports), each newer frame
+// replaces the one held, and the sign gets the one already sent and then the latest, not every
+// frame in between.
+TEST_F(ParkdEventsTest, WhileTheBrokerHasNotAcknowledgedASignsFrameOnlyTheLatestOfTheNextWaits) {
+  start_and_wait_online();
+  all_free_on_the_sign();
+  test::MqttProbe sign(broker.uri(), "sign");
+  sign.subscribe(kFrameTopic);
+  ASSERT_TRUE(frame_with_free(sign, 6)) << parkd_log();
+  sign.clear();
+  const std::vector<std::string> guard = {"Authorization: Bearer guard-secret-0123456789"};
+  ASSERT_EQ(::kill(broker.pid(), SIGSTOP), 0);
+  // Six closures, each a new frame (the lot's frame interval is 100 ms): 5, 4, ... 0 free.
+  const char* const order[] = {"A01", "A02", "A03", "B01", "B02", "B03"};
+  for (const char* space : order) {
+    const auto closed = test::http_request(http_port, "POST", std::string("/v1/spaces/") + space + "/close", guard,
+                                           R"({"reason": "repainting lines"})");
+    EXPECT_EQ(closed.status, 200) << closed.body;
+    std::this_thread::sleep_for(150ms);
+  }
+  ASSERT_EQ(::kill(broker.pid(), SIGCONT), 0);
+  ASSERT_TRUE(frame_with_free(sign, 0)) << parkd_log();
+  std::this_thread::sleep_for(300ms);  // anything still on its way
+  std::vector<std::uint32_t> shown;
+  std::uint64_t last_seq = 0;
+  for (const test::Received& r : sign.received()) {
+    if (r.topic != kFrameTopic) continue;
+    const auto f = frame_of(r);
+    EXPECT_GT(f.seq(), last_seq) << "frames arrive in their order";
+    last_seq = f.seq();
+    shown.push_back(f.free_total());
+  }
+  EXPECT_EQ(shown, (std::vector<std::uint32_t>{5, 0})) << "the frame sent before the broker stopped, then the latest";
+}
+
 // `systemctl reload parkd` (SIGHUP) reads the token file again: a token taken out of it stops
 // working at once, a new one works, and a file broken by the edit changes nothing.
 TEST_F(ParkdEventsTest, ReloadingReadsTheTokenFileAgainAndABrokenFileKeepsTheTokensInUse) {
