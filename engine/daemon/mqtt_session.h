@@ -92,9 +92,9 @@ class MqttSession {
   void start();
   // Never blocks; QoS 1. At most kPublishWindow publishes are outstanding in Paho at a time;
   // the rest wait here, in order, also while disconnected, and go out as acknowledgements come
-  // back. A retained message (a sign's frame: only the latest matters) replaces one still
-  // waiting for the same topic. False only when max_waiting are waiting already (the caller
-  // counts it). Call it on the io thread (the executor's).
+  // back. A retained message (a sign's frame: only the latest matters) has at most one in Paho
+  // per topic, and replaces one still waiting for the same topic. False only when max_waiting
+  // are waiting already (the caller counts it). Call it on the io thread (the executor's).
   // With `on_delivered` (never for a retained message), Paho's failure of the publish (the
   // broker kept no session after a reconnect) puts it back at the head of the queue, and
   // `on_delivered` runs on Paho's thread once the broker has acknowledged it.
