@@ -167,8 +167,10 @@ TEST(EngineHostFrames, ABatchOfReportsGivesEachDisplayOneFrameShowingItsEnd) {
   LotSpec spec = test::small_lot_spec();
   spec.timing.debounce_ms = 0;
   spec.timing.frame_interval_ms = 0;
+  LotBuild built = Lot::build(spec);
+  ASSERT_TRUE(built.lot);
   std::vector<Lot> lots;
-  lots.push_back(std::move(*Lot::build(spec).lot));
+  lots.push_back(std::move(*built.lot));
   boost::asio::io_context io;
   FakePublisher publisher;
   EngineHost host{boost::asio::make_strand(io), std::move(lots), /*sim_clock=*/true, publisher};
