@@ -639,20 +639,19 @@ void MqttSession::publish_done(const mqtt::token& tok, bool acknowledged) {
     std::unique_lock lock(tracked_mutex_);
     auto node = tracked_.extract(tag);
     lock.unlock();
-    if (node.empty()) retained_done(tag);
-    if (!node.empty()) {
-      if (acknowledged) {
-        node.mapped().on_delivered();
-      } else if (!stopping_) {
-        // The broker kept no session (or Paho gave up on it): the broker may never have had it.
-        boost::asio::post(executor_, [this, again = std::move(node.mapped())]() mutable {
-          resend_log_.warn("mqtt", "publish_failed", "{}: a publish on {} failed before the broker acknowledged it "
-                           "(the broker kept no session?): sending it again", settings_.client_id, again.topic);
-          failed_.push_back(std::move(again));
-          waiting_count_ = waiting_.size() + failed_.size();
-          pump();
-        });
-      }
+    if (node.empty()) {
+      retained_done(tag);  // not a tracked publish: a retained one
+    } else if (acknowledged) {
+      node.mapped().on_delivered();
+    } else if (!stopping_) {
+      // The broker kept no session (or Paho gave up on it): the broker may never have had it.
+      boost::asio::post(executor_, [this, again = std::move(node.mapped())]() mutable {
+        resend_log_.warn("mqtt", "publish_failed", "{}: a publish on {} failed before the broker acknowledged it "
+                         "(the broker kept no session?): sending it again", settings_.client_id, again.topic);
+        failed_.push_back(std::move(again));
+        waiting_count_ = waiting_.size() + failed_.size();
+        pump();
+      });
     }
   }
   {
