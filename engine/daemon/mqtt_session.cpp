@@ -538,11 +538,15 @@ void MqttSession::on_connect_failure(const std::string& why, bool lost) {
       uri_index_ = 0;
       retry_timer_.expires_after(pause);
     } else if (failed + 1 < count) {
-      // The next broker at once: a node that is down refuses in a moment.
+      // The next broker almost at once: a node that is down refuses in a moment. Not at once:
+      // Paho C 1.3.12 clears a client's connect callbacks after the failure callback returns, on
+      // its own thread, and MQTTAsync_connect sets the next attempt's without a lock; an attempt
+      // begun inside that window would lose them and never end (connecting_ for ever: no
+      // reconnection). The test clients did exactly that when ten failed over together.
       Log::warn("mqtt", "{}: no connection to {} ({}); trying {}", settings_.client_id, settings_.uris.at(failed), why,
                 settings_.uris.at(failed + 1));
       uri_index_ = failed + 1;
-      retry_timer_.expires_after(std::chrono::milliseconds(0));
+      retry_timer_.expires_after(kNextBrokerPause);
     } else {
       Log::warn("mqtt", "{}: no connection to {} ({}); trying again in {} ms", settings_.client_id,
                 join_broker_uris(settings_.uris), why, pause.count());

@@ -135,6 +135,9 @@ class MqttSession {
   std::chrono::milliseconds spread(std::chrono::milliseconds base, double by);
   // The longest a session keeps a slot: a SUBACK that never comes does not hold the others up.
   static constexpr std::chrono::seconds kConnectSlotHold{10};
+  // After a failed attempt, before the next broker's: long enough for Paho's thread to finish
+  // the failure callback (on_connect_failure says why), short beside a failover's ~1.4 s.
+  static constexpr std::chrono::milliseconds kNextBrokerPause{50};
   // `lost`: a connection that was up went; otherwise an attempt on the current URI failed.
   void on_connect_failure(const std::string& why, bool lost);
   void subscribe(const std::vector<std::string>& filters);  // one request (Paho's thread or the io thread)
