@@ -11,7 +11,10 @@
 #include <ctime>
 #include <fstream>
 #include <iostream>
+#include <limits>
 #include <map>
+#include <memory>
+#include <optional>
 #include <set>
 #include <sstream>
 #include <thread>
@@ -164,36 +167,63 @@ class ClusterTest : public ::testing::Test {
            test::metric_value(page, "parkd_spaces{lot=\"clot\",zone=\"B\",state=\"occupied\"}");
   }
 
-  // Sensors at `per_second` reports a second over every space, QoS 1 with a window, for
-  // `seconds`; each report flips its space. Returns how many each space ended occupied.
+  // The compound's sensors reach the broker through gateways, each with its own connection and
+  // its own tenth of the spaces. Not one connection for all: nats-server 2.9 stores a
+  // connection's QoS 1 publishes one after another, each waiting for the stream's replicated
+  // write (mqttProcessPub → storeMsg, in the read loop), so one connection carries 1 / that
+  // round trip: 2,000/s and more on a healthy cluster, 170-600/s for minutes after it lost a node
+  // (docs/scaling.md). 185 sensors are 185 devices; ten gateways are still far fewer.
+  static constexpr int kGateways = 10;
+  static constexpr int kSpacesPerGateway = kSpaces / kGateways;
+  static std::vector<std::unique_ptr<test::MqttProbe>> sensor_gateways(const std::string& uris, const std::string& name) {
+    std::vector<std::unique_ptr<test::MqttProbe>> gateways;
+    for (int g = 0; g < kGateways; ++g) gateways.push_back(std::make_unique<test::MqttProbe>(uris, name + "-" + std::to_string(g)));
+    return gateways;
+  }
+
+  // Sensors at `per_second` reports a second in all over every space, QoS 1, for `seconds`,
+  // each gateway at its share of the pace from its own thread; each report flips its space.
+  // Returns how many spaces ended occupied.
   struct SensorRun {
     int reports = 0;
     int occupied_at_end = 0;
     double seconds = 0;
   };
-  static SensorRun play_sensors(test::MqttProbe& sensors, int per_second, double seconds) {
+  static SensorRun play_sensors(const std::vector<std::unique_ptr<test::MqttProbe>>& gateways, int per_second,
+                                double seconds) {
     SensorRun run;
-    std::vector<bool> occupied(kSpaces, false);
-    const int total = static_cast<int>(per_second * seconds);
-    const auto pace = std::chrono::nanoseconds(1'000'000'000 / per_second);
+    std::vector<int> occupied(kSpaces, 0);  // each gateway writes only its own spaces' entries
+    const int per_gateway = static_cast<int>(per_second * seconds) / kGateways;
+    const auto pace = std::chrono::nanoseconds(1'000'000'000LL * kGateways / per_second);
     const auto start = Clock::now();
-    for (int n = 0; n < total; ++n) {
-      std::this_thread::sleep_until(start + pace * n);
-      const int i = n % kSpaces;
-      if (std::getenv("PARKD_CLUSTER_TRACE") != nullptr && n % 1000 == 0) {
-        std::printf("  %d reports at %.2f s\n", n, std::chrono::duration<double>(Clock::now() - start).count());
-      }
-      occupied[i] = !occupied[i];
-      // A window under kSpaces: one report of a sensor in flight at a time, as a real sensor
-      // (a report resent after a failover must not come after that sensor's next one: parkd
-      // would rightly take the older as out of order, superseded).
-      sensors.publish_windowed("parking/clot/sensors/s-" + space_id(i) + "/report",
-                               report(space_id(i), occupied[i], static_cast<std::uint64_t>(n / kSpaces + 1)), kSpaces / 2);
+    std::vector<std::thread> threads;
+    for (int g = 0; g < kGateways; ++g) {
+      threads.emplace_back([&, g] {
+        test::MqttProbe& gateway = *gateways.at(static_cast<std::size_t>(g));
+        for (int n = 0; n < per_gateway; ++n) {
+          std::this_thread::sleep_until(start + pace * n);
+          const int i = g * kSpacesPerGateway + n % kSpacesPerGateway;
+          if (g == 0 && std::getenv("PARKD_CLUSTER_TRACE") != nullptr && n % 100 == 0) {
+            std::printf("  %d reports at %.2f s\n", n * kGateways,
+                        std::chrono::duration<double>(Clock::now() - start).count());
+            std::fflush(stdout);
+          }
+          occupied[static_cast<std::size_t>(i)] ^= 1;
+          // A window under the gateway's spaces: one report of a sensor in flight at a time, as a
+          // real sensor (a report resent after a failover must not come after that sensor's next
+          // one: parkd would rightly take the older as out of order, superseded).
+          gateway.publish_windowed("parking/clot/sensors/s-" + space_id(i) + "/report",
+                                   report(space_id(i), occupied[static_cast<std::size_t>(i)] != 0,
+                                          static_cast<std::uint64_t>(n / kSpacesPerGateway + 1)),
+                                   kSpacesPerGateway / 2);
+        }
+        gateway.flush();
+      });
     }
-    sensors.flush();
+    for (std::thread& t : threads) t.join();
     run.seconds = std::chrono::duration<double>(Clock::now() - start).count();
-    run.reports = total;
-    run.occupied_at_end = static_cast<int>(std::count(occupied.begin(), occupied.end(), true));
+    run.reports = per_gateway * kGateways;
+    run.occupied_at_end = static_cast<int>(std::count(occupied.begin(), occupied.end(), 1));
     return run;
   }
 
@@ -204,9 +234,18 @@ class ClusterTest : public ::testing::Test {
     while (Clock::now() - start < bound) {
       if (occupied_in_parkd() == occupied) {
         const double free_before = test::metric_value(metrics(), "parkd_free_spaces{lot=\"clot\"}");
-        test::MqttProbe sign(sign_uri, "sign-check");
-        sign.subscribe(kFrameTopic, 0);  // a sign's way on NATS: a QoS 1 subscription is a JetStream consumer
-        const auto frame = sign.wait_for([](const test::Received& r) { return r.topic == kFrameTopic; }, 5s);
+        std::optional<test::MqttProbe> sign;
+        try {
+          sign.emplace(sign_uri, "sign-check");
+        } catch (const std::runtime_error& e) {
+          // A sign tries again; so does this one (seen once, the node refusing the TCP connect
+          // within seconds of a failover under load).
+          std::printf("the sign's client: %s; trying again\n", e.what());
+          std::this_thread::sleep_for(100ms);
+          continue;
+        }
+        sign->subscribe(kFrameTopic, 0);  // a sign's way on NATS: a QoS 1 subscription is a JetStream consumer
+        const auto frame = sign->wait_for([](const test::Received& r) { return r.topic == kFrameTopic; }, 5s);
         parking::v1::DisplayFrame f;
         if (frame && f.ParseFromString(frame->payload) && f.free_total() == free_before &&
             test::metric_value(metrics(), "parkd_free_spaces{lot=\"clot\"}") == free_before) {
@@ -260,11 +299,20 @@ TEST_F(ClusterTest, KillingTheNodeParkdIsOnLosesNoGateEventAndParkdComesBackOnAn
   // the clients below connect once it has moved.
   ASSERT_TRUE(session_stream_away_from_parkd(test::scaled(15s))) << metrics() << parkd_log();
   std::this_thread::sleep_for(1s);  // the new leader known to every node
+  if (std::getenv("PARKD_CLUSTER_MSGS_LEADER_DIES") != nullptr) {
+    // The worst case, on demand: the node about to die leads the stream every QoS 1 publish is
+    // stored in, so every publisher waits for its election and the survivors' slow recovery.
+    for (int attempt = 0; cluster.stream_leader(1, "$MQTT_msgs") != "n1" && attempt < 40; ++attempt) {
+      if (!cluster.stream_leader(1, "$MQTT_msgs").empty()) cluster.step_down(1, "$MQTT_msgs");
+      std::this_thread::sleep_for(500ms);
+    }
+    std::this_thread::sleep_for(2s);  // the new leader known to every node
+  }
   test::ProbeLogin persistent;
   persistent.persistent_session = true;
   test::MqttProbe barrier(cluster.uris_from(2), "barrier", persistent);
   barrier.subscribe("parking/clot/gates/+/decision");
-  test::MqttProbe sensors(cluster.uris_from(1), "sensors");
+  const auto sensors = sensor_gateways(cluster.uris_from(1), "sensors");
 
   auto camera = [&](const std::string& gate, const char* province) {
     test::MqttProbe cam(cluster.uris_from(gate == "north" ? 1 : 2), "camera-" + gate);
@@ -457,26 +505,31 @@ TEST_F(ClusterTest, SensorsOnAKilledNodeFailOverAndNothingTheySentIsLost) {
   // tries again; these clients would throw).
   test::MqttProbe status(cluster.mqtt_uri(2), "status-watch");
   status.subscribe(kStatusTopic);
-  test::MqttProbe sensors(cluster.uris_from(1), "sensors-failing-over");
+  const auto sensors = sensor_gateways(cluster.uris_from(1), "sensors-failing-over");
   start_parkd(cluster.uris_from(2));
   ASSERT_TRUE(status.wait_for(status_is(true), 15s)) << parkd_log();
   ASSERT_TRUE(session_stream_away_from_parkd(test::scaled(15s))) << metrics() << parkd_log();
-  ASSERT_EQ(sensors.connected_uri(), cluster.mqtt_uri(1));
+  for (const auto& gateway : sensors) ASSERT_EQ(gateway->connected_uri(), cluster.mqtt_uri(1));
   SensorRun run;
-  // 6 s, killed at 3: after the kill, how fast the survivors take QoS 1 publishes varies 85-1,100/s
-  // between runs (beside a build), and what matters is that none is lost, not how many.
+  // 6 s, killed at 3: what matters is that none is lost, not how many a second the survivors take.
   std::thread sensing([&] { run = play_sensors(sensors, 2'000, 6); });
   std::this_thread::sleep_for(3s);
   cluster.kill_node(1);
   sensing.join();
-  std::printf("sensors: %d reports in %.2f s (%.0f/s), %d reconnection(s), now on %s\n", run.reports, run.seconds,
-              run.reports / run.seconds, sensors.reconnections(), sensors.connected_uri().c_str());
-  EXPECT_GE(sensors.reconnections(), 1);  // a surviving node may drop it once more while leaders are elected
-  // Where the client is, the surviving nodes say: its own record of the URI is Paho's, which has
-  // named the killed node after a failover while the reports flowed through a live one (3 runs
-  // in ~40 under load; likely a CONNACK held back by an electing node completing a later attempt).
-  EXPECT_TRUE(cluster.has_mqtt_client(0, "sensors-failing-over") || cluster.has_mqtt_client(2, "sensors-failing-over"))
-      << cluster.log(0) << cluster.log(2);
+  int fewest_reconnections = std::numeric_limits<int>::max();
+  for (const auto& gateway : sensors) fewest_reconnections = std::min(fewest_reconnections, gateway->reconnections());
+  std::printf("sensors: %d reports in %.2f s (%.0f/s), every gateway reconnected at least %d time(s)\n", run.reports,
+              run.seconds, run.reports / run.seconds, fewest_reconnections);
+  EXPECT_GE(fewest_reconnections, 1);  // a surviving node may drop one once more while leaders are elected
+  // Where each gateway is, the surviving nodes say: its own record of the URI is Paho's, which
+  // has named the killed node after a failover while the reports flowed through a live one (3
+  // runs in ~40 under load; likely a CONNACK held back by an electing node completing a later
+  // attempt).
+  for (int g = 0; g < kGateways; ++g) {
+    const std::string id = "sensors-failing-over-" + std::to_string(g);
+    EXPECT_TRUE(cluster.has_mqtt_client(0, id) || cluster.has_mqtt_client(2, id)) << id << "\n"
+                                                                                  << cluster.log(0) << cluster.log(2);
+  }
   // Every report reached parkd: applied, or (rarely) after its sensor's next one; none missing.
   // Seen in about one run of eight: the node's death stalls parkd's sensor consumer for good
   // (nothing delivered, 13,548 pending); parkd's probe finds it within two rounds and a half

@@ -109,9 +109,28 @@ bool MqttProbe::connect_to_one(bool* session_kept) {
     // The attempt ends (connect timeout) before the next begins: a connect() still pending when
     // another starts leaves Paho with two sockets and its threads deadlocked.
     options.set_connect_timeout(std::chrono::seconds(3));
+    if (attempts_++ > 0) {
+      // Paho C 1.3.12 calls an attempt's failure callback (which completes the token) and then,
+      // on its own thread, clears the client's connect callbacks; MQTTAsync_connect sets the next
+      // attempt's callbacks without a lock. Begun at once, the next attempt lost its callbacks,
+      // never ended, and the one after it ran into it: a crash in Paho's send thread (seen when
+      // ten gateways failed over together). A pause lets Paho's thread get past the callback.
+      std::this_thread::sleep_for(std::chrono::milliseconds(100));
+    }
+    mqtt::token_ptr token;
     try {
-      auto token = client_.connect(options);
-      if (token->wait_for(std::chrono::seconds(10)) && client_.is_connected()) {
+      token = client_.connect(options);
+    } catch (const mqtt::exception&) {
+      continue;  // refused before it began: nothing under way
+    }
+    try {
+      // However long Paho takes: the connect timeout ends the attempt, and another connect()
+      // before it has ended is the crash above.
+      if (!token->wait_for(std::chrono::seconds(60))) {
+        throw std::runtime_error("test client " + client_.get_client_id() + ": a connect to " + uri +
+                                 " never ended; Paho lost the attempt");
+      }
+      if (client_.is_connected()) {
         if (session_kept != nullptr) *session_kept = token->get_connect_response().is_session_present();
         std::lock_guard lock(mutex_);
         connected_uri_ = uri;

@@ -73,6 +73,7 @@ class MqttProbe {
   bool lost_ = false;
   bool closing_ = false;
   int reconnections_ = 0;
+  int attempts_ = 0;  // connect() calls, on the constructor's thread and then the reconnector's
   std::string connected_uri_;
   std::mutex mutex_;
   std::condition_variable changed_;
