@@ -258,10 +258,10 @@ int run(const DaemonOptions& options) {
     session_store = std::make_unique<SessionStoreKeeper>(
         std::move(k), io.get_executor(),
         [&publisher] {
-          std::vector<std::string> brokers;
+          std::vector<SessionStoreKeeper::Connection> brokers;
           for (const auto& [lot, session] : publisher.sessions) {
             MqttSessionFigures f = session->figures();
-            if (f.connected) brokers.push_back(std::move(f.broker));
+            if (f.connected) brokers.emplace_back(std::move(f.broker), f.online);
           }
           return brokers;
         },

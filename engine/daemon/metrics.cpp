@@ -277,6 +277,17 @@ std::string render_metrics(const EngineHost& host, TimeMs started_at_ms, const E
       for (const auto& [stream, f] : k.streams) {
         p.sample("parkd_nats_stream_stepdowns_total", fmt::format("stream=\"{}\"", escape(stream)), f.stepdowns);
       }
+      p.family("parkd_nats_stream_stepdowns_held_total", "counter",
+               "Checks that found $MQTT_sess led from parkd's node and left it there: replicas_out_of_touch (the "
+               "other replicas could not elect a leader without that node), or session_subscribing (a step-down "
+               "would fail a session's SUBSCRIBE there).");
+      for (const auto& [stream, f] : k.streams) {
+        if (stream != kNatsSessionStream) continue;
+        p.sample("parkd_nats_stream_stepdowns_held_total",
+                 fmt::format("stream=\"{}\",reason=\"replicas_out_of_touch\"", escape(stream)), f.held_replicas_out_of_touch);
+        p.sample("parkd_nats_stream_stepdowns_held_total",
+                 fmt::format("stream=\"{}\",reason=\"session_subscribing\"", escape(stream)), f.held_session_subscribing);
+      }
       p.family("parkd_nats_stream_leader", "gauge",
                "The node leading each stream of MQTT at the last check (on_parkds_node: one parkd is connected to).");
       for (const auto& [stream, f] : k.streams) {

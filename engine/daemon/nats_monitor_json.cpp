@@ -39,10 +39,17 @@ StreamLeaders read_mqtt_stream_leaders(std::string_view jsz_json, std::string_vi
     for (const nats::monitor::StreamDetail& s : a.stream_detail()) {
       if (std::find(kNatsMqttStreams.begin(), kNatsMqttStreams.end(), s.name()) != kNatsMqttStreams.end()) {
         out.leader_of[s.name()] = s.cluster().leader();
+        OtherReplicas& others = out.replicas_of[s.name()];
+        for (const nats::monitor::PeerInfo& peer : s.cluster().replicas()) {
+          ++others.count;
+          const auto silent = std::chrono::nanoseconds(peer.active());
+          if (peer.current() && !peer.offline() && silent <= kReplicaSilence) ++others.in_touch;
+        }
       }
     }
     if (!out.leader_of.contains(kNatsSessionStream)) {
       out.leader_of.clear();
+      out.replicas_of.clear();
       out.error = "the account " + std::string(account) + " has no stream " + std::string(kNatsSessionStream) +
                   " (JetStream off, or no MQTT client connected yet)";
     }

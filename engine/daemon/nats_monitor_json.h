@@ -3,6 +3,8 @@
 #pragma once
 
 #include <array>
+#include <chrono>
+#include <cstddef>
 #include <map>
 #include <string>
 #include <string_view>
@@ -24,10 +26,24 @@ struct ServerName {
 // GET /varz: the answering node's server_name.
 ServerName read_server_name(std::string_view varz_json);
 
+// A replica not heard from for longer is counted out: Raft's leader hears from each follower at
+// least once a second (its heartbeat), and after a kill -9 nats-server says `current: true` for
+// 10 s more and `offline` not at all (measured on 2.9.10), so `active` is the early sign.
+inline constexpr std::chrono::milliseconds kReplicaSilence{3'000};
+
+// A stream's replicas other than the answering node, as it sees them. Only a stream's leader
+// hears from every replica; a follower hears from the leader alone and reports the others as
+// they were long ago (tests/data/nats), so these figures mean something in the leader's answer.
+struct OtherReplicas {
+  std::size_t count = 0;
+  std::size_t in_touch = 0;  // current, not offline, heard from within kReplicaSilence
+};
+
 struct StreamLeaders {
   // Each of kNatsMqttStreams the account has, with its leader's server_name ("" between a
   // leader's death and the election).
   std::map<std::string, std::string, std::less<>> leader_of;
+  std::map<std::string, OtherReplicas, std::less<>> replicas_of;  // the same streams
   std::string error;  // set: the answer is not what nats-server sends, or the account has no MQTT state
 };
 // GET /jsz?acc=ACCOUNT&streams=true. The session stream exists once a first MQTT client has

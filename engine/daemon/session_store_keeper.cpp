@@ -13,7 +13,9 @@ namespace parkd {
 
 struct SessionStoreKeeper::Round {
   std::vector<const BrokerSettings::NatsMonitor*> nodes;  // the ones parkd is connected to
+  std::vector<bool> subscribing;                          // a session on that node is not online yet
   std::vector<std::string> names;                         // their server_names, in that order
+  bool asked_the_leader = false;                          // /jsz asked of a second node this round
 };
 
 SessionStoreKeeper::SessionStoreKeeper(Settings settings, boost::asio::any_io_executor executor,
@@ -68,9 +70,16 @@ const BrokerSettings::NatsMonitor* SessionStoreKeeper::monitor_of(const std::str
 void SessionStoreKeeper::round() {
   round_under_way_ = true;
   auto r = std::make_shared<Round>();
-  for (const std::string& broker : connected_()) {
-    const BrokerSettings::NatsMonitor* m = monitor_of(broker);
-    if (m != nullptr && std::find(r->nodes.begin(), r->nodes.end(), m) == r->nodes.end()) r->nodes.push_back(m);
+  for (const Connection& c : connected_()) {
+    const BrokerSettings::NatsMonitor* m = monitor_of(c.broker);
+    if (m == nullptr) continue;
+    const auto at = std::find(r->nodes.begin(), r->nodes.end(), m);
+    if (at == r->nodes.end()) {
+      r->nodes.push_back(m);
+      r->subscribing.push_back(!c.online);
+    } else if (!c.online) {
+      r->subscribing[static_cast<std::size_t>(at - r->nodes.begin())] = true;
+    }
   }
   // Not connected (the sessions' own loops deal with that), or to brokers without a monitor.
   if (r->nodes.empty()) return schedule();
@@ -78,7 +87,7 @@ void SessionStoreKeeper::round() {
 }
 
 void SessionStoreKeeper::learn_names(std::shared_ptr<Round> r, std::size_t i) {
-  if (i == r->nodes.size()) return ask_leaders(std::move(r));
+  if (i == r->nodes.size()) return ask_leaders(std::move(r), 0);
   const BrokerSettings::NatsMonitor& m = *r->nodes[i];
   fetch_(m.monitor, "/varz", [this, r, i, &m](HttpFetched answer) {
     if (answer.error || answer.status != 200) {
@@ -91,19 +100,27 @@ void SessionStoreKeeper::learn_names(std::shared_ptr<Round> r, std::size_t i) {
   });
 }
 
-void SessionStoreKeeper::ask_leaders(std::shared_ptr<Round> r) {
-  const BrokerSettings::NatsMonitor& m = *r->nodes.front();
-  fetch_(m.monitor, "/jsz?acc=" + settings_.account + "&streams=true", [this, r, &m](HttpFetched answer) {
+void SessionStoreKeeper::ask_leaders(std::shared_ptr<Round> r, std::size_t node) {
+  const BrokerSettings::NatsMonitor& m = *r->nodes[node];
+  fetch_(m.monitor, "/jsz?acc=" + settings_.account + "&streams=true", [this, r, node, &m](HttpFetched answer) {
     if (answer.error || answer.status != 200) {
       return failed(m.monitor + "/jsz: " + (answer.error ? answer.error.message() : "HTTP " + std::to_string(answer.status)));
     }
     StreamLeaders found = read_mqtt_stream_leaders(answer.body, settings_.account);
     if (!found.error.empty()) return failed(m.monitor + "/jsz: " + found.error);
+    // Only the leader's answer says which replicas it hears from: ask its node when it is
+    // another of parkd's (a round's first answer comes from the first of them).
+    const std::string& session_leader = found.leader_of.at(std::string(kNatsSessionStream));
+    const auto leaders_node = std::find(r->names.begin(), r->names.end(), session_leader);
+    if (!session_leader.empty() && leaders_node != r->names.end() && r->names[node] != session_leader &&
+        !r->asked_the_leader) {
+      r->asked_the_leader = true;
+      return ask_leaders(r, static_cast<std::size_t>(leaders_node - r->names.begin()));
+    }
     if (!last_failure_.empty()) {
       Log::info("broker", "the NATS monitors say again which node leads {}", kNatsSessionStream);
       last_failure_.clear();
     }
-    const auto now = settings_.now();
     std::map<std::string, StreamFigures> streams;
     for (const auto& [stream, leader] : found.leader_of) {
       StreamFigures& f = streams[stream];
@@ -115,33 +132,70 @@ void SessionStoreKeeper::ask_leaders(std::shared_ptr<Round> r) {
         if (!leader.empty()) stepdowns_in_a_row_ = 0;
         continue;
       }
-      if (last_stepdown_ && now - *last_stepdown_ < gap_after(stepdowns_in_a_row_)) continue;
-      const std::string& broker = r->nodes[static_cast<std::size_t>(here - r->names.begin())]->broker;
-      if (!send_(broker, step_down_topic(stream))) continue;
-      last_stepdown_ = now;
-      ++stepdowns_in_a_row_;
-      f.stepdowns = 1;
-      Log::info("broker",
-                "{} (at {}), which parkd is connected to, leads the NATS stream {}: asked it to step down, so that "
-                "losing that node does not hold parkd's reconnection for an election",
-                leader, broker, stream);
-      if (stepdowns_in_a_row_ == 3) {
-        Log::warn("broker",
-                  "the leadership of {} keeps coming back to parkd's nodes: other parkd processes on the other nodes "
-                  "hand it back? Give every parkd of the cluster the same broker order; step-downs now at most every {} s",
-                  stream, std::chrono::duration_cast<std::chrono::seconds>(gap_after(stepdowns_in_a_row_)).count());
-      }
+      // The leader's node answered (asked above), so the replicas are as the leader hears them;
+      // unless the leadership moved between the round's two answers: the next round sees.
+      const auto leader_at = static_cast<std::size_t>(here - r->names.begin());
+      if (leader_at != node) continue;
+      consider_step_down(*r, leader_at, found.replicas_of[stream], f);
     }
     {
       std::lock_guard lock(figures_mutex_);
       ++figures_.checks;
       for (auto& [stream, f] : streams) {
-        f.stepdowns += figures_.streams[stream].stepdowns;
+        const StreamFigures& before = figures_.streams[stream];
+        f.stepdowns += before.stepdowns;
+        f.held_replicas_out_of_touch += before.held_replicas_out_of_touch;
+        f.held_session_subscribing += before.held_session_subscribing;
         figures_.streams[stream] = f;
       }
     }
     schedule();
   });
+}
+
+void SessionStoreKeeper::consider_step_down(const Round& r, std::size_t node, const OtherReplicas& replicas,
+                                            StreamFigures& f) {
+  const std::string& leader = r.names[node];
+  const std::string& broker = r.nodes[node]->broker;
+  // A majority of the stream's replicas (the leader's among them) must remain once parkd's node
+  // is gone, or no other node could lead the stream then anyway.
+  const std::size_t majority = (replicas.count + 1) / 2 + 1;
+  if (replicas.in_touch < majority) {
+    ++f.held_replicas_out_of_touch;
+    return say_held(fmt::format(
+        "{} (at {}), which parkd is connected to, leads the NATS stream {}, but only {} of its {} other replicas "
+        "are in touch with it: without that node the others could not elect a leader, so it is left where it is",
+        leader, broker, kNatsSessionStream, replicas.in_touch, replicas.count));
+  }
+  if (r.subscribing[node]) {
+    ++f.held_session_subscribing;
+    return say_held(fmt::format("{} (at {}) leads the NATS stream {}: a session of parkd's there is subscribing, "
+                                "which a step-down now would fail; asked once it is online",
+                                leader, broker, kNatsSessionStream));
+  }
+  const auto now = settings_.now();
+  if (last_stepdown_ && now - *last_stepdown_ < gap_after(stepdowns_in_a_row_)) return;
+  if (!send_(broker, step_down_topic(kNatsSessionStream))) return;
+  last_held_.clear();
+  last_stepdown_ = now;
+  ++stepdowns_in_a_row_;
+  f.stepdowns = 1;
+  Log::info("broker",
+            "{} (at {}), which parkd is connected to, leads the NATS stream {}: asked it to step down, so that "
+            "losing that node does not hold parkd's reconnection for an election",
+            leader, broker, kNatsSessionStream);
+  if (stepdowns_in_a_row_ == 3) {
+    Log::warn("broker",
+              "the leadership of {} keeps coming back to parkd's nodes: other parkd processes on the other nodes "
+              "hand it back? Give every parkd of the cluster the same broker order; step-downs now at most every {} s",
+              kNatsSessionStream, std::chrono::duration_cast<std::chrono::seconds>(gap_after(stepdowns_in_a_row_)).count());
+  }
+}
+
+void SessionStoreKeeper::say_held(const std::string& why) {
+  if (why == last_held_) return;
+  Log::info("broker", "{}", why);
+  last_held_ = why;
 }
 
 std::chrono::milliseconds SessionStoreKeeper::gap_after(int stepdowns_in_a_row) const {

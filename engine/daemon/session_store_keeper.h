@@ -13,6 +13,18 @@
 // node, within about a second; meanwhile only CONNECTs and subscription changes wait, and one in
 // flight at that moment can fail (its client tries again: every device must anyway).
 //
+// A step-down is held (and counted) in two cases where it would cost more than it saves:
+// - The stream's other replicas could not elect a leader without parkd's node: fewer than a
+//   majority of the stream's replicas are in touch with the leader besides itself (a node is down
+//   already, as in the minutes after a failover in a three-node cluster). Losing parkd's node then
+//   stops the stream wherever its leader is, and the step-down's election would only add to the
+//   surviving nodes' load. The leader's own answer says which replicas it hears from, so /jsz is
+//   asked of the leader's node when it is not the first of parkd's nodes.
+// - A session of parkd's on the leader's node is still subscribing: its SUBSCRIBE waits on that
+//   leader, and a step-down under it can fail it, and the node close the connection (seen in CI:
+//   a step-down as parkd's session awaited its SUBACK, the connection closed a second later).
+//   The round that follows the session's coming online asks instead.
+//
 // Not the other two streams, though their leaders are reported too: a node stores every QoS 1
 // publish in `$MQTT_msgs` (and a retained one in `$MQTT_rmsgs`) before acknowledging it, and a
 // step-down loses the stores in flight; the node then closes the publisher's connection after
@@ -37,6 +49,7 @@
 
 #include "config/config_loader.h"
 #include "http_fetch.h"
+#include "nats_monitor_json.h"
 
 namespace parkd {
 
@@ -55,8 +68,14 @@ class SessionStoreKeeper {
     std::chrono::milliseconds request_deadline{2'000};
     std::function<std::chrono::steady_clock::time_point()> now = [] { return std::chrono::steady_clock::now(); };
   };
-  // The broker URIs parkd's sessions are connected to now.
-  using ConnectedBrokers = std::function<std::vector<std::string>()>;
+  // A session of parkd's connected to `broker`; `online` once every subscription was granted.
+  struct Connection {
+    Connection(std::string broker_uri, bool is_online = true) : broker(std::move(broker_uri)), online(is_online) {}  // NOLINT: implicit from a URI
+    std::string broker;
+    bool online;
+  };
+  // parkd's sessions that are connected now.
+  using ConnectedBrokers = std::function<std::vector<Connection>()>;
   // Sends an empty QoS 0 message to `topic` through a session connected to `broker`; false when
   // none is connected there.
   using SendThrough = std::function<bool(const std::string& broker, const std::string& topic)>;
@@ -69,6 +88,10 @@ class SessionStoreKeeper {
     std::string leader;                  // server_name at the last check ("" between leaders)
     bool leader_on_parkds_node = false;  // at the last check
     std::uint64_t stepdowns = 0;         // asked for (the session stream only)
+    // Rounds that found the session stream's leader on parkd's node and left it there: the other
+    // replicas could not have elected one without that node, or a session was subscribing there.
+    std::uint64_t held_replicas_out_of_touch = 0;
+    std::uint64_t held_session_subscribing = 0;
   };
   struct Figures {
     std::uint64_t checks = 0;         // rounds that learnt where the leaders are
@@ -96,7 +119,12 @@ class SessionStoreKeeper {
   void round();
   void schedule();
   void learn_names(std::shared_ptr<Round> r, std::size_t i);
-  void ask_leaders(std::shared_ptr<Round> r);
+  // Asks the monitor of r->nodes[node] which nodes lead the streams; the leader's own node once
+  // more when the session stream's leader is another of parkd's nodes.
+  void ask_leaders(std::shared_ptr<Round> r, std::size_t node);
+  // A step-down of the session stream's leader, on r->nodes[node], unless held (see the top).
+  void consider_step_down(const Round& r, std::size_t node, const OtherReplicas& replicas, StreamFigures& f);
+  void say_held(const std::string& why);
   void failed(const std::string& why);
   // The least time from one step-down to the next after this many in a row.
   std::chrono::milliseconds gap_after(int stepdowns_in_a_row) const;
@@ -112,6 +140,7 @@ class SessionStoreKeeper {
   int stepdowns_in_a_row_ = 0;  // since a check last found the leader on none of parkd's nodes
   bool round_under_way_ = false;  // from round() until schedule()
   std::string last_failure_;      // logged once until a round succeeds
+  std::string last_held_;         // why the last step-down was held: logged once until it changes
   mutable std::mutex figures_mutex_;
   Figures figures_;
 };

@@ -17,6 +17,7 @@
 #include <optional>
 #include <set>
 #include <sstream>
+#include <string_view>
 #include <thread>
 
 #include "parking/v1/messages.pb.h"
@@ -342,13 +343,17 @@ TEST_F(ClusterTest, KillingTheNodeParkdIsOnLosesNoGateEventAndParkdComesBackOnAn
 
   std::this_thread::sleep_for(4s);
   status.clear();
+  const double stepdowns_before = test::metric_value(metrics(), "parkd_nats_stream_stepdowns_total{stream=\"$MQTT_sess\"}");
   std::printf("at the kill: %s leads $MQTT_sess, %s $MQTT_msgs, %s $MQTT_rmsgs (parkd on %s, %.0f step-down(s) asked)\n",
               cluster.stream_leader(1, "$MQTT_sess").c_str(), cluster.stream_leader(1, "$MQTT_msgs").c_str(),
-              cluster.stream_leader(1, "$MQTT_rmsgs").c_str(), cluster.name(0).c_str(),
-              test::metric_value(metrics(), "parkd_nats_stream_stepdowns_total{stream=\"$MQTT_sess\"}"));
+              cluster.stream_leader(1, "$MQTT_rmsgs").c_str(), cluster.name(0).c_str(), stepdowns_before);
   const auto killed_at = std::chrono::system_clock::now();
   cluster.kill_node(0);
-  const auto online = status.wait_for(status_is(true), 20s);
+  // parkd's retained status reaches the watch only once the cluster has elected the leaders the
+  // dead node held ($MQTT_msgs, $MQTT_rmsgs) and stores again: seen to take 26 s in CI, beside the
+  // ASan build, while parkd itself was on another node 1.4 s after the kill (the issue's 5 s is
+  // measured from its log below). A bound that says "never", not a timing.
+  const auto online = status.wait_for(status_is(true), test::scaled(60s));
   north.join();
   east.join();
   sensing.join();
@@ -374,6 +379,16 @@ TEST_F(ClusterTest, KillingTheNodeParkdIsOnLosesNoGateEventAndParkdComesBackOnAn
   std::printf("parkd on another node %.0f ms after its node was killed, online for good after %.0f ms, %zu "
               "connection(s) lost, %zu subscription request(s) refused\n",
               connected_ms, online_ms, losses, refusals);
+  if (std::getenv("PARKD_CLUSTER_TRACE") != nullptr) {  // the failover as parkd logged it
+    for (std::size_t at = log.rfind('\n', lost) + 1; at < log.size();) {
+      const std::size_t end = std::min(log.find('\n', at), log.size());
+      const std::string_view line(log.data() + at, end - at);
+      if (line.find(" mqtt: ") != std::string_view::npos || line.find(" broker: ") != std::string_view::npos) {
+        std::printf("%.*s\n", static_cast<int>(line.size()), line.data());
+      }
+      at = end + 1;
+    }
+  }
   std::printf("sensors: %d reports in %.2f s (%.0f/s); gates: %d events\n", run.reports, run.seconds,
               run.reports / run.seconds, 2 * kPerCamera);
   // The issue asks for 5 s: ~1.4 s measured now that the session stream's leader is kept off
@@ -384,6 +399,20 @@ TEST_F(ClusterTest, KillingTheNodeParkdIsOnLosesNoGateEventAndParkdComesBackOnAn
   EXPECT_GE(online_ms, 0) << log;
   EXPECT_EQ(log.find("connected to " + cluster.mqtt_uri(0), log.find("lost its connection")), std::string::npos)
       << "not back on the dead node: " << log;
+  // With one node of three dead, the session stream's leader is left where it is, on parkd's new
+  // node or not: without that node the last one could not lead it either (SessionStoreKeeper).
+  // The leader counts the dead node out once it has not heard from it for 3 s, so a step-down can
+  // still be asked within 3 s of the kill (a round as parkd comes online), never later.
+  for (std::size_t at = log.find("asked it to step down", lost); at != std::string::npos;
+       at = log.find("asked it to step down", at + 1)) {
+    EXPECT_LT(logged_after(log, "asked it to step down", at, killed_at), 4'000) << log;
+  }
+  const std::string after_kill = metrics();
+  std::printf("since the kill: %.0f step-down(s) asked; held so far: %.0f (a node out of touch), %.0f (a session "
+              "subscribing)\n",
+              test::metric_value(after_kill, "parkd_nats_stream_stepdowns_total{stream=\"$MQTT_sess\"}") - stepdowns_before,
+              test::metric_value(after_kill, "parkd_nats_stream_stepdowns_held_total{stream=\"$MQTT_sess\",reason=\"replicas_out_of_touch\"}"),
+              test::metric_value(after_kill, "parkd_nats_stream_stepdowns_held_total{stream=\"$MQTT_sess\",reason=\"session_subscribing\"}"));
 
   const double right_ms = signs_right(cluster.mqtt_uri(2), run.occupied_at_end, test::scaled(10s));
   std::printf("the signs right %.0f ms after the sensors' last report\n", right_ms);
@@ -488,7 +517,7 @@ TEST_F(ClusterTest, ParkdKeepsTheSessionStreamsLeaderOffItsNode) {
   status.clear();
   const auto killed_at = std::chrono::system_clock::now();
   cluster.kill_node(0);
-  ASSERT_TRUE(status.wait_for(status_is(true), 20s)) << parkd_log();
+  ASSERT_TRUE(status.wait_for(status_is(true), test::scaled(60s))) << parkd_log();  // as in the test above
   const std::string after = parkd_log();
   const double connected_ms = logged_after(after, "connected to", after.find("lost its connection"), killed_at);
   std::printf("parkd on another node %.0f ms after its node was killed (the session stream led by %s)\n", connected_ms,

@@ -40,6 +40,26 @@ TEST(NatsMonitorJson, AStreamBetweenLeadersHasAnEmptyLeader) {
   EXPECT_FALSE(found.leader_of.contains("orders")) << "not a stream of MQTT";
 }
 
+TEST(NatsMonitorJson, TheReplicasInTouchAreThoseTheAnsweringNodeHeardFromLately) {
+  // n3 leading, 14 s after n2 was killed with SIGKILL: n1 heard from 23 ms ago, n2 no longer
+  // current (nats-server turns it so only after 10 s; kReplicaSilence counts it out after 3 s).
+  const StreamLeaders found = read_mqtt_stream_leaders(sample("jsz-leader-after-kill.json"), "$G");
+  ASSERT_EQ(found.error, "");
+  EXPECT_EQ(found.leader_of.at("$MQTT_sess"), "n3");
+  EXPECT_EQ(found.replicas_of.at("$MQTT_sess").count, 2u);
+  EXPECT_EQ(found.replicas_of.at("$MQTT_sess").in_touch, 1u);
+  // Current, but silent longer than three heartbeats; offline; current and heard from lately.
+  const StreamLeaders three = read_mqtt_stream_leaders(R"({"account_details": [{"name": "$G", "stream_detail": [
+      {"name": "$MQTT_sess", "cluster": {"leader": "n1", "replicas": [
+        {"name": "n2", "current": true, "active": 3500000000},
+        {"name": "n3", "current": true, "offline": true, "active": 100},
+        {"name": "n4", "current": true, "active": 2900000000}]}}]}]})",
+                                                       "$G");
+  ASSERT_EQ(three.error, "");
+  EXPECT_EQ(three.replicas_of.at("$MQTT_sess").count, 3u);
+  EXPECT_EQ(three.replicas_of.at("$MQTT_sess").in_touch, 1u);
+}
+
 TEST(NatsMonitorJson, WhatDoesNotSayIsAnErrorThatSaysWhy) {
   EXPECT_NE(read_server_name("<html>").error.find("not the JSON"), std::string::npos);
   EXPECT_NE(read_server_name(R"({"server_id": "NABC"})").error.find("no server_name"), std::string::npos);
