@@ -43,7 +43,8 @@ StreamLeaders read_mqtt_stream_leaders(std::string_view jsz_json, std::string_vi
         for (const nats::monitor::PeerInfo& peer : s.cluster().replicas()) {
           ++others.count;
           const auto silent = std::chrono::nanoseconds(peer.active());
-          if (peer.current() && !peer.offline() && silent <= kReplicaSilence) ++others.in_touch;
+          // nats-server reports 0 for a replica it has not heard from at all (as a new leader).
+          if (peer.current() && !peer.offline() && peer.active() > 0 && silent <= kReplicaSilence) ++others.in_touch;
         }
       }
     }

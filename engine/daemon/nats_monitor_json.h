@@ -36,7 +36,7 @@ inline constexpr std::chrono::milliseconds kReplicaSilence{3'000};
 // they were long ago (tests/data/nats), so these figures mean something in the leader's answer.
 struct OtherReplicas {
   std::size_t count = 0;
-  std::size_t in_touch = 0;  // current, not offline, heard from within kReplicaSilence
+  std::size_t in_touch = 0;  // current, not offline, heard from (active > 0) within kReplicaSilence
 };
 
 struct StreamLeaders {

@@ -48,16 +48,18 @@ TEST(NatsMonitorJson, TheReplicasInTouchAreThoseTheAnsweringNodeHeardFromLately)
   EXPECT_EQ(found.leader_of.at("$MQTT_sess"), "n3");
   EXPECT_EQ(found.replicas_of.at("$MQTT_sess").count, 2u);
   EXPECT_EQ(found.replicas_of.at("$MQTT_sess").in_touch, 1u);
-  // Current, but silent longer than three heartbeats; offline; current and heard from lately.
-  const StreamLeaders three = read_mqtt_stream_leaders(R"({"account_details": [{"name": "$G", "stream_detail": [
+  // Current, but silent longer than three heartbeats; offline; never heard from (0); current and
+  // heard from lately.
+  const StreamLeaders four = read_mqtt_stream_leaders(R"({"account_details": [{"name": "$G", "stream_detail": [
       {"name": "$MQTT_sess", "cluster": {"leader": "n1", "replicas": [
         {"name": "n2", "current": true, "active": 3500000000},
         {"name": "n3", "current": true, "offline": true, "active": 100},
-        {"name": "n4", "current": true, "active": 2900000000}]}}]}]})",
-                                                       "$G");
-  ASSERT_EQ(three.error, "");
-  EXPECT_EQ(three.replicas_of.at("$MQTT_sess").count, 3u);
-  EXPECT_EQ(three.replicas_of.at("$MQTT_sess").in_touch, 1u);
+        {"name": "n4", "current": true, "active": 0},
+        {"name": "n5", "current": true, "active": 2900000000}]}}]}]})",
+                                                      "$G");
+  ASSERT_EQ(four.error, "");
+  EXPECT_EQ(four.replicas_of.at("$MQTT_sess").count, 4u);
+  EXPECT_EQ(four.replicas_of.at("$MQTT_sess").in_touch, 1u);
 }
 
 TEST(NatsMonitorJson, WhatDoesNotSayIsAnErrorThatSaysWhy) {
