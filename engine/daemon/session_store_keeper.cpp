@@ -2,6 +2,7 @@
 #include "session_store_keeper.h"
 
 #include <algorithm>
+#include <utility>
 
 #include <boost/asio/post.hpp>
 
@@ -42,7 +43,12 @@ void SessionStoreKeeper::start() {
 
 void SessionStoreKeeper::check_soon() {
   boost::asio::post(executor_, [this] {
-    if (round_under_way_) return;  // it will see the new connection, or the next one will
+    // The round under way may have seen the session before it came online (and held a step-down
+    // for it): another at its end.
+    if (round_under_way_) {
+      check_again_ = true;
+      return;
+    }
     timer_.cancel();
     round();
   });
@@ -55,6 +61,12 @@ SessionStoreKeeper::Figures SessionStoreKeeper::figures() const {
 
 void SessionStoreKeeper::schedule() {
   round_under_way_ = false;
+  if (std::exchange(check_again_, false)) {
+    boost::asio::post(executor_, [this] {
+      if (!round_under_way_) round();  // else one check_soon() began ends with schedule() too
+    });
+    return;
+  }
   timer_.expires_after(settings_.interval);
   timer_.async_wait([this](const boost::system::error_code& ec) {
     if (!ec && !round_under_way_) round();  // a wait check_soon() cancelled may have completed already

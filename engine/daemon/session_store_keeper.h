@@ -139,6 +139,7 @@ class SessionStoreKeeper {
   std::optional<std::chrono::steady_clock::time_point> last_stepdown_;
   int stepdowns_in_a_row_ = 0;  // since a check last found the leader on none of parkd's nodes
   bool round_under_way_ = false;  // from round() until schedule()
+  bool check_again_ = false;      // check_soon() during a round: another once it ends
   std::string last_failure_;      // logged once until a round succeeds
   std::string last_held_;         // why the last step-down was held: logged once until it changes
   mutable std::mutex figures_mutex_;

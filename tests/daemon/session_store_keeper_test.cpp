@@ -5,7 +5,9 @@
 
 #include <gtest/gtest.h>
 
+#include <functional>
 #include <map>
+#include <utility>
 
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/post.hpp>
@@ -51,6 +53,7 @@ class SessionStoreKeeperTest : public ::testing::Test {
           },
           [this](const std::string& monitor, const std::string& target, std::function<void(HttpFetched)> done) {
             asked.push_back(monitor + target);
+            if (during_fetch) std::exchange(during_fetch, {})();
             HttpFetched answer;
             if (monitor_down) {
               answer.error = boost::asio::error::connection_refused;
@@ -81,6 +84,7 @@ class SessionStoreKeeperTest : public ::testing::Test {
   std::string leaders = jsz("n2");
   std::map<std::string, std::string> leaders_by_monitor;  // where a node answers otherwise than `leaders`
   bool monitor_down = false;
+  std::function<void()> during_fetch;  // once, as the next request goes out (a round under way)
   std::vector<std::string> asked;
   std::vector<std::string> sent;
 
@@ -160,6 +164,21 @@ TEST_F(SessionStoreKeeperTest, NoStepDownWhileASessionOnTheLeadersNodeIsSubscrib
   connected = {{kA, true}, {kB, false}};  // one subscribing elsewhere holds nothing here
   check();
   EXPECT_EQ(sent, (std::vector<std::string>{kA + " $JS/API/STREAM/LEADER/STEPDOWN/$MQTT_sess"}));
+}
+
+TEST_F(SessionStoreKeeperTest, ASessionComingOnlineDuringARoundGetsARoundOfItsOwnAtItsEnd) {
+  // The round under way saw the session subscribing and holds the step-down; the session's
+  // check_soon() comes meanwhile. Without a round at the end, the next would be an hour away here.
+  leaders = jsz("n1");
+  connected = {{kA, false}};
+  during_fetch = [this] {
+    connected = {{kA, true}};
+    keeper().check_soon();
+  };
+  check();
+  EXPECT_EQ(keeper().figures().streams.at("$MQTT_sess").held_session_subscribing, 1u);
+  EXPECT_EQ(sent, (std::vector<std::string>{kA + " $JS/API/STREAM/LEADER/STEPDOWN/$MQTT_sess"}));
+  EXPECT_EQ(keeper().figures().checks, 2u);
 }
 
 TEST_F(SessionStoreKeeperTest, TheMessageStreamsAreReportedButNeverSteppedDown) {
