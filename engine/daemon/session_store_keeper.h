@@ -109,8 +109,8 @@ class SessionStoreKeeper {
   SessionStoreKeeper& operator=(const SessionStoreKeeper&) = delete;
 
   void start();  // the first round at once
-  // A session went online (any thread): a round now rather than at the next interval, so a
-  // failover onto the leader's node is not exposed for an interval.
+  // A session went online (any thread): a round now rather than at the next interval (or at the
+  // end of the one under way), so a failover onto the leader's node is not exposed for an interval.
   void check_soon();
   Figures figures() const;
 
