@@ -281,12 +281,13 @@ std::string render_metrics(const EngineHost& host, TimeMs started_at_ms, const E
                "Checks that found $MQTT_sess led from parkd's node and left it there: replicas_out_of_touch (the "
                "other replicas could not elect a leader without that node), or session_subscribing (a step-down "
                "would fail a session's SUBSCRIBE there).");
-      for (const auto& [stream, f] : k.streams) {
-        if (stream != kNatsSessionStream) continue;
+      if (const auto held = k.streams.find(std::string(kNatsSessionStream)); held != k.streams.end()) {
+        const std::string stream = escape(held->first);
         p.sample("parkd_nats_stream_stepdowns_held_total",
-                 fmt::format("stream=\"{}\",reason=\"replicas_out_of_touch\"", escape(stream)), f.held_replicas_out_of_touch);
-        p.sample("parkd_nats_stream_stepdowns_held_total",
-                 fmt::format("stream=\"{}\",reason=\"session_subscribing\"", escape(stream)), f.held_session_subscribing);
+                 fmt::format("stream=\"{}\",reason=\"replicas_out_of_touch\"", stream),
+                 held->second.held_replicas_out_of_touch);
+        p.sample("parkd_nats_stream_stepdowns_held_total", fmt::format("stream=\"{}\",reason=\"session_subscribing\"", stream),
+                 held->second.held_session_subscribing);
       }
       p.family("parkd_nats_stream_leader", "gauge",
                "The node leading each stream of MQTT at the last check (on_parkds_node: one parkd is connected to).");

@@ -19,6 +19,7 @@
 #include <sstream>
 #include <string_view>
 #include <thread>
+#include <vector>
 
 #include "parking/v1/messages.pb.h"
 #include "store/sqlite_database.h"
@@ -284,6 +285,13 @@ double logged_after(const std::string& log, const std::string& what, std::size_t
   return std::chrono::duration<double, std::milli>(t - since).count();
 }
 
+// Where `what` occurs in `log` from `from` on, in order.
+std::vector<std::size_t> found_at(const std::string& log, const std::string& what, std::size_t from) {
+  std::vector<std::size_t> at;
+  for (std::size_t i = log.find(what, from); i != std::string::npos; i = log.find(what, i + 1)) at.push_back(i);
+  return at;
+}
+
 // The run: gates at 200 events/s (two cameras, visitors in and out), sensors at 2,000
 // reports/s, the node parkd is connected to killed with SIGKILL a third of the way in. parkd is
 // on another node within 5 s, no acknowledged gate event is lost or decided twice, every
@@ -365,17 +373,11 @@ TEST_F(ClusterTest, KillingTheNodeParkdIsOnLosesNoGateEventAndParkdComesBackOnAn
   // surviving node may drop its clients once more while the cluster elects the leaders the dead
   // node held (nats-server 2.9 closes a connection whose JetStream store timed out after 4 s).
   const double connected_ms = logged_after(log, "connected to", lost, killed_at);
-  double online_ms = -1;
-  for (std::size_t at = log.find(" online on ", lost); at != std::string::npos; at = log.find(" online on ", at + 1)) {
-    online_ms = logged_after(log, " online on ", at, killed_at);
-  }
-  std::size_t losses = 0;
-  for (std::size_t at = lost; at != std::string::npos; at = log.find("lost its connection", at + 1)) ++losses;
-  std::size_t refusals = 0;  // SUBACKs that refused a subscription (0x80) on the way
-  for (std::size_t at = log.find("is not online: the broker refused", lost); at != std::string::npos;
-       at = log.find("is not online: the broker refused", at + 1)) {
-    ++refusals;
-  }
+  const std::vector<std::size_t> onlines = found_at(log, " online on ", lost);
+  const double online_ms = onlines.empty() ? -1 : logged_after(log, " online on ", onlines.back(), killed_at);
+  const std::size_t losses = found_at(log, "lost its connection", lost).size();
+  // SUBACKs that refused a subscription (0x80) on the way
+  const std::size_t refusals = found_at(log, "is not online: the broker refused", lost).size();
   std::printf("parkd on another node %.0f ms after its node was killed, online for good after %.0f ms, %zu "
               "connection(s) lost, %zu subscription request(s) refused\n",
               connected_ms, online_ms, losses, refusals);
@@ -403,8 +405,7 @@ TEST_F(ClusterTest, KillingTheNodeParkdIsOnLosesNoGateEventAndParkdComesBackOnAn
   // node or not: without that node the last one could not lead it either (SessionStoreKeeper).
   // The leader counts the dead node out once it has not heard from it for 3 s, so a step-down can
   // still be asked within 3 s of the kill (a round as parkd comes online), never later.
-  for (std::size_t at = log.find("asked it to step down", lost); at != std::string::npos;
-       at = log.find("asked it to step down", at + 1)) {
+  for (const std::size_t at : found_at(log, "asked it to step down", lost)) {
     EXPECT_LT(logged_after(log, "asked it to step down", at, killed_at), 4'000) << log;
   }
   const std::string after_kill = metrics();
